@@ -1,0 +1,5 @@
+export * from './database.module';
+export * from './database.config';
+export * from './data-source-options';
+export * from './transaction-context';
+export * from './migrate';

@@ -1,0 +1,4 @@
+import { PlatformContactsOutbox1764115200000 } from './1764115200000-platform-contacts-outbox';
+
+/** Every migration, in order. Listed explicitly so the build output needs no glob. */
+export const migrations = [PlatformContactsOutbox1764115200000];

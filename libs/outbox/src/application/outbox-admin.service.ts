@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError, Page, PageRequest, decodeCursor, toPage } from '@app/shared';
+import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
+import { OutboxEventNotRetryableError } from '../domain/outbox.errors';
+import { OutboxCounts, OutboxRepository } from './outbox.repository.port';
+
+/** Tenant-scoped view of the outbox for operators: counts, dead letters, manual retry. */
+@Injectable()
+export class OutboxAdminService {
+  constructor(private readonly repository: OutboxRepository) {}
+
+  stats(tenantId: string): Promise<OutboxCounts> {
+    return this.repository.counts(tenantId);
+  }
+
+  async list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEventRecord>> {
+    if (page.cursor) decodeCursor(page.cursor);
+    const rows = await this.repository.list(tenantId, status, { ...page, limit: page.limit + 1 });
+    return toPage(rows, page.limit, ({ createdAt, id: _id, ...record }) => ({ ...record, createdAt }));
+  }
+
+  async retry(tenantId: string, id: string): Promise<OutboxEventRecord> {
+    const event = await this.repository.findById(tenantId, id);
+    if (!event) throw new NotFoundError('outbox event', id);
+    if (event.status !== 'failed' && event.status !== 'dead') throw new OutboxEventNotRetryableError(id, event.status);
+    await this.repository.requeue(tenantId, id);
+    return (await this.repository.findById(tenantId, id)) as OutboxEventRecord;
+  }
+}

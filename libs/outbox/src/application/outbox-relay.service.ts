@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '@app/shared';
+import { afterFailedAttempt, OutboxEventRecord } from '../domain/outbox-event';
+import { outboxConfig, OutboxConfig } from '../outbox.config';
+import { OutboxPublisherRegistry } from './outbox-publisher';
+import { OutboxCounts, OutboxRepository } from './outbox.repository.port';
+
+export interface RelayBatchResult {
+  claimed: number;
+  published: number;
+  failed: number;
+  dead: number;
+}
+
+/** Moves events out of the outbox: claim, publish, record the outcome. */
+@Injectable()
+export class OutboxRelayService {
+  constructor(
+    private readonly repository: OutboxRepository,
+    private readonly publishers: OutboxPublisherRegistry,
+    private readonly clock: Clock,
+    @Inject(outboxConfig.KEY) private readonly config: OutboxConfig,
+  ) {}
+
+  processPending(batchSize: number): Promise<RelayBatchResult> {
+    return this.relay('pending', batchSize);
+  }
+
+  /** Retries failed events whose backoff has elapsed. */
+  processFailed(batchSize: number): Promise<RelayBatchResult> {
+    return this.relay('failed', batchSize);
+  }
+
+  async cleanup(batchSize: number, retentionMs = this.config.retentionMs): Promise<{ deleted: number }> {
+    const before = new Date(this.clock.now().getTime() - retentionMs);
+    let deleted = 0;
+    // Bounded batches keep each delete short; stop when a batch comes back partial.
+    for (;;) {
+      const n = await this.repository.deletePublishedBefore(before, batchSize);
+      deleted += n;
+      if (n < batchSize) return { deleted };
+    }
+  }
+
+  metrics(): Promise<OutboxCounts> {
+    return this.repository.counts();
+  }
+
+  private async relay(status: 'pending' | 'failed', batchSize: number): Promise<RelayBatchResult> {
+    const events = await this.repository.claimDue(status, batchSize, this.config.leaseMs);
+    const result: RelayBatchResult = { claimed: events.length, published: 0, failed: 0, dead: 0 };
+    const published: string[] = [];
+    await Promise.all(
+      events.map(async (event) => {
+        try {
+          await this.publishers.publish(event.envelope);
+          published.push(event.envelope.id);
+        } catch (error) {
+          const outcome = await this.recordFailure(event, error);
+          result[outcome] += 1;
+        }
+      }),
+    );
+    if (published.length > 0) await this.repository.markPublished(published, this.clock.now());
+    result.published = published.length;
+    return result;
+  }
+
+  private async recordFailure(event: OutboxEventRecord, error: unknown): Promise<'failed' | 'dead'> {
+    const attempts = event.attempts + 1;
+    const next = afterFailedAttempt(attempts, this.config.retry, this.clock.now());
+    await this.repository.markFailed(event.envelope.id, {
+      ...next,
+      attempts,
+      error: (error instanceof Error ? error.message : String(error)).slice(0, 2000),
+    });
+    return next.status;
+  }
+}

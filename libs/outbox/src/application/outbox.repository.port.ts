@@ -1,0 +1,24 @@
+import { KeysetPosition, PageRequest } from '@app/shared';
+import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
+
+export interface OutboxCounts {
+  pending: number;
+  published: number;
+  failed: number;
+  dead: number;
+  oldestPendingAgeMs: number | null;
+}
+
+export abstract class OutboxRepository {
+  /** Claims due events of the given statuses for `leaseMs` (FOR UPDATE SKIP LOCKED): two relays never
+   *  get the same event, and a relay that dies mid-publish frees its claim when the lease runs out. */
+  abstract claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number): Promise<OutboxEventRecord[]>;
+  abstract markPublished(ids: string[], at: Date): Promise<void>;
+  abstract markFailed(id: string, update: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<void>;
+  abstract deletePublishedBefore(before: Date, limit: number): Promise<number>;
+  abstract counts(tenantId?: string): Promise<OutboxCounts>;
+  abstract list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<(OutboxEventRecord & KeysetPosition)[]>;
+  abstract findById(tenantId: string, id: string): Promise<OutboxEventRecord | null>;
+  /** Puts a failed or dead event back to pending with fresh attempts and wakes the relay. */
+  abstract requeue(tenantId: string, id: string): Promise<void>;
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '@app/database';
+import { Correlation, DomainEvent, EventOutbox } from '@app/shared';
+
+/** Writes domain events as outbox rows in the caller's transaction (one multi-row INSERT). */
+@Injectable()
+export class TypeOrmEventOutbox extends EventOutbox {
+  constructor(private readonly tx: TransactionContext) {
+    super();
+  }
+
+  async append(events: DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const correlationId = Correlation.current() ?? null;
+    const params: unknown[] = [];
+    const tuples = events.map((e) => {
+      params.push(e.id, e.tenantId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt, correlationId);
+      const n = params.length;
+      return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}::jsonb, $${n - 1}, $${n})`;
+    });
+    await this.tx.manager().query(
+      `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id)
+       VALUES ${tuples.join(', ')}`,
+      params,
+    );
+  }
+}

@@ -1,0 +1,149 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '@app/database';
+import { KeysetPosition, PageRequest, decodeCursor } from '@app/shared';
+import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
+import { OutboxCounts, OutboxRepository } from '../application/outbox.repository.port';
+
+interface OutboxRow {
+  id: string;
+  tenant_id: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  occurred_at: Date;
+  correlation_id: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  published_at: Date | null;
+}
+
+const COLUMNS = `id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id,
+  status, attempts, next_attempt_at, last_error, created_at, published_at`;
+
+function toRecord(row: OutboxRow): OutboxEventRecord & KeysetPosition {
+  return {
+    id: row.id,
+    envelope: {
+      id: row.id,
+      type: row.type,
+      occurredAt: row.occurred_at.toISOString(),
+      tenantId: row.tenant_id,
+      aggregateType: row.aggregate_type,
+      aggregateId: row.aggregate_id,
+      correlationId: row.correlation_id,
+      data: row.payload,
+    },
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+    publishedAt: row.published_at,
+  };
+}
+
+@Injectable()
+export class TypeOrmOutboxRepository extends OutboxRepository {
+  constructor(private readonly tx: TransactionContext) {
+    super();
+  }
+
+  async claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number): Promise<OutboxEventRecord[]> {
+    const rows: OutboxRow[] = await this.tx.manager().query(
+      `UPDATE outbox_events SET locked_until = now() + ($3 * interval '1 millisecond')
+        WHERE id IN (
+          SELECT id FROM outbox_events
+           WHERE status = $1 AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+           ORDER BY next_attempt_at, created_at
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+      RETURNING ${COLUMNS}`,
+      [status, limit, leaseMs],
+    );
+    // The pg driver answers UPDATE ... RETURNING with [rows, count].
+    const claimed = Array.isArray(rows[0]) ? (rows[0] as unknown as OutboxRow[]) : rows;
+    return claimed.map(toRecord).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async markPublished(ids: string[], at: Date): Promise<void> {
+    await this.tx.manager().query(
+      `UPDATE outbox_events SET status = 'published', published_at = $2, locked_until = NULL, last_error = NULL
+        WHERE id = ANY($1::uuid[])`,
+      [ids, at],
+    );
+  }
+
+  async markFailed(id: string, u: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<void> {
+    await this.tx.manager().query(
+      `UPDATE outbox_events SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, locked_until = NULL
+        WHERE id = $1`,
+      [id, u.status, u.attempts, u.nextAttemptAt, u.error],
+    );
+  }
+
+  async deletePublishedBefore(before: Date, limit: number): Promise<number> {
+    const result: [unknown[], number] = await this.tx.manager().query(
+      `DELETE FROM outbox_events WHERE id IN (
+         SELECT id FROM outbox_events WHERE status = 'published' AND published_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [before, limit],
+    );
+    return result[1];
+  }
+
+  async counts(tenantId?: string): Promise<OutboxCounts> {
+    const rows: { status: OutboxStatus; n: string; oldest: Date | null }[] = await this.tx.manager().query(
+      `SELECT status, count(*) AS n, min(created_at) FILTER (WHERE status = 'pending') AS oldest
+         FROM outbox_events ${tenantId ? 'WHERE tenant_id = $1' : ''}
+        GROUP BY status`,
+      tenantId ? [tenantId] : [],
+    );
+    const counts: OutboxCounts = { pending: 0, published: 0, failed: 0, dead: 0, oldestPendingAgeMs: null };
+    for (const row of rows) {
+      counts[row.status] = Number(row.n);
+      if (row.oldest) counts.oldestPendingAgeMs = Math.max(0, Date.now() - row.oldest.getTime());
+    }
+    return counts;
+  }
+
+  async list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<(OutboxEventRecord & KeysetPosition)[]> {
+    const params: unknown[] = [tenantId, page.limit];
+    let where = 'tenant_id = $1';
+    if (status) {
+      params.push(status);
+      where += ` AND status = $${params.length}`;
+    }
+    if (page.cursor) {
+      const position = decodeCursor(page.cursor);
+      params.push(position.createdAt, position.id);
+      where += ` AND (created_at, id) < ($${params.length - 1}, $${params.length})`;
+    }
+    const rows: OutboxRow[] = await this.tx.manager().query(
+      `SELECT ${COLUMNS} FROM outbox_events WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  async findById(tenantId: string, id: string): Promise<OutboxEventRecord | null> {
+    const rows: OutboxRow[] = await this.tx.manager().query(
+      `SELECT ${COLUMNS} FROM outbox_events WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async requeue(tenantId: string, id: string): Promise<void> {
+    await this.tx.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE outbox_events SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL
+          WHERE tenant_id = $1 AND id = $2 AND status IN ('failed', 'dead')`,
+        [tenantId, id],
+      );
+      await manager.query(`SELECT pg_notify('outbox_events', '')`);
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './tenant.module';
+export * from './application/tenant.service';
+export * from './domain/api-key';

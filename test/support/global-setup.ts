@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { runMigrations } from '../../libs/database/src/migrate';
+import { databaseUrl, TestEnv } from './test-env';
+
+/** Once per jest run: a migrated template database (each suite clones it), a real Temporal dev
+ *  server started from the locally built CLI (never downloaded), and one workflow bundle. */
+export default async function globalSetup(): Promise<void> {
+  const root = resolve(__dirname, '../..');
+  const runId = `${Date.now().toString(36)}${process.pid}`;
+
+  const template = `crm_test_${runId}_tpl`;
+  const admin = new Client({ connectionString: TestEnv.adminDatabaseUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${template}`);
+  await admin.end();
+  await runMigrations(databaseUrl(template));
+  process.env.TEST_TEMPLATE_DATABASE = template;
+  process.env.TEST_RUN_ID = runId;
+
+  const cli = execFileSync('bash', [join(root, 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cli },
+      log: { format: 'pretty', level: 'error' },
+      // History-size hints fire early so continue-as-new paths run in tests as in production.
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400'],
+    },
+  });
+  (globalThis as Record<string, unknown>).__TEMPORAL_TEST_ENV__ = env;
+  process.env.TEST_TEMPORAL_ADDRESS = env.address;
+
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: join(root, 'libs/workflows/src/workflows/index.ts'),
+    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+  });
+  const bundlePath = join(mkdtempSync(join(tmpdir(), 'crm-wf-')), 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  process.env.TEST_WORKFLOW_BUNDLE_PATH = bundlePath;
+}

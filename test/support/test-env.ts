@@ -1,0 +1,19 @@
+/** Names of the values the global setup hands to every test worker through the environment. */
+export const TestEnv = {
+  adminDatabaseUrl: () => process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  templateDatabase: () => required('TEST_TEMPLATE_DATABASE'),
+  temporalAddress: () => required('TEST_TEMPORAL_ADDRESS'),
+  workflowBundlePath: () => required('TEST_WORKFLOW_BUNDLE_PATH'),
+};
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest so the global setup runs`);
+  return value;
+}
+
+export function databaseUrl(database: string): string {
+  const url = new URL(TestEnv.adminDatabaseUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
