@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'scripts/**', '*.js', '*.cjs', '*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'scripts/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,12 +16,13 @@ export default tseslint.config(
   {
     // Nest resolves constructor parameters from emitted decorator metadata, which needs value imports.
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    ignores: ['libs/workflows/src/workflows/**', 'libs/workflows/src/contracts/**'],
+    ignores: ['libs/workflows/src/workflows/*.workflow.ts', 'libs/workflows/src/workflows/*.saga.ts', 'libs/workflows/src/workflows/index.ts', 'libs/workflows/src/contracts/**'],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
     // Workflow code is bundled into Temporal's deterministic sandbox.
     files: ['libs/workflows/src/workflows/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.replay-spec.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

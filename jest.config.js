@@ -12,6 +12,7 @@ module.exports = {
     '^@app/(shared|database|tenant|contact|outbox|workflows)$': '<rootDir>/libs/$1/src',
     '^@app/(shared|database|tenant|contact|outbox|workflows)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
+  setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   maxWorkers: 2,

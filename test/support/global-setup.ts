@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { runMigrations } from '../../libs/database/src/migrate';
+import { runMigrations } from '../../libs/database/src/run-migrations';
 import { databaseUrl, TestEnv } from './test-env';
 
 /** Once per jest run: a migrated template database (each suite clones it), a real Temporal dev

@@ -2,4 +2,4 @@ export * from './database.module';
 export * from './database.config';
 export * from './data-source-options';
 export * from './transaction-context';
-export * from './migrate';
+export * from './run-migrations';

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { Request, Response, NextFunction } from 'express';
+import { DatabaseModule, databaseConfig } from '@app/database';
+import { OutboxModule } from '@app/outbox';
+import { TenantModule } from '@app/tenant';
+import { Correlation } from '@app/shared';
+import { TemporalClientModule } from '@app/workflows';
+import { apiConfig } from './api.config';
+import { ContactsHttpModule } from './contacts/contacts-http.module';
+import { HealthModule } from './health/health.module';
+import { OutboxController } from './outbox/outbox.controller';
+import { ApiKeyGuard } from './platform/api-key.guard';
+import { DevTenantSeeder } from './platform/dev-tenant.seeder';
+import { DomainErrorFilter } from './platform/domain-error.filter';
+
+const REQUEST_ID_HEADER = 'x-request-id';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [apiConfig, databaseConfig] }),
+    LoggerModule.forRoot({
+      pinoHttp: {
+        level: process.env.LOG_LEVEL ?? 'info',
+        // Reuse the caller's request id, or make one; it is echoed back and becomes the correlation id.
+        genReqId: (req, res) => {
+          const incoming = req.headers[REQUEST_ID_HEADER];
+          const id = (Array.isArray(incoming) ? incoming[0] : incoming) || randomUUID();
+          res.setHeader(REQUEST_ID_HEADER, id);
+          return id;
+        },
+        redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
+        autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+      },
+    }),
+    DatabaseModule,
+    OutboxModule,
+    TenantModule,
+    TemporalClientModule,
+    HealthModule,
+    ContactsHttpModule,
+  ],
+  controllers: [OutboxController],
+  providers: [
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_FILTER, useClass: DomainErrorFilter },
+    DevTenantSeeder,
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Events raised while serving a request carry its request id as their correlation id.
+    consumer
+      .apply((req: Request & { id?: unknown }, _res: Response, next: NextFunction) => Correlation.run(String(req.id ?? randomUUID()), next))
+      .forRoutes('*path');
+  }
+}

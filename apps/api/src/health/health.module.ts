@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { TemporalHealthIndicator } from './temporal.health';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController, MetricsController],
+  providers: [TemporalHealthIndicator],
+})
+export class HealthModule {}

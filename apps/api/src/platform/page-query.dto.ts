@@ -1,0 +1,14 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** `?limit=&cursor=` on every list route; lists answer `{ data, nextCursor }`. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200)
+  limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional() @IsString() @MaxLength(512)
+  cursor?: string;
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Runtime } from '@temporalio/worker';
+import { Logger } from 'nestjs-pino';
+import { validateConfig } from '@app/shared';
+import { WorkerEnv } from './worker.config';
+import { WorkerModule } from './worker.module';
+import { TemporalWorkerHost } from './temporal-worker.host';
+
+async function main(): Promise<void> {
+  const env = validateConfig(WorkerEnv, process.env);
+  // Before any connection exists. Nest owns SIGTERM (enableShutdownHooks) and drains the workers;
+  // the runtime must not install its own signal handlers as well.
+  Runtime.install({
+    shutdownSignals: [],
+    telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${env.TEMPORAL_METRICS_PORT}` } } },
+  });
+
+  const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+
+  try {
+    await app.get(TemporalWorkerHost).done;
+  } catch {
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

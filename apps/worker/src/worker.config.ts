@@ -1,0 +1,72 @@
+import { registerAs } from '@nestjs/config';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings } from '@app/workflows';
+import { validateConfig } from '@app/shared';
+
+export class WorkerEnv {
+  /** Comma-separated task queues this process serves; all by default. */
+  @IsOptional() @IsString()
+  WORKER_TASK_QUEUES?: string;
+
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  WORKER_HEALTH_PORT: number = 8081;
+
+  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  TEMPORAL_METRICS_PORT: number = 9464;
+
+  /** A prebuilt workflow bundle (production image); otherwise the workflows are bundled at start. */
+  @IsOptional() @IsString()
+  WORKFLOW_BUNDLE_PATH?: string;
+
+  @IsOptional() @IsInt() @Min(10)
+  OUTBOX_POLL_INTERVAL_MS: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.pollIntervalMs;
+
+  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  OUTBOX_BATCH_SIZE: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.batchSize;
+
+  @IsOptional() @IsInt() @Min(1)
+  OUTBOX_ITERATIONS_PER_RUN: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.iterationsPerRun;
+
+  @IsOptional() @IsInt() @Min(1)
+  OUTBOX_CLEANUP_EVERY_ITERATIONS: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.cleanupEveryIterations;
+
+  @IsOptional() @IsInt() @Min(1)
+  OUTBOX_RETENTION_HOURS: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.retentionMs / 3_600_000;
+
+  /** Id of the outbox processor workflow (one per namespace; tests use their own). */
+  @IsOptional() @IsString()
+  OUTBOX_PROCESSOR_WORKFLOW_ID?: string;
+}
+
+export function parseTaskQueues(raw: string | undefined): TaskQueue[] {
+  if (!raw || raw.trim() === '' || raw.trim() === 'all') return [...ALL_TASK_QUEUES];
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(ALL_TASK_QUEUES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Invalid configuration:\n  WORKER_TASK_QUEUES: unknown queue(s) ${unknown.join(', ')}; known: ${ALL_TASK_QUEUES.join(', ')}`,
+    );
+  }
+  return [...new Set(names)] as TaskQueue[];
+}
+
+export const workerConfig = registerAs('worker', () => {
+  const env = validateConfig(WorkerEnv, process.env);
+  const outboxProcessor: OutboxProcessorSettings = {
+    ...DEFAULT_OUTBOX_PROCESSOR_SETTINGS,
+    batchSize: env.OUTBOX_BATCH_SIZE,
+    pollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
+    iterationsPerRun: env.OUTBOX_ITERATIONS_PER_RUN,
+    cleanupEveryIterations: env.OUTBOX_CLEANUP_EVERY_ITERATIONS,
+    retentionMs: env.OUTBOX_RETENTION_HOURS * 3_600_000,
+  };
+  return {
+    taskQueues: parseTaskQueues(env.WORKER_TASK_QUEUES),
+    healthPort: env.WORKER_HEALTH_PORT,
+    temporalMetricsPort: env.TEMPORAL_METRICS_PORT,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
+    outboxProcessor,
+    outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,
+  };
+});
+export type WorkerConfig = ReturnType<typeof workerConfig>;

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import { DatabaseModule, databaseConfig } from '@app/database';
+import { OutboxModule } from '@app/outbox';
+import { TemporalClientModule, WorkflowsModule } from '@app/workflows';
+import { workerConfig } from './worker.config';
+import { TemporalWorkerHost } from './temporal-worker.host';
+import { WorkerHealthServer } from './worker-health.server';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [workerConfig, databaseConfig] }),
+    LoggerModule.forRoot({ pinoHttp: { level: process.env.LOG_LEVEL ?? 'info' } }),
+    DatabaseModule,
+    OutboxModule,
+    TemporalClientModule,
+    WorkflowsModule,
+  ],
+  providers: [TemporalWorkerHost, WorkerHealthServer],
+})
+export class WorkerModule {}

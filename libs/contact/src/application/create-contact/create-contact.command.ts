@@ -1,0 +1,12 @@
+import { type ContactSource } from '../../domain/contact-source';
+
+export interface CreateContactCommand {
+  tenantId: string;
+  /** Any accepted format: `+55 (11) 99999-0000`, `0055...`, `5511999990000@c.us`. */
+  phone: string;
+  whatsappId?: string | null;
+  name?: string | null;
+  profilePictureUrl?: string | null;
+  /** Defaults to `api`. */
+  source?: ContactSource;
+}

@@ -1,0 +1,4 @@
+export interface DeleteContactCommand {
+  tenantId: string;
+  id: string;
+}

@@ -1,0 +1,4 @@
+export interface GetContactQuery {
+  tenantId: string;
+  id: string;
+}

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { Brackets, QueryFailedError } from 'typeorm';
+import { TransactionContext } from '@app/database';
+import { isUuid } from '@app/shared';
+import { type Contact } from '../../domain/contact.aggregate';
+import { ContactNotFoundError, ContactVersionConflictError, DuplicateContactPhoneError } from '../../domain/contact.errors';
+import { type ContactListCriteria, ContactRepository } from '../../domain/contact.repository.port';
+import { type PhoneNumber } from '../../domain/phone-number.value-object';
+import { ContactMapper } from './contact.mapper';
+import { ContactOrmEntity } from './contact.orm-entity';
+
+/** The partial unique index that allows one live contact per (tenant, phone). */
+const LIVE_PHONE_INDEX = 'contacts_tenant_phone_live_uq';
+const UNIQUE_VIOLATION = '23505';
+
+const INSERT_COLUMNS =
+  'id, tenant_id, phone, whatsapp_id, name, profile_picture_url, source, created_at, updated_at, deleted_at, version';
+
+@Injectable()
+export class TypeOrmContactRepository extends ContactRepository {
+  constructor(private readonly tx: TransactionContext) {
+    super();
+  }
+
+  async insert(contact: Contact): Promise<void> {
+    try {
+      await this.tx.manager().insert(ContactOrmEntity, ContactMapper.toOrm(contact));
+    } catch (error) {
+      throw translateUniqueViolation(error, contact.phone);
+    }
+    contact.markPersisted();
+  }
+
+  async insertIfAbsent(contact: Contact): Promise<boolean> {
+    const row = ContactMapper.toOrm(contact);
+    const inserted: { id: string }[] = await this.tx.manager().query(
+      `INSERT INTO contacts (${INSERT_COLUMNS})
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (tenant_id, phone) WHERE deleted_at IS NULL DO NOTHING
+       RETURNING id`,
+      [
+        row.id,
+        row.tenantId,
+        row.phone,
+        row.whatsappId,
+        row.name,
+        row.profilePictureUrl,
+        row.source,
+        row.createdAt,
+        row.updatedAt,
+        row.deletedAt,
+        row.version,
+      ],
+    );
+    if (inserted.length === 0) return false;
+    contact.markPersisted();
+    return true;
+  }
+
+  async findById(tenantId: string, id: string): Promise<Contact | null> {
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.live(tenantId).andWhere('c.id = :id', { id }).getOne();
+    return row ? ContactMapper.toDomain(row) : null;
+  }
+
+  async findLiveByPhone(tenantId: string, phone: PhoneNumber): Promise<Contact | null> {
+    if (!isUuid(tenantId)) return null;
+    const row = await this.live(tenantId).andWhere('c.phone = :phone', { phone: phone.value }).getOne();
+    return row ? ContactMapper.toDomain(row) : null;
+  }
+
+  async list(tenantId: string, criteria: ContactListCriteria): Promise<Contact[]> {
+    if (!isUuid(tenantId)) return [];
+    const query = this.live(tenantId);
+    const { after, search } = criteria;
+    if (after) {
+      query.andWhere('(c.created_at, c.id) < (:afterCreatedAt, :afterId)', { afterCreatedAt: after.createdAt, afterId: after.id });
+    }
+    if (search) {
+      query.andWhere(
+        new Brackets((either) => {
+          either.where(`c.name ILIKE :namePattern`, { namePattern: `%${escapeLike(search.nameContains)}%` });
+          if (search.phonePrefix) either.orWhere('c.phone LIKE :phonePattern', { phonePattern: `${search.phonePrefix}%` });
+        }),
+      );
+    }
+    const rows = await query.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC').limit(criteria.limit).getMany();
+    return rows.map((row) => ContactMapper.toDomain(row));
+  }
+
+  async update(contact: Contact): Promise<void> {
+    const row = ContactMapper.toOrm(contact);
+    let affected: number | undefined;
+    try {
+      const result = await this.tx
+        .manager()
+        .createQueryBuilder()
+        .update(ContactOrmEntity)
+        .set({
+          phone: row.phone,
+          whatsappId: row.whatsappId,
+          name: row.name,
+          profilePictureUrl: row.profilePictureUrl,
+          updatedAt: row.updatedAt,
+          deletedAt: row.deletedAt,
+          version: row.version,
+        })
+        .where('tenant_id = :tenantId AND id = :id AND version = :expectedVersion AND deleted_at IS NULL', {
+          tenantId: contact.tenantId,
+          id: contact.id,
+          expectedVersion: contact.expectedVersion,
+        })
+        .execute();
+      affected = result.affected;
+    } catch (error) {
+      throw translateUniqueViolation(error, contact.phone);
+    }
+    if (!affected) {
+      const current = await this.findById(contact.tenantId, contact.id);
+      if (!current) throw new ContactNotFoundError(contact.id);
+      throw new ContactVersionConflictError(contact.id, contact.expectedVersion);
+    }
+    contact.markPersisted();
+  }
+
+  private live(tenantId: string) {
+    return this.tx
+      .manager()
+      .createQueryBuilder(ContactOrmEntity, 'c')
+      .where('c.tenant_id = :tenantId', { tenantId })
+      .andWhere('c.deleted_at IS NULL');
+  }
+}
+
+function translateUniqueViolation(error: unknown, phone: string): unknown {
+  if (error instanceof QueryFailedError) {
+    const driverError = error.driverError as { code?: string; constraint?: string };
+    if (driverError.code === UNIQUE_VIOLATION && driverError.constraint === LIVE_PHONE_INDEX) {
+      return new DuplicateContactPhoneError(phone);
+    }
+  }
+  return error;
+}
+
+/** Makes `text` match literally inside a LIKE pattern (backslash is Postgres' default escape). */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

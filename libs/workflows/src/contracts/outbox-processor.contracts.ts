@@ -1,0 +1,81 @@
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+export interface OutboxProcessorSettings {
+  /** Events claimed per activity call. */
+  batchSize: number;
+  /** Sweep period when no wake signal arrives. */
+  pollIntervalMs: number;
+  /** Iterations per run before continue-as-new (history stays small). */
+  iterationsPerRun: number;
+  /** Run CleanupOldEvents every N iterations. */
+  cleanupEveryIterations: number;
+  /** Published events older than this are deleted by the cleanup. */
+  retentionMs: number;
+  /** Refresh the outbox counts in the `stats` query every N iterations. */
+  metricsEveryIterations: number;
+}
+
+export interface OutboxCountsSnapshot {
+  pending: number;
+  published: number;
+  failed: number;
+  dead: number;
+  oldestPendingAgeMs: number | null;
+}
+
+export interface OutboxProcessorStats {
+  /** Runs of this workflow id so far, counting continue-as-new. */
+  runs: number;
+  iterations: number;
+  published: number;
+  retried: number;
+  failed: number;
+  deadLettered: number;
+  cleanedUp: number;
+  wakeSignals: number;
+  lastIterationAt: string | null;
+  outbox: OutboxCountsSnapshot | null;
+}
+
+export interface OutboxProcessorInput {
+  settings: OutboxProcessorSettings;
+  /** Carried across continue-as-new. */
+  stats?: OutboxProcessorStats;
+}
+
+export interface RelayBatchInput {
+  batchSize: number;
+}
+export interface RelayBatchResult {
+  claimed: number;
+  published: number;
+  failed: number;
+  dead: number;
+}
+export interface CleanupInput {
+  batchSize: number;
+  retentionMs: number;
+}
+
+/** Implemented by the injectable OutboxActivities class; the workflow sees only this shape. */
+export interface OutboxActivitiesContract {
+  processPendingEvents(input: RelayBatchInput): Promise<RelayBatchResult>;
+  processFailedEvents(input: RelayBatchInput): Promise<RelayBatchResult>;
+  cleanupOldEvents(input: CleanupInput): Promise<{ deleted: number }>;
+  getOutboxMetrics(): Promise<OutboxCountsSnapshot>;
+}
+
+/** New events were committed: run an iteration now instead of waiting for the poll interval. */
+export const wakeSignal = defineSignal('wake');
+/** Finish the current iteration and complete. */
+export const shutdownSignal = defineSignal('shutdown');
+export const outboxStatsQuery = defineQuery<OutboxProcessorStats>('stats');
+
+export const DEFAULT_OUTBOX_PROCESSOR_SETTINGS: OutboxProcessorSettings = {
+  batchSize: 100,
+  pollIntervalMs: 1_000,
+  iterationsPerRun: 500,
+  cleanupEveryIterations: 600,
+  retentionMs: 7 * 24 * 3_600_000,
+  metricsEveryIterations: 10,
+};

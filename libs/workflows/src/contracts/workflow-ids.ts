@@ -1,0 +1,3 @@
+/** Workflow ids are business keys (DESIGN section 4): starting the same id twice is a no-op, never a
+ *  second run. Only internal ids go in here, never phone numbers or other personal data. */
+export const OUTBOX_PROCESSOR_WORKFLOW_ID = 'outbox-processor';
