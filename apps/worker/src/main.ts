@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Logger } from 'nestjs-pino';
 import { validateConfig } from '@app/shared';
 import { WorkerEnv } from './worker.config';
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   // Before any connection exists. Nest owns SIGTERM (enableShutdownHooks) and drains the workers;
   // the runtime must not install its own signal handlers as well.
   Runtime.install({
+    logger: new DefaultLogger(env.TEMPORAL_SDK_LOG_LEVEL),
     shutdownSignals: [],
     telemetryOptions: { metrics: { prometheus: { bindAddress: `0.0.0.0:${env.TEMPORAL_METRICS_PORT}` } } },
   });

@@ -119,6 +119,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
       args: [{ settings: this.config.outboxProcessor }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
+    if (!this.config.outboxWakeOnNotify) return;
     this.wakeRelay = new OutboxWakeRelay(this.database.url, () => this.temporal.client.workflow.getHandle(workflowId));
     await this.wakeRelay.start();
   }

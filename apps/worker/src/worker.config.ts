@@ -1,7 +1,8 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
 import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings } from '@app/workflows';
-import { validateConfig } from '@app/shared';
+import { parseBooleanEnv, validateConfig } from '@app/shared';
 
 export class WorkerEnv {
   /** Comma-separated task queues this process serves; all by default. */
@@ -13,6 +14,10 @@ export class WorkerEnv {
 
   @IsOptional() @IsInt() @Min(0) @Max(65535)
   TEMPORAL_METRICS_PORT: number = 9464;
+
+  /** Log level of the Temporal SDK's own logger (worker lifecycle, polling errors). */
+  @IsOptional() @IsIn(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'])
+  TEMPORAL_SDK_LOG_LEVEL: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' = 'WARN';
 
   /** A prebuilt workflow bundle (production image); otherwise the workflows are bundled at start. */
   @IsOptional() @IsString()
@@ -32,6 +37,10 @@ export class WorkerEnv {
 
   @IsOptional() @IsInt() @Min(1)
   OUTBOX_RETENTION_HOURS: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.retentionMs / 3_600_000;
+
+  /** Wake the outbox processor on NOTIFY (low latency). Off: the poll-interval sweep alone. */
+  @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
+  OUTBOX_WAKE_ON_NOTIFY: boolean = true;
 
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
@@ -67,6 +76,7 @@ export const workerConfig = registerAs('worker', () => {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     outboxProcessor,
     outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,
+    outboxWakeOnNotify: env.OUTBOX_WAKE_ON_NOTIFY,
   };
 });
 export type WorkerConfig = ReturnType<typeof workerConfig>;

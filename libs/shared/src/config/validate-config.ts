@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 
@@ -13,4 +14,14 @@ export function validateConfig<T extends object>(cls: new () => T, env: Record<s
     throw new ConfigValidationError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return instance;
+}
+
+/** Env booleans: 'true'/'1'/'yes' are true, 'false'/'0'/'no' false; anything else stays as is so the
+ *  validator rejects it by name. (Implicit conversion would turn the string 'false' into true.) */
+export function parseBooleanEnv(raw: unknown): unknown {
+  if (typeof raw === 'boolean' || raw === undefined) return raw;
+  const text = String(raw).trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no'].includes(text)) return false;
+  return raw;
 }

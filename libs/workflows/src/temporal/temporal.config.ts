@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { validateConfig } from '@app/shared';
+import { parseBooleanEnv, validateConfig } from '@app/shared';
 
 export class TemporalEnv {
   @IsOptional() @Matches(/^[^:\s]+:\d+$/, { message: 'TEMPORAL_ADDRESS must be host:port' })
@@ -21,11 +21,11 @@ export class TemporalEnv {
   @IsOptional() @IsString() TEMPORAL_TLS_SERVER_NAME?: string;
 
   /** Force TLS without client certificates (Temporal Cloud with an API key uses TLS by default). */
-  @IsOptional() @Transform(({ value }) => value === true || value === 'true') @IsBoolean()
+  @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
   TEMPORAL_TLS?: boolean;
 
   /** Register the namespace at worker start when it does not exist. Off for Temporal Cloud. */
-  @IsOptional() @Transform(({ value }) => value === true || value === 'true') @IsBoolean()
+  @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
   TEMPORAL_ENSURE_NAMESPACE?: boolean;
 
   @IsOptional() @IsInt() @Min(1)

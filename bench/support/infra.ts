@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { runMigrations } from '../../libs/database/src/run-migrations';
+import { workflowsEntryPoint } from '../../apps/worker/src/workflow-code';
+
+/** The repository root, from src (bench/support) or dist (dist/bench/support). */
+export function repoRoot(): string {
+  const up2 = resolve(__dirname, '../..');
+  return up2.endsWith('/dist') ? resolve(up2, '..') : up2;
+}
+
+export function adminDatabaseUrl(): string {
+  return process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+function databaseUrl(database: string): string {
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
+  const admin = new Client({ connectionString: adminDatabaseUrl() });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  serverVersion: string;
+  drop(): Promise<void>;
+}
+
+/** CREATE DATABASE crm_bench_<random>, migrated; `drop()` removes it (idempotent, forced). */
+export async function createBenchDatabase(): Promise<BenchDatabase> {
+  const name = `crm_bench_${randomBytes(5).toString('hex')}`;
+  const serverVersion = await withAdmin(async (admin) => {
+    await admin.query(`CREATE DATABASE ${name}`);
+    const { rows } = await admin.query<{ server_version: string }>(`SHOW server_version`);
+    return rows[0]?.server_version ?? '?';
+  });
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  };
+  const url = databaseUrl(name);
+  try {
+    await runMigrations(url);
+  } catch (err) {
+    await drop().catch(() => undefined);
+    throw err;
+  }
+  return { name, url, serverVersion, drop };
+}
+
+export interface BenchTemporal {
+  env: TestWorkflowEnvironment;
+  address: string;
+  cliPath: string;
+  teardown(): Promise<void>;
+}
+
+/** A real Temporal dev server on 127.0.0.1 from the locally built CLI (never downloaded). */
+export async function startTemporal(): Promise<BenchTemporal> {
+  const cliPath = execFileSync('bash', [join(repoRoot(), 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: cliPath },
+      ip: '127.0.0.1',
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  let tornDown = false;
+  return {
+    env,
+    address: env.address,
+    cliPath,
+    teardown: async () => {
+      if (tornDown) return;
+      tornDown = true;
+      await env.teardown();
+    },
+  };
+}
+
+/** Bundles the workflows once (the same entry point the worker uses), so each mode's worker starts
+ *  from WORKFLOW_BUNDLE_PATH as production images do, instead of re-bundling. */
+export async function prebundleWorkflows(): Promise<{ path: string; remove(): void }> {
+  const noop = () => undefined;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: workflowsEntryPoint(),
+    logger: { trace: noop, debug: noop, info: noop, log: noop, warn: console.warn, error: console.error },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'crm-bench-wf-'));
+  const path = join(dir, 'workflow-bundle.js');
+  writeFileSync(path, code);
+  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}

