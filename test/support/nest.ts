@@ -2,6 +2,7 @@ import { ModuleMetadata } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test, TestingModule } from '@nestjs/testing';
 import { DatabaseModule } from '@app/database';
+import { SecretsModule } from '@app/shared';
 import { OutboxModule } from '@app/outbox';
 import { TenantModule, TenantService } from '@app/tenant';
 import { createTestDatabase } from './database';
@@ -16,7 +17,7 @@ export async function createTestContext(
   const databaseUrl = await createTestDatabase();
   Object.assign(process.env, { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '10', ...env });
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), DatabaseModule, OutboxModule, TenantModule, ...(imports ?? [])],
+    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), SecretsModule, DatabaseModule, OutboxModule, TenantModule, ...(imports ?? [])],
     providers,
   }).compile();
   await moduleRef.init();

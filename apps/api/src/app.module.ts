@@ -7,7 +7,7 @@ import type { Request, Response, NextFunction } from 'express';
 import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { TenantModule } from '@app/tenant';
-import { Correlation } from '@app/shared';
+import { Correlation, SecretsModule } from '@app/shared';
 import { TemporalClientModule } from '@app/workflows';
 import { apiConfig } from './api.config';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
@@ -36,6 +36,7 @@ const REQUEST_ID_HEADER = 'x-request-id';
         autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
       },
     }),
+    SecretsModule,
     DatabaseModule,
     OutboxModule,
     TenantModule,

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
+import { SecretsModule } from '@app/shared';
 import { TemporalClientModule, WorkflowsModule } from '@app/workflows';
 import { workerConfig } from './worker.config';
 import { TemporalWorkerHost } from './temporal-worker.host';
@@ -12,6 +13,7 @@ import { WorkerHealthServer } from './worker-health.server';
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [workerConfig, databaseConfig] }),
     LoggerModule.forRoot({ pinoHttp: { level: process.env.LOG_LEVEL ?? 'info' } }),
+    SecretsModule,
     DatabaseModule,
     OutboxModule,
     TemporalClientModule,

@@ -8,3 +8,5 @@ export * from './application/unit-of-work.port';
 export * from './application/event-outbox.port';
 export * from './application/correlation';
 export * from './config/validate-config';
+export * from './crypto/secret-cipher';
+export * from './crypto/secrets.module';
