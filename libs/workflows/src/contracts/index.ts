@@ -3,3 +3,7 @@ export * from './workflow-ids';
 export * from './validation';
 export * from './retry-policies';
 export * from './outbox-processor.contracts';
+export * from './session-lifecycle.contracts';
+export * from './inbound.contracts';
+export * from './debouncer.contracts';
+export * from './session-cleanup.contracts';

@@ -8,3 +8,33 @@ export const OUTBOX_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 };
+
+/** Saga steps: short database work; infrastructure errors retry a few times, then the saga compensates. */
+export const SAGA_STEP_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ValidationError'] },
+};
+
+/** Optional saga steps (debouncer, ad conversion, publish): bounded retries, never fail the saga. */
+export const SAGA_OPTIONAL_STEP_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3 },
+};
+
+/** Compensations are idempotent, so they retry until they succeed (with a generous cap). */
+export const COMPENSATION_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },
+};
+
+/** Session lifecycle steps; the WAHA send of a warning may wait on a slow or restarting WAHA. */
+export const SESSION_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+};
+
+/** Cleanup and debouncer bookkeeping. */
+export const AUTOMATION_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+};

@@ -1,2 +1,6 @@
 // Entry point of the workflow bundle: every workflow type the workers run.
 export { OutboxProcessorWorkflow } from './outbox-processor.workflow';
+export { ProcessInboundMessageSaga } from './process-inbound-message.saga';
+export { SessionLifecycleWorkflow } from './session-lifecycle.workflow';
+export { SessionCleanupWorkflow } from './session-cleanup.workflow';
+export { MessageDebouncerWorkflow } from './message-debouncer.workflow';

@@ -1,0 +1,16 @@
+export interface SessionCleanupInput {
+  /** Expired sessions examined per run. */
+  batchSize: number;
+}
+
+export interface SessionCleanupResult {
+  examined: number;
+  ended: number;
+  /** Expired by the clock but their lifecycle workflow still runs: it will end them. */
+  stillManaged: number;
+  endedByTenant: Record<string, number>;
+}
+
+export interface SessionCleanupActivitiesContract {
+  cleanupExpiredSessions(input: { batchSize: number }): Promise<SessionCleanupResult>;
+}

@@ -1,0 +1,114 @@
+import { ApplicationFailure, CancellationScope, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  type InboundActivitiesContract,
+  type InboundMessageRef,
+  type ProcessInboundMessageInput,
+  type ProcessInboundMessageResult,
+} from '../contracts/inbound.contracts';
+import { COMPENSATION_OPTIONS, SAGA_OPTIONAL_STEP_OPTIONS, SAGA_STEP_OPTIONS } from '../contracts/retry-policies';
+import { invalidInput } from '../contracts/validation';
+
+type Activities = InboundActivitiesContract<InboundMessageRef>;
+const steps = proxyActivities<Activities>(SAGA_STEP_OPTIONS);
+const optional = proxyActivities<Activities>(SAGA_OPTIONAL_STEP_OPTIONS);
+const compensations = proxyActivities<Activities>(COMPENSATION_OPTIONS);
+
+/**
+ * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
+ * FindOrCreateContact -> FindOrCreateSession (signals-with-start the lifecycle workflow) ->
+ * CreateMessage -> PublishDomainEvents, then the optional ProcessMessageDebouncer and
+ * TrackAdConversion, which never fail the saga.
+ *
+ * Each step writes its own rows and events in one transaction. Ids are proposed here (deterministic)
+ * and each compensation is registered BEFORE its step runs: a step that timed out after committing
+ * is still undone, and a compensation only ever touches the row with the id this saga proposed
+ * (never a contact or session another message created). On failure the compensations run in
+ * reverse order in a non-cancellable scope, then `saga.compensated` is recorded and the failure
+ * is rethrown.
+ */
+export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInput): Promise<ProcessInboundMessageResult> {
+  validate(input);
+  const { tenantId, channelId, message } = input;
+  const sagaId = workflowInfo().workflowId;
+  const undo: { name: string; run: () => Promise<unknown> }[] = [];
+
+  try {
+    const proposedContactId = uuid4();
+    undo.unshift({ name: 'deleteContact', run: () => compensations.deleteContact({ tenantId, contactId: proposedContactId }) });
+    const contact = await steps.findOrCreateContact({ tenantId, proposedContactId, message });
+
+    const proposedSessionId = uuid4();
+    undo.unshift({ name: 'closeSession', run: () => compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId }) });
+    const session = await steps.findOrCreateSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId, message });
+
+    const proposedMessageId = uuid4();
+    undo.unshift({ name: 'deleteMessage', run: () => compensations.deleteMessage({ tenantId, messageId: proposedMessageId }) });
+    const created = await steps.createMessage({
+      tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, proposedMessageId, message,
+    });
+
+    const failures: string[] = [];
+    const attempt = async <T>(name: string, run: () => Promise<T>, fallback: T): Promise<T> => {
+      try {
+        return await run();
+      } catch (err) {
+        failures.push(name);
+        log.warn('optional saga step failed', { step: name, error: (err as Error).message });
+        return fallback;
+      }
+    };
+    // The events are already durable in the outbox; publishing them now only saves the relay's wait.
+    const published = await attempt('publishDomainEvents', () => optional.publishDomainEvents({ correlationId: sagaId }), { published: 0 });
+    const debounced = created.created && message.direction === 'inbound'
+      ? await attempt('processMessageDebouncer', () => optional.processMessageDebouncer({
+          tenantId, channelId, sessionId: session.sessionId, messageId: created.messageId, message,
+        }), { grouped: false })
+      : { grouped: false };
+    const ad = message.adReferral
+      ? await attempt('trackAdConversion', () => optional.trackAdConversion({
+          tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, messageId: created.messageId, message,
+        }), { recorded: false })
+      : { recorded: false };
+
+    return {
+      contactId: contact.contactId,
+      sessionId: session.sessionId,
+      messageId: created.messageId,
+      contactCreated: contact.created,
+      sessionOpened: session.opened,
+      messageCreated: created.created,
+      eventsPublished: published.published,
+      debounced: debounced.grouped,
+      adConversionRecorded: ad.recorded,
+      optionalStepFailures: failures,
+    };
+  } catch (err) {
+    await CancellationScope.nonCancellable(async () => {
+      const compensated: string[] = [];
+      for (const step of undo) {
+        try {
+          await step.run();
+          compensated.push(step.name);
+        } catch (compensationError) {
+          log.error('compensation failed', { step: step.name, error: (compensationError as Error).message });
+        }
+      }
+      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, reason: (err as Error).message });
+    });
+    throw err instanceof ApplicationFailure ? err : ApplicationFailure.nonRetryable((err as Error).message, 'SagaStepFailed');
+  }
+}
+
+function validate(input: ProcessInboundMessageInput): void {
+  if (!input || typeof input !== 'object') throw invalidInput('input', 'is required');
+  if (typeof input.tenantId !== 'string' || !input.tenantId) throw invalidInput('tenantId', 'is required');
+  if (typeof input.channelId !== 'string' || !input.channelId) throw invalidInput('channelId', 'is required');
+  const m = input.message;
+  if (!m || typeof m !== 'object') throw invalidInput('message', 'is required');
+  if (typeof m.externalId !== 'string' || !m.externalId) throw invalidInput('message.externalId', 'is required');
+  if (m.direction !== 'inbound' && m.direction !== 'outbound') throw invalidInput('message.direction', 'must be inbound or outbound');
+  if (typeof m.sentAt !== 'string' || Number.isNaN(Date.parse(m.sentAt))) throw invalidInput('message.sentAt', 'must be an ISO date');
+  if (!m.contact || typeof m.contact.phone !== 'string' || !/^\d{8,15}$/.test(m.contact.phone)) {
+    throw invalidInput('message.contact.phone', 'must be 8 to 15 digits');
+  }
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import {
+  closeSessionUpdate,
+  type EndSessionOutcome,
+  type SessionEndReason,
+  type SessionLifecycleActivitiesContract,
+  type SessionLifecycleInput,
+  sessionActivitySignal,
+  sessionStateQuery,
+} from '@app/workflows';
+import { TestEnv } from '../../../../test/support/test-env';
+import { eventually } from '../../../../test/support/nest';
+import { SessionLifecycleWorkflow } from './session-lifecycle.workflow';
+
+/** The lifecycle workflow on the real dev server with short durations. Its activities are typed
+ *  in-memory recorders here (the real ones are covered with Postgres in the conversation suites):
+ *  what is under test is the timing logic. */
+class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
+  readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason }[] = [];
+  /** Called when a warning is "sent": lets a test deliver the message.any echo of the warning. */
+  onWarning: (externalId: string) => Promise<void> = async () => undefined;
+  dbLastActivityAt: string | null = null;
+
+  async sendSessionTimeoutWarning(input: { tenantId: string; sessionId: string }) {
+    const externalId = `true_5511999990001@c.us_WARN${this.calls.length}`;
+    this.calls.push({ name: 'warning', at: Date.now(), sessionId: input.sessionId });
+    await this.onWarning(externalId);
+    return { sent: true, externalId, reason: null };
+  }
+
+  async endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome> {
+    if (this.dbLastActivityAt && Date.parse(this.dbLastActivityAt) > Date.parse(input.deadlineAt) - 60_000) {
+      const later = this.dbLastActivityAt;
+      this.dbLastActivityAt = null;
+      this.calls.push({ name: 'deferred', at: Date.now(), sessionId: input.sessionId });
+      return { ended: false, status: 'active', endReason: null, endedAt: null, lastActivityAt: later };
+    }
+    return this.end(input.sessionId, 'inactivity');
+  }
+
+  async endSession(input: { tenantId: string; sessionId: string; reason: SessionEndReason }) {
+    return this.end(input.sessionId, input.reason);
+  }
+
+  private end(sessionId: string, reason: SessionEndReason): EndSessionOutcome {
+    const already = this.calls.some((c) => c.name === 'end' && c.sessionId === sessionId);
+    this.calls.push({ name: 'end', at: Date.now(), sessionId, reason });
+    return { ended: !already, status: 'ended', endReason: reason, endedAt: new Date().toISOString(), lastActivityAt: null };
+  }
+
+  count(name: string): number {
+    return this.calls.filter((c) => c.name === name).length;
+  }
+}
+
+describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
+  let nativeConnection: NativeConnection;
+  let connection: Connection;
+  let client: Client;
+  let worker: Worker;
+  let running: Promise<void>;
+  const activities = new RecordingSessionActivities();
+  const taskQueue = `sessions-test-${randomUUID()}`;
+
+  const start = (overrides: Partial<SessionLifecycleInput> = {}): Promise<WorkflowHandle<typeof SessionLifecycleWorkflow>> => {
+    const sessionId = randomUUID();
+    return client.workflow.start(SessionLifecycleWorkflow, {
+      taskQueue,
+      workflowId: `session:${sessionId}`,
+      args: [{ tenantId: randomUUID(), sessionId, lastActivityAt: new Date().toISOString(), timeoutSeconds: 2, warningLeadSeconds: null, ...overrides }],
+    });
+  };
+  const sessionIdOf = (handle: WorkflowHandle) => handle.workflowId.slice('session:'.length);
+  const callsOf = (handle: WorkflowHandle) => activities.calls.filter((c) => c.sessionId === sessionIdOf(handle));
+
+  beforeAll(async () => {
+    nativeConnection = await NativeConnection.connect({ address: TestEnv.temporalAddress() });
+    connection = await Connection.connect({ address: TestEnv.temporalAddress() });
+    client = new Client({ connection });
+    worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: TestEnv.workflowBundlePath() },
+      activities: {
+        sendSessionTimeoutWarning: activities.sendSessionTimeoutWarning.bind(activities),
+        endSessionDueToTimeout: activities.endSessionDueToTimeout.bind(activities),
+        endSession: activities.endSession.bind(activities),
+      },
+    });
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await connection.close();
+  });
+
+  it('ends the session once, at last activity + timeout, with reason inactivity', async () => {
+    const startedAt = Date.now();
+    const handle = await start({ timeoutSeconds: 2 });
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ ended: true, status: 'ended', endReason: 'inactivity' });
+    const ends = callsOf(handle).filter((c) => c.name === 'end');
+    expect(ends).toHaveLength(1);
+    expect(ends[0]!.at - startedAt).toBeGreaterThanOrEqual(1_900);
+  });
+
+  it('sends the warning exactly once and still ends on time (the original never ended)', async () => {
+    const startedAt = Date.now();
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
+    await handle.result();
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning', 'end']);
+    expect(calls[0]!.at - startedAt).toBeGreaterThanOrEqual(1_900);
+    expect(calls[1]!.at - startedAt).toBeGreaterThanOrEqual(2_900);
+    expect(calls[1]!.at - startedAt).toBeLessThan(6_000);
+  });
+
+  it("ignores the echo of its own warning (message.any) but lets customer activity move the deadline and re-arm the warning", async () => {
+    let handle!: WorkflowHandle<typeof SessionLifecycleWorkflow>;
+    activities.onWarning = async (externalId) => {
+      // The warning's own webhook can arrive before the activity returns.
+      await handle.signal(sessionActivitySignal, { at: new Date().toISOString(), direction: 'outbound', externalId });
+    };
+    handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
+    await eventually(async () => (callsOf(handle).some((c) => c.name === 'warning') ? true : undefined));
+    const afterWarning = await handle.query(sessionStateQuery);
+    expect(afterWarning.warningSentForCurrentPeriod).toBe(true);
+
+    // The customer answers after the warning: a new idle period with its own warning.
+    const replyAt = new Date();
+    await handle.signal(sessionActivitySignal, { at: replyAt.toISOString(), direction: 'inbound', externalId: 'false_x@c.us_REPLY' });
+    const moved = await eventually(async () => {
+      const s = await handle.query(sessionStateQuery);
+      return s.lastActivityAt === replyAt.toISOString() ? s : undefined;
+    });
+    expect(moved.deadlineAt).toBe(new Date(replyAt.getTime() + 3_000).toISOString());
+    expect(moved.warningSentForCurrentPeriod).toBe(false);
+
+    await handle.result();
+    activities.onWarning = async () => undefined;
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning', 'warning', 'end']);
+    expect(calls[2]!.at).toBeGreaterThanOrEqual(replyAt.getTime() + 2_900);
+  });
+
+  it('closes at once on the closeSession update during a wait, answering with the outcome', async () => {
+    const handle = await start({ timeoutSeconds: 600, warningLeadSeconds: 60 });
+    const outcome = await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'manual' }] });
+    expect(outcome).toMatchObject({ ended: true, endReason: 'manual', status: 'ended' });
+    expect(await handle.result()).toMatchObject({ endReason: 'manual' });
+    expect(callsOf(handle).map((c) => c.name)).toEqual(['end']);
+  });
+
+  it('rejects a closeSession update with an unknown reason', async () => {
+    const handle = await start({ timeoutSeconds: 600 });
+    const rejected = await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'bored' as never }] }).catch((e: unknown) => e);
+    expect((rejected as { cause?: { message?: string } }).cause?.message).toMatch(/reason must be one of/);
+    expect((await handle.query(sessionStateQuery)).status).toBe('active');
+    await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'manual' }] });
+  });
+
+  it('waits from the later activity the database reports when a signal is still on its way', async () => {
+    const handle = await start({ timeoutSeconds: 2 });
+    activities.dbLastActivityAt = new Date(Date.now() + 1_000).toISOString();
+    await handle.result();
+    expect(callsOf(handle).map((c) => c.name)).toEqual(['deferred', 'end']);
+  });
+
+  it('continues as new under many signals without losing the deadline', async () => {
+    const handle = await start({ timeoutSeconds: 60 });
+    const firstRunId = (await handle.describe()).runId;
+    const lastAt = new Date(Date.now() + 5_000);
+    for (let i = 0; i < 520; i += 1) {
+      const at = i === 519 ? lastAt : new Date(Date.now() - 1_000);
+      await handle.signal(sessionActivitySignal, { at: at.toISOString(), direction: 'inbound', externalId: `false_x@c.us_M${i}` });
+    }
+    const state = await eventually(async () => {
+      const s = await handle.query(sessionStateQuery);
+      return s.signalsReceived === 520 ? s : undefined;
+    });
+    expect(state.deadlineAt).toBe(new Date(lastAt.getTime() + 60_000).toISOString());
+    expect((await handle.describe()).runId).not.toBe(firstRunId);
+    await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'manual' }] });
+  });
+
+  it('fails fast with a non-retryable ValidationError on bad input', async () => {
+    const handle = await start({ timeoutSeconds: 0 });
+    await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationError', message: expect.stringContaining('timeoutSeconds') } });
+  });
+});

@@ -1,0 +1,160 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { SESSION_ACTIVITY_OPTIONS } from '../contracts/retry-policies';
+import {
+  type EndSessionOutcome,
+  type SessionActivity,
+  type SessionEndReason,
+  type SessionLifecycleActivitiesContract,
+  type SessionLifecycleInput,
+  type SessionLifecycleState,
+  closeSessionUpdate,
+  sessionActivitySignal,
+  sessionStateQuery,
+} from '../contracts/session-lifecycle.contracts';
+import { invalidInput, requireInt } from '../contracts/validation';
+
+const activities = proxyActivities<SessionLifecycleActivitiesContract>(SESSION_ACTIVITY_OPTIONS);
+
+/** Continue as new after this many signals even if the server has not suggested it yet. */
+const SIGNALS_PER_RUN = 500;
+
+/**
+ * One run per session (id `session:{sessionId}`), alive while the session is active.
+ * Deadline = last activity + timeout. At most one warning per idle period, at deadline - lead; the
+ * warning does NOT move the deadline (the original's warning timer restarted the timeout, so a
+ * session with a warning never ended). `sessionActivity` moves the deadline (inbound and outbound,
+ * except the warnings this workflow sent); `closeSession` ends it at once; `state` reports it.
+ */
+export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Promise<EndSessionOutcome> {
+  validate(input);
+  let lastActivityMs = Date.parse(input.lastActivityAt);
+  let warnedForActivityMs = input.warnedForActivityAt ? Date.parse(input.warnedForActivityAt) : null;
+  const systemMessageIds = new Set(input.systemMessageIds ?? []);
+  let signalsReceived = input.signalsReceived ?? 0;
+  let signalsThisRun = 0;
+  let warningsSent = 0;
+  let pending: SessionActivity[] = [];
+  let closeRequest: SessionEndReason | null = null;
+  let outcome: EndSessionOutcome | null = null;
+  let warningInFlight = false;
+
+  const deadlineMs = () => lastActivityMs + input.timeoutSeconds * 1000;
+  const warningMs = () => (input.warningLeadSeconds ? deadlineMs() - input.warningLeadSeconds * 1000 : null);
+  const warnedThisPeriod = () => warnedForActivityMs === lastActivityMs;
+
+  // Activity is applied outside the handler so a signal for our own warning, arriving while the
+  // warning is still being sent (its id not known yet), is never mistaken for customer activity.
+  const applyPending = () => {
+    if (warningInFlight) return;
+    for (const activity of pending) {
+      if (activity.externalId && systemMessageIds.has(activity.externalId)) continue;
+      lastActivityMs = Math.max(lastActivityMs, Date.parse(activity.at));
+    }
+    pending = [];
+  };
+
+  setHandler(sessionActivitySignal, (activity) => {
+    signalsReceived += 1;
+    signalsThisRun += 1;
+    pending.push(activity);
+  });
+  setHandler(sessionStateQuery, (): SessionLifecycleState => ({
+    sessionId: input.sessionId,
+    status: outcome?.status === 'ended' ? 'ended' : 'active',
+    lastActivityAt: new Date(lastActivityMs).toISOString(),
+    deadlineAt: new Date(deadlineMs()).toISOString(),
+    warningAt: warningMs() === null ? null : new Date(warningMs()!).toISOString(),
+    warningSentForCurrentPeriod: warnedThisPeriod(),
+    warningsSent,
+    signalsReceived,
+    endReason: outcome?.endReason ?? null,
+  }));
+  setHandler(
+    closeSessionUpdate,
+    async (request) => {
+      closeRequest ??= request.reason;
+      await condition(() => outcome !== null);
+      return outcome!;
+    },
+    {
+      validator: (request) => {
+        if (!request || !['manual', 'saga_rollback', 'cleanup'].includes(request.reason)) {
+          throw new Error('reason must be one of manual, saga_rollback, cleanup');
+        }
+      },
+    },
+  );
+
+  for (;;) {
+    applyPending();
+    if (closeRequest) {
+      outcome = await activities.endSession({ tenantId: input.tenantId, sessionId: input.sessionId, reason: closeRequest });
+      break;
+    }
+    const now = Date.now();
+    if (now >= deadlineMs()) {
+      const result = await activities.endSessionDueToTimeout({
+        tenantId: input.tenantId,
+        sessionId: input.sessionId,
+        deadlineAt: new Date(deadlineMs()).toISOString(),
+      });
+      if (result.status === 'active' && result.lastActivityAt) {
+        // The database saw a later message whose signal has not arrived yet: wait from there.
+        lastActivityMs = Math.max(lastActivityMs, Date.parse(result.lastActivityAt));
+        continue;
+      }
+      outcome = result;
+      break;
+    }
+    const warnAt = warningMs();
+    if (warnAt !== null && !warnedThisPeriod() && now >= warnAt) {
+      warningInFlight = true;
+      const warnedPeriod = lastActivityMs;
+      const warning = await activities.sendSessionTimeoutWarning({ tenantId: input.tenantId, sessionId: input.sessionId });
+      if (warning.externalId) systemMessageIds.add(warning.externalId);
+      warnedForActivityMs = warnedPeriod;
+      if (warning.sent) warningsSent += 1;
+      warningInFlight = false;
+      continue;
+    }
+
+    if (signalsThisRun >= SIGNALS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      applyPending();
+      if (!closeRequest) {
+        return continueAsNew<typeof SessionLifecycleWorkflow>({
+          ...input,
+          lastActivityAt: new Date(lastActivityMs).toISOString(),
+          warnedForActivityAt: warnedForActivityMs === null ? null : new Date(warnedForActivityMs).toISOString(),
+          systemMessageIds: [...systemMessageIds].slice(-20),
+          signalsReceived,
+        });
+      }
+      continue;
+    }
+
+    const nextWake = warnAt !== null && !warnedThisPeriod() && warnAt > now ? warnAt : deadlineMs();
+    await condition(() => pending.length > 0 || closeRequest !== null, nextWake - now);
+  }
+
+  await condition(allHandlersFinished);
+  return outcome;
+}
+
+function validate(input: SessionLifecycleInput): void {
+  if (!input || typeof input !== 'object') throw invalidInput('input', 'is required');
+  if (typeof input.tenantId !== 'string' || !input.tenantId) throw invalidInput('tenantId', 'is required');
+  if (typeof input.sessionId !== 'string' || !input.sessionId) throw invalidInput('sessionId', 'is required');
+  if (Number.isNaN(Date.parse(input.lastActivityAt))) throw invalidInput('lastActivityAt', 'must be an ISO date');
+  requireInt(input.timeoutSeconds, 'timeoutSeconds', 1);
+  if (input.warningLeadSeconds !== null) {
+    requireInt(input.warningLeadSeconds, 'warningLeadSeconds', 1, input.timeoutSeconds - 1);
+  }
+}
