@@ -26,8 +26,10 @@ import { markdownTable, ms, summarize, type Summary } from './support/stats';
  * time the producer's transaction resolved (same process, same monotonic clock).
  *
  * Knobs (env): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (1), BENCH_RATES ("100,500"),
- * BENCH_WRITERS (16), BENCH_DRAIN_TIMEOUT_MS (20000), BENCH_POLL_INTERVAL_MS (1000, the default
- * OUTBOX_POLL_INTERVAL_MS), BENCH_MODES ("notify,sweep"), BENCH_ADMIN_DATABASE_URL.
+ * BENCH_WRITERS (24), BENCH_DRAIN_TIMEOUT_MS (20000), BENCH_POLL_INTERVAL_MS (1000, the default
+ * OUTBOX_POLL_INTERVAL_MS), BENCH_MODES ("notify,sweep"), BENCH_ADMIN_DATABASE_URL,
+ * BENCH_TEMPORAL_EXTRA_ARGS (extra dev-server arguments, e.g.
+ * "--dynamic-config-value history.transferProcessorMaxPollRPS=1000"), BENCH_WATCHDOG_MS (300000).
  */
 
 interface Mode {
@@ -56,6 +58,7 @@ interface RunResult {
   lagMs: Summary;
   wakeSignals: number;
   iterations: number;
+  continuedAsNew: number;
   measuredSeconds: number;
   breakdown?: ProcessorBreakdown;
 }
@@ -72,12 +75,13 @@ const settings = {
   seconds: intEnv('BENCH_SECONDS', 10),
   warmupSeconds: intEnv('BENCH_WARMUP_SECONDS', 1, 0),
   rates: (process.env.BENCH_RATES ?? '100,500').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0),
-  writers: intEnv('BENCH_WRITERS', 16),
+  writers: intEnv('BENCH_WRITERS', 24),
   drainTimeoutMs: intEnv('BENCH_DRAIN_TIMEOUT_MS', 20_000),
   pollIntervalMs: intEnv('BENCH_POLL_INTERVAL_MS', 1_000, 10),
   modes: (process.env.BENCH_MODES ?? 'notify,sweep').split(',').map((s) => s.trim()),
   /** Hard stop for the whole run, cleanup included. */
   watchdogMs: intEnv('BENCH_WATCHDOG_MS', 300_000),
+  temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
 
 const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
@@ -122,6 +126,8 @@ async function runMode(mode: Mode, base: { databaseUrl: string; temporalAddress:
     OUTBOX_POLL_INTERVAL_MS: String(settings.pollIntervalMs),
     OUTBOX_PROCESSOR_WORKFLOW_ID: workflowId,
     LOG_LEVEL: 'warn',
+    // WorkerModule includes SecretsModule; the bench stores no secrets, a throwaway key keeps it quiet.
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   });
 
   log(`${mode.label}: starting the worker context (OUTBOX_WAKE_ON_NOTIFY=${mode.wakeOnNotify}, OUTBOX_POLL_INTERVAL_MS=${settings.pollIntervalMs})`);
@@ -200,6 +206,7 @@ async function runMode(mode: Mode, base: { databaseUrl: string; temporalAddress:
         lagMs: summarize(measured.map((w) => w.lagMs)),
         wakeSignals: after.wakeSignals - before.wakeSignals,
         iterations: after.iterations - before.iterations,
+        continuedAsNew: after.runs - before.runs,
         measuredSeconds,
         breakdown,
       };
@@ -241,10 +248,13 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
     ),
   );
 
+  const notes = readingNotes(results);
+  if (notes.length > 0) console.log(`\n${notes.map((n) => `Note: ${n}`).join('\n')}`);
+
   console.log('\n### Diagnostics\n');
   console.log(
     markdownTable(
-      ['mode', 'target /s', 'write tx p50', 'write tx p99', 'schedule lag p99', 'write errors', 'duplicates', 'processor iterations', 'events/iteration', 'wake signals', 'latency min'],
+      ['mode', 'target /s', 'write tx p50', 'write tx p99', 'schedule lag p99', 'write errors', 'duplicates', 'processor iterations', 'events/iteration', 'wake signals', 'continue-as-new', 'latency min'],
       results.map((r) => [
         r.mode.label,
         String(r.rate),
@@ -256,13 +266,15 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
         String(r.iterations),
         r.iterations > 0 ? (r.written / r.iterations).toFixed(1) : '-',
         String(r.wakeSignals),
+        String(r.continuedAsNew),
         ms(r.latency.min),
       ]),
     ),
   );
   console.log(
     '\n(write tx = one UnitOfWork transaction BEGIN/INSERT/COMMIT as seen by the producer; schedule lag = how late a write started against ' +
-      'its absolute target time; iterations and wake signals are deltas of the processor workflow `stats` query over the run, warm-up included.)',
+      'its absolute target time; iterations, wake signals and continue-as-new are deltas of the processor workflow `stats` query over the run, ' +
+      'warm-up and drain included.)',
   );
 
   console.log('\n### Where the processor spends its time (ms, from the workflow history of the latest run, measured window)\n');
@@ -286,6 +298,9 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
   console.log(`- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   console.log(`- node ${process.version} (${process.platform}/${process.arch}); PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}`);
   console.log(
+    `- Temporal dev server extra args: ${settings.temporalExtraArgs.length ? settings.temporalExtraArgs.join(' ') : 'none (defaults)'}`,
+  );
+  console.log(
     `- settings: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s measured per rate, ${settings.writers} concurrent writers, ` +
       `one event per transaction, batch size 100, total bench time ${facts.totalSeconds.toFixed(0)} s`,
   );
@@ -293,6 +308,33 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
     '\nCaveat: measured on a shared 2-core machine; the producer, the Nest worker (activities and workflow threads), PostgreSQL and the ' +
       'Temporal dev server all compete for the same cores, so absolute numbers are noisy and pessimistic; compare the modes, not the values.',
   );
+}
+
+/** Flags what a reader should not take at face value. */
+function readingNotes(results: RunResult[]): string[] {
+  const notes: string[] = [];
+  for (const r of results) {
+    if (r.lost > 0) notes.push(`${r.mode.label} @ ${r.rate}/s: ${r.lost} events did not reach the publisher within ${settings.drainTimeoutMs} ms.`);
+    if (r.achievedRate < r.rate * 0.95) notes.push(`${r.mode.label} @ ${r.rate}/s: the producer reached only ${r.achievedRate.toFixed(0)}/s.`);
+    if (r.mode.wakeOnNotify && r.continuedAsNew > 0) {
+      notes.push(
+        `${r.mode.label} @ ${r.rate}/s: the processor workflow continued-as-new ${r.continuedAsNew}x during this run (each wake signal adds ` +
+          'history; the server suggests continue-as-new at about 4K events). Wake-ups stall around that transition, so the tail of this row ' +
+          'usually comes from it, not from the steady state.',
+      );
+    }
+    const sweep = results.find((o) => !o.mode.wakeOnNotify && o.rate === r.rate);
+    if (r.mode.wakeOnNotify && sweep && r.latency.p95 >= sweep.latency.p95) {
+      notes.push(`${r.mode.label} @ ${r.rate}/s: p95 is not below the sweep's (${ms(r.latency.p95)} vs ${ms(sweep.latency.p95)} ms).`);
+    }
+    if (r.latency.min < -1) {
+      notes.push(
+        `${r.mode.label} @ ${r.rate}/s: min latency ${ms(r.latency.min)} ms < 0: the producer's event loop recorded some commits late ` +
+          '(it shares the thread with the activities and the wake relay); latencies are understated by up to that much.',
+      );
+    }
+  }
+  return notes;
 }
 
 async function main(): Promise<void> {
@@ -305,6 +347,16 @@ async function main(): Promise<void> {
       void cleanupAll().finally(() => process.exit(130));
     });
   }
+  process.on('uncaughtException', (err) => {
+    // @temporalio/client retries some calls on a timer; one that fires after its connection was
+    // closed (a context shut down between modes) throws from the timer. Nothing is lost by going on.
+    if (err.message === 'Channel has been shut down') {
+      console.error('warning: a Temporal client call retried after its connection was closed (ignored)');
+      return;
+    }
+    console.error(err);
+    void cleanupAll().finally(() => process.exit(1));
+  });
   const watchdog = setTimeout(() => {
     console.error(`benchmark exceeded ${settings.watchdogMs} ms; cleaning up and exiting`);
     void cleanupAll().finally(() => process.exit(2));
@@ -315,7 +367,7 @@ async function main(): Promise<void> {
   if (modes.length === 0 || settings.rates.length === 0) throw new Error('BENCH_MODES and BENCH_RATES must name at least one mode and rate');
 
   log('starting the Temporal dev server');
-  const temporal = await startTemporal();
+  const temporal = await startTemporal(settings.temporalExtraArgs);
   cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
   log(`Temporal dev server at ${temporal.address}; creating and migrating the database`);
   const db = await createBenchDatabase();

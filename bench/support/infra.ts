@@ -74,13 +74,14 @@ export interface BenchTemporal {
 }
 
 /** A real Temporal dev server on 127.0.0.1 from the locally built CLI (never downloaded). */
-export async function startTemporal(): Promise<BenchTemporal> {
+export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemporal> {
   const cliPath = execFileSync('bash', [join(repoRoot(), 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cliPath },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'error' },
+      extraArgs,
     },
   });
   let tornDown = false;

@@ -1,9 +1,7 @@
 import { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { TenantService } from '@app/tenant';
-import { AppModule } from '../../apps/api/src/app.module';
-import { configureApp } from '../../apps/api/src/configure-app';
+import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createTestDatabase } from '../support/database';
 import { TestEnv } from '../support/test-env';
 
@@ -37,7 +35,7 @@ describe('REST API (e2e)', () => {
       LOG_LEVEL: 'silent',
     });
     delete process.env.DEV_API_KEY;
-    app = configureApp(await NestFactory.create(AppModule, { logger: false, bufferLogs: true }));
+    app = await createApiApp({ logger: false });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     const tenants = app.get(TenantService);
@@ -201,7 +199,7 @@ describe('REST API (e2e)', () => {
 describe('readiness without Temporal', () => {
   it('reports 503 naming temporal when the server is unreachable, while liveness stays 200', async () => {
     Object.assign(process.env, { DATABASE_URL: await createTestDatabase(), TEMPORAL_ADDRESS: '127.0.0.1:1', LOG_LEVEL: 'silent' });
-    const app = configureApp(await NestFactory.create(AppModule, { logger: false, bufferLogs: true }));
+    const app = await createApiApp({ logger: false });
     await app.listen(0, '127.0.0.1');
     try {
       const base = await app.getUrl();

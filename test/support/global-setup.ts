@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { runMigrations } from '../../libs/database/src/run-migrations';
-import { databaseUrl, TestEnv } from './test-env';
+import { databaseUrl, TEST_NAMESPACES, TestEnv } from './test-env';
 
 /** Once per jest run: a migrated template database (each suite clones it), a real Temporal dev
  *  server started from the locally built CLI (never downloaded), and one workflow bundle. */
@@ -29,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
       executable: { type: 'existing-path', path: cli },
       log: { format: 'pretty', level: 'error' },
       // History-size hints fire early so continue-as-new paths run in tests as in production.
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400'],
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400', ...TEST_NAMESPACES.flatMap((ns) => ['--namespace', ns])],
     },
   });
   (globalThis as Record<string, unknown>).__TEMPORAL_TEST_ENV__ = env;

@@ -6,6 +6,11 @@ export const TestEnv = {
   workflowBundlePath: () => required('TEST_WORKFLOW_BUNDLE_PATH'),
 };
 
+/** Namespaces the test dev server registers at start (no registration wait in suites). Each suite that
+ *  runs the real worker takes its own, so task queues never mix across suites. */
+export const TEST_NAMESPACES = ['crm-inbound', 'crm-lifecycle', 'crm-saga', 'crm-modes', 'crm-webhooks', 'crm-import', 'crm-misc'] as const;
+export type TestNamespace = (typeof TEST_NAMESPACES)[number];
+
 function required(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: run the tests through jest so the global setup runs`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
@@ -8,9 +9,13 @@ import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { TenantModule } from '@app/tenant';
 import { Correlation, SecretsModule } from '@app/shared';
-import { TemporalClientModule } from '@app/workflows';
+import { ConversationWorkflowsModule, TemporalClientModule } from '@app/workflows';
 import { apiConfig } from './api.config';
+import { ChannelsHttpModule } from './channels/channels-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
+import { MessagesHttpModule } from './messages/messages-http.module';
+import { SessionsHttpModule } from './sessions/sessions-http.module';
+import { WahaHttpModule } from './waha/waha-http.module';
 import { HealthModule } from './health/health.module';
 import { OutboxController } from './outbox/outbox.controller';
 import { ApiKeyGuard } from './platform/api-key.guard';
@@ -22,27 +27,35 @@ const REQUEST_ID_HEADER = 'x-request-id';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [apiConfig, databaseConfig] }),
-    LoggerModule.forRoot({
-      pinoHttp: {
-        level: process.env.LOG_LEVEL ?? 'info',
-        // Reuse the caller's request id, or make one; it is echoed back and becomes the correlation id.
-        genReqId: (req, res) => {
-          const incoming = req.headers[REQUEST_ID_HEADER];
-          const id = (Array.isArray(incoming) ? incoming[0] : incoming) || randomUUID();
-          res.setHeader(REQUEST_ID_HEADER, id);
-          return id;
+    // forRootAsync: the level is read when the app is created, not when this file is imported.
+    LoggerModule.forRootAsync({
+      useFactory: () => ({
+        pinoHttp: {
+          level: process.env.LOG_LEVEL ?? 'info',
+          // Reuse the caller's request id, or make one; it is echoed back and becomes the correlation id.
+          genReqId: (req: IncomingMessage, res: ServerResponse) => {
+            const incoming = req.headers[REQUEST_ID_HEADER];
+            const id = (Array.isArray(incoming) ? incoming[0] : incoming) || randomUUID();
+            res.setHeader(REQUEST_ID_HEADER, id);
+            return id;
+          },
+          redact: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers["x-webhook-hmac"]'],
+          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
         },
-        redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
-        autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
-      },
+      }),
     }),
     SecretsModule,
     DatabaseModule,
     OutboxModule,
     TenantModule,
     TemporalClientModule,
+    ConversationWorkflowsModule,
     HealthModule,
     ContactsHttpModule,
+    ChannelsHttpModule,
+    SessionsHttpModule,
+    MessagesHttpModule,
+    WahaHttpModule,
   ],
   controllers: [OutboxController],
   providers: [

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { ConfigType } from '@nestjs/config';
-import { AppModule } from './app.module';
 import { apiConfig } from './api.config';
-import { configureApp } from './configure-app';
+import { createApiApp } from './create-api-app';
 
 async function bootstrap(): Promise<void> {
-  const app = configureApp(await NestFactory.create(AppModule, { bufferLogs: true }));
+  const app = await createApiApp();
   const { port } = app.get<ConfigType<typeof apiConfig>>(apiConfig.KEY);
   await app.listen(port);
 }

@@ -1,13 +1,16 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { databaseConfig, DatabaseConfig } from '@app/database';
 import {
   activitiesOf,
+  AutomationActivities,
   connectionOptions,
+  InboundActivities,
   OUTBOX_PROCESSOR_WORKFLOW_ID,
   OutboxActivities,
+  SessionLifecycleActivities,
   TaskQueue,
   TaskQueues,
   TemporalClientProvider,
@@ -87,6 +90,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Temporal workers running on ${this.config.taskQueues.join(', ')} (namespace ${namespace})`);
 
     if (this.config.taskQueues.includes(TaskQueues.outbox)) await this.startOutboxProcessor();
+    if (this.config.taskQueues.includes(TaskQueues.automation)) await this.ensureSessionCleanupSchedule();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -102,11 +106,40 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
   }
 
   private activitiesFor(taskQueue: TaskQueue): object[] {
+    const get = <T>(type: new (...args: never[]) => T) => this.moduleRef.get(type, { strict: false });
     switch (taskQueue) {
       case TaskQueues.outbox:
-        return [this.moduleRef.get(OutboxActivities, { strict: false })];
+        return [get(OutboxActivities)];
+      case TaskQueues.inbound:
+        return [get(InboundActivities)];
+      case TaskQueues.sessions:
+        return [get(SessionLifecycleActivities)];
+      case TaskQueues.automation:
+        return [get(AutomationActivities)];
       default:
+        // webhooks and history-import get their activities with their features.
         return [];
+    }
+  }
+
+  /** Creates the session-cleanup Schedule, or brings an existing one to the configured interval. */
+  private async ensureSessionCleanupSchedule(): Promise<void> {
+    const { intervalSeconds, batchSize, scheduleId } = this.config.sessionCleanup;
+    const options = {
+      spec: { intervals: [{ every: intervalSeconds * 1000 }] },
+      action: {
+        type: 'startWorkflow' as const,
+        workflowType: 'SessionCleanupWorkflow',
+        taskQueue: TaskQueues.automation,
+        args: [{ batchSize }],
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
+    };
+    try {
+      await this.temporal.client.schedule.create({ scheduleId, ...options });
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      await this.temporal.client.schedule.getHandle(scheduleId).update((current) => ({ ...current, ...options }));
     }
   }
 

@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings } from '@app/workflows';
+import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings, SESSION_CLEANUP_SCHEDULE_ID } from '@app/workflows';
 import { parseBooleanEnv, validateConfig } from '@app/shared';
 
 export class WorkerEnv {
@@ -42,6 +42,17 @@ export class WorkerEnv {
   @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
   OUTBOX_WAKE_ON_NOTIFY: boolean = true;
 
+  /** How often the session-cleanup Schedule runs SessionCleanupWorkflow. */
+  @IsOptional() @IsInt() @Min(10)
+  SESSION_CLEANUP_INTERVAL_SECONDS: number = 300;
+
+  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  SESSION_CLEANUP_BATCH_SIZE: number = 500;
+
+  /** Id of the session-cleanup Schedule (one per namespace; tests use their own). */
+  @IsOptional() @IsString()
+  SESSION_CLEANUP_SCHEDULE_ID?: string;
+
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
   OUTBOX_PROCESSOR_WORKFLOW_ID?: string;
@@ -77,6 +88,11 @@ export const workerConfig = registerAs('worker', () => {
     outboxProcessor,
     outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,
     outboxWakeOnNotify: env.OUTBOX_WAKE_ON_NOTIFY,
+    sessionCleanup: {
+      intervalSeconds: env.SESSION_CLEANUP_INTERVAL_SECONDS,
+      batchSize: env.SESSION_CLEANUP_BATCH_SIZE,
+      scheduleId: env.SESSION_CLEANUP_SCHEDULE_ID ?? SESSION_CLEANUP_SCHEDULE_ID,
+    },
   };
 });
 export type WorkerConfig = ReturnType<typeof workerConfig>;

@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { SecretsModule } from '@app/shared';
-import { TemporalClientModule, WorkflowsModule } from '@app/workflows';
+import { ConversationWorkflowsModule, TemporalClientModule, WorkflowsModule } from '@app/workflows';
 import { workerConfig } from './worker.config';
 import { TemporalWorkerHost } from './temporal-worker.host';
 import { WorkerHealthServer } from './worker-health.server';
@@ -12,11 +12,12 @@ import { WorkerHealthServer } from './worker-health.server';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [workerConfig, databaseConfig] }),
-    LoggerModule.forRoot({ pinoHttp: { level: process.env.LOG_LEVEL ?? 'info' } }),
+    LoggerModule.forRootAsync({ useFactory: () => ({ pinoHttp: { level: process.env.LOG_LEVEL ?? 'info' } }) }),
     SecretsModule,
     DatabaseModule,
     OutboxModule,
     TemporalClientModule,
+    ConversationWorkflowsModule,
     WorkflowsModule,
   ],
   providers: [TemporalWorkerHost, WorkerHealthServer],

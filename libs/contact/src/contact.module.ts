@@ -5,6 +5,7 @@ import { DeleteContactHandler } from './application/delete-contact/delete-contac
 import { FindOrCreateContactByPhoneHandler } from './application/find-or-create-contact-by-phone/find-or-create-contact-by-phone.handler';
 import { GetContactHandler } from './application/get-contact/get-contact.handler';
 import { ListContactsHandler } from './application/list-contacts/list-contacts.handler';
+import { SetContactFirstTouchHandler } from './application/set-contact-first-touch/set-contact-first-touch.handler';
 import { UpdateContactHandler } from './application/update-contact/update-contact.handler';
 import { ContactRepository } from './domain/contact.repository.port';
 import { ContactOrmEntity } from './infrastructure/persistence/contact.orm-entity';
@@ -17,6 +18,7 @@ const HANDLERS = [
   UpdateContactHandler,
   DeleteContactHandler,
   FindOrCreateContactByPhoneHandler,
+  SetContactFirstTouchHandler,
 ];
 
 /** The Contact bounded context. Needs DatabaseModule (UnitOfWork, Clock, TransactionContext) and

@@ -2,6 +2,7 @@ export * from './contact.module';
 
 export * from './domain/contact.aggregate';
 export * from './domain/contact-source';
+export * from './domain/contact-first-touch';
 export * from './domain/contact.events';
 export * from './domain/contact.errors';
 export * from './domain/contact.repository.port';
@@ -20,3 +21,5 @@ export * from './application/delete-contact/delete-contact.command';
 export * from './application/delete-contact/delete-contact.handler';
 export * from './application/find-or-create-contact-by-phone/find-or-create-contact-by-phone.command';
 export * from './application/find-or-create-contact-by-phone/find-or-create-contact-by-phone.handler';
+export * from './application/set-contact-first-touch/set-contact-first-touch.command';
+export * from './application/set-contact-first-touch/set-contact-first-touch.handler';

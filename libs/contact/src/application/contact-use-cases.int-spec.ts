@@ -3,6 +3,7 @@ import { type DataSource } from 'typeorm';
 import { ConflictError, EventOutbox, NotFoundError, UnitOfWork, ValidationError } from '@app/shared';
 import {
   Contact,
+  ContactIdTakenError,
   ContactNotFoundError,
   ContactRepository,
   type ContactView,
@@ -12,6 +13,7 @@ import {
   FindOrCreateContactByPhoneHandler,
   GetContactHandler,
   ListContactsHandler,
+  SetContactFirstTouchHandler,
   UpdateContactHandler,
 } from '@app/contact';
 import { createContactTestContext, outboxRowsFor } from '../../../../test/support/contact-test-context';
@@ -35,6 +37,7 @@ describe('Contact use cases (real PostgreSQL)', () => {
   let update: UpdateContactHandler;
   let remove: DeleteContactHandler;
   let findOrCreate: FindOrCreateContactByPhoneHandler;
+  let setFirstTouch: SetContactFirstTouchHandler;
   let tenantA: string;
   let tenantB: string;
 
@@ -46,6 +49,7 @@ describe('Contact use cases (real PostgreSQL)', () => {
     update = moduleRef.get(UpdateContactHandler);
     remove = moduleRef.get(DeleteContactHandler);
     findOrCreate = moduleRef.get(FindOrCreateContactByPhoneHandler);
+    setFirstTouch = moduleRef.get(SetContactFirstTouchHandler);
     tenantA = await createTenant('Tenant A');
     tenantB = await createTenant('Tenant B');
   });
@@ -73,6 +77,7 @@ describe('Contact use cases (real PostgreSQL)', () => {
         name: 'Ana Souza',
         profilePictureUrl: 'https://pps.whatsapp.net/ana.jpg',
         source: 'api',
+        firstTouch: null,
         createdAt: expect.any(String),
         updatedAt: view.createdAt,
       });
@@ -416,6 +421,201 @@ describe('Contact use cases (real PostgreSQL)', () => {
       expect(created).toHaveLength(1);
       expect(created[0].aggregate_id).toBe(winner.id);
       expect(created[0].payload.phone).toBe(phone);
+    });
+  });
+
+  describe('find or create by phone with a proposed id', () => {
+    const proposed = (n: number) => `5e1f0c2a-7b3d-4e8f-9a6b-${String(n).padStart(12, '0')}`;
+
+    it('stores the proposed id when it creates the contact, and raises contact.created for it', async () => {
+      const id = proposed(1);
+      const result = await findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000001@c.us', name: 'Saga' });
+      expect(result.created).toBe(true);
+      expect(result.contact.id).toBe(id);
+      expect(await db.query(`SELECT id, phone FROM contacts WHERE id = $1`, [id])).toEqual([{ id, phone: '5591900000001' }]);
+      expect((await outboxRowsFor(db, id)).map((e) => [e.type, e.payload.id])).toEqual([['contact.created', id]]);
+      await expect(get.execute({ tenantId: tenantA, id })).resolves.toEqual(result.contact);
+    });
+
+    it('returns the existing contact (with its own id) and does not use the proposed id', async () => {
+      const existing = await create.execute({ tenantId: tenantA, phone: '5591900000002', name: 'Already here' });
+      const id = proposed(2);
+      const result = await findOrCreate.execute({ tenantId: tenantA, id, phone: '+55 91 90000-0002', name: 'Saga' });
+      expect(result).toEqual({ contact: existing, created: false });
+      expect(result.contact.id).not.toBe(id);
+      expect(await db.query(`SELECT id FROM contacts WHERE id = $1`, [id])).toEqual([]);
+      expect(await outboxRowsFor(db, id)).toEqual([]);
+      // The saga's compensation, deleting the proposed id, finds nothing and leaves the existing contact alone.
+      expect(await rejection(remove.execute({ tenantId: tenantA, id }))).toBeInstanceOf(ContactNotFoundError);
+      await expect(get.execute({ tenantId: tenantA, id: existing.id })).resolves.toEqual(existing);
+    });
+
+    it('answers a retry with the contact the first attempt created (created: false, the proposed id)', async () => {
+      const id = proposed(3);
+      const first = await findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000003' });
+      const retry = await findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000003' });
+      expect(first.created).toBe(true);
+      expect(retry).toEqual({ contact: first.contact, created: false });
+      expect(retry.contact.id).toBe(id);
+      expect((await outboxRowsFor(db, id)).map((e) => e.type)).toEqual(['contact.created']);
+    });
+
+    it('lets the compensation soft-delete exactly the contact it created', async () => {
+      const id = proposed(4);
+      const { contact } = await findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000004' });
+      await remove.execute({ tenantId: tenantA, id: contact.id });
+      expect(await liveRowsWithPhone(tenantA, '5591900000004')).toBe(0);
+      expect((await outboxRowsFor(db, id)).map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
+    });
+
+    it('rejects a proposed id that another (here: deleted) contact has, without writing anything', async () => {
+      const id = proposed(5);
+      await findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000005' });
+      await remove.execute({ tenantId: tenantA, id });
+      const error = await rejection(findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000005' }));
+      expect(error).toBeInstanceOf(ContactIdTakenError);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as ContactIdTakenError).field).toBe('id');
+      expect(await liveRowsWithPhone(tenantA, '5591900000005')).toBe(0);
+      // In another tenant too: ids are global.
+      expect(await rejection(findOrCreate.execute({ tenantId: tenantB, id, phone: '5591900000006' }))).toBeInstanceOf(ContactIdTakenError);
+      expect(await liveRowsWithPhone(tenantB, '5591900000006')).toBe(0);
+      expect((await outboxRowsFor(db, id)).map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
+    });
+
+    it('validates the proposed id even when an existing contact makes it unused', async () => {
+      await create.execute({ tenantId: tenantA, phone: '5591900000007' });
+      for (const phone of ['5591900000007', '5591900000008']) {
+        const error = await rejection(findOrCreate.execute({ tenantId: tenantA, id: 'not-a-uuid', phone }));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe('id');
+      }
+      expect(await liveRowsWithPhone(tenantA, '5591900000008')).toBe(0);
+    });
+
+    it('creates through CreateContact with a proposed id too', async () => {
+      const id = proposed(9);
+      const view = await create.execute({ tenantId: tenantA, id, phone: '5591900000009' });
+      expect(view.id).toBe(id);
+      expect(await rejection(create.execute({ tenantId: tenantA, id, phone: '5591900000010' }))).toBeInstanceOf(ContactIdTakenError);
+      expect(await liveRowsWithPhone(tenantA, '5591900000010')).toBe(0);
+    });
+  });
+
+  describe('set first touch', () => {
+    const adTouch = {
+      sourceType: 'ad',
+      sourceId: '120208000000001',
+      sourceUrl: 'https://fb.me/abc',
+      headline: 'Black Friday',
+      ctwaClid: 'clid-1',
+      nested: { media: ['image'], score: 1.5, active: true, none: null },
+    };
+
+    it('stores the first touch, raises contact.updated with it and shows it in every view', async () => {
+      const created = await create.execute({ tenantId: tenantA, phone: '5592900000001', name: 'Ad lead' });
+      const result = await setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: adTouch });
+      expect(result.set).toBe(true);
+      expect(result.contact).toEqual({ ...created, firstTouch: adTouch, updatedAt: expect.any(String) });
+
+      const [row] = await db.query(`SELECT first_touch, version, updated_at FROM contacts WHERE id = $1`, [created.id]);
+      expect(row.first_touch).toEqual(adTouch);
+      expect(row.version).toBe(2);
+      expect(row.updated_at.toISOString()).toBe(result.contact.updatedAt);
+
+      await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toEqual(result.contact);
+      const listed = await list.execute({ tenantId: tenantA, search: 'Ad lead' });
+      expect(listed.data).toEqual([result.contact]);
+
+      const events = await outboxRowsFor(db, created.id);
+      expect(events.map((e) => e.type)).toEqual(['contact.created', 'contact.updated']);
+      expect(events[1]!.payload).toEqual({
+        id: created.id,
+        phone: '5592900000001',
+        whatsappId: null,
+        name: 'Ad lead',
+        profilePictureUrl: null,
+        source: 'api',
+        changedFields: ['firstTouch'],
+        changes: { firstTouch: adTouch },
+        updatedAt: result.contact.updatedAt,
+      });
+    });
+
+    it('lets the first touch win: a second call keeps it, stores nothing and raises nothing', async () => {
+      const { contact } = await findOrCreate.execute({ tenantId: tenantA, phone: '5592900000002' });
+      await setFirstTouch.execute({ tenantId: tenantA, contactId: contact.id, firstTouch: adTouch });
+      const second = await setFirstTouch.execute({ tenantId: tenantA, contactId: contact.id, firstTouch: { sourceId: 'later-ad' } });
+      expect(second.set).toBe(false);
+      expect(second.contact.firstTouch).toEqual(adTouch);
+      expect((await db.query(`SELECT version FROM contacts WHERE id = $1`, [contact.id]))[0].version).toBe(2);
+      expect((await outboxRowsFor(db, contact.id)).map((e) => e.type)).toEqual(['contact.created', 'contact.updated']);
+    });
+
+    it('keeps the first touch through later updates', async () => {
+      const created = await create.execute({ tenantId: tenantA, phone: '5592900000003', name: 'Before' });
+      await setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: adTouch });
+      const updated = await update.execute({ tenantId: tenantA, id: created.id, name: 'After' });
+      expect(updated).toMatchObject({ name: 'After', firstTouch: adTouch });
+      const [row] = await db.query(`SELECT name, first_touch, version FROM contacts WHERE id = $1`, [created.id]);
+      expect(row).toEqual({ name: 'After', first_touch: adTouch, version: 3 });
+    });
+
+    it('stores exactly one first touch and raises one event under 10 concurrent calls', async () => {
+      const created = await create.execute({ tenantId: tenantA, phone: '5592900000004' });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: { sourceId: `ad-${i}` } })),
+      );
+      const winners = results.filter((r) => r.set);
+      expect(winners).toHaveLength(1);
+      const winning = winners[0]!.contact.firstTouch;
+      for (const result of results) expect(result.contact.firstTouch).toEqual(winning);
+      const [row] = await db.query(`SELECT first_touch, version FROM contacts WHERE id = $1`, [created.id]);
+      expect(row).toEqual({ first_touch: winning, version: 2 });
+      expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created', 'contact.updated']);
+    });
+
+    it('answers ContactNotFoundError for unknown, other-tenant and deleted contacts, and writes nothing', async () => {
+      const own = await create.execute({ tenantId: tenantA, phone: '5592900000005' });
+      const gone = await create.execute({ tenantId: tenantA, phone: '5592900000006' });
+      await remove.execute({ tenantId: tenantA, id: gone.id });
+
+      for (const [tenantId, contactId] of [
+        [tenantA, '00000000-0000-4000-8000-000000000000'],
+        [tenantB, own.id],
+        [tenantA, gone.id],
+      ] as const) {
+        const error = await rejection(setFirstTouch.execute({ tenantId, contactId, firstTouch: adTouch }));
+        expect(error).toBeInstanceOf(ContactNotFoundError);
+      }
+      const rows = await db.query(`SELECT id, first_touch FROM contacts WHERE id IN ($1, $2) ORDER BY phone`, [own.id, gone.id]);
+      expect(rows).toEqual([{ id: own.id, first_touch: null }, { id: gone.id, first_touch: null }]);
+      expect((await outboxRowsFor(db, own.id)).map((e) => e.type)).toEqual(['contact.created']);
+      expect((await outboxRowsFor(db, gone.id)).map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
+    });
+
+    it('rejects more than 16 KiB of JSON (and non-objects) with a ValidationError on firstTouch, writing nothing', async () => {
+      const created = await create.execute({ tenantId: tenantA, phone: '5592900000007' });
+      // {"blob":"..."} is 11 bytes plus the value.
+      const atLimit = { blob: 'x'.repeat(16 * 1024 - 11) };
+      for (const firstTouch of [{ blob: 'x'.repeat(16 * 1024 - 10) }, [] as never, null as never]) {
+        const error = await rejection(setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch }));
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).field).toBe('firstTouch');
+      }
+      expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [created.id]))[0].first_touch).toBeNull();
+      expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created']);
+
+      const result = await setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: atLimit });
+      expect(result.set).toBe(true);
+      expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [created.id]))[0].first_touch).toEqual(atLimit);
+    });
+
+    it('stores text jsonb is picky about (escapes, emoji, quotes) as given', async () => {
+      const created = await create.execute({ tenantId: tenantA, phone: '5592900000008' });
+      const tricky = { a: '😀 "quoted" \\u0000 \\ud83d', b: "it's", c: 'ação', d: 1e21, e: -0.5 };
+      await setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: tricky });
+      expect((await get.execute({ tenantId: tenantA, id: created.id })).firstTouch).toEqual(tricky);
     });
   });
 

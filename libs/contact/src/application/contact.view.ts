@@ -1,3 +1,4 @@
+import { type ContactFirstTouch } from '../domain/contact-first-touch';
 import { type ContactSource } from '../domain/contact-source';
 import { type Contact } from '../domain/contact.aggregate';
 
@@ -10,6 +11,9 @@ export interface ContactView {
   name: string | null;
   profilePictureUrl: string | null;
   source: ContactSource;
+  /** First-touch attribution (e.g. the click-to-WhatsApp ad that brought the contact); null until
+   *  recorded, never changed afterwards. */
+  firstTouch: ContactFirstTouch | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -22,6 +26,7 @@ export function toContactView(contact: Contact): ContactView {
     name: contact.name,
     profilePictureUrl: contact.profilePictureUrl,
     source: contact.source,
+    firstTouch: contact.firstTouch,
     createdAt: contact.createdAt.toISOString(),
     updatedAt: contact.updatedAt.toISOString(),
   };

@@ -38,6 +38,7 @@ function stored(overrides: Partial<ContactProps> = {}): Contact {
     name: 'Ana',
     profilePictureUrl: null,
     source: 'api',
+    firstTouch: null,
     createdAt: T0,
     updatedAt: T0,
     deletedAt: null,
@@ -80,6 +81,19 @@ describe('Contact', () => {
       expect(contact.pullEvents()).toEqual([]);
     });
 
+    it('uses a proposed id (stored lower-case) instead of a random one', () => {
+      const proposed = '7D3B2A1C-0E4F-4A5B-8C6D-9E0F1A2B3C4D';
+      const contact = newContact({ id: proposed });
+      expect(contact.id).toBe(proposed.toLowerCase());
+      expect(contact.pullEvents()[0]).toMatchObject({ aggregateId: proposed.toLowerCase(), data: { id: proposed.toLowerCase() } });
+      expect(newContact({ id: undefined }).id).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
+    it('starts without a first touch', () => {
+      expect(newContact().firstTouch).toBeNull();
+      expect(newContact().toProps().firstTouch).toBeNull();
+    });
+
     it('gives every contact its own id and every event its own id', () => {
       const a = newContact();
       const b = newContact();
@@ -102,6 +116,8 @@ describe('Contact', () => {
     it.each([
       [{ phone: '123' }, 'phone'],
       [{ tenantId: 'not-a-uuid' }, 'tenantId'],
+      [{ id: 'not-a-uuid' }, 'id'],
+      [{ id: '' }, 'id'],
       [{ source: 'fax' as never }, 'source'],
       [{ profilePictureUrl: 'ftp://example.com/a.jpg' }, 'profilePictureUrl'],
       [{ profilePictureUrl: 'not a url' }, 'profilePictureUrl'],
@@ -129,6 +145,13 @@ describe('Contact', () => {
       expect(contact.expectedVersion).toBe(3);
       expect(contact.hasUnsavedChanges).toBe(false);
       expect(contact.pullEvents()).toEqual([]);
+    });
+
+    it('keeps a stored first touch, as a copy of the given one', () => {
+      const firstTouch = { sourceId: 'ad-1', nested: { ctwaClid: 'abc' } };
+      const contact = stored({ firstTouch });
+      firstTouch.nested.ctwaClid = 'changed';
+      expect(contact.firstTouch).toEqual({ sourceId: 'ad-1', nested: { ctwaClid: 'abc' } });
     });
   });
 
@@ -201,6 +224,89 @@ describe('Contact', () => {
     it('refuses to change a deleted contact', () => {
       const contact = stored({ deletedAt: T1 });
       expect(() => contact.update({ name: 'X' }, T2)).toThrow(ContactAlreadyDeletedError);
+    });
+  });
+
+  describe('setFirstTouch', () => {
+    const adTouch = { sourceType: 'ad', sourceId: '120208', sourceUrl: 'https://fb.me/abc', headline: 'Promo', ctwaClid: 'clid-1' };
+
+    it('sets the first touch and records contact.updated naming only firstTouch', () => {
+      const contact = stored();
+      expect(contact.setFirstTouch(adTouch, T1)).toBe(true);
+      expect(contact.firstTouch).toEqual(adTouch);
+      expect(contact.updatedAt).toEqual(T1);
+      expect(contact.version).toBe(4);
+      expect(contact.expectedVersion).toBe(3);
+
+      const [event, ...rest] = contact.pullEvents();
+      expect(rest).toEqual([]);
+      expect(event).toMatchObject({ type: ContactEventTypes.updated, aggregateType: 'contact', aggregateId: contact.id, tenantId: TENANT, occurredAt: T1 });
+      expect(event!.data).toEqual<ContactUpdatedEventData>({
+        id: contact.id,
+        phone: '5511999990000',
+        whatsappId: null,
+        name: 'Ana',
+        profilePictureUrl: null,
+        source: 'api',
+        changedFields: ['firstTouch'],
+        changes: { firstTouch: adTouch },
+        updatedAt: T1.toISOString(),
+      });
+    });
+
+    it('lets the first touch win: a later call changes nothing, records nothing and returns false', () => {
+      const contact = stored();
+      contact.setFirstTouch(adTouch, T1);
+      contact.markPersisted();
+      contact.pullEvents();
+      expect(contact.setFirstTouch({ sourceId: 'other-ad' }, T2)).toBe(false);
+      expect(contact.firstTouch).toEqual(adTouch);
+      expect(contact.updatedAt).toEqual(T1);
+      expect(contact.hasUnsavedChanges).toBe(false);
+      expect(contact.pullEvents()).toEqual([]);
+      // A contact read back with a first touch keeps it too.
+      expect(stored({ firstTouch: { sourceId: 'stored' } }).setFirstTouch(adTouch, T1)).toBe(false);
+    });
+
+    it('stores the JSON form, and a copy no caller can change afterwards', () => {
+      const data = { sourceId: 'ad-1', at: new Date('2025-11-26T10:00:00.000Z'), dropped: undefined, nested: { n: 1 } };
+      const contact = stored();
+      contact.setFirstTouch(data, T1);
+      expect(contact.firstTouch).toEqual({ sourceId: 'ad-1', at: '2025-11-26T10:00:00.000Z', nested: { n: 1 } });
+      expect('dropped' in contact.firstTouch!).toBe(false);
+
+      data.nested.n = 2;
+      (contact.firstTouch!.nested as { n: number }).n = 3;
+      (contact.toProps().firstTouch!.nested as { n: number }).n = 4;
+      expect(contact.firstTouch!.nested).toEqual({ n: 1 });
+      const [event] = contact.pullEvents();
+      expect((event!.data as unknown as ContactUpdatedEventData).changes.firstTouch).toEqual(contact.firstTouch);
+    });
+
+    it.each([
+      ['null', null],
+      ['an array', [{ sourceId: 'ad' }]],
+      ['a string', 'ad-1'],
+      ['more than 16 KiB of JSON', { blob: 'x'.repeat(16 * 1024) }],
+    ])('rejects %s with a ValidationError on firstTouch, even when a first touch is already set', (_label, data) => {
+      for (const contact of [stored(), stored({ firstTouch: { sourceId: 'kept' } })]) {
+        let caught: unknown;
+        try {
+          contact.setFirstTouch(data as never, T1);
+        } catch (error) {
+          caught = error;
+        }
+        expect(caught).toBeInstanceOf(ValidationError);
+        expect((caught as ValidationError).field).toBe('firstTouch');
+        expect(contact.pullEvents()).toEqual([]);
+        expect(contact.hasUnsavedChanges).toBe(false);
+      }
+    });
+
+    it('refuses to set the first touch of a deleted contact', () => {
+      const contact = stored({ deletedAt: T1 });
+      expect(() => contact.setFirstTouch(adTouch, T2)).toThrow(ContactAlreadyDeletedError);
+      expect(contact.firstTouch).toBeNull();
     });
   });
 

@@ -1,4 +1,5 @@
 import { AggregateRoot, ValidationError, assertUuid } from '@app/shared';
+import { type ContactFirstTouch, parseContactFirstTouch } from './contact-first-touch';
 import { type ContactSource, parseContactSource } from './contact-source';
 import { ContactAlreadyDeletedError } from './contact.errors';
 import {
@@ -30,6 +31,8 @@ export interface ContactProps {
   name: string | null;
   profilePictureUrl: string | null;
   source: ContactSource;
+  /** First-touch attribution (e.g. a click-to-WhatsApp ad referral); null until recorded. */
+  firstTouch: ContactFirstTouch | null;
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
@@ -38,6 +41,9 @@ export interface ContactProps {
 }
 
 export interface NewContact {
+  /** The id to give the contact (a UUID, stored lower-case); a random one when absent. Lets a caller
+   *  such as a saga propose the id up front, so it knows which row is its own. */
+  id?: string;
   tenantId: string;
   /** Any accepted phone format (see PhoneNumber), or an already parsed number. */
   phone: string | PhoneNumber;
@@ -73,15 +79,17 @@ export class Contact extends AggregateRoot {
   /** A new contact; records `contact.created`. */
   static create(input: NewContact, at: Date): Contact {
     assertUuid(input.tenantId, 'tenantId');
+    if (input.id !== undefined) assertUuid(input.id, 'id');
     const contact = new Contact(
       {
-        id: globalThis.crypto.randomUUID(),
+        id: input.id?.toLowerCase() ?? globalThis.crypto.randomUUID(),
         tenantId: input.tenantId,
         phone: toPhone(input.phone).value,
         whatsappId: normaliseWhatsappId(input.whatsappId),
         name: normaliseName(input.name),
         profilePictureUrl: normaliseUrl(input.profilePictureUrl),
         source: parseContactSource(input.source),
+        firstTouch: null,
         createdAt: at,
         updatedAt: at,
         deletedAt: null,
@@ -101,7 +109,7 @@ export class Contact extends AggregateRoot {
 
   /** Rebuilds a stored contact; records nothing. */
   static rehydrate(props: ContactProps): Contact {
-    return new Contact({ ...props }, props.version);
+    return new Contact({ ...props, firstTouch: cloneFirstTouch(props.firstTouch) }, props.version);
   }
 
   get id(): string {
@@ -124,6 +132,10 @@ export class Contact extends AggregateRoot {
   }
   get source(): ContactSource {
     return this.props.source;
+  }
+  /** A copy of the first-touch data, or null when none was recorded. */
+  get firstTouch(): ContactFirstTouch | null {
+    return cloneFirstTouch(this.props.firstTouch);
   }
   get createdAt(): Date {
     return this.props.createdAt;
@@ -193,6 +205,35 @@ export class Contact extends AggregateRoot {
     );
   }
 
+  /**
+   * Records the contact's first-touch attribution, only when it has none yet: the first touch wins,
+   * and later calls change nothing and return false. When it sets the data, records one
+   * `contact.updated` with `changedFields: ['firstTouch']` and the data in `changes.firstTouch`.
+   * `data` must be a JSON object of at most 16 KiB as JSON (ValidationError on `firstTouch`
+   * otherwise, even when a first touch is already set); it is stored in its JSON form. A deleted
+   * contact cannot take one (ContactAlreadyDeletedError).
+   */
+  setFirstTouch(data: ContactFirstTouch, at: Date): boolean {
+    this.assertLive();
+    const firstTouch = parseContactFirstTouch(data);
+    if (this.props.firstTouch !== null) return false;
+    this.props.firstTouch = firstTouch;
+    this.touch(at);
+    this.record<ContactUpdatedEventData>(
+      ContactEventTypes.updated,
+      this.tenantId,
+      this.id,
+      {
+        ...this.snapshot(),
+        changedFields: ['firstTouch'],
+        changes: { firstTouch: structuredClone(firstTouch) },
+        updatedAt: at.toISOString(),
+      },
+      at,
+    );
+    return true;
+  }
+
   /** Called by the repository once the current state is stored. */
   markPersisted(): void {
     this.persistedVersion = this.props.version;
@@ -212,7 +253,7 @@ export class Contact extends AggregateRoot {
 
   /** A copy of the full state, for the persistence mapper. */
   toProps(): ContactProps {
-    return { ...this.props };
+    return { ...this.props, firstTouch: cloneFirstTouch(this.props.firstTouch) };
   }
 
   private assertLive(): void {
@@ -224,6 +265,10 @@ export class Contact extends AggregateRoot {
     this.props.updatedAt = at;
     if (this.props.version === this.persistedVersion) this.props.version += 1;
   }
+}
+
+function cloneFirstTouch(firstTouch: ContactFirstTouch | null): ContactFirstTouch | null {
+  return firstTouch === null ? null : structuredClone(firstTouch);
 }
 
 function toPhone(phone: string | PhoneNumber): PhoneNumber {

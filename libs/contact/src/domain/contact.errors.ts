@@ -35,3 +35,10 @@ export class ContactPhoneContendedError extends ConflictError {
     super('CONTACT.PHONE_CONTENDED', `phone: the contact for ${phone} changed concurrently; retry`, 'phone');
   }
 }
+
+/** A proposed contact id is already used by another contact (a live or a deleted one, in any tenant). */
+export class ContactIdTakenError extends ConflictError {
+  constructor(readonly id: string) {
+    super('CONTACT.ID_TAKEN', `id: contact id ${id} is already taken`, 'id');
+  }
+}

@@ -24,15 +24,20 @@ export interface ContactListCriteria {
  */
 export abstract class ContactRepository {
   /** Stores a new contact. Throws DuplicateContactPhoneError when the tenant already has a live
-   *  contact with this phone. */
+   *  contact with this phone, and ContactIdTakenError when its id is already used. */
   abstract insert(contact: Contact): Promise<void>;
 
   /** Stores a new contact unless the tenant already has a live contact with its phone (decided by
-   *  the database's unique index, so it is race-free). Returns whether this call stored it. */
+   *  the database's unique index, so it is race-free). Returns whether this call stored it. Throws
+   *  ContactIdTakenError when its id is already used by another (e.g. deleted) contact. */
   abstract insertIfAbsent(contact: Contact): Promise<boolean>;
 
   /** The live contact with this id in the tenant, or null. */
   abstract findById(tenantId: string, id: string): Promise<Contact | null>;
+
+  /** Like findById, but locks the contact's row until the current unit of work ends, so concurrent
+   *  read-modify-write use cases on one contact run one after the other. Must run inside a unit of work. */
+  abstract findByIdForUpdate(tenantId: string, id: string): Promise<Contact | null>;
 
   /** The live contact with this phone in the tenant, or null. */
   abstract findLiveByPhone(tenantId: string, phone: PhoneNumber): Promise<Contact | null>;

@@ -31,6 +31,12 @@ export class OutboxRelayService {
     return this.relay('failed', batchSize);
   }
 
+  /** Publishes the pending events of one correlation id (a saga run, a request) right away, instead
+   *  of waiting for the relay; the claim makes it safe alongside the relay. */
+  processCorrelated(correlationId: string, limit = 100): Promise<RelayBatchResult> {
+    return this.relay('pending', limit, correlationId);
+  }
+
   async cleanup(batchSize: number, retentionMs = this.config.retentionMs): Promise<{ deleted: number }> {
     const before = new Date(this.clock.now().getTime() - retentionMs);
     let deleted = 0;
@@ -46,8 +52,8 @@ export class OutboxRelayService {
     return this.repository.counts();
   }
 
-  private async relay(status: 'pending' | 'failed', batchSize: number): Promise<RelayBatchResult> {
-    const events = await this.repository.claimDue(status, batchSize, this.config.leaseMs);
+  private async relay(status: 'pending' | 'failed', batchSize: number, correlationId?: string): Promise<RelayBatchResult> {
+    const events = await this.repository.claimDue(status, batchSize, this.config.leaseMs, correlationId);
     const result: RelayBatchResult = { claimed: events.length, published: 0, failed: 0, dead: 0 };
     const published: string[] = [];
     await Promise.all(

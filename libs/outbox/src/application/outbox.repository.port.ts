@@ -12,7 +12,7 @@ export interface OutboxCounts {
 export abstract class OutboxRepository {
   /** Claims due events of the given statuses for `leaseMs` (FOR UPDATE SKIP LOCKED): two relays never
    *  get the same event, and a relay that dies mid-publish frees its claim when the lease runs out. */
-  abstract claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number): Promise<OutboxEventRecord[]>;
+  abstract claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number, correlationId?: string): Promise<OutboxEventRecord[]>;
   abstract markPublished(ids: string[], at: Date): Promise<void>;
   abstract markFailed(id: string, update: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<void>;
   abstract deletePublishedBefore(before: Date, limit: number): Promise<number>;

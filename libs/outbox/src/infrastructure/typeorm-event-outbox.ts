@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '@app/database';
 import { Correlation, DomainEvent, EventOutbox } from '@app/shared';
 
-/** Writes domain events as outbox rows in the caller's transaction (one multi-row INSERT). */
+/** Writes domain events as outbox rows in the caller's transaction (one multi-row INSERT). An event
+ *  id written before (a retried step with a deterministic id) is not written again. */
 @Injectable()
 export class TypeOrmEventOutbox extends EventOutbox {
   constructor(private readonly tx: TransactionContext) {
@@ -20,7 +21,8 @@ export class TypeOrmEventOutbox extends EventOutbox {
     });
     await this.tx.manager().query(
       `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id)
-       VALUES ${tuples.join(', ')}`,
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (id) DO NOTHING`,
       params,
     );
   }

@@ -52,17 +52,20 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     super();
   }
 
-  async claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number): Promise<OutboxEventRecord[]> {
+  async claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number, correlationId?: string): Promise<OutboxEventRecord[]> {
+    const params: unknown[] = [status, limit, leaseMs];
+    if (correlationId !== undefined) params.push(correlationId);
     const rows: OutboxRow[] = await this.tx.manager().query(
       `UPDATE outbox_events SET locked_until = now() + ($3 * interval '1 millisecond')
         WHERE id IN (
           SELECT id FROM outbox_events
            WHERE status = $1 AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
+             ${correlationId !== undefined ? 'AND correlation_id = $4' : ''}
            ORDER BY next_attempt_at, created_at
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
       RETURNING ${COLUMNS}`,
-      [status, limit, leaseMs],
+      params,
     );
     // The pg driver answers UPDATE ... RETURNING with [rows, count].
     const claimed = Array.isArray(rows[0]) ? (rows[0] as unknown as OutboxRow[]) : rows;

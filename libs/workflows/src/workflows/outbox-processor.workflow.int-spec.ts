@@ -16,6 +16,8 @@ import {
   shutdownSignal,
   wakeSignal,
   WorkflowsModule,
+  TemporalClientModule,
+  ConversationWorkflowsModule,
 } from '@app/workflows';
 import { createTenant, createTestContext, eventually } from '../../../../test/support/nest';
 import { TestEnv } from '../../../../test/support/test-env';
@@ -46,7 +48,9 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
   });
 
   beforeAll(async () => {
-    ({ moduleRef } = await createTestContext([WorkflowsModule], { OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '300', OUTBOX_RETRY_MAX_MS: '2000' }));
+    ({ moduleRef } = await createTestContext([TemporalClientModule, ConversationWorkflowsModule, WorkflowsModule], {
+      OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '300', OUTBOX_RETRY_MAX_MS: '2000', TEMPORAL_ADDRESS: TestEnv.temporalAddress(), TEMPORAL_NAMESPACE: 'default',
+    }));
     db = moduleRef.get(DataSource);
     publisher = new RecordingPublisher();
     moduleRef.get(OutboxPublisherRegistry).register(publisher);

@@ -120,12 +120,13 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
   });
 
   it("ignores the echo of its own warning (message.any) but lets customer activity move the deadline and re-arm the warning", async () => {
-    let handle!: WorkflowHandle<typeof SessionLifecycleWorkflow>;
+    const started: { handle?: WorkflowHandle<typeof SessionLifecycleWorkflow> } = {};
     activities.onWarning = async (externalId) => {
       // The warning's own webhook can arrive before the activity returns.
-      await handle.signal(sessionActivitySignal, { at: new Date().toISOString(), direction: 'outbound', externalId });
+      await started.handle!.signal(sessionActivitySignal, { at: new Date().toISOString(), direction: 'outbound', externalId });
     };
-    handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
+    started.handle = handle;
     await eventually(async () => (callsOf(handle).some((c) => c.name === 'warning') ? true : undefined));
     const afterWarning = await handle.query(sessionStateQuery);
     expect(afterWarning.warningSentForCurrentPeriod).toBe(true);

@@ -20,6 +20,15 @@ export class ContactResponseDto implements ContactView {
   @ApiProperty({ enum: CONTACT_SOURCES, example: 'api' })
   source!: ContactSource;
 
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'First-touch attribution (click-to-WhatsApp ad) of the first message that carried one; set once',
+    example: { sourceType: 'ad', sourceId: '120210000000000001', sourceUrl: 'https://fb.me/1AbCdEfGhIjK', ctwaClid: 'Afc3…', entryPoint: 'ctwa_ad' },
+  })
+  firstTouch!: ContactView['firstTouch'];
+
   @ApiProperty({ format: 'date-time', example: '2025-11-26T12:00:00.000Z' })
   createdAt!: string;
 

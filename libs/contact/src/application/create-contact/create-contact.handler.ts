@@ -18,6 +18,7 @@ export class CreateContactHandler {
   async execute(command: CreateContactCommand): Promise<ContactView> {
     const contact = Contact.create(
       {
+        id: command.id,
         tenantId: command.tenantId,
         phone: command.phone,
         whatsappId: command.whatsappId,

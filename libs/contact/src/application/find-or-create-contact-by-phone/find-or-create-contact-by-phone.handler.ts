@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Clock, EventOutbox, UnitOfWork } from '@app/shared';
+import { Clock, EventOutbox, UnitOfWork, assertUuid } from '@app/shared';
 import { Contact } from '../../domain/contact.aggregate';
 import { ContactPhoneContendedError } from '../../domain/contact.errors';
 import { ContactRepository } from '../../domain/contact.repository.port';
@@ -21,7 +21,8 @@ const MAX_ROUNDS = 3;
  * The tenant's live contact with this phone, created if there is none. Safe under concurrency and
  * retries: the insert is `ON CONFLICT DO NOTHING` against the live-phone unique index, so however
  * many calls race, one row and one `contact.created` event are written, and every caller gets that
- * contact back. Existing contacts are returned as they are (nothing is updated).
+ * contact back. Existing contacts are returned as they are (nothing is updated). When it creates the
+ * contact, it uses the proposed `id` if the command has one (see FindOrCreateContactByPhoneCommand).
  */
 @Injectable()
 export class FindOrCreateContactByPhoneHandler {
@@ -33,6 +34,8 @@ export class FindOrCreateContactByPhoneHandler {
   ) {}
 
   async execute(command: FindOrCreateContactByPhoneCommand): Promise<FindOrCreateContactByPhoneResult> {
+    // Checked even when an existing contact makes it unused, so a bad id never goes unnoticed.
+    if (command.id !== undefined) assertUuid(command.id, 'id');
     const phone = PhoneNumber.parse(command.phone, 'phone');
     for (let round = 1; round <= MAX_ROUNDS; round += 1) {
       const result = await this.unitOfWork.run(() => this.attempt(command, phone));
@@ -50,6 +53,7 @@ export class FindOrCreateContactByPhoneHandler {
 
     const candidate = Contact.create(
       {
+        id: command.id,
         tenantId: command.tenantId,
         phone,
         whatsappId: command.whatsappId,

@@ -13,6 +13,7 @@ export const ContactMapper = {
       name: row.name,
       profilePictureUrl: row.profilePictureUrl,
       source: parseContactSource(row.source),
+      firstTouch: row.firstTouch ?? null,
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
       deletedAt: row.deletedAt,
@@ -30,6 +31,7 @@ export const ContactMapper = {
     row.name = props.name;
     row.profilePictureUrl = props.profilePictureUrl;
     row.source = props.source;
+    row.firstTouch = props.firstTouch;
     row.createdAt = props.createdAt;
     row.updatedAt = props.updatedAt;
     row.deletedAt = props.deletedAt;

@@ -3,6 +3,7 @@ import { type DataSource } from 'typeorm';
 import { ConflictError, UnitOfWork } from '@app/shared';
 import {
   Contact,
+  ContactIdTakenError,
   ContactNotFoundError,
   ContactRepository,
   ContactVersionConflictError,
@@ -62,6 +63,72 @@ describe('TypeOrmContactRepository (real PostgreSQL)', () => {
     expect(loaded?.toProps()).toEqual(contact.toProps());
     expect(loaded?.pullEvents()).toEqual([]);
     expect((await repository.findLiveByPhone(tenantA, PhoneNumber.parse('+55 11 90000-0001')))?.id).toBe(contact.id);
+  });
+
+  it('stores and reads back the first touch (jsonb) through insert, insertIfAbsent and update', async () => {
+    const touch = { sourceType: 'ad', sourceId: '120208', nested: { list: [1, 'two', null], flag: false }, text: 'ação 😀 "q"' };
+    const viaInsert = Contact.rehydrate({ ...newContact(tenantA, '5511900000101').toProps(), firstTouch: touch, version: 1 });
+    await repository.insert(viaInsert);
+    expect((await repository.findById(tenantA, viaInsert.id))?.firstTouch).toEqual(touch);
+
+    const viaInsertIfAbsent = Contact.rehydrate({ ...newContact(tenantA, '5511900000102').toProps(), firstTouch: touch, version: 1 });
+    expect(await repository.insertIfAbsent(viaInsertIfAbsent)).toBe(true);
+    expect((await repository.findById(tenantA, viaInsertIfAbsent.id))?.toProps()).toEqual(viaInsertIfAbsent.toProps());
+
+    const viaUpdate = newContact(tenantA, '5511900000103');
+    await repository.insert(viaUpdate);
+    expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [viaUpdate.id]))[0].first_touch).toBeNull();
+    expect(viaUpdate.setFirstTouch(touch, new Date())).toBe(true);
+    await repository.update(viaUpdate);
+    const [row] = await db.query(`SELECT first_touch, jsonb_typeof(first_touch) AS kind, version FROM contacts WHERE id = $1`, [viaUpdate.id]);
+    expect(row).toEqual({ first_touch: touch, kind: 'object', version: 2 });
+    expect((await repository.findById(tenantA, viaUpdate.id))?.toProps()).toEqual(viaUpdate.toProps());
+  });
+
+  it('refuses an id that is already taken, with ContactIdTakenError, in insert and insertIfAbsent', async () => {
+    const first = newContact(tenantA, '5511900000104');
+    await repository.insert(first);
+    const sameId = () => Contact.create({ id: first.id, tenantId: tenantB, phone: '5511900000105', source: 'api' }, new Date());
+    const viaInsert = await rejection(repository.insert(sameId()));
+    expect(viaInsert).toBeInstanceOf(ContactIdTakenError);
+    expect((viaInsert as ContactIdTakenError).code).toBe('CONTACT.ID_TAKEN');
+    expect(await rejection(repository.insertIfAbsent(sameId()))).toBeInstanceOf(ContactIdTakenError);
+    expect(await repository.findLiveByPhone(tenantB, PhoneNumber.parse('5511900000105'))).toBeNull();
+  });
+
+  it('findByIdForUpdate makes a second locker wait until the first unit of work ends, then see its change', async () => {
+    const contact = newContact(tenantA, '5511900000106', 'Locked');
+    await repository.insert(contact);
+    const unitOfWork = moduleRef.get(UnitOfWork);
+
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const first = unitOfWork.run(async () => {
+      const mine = (await repository.findByIdForUpdate(tenantA, contact.id))!;
+      locked();
+      await released;
+      mine.update({ name: 'Changed under lock' }, new Date());
+      await repository.update(mine);
+    });
+    await isLocked;
+
+    let secondRead = false;
+    const second = unitOfWork.run(async () => {
+      const seen = await repository.findByIdForUpdate(tenantA, contact.id);
+      secondRead = true;
+      return seen;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondRead).toBe(false);
+
+    release();
+    await first;
+    const seen = await second;
+    expect(seen?.name).toBe('Changed under lock');
+    expect(seen?.version).toBe(2);
+    expect(await unitOfWork.run(() => repository.findByIdForUpdate(tenantB, contact.id))).toBeNull();
   });
 
   it('scopes every read to the tenant', async () => {

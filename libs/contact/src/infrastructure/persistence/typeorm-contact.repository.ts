@@ -3,7 +3,12 @@ import { Brackets, QueryFailedError } from 'typeorm';
 import { TransactionContext } from '@app/database';
 import { isUuid } from '@app/shared';
 import { type Contact } from '../../domain/contact.aggregate';
-import { ContactNotFoundError, ContactVersionConflictError, DuplicateContactPhoneError } from '../../domain/contact.errors';
+import {
+  ContactIdTakenError,
+  ContactNotFoundError,
+  ContactVersionConflictError,
+  DuplicateContactPhoneError,
+} from '../../domain/contact.errors';
 import { type ContactListCriteria, ContactRepository } from '../../domain/contact.repository.port';
 import { type PhoneNumber } from '../../domain/phone-number.value-object';
 import { ContactMapper } from './contact.mapper';
@@ -11,10 +16,37 @@ import { ContactOrmEntity } from './contact.orm-entity';
 
 /** The partial unique index that allows one live contact per (tenant, phone). */
 const LIVE_PHONE_INDEX = 'contacts_tenant_phone_live_uq';
+/** The primary key: violated when a proposed id is already used. */
+const PRIMARY_KEY = 'contacts_pkey';
 const UNIQUE_VIOLATION = '23505';
 
 const INSERT_COLUMNS =
-  'id, tenant_id, phone, whatsapp_id, name, profile_picture_url, source, created_at, updated_at, deleted_at, version';
+  'id, tenant_id, phone, whatsapp_id, name, profile_picture_url, source, first_touch, created_at, updated_at, deleted_at, version';
+const INSERT_VALUES = '$1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12';
+
+/** The values of INSERT_COLUMNS, in order. */
+function insertParameters(contact: Contact): unknown[] {
+  const row = ContactMapper.toOrm(contact);
+  return [
+    row.id,
+    row.tenantId,
+    row.phone,
+    row.whatsappId,
+    row.name,
+    row.profilePictureUrl,
+    row.source,
+    toJsonParameter(row.firstTouch),
+    row.createdAt,
+    row.updatedAt,
+    row.deletedAt,
+    row.version,
+  ];
+}
+
+/** jsonb values go to Postgres as JSON text (and are cast there), never as driver-serialised objects. */
+function toJsonParameter(value: object | null): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
 
 @Injectable()
 export class TypeOrmContactRepository extends ContactRepository {
@@ -24,34 +56,26 @@ export class TypeOrmContactRepository extends ContactRepository {
 
   async insert(contact: Contact): Promise<void> {
     try {
-      await this.tx.manager().insert(ContactOrmEntity, ContactMapper.toOrm(contact));
+      await this.tx.manager().query(`INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})`, insertParameters(contact));
     } catch (error) {
-      throw translateUniqueViolation(error, contact.phone);
+      throw translateUniqueViolation(error, contact);
     }
     contact.markPersisted();
   }
 
   async insertIfAbsent(contact: Contact): Promise<boolean> {
-    const row = ContactMapper.toOrm(contact);
-    const inserted: { id: string }[] = await this.tx.manager().query(
-      `INSERT INTO contacts (${INSERT_COLUMNS})
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (tenant_id, phone) WHERE deleted_at IS NULL DO NOTHING
-       RETURNING id`,
-      [
-        row.id,
-        row.tenantId,
-        row.phone,
-        row.whatsappId,
-        row.name,
-        row.profilePictureUrl,
-        row.source,
-        row.createdAt,
-        row.updatedAt,
-        row.deletedAt,
-        row.version,
-      ],
-    );
+    let inserted: { id: string }[];
+    try {
+      // Only the live-phone conflict means "already there"; any other (a taken id) is an error.
+      inserted = await this.tx.manager().query(
+        `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})
+         ON CONFLICT (tenant_id, phone) WHERE deleted_at IS NULL DO NOTHING
+         RETURNING id`,
+        insertParameters(contact),
+      );
+    } catch (error) {
+      throw translateUniqueViolation(error, contact);
+    }
     if (inserted.length === 0) return false;
     contact.markPersisted();
     return true;
@@ -60,6 +84,12 @@ export class TypeOrmContactRepository extends ContactRepository {
   async findById(tenantId: string, id: string): Promise<Contact | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
     const row = await this.live(tenantId).andWhere('c.id = :id', { id }).getOne();
+    return row ? ContactMapper.toDomain(row) : null;
+  }
+
+  async findByIdForUpdate(tenantId: string, id: string): Promise<Contact | null> {
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.live(tenantId).andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne();
     return row ? ContactMapper.toDomain(row) : null;
   }
 
@@ -101,6 +131,7 @@ export class TypeOrmContactRepository extends ContactRepository {
           whatsappId: row.whatsappId,
           name: row.name,
           profilePictureUrl: row.profilePictureUrl,
+          firstTouch: () => 'CAST(:firstTouch AS jsonb)',
           updatedAt: row.updatedAt,
           deletedAt: row.deletedAt,
           version: row.version,
@@ -110,10 +141,11 @@ export class TypeOrmContactRepository extends ContactRepository {
           id: contact.id,
           expectedVersion: contact.expectedVersion,
         })
+        .setParameter('firstTouch', toJsonParameter(row.firstTouch))
         .execute();
       affected = result.affected;
     } catch (error) {
-      throw translateUniqueViolation(error, contact.phone);
+      throw translateUniqueViolation(error, contact);
     }
     if (!affected) {
       const current = await this.findById(contact.tenantId, contact.id);
@@ -132,11 +164,14 @@ export class TypeOrmContactRepository extends ContactRepository {
   }
 }
 
-function translateUniqueViolation(error: unknown, phone: string): unknown {
+function translateUniqueViolation(error: unknown, contact: Contact): unknown {
   if (error instanceof QueryFailedError) {
     const driverError = error.driverError as { code?: string; constraint?: string };
     if (driverError.code === UNIQUE_VIOLATION && driverError.constraint === LIVE_PHONE_INDEX) {
-      return new DuplicateContactPhoneError(phone);
+      return new DuplicateContactPhoneError(contact.phone);
+    }
+    if (driverError.code === UNIQUE_VIOLATION && driverError.constraint === PRIMARY_KEY) {
+      return new ContactIdTakenError(contact.id);
     }
   }
   return error;

@@ -1,0 +1,138 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  type ChannelView,
+  type ChannelWithWebhookSecretView,
+  CreateChannelHandler,
+  GetChannelHandler,
+  ListChannelsHandler,
+  RotateWebhookSecretHandler,
+  UpdateChannelHandler,
+} from '@app/channel';
+import { type Page } from '@app/shared';
+import { CurrentTenant } from '../platform/current-tenant.decorator';
+import { PageQueryDto } from '../platform/page-query.dto';
+import { ChannelPageResponseDto, ChannelResponseDto, ChannelWithWebhookSecretResponseDto } from './dto/channel.response.dto';
+import { CreateChannelRequestDto } from './dto/create-channel.request.dto';
+import { RotateWebhookSecretRequestDto } from './dto/rotate-webhook-secret.request.dto';
+import { UpdateChannelRequestDto } from './dto/update-channel.request.dto';
+
+const ChannelId = () =>
+  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
+
+@ApiTags('channels')
+@ApiSecurity('api-key')
+@Controller('v1/channels')
+export class ChannelsController {
+  constructor(
+    private readonly createChannel: CreateChannelHandler,
+    private readonly getChannel: GetChannelHandler,
+    private readonly listChannels: ListChannelsHandler,
+    private readonly updateChannel: UpdateChannelHandler,
+    private readonly rotateWebhookSecret: RotateWebhookSecretHandler,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({
+    summary: 'Connect a WAHA session as a channel',
+    description:
+      'The answer carries webhookSecret, shown only this once: configure a WAHA webhook with url = <this API> + webhookPath and hmac.key = webhookSecret.',
+  })
+  @ApiCreatedResponse({ type: ChannelWithWebhookSecretResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body (the message names the field), e.g. a warning lead not shorter than the timeout' })
+  @ApiConflictResponse({ description: 'A channel with this name already exists in the tenant' })
+  create(@CurrentTenant() tenantId: string, @Body() body: CreateChannelRequestDto): Promise<ChannelWithWebhookSecretView> {
+    return this.createChannel.execute({
+      tenantId,
+      name: body.name,
+      type: body.type,
+      wahaBaseUrl: body.wahaBaseUrl,
+      wahaSession: body.wahaSession,
+      wahaApiKey: body.wahaApiKey,
+      webhookSecret: body.webhookSecret,
+      allowGroups: body.allowGroups,
+      sessionTimeoutSeconds: body.sessionTimeoutSeconds,
+      sessionWarningLeadSeconds: body.sessionWarningLeadSeconds,
+      sessionWarningText: body.sessionWarningText,
+      debounceWindowMs: body.debounceWindowMs,
+      inboundMode: body.inboundMode,
+    });
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List channels, newest first', description: 'Keyset-paged: follow nextCursor until it is null.' })
+  @ApiOkResponse({ type: ChannelPageResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid limit or cursor' })
+  list(@CurrentTenant() tenantId: string, @Query() query: PageQueryDto): Promise<Page<ChannelView>> {
+    return this.listChannels.execute({ tenantId, limit: query.limit, cursor: query.cursor });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a channel (its secrets are never shown)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ChannelResponseDto })
+  @ApiBadRequestResponse({ description: 'id is not a UUID' })
+  @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
+  get(@CurrentTenant() tenantId: string, @ChannelId() id: string): Promise<ChannelView> {
+    return this.getChannel.execute({ tenantId, id });
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary: 'Change a channel',
+    description: 'Absent fields stay as they are; null clears an optional setting (it falls back to its default) or removes the WAHA API key.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ChannelResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid id or body (the message names the field)' })
+  @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
+  @ApiConflictResponse({ description: 'The new name belongs to another channel of the tenant' })
+  update(@CurrentTenant() tenantId: string, @ChannelId() id: string, @Body() body: UpdateChannelRequestDto): Promise<ChannelView> {
+    return this.updateChannel.execute({
+      tenantId,
+      id,
+      name: body.name,
+      wahaBaseUrl: body.wahaBaseUrl,
+      wahaSession: body.wahaSession,
+      wahaApiKey: body.wahaApiKey,
+      allowGroups: body.allowGroups,
+      sessionTimeoutSeconds: body.sessionTimeoutSeconds,
+      sessionWarningLeadSeconds: body.sessionWarningLeadSeconds,
+      sessionWarningText: body.sessionWarningText,
+      debounceWindowMs: body.debounceWindowMs,
+      inboundMode: body.inboundMode,
+    });
+  }
+
+  @Post(':id/rotate-webhook-secret')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({
+    summary: "Replace the channel's webhook HMAC secret",
+    description:
+      'The answer carries the new webhookSecret, shown only this once. Webhooks signed with the old secret are refused from now on: update hmac.key in WAHA right away.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiBody({ type: RotateWebhookSecretRequestDto, required: false })
+  @ApiOkResponse({ type: ChannelWithWebhookSecretResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid id or webhookSecret' })
+  @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
+  rotate(
+    @CurrentTenant() tenantId: string,
+    @ChannelId() id: string,
+    @Body() body: RotateWebhookSecretRequestDto,
+  ): Promise<ChannelWithWebhookSecretView> {
+    return this.rotateWebhookSecret.execute({ tenantId, id, webhookSecret: body.webhookSecret });
+  }
+}

@@ -1,0 +1,56 @@
+import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
+import { GetMessageHandler, ListMessagesHandler, type MessageView } from '@app/message';
+import { type Page } from '@app/shared';
+import { CurrentTenant } from '../platform/current-tenant.decorator';
+import { ListMessagesQueryDto } from './dto/list-messages.query.dto';
+import { MessagePageResponseDto, MessageResponseDto } from './dto/message.response.dto';
+
+const MessageId = () =>
+  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
+
+@ApiTags('messages')
+@ApiSecurity('api-key')
+@Controller('v1/messages')
+export class MessagesController {
+  constructor(
+    private readonly getMessage: GetMessageHandler,
+    private readonly listMessages: ListMessagesHandler,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List messages, newest stored first',
+    description: 'Keyset-paged: follow nextCursor until it is null. Narrow with sessionId, contactId and/or channelId.',
+  })
+  @ApiOkResponse({ type: MessagePageResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid limit or cursor, or a filter that is not a UUID (the message names the field)' })
+  list(@CurrentTenant() tenantId: string, @Query() query: ListMessagesQueryDto): Promise<Page<MessageView>> {
+    return this.listMessages.execute({
+      tenantId,
+      sessionId: query.sessionId,
+      contactId: query.contactId,
+      channelId: query.channelId,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get a message' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: MessageResponseDto })
+  @ApiBadRequestResponse({ description: 'id is not a UUID' })
+  @ApiNotFoundResponse({ description: 'No such message in the tenant' })
+  get(@CurrentTenant() tenantId: string, @MessageId() id: string): Promise<MessageView> {
+    return this.getMessage.execute({ tenantId, id });
+  }
+}

@@ -1,0 +1,38 @@
+import { Controller, Headers, HttpCode, Param, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { Public } from '../platform/public.decorator';
+import { WahaWebhookService } from './waha-webhook.service';
+
+@ApiTags('waha')
+@Public()
+@Controller('v1/channels/:channelId/waha')
+export class WahaWebhookController {
+  constructor(private readonly webhooks: WahaWebhookService) {}
+
+  @Post('events')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "WAHA's webhook target for one channel",
+    description:
+      "Configure it as the channel's WAHA session webhook with `hmac.key` = the channel's webhook secret. Authenticated by X-Webhook-Hmac (HMAC-SHA512 of the raw body), not by API key. Handles message, message.any, message.ack, message.revoked, message.reaction and session.status; other events are acknowledged and ignored.",
+  })
+  @ApiParam({ name: 'channelId', format: 'uuid' })
+  @ApiHeader({ name: 'X-Webhook-Hmac', required: true, description: 'lower-case hex HMAC-SHA512 of the raw body' })
+  @ApiBody({ description: 'A WAHA webhook envelope { id, timestamp, event, session, payload, ... }', schema: { type: 'object' } })
+  @ApiAcceptedResponse({ description: 'Durably accepted: the saga started (or already ran) or the transaction committed' })
+  @ApiOkResponse({ description: 'Ignored (an event we do not process, a status broadcast, a group on a channel without groups, ...)' })
+  @ApiBadRequestResponse({ description: 'Malformed body; the message names the field' })
+  @ApiUnauthorizedResponse({ description: 'Missing or wrong HMAC; nothing was recorded' })
+  @ApiNotFoundResponse({ description: 'Unknown channel' })
+  async receive(
+    @Param('channelId') channelId: string,
+    @Headers('x-webhook-hmac') signature: string | undefined,
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Record<string, unknown>> {
+    const outcome = await this.webhooks.receive(channelId, req.rawBody, signature);
+    res.status(outcome.httpStatus);
+    return outcome.body;
+  }
+}

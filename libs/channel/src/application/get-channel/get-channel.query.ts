@@ -1,0 +1,4 @@
+export interface GetChannelQuery {
+  tenantId: string;
+  id: string;
+}

@@ -1,0 +1,4 @@
+export interface GetSessionPolicyQuery {
+  tenantId: string;
+  channelId: string;
+}

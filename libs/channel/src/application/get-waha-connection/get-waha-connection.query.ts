@@ -1,0 +1,4 @@
+export interface GetWahaConnectionQuery {
+  tenantId: string;
+  channelId: string;
+}

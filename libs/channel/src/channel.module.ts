@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ChannelSecrets } from './application/channel-secrets';
+import { CreateChannelHandler } from './application/create-channel/create-channel.handler';
+import { GetChannelHandler } from './application/get-channel/get-channel.handler';
+import { GetSessionPolicyHandler } from './application/get-session-policy/get-session-policy.handler';
+import { GetWahaConnectionHandler } from './application/get-waha-connection/get-waha-connection.handler';
+import { ListChannelsHandler } from './application/list-channels/list-channels.handler';
+import { RecordWahaSessionStatusHandler } from './application/record-waha-session-status/record-waha-session-status.handler';
+import { ResolveInboundChannelHandler } from './application/resolve-inbound-channel/resolve-inbound-channel.handler';
+import { RotateWebhookSecretHandler } from './application/rotate-webhook-secret/rotate-webhook-secret.handler';
+import { TenantSessionDefaults } from './application/tenant-session-defaults.port';
+import { UpdateChannelHandler } from './application/update-channel/update-channel.handler';
+import { WahaClient } from './application/waha/waha-client.port';
+import { sessionConfig } from '@app/session';
+import { channelConfig } from './channel.config';
+import { ChannelRepository } from './domain/channel.repository.port';
+import { ChannelOrmEntity } from './infrastructure/persistence/channel.orm-entity';
+import { TypeOrmChannelRepository } from './infrastructure/persistence/typeorm-channel.repository';
+import { TypeOrmTenantSessionDefaults } from './infrastructure/persistence/typeorm-tenant-session-defaults';
+import { HttpWahaClient } from './infrastructure/waha/http-waha.client';
+
+const HANDLERS = [
+  CreateChannelHandler,
+  GetChannelHandler,
+  ListChannelsHandler,
+  UpdateChannelHandler,
+  RotateWebhookSecretHandler,
+  RecordWahaSessionStatusHandler,
+  ResolveInboundChannelHandler,
+  GetWahaConnectionHandler,
+  GetSessionPolicyHandler,
+];
+
+/** The Channel bounded context, plus the WAHA HTTP client (exported as the WahaClient port). Needs
+ *  DatabaseModule (UnitOfWork, Clock, TransactionContext), OutboxModule (EventOutbox) and
+ *  SecretsModule (SecretCipher), all global, to be imported by the application. */
+@Module({
+  imports: [TypeOrmModule.forFeature([ChannelOrmEntity]), ConfigModule.forFeature(channelConfig), ConfigModule.forFeature(sessionConfig)],
+  providers: [
+    { provide: ChannelRepository, useClass: TypeOrmChannelRepository },
+    { provide: TenantSessionDefaults, useClass: TypeOrmTenantSessionDefaults },
+    { provide: WahaClient, useClass: HttpWahaClient },
+    ChannelSecrets,
+    ...HANDLERS,
+  ],
+  exports: [...HANDLERS, WahaClient],
+})
+export class ChannelModule {}

@@ -1,0 +1,31 @@
+export * from './channel.module';
+export * from './channel.config';
+
+export * from './domain/channel.aggregate';
+export * from './domain/channel-settings';
+export * from './domain/channel-secrets';
+export * from './domain/channel.events';
+export * from './domain/channel.errors';
+export * from './domain/channel.repository.port';
+
+export * from './application/channel.view';
+export { ChannelSecretUnreadableError } from './application/channel-secrets';
+export * from './application/waha/waha-client.port';
+export * from './application/waha/waha-client.errors';
+export * from './application/create-channel/create-channel.command';
+export * from './application/create-channel/create-channel.handler';
+export * from './application/update-channel/update-channel.command';
+export * from './application/update-channel/update-channel.handler';
+export * from './application/get-channel/get-channel.query';
+export * from './application/get-channel/get-channel.handler';
+export * from './application/list-channels/list-channels.query';
+export * from './application/list-channels/list-channels.handler';
+export * from './application/rotate-webhook-secret/rotate-webhook-secret.command';
+export * from './application/rotate-webhook-secret/rotate-webhook-secret.handler';
+export * from './application/record-waha-session-status/record-waha-session-status.command';
+export * from './application/record-waha-session-status/record-waha-session-status.handler';
+export * from './application/resolve-inbound-channel/resolve-inbound-channel.handler';
+export * from './application/get-waha-connection/get-waha-connection.query';
+export * from './application/get-waha-connection/get-waha-connection.handler';
+export * from './application/get-session-policy/get-session-policy.query';
+export * from './application/get-session-policy/get-session-policy.handler';

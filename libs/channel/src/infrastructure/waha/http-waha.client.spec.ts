@@ -1,0 +1,217 @@
+import { once } from 'node:events';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { WahaError, WahaPermanentError, WahaTransientError } from '../../application/waha/waha-client.errors';
+import { type WahaConnection } from '../../application/waha/waha-client.port';
+import { HttpWahaClient } from './http-waha.client';
+
+interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+type Reply = (res: ServerResponse, req: RecordedRequest) => void;
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => (res) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+/** A real HTTP server on 127.0.0.1 standing in for WAHA; each test sets how it answers. */
+describe('HttpWahaClient (real HTTP server)', () => {
+  let server: Server;
+  let baseUrl: string;
+  let reply: Reply;
+  const requests: RecordedRequest[] = [];
+  // Generous for ordinary calls (a loaded CI machine must not turn them into timeouts); the
+  // timeout test uses its own client with a short limit.
+  const client = new HttpWahaClient({ wahaHttpTimeoutMs: 10_000 });
+  const impatientClient = new HttpWahaClient({ wahaHttpTimeoutMs: 300 });
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        requests.push(recorded);
+        reply(res, recorded);
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    server.close();
+    await once(server, 'close');
+  });
+
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  const connection = (overrides: Partial<WahaConnection> = {}): WahaConnection => ({ baseUrl, apiKey: 'waha-key-123', session: 'default', ...overrides });
+
+  async function failure(work: Promise<unknown>): Promise<WahaError> {
+    try {
+      await work;
+    } catch (error) {
+      if (error instanceof WahaError) return error;
+      throw error;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  describe('sendText', () => {
+    it('posts session, chatId, text and reply_to with the API key and reads a GOWS answer ({ id, _data })', async () => {
+      reply = json(201, {
+        id: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9',
+        _data: { Info: { ID: '3EB0A1B2C3D4E5F6A7B8C9', IsFromMe: true }, Message: { conversation: 'Olá!' } },
+      });
+      const sent = await client.sendText({
+        ...connection({ baseUrl: `${baseUrl}/` }),
+        chatId: '5511999990001@c.us',
+        text: 'Olá!',
+        replyTo: 'false_5511999990001@c.us_AC0000000000000000000000000000A1',
+      });
+      expect(sent).toEqual({ id: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9' });
+
+      expect(requests).toHaveLength(1);
+      const [request] = requests;
+      expect(request!.method).toBe('POST');
+      expect(request!.url).toBe('/api/sendText');
+      expect(request!.headers['x-api-key']).toBe('waha-key-123');
+      expect(request!.headers['content-type']).toBe('application/json');
+      expect(JSON.parse(request!.body)).toEqual({
+        session: 'default',
+        chatId: '5511999990001@c.us',
+        text: 'Olá!',
+        reply_to: 'false_5511999990001@c.us_AC0000000000000000000000000000A1',
+      });
+    });
+
+    it('reads a WEBJS answer ({ id: { _serialized } }) and sends no reply_to or API key when there is none', async () => {
+      reply = json(201, { id: { fromMe: true, remote: '5511999990001@c.us', id: '3EB0FF', _serialized: 'true_5511999990001@c.us_3EB0FF' }, ack: 0 });
+      const sent = await client.sendText({ ...connection({ apiKey: null }), chatId: '5511999990001@c.us', text: 'Hi' });
+      expect(sent).toEqual({ id: 'true_5511999990001@c.us_3EB0FF' });
+      expect(requests[0]!.headers['x-api-key']).toBeUndefined();
+      expect(JSON.parse(requests[0]!.body)).toEqual({ session: 'default', chatId: '5511999990001@c.us', text: 'Hi' });
+    });
+
+    it('fails permanently on a 401 (missing or wrong API key), exposing the status', async () => {
+      reply = json(401, { message: 'Unauthorized', statusCode: 401 });
+      const error = await failure(client.sendText({ ...connection({ apiKey: 'wrong' }), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: 401, code: 'WAHA.UNAUTHORIZED', retryable: false, operation: 'POST /api/sendText' });
+      expect(error.message).toContain('answered 401');
+      expect(error.message).not.toContain('wrong');
+    });
+
+    it('fails permanently on a 400 (invalid request)', async () => {
+      reply = json(400, { statusCode: 400, message: ['chatId should not be empty'], error: 'Bad Request' });
+      const error = await failure(client.sendText({ ...connection(), chatId: '', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: 400, code: 'WAHA.BAD_REQUEST' });
+      expect(error.responseBody).toContain('chatId should not be empty');
+    });
+
+    it('fails transiently on a 422 (session not ready yet)', async () => {
+      reply = json(422, {
+        error: 'Session status is not as expected. Try again later or restart the session',
+        session: 'default',
+        status: 'STARTING',
+        expected: ['WORKING'],
+      });
+      const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: 422, code: 'WAHA.SESSION_NOT_READY', retryable: true });
+    });
+
+    it('fails transiently on a 500 (engine error)', async () => {
+      reply = json(500, { statusCode: 500, exception: { message: '2 UNKNOWN: server returned error 463', code: 2 } });
+      const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: 500, code: 'WAHA.SERVER_ERROR' });
+      expect(error.message).toContain('server returned error 463');
+    });
+
+    it('fails transiently on a 429 and passes on the Retry-After wait', async () => {
+      reply = json(429, { message: 'Too Many Requests' }, { 'retry-after': '7' });
+      const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: 429, code: 'WAHA.RATE_LIMITED', retryAfterMs: 7000 });
+    });
+
+    it('fails transiently with a timeout when WAHA does not answer in time', async () => {
+      reply = () => undefined; // never answers
+      const started = Date.now();
+      const error = await failure(impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: null, code: 'WAHA.TIMEOUT' });
+      expect(error.message).toContain('within 300 ms');
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(requests).toHaveLength(1);
+    });
+
+    it('fails permanently when a 2xx answer carries no message id (sending again could duplicate it)', async () => {
+      reply = json(201, { _data: {} });
+      const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: 201, code: 'WAHA.INVALID_RESPONSE' });
+
+      reply = (res) => {
+        res.writeHead(201, { 'content-type': 'text/html' });
+        res.end('<html>proxy</html>');
+      };
+      expect(await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }))).toMatchObject({
+        code: 'WAHA.INVALID_RESPONSE',
+      });
+    });
+
+    it('does not follow redirects (the API key would travel along)', async () => {
+      reply = (res) => {
+        res.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' });
+        res.end();
+      };
+      const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: 302, code: 'WAHA.REJECTED' });
+      expect(requests).toHaveLength(1);
+    });
+  });
+
+  describe('getSession', () => {
+    it('reads name and status of the session, with the session name encoded into the path', async () => {
+      reply = json(200, { name: 'sales-2', status: 'WORKING', config: { webhooks: [] }, me: { id: '5511999990000@c.us', pushName: 'Acme' } });
+      await expect(client.getSession(connection({ session: 'sales-2' }))).resolves.toEqual({ name: 'sales-2', status: 'WORKING' });
+      expect(requests[0]).toMatchObject({ method: 'GET', url: '/api/sessions/sales-2' });
+      expect(requests[0]!.headers['x-api-key']).toBe('waha-key-123');
+    });
+
+    it('fails permanently on a 404 for an unknown session', async () => {
+      reply = json(404, { statusCode: 404, message: "We didn't find a session with name 'nope'.", error: 'Not Found' });
+      const error = await failure(client.getSession(connection({ session: 'nope' })));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: 404, code: 'WAHA.NOT_FOUND', operation: 'GET /api/sessions/{session}' });
+    });
+
+    it('fails transiently when nothing listens at the base URL', async () => {
+      const closed = createServer();
+      closed.listen(0, '127.0.0.1');
+      await once(closed, 'listening');
+      const port = (closed.address() as AddressInfo).port;
+      closed.close();
+      await once(closed, 'close');
+
+      const error = await failure(client.getSession(connection({ baseUrl: `http://127.0.0.1:${port}` })));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: null, code: 'WAHA.UNREACHABLE' });
+      expect(error.message).toContain('ECONNREFUSED');
+    });
+  });
+});

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ChannelModule } from '@app/channel';
+import { ContactModule } from '@app/contact';
+import { MessageModule } from '@app/message';
+import { SessionModule } from '@app/session';
+import { inboundConfig } from './inbound.config';
+import { DirectInboundProcessor } from './application/direct-inbound.processor';
+import { InboundConversationSteps } from './application/inbound-conversation.steps';
+
+/** Inbound WhatsApp traffic: parsing, and the conversation steps both inbound modes share. Needs a
+ *  ConversationWorkflows provider (ConversationWorkflowsModule from @app/workflows). */
+@Module({
+  imports: [ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule.forFeature(inboundConfig)],
+  providers: [InboundConversationSteps, DirectInboundProcessor],
+  exports: [InboundConversationSteps, DirectInboundProcessor, ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule],
+})
+export class InboundModule {}

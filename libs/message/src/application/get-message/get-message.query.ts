@@ -1,0 +1,4 @@
+export interface GetMessageQuery {
+  tenantId: string;
+  id: string;
+}

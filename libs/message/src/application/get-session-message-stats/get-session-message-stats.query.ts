@@ -1,0 +1,4 @@
+export interface GetSessionMessageStatsQuery {
+  tenantId: string;
+  sessionId: string;
+}

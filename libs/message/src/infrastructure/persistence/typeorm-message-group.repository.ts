@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionContext } from '@app/database';
+import { isUuid } from '@app/shared';
+import { MessageGroup } from '../../domain/message-group.aggregate';
+import { MessageGroupRepository } from '../../domain/message-group.repository.port';
+import { translateForeignKeyViolation } from './foreign-keys';
+import { MessageGroupOrmEntity } from './message-group.orm-entity';
+
+@Injectable()
+export class TypeOrmMessageGroupRepository extends MessageGroupRepository {
+  constructor(private readonly tx: TransactionContext) {
+    super();
+  }
+
+  async insertIfAbsent(group: MessageGroup): Promise<boolean> {
+    const p = group.toProps();
+    try {
+      const inserted: { id: string }[] = await this.tx.manager().query(
+        `INSERT INTO message_groups (id, tenant_id, session_id, channel_id, message_ids, first_message_at, last_message_at, completed_at)
+         VALUES ($1, $2, $3, $4, $5::uuid[], $6, $7, $8)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [p.id, p.tenantId, p.sessionId, p.channelId, p.messageIds, p.firstMessageAt, p.lastMessageAt, p.completedAt],
+      );
+      return inserted.length > 0;
+    } catch (error) {
+      throw translateForeignKeyViolation(error, { message_groups_session_id_fkey: { field: 'sessionId', id: p.sessionId } });
+    }
+  }
+
+  async findById(tenantId: string, id: string): Promise<MessageGroup | null> {
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.tx.manager().findOne(MessageGroupOrmEntity, { where: { tenantId, id } });
+    return row ? MessageGroup.rehydrate({ ...row }) : null;
+  }
+}

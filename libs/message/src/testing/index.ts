@@ -1,0 +1,2 @@
+export * from './conversation.seed';
+export * from './message.mother';

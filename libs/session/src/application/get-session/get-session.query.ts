@@ -1,0 +1,4 @@
+export interface GetSessionQuery {
+  tenantId: string;
+  sessionId: string;
+}

@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+import { TransactionContext } from '@app/database';
+import { Clock, ValidationError, isUuid } from '@app/shared';
+import { type Session } from '../../domain/session.aggregate';
+import { SessionNotFoundError, SessionVersionConflictError } from '../../domain/session.errors';
+import {
+  type ExpiredSessionCriteria,
+  type ExpiredSessionRef,
+  type SessionListCriteria,
+  SessionRepository,
+} from '../../domain/session.repository.port';
+import { SessionMapper } from './session.mapper';
+import { SessionOrmEntity } from './session.orm-entity';
+
+const FOREIGN_KEY_VIOLATION = '23503';
+/** Foreign keys of `sessions` (Postgres' default names) and the field each one is about. */
+const FOREIGN_KEY_FIELDS: Record<string, { field: string; resource: string }> = {
+  sessions_tenant_id_fkey: { field: 'tenantId', resource: 'tenant' },
+  sessions_contact_id_fkey: { field: 'contactId', resource: 'contact' },
+  sessions_channel_id_fkey: { field: 'channelId', resource: 'channel' },
+};
+
+const INSERT_COLUMNS =
+  'id, tenant_id, contact_id, channel_id, status, started_at, last_activity_at, ended_at, end_reason, ' +
+  'timeout_seconds, warning_lead_seconds, summary, first_touch, created_at, updated_at, version';
+
+@Injectable()
+export class TypeOrmSessionRepository extends SessionRepository {
+  constructor(
+    private readonly tx: TransactionContext,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async insertIfAbsent(session: Session): Promise<boolean> {
+    const row = SessionMapper.toRow(session);
+    let inserted: { id: string }[];
+    try {
+      inserted = await this.tx.manager().query(
+        `INSERT INTO sessions (${INSERT_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $14, $15)
+         ON CONFLICT (contact_id, channel_id) WHERE status = 'active' DO NOTHING
+         RETURNING id`,
+        [
+          row.id,
+          row.tenantId,
+          row.contactId,
+          row.channelId,
+          row.status,
+          row.startedAt,
+          row.lastActivityAt,
+          row.endedAt,
+          row.endReason,
+          row.timeoutSeconds,
+          row.warningLeadSeconds,
+          toJsonParameter(row.summary),
+          toJsonParameter(row.firstTouch),
+          row.createdAt,
+          row.version,
+        ],
+      );
+    } catch (error) {
+      throw translateForeignKeyViolation(error, row);
+    }
+    if (inserted.length === 0) return false;
+    session.markPersisted();
+    return true;
+  }
+
+  async findActive(tenantId: string, contactId: string, channelId: string): Promise<Session | null> {
+    if (!isUuid(tenantId) || !isUuid(contactId) || !isUuid(channelId)) return null;
+    const row = await this.scoped(tenantId)
+      .andWhere('s.contact_id = :contactId AND s.channel_id = :channelId', { contactId, channelId })
+      .andWhere(`s.status = 'active'`)
+      .getOne();
+    return row ? SessionMapper.toDomain(row) : null;
+  }
+
+  async findById(tenantId: string, id: string): Promise<Session | null> {
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.scoped(tenantId).andWhere('s.id = :id', { id }).getOne();
+    return row ? SessionMapper.toDomain(row) : null;
+  }
+
+  async findByIdForUpdate(tenantId: string, id: string): Promise<Session | null> {
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.scoped(tenantId).andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne();
+    return row ? SessionMapper.toDomain(row) : null;
+  }
+
+  async update(session: Session): Promise<void> {
+    const row = SessionMapper.toRow(session);
+    const result = await this.tx
+      .manager()
+      .createQueryBuilder()
+      .update(SessionOrmEntity)
+      .set({
+        status: row.status,
+        lastActivityAt: row.lastActivityAt,
+        endedAt: row.endedAt,
+        endReason: row.endReason,
+        summary: () => 'CAST(:summary AS jsonb)',
+        firstTouch: () => 'CAST(:firstTouch AS jsonb)',
+        updatedAt: this.clock.now(),
+        version: row.version,
+      })
+      .where('tenant_id = :tenantId AND id = :id AND version = :expectedVersion', {
+        tenantId: session.tenantId,
+        id: session.id,
+        expectedVersion: session.expectedVersion,
+      })
+      .setParameters({ summary: toJsonParameter(row.summary), firstTouch: toJsonParameter(row.firstTouch) })
+      .execute();
+    if (!result.affected) {
+      const current = await this.findById(session.tenantId, session.id);
+      if (!current) throw new SessionNotFoundError(session.id);
+      throw new SessionVersionConflictError(session.id, session.expectedVersion);
+    }
+    session.markPersisted();
+  }
+
+  async list(tenantId: string, criteria: SessionListCriteria): Promise<Session[]> {
+    if (!isUuid(tenantId)) return [];
+    const query = this.scoped(tenantId);
+    if (criteria.contactId !== undefined) {
+      if (!isUuid(criteria.contactId)) return [];
+      query.andWhere('s.contact_id = :contactId', { contactId: criteria.contactId });
+    }
+    if (criteria.channelId !== undefined) {
+      if (!isUuid(criteria.channelId)) return [];
+      query.andWhere('s.channel_id = :channelId', { channelId: criteria.channelId });
+    }
+    if (criteria.status !== undefined) query.andWhere('s.status = :status', { status: criteria.status });
+    if (criteria.after) {
+      query.andWhere('(s.created_at, s.id) < (:afterCreatedAt, :afterId)', {
+        afterCreatedAt: criteria.after.createdAt,
+        afterId: criteria.after.id,
+      });
+    }
+    const rows = await query.orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').limit(criteria.limit).getMany();
+    return rows.map((row) => SessionMapper.toDomain(row));
+  }
+
+  async findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]> {
+    const rows: { tenant_id: string; id: string }[] = await this.tx.manager().query(
+      `SELECT tenant_id, id
+         FROM sessions
+        WHERE status = 'active'
+          AND last_activity_at + timeout_seconds * interval '1 second' < $1
+        ORDER BY last_activity_at + timeout_seconds * interval '1 second', id
+        LIMIT $2`,
+      [criteria.now, criteria.limit],
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, sessionId: row.id }));
+  }
+
+  private scoped(tenantId: string) {
+    return this.tx.manager().createQueryBuilder(SessionOrmEntity, 's').where('s.tenant_id = :tenantId', { tenantId });
+  }
+}
+
+function toJsonParameter(value: object | null): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+/** A session naming a contact, channel or tenant that does not exist is a caller error naming that field. */
+function translateForeignKeyViolation(error: unknown, row: { tenantId: string; contactId: string; channelId: string }): unknown {
+  if (error instanceof QueryFailedError) {
+    const driverError = error.driverError as { code?: string; constraint?: string };
+    const target = driverError.constraint ? FOREIGN_KEY_FIELDS[driverError.constraint] : undefined;
+    if (driverError.code === FOREIGN_KEY_VIOLATION && target) {
+      const id = row[target.field as 'tenantId' | 'contactId' | 'channelId'];
+      return new ValidationError(target.field, `${target.resource} ${id} does not exist`);
+    }
+  }
+  return error;
+}

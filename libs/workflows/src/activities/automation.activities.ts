@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { InboundConversationSteps } from '@app/inbound';
+import { GetSessionMessageStatsHandler } from '@app/message';
+import { EndSessionHandler, FindExpiredSessionsHandler } from '@app/session';
+import { type DebouncerActivitiesContract } from '../contracts/debouncer.contracts';
+import { type SessionCleanupActivitiesContract, type SessionCleanupResult } from '../contracts/session-cleanup.contracts';
+import { TemporalConversationWorkflows } from '../temporal/temporal-conversation-workflows';
+import { inActivity } from './activity-context';
+
+/** The automation queue: SessionCleanupWorkflow's sweep and the debouncer's group completion. */
+@Injectable()
+export class AutomationActivities implements SessionCleanupActivitiesContract, DebouncerActivitiesContract {
+  constructor(
+    private readonly expired: FindExpiredSessionsHandler,
+    private readonly endSession: EndSessionHandler,
+    private readonly stats: GetSessionMessageStatsHandler,
+    private readonly workflows: TemporalConversationWorkflows,
+    private readonly steps: InboundConversationSteps,
+  ) {}
+
+  /** Ends expired active sessions that no lifecycle workflow watches (reason `cleanup`). Sessions a
+   *  workflow still watches are left to it: it ends them itself, with their own timeout. */
+  cleanupExpiredSessions(input: { batchSize: number }) {
+    return inActivity(async () => {
+      const now = new Date();
+      const refs = await this.expired.execute({ now, limit: input.batchSize });
+      const result: SessionCleanupResult = { examined: refs.length, ended: 0, stillManaged: 0, endedByTenant: {} };
+      for (const { tenantId, sessionId } of refs) {
+        if (await this.workflows.isSessionWatched(sessionId)) {
+          result.stillManaged += 1;
+          continue;
+        }
+        const stats = await this.stats.execute({ tenantId, sessionId });
+        const { ended } = await this.endSession.execute({ tenantId, sessionId, reason: 'cleanup', at: now, stats, onlyIfIdle: true });
+        if (ended) {
+          result.ended += 1;
+          result.endedByTenant[tenantId] = (result.endedByTenant[tenantId] ?? 0) + 1;
+        }
+      }
+      return result;
+    });
+  }
+
+  completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }) {
+    return inActivity(async () => ({ groupId: (await this.steps.completeMessageGroup(input)).id }));
+  }
+}

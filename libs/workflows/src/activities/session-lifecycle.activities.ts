@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { ApplicationFailure } from '@temporalio/common';
+import { GetSessionPolicyHandler, GetWahaConnectionHandler, WahaClient, WahaPermanentError } from '@app/channel';
+import { GetContactHandler } from '@app/contact';
+import { ApplyMessageAckHandler, CreateMessageHandler, DeleteMessageHandler, GetSessionMessageStatsHandler } from '@app/message';
+import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, type SessionView } from '@app/session';
+import { type EndSessionOutcome, type SessionEndReason, type SessionLifecycleActivitiesContract } from '../contracts/session-lifecycle.contracts';
+import { currentActivity, inActivity } from './activity-context';
+
+/** SendSessionTimeoutWarning, EndSessionDueToTimeout and the manual end, for SessionLifecycleWorkflow. */
+@Injectable()
+export class SessionLifecycleActivities implements SessionLifecycleActivitiesContract {
+  private readonly logger = new Logger(SessionLifecycleActivities.name);
+
+  constructor(
+    private readonly sessions: GetSessionHandler,
+    private readonly endSessionHandler: EndSessionHandler,
+    private readonly warnings: RecordTimeoutWarningHandler,
+    private readonly stats: GetSessionMessageStatsHandler,
+    private readonly policies: GetSessionPolicyHandler,
+    private readonly connections: GetWahaConnectionHandler,
+    private readonly contacts: GetContactHandler,
+    private readonly waha: WahaClient,
+    private readonly messages: CreateMessageHandler,
+    private readonly acks: ApplyMessageAckHandler,
+    private readonly deletions: DeleteMessageHandler,
+  ) {}
+
+  /**
+   * Sends the channel's warning text to the contact. The outbound message is recorded BEFORE the send,
+   * under a message id we choose and WAHA reuses: the message.any echo of the warning then finds it
+   * recorded and is not taken for customer activity (which would restart the timeout, the original's
+   * bug), and a retried send reuses the id instead of sending a second message.
+   */
+  sendSessionTimeoutWarning(input: { tenantId: string; sessionId: string }) {
+    return inActivity(async () => {
+      const session = await this.sessions.execute({ tenantId: input.tenantId, sessionId: input.sessionId });
+      if (session.status !== 'active') return { sent: false, externalId: null, reason: 'session has ended' };
+      const policy = await this.policies.execute({ tenantId: input.tenantId, channelId: session.channelId });
+      if (!policy.warningText) return { sent: false, externalId: null, reason: 'the channel has no warning text' };
+      const contact = await this.contacts.execute({ tenantId: input.tenantId, id: session.contactId });
+      const chatId = `${contact.phone}@c.us`;
+      const rawId = warningMessageRawId();
+      const externalId = `true_${chatId}_${rawId}`;
+      const now = new Date();
+      await this.messages.execute({
+        tenantId: input.tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
+        direction: 'outbound', externalId, type: 'text', text: policy.warningText, ackLevel: 0, sentAt: now, metadata: { source: 'api' },
+      });
+
+      const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: session.channelId });
+      let sentId: string;
+      try {
+        sentId = (await this.waha.sendText({ ...connection, chatId, text: policy.warningText, messageId: rawId })).id;
+      } catch (err) {
+        if (err instanceof WahaPermanentError) {
+          await this.acks.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId, ack: -1, at: new Date() });
+          throw ApplicationFailure.nonRetryable(`WAHA refused the timeout warning: ${err.message}`, 'WahaPermanentError');
+        }
+        throw err;
+      }
+      if (sentId !== externalId) await this.rerecord(session, externalId, sentId, policy.warningText, now, input.tenantId);
+      await this.warnings.execute({ tenantId: input.tenantId, sessionId: session.id, at: new Date() });
+      return { sent: true, externalId: sentId, reason: null };
+    });
+  }
+
+  endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }) {
+    return inActivity(() => this.end(input.tenantId, input.sessionId, 'inactivity', new Date(input.deadlineAt), true));
+  }
+
+  endSession(input: { tenantId: string; sessionId: string; reason: SessionEndReason }) {
+    return inActivity(() => this.end(input.tenantId, input.sessionId, input.reason, new Date(), false));
+  }
+
+  private async end(tenantId: string, sessionId: string, reason: SessionEndReason, at: Date, onlyIfIdle: boolean): Promise<EndSessionOutcome> {
+    const stats = await this.stats.execute({ tenantId, sessionId });
+    const { session, ended } = await this.endSessionHandler.execute({ tenantId, sessionId, reason, at, stats, onlyIfIdle });
+    return {
+      ended,
+      status: session.status,
+      endReason: session.endReason,
+      endedAt: session.endedAt,
+      lastActivityAt: session.status === 'active' ? session.lastActivityAt : null,
+    };
+  }
+
+  /** An engine that ignored our message id: keep the record under the id WAHA really used. */
+  private async rerecord(session: SessionView, placeholderId: string, sentId: string, text: string, at: Date, tenantId: string): Promise<void> {
+    this.logger.warn({ placeholderId, sentId }, 'WAHA did not reuse the pre-generated message id');
+    const placeholder = await this.messages.execute({
+      tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
+      direction: 'outbound', externalId: placeholderId, type: 'text', text, ackLevel: 0, sentAt: at, metadata: { source: 'api' },
+    });
+    await this.deletions.execute({ tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
+    await this.messages.execute({
+      tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
+      direction: 'outbound', externalId: sentId, type: 'text', text, ackLevel: 1, sentAt: at, metadata: { source: 'api' },
+    });
+  }
+}
+
+/** WhatsApp-Web style raw id (`3EB0` + 18 hex), stable across retries of the same activity. */
+function warningMessageRawId(): string {
+  const { workflowId, runId, activityId } = currentActivity();
+  const key = `${workflowId}:${runId}:${activityId}`;
+  return `3EB0${createHash('sha1').update(key).digest('hex').slice(0, 18).toUpperCase()}`;
+}

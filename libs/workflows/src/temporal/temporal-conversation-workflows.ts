@@ -1,0 +1,93 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { ConversationWorkflows, type InboundMessage } from '@app/inbound';
+import { messageReceivedSignal } from '../contracts/debouncer.contracts';
+import { type ProcessInboundMessageInput } from '../contracts/inbound.contracts';
+import { type CloseSessionRequest, closeSessionUpdate, type EndSessionOutcome, sessionActivitySignal } from '../contracts/session-lifecycle.contracts';
+import { TaskQueues } from '../contracts/task-queues';
+import { debouncerWorkflowId, inboundMessageWorkflowId, sessionWorkflowId } from '../contracts/workflow-ids';
+import { TemporalClientProvider } from './temporal-client.module';
+
+/** Starts and signals the conversation workflows by their business-key ids. */
+@Injectable()
+export class TemporalConversationWorkflows extends ConversationWorkflows {
+  constructor(private readonly temporal: TemporalClientProvider) {
+    super();
+  }
+
+  async recordSessionActivity(input: Parameters<ConversationWorkflows['recordSessionActivity']>[0]): Promise<void> {
+    const { activity, ...start } = input;
+    await this.temporal.client.workflow.signalWithStart('SessionLifecycleWorkflow', {
+      workflowId: sessionWorkflowId(input.sessionId),
+      taskQueue: TaskQueues.sessions,
+      args: [start],
+      signal: sessionActivitySignal,
+      signalArgs: [activity],
+    });
+  }
+
+  async addToMessageGroup(input: Parameters<ConversationWorkflows['addToMessageGroup']>[0]): Promise<void> {
+    await this.temporal.client.workflow.signalWithStart('MessageDebouncerWorkflow', {
+      workflowId: debouncerWorkflowId(input.sessionId),
+      taskQueue: TaskQueues.automation,
+      args: [{ tenantId: input.tenantId, channelId: input.channelId, sessionId: input.sessionId, windowMs: input.windowMs }],
+      signal: messageReceivedSignal,
+      signalArgs: [{ messageId: input.messageId }],
+    });
+  }
+
+  /** Starts the saga for one message. A running saga for the same id is reused and a completed one
+   *  is not started again (duplicate deliveries are no-ops); a failed one may run again. */
+  async startInboundSaga(input: ProcessInboundMessageInput<InboundMessage>): Promise<{ workflowId: string; duplicate: boolean }> {
+    const workflowId = inboundMessageWorkflowId(input.channelId, input.message.externalId);
+    try {
+      await this.temporal.client.workflow.start('ProcessInboundMessageSaga', {
+        workflowId,
+        taskQueue: TaskQueues.inbound,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      });
+      return { workflowId, duplicate: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
+      throw err;
+    }
+  }
+
+  /** Ends a session through its lifecycle workflow; null when no workflow runs for it. */
+  async closeSession(sessionId: string, reason: CloseSessionRequest['reason']): Promise<EndSessionOutcome | null> {
+    const request: CloseSessionRequest = { reason };
+    const handle = this.temporal.client.workflow.getHandle(sessionWorkflowId(sessionId));
+    try {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return null;
+      return await handle.executeUpdate(closeSessionUpdate, { args: [request] });
+    } catch (err) {
+      // Gone, or completed between the describe and the update: the caller ends it directly.
+      if (err instanceof WorkflowNotFoundError || (await this.isCompleted(sessionId))) return null;
+      throw err;
+    }
+  }
+
+  private async isCompleted(sessionId: string): Promise<boolean> {
+    return !(await this.isSessionWatched(sessionId));
+  }
+
+  /** Whether a lifecycle workflow currently watches this session. */
+  async isSessionWatched(sessionId: string): Promise<boolean> {
+    try {
+      const description = await this.temporal.client.workflow.getHandle(sessionWorkflowId(sessionId)).describe();
+      return description.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+}
+
+@Global()
+@Module({
+  providers: [TemporalConversationWorkflows, { provide: ConversationWorkflows, useExisting: TemporalConversationWorkflows }],
+  exports: [TemporalConversationWorkflows, ConversationWorkflows],
+})
+export class ConversationWorkflowsModule {}
