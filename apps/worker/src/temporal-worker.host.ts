@@ -14,6 +14,7 @@ import {
   TaskQueue,
   TaskQueues,
   TemporalClientProvider,
+  wakeSignal,
 } from '@app/workflows';
 import { workerConfig, WorkerConfig } from './worker.config';
 import { ensureNamespace } from './namespace';
@@ -153,7 +154,9 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
     if (!this.config.outboxWakeOnNotify) return;
-    this.wakeRelay = new OutboxWakeRelay(this.database.url, () => this.temporal.client.workflow.getHandle(workflowId));
+    const handle = this.temporal.client.workflow.getHandle(workflowId);
+    const signal = () => this.temporal.connection.withDeadline(Date.now() + 2_000, () => handle.signal(wakeSignal));
+    this.wakeRelay = new OutboxWakeRelay(this.database.url, signal, this.config.outboxWakeMinIntervalMs);
     await this.wakeRelay.start();
   }
 }

@@ -53,6 +53,14 @@ export class WorkerEnv {
   @IsOptional() @IsString()
   SESSION_CLEANUP_SCHEDULE_ID?: string;
 
+  /** Wake signals are at least this far apart; NOTIFYs in between are coalesced into one. */
+  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  OUTBOX_WAKE_MIN_INTERVAL_MS: number = 50;
+
+  /** Continue as new once a run's history reaches this many events (replays stay cheap). */
+  @IsOptional() @IsInt() @Min(100) @Max(40_000)
+  OUTBOX_MAX_HISTORY_EVENTS: number = 2_000;
+
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
   OUTBOX_PROCESSOR_WORKFLOW_ID?: string;
@@ -79,6 +87,7 @@ export const workerConfig = registerAs('worker', () => {
     iterationsPerRun: env.OUTBOX_ITERATIONS_PER_RUN,
     cleanupEveryIterations: env.OUTBOX_CLEANUP_EVERY_ITERATIONS,
     retentionMs: env.OUTBOX_RETENTION_HOURS * 3_600_000,
+    maxHistoryEvents: env.OUTBOX_MAX_HISTORY_EVENTS,
   };
   return {
     taskQueues: parseTaskQueues(env.WORKER_TASK_QUEUES),
@@ -88,6 +97,7 @@ export const workerConfig = registerAs('worker', () => {
     outboxProcessor,
     outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,
     outboxWakeOnNotify: env.OUTBOX_WAKE_ON_NOTIFY,
+    outboxWakeMinIntervalMs: env.OUTBOX_WAKE_MIN_INTERVAL_MS,
     sessionCleanup: {
       intervalSeconds: env.SESSION_CLEANUP_INTERVAL_SECONDS,
       batchSize: env.SESSION_CLEANUP_BATCH_SIZE,

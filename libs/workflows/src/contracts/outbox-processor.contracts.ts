@@ -13,6 +13,10 @@ export interface OutboxProcessorSettings {
   retentionMs: number;
   /** Refresh the outbox counts in the `stats` query every N iterations. */
   metricsEveryIterations: number;
+  /** Continue as new once the run's history reaches this many events, whatever the iteration count:
+   *  wake signals add events too, and a long history makes every replay (after a failed task or a
+   *  worker restart) slow. Optional for runs started before it existed. */
+  maxHistoryEvents?: number;
 }
 
 export interface OutboxCountsSnapshot {
@@ -78,4 +82,5 @@ export const DEFAULT_OUTBOX_PROCESSOR_SETTINGS: OutboxProcessorSettings = {
   cleanupEveryIterations: 600,
   retentionMs: 7 * 24 * 3_600_000,
   metricsEveryIterations: 10,
+  maxHistoryEvents: 2_000,
 };

@@ -68,7 +68,8 @@ export async function OutboxProcessorWorkflow(input: OutboxProcessorInput): Prom
     }
 
     if (shutdownRequested) return finish(stats);
-    if (iterationInRun >= settings.iterationsPerRun || workflowInfo().continueAsNewSuggested) {
+    const info = workflowInfo();
+    if (iterationInRun >= settings.iterationsPerRun || info.continueAsNewSuggested || info.historyLength >= settings.maxHistoryEvents) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof OutboxProcessorWorkflow>({ settings, stats });
     }
@@ -93,7 +94,7 @@ async function finish(stats: OutboxProcessorStats): Promise<OutboxProcessorStats
   return stats;
 }
 
-function validateSettings(settings: OutboxProcessorSettings | undefined): OutboxProcessorSettings {
+function validateSettings(settings: OutboxProcessorSettings | undefined): Required<OutboxProcessorSettings> {
   if (!settings || typeof settings !== 'object') throw invalidInput('settings', 'is required');
   return {
     batchSize: requireInt(settings.batchSize, 'settings.batchSize', 1, 10_000),
@@ -102,5 +103,6 @@ function validateSettings(settings: OutboxProcessorSettings | undefined): Outbox
     cleanupEveryIterations: requireInt(settings.cleanupEveryIterations, 'settings.cleanupEveryIterations', 1),
     retentionMs: requireInt(settings.retentionMs, 'settings.retentionMs', 0),
     metricsEveryIterations: requireInt(settings.metricsEveryIterations, 'settings.metricsEveryIterations', 1),
+    maxHistoryEvents: settings.maxHistoryEvents === undefined ? 10_000 : requireInt(settings.maxHistoryEvents, 'settings.maxHistoryEvents', 100),
   };
 }
