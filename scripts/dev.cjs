@@ -3,6 +3,7 @@
 //   Postgres  : DATABASE_URL if set, else an embedded PostgreSQL under .data/postgres (port 54329)
 //   Temporal  : TEMPORAL_ADDRESS if set, else `temporal server start-dev` (gRPC 7233, UI 8233, db in .data/)
 //   API       : http://localhost:3000 (Swagger at /docs), worker health on :8081
+//   WAHA      : the simulator on http://localhost:3100, wired to a demo channel of the dev tenant
 // Ctrl-C stops everything it started.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
@@ -114,6 +115,42 @@ function devApiKey() {
   return key;
 }
 
+async function api(method, path, apiKey, body) {
+  const res = await fetch(`http://127.0.0.1:${process.env.PORT ?? '3000'}${path}`, {
+    method,
+    headers: { 'x-api-key': apiKey, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The demo channel of the dev tenant, pointing at the simulator, and the simulator's webhooks
+ *  pointing back at the channel (with its HMAC secret, rotated on every start so it is known). */
+async function wireDemoChannel(apiKey, simUrl, simKey) {
+  const name = 'Demo WhatsApp (simulator)';
+  const settings = { wahaBaseUrl: simUrl, wahaApiKey: simKey, sessionTimeoutSeconds: 300, sessionWarningLeadSeconds: 60, sessionWarningText: 'Are you still there? This conversation closes in a minute.' };
+  const list = await api('GET', '/v1/channels?limit=200', apiKey);
+  let channel = list.data.find((c) => c.name === name);
+  let secret;
+  if (channel) {
+    await api('PATCH', `/v1/channels/${channel.id}`, apiKey, settings);
+    secret = (await api('POST', `/v1/channels/${channel.id}/rotate-webhook-secret`, apiKey, {})).webhookSecret;
+  } else {
+    channel = await api('POST', '/v1/channels', apiKey, { name, ...settings });
+    secret = channel.webhookSecret;
+  }
+  const port = process.env.PORT ?? '3000';
+  const res = await fetch(`${simUrl}/_sim/webhook`, {
+    method: 'POST',
+    headers: { 'x-api-key': simKey, 'content-type': 'application/json' },
+    body: JSON.stringify({ url: `http://127.0.0.1:${port}/v1/channels/${channel.id}/waha/events`, hmacKey: secret }),
+  });
+  if (!res.ok) throw new Error(`simulator webhook setup failed: ${res.status}`);
+  return channel.id;
+}
+
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
@@ -147,16 +184,24 @@ async function main() {
     PORT: port,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
+  const simPort = process.env.WAHA_SIM_PORT ?? '3100';
+  const simKey = process.env.WAHA_SIM_API_KEY ?? 'sim-api-key';
+  const simUrl = `http://127.0.0.1:${simPort}`;
+  start('waha-simulator', process.execPath, ['dist/apps/waha-simulator/src/main.js'], { ...env, WAHA_SIM_PORT: simPort, WAHA_SIM_API_KEY: simKey, LOG_LEVEL: 'warn' });
   start('worker', process.execPath, ['dist/apps/worker/src/main.js'], env);
   start('api', process.execPath, ['dist/apps/api/src/main.js'], env);
   await waitForPort(Number(port));
+  await waitForPort(Number(simPort));
+  const channelId = await wireDemoChannel(apiKey, simUrl, simKey);
 
   log('');
   log(`API        http://localhost:${port}      Swagger UI http://localhost:${port}/docs`);
   log(`Temporal   ${temporalAddress}${process.env.TEMPORAL_ADDRESS ? '' : '   UI http://localhost:8233'}`);
   log(`Worker     health http://localhost:${process.env.WORKER_HEALTH_PORT ?? 8081}/health/ready`);
   log(`API key    ${apiKey}   (dev tenant; stored in .data/dev-api-key)`);
-  log(`Try        curl -s -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' -d '{"phone":"+5511999990000","name":"Ana"}' http://localhost:${port}/v1/contacts`);
+  log(`WAHA sim   ${simUrl} (X-Api-Key: ${simKey}); demo channel ${channelId}`);
+  log(`Try        curl -s -H 'x-api-key: ${simKey}' -H 'content-type: application/json' -d '{"from":"5511999990001","text":"Oi! Quero saber do plano Pro","pushName":"Ana"}' ${simUrl}/_sim/inbound`);
+  log(`then       curl -s -H 'x-api-key: ${apiKey}' 'http://localhost:${port}/v1/messages?channelId=${channelId}'`);
   log('Ctrl-C stops everything.');
 }
 
