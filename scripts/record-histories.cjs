@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Records workflow histories from a running Temporal server into test/replay/histories/ (JSON, one
+// file per workflow type), for the replay tests that guard determinism. Run against `npm run dev`
+// after exercising the flows (an inbound message, a session that warned and timed out, a debounced
+// group, a cleanup run):  node scripts/record-histories.cjs [address] [namespace]
+'use strict';
+const { Connection, Client } = require('@temporalio/client');
+const { writeFileSync } = require('node:fs');
+const path = require('node:path');
+
+const { historyToJSON } = require('@temporalio/common/lib/proto-utils');
+
+const TYPES = ['ProcessInboundMessageSaga', 'SessionLifecycleWorkflow', 'SessionCleanupWorkflow', 'MessageDebouncerWorkflow'];
+const historyFile = (type) => path.join(__dirname, '..', 'test', 'replay', 'histories', `${type}.json`);
+
+/** The long-running processor: a short dedicated run (a few iterations, a wake, a shutdown) keeps the
+ *  recorded history small and complete. */
+async function recordOutboxProcessor(client) {
+  const handle = await client.workflow.start('OutboxProcessorWorkflow', {
+    workflowId: `outbox-processor-recording-${Date.now()}`,
+    taskQueue: 'outbox',
+    args: [{ settings: { batchSize: 100, pollIntervalMs: 200, iterationsPerRun: 500, cleanupEveryIterations: 3, retentionMs: 604800000, metricsEveryIterations: 2, maxHistoryEvents: 2000 } }],
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  await handle.signal('wake');
+  await new Promise((r) => setTimeout(r, 500));
+  await handle.signal('shutdown');
+  await handle.result();
+  const history = await handle.fetchHistory();
+  writeFileSync(historyFile('OutboxProcessorWorkflow'), historyToJSON(history));
+  process.stdout.write(`OutboxProcessorWorkflow: recording run with ${history.events.length} events\n`);
+}
+
+async function main() {
+  const address = process.argv[2] ?? '127.0.0.1:7233';
+  const namespace = process.argv[3] ?? 'default';
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  for (const type of TYPES) {
+    // Prefer a closed run (a complete history); fall back to a running one.
+    let chosen;
+    for await (const wf of client.workflow.list({ query: `WorkflowType = '${type}'` })) {
+      if (!chosen || (chosen.status.name === 'RUNNING' && wf.status.name === 'COMPLETED')) chosen = wf;
+      if (chosen.status.name === 'COMPLETED') break;
+    }
+    if (!chosen) {
+      process.stderr.write(`no ${type} run found\n`);
+      continue;
+    }
+    const history = await client.workflow.getHandle(chosen.workflowId, chosen.runId).fetchHistory();
+    const file = historyFile(type);
+    writeFileSync(file, historyToJSON(history));
+    process.stdout.write(`${type}: ${chosen.status.name} run with ${history.events.length} events -> ${path.relative(process.cwd(), file)}\n`);
+  }
+  await recordOutboxProcessor(client);
+  await connection.close();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.stack ?? err}\n`);
+  process.exit(1);
+});
