@@ -74,6 +74,8 @@ describe('Message queries, ad conversions and message groups (real PostgreSQL)',
       await add(conv, { direction: 'outbound', externalId: waMessageId('outbound'), sentAt: at('2026-03-10T12:59:00Z') });
       await add(conv, { externalId: waMessageId('inbound'), sentAt: at('2026-03-10T13:00:00Z') });
       await add(conv, { externalId: waMessageId('inbound'), sentAt: at('2026-03-10T13:00:40Z') });
+      // An automated timeout warning is not a person's response either (but it is an outbound message).
+      await add(conv, { direction: 'outbound', externalId: waMessageId('outbound'), sentAt: at('2026-03-10T13:01:00Z'), metadata: { source: 'api', automated: 'session_timeout_warning' } });
       await add(conv, { direction: 'outbound', externalId: waMessageId('outbound'), sentAt: at('2026-03-10T13:01:35Z') });
       await add(conv, { direction: 'outbound', externalId: waMessageId('outbound'), sentAt: at('2026-03-10T13:05:00Z') });
       await add(conv, { externalId: waMessageId('inbound'), sentAt: at('2026-03-10T13:02:30Z') });
@@ -83,7 +85,7 @@ describe('Message queries, ad conversions and message groups (real PostgreSQL)',
 
       expect(await stats.execute({ tenantId: tenantA, sessionId: conv.sessionId })).toEqual({
         inbound: 3,
-        outbound: 3,
+        outbound: 4,
         firstMessageAt: at('2026-03-10T12:59:00Z'),
         lastMessageAt: at('2026-03-10T13:05:00Z'),
         firstInboundAt: at('2026-03-10T13:00:00Z'),

@@ -81,6 +81,9 @@ export interface MessageMetadata {
   groupChatId?: string;
   /** Group messages: the author (`...@c.us` or `...@lid`). */
   participant?: string;
+  /** Sent by the system itself (e.g. a session timeout warning), not by a person: it does not count
+   *  as an agent's response. Names what sent it. */
+  automated?: string;
   /** Reactions keyed by reactor id. Maintained by the aggregate, never taken from input. */
   reactions?: Record<string, MessageReaction>;
 }
@@ -94,6 +97,7 @@ export interface MessageMetadataInput {
   adReferral?: AdReferralInput | null;
   groupChatId?: string | null;
   participant?: string | null;
+  automated?: string | null;
 }
 
 /** WhatsApp's own limit for a text message is 65536 characters; captions and vCards stay far below. */
@@ -178,6 +182,8 @@ export function normaliseMetadata(input: MessageMetadataInput | null | undefined
   if (adReferral) metadata.adReferral = adReferral;
   const groupChatId = shortString(input.groupChatId, 'metadata.groupChatId');
   if (groupChatId) metadata.groupChatId = groupChatId;
+  const automated = shortString(input.automated, 'metadata.automated');
+  if (automated) metadata.automated = automated;
   const participant = shortString(input.participant, 'metadata.participant');
   if (participant) metadata.participant = participant;
   return metadata;

@@ -6,6 +6,7 @@ export interface SessionMessageStats {
   firstMessageAt: Date | null;
   lastMessageAt: Date | null;
   firstInboundAt: Date | null;
-  /** First outbound message at or after the first inbound one: the first response. */
+  /** First outbound message at or after the first inbound one, not counting automated ones (timeout
+   *  warnings): the first response by a person. */
   firstOutboundAfterInboundAt: Date | null;
 }

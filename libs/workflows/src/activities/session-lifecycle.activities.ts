@@ -46,7 +46,7 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       const now = new Date();
       await this.messages.execute({
         tenantId: input.tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-        direction: 'outbound', externalId, type: 'text', text: policy.warningText, ackLevel: 0, sentAt: now, metadata: { source: 'api' },
+        direction: 'outbound', externalId, type: 'text', text: policy.warningText, ackLevel: 0, sentAt: now, metadata: { source: 'api', automated: 'session_timeout_warning' },
       });
 
       const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: session.channelId });
@@ -91,12 +91,12 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     this.logger.warn({ placeholderId, sentId }, 'WAHA did not reuse the pre-generated message id');
     const placeholder = await this.messages.execute({
       tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-      direction: 'outbound', externalId: placeholderId, type: 'text', text, ackLevel: 0, sentAt: at, metadata: { source: 'api' },
+      direction: 'outbound', externalId: placeholderId, type: 'text', text, ackLevel: 0, sentAt: at, metadata: { source: 'api', automated: 'session_timeout_warning' },
     });
     await this.deletions.execute({ tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
     await this.messages.execute({
       tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-      direction: 'outbound', externalId: sentId, type: 'text', text, ackLevel: 1, sentAt: at, metadata: { source: 'api' },
+      direction: 'outbound', externalId: sentId, type: 'text', text, ackLevel: 1, sentAt: at, metadata: { source: 'api', automated: 'session_timeout_warning' },
     });
   }
 }

@@ -171,6 +171,7 @@ export class TypeOrmMessageRepository extends MessageRepository {
               (SELECT min(o.sent_at)
                  FROM messages o
                 WHERE o.tenant_id = $1 AND o.session_id = $2 AND o.direction = 'outbound'
+                  AND NOT (o.metadata ? 'automated')
                   AND o.sent_at >= totals.first_inbound_at) AS first_outbound_after_inbound_at
          FROM totals`,
       [tenantId, sessionId],
