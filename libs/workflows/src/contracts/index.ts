@@ -7,3 +7,4 @@ export * from './session-lifecycle.contracts';
 export * from './inbound.contracts';
 export * from './debouncer.contracts';
 export * from './session-cleanup.contracts';
+export * from './webhook-delivery.contracts';

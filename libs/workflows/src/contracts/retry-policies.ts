@@ -38,3 +38,24 @@ export const AUTOMATION_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };
+
+/** Webhook delivery: Temporal's retry policy is the only retry loop (the seed multiplied a loop by a
+ *  policy). Initial 1 s, x2, capped at 5 minutes; attempts come from the subscription. */
+export function webhookDeliveryOptions(maxAttempts: number): ActivityOptions {
+  return {
+    startToCloseTimeout: '1 minute',
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '5 minutes',
+      maximumAttempts: maxAttempts,
+      nonRetryableErrorTypes: ['PermanentWebhookError', 'WebhookGoneError', 'WebhookSubscriptionInactive', 'ValidationError'],
+    },
+  };
+}
+
+/** Bookkeeping after a delivery (database only). */
+export const WEBHOOK_BOOKKEEPING_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },
+};

@@ -6,3 +6,4 @@ export const SESSION_CLEANUP_SCHEDULE_ID = 'session-cleanup';
 export const inboundMessageWorkflowId = (channelId: string, externalMessageId: string) => `inbound:${channelId}:${externalMessageId}`;
 export const sessionWorkflowId = (sessionId: string) => `session:${sessionId}`;
 export const debouncerWorkflowId = (sessionId: string) => `debounce:${sessionId}`;
+export const webhookDeliveryWorkflowId = (subscriptionId: string, eventId: string) => `webhook:${subscriptionId}:${eventId}`;

@@ -4,3 +4,4 @@ export { ProcessInboundMessageSaga } from './process-inbound-message.saga';
 export { SessionLifecycleWorkflow } from './session-lifecycle.workflow';
 export { SessionCleanupWorkflow } from './session-cleanup.workflow';
 export { MessageDebouncerWorkflow } from './message-debouncer.workflow';
+export { WebhookDeliveryWorkflow } from './webhook-delivery.workflow';

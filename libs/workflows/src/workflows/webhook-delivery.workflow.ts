@@ -1,0 +1,45 @@
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { webhookDeliveryOptions, WEBHOOK_BOOKKEEPING_OPTIONS } from '../contracts/retry-policies';
+import { invalidInput, requireInt } from '../contracts/validation';
+import {
+  type WebhookActivitiesContract,
+  type WebhookDeliveryInput,
+  type WebhookDeliveryResult,
+  WEBHOOK_GONE,
+} from '../contracts/webhook-delivery.contracts';
+
+const bookkeeping = proxyActivities<WebhookActivitiesContract>(WEBHOOK_BOOKKEEPING_OPTIONS);
+
+/**
+ * One event to one subscription (id `webhook:{subscriptionId}:{eventId}`, so a re-published event
+ * never makes a second delivery). One activity, retried by Temporal's policy only; every attempt is
+ * recorded by the activity. On final failure CompensateWebhook dead-letters it and may disable the
+ * subscription. The input holds ids only: the URL and the secret are loaded by the activity.
+ */
+export async function WebhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+  validate(input);
+  const deliver = proxyActivities<WebhookActivitiesContract>(webhookDeliveryOptions(input.maxAttempts));
+  try {
+    const result = await deliver.deliverWebhook(input);
+    await bookkeeping.webhookStatusUpdate({ tenantId: input.tenantId, deliveryId: input.deliveryId, statusCode: result.statusCode });
+    return { deliveryId: input.deliveryId, status: 'delivered', attempts: result.attempt };
+  } catch (err) {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const failure = cause instanceof ApplicationFailure ? cause : null;
+    const { attempts } = await bookkeeping.compensateWebhook({
+      tenantId: input.tenantId,
+      deliveryId: input.deliveryId,
+      reason: failure?.message ?? (cause as Error)?.message ?? 'delivery failed',
+      gone: failure?.type === WEBHOOK_GONE,
+    });
+    return { deliveryId: input.deliveryId, status: 'dead', attempts };
+  }
+}
+
+function validate(input: WebhookDeliveryInput): void {
+  if (!input || typeof input !== 'object') throw invalidInput('input', 'is required');
+  for (const key of ['tenantId', 'subscriptionId', 'eventId', 'deliveryId'] as const) {
+    if (typeof input[key] !== 'string' || !input[key]) throw invalidInput(key, 'is required');
+  }
+  requireInt(input.maxAttempts, 'maxAttempts', 1, 50);
+}
