@@ -174,9 +174,11 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
   it('continues as new under many signals without losing the deadline', async () => {
     const handle = await start({ timeoutSeconds: 60 });
     const firstRunId = (await handle.describe()).runId;
-    const lastAt = new Date(Date.now() + 5_000);
+    // All times are fixed up front: sending 520 signals may take seconds on a busy machine.
+    const base = Date.now();
+    const lastAt = new Date(base + 5_000);
     for (let i = 0; i < 520; i += 1) {
-      const at = i === 519 ? lastAt : new Date(Date.now() - 1_000);
+      const at = i === 519 ? lastAt : new Date(base - 1_000 + i);
       await handle.signal(sessionActivitySignal, { at: at.toISOString(), direction: 'inbound', externalId: `false_x@c.us_M${i}` });
     }
     const state = await eventually(async () => {

@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { type InboundMessage, parseWahaEvent } from '@app/inbound';
+import { activitiesOf, InboundActivities, inboundMessageWorkflowId, type ProcessInboundMessageResult } from '@app/workflows';
+import { freshWahaFixture, type FixtureJson, type WahaFixture } from '../../../../test/fixtures/waha';
+import { ConversationHarness, type HarnessChannel } from '../../../../test/support/conversation-harness';
+import { eventually } from '../../../../test/support/nest';
+import { TestEnv } from '../../../../test/support/test-env';
+
+type Activities = Record<string, (...args: unknown[]) => Promise<unknown>>;
+type SagaOutcome = { result: ProcessInboundMessageResult; error?: undefined } | { result?: undefined; error: unknown };
+
+/**
+ * ProcessInboundMessageSaga against the real dev server and PostgreSQL, with the real activities:
+ * the whole system runs in the harness (its worker serves `sessions`, where the lifecycle
+ * workflows run), and each case runs the saga on its own task queue whose worker has ONE activity
+ * replaced. A failed step is injected AFTER the real step committed its rows (the saga sees a
+ * failure for work that is in the database: the hardest case for compensation).
+ */
+describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real PostgreSQL)', () => {
+  let h: ConversationHarness;
+  let tenant: { tenantId: string; apiKey: string };
+  let channel: HarnessChannel;
+  let nativeConnection: NativeConnection;
+  let real: Activities;
+  let phones = 0;
+
+  beforeAll(async () => {
+    h = await ConversationHarness.start('crm-saga');
+    tenant = await h.createTenant();
+    channel = await h.createChannel(tenant.apiKey);
+    real = activitiesOf(h.worker.get(InboundActivities));
+    nativeConnection = await NativeConnection.connect({ address: TestEnv.temporalAddress() });
+  });
+  afterAll(async () => {
+    await nativeConnection?.close();
+    await h?.close();
+  });
+
+  /** A phone number no other case uses (the contact, session and message are then this case's alone). */
+  const newPhone = () => `55119880${String((phones += 1)).padStart(5, '0')}`;
+
+  /** A re-dated fixture from `phone`, and the message the receiver would hand to the saga. */
+  const inbound = (phone: string, fixture: WahaFixture = 'webhook-message-text'): { body: FixtureJson; message: InboundMessage } => {
+    const body = freshWahaFixture(fixture, { rawId: `AC${randomUUID().replace(/-/g, '').toUpperCase()}` });
+    body.payload.id = (body.payload.id as string).replace('5511999990001', phone);
+    const event = parseWahaEvent(body);
+    if (event.kind !== 'message') throw new Error(`fixture ${fixture} is not a message: ${event.kind}`);
+    return { body, message: event.message };
+  };
+
+  /** The real activity, then a non-retryable failure: its rows are committed but the saga sees a failure. */
+  const failAfter = (name: string): Activities => ({
+    [name]: async (...args: unknown[]) => {
+      await real[name]!(...args);
+      throw ApplicationFailure.nonRetryable(`injected after ${name}`, 'InjectedFailure');
+    },
+  });
+  /** An optional step that always fails (retryably: the saga's retry policy gives up on it). */
+  const alwaysFailing = (name: string): Activities => ({
+    [name]: async () => {
+      throw new Error(`${name} is down`);
+    },
+  });
+
+  /** Runs the saga (id as the receiver would give it) on a task queue of its own with `overrides`. */
+  const runSaga = async (message: InboundMessage, overrides: Activities): Promise<SagaOutcome & { workflowId: string }> => {
+    const taskQueue = `inbound-saga-test-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: 'crm-saga',
+      taskQueue,
+      workflowBundle: { codePath: TestEnv.workflowBundlePath() },
+      activities: { ...real, ...overrides },
+    });
+    const workflowId = inboundMessageWorkflowId(channel.id, message.externalId);
+    const handle = await h.temporal.workflow.start('ProcessInboundMessageSaga', {
+      taskQueue,
+      workflowId,
+      args: [{ tenantId: tenant.tenantId, channelId: channel.id, message }],
+    });
+    const outcome = await worker.runUntil(
+      handle.result().then(
+        (result: ProcessInboundMessageResult): SagaOutcome => ({ result }),
+        (error: unknown): SagaOutcome => ({ error }),
+      ),
+    );
+    return { ...outcome, workflowId };
+  };
+
+  const contactsOf = (phone: string) =>
+    h.query(`SELECT * FROM contacts WHERE tenant_id = $1 AND phone = $2 ORDER BY created_at`, [tenant.tenantId, phone]);
+  const sessionsOf = (contactIds: string[]) => h.query(`SELECT * FROM sessions WHERE contact_id = ANY($1) ORDER BY created_at`, [contactIds]);
+  const messagesOf = (externalId: string) => h.query(`SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2`, [channel.id, externalId]);
+  const eventsOf = (aggregateId: string) =>
+    h.query<{ type: string; payload: any; correlation_id: string }>(
+      `SELECT type, payload, correlation_id FROM outbox_events WHERE tenant_id = $1 AND aggregate_id = $2 ORDER BY created_at`,
+      [tenant.tenantId, aggregateId],
+    );
+  const typesOf = async (aggregateId: string) => (await eventsOf(aggregateId)).map((e) => e.type);
+  const lifecycleStatus = async (sessionId: string) => (await h.temporal.workflow.getHandle(`session:${sessionId}`).describe()).status.name;
+  const messageDeletedEvent = (externalId: string) =>
+    h.query(`SELECT aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND type = 'message.deleted' AND payload->>'externalId' = $2`, [
+      tenant.tenantId,
+      externalId,
+    ]);
+
+  /** The run failed (not completed), with the saga's failure, and recorded what it compensated. */
+  const expectCompensated = async (outcome: SagaOutcome & { workflowId: string }, failedStep: string, compensated: string[]) => {
+    expect(outcome.result).toBeUndefined();
+    expect(outcome.error).toBeInstanceOf(WorkflowFailedError);
+    // The run fails for good (non-retryable), and its failure still tells which step failed and why:
+    // the step's own failure is the run's failure or in its cause chain.
+    const failure = (outcome.error as WorkflowFailedError).cause;
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    const chain: Error[] = [];
+    for (let e: Error | undefined = failure; e; e = e.cause as Error | undefined) chain.push(e);
+    expect(chain).toContainEqual(expect.objectContaining({ type: 'InjectedFailure', message: `injected after ${failedStep}` }));
+    for (const e of chain) if (e instanceof ActivityFailure) expect(e.activityType).toBe(failedStep);
+    const description = await h.temporal.workflow.getHandle(outcome.workflowId).describe();
+    expect(description.status.name).toBe('FAILED');
+
+    const events = await h.query(`SELECT payload, correlation_id FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcome.workflowId]);
+    expect(events).toHaveLength(1);
+    expect(events[0].payload).toMatchObject({ saga: 'ProcessInboundMessageSaga', sagaId: outcome.workflowId, compensated });
+    expect(events[0].payload.reason).toContain(`injected after ${failedStep}`);
+    expect(events[0].correlation_id).toBe(outcome.workflowId);
+  };
+
+  it('after findOrCreateContact fails: the contact it created is soft-deleted (contact.deleted) and the run fails', async () => {
+    const phone = newPhone();
+    const { message } = inbound(phone);
+    const outcome = await runSaga(message, failAfter('findOrCreateContact'));
+    await expectCompensated(outcome, 'findOrCreateContact', ['deleteContact']);
+
+    const contacts = await contactsOf(phone);
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0].deleted_at).not.toBeNull();
+    expect(await typesOf(contacts[0].id)).toEqual(['contact.created', 'contact.deleted']);
+    expect(await sessionsOf([contacts[0].id])).toHaveLength(0);
+    expect(await messagesOf(message.externalId)).toHaveLength(0);
+  });
+
+  it('after findOrCreateSession fails: the session it opened ends with saga_rollback (its lifecycle workflow completes), the contact is soft-deleted', async () => {
+    const phone = newPhone();
+    const { message } = inbound(phone);
+    const outcome = await runSaga(message, failAfter('findOrCreateSession'));
+    await expectCompensated(outcome, 'findOrCreateSession', ['closeSession', 'deleteContact']);
+
+    const [contact] = await contactsOf(phone);
+    expect(contact.deleted_at).not.toBeNull();
+    expect(await typesOf(contact.id)).toEqual(['contact.created', 'contact.deleted']);
+    const sessions = await sessionsOf([contact.id]);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
+    expect(sessions[0].summary).toMatchObject({ messagesTotal: 0 });
+    const sessionEvents = await eventsOf(sessions[0].id);
+    expect(sessionEvents.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
+    expect(sessionEvents[1]!.payload).toMatchObject({ reason: 'saga_rollback' });
+    // The rollback went through the lifecycle workflow the step had started: it ended and stopped.
+    await eventually(async () => ((await lifecycleStatus(sessions[0].id)) === 'COMPLETED' ? true : undefined), 10_000, 'lifecycle workflow completed');
+    expect(await messagesOf(message.externalId)).toHaveLength(0);
+  });
+
+  it('after createMessage fails: the message is deleted (message.deleted), the session ended, the contact soft-deleted, in that order', async () => {
+    const phone = newPhone();
+    const { message } = inbound(phone);
+    const outcome = await runSaga(message, failAfter('createMessage'));
+    await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+
+    expect(await messagesOf(message.externalId)).toHaveLength(0);
+    const deleted = await messageDeletedEvent(message.externalId);
+    expect(deleted).toHaveLength(1);
+    expect(await typesOf(deleted[0].aggregate_id)).toEqual(['message.created', 'message.deleted']);
+
+    const [contact] = await contactsOf(phone);
+    expect(contact.deleted_at).not.toBeNull();
+    const [session] = await sessionsOf([contact.id]);
+    expect(session).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
+    await eventually(async () => ((await lifecycleStatus(session.id)) === 'COMPLETED' ? true : undefined), 10_000, 'lifecycle workflow completed');
+
+    // LIFO: the message went first, then the session (its summary counts no message), then the contact.
+    expect(session.summary).toMatchObject({ messagesTotal: 0 });
+    // (session.ended is written by the lifecycle workflow's activity, under its own correlation id.)
+    const order = await h.query(
+      `SELECT type FROM outbox_events WHERE aggregate_id = ANY($1) AND type IN ('message.deleted', 'session.ended', 'contact.deleted', 'saga.compensated') ORDER BY created_at`,
+      [[deleted[0].aggregate_id, session.id, contact.id, outcome.workflowId]],
+    );
+    expect(order.map((e) => e.type)).toEqual(['message.deleted', 'session.ended', 'contact.deleted', 'saga.compensated']);
+  });
+
+  it('never deletes a contact that existed before the saga (created through the API)', async () => {
+    const phone = newPhone();
+    const created = await h.call('POST', '/v1/contacts', { apiKey: tenant.apiKey, body: { phone, name: 'Already Known' } });
+    expect(created.status).toBe(201);
+    const { message } = inbound(phone);
+    const outcome = await runSaga(message, failAfter('createMessage'));
+    await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+
+    const contacts = await contactsOf(phone);
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]).toMatchObject({ id: created.body.id, deleted_at: null, name: 'Already Known' });
+    expect(await typesOf(created.body.id)).toEqual(['contact.created']);
+    expect((await h.call('GET', `/v1/contacts/${created.body.id}`, { apiKey: tenant.apiKey })).status).toBe(200);
+    // What the saga itself created is undone.
+    const [session] = await sessionsOf([created.body.id]);
+    expect(session).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
+    expect(await messagesOf(message.externalId)).toHaveLength(0);
+  });
+
+  it('never closes a session that was active before the saga, nor touches its earlier messages', async () => {
+    const phone = newPhone();
+    const first = inbound(phone);
+    const accepted = await h.postWebhook(channel, first.body);
+    expect(accepted.status).toBe(202);
+    const before = (await h.workflowResult(accepted.body.workflowId)) as ProcessInboundMessageResult;
+    expect(before).toMatchObject({ contactCreated: true, sessionOpened: true, messageCreated: true });
+
+    const { message } = inbound(phone);
+    const outcome = await runSaga(message, failAfter('createMessage'));
+    await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+
+    const [contact] = await contactsOf(phone);
+    expect(contact).toMatchObject({ id: before.contactId, deleted_at: null });
+    const sessions = await sessionsOf([before.contactId]);
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]).toMatchObject({ id: before.sessionId, status: 'active', end_reason: null, ended_at: null });
+    expect(await typesOf(before.sessionId)).toEqual(['session.started']);
+    expect(await lifecycleStatus(before.sessionId)).toBe('RUNNING');
+    expect(await messagesOf(first.message.externalId)).toHaveLength(1);
+    expect(await messagesOf(message.externalId)).toHaveLength(0);
+    expect(await typesOf(before.contactId)).toEqual(['contact.created']);
+  });
+
+  it('completes when trackAdConversion always fails, and lists it in optionalStepFailures', async () => {
+    const phone = newPhone();
+    const { message } = inbound(phone, 'webhook-message-ctwa-ad');
+    expect(message.adReferral).not.toBeNull();
+    const outcome = await runSaga(message, alwaysFailing('trackAdConversion'));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({
+      contactCreated: true, sessionOpened: true, messageCreated: true, adConversionRecorded: false, optionalStepFailures: ['trackAdConversion'],
+    });
+    expect((await h.temporal.workflow.getHandle(outcome.workflowId).describe()).status.name).toBe('COMPLETED');
+    const [row] = await messagesOf(message.externalId);
+    expect(row.id).toBe(outcome.result!.messageId);
+    expect(await h.query(`SELECT id FROM ad_conversions WHERE message_id = $1`, [row.id])).toHaveLength(0);
+    expect((await contactsOf(phone))[0].deleted_at).toBeNull();
+    expect(await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcome.workflowId])).toHaveLength(0);
+  });
+
+  it('completes when publishDomainEvents always fails: its events stay in the outbox for the relay', async () => {
+    const phone = newPhone();
+    const { message } = inbound(phone);
+    const outcome = await runSaga(message, alwaysFailing('publishDomainEvents'));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({ messageCreated: true, eventsPublished: 0, optionalStepFailures: ['publishDomainEvents'] });
+    const types = await h.query(`SELECT type FROM outbox_events WHERE correlation_id = $1 ORDER BY created_at`, [outcome.workflowId]);
+    expect(types.map((e) => e.type)).toEqual(['contact.created', 'session.started', 'message.created']);
+    expect(await messagesOf(message.externalId)).toHaveLength(1);
+    // The durable relay publishes them anyway.
+    await eventually(async () => {
+      const pending = await h.query(`SELECT 1 FROM outbox_events WHERE correlation_id = $1 AND status <> 'published'`, [outcome.workflowId]);
+      return pending.length === 0 ? true : undefined;
+    }, 20_000, 'events relayed');
+  });
+
+  it('runs again after compensation when WAHA redelivers (the failed run does not block the id) and leaves one live contact, session and message', async () => {
+    const phone = newPhone();
+    const { body, message } = inbound(phone);
+    const failed = await runSaga(message, failAfter('createMessage'));
+    await expectCompensated(failed, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+
+    const redelivered = await h.postWebhook(channel, body);
+    expect(redelivered.status).toBe(202);
+    expect(redelivered.body).toMatchObject({ mode: 'saga', workflowId: failed.workflowId, duplicate: false });
+    const result = (await h.workflowResult(failed.workflowId)) as ProcessInboundMessageResult;
+    expect(result).toMatchObject({ contactCreated: true, sessionOpened: true, messageCreated: true, optionalStepFailures: [] });
+
+    const contacts = await contactsOf(phone);
+    expect(contacts.filter((c) => c.deleted_at === null).map((c) => c.id)).toEqual([result.contactId]);
+    const sessions = await sessionsOf(contacts.map((c) => c.id));
+    expect(sessions.filter((s) => s.status === 'active').map((s) => s.id)).toEqual([result.sessionId]);
+    expect(sessions.filter((s) => s.status === 'ended').map((s) => s.end_reason)).toEqual(['saga_rollback']);
+    const messages = await messagesOf(message.externalId);
+    expect(messages.map((m) => m.id)).toEqual([result.messageId]);
+    expect(messages[0]).toMatchObject({ contact_id: result.contactId, session_id: result.sessionId });
+
+    // Now that a run completed, a further redelivery is a no-op.
+    const again = await h.postWebhook(channel, body);
+    expect(again.body).toMatchObject({ mode: 'saga', duplicate: true });
+    expect(await messagesOf(message.externalId)).toHaveLength(1);
+  });
+});
