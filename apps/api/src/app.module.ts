@@ -9,13 +9,14 @@ import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { TenantModule } from '@app/tenant';
 import { Correlation, SecretsModule } from '@app/shared';
-import { ConversationWorkflowsModule, TemporalClientModule } from '@app/workflows';
+import { WorkflowGatewaysModule, TemporalClientModule } from '@app/workflows';
 import { apiConfig } from './api.config';
 import { ChannelsHttpModule } from './channels/channels-http.module';
 import { ContactsHttpModule } from './contacts/contacts-http.module';
 import { MessagesHttpModule } from './messages/messages-http.module';
 import { SessionsHttpModule } from './sessions/sessions-http.module';
 import { WahaHttpModule } from './waha/waha-http.module';
+import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 import { HealthModule } from './health/health.module';
 import { OutboxController } from './outbox/outbox.controller';
 import { ApiKeyGuard } from './platform/api-key.guard';
@@ -49,13 +50,14 @@ const REQUEST_ID_HEADER = 'x-request-id';
     OutboxModule,
     TenantModule,
     TemporalClientModule,
-    ConversationWorkflowsModule,
+    WorkflowGatewaysModule,
     HealthModule,
     ContactsHttpModule,
     ChannelsHttpModule,
     SessionsHttpModule,
     MessagesHttpModule,
     WahaHttpModule,
+    WebhooksHttpModule,
   ],
   controllers: [OutboxController],
   providers: [

@@ -11,6 +11,7 @@ import {
   OUTBOX_PROCESSOR_WORKFLOW_ID,
   OutboxActivities,
   SessionLifecycleActivities,
+  WebhookActivities,
   TaskQueue,
   TaskQueues,
   TemporalClientProvider,
@@ -117,8 +118,10 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
         return [get(SessionLifecycleActivities)];
       case TaskQueues.automation:
         return [get(AutomationActivities)];
+      case TaskQueues.webhooks:
+        return [get(WebhookActivities)];
       default:
-        // webhooks and history-import get their activities with their features.
+        // history-import gets its activities with the history import.
         return [];
     }
   }

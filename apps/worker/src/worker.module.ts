@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { SecretsModule } from '@app/shared';
-import { ConversationWorkflowsModule, TemporalClientModule, WorkflowsModule } from '@app/workflows';
+import { WorkflowGatewaysModule, TemporalClientModule, WorkflowsModule } from '@app/workflows';
 import { workerConfig } from './worker.config';
 import { TemporalWorkerHost } from './temporal-worker.host';
 import { WorkerHealthServer } from './worker-health.server';
@@ -17,7 +17,7 @@ import { WorkerHealthServer } from './worker-health.server';
     DatabaseModule,
     OutboxModule,
     TemporalClientModule,
-    ConversationWorkflowsModule,
+    WorkflowGatewaysModule,
     WorkflowsModule,
   ],
   providers: [TemporalWorkerHost, WorkerHealthServer],

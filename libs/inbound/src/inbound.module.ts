@@ -9,7 +9,7 @@ import { DirectInboundProcessor } from './application/direct-inbound.processor';
 import { InboundConversationSteps } from './application/inbound-conversation.steps';
 
 /** Inbound WhatsApp traffic: parsing, and the conversation steps both inbound modes share. Needs a
- *  ConversationWorkflows provider (ConversationWorkflowsModule from @app/workflows). */
+ *  ConversationWorkflows provider (WorkflowGatewaysModule from @app/workflows). */
 @Module({
   imports: [ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule.forFeature(inboundConfig)],
   providers: [InboundConversationSteps, DirectInboundProcessor],

@@ -4,6 +4,7 @@ export * from './activities/outbox.activities';
 export * from './activities/inbound.activities';
 export * from './activities/session-lifecycle.activities';
 export * from './activities/automation.activities';
+export * from './activities/webhook.activities';
 export * from './activities/activity-registry';
 export * from './temporal/temporal.config';
 export * from './temporal/connection-options';

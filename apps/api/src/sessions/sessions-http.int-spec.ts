@@ -17,7 +17,7 @@ import { configureApp } from '../configure-app';
 import { ApiKeyGuard } from '../platform/api-key.guard';
 import { DomainErrorFilter } from '../platform/domain-error.filter';
 import { SessionsHttpModule } from './sessions-http.module';
-import { ConversationWorkflowsModule, TemporalClientModule } from '@app/workflows';
+import { WorkflowGatewaysModule, TemporalClientModule } from '@app/workflows';
 import { TestEnv } from '../../../../test/support/test-env';
 
 const T0 = new Date('2025-11-26T10:00:00.000Z');
@@ -47,7 +47,7 @@ describe('Sessions REST API (real PostgreSQL)', () => {
         TenantModule,
         ContactModule,
         TemporalClientModule,
-        ConversationWorkflowsModule,
+        WorkflowGatewaysModule,
         SessionsHttpModule,
       ],
       providers: [

@@ -21,11 +21,12 @@ export function asFailure(err: unknown): unknown {
 }
 
 /** Ids of the running activity and the workflow that scheduled it. */
-export function currentActivity(): { workflowId: string; runId: string; activityId: string } {
+export function currentActivity(): { workflowId: string; runId: string; activityId: string; attempt: number } {
   const info = Context.current().info;
   return {
     workflowId: info.workflowExecution?.workflowId ?? info.activityId,
     runId: info.workflowExecution?.runId ?? '',
     activityId: info.activityId,
+    attempt: info.attempt,
   };
 }

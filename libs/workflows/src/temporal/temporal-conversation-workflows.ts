@@ -1,6 +1,8 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { ConversationWorkflows, type InboundMessage } from '@app/inbound';
+import { WebhookDeliveryStarter } from '@app/webhook';
+import { TemporalWebhookDeliveryStarter } from './temporal-webhook-delivery-starter';
 import { messageReceivedSignal } from '../contracts/debouncer.contracts';
 import { type ProcessInboundMessageInput } from '../contracts/inbound.contracts';
 import { type CloseSessionRequest, closeSessionUpdate, type EndSessionOutcome, sessionActivitySignal } from '../contracts/session-lifecycle.contracts';
@@ -85,9 +87,16 @@ export class TemporalConversationWorkflows extends ConversationWorkflows {
   }
 }
 
+/** The Temporal side of the ports the contexts define (conversation timers, webhook delivery starts).
+ *  Global: the api and the worker import it once. Needs TemporalClientModule. */
 @Global()
 @Module({
-  providers: [TemporalConversationWorkflows, { provide: ConversationWorkflows, useExisting: TemporalConversationWorkflows }],
-  exports: [TemporalConversationWorkflows, ConversationWorkflows],
+  providers: [
+    TemporalConversationWorkflows,
+    { provide: ConversationWorkflows, useExisting: TemporalConversationWorkflows },
+    TemporalWebhookDeliveryStarter,
+    { provide: WebhookDeliveryStarter, useExisting: TemporalWebhookDeliveryStarter },
+  ],
+  exports: [TemporalConversationWorkflows, ConversationWorkflows, WebhookDeliveryStarter],
 })
-export class ConversationWorkflowsModule {}
+export class WorkflowGatewaysModule {}

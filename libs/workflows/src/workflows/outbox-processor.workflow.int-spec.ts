@@ -17,7 +17,7 @@ import {
   wakeSignal,
   WorkflowsModule,
   TemporalClientModule,
-  ConversationWorkflowsModule,
+  WorkflowGatewaysModule,
 } from '@app/workflows';
 import { createTenant, createTestContext, eventually } from '../../../../test/support/nest';
 import { TestEnv } from '../../../../test/support/test-env';
@@ -48,7 +48,7 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
   });
 
   beforeAll(async () => {
-    ({ moduleRef } = await createTestContext([TemporalClientModule, ConversationWorkflowsModule, WorkflowsModule], {
+    ({ moduleRef } = await createTestContext([TemporalClientModule, WorkflowGatewaysModule, WorkflowsModule], {
       OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '300', OUTBOX_RETRY_MAX_MS: '2000', TEMPORAL_ADDRESS: TestEnv.temporalAddress(), TEMPORAL_NAMESPACE: 'default',
     }));
     db = moduleRef.get(DataSource);

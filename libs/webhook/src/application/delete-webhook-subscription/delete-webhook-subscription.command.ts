@@ -1,0 +1,4 @@
+export interface DeleteWebhookSubscriptionCommand {
+  tenantId: string;
+  id: string;
+}

@@ -1,0 +1,262 @@
+import { type TestingModule } from '@nestjs/testing';
+import { Webhook } from 'standardwebhooks';
+import { DataSource } from 'typeorm';
+import { type DomainEvent, EventOutbox, UnitOfWork, newEventId } from '@app/shared';
+import {
+  CreateWebhookSubscriptionHandler,
+  RotateWebhookSubscriptionSecretHandler,
+  UpdateWebhookSubscriptionHandler,
+  WebhookDeliveryNotFoundError,
+  WebhookDispatchService,
+  WebhookFanOutService,
+  WebhookModule,
+} from '@app/webhook';
+import { RecordingWebhookDeliveryStarterModule, type TestWebhookReceiver, startTestWebhookReceiver } from '@app/webhook/testing';
+import { createTenant, createTestContext } from '../../../../../test/support/nest';
+
+const TIMEOUT_MS = 500;
+
+interface AttemptRow {
+  attempt: number;
+  started_at: Date;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  outcome: string;
+}
+
+describe('WebhookDispatchService (real PostgreSQL, real HTTP receivers)', () => {
+  let moduleRef: TestingModule;
+  let db: DataSource;
+  let dispatch: WebhookDispatchService;
+  let fanOut: WebhookFanOutService;
+  let create: CreateWebhookSubscriptionHandler;
+  let receiver: TestWebhookReceiver;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    ({ moduleRef } = await createTestContext([RecordingWebhookDeliveryStarterModule, WebhookModule], {
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+      WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+    }));
+    db = moduleRef.get(DataSource);
+    dispatch = moduleRef.get(WebhookDispatchService);
+    fanOut = moduleRef.get(WebhookFanOutService);
+    create = moduleRef.get(CreateWebhookSubscriptionHandler);
+    tenantId = (await createTenant(moduleRef, 'Dispatch')).tenantId;
+    receiver = await startTestWebhookReceiver();
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await moduleRef?.close();
+  });
+
+  beforeEach(() => {
+    receiver.received.length = 0;
+    receiver.reply({ status: 200 });
+  });
+
+  /** A subscription to the receiver, an event in the outbox, and its planned delivery. */
+  const scenario = async (path = '/hooks') => {
+    const subscription = await create.execute({ tenantId, url: receiver.url(path), eventTypes: ['contact.*'] });
+    const event: DomainEvent = {
+      id: newEventId(),
+      type: 'contact.created',
+      occurredAt: new Date('2025-11-26T12:00:00.123Z'),
+      tenantId,
+      aggregateType: 'contact',
+      aggregateId: 'c-1',
+      data: { id: 'c-1', name: 'Zoë', phone: '5511999990000' },
+    };
+    await moduleRef.get(UnitOfWork).run(() => moduleRef.get(EventOutbox).append([event]));
+    const planned = (await fanOut.plan({ id: event.id, type: event.type, tenantId, data: event.data })).filter(
+      (p) => p.subscriptionId === subscription.id,
+    );
+    expect(planned).toHaveLength(1);
+    const input = { tenantId, subscriptionId: subscription.id, eventId: event.id, deliveryId: planned[0]!.deliveryId, attempt: 1 };
+    return { subscription, event, input };
+  };
+
+  const attemptsOf = (deliveryId: string): Promise<AttemptRow[]> =>
+    db.query(`SELECT attempt, started_at, duration_ms, status_code, error, outcome FROM webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, [deliveryId]);
+  const deliveryRow = async (deliveryId: string) => (await db.query(`SELECT * FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0];
+
+  it('delivers on 200: Standard Webhooks headers the official library verifies, the payload, one attempt recorded', async () => {
+    const { subscription, event, input } = await scenario();
+    const before = Math.floor(Date.now() / 1000);
+    const result = await dispatch.deliver(input);
+    expect(result).toEqual({ outcome: 'delivered', statusCode: 200, retryAfterMs: null, error: null });
+
+    expect(receiver.received).toHaveLength(1);
+    const request = receiver.received[0]!;
+    expect(request.method).toBe('POST');
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['webhook-id']).toBe(event.id);
+    expect(Number(request.headers['webhook-timestamp'])).toBeGreaterThanOrEqual(before);
+    const verified = new Webhook(subscription.secret).verify(request.body, {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    });
+    const payload = { id: event.id, type: 'contact.created', occurredAt: '2025-11-26T12:00:00.123Z', tenantId, data: event.data };
+    expect(verified).toEqual(payload);
+    expect(request.body).toBe(JSON.stringify(payload));
+
+    const attempts = await attemptsOf(input.deliveryId);
+    expect(attempts).toEqual([{ attempt: 1, started_at: expect.any(Date), duration_ms: expect.any(Number), status_code: 200, error: null, outcome: 'delivered' }]);
+    expect(await deliveryRow(input.deliveryId)).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200, last_error: null, delivered_at: expect.any(Date) });
+
+    // A repeated call (lost activity result) sends nothing again.
+    expect(await dispatch.deliver({ ...input, attempt: 2 })).toMatchObject({ outcome: 'delivered', statusCode: 200 });
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('answers retryable on 500 and records the attempt; the delivery is failed while the run retries', async () => {
+    const { input } = await scenario();
+    receiver.reply({ status: 500, body: 'internal stack trace: secret-internal-detail' });
+    expect(await dispatch.deliver(input)).toEqual({ outcome: 'retryable', statusCode: 500, retryAfterMs: null, error: 'endpoint answered 500' });
+    expect(await attemptsOf(input.deliveryId)).toEqual([expect.objectContaining({ attempt: 1, status_code: 500, outcome: 'retryable', error: 'endpoint answered 500' })]);
+    const row = await deliveryRow(input.deliveryId);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_status_code: 500, last_error: 'endpoint answered 500', delivered_at: null });
+    // No response body is kept anywhere.
+    const stored = JSON.stringify([row, await attemptsOf(input.deliveryId)]);
+    expect(stored).not.toContain('secret-internal-detail');
+  });
+
+  it('answers permanent on 400 and gone on 410', async () => {
+    const bad = await scenario();
+    receiver.reply({ status: 400 });
+    expect(await dispatch.deliver(bad.input)).toEqual({ outcome: 'permanent', statusCode: 400, retryAfterMs: null, error: 'endpoint answered 400' });
+    const gone = await scenario();
+    receiver.reply({ status: 410 });
+    expect(await dispatch.deliver(gone.input)).toEqual({ outcome: 'gone', statusCode: 410, retryAfterMs: null, error: 'endpoint answered 410 Gone' });
+    expect((await attemptsOf(gone.input.deliveryId))[0]).toMatchObject({ outcome: 'gone', status_code: 410 });
+  });
+
+  it('answers retryable with retryAfterMs on 429 Retry-After: 2, and on 408 and 503', async () => {
+    const { input } = await scenario();
+    receiver.reply({ status: 429, headers: { 'retry-after': '2' } });
+    const before = Date.now();
+    expect(await dispatch.deliver(input)).toEqual({ outcome: 'retryable', statusCode: 429, retryAfterMs: 2000, error: 'endpoint answered 429' });
+    const row = await deliveryRow(input.deliveryId);
+    expect(row.next_attempt_at.getTime()).toBeGreaterThanOrEqual(before + 2000 - 50);
+
+    receiver.reply({ status: 503, headers: { 'retry-after': new Date(Date.now() + 60_000).toUTCString() } });
+    const unavailable = await dispatch.deliver({ ...input, attempt: 2 });
+    expect(unavailable).toMatchObject({ outcome: 'retryable', statusCode: 503 });
+    expect(unavailable.retryAfterMs).toBeGreaterThan(55_000);
+    receiver.reply({ status: 408 });
+    expect(await dispatch.deliver({ ...input, attempt: 3 })).toMatchObject({ outcome: 'retryable', statusCode: 408, retryAfterMs: null });
+    expect((await attemptsOf(input.deliveryId)).map((a) => a.attempt)).toEqual([1, 2, 3]);
+    expect(await deliveryRow(input.deliveryId)).toMatchObject({ attempts: 3, status: 'failed', last_status_code: 408 });
+  });
+
+  it('answers retryable when the receiver never answers, after WEBHOOK_TIMEOUT_MS', async () => {
+    const { input } = await scenario();
+    receiver.reply('hang');
+    const started = Date.now();
+    expect(await dispatch.deliver(input)).toEqual({ outcome: 'retryable', statusCode: null, retryAfterMs: null, error: `no answer within ${TIMEOUT_MS} ms` });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1500);
+    const [attempt] = await attemptsOf(input.deliveryId);
+    expect(attempt).toMatchObject({ outcome: 'retryable', status_code: null, error: `no answer within ${TIMEOUT_MS} ms` });
+    expect(attempt!.duration_ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
+  });
+
+  it('does not follow a 302 redirect: permanent, and the target is never called', async () => {
+    const { input } = await scenario('/moved');
+    receiver.reply((request) => (request.path === '/moved' ? { status: 302, headers: { location: receiver.url('/target') } } : { status: 200 }));
+    expect(await dispatch.deliver(input)).toEqual({
+      outcome: 'permanent',
+      statusCode: 302,
+      retryAfterMs: null,
+      error: 'endpoint answered 302: redirects are not followed',
+    });
+    expect(receiver.received.map((r) => r.path)).toEqual(['/moved']);
+  });
+
+  it('answers retryable on a network error (nothing listening)', async () => {
+    const { input } = await scenario();
+    await db.query(`UPDATE webhook_subscriptions SET url = 'http://127.0.0.1:1/hooks' WHERE id = $1`, [input.subscriptionId]);
+    expect(await dispatch.deliver(input)).toMatchObject({ outcome: 'retryable', statusCode: null, error: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('keeps webhook-id stable across attempts while the timestamp is taken per attempt', async () => {
+    const { subscription, event, input } = await scenario();
+    receiver.reply({ status: 500 });
+    await dispatch.deliver(input);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    receiver.reply({ status: 204 });
+    expect(await dispatch.deliver({ ...input, attempt: 2 })).toMatchObject({ outcome: 'delivered', statusCode: 204 });
+    const [first, second] = receiver.received;
+    expect(first!.headers['webhook-id']).toBe(event.id);
+    expect(second!.headers['webhook-id']).toBe(event.id);
+    expect(Number(second!.headers['webhook-timestamp'])).toBeGreaterThan(Number(first!.headers['webhook-timestamp']));
+    expect(first!.body).toBe(second!.body);
+    expect(first!.headers['webhook-signature']).not.toBe(second!.headers['webhook-signature']);
+    for (const request of [first!, second!]) {
+      expect(() =>
+        new Webhook(subscription.secret).verify(request.body, {
+          'webhook-id': String(request.headers['webhook-id']),
+          'webhook-timestamp': String(request.headers['webhook-timestamp']),
+          'webhook-signature': String(request.headers['webhook-signature']),
+        }),
+      ).not.toThrow();
+    }
+    expect((await attemptsOf(input.deliveryId)).map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'retryable'],
+      [2, 'delivered'],
+    ]);
+  });
+
+  it('signs with the new secret only once the secret is rotated', async () => {
+    const { subscription, input } = await scenario();
+    const rotated = await moduleRef.get(RotateWebhookSubscriptionSecretHandler).execute({ tenantId, id: subscription.id });
+    await dispatch.deliver(input);
+    const request = receiver.received[0]!;
+    const headers = {
+      'webhook-id': String(request.headers['webhook-id']),
+      'webhook-timestamp': String(request.headers['webhook-timestamp']),
+      'webhook-signature': String(request.headers['webhook-signature']),
+    };
+    expect(() => new Webhook(rotated.secret).verify(request.body, headers)).not.toThrow();
+    expect(() => new Webhook(subscription.secret).verify(request.body, headers)).toThrow();
+  });
+
+  it('answers inactive for a paused or deleted subscription, without a request or an attempt row', async () => {
+    const paused = await scenario();
+    await moduleRef.get(UpdateWebhookSubscriptionHandler).execute({ tenantId, id: paused.subscription.id, active: false });
+    expect(await dispatch.deliver(paused.input)).toMatchObject({ outcome: 'inactive', statusCode: null, retryAfterMs: null, error: expect.stringContaining('not active') });
+    const deleted = await scenario();
+    await db.query(`UPDATE webhook_subscriptions SET deleted_at = now() WHERE id = $1`, [deleted.subscription.id]);
+    expect(await dispatch.deliver(deleted.input)).toMatchObject({ outcome: 'inactive', error: expect.stringContaining('no longer exists') });
+    expect(receiver.received).toHaveLength(0);
+    expect(await attemptsOf(paused.input.deliveryId)).toEqual([]);
+    expect(await attemptsOf(deleted.input.deliveryId)).toEqual([]);
+    expect(await deliveryRow(paused.input.deliveryId)).toMatchObject({ status: 'pending', attempts: 0 });
+  });
+
+  it('re-checks the address at delivery time: a stored URL pointing at a blocked address is refused (permanent)', async () => {
+    const { input } = await scenario();
+    await db.query(`UPDATE webhook_subscriptions SET url = 'http://169.254.169.254/latest/meta-data' WHERE id = $1`, [input.subscriptionId]);
+    expect(await dispatch.deliver(input)).toMatchObject({ outcome: 'permanent', statusCode: null, error: expect.stringContaining('link-local') });
+    expect((await attemptsOf(input.deliveryId))[0]).toMatchObject({ outcome: 'permanent', status_code: null });
+  });
+
+  it('answers permanent when the event is no longer stored', async () => {
+    const { event, input } = await scenario();
+    await db.query(`DELETE FROM outbox_events WHERE id = $1`, [event.id]);
+    expect(await dispatch.deliver(input)).toMatchObject({ outcome: 'permanent', error: expect.stringContaining('no longer stored') });
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("refuses a delivery id of another subscription, event or tenant", async () => {
+    const a = await scenario();
+    const b = await scenario();
+    await expect(dispatch.deliver({ ...a.input, deliveryId: b.input.deliveryId })).rejects.toThrow(WebhookDeliveryNotFoundError);
+    const other = (await createTenant(moduleRef, 'Other')).tenantId;
+    expect(await dispatch.deliver({ ...a.input, tenantId: other })).toMatchObject({ outcome: 'inactive' });
+    expect(receiver.received).toHaveLength(0);
+  });
+});

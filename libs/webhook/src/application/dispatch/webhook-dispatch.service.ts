@@ -1,0 +1,157 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock, UnitOfWork, ValidationError, assertUuid } from '@app/shared';
+import { type WebhookAttemptOutcome, classifyHttpStatus, parseRetryAfter, truncateError } from '../../domain/webhook-delivery';
+import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
+import { signWebhook } from '../../domain/webhook-signature';
+import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
+import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
+import { type WebhookSettings, webhookConfig } from '../../webhook.config';
+import { type WebhookEventPayload, WebhookEventSource } from '../webhook-event-source.port';
+import { type WebhookHttpResult, WebhookHttpSender } from '../webhook-http-sender.port';
+import { WebhookSecrets } from '../webhook-secrets';
+import { WebhookUrlGuard } from '../webhook-url.guard';
+
+export const WEBHOOK_USER_AGENT = 'crm-messaging-webhooks/1.0';
+
+export interface WebhookDeliverInput {
+  tenantId: string;
+  subscriptionId: string;
+  eventId: string;
+  deliveryId: string;
+  /** The run's attempt number (1 for the first); for messages and logs. The attempt log numbers
+   *  its rows itself, so numbers keep growing across replays. */
+  attempt: number;
+}
+
+/** `inactive`: the subscription is paused, disabled or deleted; nothing was sent or recorded. */
+export type WebhookDeliverOutcome = WebhookAttemptOutcome | 'inactive';
+
+export interface WebhookDeliverResult {
+  outcome: WebhookDeliverOutcome;
+  /** The endpoint's HTTP status; null when there was no answer (or no request). */
+  statusCode: number | null;
+  /** What the endpoint asked for in Retry-After (retryable outcomes only); null otherwise. */
+  retryAfterMs: number | null;
+  /** Why it did not succeed; null when delivered. */
+  error: string | null;
+}
+
+type AttemptResult = Omit<WebhookDeliverResult, 'outcome'> & { outcome: WebhookAttemptOutcome; durationMs: number };
+
+/**
+ * One delivery attempt: loads the subscription (not live: `inactive`, no request), the delivery and
+ * the event, POSTs the payload `{ id, type, occurredAt, tenantId, data }` (compact JSON) signed per
+ * Standard Webhooks, and records the attempt (attempt log row; delivery attempts, last status and
+ * error, status `failed` until the run succeeds or gives up). Never follows redirects, keeps no
+ * response body. Sorts the outcome: 2xx delivered; 410 gone; 408, 429, 5xx, timeouts and network
+ * errors retryable (Retry-After honoured); every other answer, a refused address or a URL no longer
+ * allowed permanent.
+ */
+@Injectable()
+export class WebhookDispatchService {
+  constructor(
+    private readonly subscriptions: WebhookSubscriptionRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly events: WebhookEventSource,
+    private readonly secrets: WebhookSecrets,
+    private readonly urlGuard: WebhookUrlGuard,
+    private readonly sender: WebhookHttpSender,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
+    @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'timeoutMs'>,
+  ) {}
+
+  async deliver(input: WebhookDeliverInput): Promise<WebhookDeliverResult> {
+    for (const key of ['tenantId', 'subscriptionId', 'eventId', 'deliveryId'] as const) assertUuid(input[key], key);
+    if (!Number.isInteger(input.attempt) || input.attempt < 1) throw new ValidationError('attempt', 'must be a positive integer');
+
+    const subscription = await this.subscriptions.findById(input.tenantId, input.subscriptionId);
+    if (!subscription || !subscription.isLive) {
+      const error = subscription ? `webhook subscription ${input.subscriptionId} is not active` : `webhook subscription ${input.subscriptionId} no longer exists`;
+      return { outcome: 'inactive', statusCode: null, retryAfterMs: null, error };
+    }
+    // Read under the row lock: a replay resets the row and starts the run in one transaction, so the
+    // run's first attempt waits for that commit instead of seeing the state before the reset.
+    const delivery = await this.unitOfWork.run(() => this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId));
+    if (!delivery || delivery.subscriptionId !== subscription.id || delivery.eventId !== input.eventId.toLowerCase()) {
+      throw new WebhookDeliveryNotFoundError(input.deliveryId);
+    }
+    // Delivered by an earlier attempt whose result was lost: the receiver has it already.
+    if (delivery.status === 'delivered') return { outcome: 'delivered', statusCode: delivery.lastStatusCode, retryAfterMs: null, error: null };
+
+    const startedAt = this.clock.now();
+    const event = await this.events.find(input.tenantId, input.eventId);
+    let result: AttemptResult;
+    if (!event) {
+      result = failure('permanent', `event ${input.eventId} is no longer stored; nothing to send`);
+    } else {
+      try {
+        this.urlGuard.checkSyntax(subscription.url);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return this.record(input, startedAt, failure('permanent', `endpoint URL is no longer allowed: ${error.message}`));
+      }
+      const secret = this.secrets.decrypt(subscription.encryptedSecret, subscription.id);
+      result = await this.send(subscription.url, secret, event, startedAt);
+    }
+    return this.record(input, startedAt, result);
+  }
+
+  private async send(url: string, secret: string, event: WebhookEventPayload, startedAt: Date): Promise<AttemptResult> {
+    const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, tenantId: event.tenantId, data: event.data });
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': WEBHOOK_USER_AGENT,
+      ...signWebhook(secret, event.id, startedAt.getTime() / 1000, body),
+    };
+    const response = await this.sender.post({ url, headers, body, timeoutMs: this.config.timeoutMs });
+    return this.classify(response);
+  }
+
+  private classify(response: WebhookHttpResult): AttemptResult {
+    const durationMs = response.durationMs;
+    switch (response.kind) {
+      case 'timeout':
+        return { ...failure('retryable', `no answer within ${this.config.timeoutMs} ms`), durationMs };
+      case 'network':
+        return { ...failure('retryable', `connection failed: ${response.message}`), durationMs };
+      case 'blocked':
+        return { ...failure('permanent', response.message), durationMs };
+      case 'response': {
+        const status = response.statusCode;
+        const outcome = classifyHttpStatus(status);
+        if (outcome === 'delivered') return { outcome, statusCode: status, retryAfterMs: null, error: null, durationMs };
+        const retryAfterMs = outcome === 'retryable' ? parseRetryAfter(response.retryAfter, this.clock.now()) : null;
+        const error =
+          status >= 300 && status < 400
+            ? `endpoint answered ${status}: redirects are not followed`
+            : outcome === 'gone'
+              ? 'endpoint answered 410 Gone'
+              : `endpoint answered ${status}`;
+        return { outcome, statusCode: status, retryAfterMs, error, durationMs };
+      }
+    }
+  }
+
+  private async record(input: WebhookDeliverInput, startedAt: Date, result: AttemptResult): Promise<WebhookDeliverResult> {
+    const error = result.error === null ? null : truncateError(result.error);
+    await this.unitOfWork.run(async () => {
+      const delivery = await this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId);
+      if (!delivery) throw new WebhookDeliveryNotFoundError(input.deliveryId);
+      delivery.recordAttempt({ outcome: result.outcome, statusCode: result.statusCode, error, retryAfterMs: result.retryAfterMs }, this.clock.now());
+      await this.deliveries.appendAttempt(delivery.id, {
+        startedAt,
+        durationMs: Math.max(0, Math.round(result.durationMs)),
+        statusCode: result.statusCode,
+        error,
+        outcome: result.outcome,
+      });
+      await this.deliveries.update(delivery);
+    });
+    return { outcome: result.outcome, statusCode: result.statusCode, retryAfterMs: result.retryAfterMs, error };
+  }
+}
+
+function failure(outcome: WebhookAttemptOutcome, error: string): AttemptResult {
+  return { outcome, statusCode: null, retryAfterMs: null, error, durationMs: 0 };
+}

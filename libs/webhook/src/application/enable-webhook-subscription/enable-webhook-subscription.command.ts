@@ -1,0 +1,4 @@
+export interface EnableWebhookSubscriptionCommand {
+  tenantId: string;
+  id: string;
+}

@@ -1,0 +1,139 @@
+import { type TestingModule } from '@nestjs/testing';
+import { DataSource } from 'typeorm';
+import { CreateChannelHandler } from '@app/channel';
+import { ValidationError, newEventId } from '@app/shared';
+import {
+  CreateWebhookSubscriptionHandler,
+  DeleteWebhookSubscriptionHandler,
+  UpdateWebhookSubscriptionHandler,
+  type WebhookFanOutEvent,
+  WebhookFanOutService,
+  WebhookModule,
+} from '@app/webhook';
+import { RecordingWebhookDeliveryStarterModule } from '@app/webhook/testing';
+import { createTenant, createTestContext } from '../../../../../test/support/nest';
+
+describe('WebhookFanOutService (real PostgreSQL)', () => {
+  let moduleRef: TestingModule;
+  let db: DataSource;
+  let fanOut: WebhookFanOutService;
+  let create: CreateWebhookSubscriptionHandler;
+
+  beforeAll(async () => {
+    ({ moduleRef } = await createTestContext([RecordingWebhookDeliveryStarterModule, WebhookModule]));
+    db = moduleRef.get(DataSource);
+    fanOut = moduleRef.get(WebhookFanOutService);
+    create = moduleRef.get(CreateWebhookSubscriptionHandler);
+  });
+
+  afterAll(async () => {
+    await moduleRef?.close();
+  });
+
+  // Public IP literals: the URL guard accepts them without DNS; nothing is sent in this suite.
+  let counter = 0;
+  const subscribe = (tenantId: string, eventTypes: string[], extra: { channelId?: string } = {}) => {
+    counter += 1;
+    return create.execute({ tenantId, url: `https://93.184.216.34/hooks/${counter}`, eventTypes, ...extra });
+  };
+  const event = (tenantId: string, type: string, data: Record<string, unknown> = {}): WebhookFanOutEvent => ({ id: newEventId(), type, tenantId, data });
+  const targets = async (e: WebhookFanOutEvent) => (await fanOut.plan(e)).map((p) => p.subscriptionId).sort();
+  const sorted = (...ids: string[]) => [...ids].sort();
+
+  it("plans deliveries for the event's tenant only, by filter: exact, *, prefix", async () => {
+    const tenantA = (await createTenant(moduleRef, 'Fan-out A')).tenantId;
+    const tenantB = (await createTenant(moduleRef, 'Fan-out B')).tenantId;
+    const all = await subscribe(tenantA, ['*']);
+    const sessions = await subscribe(tenantA, ['session.*']);
+    const exact = await subscribe(tenantA, ['contact.created', 'message.created']);
+    const otherTenant = await subscribe(tenantB, ['*']);
+
+    expect(await targets(event(tenantA, 'session.started'))).toEqual(sorted(all.id, sessions.id));
+    expect(await targets(event(tenantA, 'contact.created'))).toEqual(sorted(all.id, exact.id));
+    expect(await targets(event(tenantA, 'contact.updated'))).toEqual([all.id]);
+    expect(await targets(event(tenantB, 'session.started'))).toEqual([otherTenant.id]);
+    expect(await targets(event((await createTenant(moduleRef, 'Empty')).tenantId, 'session.started'))).toEqual([]);
+
+    const planned = await fanOut.plan(event(tenantA, 'message.created'));
+    expect(planned).toEqual(
+      expect.arrayContaining([
+        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8 },
+        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8 },
+      ]),
+    );
+    const rows = await db.query(`SELECT tenant_id, subscription_id, event_type, status, attempts FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [
+      planned.map((p) => p.deliveryId),
+    ]);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toMatchObject({ tenant_id: tenantA, event_type: 'message.created', status: 'pending', attempts: 0 });
+  });
+
+  it('applies the channel filter on data.channelId', async () => {
+    const tenant = (await createTenant(moduleRef, 'Channels')).tenantId;
+    const channelA = (await moduleRef.get(CreateChannelHandler).execute({ tenantId: tenant, name: 'A', wahaBaseUrl: 'http://waha:3000' })).id;
+    const channelB = (await moduleRef.get(CreateChannelHandler).execute({ tenantId: tenant, name: 'B', wahaBaseUrl: 'http://waha:3000' })).id;
+    const onlyA = await subscribe(tenant, ['message.*'], { channelId: channelA });
+    const any = await subscribe(tenant, ['message.*']);
+
+    expect(await targets(event(tenant, 'message.created', { channelId: channelA }))).toEqual(sorted(onlyA.id, any.id));
+    expect(await targets(event(tenant, 'message.created', { channelId: channelB }))).toEqual([any.id]);
+    expect(await targets(event(tenant, 'message.created', {}))).toEqual([any.id]);
+  });
+
+  it('routes webhook.test only to its subscription, whatever the filters', async () => {
+    const tenant = (await createTenant(moduleRef, 'Test events')).tenantId;
+    const target = await subscribe(tenant, ['contact.created']);
+    await subscribe(tenant, ['*']);
+    await subscribe(tenant, ['webhook.*']);
+    expect(await targets(event(tenant, 'webhook.test', { subscriptionId: target.id, message: 'hi' }))).toEqual([target.id]);
+    // A subscription of another tenant named in the data gets nothing.
+    const foreign = await subscribe((await createTenant(moduleRef, 'Foreign')).tenantId, ['*']);
+    expect(await targets(event(tenant, 'webhook.test', { subscriptionId: foreign.id }))).toEqual([]);
+  });
+
+  it('never routes delivery_failed or subscription_disabled to the subscription they are about', async () => {
+    const tenant = (await createTenant(moduleRef, 'Failures')).tenantId;
+    const failing = await subscribe(tenant, ['*']);
+    const watcher = await subscribe(tenant, ['webhook.*']);
+    expect(await targets(event(tenant, 'webhook.delivery_failed', { subscriptionId: failing.id }))).toEqual([watcher.id]);
+    expect(await targets(event(tenant, 'webhook.subscription_disabled', { subscriptionId: failing.id }))).toEqual([watcher.id]);
+    expect(await targets(event(tenant, 'webhook.delivery_failed', { subscriptionId: watcher.id }))).toEqual([failing.id]);
+  });
+
+  it('skips paused and deleted subscriptions', async () => {
+    const tenant = (await createTenant(moduleRef, 'Paused')).tenantId;
+    const live = await subscribe(tenant, ['*']);
+    const paused = await subscribe(tenant, ['*']);
+    const deleted = await subscribe(tenant, ['*']);
+    await moduleRef.get(UpdateWebhookSubscriptionHandler).execute({ tenantId: tenant, id: paused.id, active: false });
+    await moduleRef.get(DeleteWebhookSubscriptionHandler).execute({ tenantId: tenant, id: deleted.id });
+    expect(await targets(event(tenant, 'contact.created'))).toEqual([live.id]);
+  });
+
+  it('is idempotent: planning the same event twice (or concurrently) answers the same delivery ids, one row each', async () => {
+    const tenant = (await createTenant(moduleRef, 'Idempotent')).tenantId;
+    const a = await subscribe(tenant, ['*']);
+    const b = await subscribe(tenant, ['contact.*']);
+    const e = event(tenant, 'contact.created');
+    const first = await fanOut.plan(e);
+    const second = await fanOut.plan(e);
+    expect(second).toEqual(first);
+    const [third, fourth] = await Promise.all([fanOut.plan(e), fanOut.plan(e)]);
+    expect(third).toEqual(first);
+    expect(fourth).toEqual(first);
+    const rows = await db.query(`SELECT subscription_id FROM webhook_deliveries WHERE event_id = $1`, [e.id]);
+    expect(rows.map((r: { subscription_id: string }) => r.subscription_id).sort()).toEqual(sorted(a.id, b.id));
+
+    // A subscription added later gets its row on a re-plan; the others keep theirs.
+    const c = await subscribe(tenant, ['*']);
+    const again = await fanOut.plan(e);
+    expect(again.filter((p) => p.subscriptionId !== c.id)).toEqual(first);
+    expect(again.map((p) => p.subscriptionId)).toContain(c.id);
+  });
+
+  it('refuses malformed events', async () => {
+    await expect(fanOut.plan({ id: 'x', type: 'contact.created', tenantId: newEventId(), data: {} })).rejects.toThrow(ValidationError);
+    await expect(fanOut.plan({ id: newEventId(), type: 'contact.created', tenantId: 'nope', data: {} })).rejects.toThrow(ValidationError);
+    expect(await fanOut.plan({ id: newEventId(), type: 'contact.created', tenantId: newEventId(), data: null })).toEqual([]);
+  });
+});

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { Clock, ValidationError, isUuid } from '@app/shared';
+import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
+import { routesTo } from '../../domain/webhook-routing';
+import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
+
+/** The part of an outbox envelope the fan-out reads (an OutboxEnvelope fits). */
+export interface WebhookFanOutEvent {
+  id: string;
+  type: string;
+  tenantId: string;
+  data: unknown;
+}
+
+/** One delivery run to start: ids only (the run loads URL, secret and payload itself). */
+export interface PlannedDelivery {
+  subscriptionId: string;
+  deliveryId: string;
+  maxAttempts: number;
+}
+
+/**
+ * Decides which subscriptions receive an event and creates their delivery rows. Safe to repeat for
+ * the same event (the outbox is at-least-once): a delivery exists at most once per (subscription,
+ * event), and a repeat answers the same delivery ids.
+ */
+@Injectable()
+export class WebhookFanOutService {
+  constructor(
+    private readonly subscriptions: WebhookSubscriptionRepository,
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The deliveries of one event: one per active, not deleted subscription of the event's tenant
+   * that the event routes to (see `routesTo`: filter, channel filter, `webhook.test` only to its
+   * subscription, failure notices never to the failing subscription). Rows that exist already are
+   * kept and their ids answered. Subscriptions in creation order.
+   */
+  async plan(event: WebhookFanOutEvent): Promise<PlannedDelivery[]> {
+    if (!isUuid(event.id)) throw new ValidationError('id', 'must be a UUID (the event id)');
+    if (!isUuid(event.tenantId)) throw new ValidationError('tenantId', 'must be a UUID');
+    if (typeof event.type !== 'string' || event.type.length === 0) throw new ValidationError('type', 'must be an event type');
+    const data = isRecord(event.data) ? event.data : {};
+
+    const targets = (await this.subscriptions.listLive(event.tenantId)).filter((subscription) =>
+      routesTo(subscription, { type: event.type, data }),
+    );
+    if (targets.length === 0) return [];
+
+    const now = this.clock.now();
+    const ids = await this.deliveries.insertIfAbsent(
+      targets.map((subscription) => ({
+        tenantId: event.tenantId,
+        subscriptionId: subscription.id,
+        eventId: event.id,
+        eventType: event.type,
+        createdAt: now,
+      })),
+    );
+    return targets.flatMap((subscription) => {
+      const deliveryId = ids.get(subscription.id);
+      // Absent only if the subscription was hard-deleted meanwhile (its rows cascade away).
+      return deliveryId ? [{ subscriptionId: subscription.id, deliveryId, maxAttempts: subscription.maxAttempts }] : [];
+    });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,4 @@
+export interface GetWebhookSubscriptionQuery {
+  tenantId: string;
+  id: string;
+}

@@ -1,0 +1,5 @@
+export interface ReplayWebhookDeliveryCommand {
+  tenantId: string;
+  /** The delivery id. */
+  id: string;
+}

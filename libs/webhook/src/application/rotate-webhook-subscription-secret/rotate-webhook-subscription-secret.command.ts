@@ -1,0 +1,4 @@
+export interface RotateWebhookSubscriptionSecretCommand {
+  tenantId: string;
+  id: string;
+}

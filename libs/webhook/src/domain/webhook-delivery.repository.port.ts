@@ -1,0 +1,58 @@
+import { type KeysetPosition } from '@app/shared';
+import { type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from './webhook-delivery';
+
+/** A delivery to create for an event: at most one per (subscription, event). */
+export interface NewWebhookDelivery {
+  tenantId: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  createdAt: Date;
+}
+
+export interface WebhookDeliveryListCriteria {
+  status?: WebhookDeliveryStatus;
+  limit: number;
+  /** Only deliveries after this position in the (createdAt DESC, id DESC) order. */
+  after?: KeysetPosition;
+}
+
+export interface WebhookDeliveryWithAttempts {
+  delivery: WebhookDelivery;
+  /** Oldest first. */
+  attemptLog: WebhookDeliveryAttempt[];
+}
+
+/** Persistence of deliveries and their attempt log. Reads are tenant-scoped. */
+export abstract class WebhookDeliveryRepository {
+  /**
+   * Creates the deliveries that do not exist yet (unique per subscription and event; existing ones
+   * are left as they are) and answers the id of each one, new or existing, by subscription id.
+   */
+  abstract insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, string>>;
+
+  abstract findById(tenantId: string, id: string): Promise<WebhookDelivery | null>;
+
+  /** Locked until the unit of work ends. Needs a unit of work. */
+  abstract findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null>;
+
+  /** Stores the delivery's state (status, attempts, last result, times). */
+  abstract update(delivery: WebhookDelivery): Promise<void>;
+
+  /** Appends one attempt to the log, numbered after the last one of the delivery (numbers keep
+   *  growing across replays). Call with the delivery locked. Returns the attempt's number. */
+  abstract appendAttempt(deliveryId: string, attempt: Omit<WebhookDeliveryAttempt, 'attempt'>): Promise<number>;
+
+  /** Deliveries of one subscription, newest first, with their attempt logs. */
+  abstract listForSubscription(tenantId: string, subscriptionId: string, criteria: WebhookDeliveryListCriteria): Promise<WebhookDeliveryWithAttempts[]>;
+
+  /** Failed or dead deliveries of a subscription last changed at or after `since`, in
+   *  (updatedAt, id) order, after the given position when one is given. */
+  abstract listFailedSince(
+    tenantId: string,
+    subscriptionId: string,
+    since: Date,
+    limit: number,
+    after?: { updatedAt: Date; id: string },
+  ): Promise<WebhookDelivery[]>;
+}

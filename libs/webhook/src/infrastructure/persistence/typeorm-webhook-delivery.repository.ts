@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { TransactionContext } from '@app/database';
+import { isUuid } from '@app/shared';
+import { type WebhookDelivery, type WebhookDeliveryAttempt } from '../../domain/webhook-delivery';
+import {
+  type NewWebhookDelivery,
+  type WebhookDeliveryListCriteria,
+  WebhookDeliveryRepository,
+  type WebhookDeliveryWithAttempts,
+} from '../../domain/webhook-delivery.repository.port';
+import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
+import { WebhookDeliveryAttemptOrmEntity } from './webhook-delivery-attempt.orm-entity';
+import { WebhookDeliveryOrmEntity } from './webhook-delivery.orm-entity';
+import { WebhookMapper } from './webhook.mapper';
+
+@Injectable()
+export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository {
+  constructor(private readonly tx: TransactionContext) {
+    super();
+  }
+
+  async insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    if (deliveries.length === 0) return ids;
+    const params: unknown[] = [];
+    const tuples = deliveries.map((d) => {
+      params.push(globalThis.crypto.randomUUID(), d.tenantId, d.subscriptionId, d.eventId, d.eventType, d.createdAt);
+      const n = params.length;
+      return `($${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::uuid, $${n - 2}::uuid, $${n - 1}, 'pending', $${n}::timestamptz, $${n}::timestamptz)`;
+    });
+    const inserted: { id: string; subscription_id: string }[] = await this.tx.manager().query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, status, created_at, updated_at)
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (subscription_id, event_id) DO NOTHING
+       RETURNING id, subscription_id`,
+      params,
+    );
+    for (const row of inserted) ids.set(row.subscription_id, row.id);
+
+    // Rows that existed (or that a concurrent plan of the same event just committed): read them in
+    // a separate statement, whose snapshot sees what the conflicting insert waited for.
+    const missing = deliveries.filter((d) => !ids.has(d.subscriptionId));
+    if (missing.length > 0) {
+      const existing: { id: string; subscription_id: string }[] = await this.tx.manager().query(
+        `SELECT id, subscription_id FROM webhook_deliveries
+          WHERE tenant_id = $1 AND event_id = $2 AND subscription_id = ANY($3::uuid[])`,
+        [missing[0]!.tenantId, missing[0]!.eventId, missing.map((d) => d.subscriptionId)],
+      );
+      for (const row of existing) ids.set(row.subscription_id, row.id);
+    }
+    return ids;
+  }
+
+  async findById(tenantId: string, id: string): Promise<WebhookDelivery | null> {
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.ofTenant(tenantId).andWhere('d.id = :id', { id }).getOne();
+    return row ? WebhookMapper.deliveryToDomain(row) : null;
+  }
+
+  async findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null> {
+    if (!this.tx.inTransaction()) throw new Error('findByIdForUpdate must run inside a unit of work');
+    if (!isUuid(tenantId) || !isUuid(id)) return null;
+    const row = await this.ofTenant(tenantId).andWhere('d.id = :id', { id }).setLock('pessimistic_write').getOne();
+    return row ? WebhookMapper.deliveryToDomain(row) : null;
+  }
+
+  async update(delivery: WebhookDelivery): Promise<void> {
+    const p = delivery.toProps();
+    const result = await this.tx
+      .manager()
+      .createQueryBuilder()
+      .update(WebhookDeliveryOrmEntity)
+      .set({
+        status: p.status,
+        attempts: p.attempts,
+        lastStatusCode: p.lastStatusCode,
+        lastError: p.lastError,
+        nextAttemptAt: p.nextAttemptAt,
+        deliveredAt: p.deliveredAt,
+        updatedAt: p.updatedAt,
+      })
+      .where('tenant_id = :tenantId AND id = :id', { tenantId: p.tenantId, id: p.id })
+      .execute();
+    if (!result.affected) throw new WebhookDeliveryNotFoundError(p.id);
+  }
+
+  async appendAttempt(deliveryId: string, attempt: Omit<WebhookDeliveryAttempt, 'attempt'>): Promise<number> {
+    const rows: { attempt: number }[] = await this.tx.manager().query(
+      `INSERT INTO webhook_delivery_attempts (delivery_id, attempt, started_at, duration_ms, status_code, error, outcome)
+       SELECT $1::uuid, COALESCE(MAX(attempt), 0) + 1, $2, $3, $4, $5, $6
+         FROM webhook_delivery_attempts WHERE delivery_id = $1::uuid
+       RETURNING attempt`,
+      [deliveryId, attempt.startedAt, attempt.durationMs, attempt.statusCode, attempt.error, attempt.outcome],
+    );
+    return rows[0]!.attempt;
+  }
+
+  async listForSubscription(tenantId: string, subscriptionId: string, criteria: WebhookDeliveryListCriteria): Promise<WebhookDeliveryWithAttempts[]> {
+    if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
+    const query = this.ofTenant(tenantId).andWhere('d.subscription_id = :subscriptionId', { subscriptionId });
+    if (criteria.status) query.andWhere('d.status = :status', { status: criteria.status });
+    if (criteria.after) {
+      query.andWhere('(d.created_at, d.id) < (:afterCreatedAt, :afterId)', { afterCreatedAt: criteria.after.createdAt, afterId: criteria.after.id });
+    }
+    const rows = await query.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').limit(criteria.limit).getMany();
+    if (rows.length === 0) return [];
+    const attempts = await this.tx.manager().find(WebhookDeliveryAttemptOrmEntity, {
+      where: { deliveryId: In(rows.map((row) => row.id)) },
+      order: { deliveryId: 'ASC', attempt: 'ASC' },
+    });
+    const byDelivery = new Map<string, WebhookDeliveryAttempt[]>();
+    for (const attempt of attempts) {
+      const list = byDelivery.get(attempt.deliveryId) ?? [];
+      list.push(WebhookMapper.attemptToDomain(attempt));
+      byDelivery.set(attempt.deliveryId, list);
+    }
+    return rows.map((row) => ({ delivery: WebhookMapper.deliveryToDomain(row), attemptLog: byDelivery.get(row.id) ?? [] }));
+  }
+
+  async listFailedSince(
+    tenantId: string,
+    subscriptionId: string,
+    since: Date,
+    limit: number,
+    after?: { updatedAt: Date; id: string },
+  ): Promise<WebhookDelivery[]> {
+    if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
+    const query = this.ofTenant(tenantId)
+      .andWhere('d.subscription_id = :subscriptionId', { subscriptionId })
+      .andWhere(`d.status IN ('failed', 'dead')`)
+      .andWhere('d.updated_at >= :since', { since });
+    if (after) query.andWhere('(d.updated_at, d.id) > (:afterUpdatedAt, :afterId)', { afterUpdatedAt: after.updatedAt, afterId: after.id });
+    const rows = await query.orderBy('d.updatedAt', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
+    return rows.map((row) => WebhookMapper.deliveryToDomain(row));
+  }
+
+  private ofTenant(tenantId: string) {
+    return this.tx.manager().createQueryBuilder(WebhookDeliveryOrmEntity, 'd').where('d.tenant_id = :tenantId', { tenantId });
+  }
+}

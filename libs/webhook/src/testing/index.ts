@@ -1,0 +1,2 @@
+export * from './recording-webhook-delivery-starter';
+export * from './test-webhook-receiver';

@@ -1,0 +1,78 @@
+import { registerAs } from '@nestjs/config';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, ValidationArguments, registerDecorator } from 'class-validator';
+import { parseBooleanEnv, validateConfig } from '@app/shared';
+import { type Cidr, parseCidrList } from './domain/webhook-address-policy';
+
+/** Rejects a WEBHOOK_ALLOWED_CIDRS value that is not a comma-separated list of CIDRs or addresses. */
+function IsCidrList(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isCidrList',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => {
+          if (value === undefined) return true;
+          try {
+            parseCidrList(String(value));
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: (args: ValidationArguments) => {
+          try {
+            parseCidrList(String(args.value));
+          } catch (error) {
+            return `${(error as Error).message} (expected comma-separated CIDRs such as 10.1.0.0/16,fd00::/8)`;
+          }
+          return `${args.property} must be comma-separated CIDRs`;
+        },
+      },
+    });
+}
+
+export class WebhookEnv {
+  /** Longest wait for one delivery attempt (connect and response headers), in milliseconds. Keep it
+   *  below the delivery activity's start-to-close timeout (1 minute). */
+  @IsOptional() @IsInt() @Min(100) @Max(55_000)
+  WEBHOOK_TIMEOUT_MS: number = 15_000;
+
+  /** Allow plain-http endpoint URLs (local development and tests only); HTTPS is required otherwise. */
+  @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
+  WEBHOOK_ALLOW_HTTP: boolean = false;
+
+  /** Comma-separated CIDRs (or addresses) endpoints may resolve to although they are not public,
+   *  e.g. `10.20.0.0/16` for an internal receiver. Empty: only public addresses. */
+  @IsOptional() @IsString() @IsCidrList()
+  WEBHOOK_ALLOWED_CIDRS?: string;
+
+  /** Consecutive dead-lettered deliveries after which a subscription is disabled. */
+  @IsOptional() @IsInt() @Min(1) @Max(1000)
+  WEBHOOK_DISABLE_AFTER_FAILURES: number = 5;
+
+  /** Attempts per delivery for subscriptions created without maxAttempts (1 to 50). */
+  @IsOptional() @IsInt() @Min(1) @Max(50)
+  WEBHOOK_DEFAULT_MAX_ATTEMPTS: number = 8;
+}
+
+export interface WebhookSettings {
+  timeoutMs: number;
+  allowHttp: boolean;
+  allowedCidrs: Cidr[];
+  disableAfterFailures: number;
+  defaultMaxAttempts: number;
+}
+
+export const webhookConfig = registerAs('webhook', (): WebhookSettings => {
+  const env = validateConfig(WebhookEnv, process.env);
+  return {
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    allowHttp: env.WEBHOOK_ALLOW_HTTP,
+    allowedCidrs: parseCidrList(env.WEBHOOK_ALLOWED_CIDRS),
+    disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
+    defaultMaxAttempts: env.WEBHOOK_DEFAULT_MAX_ATTEMPTS,
+  };
+});
+export type WebhookConfig = ReturnType<typeof webhookConfig>;

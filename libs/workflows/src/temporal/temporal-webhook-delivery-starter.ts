@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import { WebhookDeliveryStarter, type WebhookDeliveryStart } from '@app/webhook';
+import { TaskQueues } from '../contracts/task-queues';
+import { webhookDeliveryWorkflowId } from '../contracts/workflow-ids';
+import { TemporalClientProvider } from './temporal-client.module';
+
+/** Starts WebhookDeliveryWorkflow under `webhook:{subscriptionId}:{eventId}`. A first delivery never
+ *  runs twice (a re-published event is a no-op); a replay replaces whatever ran before. */
+@Injectable()
+export class TemporalWebhookDeliveryStarter extends WebhookDeliveryStarter {
+  constructor(private readonly temporal: TemporalClientProvider) {
+    super();
+  }
+
+  async start(input: WebhookDeliveryStart, options: { replay: boolean }): Promise<void> {
+    try {
+      await this.temporal.client.workflow.start('WebhookDeliveryWorkflow', {
+        workflowId: webhookDeliveryWorkflowId(input.subscriptionId, input.eventId),
+        taskQueue: TaskQueues.webhooks,
+        args: [input],
+        ...(options.replay
+          ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING }
+          : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
+      });
+    } catch (err) {
+      if (!options.replay && err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+}
