@@ -183,6 +183,9 @@ async function main() {
     DEV_API_KEY: apiKey,
     PORT: port,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // Local runs may point webhook subscriptions at receivers on this machine (http://127.0.0.1:...).
+    WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
+    WEBHOOK_ALLOWED_CIDRS: process.env.WEBHOOK_ALLOWED_CIDRS ?? '127.0.0.0/8',
   };
   const simPort = process.env.WAHA_SIM_PORT ?? '3100';
   const simKey = process.env.WAHA_SIM_API_KEY ?? 'sim-api-key';
