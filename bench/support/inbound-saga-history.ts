@@ -25,6 +25,8 @@ export interface SagaProfile {
 
 export interface SagaProfileSummary {
   samples: number;
+  /** The paced rate the sampled sagas ran at (set by the caller). */
+  rate?: number;
   events: Summary;
   workflowTasks: Summary;
   activities: Summary;

@@ -157,12 +157,20 @@ export interface LoadPhaseResult {
   measuredStartEpoch: number;
   /** How late paced sends started against their target time (ms), measured part only. */
   scheduleLagMs: number[];
+  /** Why sending stopped before the planned end (the system fell too far behind), if it did. */
+  stoppedEarly?: string;
+}
+
+/** Live view of the phase: how many of its messages are committed (polled by the caller). */
+export interface CommitGauge {
+  committed(): number;
 }
 
 /**
  * Open loop: message `seq` is due at t0 + seq / rate (absolute schedule, so a slow answer does not
  * push the others back); at most `maxInFlight` requests are outstanding, so an overloaded receiver
- * shows up as schedule lag instead of unbounded sockets.
+ * shows up as schedule lag instead of unbounded sockets. Sending stops early (bounded run time) when
+ * more than `maxBacklog` posted messages are not committed yet, or sends run `maxLagMs` late.
  */
 export async function runPacedPosts(options: {
   poster: WebhookPoster;
@@ -171,6 +179,9 @@ export async function runPacedPosts(options: {
   warmupMs: number;
   durationMs: number;
   maxInFlight: number;
+  gauge: CommitGauge;
+  maxBacklog: number;
+  maxLagMs: number;
 }): Promise<LoadPhaseResult> {
   const intervalMs = 1_000 / options.rate;
   const warmupCount = Math.round((options.rate * options.warmupMs) / 1_000);
@@ -180,24 +191,44 @@ export async function runPacedPosts(options: {
   const records: PostRecord[] = [];
   const lags: number[] = [];
   let next = 0;
+  let posted = 0;
+  let failed = 0;
+  let stoppedEarly: string | undefined;
   const sender = async () => {
     for (;;) {
       const seq = next++;
-      if (seq >= total) return;
+      if (seq >= total || stoppedEarly) return;
       const target = t0 + seq * intervalMs;
       const wait = target - performance.now();
       if (wait > 0.5) await sleep(wait);
+      const lag = Math.max(0, performance.now() - target);
+      const backlog = posted - failed - options.gauge.committed();
+      if (!stoppedEarly && backlog > options.maxBacklog) stoppedEarly = `${backlog} accepted messages not committed yet after ${((performance.now() - t0) / 1_000).toFixed(1)} s`;
+      if (!stoppedEarly && lag > options.maxLagMs) stoppedEarly = `sends ${lag.toFixed(0)} ms behind schedule after ${((performance.now() - t0) / 1_000).toFixed(1)} s`;
+      if (stoppedEarly) return;
       const measured = seq >= warmupCount;
-      if (measured) lags.push(Math.max(0, performance.now() - target));
-      records.push(await options.poster.post(options.traffic, measured));
+      if (measured) lags.push(lag);
+      posted += 1;
+      const record = await options.poster.post(options.traffic, measured);
+      if (record.status !== 202) failed += 1;
+      records.push(record);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.maxInFlight) }, sender));
+  if (stoppedEarly && !records.some((r) => r.measured)) {
+    // Overloaded before the warm-up ended: measure everything that was sent rather than nothing.
+    for (const r of records) r.measured = true;
+    return { records, measuredStartPerf: t0, measuredStartEpoch: epochAtT0, scheduleLagMs: lags, stoppedEarly: `${stoppedEarly} (in the warm-up: all sends measured)` };
+  }
   const offset = warmupCount * intervalMs;
-  return { records, measuredStartPerf: t0 + offset, measuredStartEpoch: epochAtT0 + offset, scheduleLagMs: lags };
+  return { records, measuredStartPerf: t0 + offset, measuredStartEpoch: epochAtT0 + offset, scheduleLagMs: lags, stoppedEarly };
 }
 
-/** Closed loop: `concurrency` senders post back to back for `durationMs` (after `warmupMs` unmeasured). */
+/**
+ * Closed loop: post as fast as the system completes messages, with at most `concurrency` messages in
+ * the system (posted and not committed yet; not merely not answered: a saga answers before it commits)
+ * for `durationMs` after `warmupMs` unmeasured.
+ */
 export async function runMaxPosts(options: {
   poster: WebhookPoster;
   traffic: InboundTraffic;
@@ -205,17 +236,25 @@ export async function runMaxPosts(options: {
   durationMs: number;
   concurrency: number;
   maxMessages: number;
+  gauge: CommitGauge;
 }): Promise<LoadPhaseResult> {
   const start = performance.now();
   const measuredStartPerf = start + options.warmupMs;
   const measuredStartEpoch = Date.now() + options.warmupMs;
   const end = measuredStartPerf + options.durationMs;
   const records: PostRecord[] = [];
-  let sent = 0;
+  let posted = 0;
+  let failed = 0;
   const sender = async () => {
-    while (performance.now() < end && sent < options.maxMessages) {
-      sent += 1;
-      records.push(await options.poster.post(options.traffic, performance.now() >= measuredStartPerf));
+    while (performance.now() < end && posted < options.maxMessages) {
+      if (posted - failed - options.gauge.committed() >= options.concurrency) {
+        await sleep(2);
+        continue;
+      }
+      posted += 1;
+      const record = await options.poster.post(options.traffic, performance.now() >= measuredStartPerf);
+      if (record.status !== 202) failed += 1;
+      records.push(record);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, sender));

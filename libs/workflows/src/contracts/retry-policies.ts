@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 
 /** Every activity timeout and retry policy lives here, so they can be reviewed side by side. */
 
@@ -19,6 +19,17 @@ export const SAGA_STEP_OPTIONS: ActivityOptions = {
 export const SAGA_OPTIONAL_STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3 },
+};
+
+/** The saga steps as local activities (same timeouts and retries): a message costs one workflow task,
+ *  not one per step. Retries shorter than localRetryThreshold (1 minute) stay inside that task. */
+export const SAGA_LOCAL_STEP_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: SAGA_STEP_OPTIONS.startToCloseTimeout,
+  retry: SAGA_STEP_OPTIONS.retry,
+};
+export const SAGA_LOCAL_OPTIONAL_STEP_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: SAGA_OPTIONAL_STEP_OPTIONS.startToCloseTimeout,
+  retry: SAGA_OPTIONAL_STEP_OPTIONS.retry,
 };
 
 /** Compensations are idempotent, so they retry until they succeed (with a generous cap). */

@@ -1,17 +1,40 @@
-import { ApplicationFailure, CancellationScope, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  rootCause,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   type InboundActivitiesContract,
   type InboundMessageRef,
   type ProcessInboundMessageInput,
   type ProcessInboundMessageResult,
+  SAGA_STEP_FAILED,
 } from '../contracts/inbound.contracts';
-import { COMPENSATION_OPTIONS, SAGA_OPTIONAL_STEP_OPTIONS, SAGA_STEP_OPTIONS } from '../contracts/retry-policies';
+import {
+  COMPENSATION_OPTIONS,
+  SAGA_LOCAL_OPTIONAL_STEP_OPTIONS,
+  SAGA_LOCAL_STEP_OPTIONS,
+  SAGA_OPTIONAL_STEP_OPTIONS,
+  SAGA_STEP_OPTIONS,
+} from '../contracts/retry-policies';
 import { invalidInput } from '../contracts/validation';
 
 type Activities = InboundActivitiesContract<InboundMessageRef>;
-const steps = proxyActivities<Activities>(SAGA_STEP_OPTIONS);
-const optional = proxyActivities<Activities>(SAGA_OPTIONAL_STEP_OPTIONS);
+/** The steps as local activities: run by the worker that runs this workflow, recorded as markers,
+ *  so a message costs ONE workflow task instead of one per step (a server round trip each). */
+const localSteps = { steps: proxyLocalActivities<Activities>(SAGA_LOCAL_STEP_OPTIONS), optional: proxyLocalActivities<Activities>(SAGA_LOCAL_OPTIONAL_STEP_OPTIONS) };
+/** The steps as regular activities: how sagas started before LOCAL_STEPS_PATCH ran (kept for their replay). */
+const remoteSteps = { steps: proxyActivities<Activities>(SAGA_STEP_OPTIONS), optional: proxyActivities<Activities>(SAGA_OPTIONAL_STEP_OPTIONS) };
+/** Compensations stay regular activities: they may wait on the lifecycle workflow and retry for minutes. */
 const compensations = proxyActivities<Activities>(COMPENSATION_OPTIONS);
+const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
 
 /**
  * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
@@ -31,6 +54,7 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
   const { tenantId, channelId, message } = input;
   const sagaId = workflowInfo().workflowId;
   const undo: { name: string; run: () => Promise<unknown> }[] = [];
+  const { steps, optional } = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
 
   try {
     const proposedContactId = uuid4();
@@ -83,6 +107,8 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
       optionalStepFailures: failures,
     };
   } catch (err) {
+    // A step's failure arrives as ActivityFailure("Activity task failed"): the why is its cause.
+    const reason = failureReason(err);
     await CancellationScope.nonCancellable(async () => {
       const compensated: string[] = [];
       for (const step of undo) {
@@ -93,10 +119,18 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
           log.error('compensation failed', { step: step.name, error: (compensationError as Error).message });
         }
       }
-      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, reason: (err as Error).message });
+      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, reason });
     });
-    throw err instanceof ApplicationFailure ? err : ApplicationFailure.nonRetryable((err as Error).message, 'SagaStepFailed');
+    throw err instanceof ApplicationFailure
+      ? err
+      : ApplicationFailure.create({ message: reason, type: SAGA_STEP_FAILED, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   }
+}
+
+/** `createMessage: <the step's own error message>` for a failed step, the message otherwise. */
+function failureReason(err: unknown): string {
+  const root = rootCause(err) ?? (err as Error)?.message ?? String(err);
+  return err instanceof ActivityFailure && err.activityType ? `${err.activityType}: ${root}` : root;
 }
 
 function validate(input: ProcessInboundMessageInput): void {

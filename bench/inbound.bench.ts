@@ -1,0 +1,620 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { inboundMessageWorkflowId } from '@app/workflows';
+import { createBenchDatabase, prebundleWorkflows, startTemporal } from './support/infra';
+import { type BenchChild, forkChild } from './support/inbound-children';
+import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
+import { summarizeProfiles, type ProfileSummary } from './support/inbound-profile';
+import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-history';
+import { type BenchChannel, type CommitGauge, InboundTraffic, type LoadPhaseResult, runMaxPosts, runPacedPosts, WebhookPoster } from './support/inbound-traffic';
+import { markdownTable, ms, summarize, type Summary } from './support/stats';
+
+/**
+ * `npm run bench:inbound`: WAHA `message` webhooks through the real receiver
+ * (POST /v1/channels/{id}/waha/events), in saga mode and in direct mode, in one run.
+ *
+ * Processes: this one only generates load and reads results; the API (createApiApp) and the worker
+ * (WorkerModule, every task queue) each run in their own child process, as in production, on their
+ * own Temporal dev server (locally built CLI) and their own PostgreSQL database. Two tenants, each
+ * with one channel created through the REST API: one `inboundMode: 'saga'`, one `'direct'`.
+ *
+ * Per mode: a paced phase per rate of BENCH_RATES (open loop, absolute schedule, after a warm-up; a
+ * rate both modes sustain, for the latency comparison, and the 200/s target), then a max-throughput
+ * phase (closed loop: at most BENCH_MAX_CONCURRENCY messages posted and not committed). ~30% of
+ * messages come from new contacts, the rest from contacts that already wrote.
+ *
+ * Latency = messages.created_at - POST start. created_at is stamped by the writing process's clock
+ * (Node `new Date()` in CreateMessageHandler: the API process in direct mode, the worker in saga mode)
+ * just before its transaction's last statements and COMMIT; the POST start is this process's
+ * Date.now() right before the request is written. Same host, same system clock, ms resolution.
+ *
+ * Knobs (env): BENCH_RATES ("20,200": paced phases, per mode), BENCH_SECONDS (15),
+ * BENCH_WARMUP_SECONDS (3), BENCH_MAX_SECONDS (10, 0 skips), BENCH_MAX_CONCURRENCY (32 messages posted and not committed), BENCH_MAX_IN_FLIGHT (128
+ * requests, paced), BENCH_MAX_BACKLOG_SECONDS (2: a paced phase stops early, bounded, once that many
+ * seconds of messages are uncommitted), BENCH_NEW_CONTACT_SHARE (0.3), BENCH_MODES ("direct,saga"),
+ * BENCH_DRAIN_TIMEOUT_MS (30000), BENCH_IDLE_SECONDS (3, CPU with no traffic), BENCH_SAGA_SAMPLES (40),
+ * BENCH_API_POOL_SIZE (20), BENCH_WORKER_POOL_SIZE (20), BENCH_WORKER_ENV / BENCH_API_ENV (extra
+ * "K=V K=V" for the child), BENCH_PROFILE ("worker", "api" or "worker,api": --cpu-prof, summarised
+ * at the end), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS
+ * (dev-server arguments; the default raises history.transferProcessorMaxPollRPS, see below; "-" for
+ * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (420000).
+ */
+
+type ModeKey = 'saga' | 'direct';
+
+function numEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got ${raw})`);
+  return value;
+}
+
+function kvEnv(name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (process.env[name] ?? '').split(/\s+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`${name}: "${pair}" is not K=V`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/**
+ * The dev server has ONE history shard, whose transfer queue (what hands a new workflow task to
+ * matching) is polled at most 20 times a second by default: every saga start then waits ~50 ms for
+ * its first workflow task, a single-shard artifact a production cluster (hundreds of shards) does not
+ * have. Raised by default; BENCH_TEMPORAL_EXTRA_ARGS="-" runs the dev server's defaults.
+ */
+const DEFAULT_TEMPORAL_EXTRA_ARGS = '--dynamic-config-value history.transferProcessorMaxPollRPS=1000';
+
+const settings = {
+  /** Paced rates, each run per mode: a rate both modes sustain (the latency comparison) and the target. */
+  rates: (process.env.BENCH_RATES ?? '20,200').split(',').map((r) => Number(r.trim())).filter((r) => Number.isFinite(r) && r > 0),
+  seconds: numEnv('BENCH_SECONDS', 15, 1),
+  warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 3),
+  maxSeconds: numEnv('BENCH_MAX_SECONDS', 10),
+  maxConcurrency: numEnv('BENCH_MAX_CONCURRENCY', 32, 1),
+  maxInFlight: numEnv('BENCH_MAX_IN_FLIGHT', 128, 1),
+  newShare: numEnv('BENCH_NEW_CONTACT_SHARE', 0.3),
+  modes: (process.env.BENCH_MODES ?? 'direct,saga').split(',').map((s) => s.trim()).filter((s): s is ModeKey => s === 'saga' || s === 'direct'),
+  drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 30_000, 1_000),
+  maxBacklogSeconds: numEnv('BENCH_MAX_BACKLOG_SECONDS', 2, 0.1),
+  idleSeconds: numEnv('BENCH_IDLE_SECONDS', 3),
+  sagaSamples: numEnv('BENCH_SAGA_SAMPLES', 40),
+  apiPoolSize: numEnv('BENCH_API_POOL_SIZE', 20, 1),
+  workerPoolSize: numEnv('BENCH_WORKER_POOL_SIZE', 20, 1),
+  workerEnv: kvEnv('BENCH_WORKER_ENV'),
+  apiEnv: kvEnv('BENCH_API_ENV'),
+  profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 420_000, 10_000),
+  temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS).split(/\s+/).filter((a) => a && a !== '-'),
+};
+
+/** Targets of the issue: saga sustains >= 200 msg/s; saga p50 <= 1.3 x direct p50. */
+const TARGET_SAGA_RATE = 200;
+const TARGET_P50_RATIO = 1.3;
+
+/** The processes the benchmark accounts CPU to (the rest of the machine is "other"). */
+const CPU_COMPONENTS = ['bench (load)', 'api', 'worker', 'temporal', 'postgres (this db)'];
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
+
+const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+let cleanedUp = false;
+async function cleanupAll(): Promise<void> {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const { name, run } of cleanups.reverse()) {
+    try {
+      await run();
+    } catch (err) {
+      console.error(`cleanup ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+interface PhaseResult {
+  mode: ModeKey;
+  phase: 'paced' | 'max';
+  label: string;
+  /** Offered rate of a paced phase (0 for the closed loop). */
+  rate: number;
+  /** Offered rate (paced) or in-flight requests (max). */
+  target: string;
+  sent: number;
+  accepted: number;
+  errors: number;
+  firstError?: string;
+  committed: number;
+  lost: number;
+  acceptedPerSecond: number;
+  committedPerSecond: number;
+  latency: Summary;
+  httpMs: Summary;
+  scheduleLagMs: Summary;
+  /** p50 latency of the first and last fifth of the measured messages (a growing backlog shows here). */
+  firstFifthP50: number;
+  lastFifthP50: number;
+  newContacts: number;
+  cpu?: Record<string, number>;
+  /** CPU of the listed components over the CPU window / messages committed in it. */
+  cpuMsPerMessage?: number;
+  sagasFailed?: number;
+  stoppedEarly?: string;
+}
+
+interface ModeContext {
+  channel: BenchChannel;
+  traffic: InboundTraffic;
+}
+
+interface Infra {
+  db: Client;
+  gaugeDb: Client;
+  temporal: Awaited<ReturnType<typeof startTemporal>>;
+  poster: WebhookPoster;
+  sampler: CpuSampler;
+}
+
+async function createChannel(apiUrl: string, apiKey: string, mode: ModeKey): Promise<{ id: string; webhookSecret: string }> {
+  const res = await fetch(`${apiUrl}/v1/channels`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ name: `Bench ${mode}`, wahaBaseUrl: 'http://127.0.0.1:1', inboundMode: mode }),
+  });
+  const body = (await res.json()) as { id: string; webhookSecret: string };
+  if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const sleep = (delayMs: number) => new Promise<void>((r) => setTimeout(r, delayMs));
+
+/** Waits (bounded) until every accepted message of the phase has a committed row; returns created_at per external id. */
+async function waitForCommits(db: Client, channelId: string, externalIds: string[], timeoutMs: number): Promise<Map<string, number>> {
+  const deadline = performance.now() + timeoutMs;
+  let found = 0;
+  while (performance.now() < deadline) {
+    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1 AND external_id = ANY($2)`, [channelId, externalIds]);
+    found = Number(rows[0].n);
+    if (found >= externalIds.length) break;
+    await sleep(250);
+  }
+  const { rows } = await db.query<{ external_id: string; created_at: Date }>(
+    `SELECT external_id, created_at FROM messages WHERE channel_id = $1 AND external_id = ANY($2)`,
+    [channelId, externalIds],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.created_at.getTime()]));
+}
+
+/** Bounded wait until no saga runs any more (their optional steps finish after the message row). */
+async function waitForSagas(infra: Infra, timeoutMs: number): Promise<{ running: number; failed: number }> {
+  const client = infra.temporal.env.client;
+  const deadline = performance.now() + timeoutMs;
+  let running = 0;
+  while (performance.now() < deadline) {
+    running = (await client.workflow.count(`WorkflowType = 'ProcessInboundMessageSaga' AND ExecutionStatus = 'Running'`)).count;
+    if (running === 0) break;
+    await sleep(250);
+  }
+  const failed = (await client.workflow.count(`WorkflowType = 'ProcessInboundMessageSaga' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`)).count;
+  return { running, failed };
+}
+
+/** Polls the channel's committed message count (every ~50 ms) while a phase runs. */
+function startCommitGauge(db: Client, channelId: string): { gauge: CommitGauge; stop(): Promise<void> } {
+  let baseline: number | undefined;
+  let current = 0;
+  let stopped = false;
+  const count = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1`, [channelId])).rows[0].n);
+  const loop = (async () => {
+    baseline = await count();
+    while (!stopped) {
+      current = (await count()) - baseline;
+      await sleep(50);
+    }
+  })();
+  return { gauge: { committed: () => current }, stop: async () => { stopped = true; await loop; } };
+}
+
+async function runPhase(
+  mode: ModeKey,
+  phase: 'paced' | 'max',
+  rate: number,
+  ctx: ModeContext,
+  infra: Infra,
+  failedBefore: number,
+): Promise<{ result: PhaseResult; run: LoadPhaseResult; createdAt: Map<string, number> }> {
+  const warmupMs = settings.warmupSeconds * 1_000;
+  const contactsBefore = ctx.traffic.contacts;
+  const maxWarmupMs = Math.min(warmupMs, 2_000);
+  const commits = startCommitGauge(infra.gaugeDb, ctx.channel.channelId);
+  // CPU window: from the end of the warm-up (or the phase start, if it never ends) until the phase's
+  // messages are committed, with the commits in that window counted by the gauge.
+  const phaseStart = { snapshot: await infra.sampler.snapshot(), committed: 0 };
+  let cpuStart: { snapshot: CpuSnapshot; committed: number } | undefined;
+  const cpuTimer = setTimeout(
+    () => void infra.sampler.snapshot().then((snapshot) => (cpuStart = { snapshot, committed: commits.gauge.committed() })),
+    phase === 'paced' ? warmupMs + 20 : maxWarmupMs,
+  );
+  const run =
+    phase === 'paced'
+      ? await runPacedPosts({
+          poster: infra.poster,
+          traffic: ctx.traffic,
+          rate,
+          warmupMs,
+          durationMs: settings.seconds * 1_000,
+          maxInFlight: settings.maxInFlight,
+          gauge: commits.gauge,
+          maxBacklog: Math.max(100, Math.round(rate * settings.maxBacklogSeconds)),
+          maxLagMs: settings.maxBacklogSeconds * 1_000,
+        })
+      : await runMaxPosts({
+          poster: infra.poster,
+          traffic: ctx.traffic,
+          warmupMs: maxWarmupMs,
+          durationMs: settings.maxSeconds * 1_000,
+          concurrency: settings.maxConcurrency,
+          maxMessages: 50_000,
+          gauge: commits.gauge,
+        });
+  clearTimeout(cpuTimer);
+  if (run.stoppedEarly) log(`${mode} ${phase}: stopped sending early: ${run.stoppedEarly}`);
+
+  const accepted = run.records.filter((r) => r.status === 202);
+  const createdAt = await waitForCommits(infra.db, ctx.channel.channelId, accepted.map((r) => r.externalId), settings.drainTimeoutMs);
+  const cpuEnd = await infra.sampler.snapshot();
+  await commits.stop();
+  const window = cpuStart ?? phaseStart;
+  const cpuDelta = CpuSampler.delta(window.snapshot, cpuEnd);
+  const committedInWindow = commits.gauge.committed() - window.committed;
+  const listedCores = CPU_COMPONENTS.reduce((acc, n) => acc + (cpuDelta.cores[n] ?? 0), 0);
+  const cpuMsPerMessage = committedInWindow > 0 ? (listedCores * cpuDelta.wallSeconds * 1_000) / committedInWindow : Number.NaN;
+  let sagasFailed: number | undefined;
+  if (mode === 'saga') {
+    const sagas = await waitForSagas(infra, settings.drainTimeoutMs);
+    if (sagas.running > 0) log(`saga ${phase}: ${sagas.running} sagas still running after the drain timeout`);
+    sagasFailed = sagas.failed - failedBefore;
+  }
+
+  const measured = run.records.filter((r) => r.measured);
+  const measuredAccepted = measured.filter((r) => r.status === 202);
+  const committed = measuredAccepted.filter((r) => createdAt.has(r.externalId));
+  const latencies = committed.map((r) => createdAt.get(r.externalId)! - r.postStartEpoch);
+  const byPostTime = [...committed].sort((a, b) => a.postStartEpoch - b.postStartEpoch);
+  const fifth = Math.max(1, Math.floor(byPostTime.length / 5));
+  const p50Of = (rs: typeof committed) => summarize(rs.map((r) => createdAt.get(r.externalId)! - r.postStartEpoch)).p50;
+  const lastAnswer = measured.reduce((acc, r) => Math.max(acc, r.postStartEpoch + r.httpMs), run.measuredStartEpoch);
+  const lastCommit = committed.reduce((acc, r) => Math.max(acc, createdAt.get(r.externalId)!), run.measuredStartEpoch);
+  const errors = measured.filter((r) => r.status !== 202);
+  const result: PhaseResult = {
+    mode,
+    phase,
+    label: phase === 'paced' ? `paced ${rate}/s` : `max, ${settings.maxConcurrency} in system`,
+    target: phase === 'paced' ? String(rate) : '-',
+    rate,
+    sent: measured.length,
+    accepted: measuredAccepted.length,
+    errors: errors.length,
+    firstError: errors[0]?.error,
+    committed: committed.length,
+    lost: measuredAccepted.length - committed.length,
+    acceptedPerSecond: measuredAccepted.length / Math.max(1e-3, (lastAnswer - run.measuredStartEpoch) / 1_000),
+    committedPerSecond: committed.length / Math.max(1e-3, (lastCommit - run.measuredStartEpoch) / 1_000),
+    latency: summarize(latencies),
+    httpMs: summarize(measured.map((r) => r.httpMs)),
+    scheduleLagMs: summarize(run.scheduleLagMs),
+    firstFifthP50: p50Of(byPostTime.slice(0, fifth)),
+    lastFifthP50: p50Of(byPostTime.slice(-fifth)),
+    newContacts: ctx.traffic.contacts - contactsBefore,
+    cpu: cpuDelta.cores,
+    cpuMsPerMessage,
+    sagasFailed,
+    stoppedEarly: run.stoppedEarly,
+  };
+  log(
+    `${mode} ${result.label}: sent=${result.sent} accepted/s=${result.acceptedPerSecond.toFixed(1)} committed/s=${result.committedPerSecond.toFixed(1)} ` +
+      `p50=${ms(result.latency.p50)} p95=${ms(result.latency.p95)} p99=${ms(result.latency.p99)} max=${ms(result.latency.max)} ms ` +
+      `errors=${result.errors} lost=${result.lost}${result.firstError ? ` (first: ${result.firstError})` : ''}`,
+  );
+  return { result, run, createdAt };
+}
+
+function printReport(
+  results: PhaseResult[],
+  idleCpu: Record<string, number> | undefined,
+  sagaProfile: SagaProfileSummary | undefined,
+  profiles: { name: string; summary: ProfileSummary }[],
+  facts: { postgres: string; temporalCli: string; totalSeconds: number },
+): void {
+  console.log('\n## Inbound webhooks: POST -> committed message (ms)\n');
+  console.log(
+    markdownTable(
+      ['mode', 'phase', 'target /s', 'sent', 'accepted /s', 'committed /s', 'p50', 'p95', 'p99', 'max', 'errors', 'lost'],
+      results.map((r) => [
+        r.mode, r.label, r.target, String(r.sent), r.acceptedPerSecond.toFixed(1), r.committedPerSecond.toFixed(1),
+        ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.max), String(r.errors), String(r.lost),
+      ]),
+    ),
+  );
+  console.log(
+    '\nLatency clock: messages.created_at (stamped by the writing process, Node `new Date()` in CreateMessageHandler, just before ' +
+      'its INSERT and COMMIT; API process in direct mode, worker process in saga mode) minus Date.now() in the load generator just ' +
+      'before the POST; one host, one system clock, 1 ms resolution. accepted /s = 202 answers over the measured window; committed /s ' +
+      '= committed rows over the window from its start to the last commit (a backlog drains into it); lost = accepted but no row ' +
+      `within ${settings.drainTimeoutMs} ms.`,
+  );
+
+  const failures = [
+    ...results.filter((r) => r.stoppedEarly).map((r) => `${r.mode} ${r.label}: OVERLOADED, sending stopped early (${r.stoppedEarly}); committed /s is what it sustained while the backlog drained.`),
+    ...results.filter((r) => r.firstError).map((r) => `${r.mode} ${r.label}: first error: ${r.firstError}`),
+  ];
+  if (failures.length) console.log(`\n${failures.map((f) => `Note: ${f}`).join('\n')}`);
+
+  console.log('\n### Verdict\n');
+  const maxSaga = results.find((r) => r.mode === 'saga' && r.phase === 'max');
+  for (const rate of settings.rates) {
+    const pacedSaga = results.find((r) => r.mode === 'saga' && r.phase === 'paced' && r.rate === rate);
+    const pacedDirect = results.find((r) => r.mode === 'direct' && r.phase === 'paced' && r.rate === rate);
+    if (pacedSaga && pacedDirect) {
+      const ratio = pacedSaga.latency.p50 / pacedDirect.latency.p50;
+      const overloaded = pacedSaga.stoppedEarly || pacedDirect.stoppedEarly;
+      console.log(
+        `- ${rate}/s: saga/direct p50 ratio ${ratio.toFixed(2)} (${ms(pacedSaga.latency.p50)} / ${ms(pacedDirect.latency.p50)} ms), ` +
+          `p95 ratio ${(pacedSaga.latency.p95 / pacedDirect.latency.p95).toFixed(2)}, p99 ratio ${(pacedSaga.latency.p99 / pacedDirect.latency.p99).toFixed(2)}; ` +
+          `target p50 <= ${TARGET_P50_RATIO}x: ${ratio <= TARGET_P50_RATIO ? 'MET' : 'MISSED'}${overloaded ? ' (overloaded: these latencies are queueing)' : ''}`,
+      );
+    }
+    if (pacedSaga) {
+      const backlog = pacedSaga.lastFifthP50 > 2 * pacedSaga.firstFifthP50 + 50;
+      // committed /s spans the window up to the last commit, so the latency tail pulls it a little under the rate.
+      const sustained = !pacedSaga.stoppedEarly && pacedSaga.committedPerSecond >= 0.9 * rate && pacedSaga.errors === 0 && pacedSaga.lost === 0 && !backlog;
+      console.log(
+        `- ${rate}/s: saga ${sustained ? 'sustained' : 'did NOT sustain'} it: committed ${pacedSaga.committedPerSecond.toFixed(1)}/s, errors ${pacedSaga.errors}, lost ${pacedSaga.lost}, ` +
+          `p50 first/last fifth ${ms(pacedSaga.firstFifthP50)}/${ms(pacedSaga.lastFifthP50)} ms${backlog ? ' (backlog grows)' : ''}${pacedSaga.stoppedEarly ? ', overloaded (stopped early)' : ''}` +
+          (rate >= TARGET_SAGA_RATE ? `; target saga >= ${TARGET_SAGA_RATE}/s sustained: ${sustained ? 'MET' : 'MISSED'}` : ''),
+      );
+    }
+  }
+  if (!settings.rates.some((r) => r >= TARGET_SAGA_RATE)) console.log(`- target saga >= ${TARGET_SAGA_RATE}/s sustained: NOT TESTED (no rate in BENCH_RATES reaches it)`);
+  const maxDirect = results.find((r) => r.mode === 'direct' && r.phase === 'max');
+  if (maxSaga || maxDirect) {
+    console.log(
+      `- capacity (closed loop, at most ${settings.maxConcurrency} messages posted and not committed): ` +
+        [maxSaga && `saga ${maxSaga.committedPerSecond.toFixed(1)}/s`, maxDirect && `direct ${maxDirect.committedPerSecond.toFixed(1)}/s`].filter(Boolean).join(', '),
+    );
+  }
+
+  console.log('\n### Diagnostics\n');
+  console.log(
+    markdownTable(
+      ['mode', 'phase', 'HTTP p50', 'HTTP p99', 'schedule lag p99', 'p50 first/last fifth', 'new contacts', 'sagas failed', 'latency min'],
+      results.map((r) => [
+        r.mode, r.label, ms(r.httpMs.p50), ms(r.httpMs.p99), r.phase === 'paced' ? ms(r.scheduleLagMs.p99) : '-',
+        `${ms(r.firstFifthP50)} / ${ms(r.lastFifthP50)}`, String(r.newContacts), r.sagasFailed === undefined ? '-' : String(r.sagasFailed), ms(r.latency.min),
+      ]),
+    ),
+  );
+  console.log(
+    '(HTTP = POST -> answer: in direct mode the answer comes after the commit AND the lifecycle signal-with-start; in saga mode ' +
+      'right after the workflow start. new contacts counts warm-up too.)',
+  );
+
+  const cpuRows = results.filter((r) => r.cpu);
+  if (idleCpu) cpuRows.unshift({ mode: '(idle)', label: `no traffic, ${settings.idleSeconds} s`, cpu: idleCpu } as unknown as PhaseResult);
+  if (cpuRows.length) {
+    const names = [...CPU_COMPONENTS, 'other', 'machine busy'];
+    console.log(`\n### CPU, cores used during the measured window (${cpus().length} cores on this machine)\n`);
+    console.log(
+      markdownTable(
+        ['mode', 'phase', ...names, 'CPU ms / committed msg'],
+        cpuRows.map((r) => [r.mode, r.label, ...names.map((n) => (r.cpu![n] ?? 0).toFixed(2)), r.cpuMsPerMessage === undefined ? '-' : ms(r.cpuMsPerMessage)]),
+      ),
+    );
+    console.log(
+      '(/proc utime+stime per process, all threads; postgres = the backends connected to the bench database; other = busy time of ' +
+        'everything else on the machine; window = end of warm-up to last commit of the phase; CPU ms / committed msg = CPU of the five ' +
+        'listed components in the window over the messages committed in it, idle cost included.)',
+    );
+  }
+
+  if (sagaProfile && sagaProfile.samples > 0) {
+    console.log(`\n### Saga round trips (${sagaProfile.samples} sagas of the ${sagaProfile.rate ?? '?'}/s paced phase, from their histories; server clock)\n`);
+    console.log(
+      `- per saga (p50): ${sagaProfile.events.p50} history events, ${sagaProfile.workflowTasks.p50} workflow tasks, ` +
+        `${sagaProfile.activities.p50} activities, ${sagaProfile.localActivities.p50} local activities`,
+    );
+    console.log(
+      '\n' +
+        markdownTable(
+          ['span', 'per saga', 'p50', 'p95', 'max'],
+          sagaProfile.spans.map((s) => [s.name, s.perSaga.toFixed(1), ms(s.summary.p50), ms(s.summary.p95), ms(s.summary.max)]),
+        ),
+    );
+  }
+
+  for (const { name, summary } of profiles) {
+    console.log(`\n### CPU profile: ${name} (${summary.files} JS threads, ${(summary.totalMs / 1_000).toFixed(1)} s sampled, idle excluded)\n`);
+    console.log(markdownTable(['where', 'self ms', 'share'], summary.byArea.map((a) => [a.name, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)} %`])));
+    console.log('\n' + markdownTable(['function', 'self ms', 'share'], summary.byFunction.map((a) => [a.name, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)} %`])));
+  }
+
+  const cpu = cpus();
+  console.log('\n### Machine and settings\n');
+  console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}${settings.temporalExtraArgs.length ? ` (${settings.temporalExtraArgs.join(' ')})` : ''}`);
+  console.log(
+    `- per paced rate (${settings.rates.join(', ')} /s): ${settings.warmupSeconds} s warm-up + ${settings.seconds} s (at most ${settings.maxInFlight} requests in flight; stops early ` +
+      `when ${settings.maxBacklogSeconds} s of messages are uncommitted or sends run ${settings.maxBacklogSeconds} s late), then ${settings.maxSeconds} s ` +
+      `closed loop with at most ${settings.maxConcurrency} messages in the system; ${Math.round(settings.newShare * 100)} % new contacts; ` +
+      `DB pools api ${settings.apiPoolSize} / worker ${settings.workerPoolSize}; LOG_LEVEL=warn; total ${facts.totalSeconds.toFixed(0)} s`,
+  );
+  const extra = [...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`), ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`)];
+  if (extra.length) console.log(`- extra child env: ${extra.join(', ')}`);
+  console.log(
+    '\nCaveat: one shared 2-core machine runs the load generator, the API, the worker, PostgreSQL and the Temporal dev server ' +
+      '(and whatever else runs there: see "other"); absolute numbers are pessimistic and noisy, compare the modes.',
+  );
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up`);
+      void cleanupAll().finally(() => process.exit(130));
+    });
+  }
+  const watchdog = setTimeout(() => {
+    console.error(`benchmark exceeded ${settings.watchdogMs} ms; cleaning up and exiting`);
+    void cleanupAll().finally(() => process.exit(2));
+  }, settings.watchdogMs);
+  watchdog.unref();
+  if (settings.modes.length === 0) throw new Error('BENCH_MODES must name saga and/or direct');
+
+  log('starting the Temporal dev server');
+  const temporal = await startTemporal(settings.temporalExtraArgs);
+  cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
+  const temporalPid = childPids(process.pid, /temporal/)[0];
+  log(`Temporal dev server at ${temporal.address}${temporalPid ? ` (pid ${temporalPid})` : ''}; creating and migrating the database`);
+  const database = await createBenchDatabase();
+  cleanups.push({ name: `database ${database.name}`, run: () => database.drop() });
+  log(`database ${database.name} ready; bundling the workflows`);
+  const bundle = await prebundleWorkflows();
+  cleanups.push({ name: 'workflow bundle', run: () => bundle.remove() });
+
+  const keptProfileDir = process.env.BENCH_PROFILE_DIR;
+  const profileDir = settings.profile.length ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-prof-'))) : undefined;
+  if (profileDir && !keptProfileDir) cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
+  const profArgs = (name: string) => (profileDir && settings.profile.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []);
+
+  const common = {
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_ENSURE_NAMESPACE: 'false',
+    LOG_LEVEL: 'warn',
+    SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    INBOUND_MODE: 'saga',
+    INBOUND_SAGA_PERCENT: '100',
+  };
+  log('starting the worker child process (WorkerModule, every task queue)');
+  const worker: BenchChild = await forkChild(
+    'worker',
+    join(__dirname, 'support/inbound-worker.js'),
+    {
+      ...common,
+      DATABASE_POOL_SIZE: String(settings.workerPoolSize),
+      WORKER_TASK_QUEUES: 'all',
+      WORKER_HEALTH_PORT: '0',
+      WORKFLOW_BUNDLE_PATH: bundle.path,
+      OUTBOX_PROCESSOR_WORKFLOW_ID: 'outbox-processor-bench',
+      SESSION_CLEANUP_SCHEDULE_ID: 'session-cleanup-bench',
+      ...settings.workerEnv,
+    },
+    { execArgv: profArgs('worker'), log },
+  );
+  cleanups.push({ name: 'worker process', run: () => worker.stop() });
+  log(`starting the API child process (createApiApp on 127.0.0.1)`);
+  const api: BenchChild = await forkChild(
+    'api',
+    join(__dirname, 'support/inbound-api.js'),
+    { ...common, DATABASE_POOL_SIZE: String(settings.apiPoolSize), PORT: '0', ...settings.apiEnv },
+    { execArgv: profArgs('api'), log },
+  );
+  cleanups.push({ name: 'api process', run: () => api.stop() });
+  const apiUrl = String(api.ready.url);
+
+  const db = new Client({ connectionString: database.url });
+  await db.connect();
+  cleanups.push({ name: 'bench db client', run: () => db.end() });
+  const gaugeDb = new Client({ connectionString: database.url });
+  await gaugeDb.connect();
+  cleanups.push({ name: 'bench gauge db client', run: () => gaugeDb.end() });
+
+  const contexts = new Map<ModeKey, ModeContext>();
+  for (const [i, mode] of (['saga', 'direct'] as const).entries()) {
+    const { tenantId, apiKey } = await api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: `Bench ${mode}` });
+    const created = await createChannel(apiUrl, apiKey, mode);
+    const channel: BenchChannel = { mode, tenantId, channelId: created.id, webhookSecret: created.webhookSecret };
+    contexts.set(mode, { channel, traffic: new InboundTraffic(channel, settings.newShare, `55119${i + 7}`) });
+  }
+  log(`API at ${apiUrl}; tenants and channels created (saga ${contexts.get('saga')!.channel.channelId}, direct ${contexts.get('direct')!.channel.channelId})`);
+
+  const poster = new WebhookPoster(apiUrl, Math.max(settings.maxInFlight, settings.maxConcurrency));
+  cleanups.push({ name: 'http agent', run: () => poster.close() });
+  const sampler = new CpuSampler(async () => {
+    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name]);
+    return {
+      'bench (load)': [process.pid],
+      api: [api.pid],
+      worker: [worker.pid],
+      temporal: temporalPid ? [temporalPid] : [],
+      'postgres (this db)': rows.map((r) => r.pid),
+    };
+  });
+  const infra: Infra = { db, gaugeDb, temporal, poster, sampler };
+
+  let idleCpu: Record<string, number> | undefined;
+  if (settings.idleSeconds > 0) {
+    // What the system costs with no traffic (pollers, timers, the outbox sweep): the floor under every row.
+    const before = await sampler.snapshot();
+    await sleep(settings.idleSeconds * 1_000);
+    idleCpu = CpuSampler.delta(before, await sampler.snapshot()).cores;
+  }
+
+  const results: PhaseResult[] = [];
+  let sagaProfile: SagaProfileSummary | undefined;
+  for (const mode of settings.modes) {
+    const ctx = contexts.get(mode)!;
+    let failedBefore = 0;
+    if (mode === 'saga') failedBefore = (await waitForSagas(infra, 1_000)).failed;
+    for (const rate of settings.rates) {
+      log(`${mode}: ${settings.warmupSeconds} s warm-up + ${settings.seconds} s at ${rate}/s`);
+      const paced = await runPhase(mode, 'paced', rate, ctx, infra, failedBefore);
+      results.push(paced.result);
+      if (mode === 'saga' && settings.sagaSamples > 0 && !sagaProfile) {
+        // From the first (lowest by default) rate: the spans of a saga that does not queue.
+        const sagas = paced.run.records
+          .filter((r) => r.measured && paced.createdAt.has(r.externalId))
+          .map((r) => ({ workflowId: inboundMessageWorkflowId(ctx.channel.channelId, r.externalId), postStartEpoch: r.postStartEpoch }));
+        sagaProfile = await profileSagas(temporal.env.client, sagas, settings.sagaSamples);
+        sagaProfile.rate = rate;
+      }
+      if (mode === 'saga') failedBefore = (await waitForSagas(infra, 1_000)).failed;
+      await sleep(1_000);
+    }
+    if (settings.maxSeconds > 0) {
+      log(`${mode}: ${settings.maxSeconds} s closed loop, at most ${settings.maxConcurrency} messages in the system`);
+      results.push((await runPhase(mode, 'max', 0, ctx, infra, failedBefore)).result);
+    }
+    await sleep(1_000);
+  }
+
+  log('stopping the API and worker processes');
+  await api.stop();
+  await worker.stop();
+  const profiles: { name: string; summary: ProfileSummary }[] = [];
+  for (const name of ['worker', 'api']) {
+    const summary = profileDir && settings.profile.includes(name) ? summarizeProfiles(join(profileDir, name)) : undefined;
+    if (summary) profiles.push({ name, summary });
+  }
+  await cleanupAll();
+  printReport(results, idleCpu, sagaProfile, profiles, { postgres: database.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    await cleanupAll();
+    process.exit(1);
+  });
