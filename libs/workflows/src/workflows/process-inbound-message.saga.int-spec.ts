@@ -198,7 +198,7 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     expect(created.status).toBe(201);
     const { message } = inbound(phone);
     const outcome = await runSaga(message, failAfter('createMessage'));
-    await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+    await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession']);
 
     const contacts = await contactsOf(phone);
     expect(contacts).toHaveLength(1);
@@ -221,7 +221,7 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
 
     const { message } = inbound(phone);
     const outcome = await runSaga(message, failAfter('createMessage'));
-    await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+    await expectCompensated(outcome, 'createMessage', ['deleteMessage']);
 
     const [contact] = await contactsOf(phone);
     expect(contact).toMatchObject({ id: before.contactId, deleted_at: null });

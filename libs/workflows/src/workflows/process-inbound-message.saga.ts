@@ -53,20 +53,21 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
   validate(input);
   const { tenantId, channelId, message } = input;
   const sagaId = workflowInfo().workflowId;
-  const undo: { name: string; run: () => Promise<unknown> }[] = [];
+  // Each compensation answers whether it changed anything (no-ops are not reported as compensated).
+  const undo: { name: string; run: () => Promise<boolean> }[] = [];
   const { steps, optional } = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
 
   try {
     const proposedContactId = uuid4();
-    undo.unshift({ name: 'deleteContact', run: () => compensations.deleteContact({ tenantId, contactId: proposedContactId }) });
+    undo.unshift({ name: 'deleteContact', run: async () => (await compensations.deleteContact({ tenantId, contactId: proposedContactId })).deleted });
     const contact = await steps.findOrCreateContact({ tenantId, proposedContactId, message });
 
     const proposedSessionId = uuid4();
-    undo.unshift({ name: 'closeSession', run: () => compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId }) });
+    undo.unshift({ name: 'closeSession', run: async () => (await compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId })).closed });
     const session = await steps.findOrCreateSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId, message });
 
     const proposedMessageId = uuid4();
-    undo.unshift({ name: 'deleteMessage', run: () => compensations.deleteMessage({ tenantId, messageId: proposedMessageId }) });
+    undo.unshift({ name: 'deleteMessage', run: async () => (await compensations.deleteMessage({ tenantId, messageId: proposedMessageId })).deleted });
     const created = await steps.createMessage({
       tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, proposedMessageId, message,
     });
@@ -113,8 +114,7 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
       const compensated: string[] = [];
       for (const step of undo) {
         try {
-          await step.run();
-          compensated.push(step.name);
+          if (await step.run()) compensated.push(step.name);
         } catch (compensationError) {
           log.error('compensation failed', { step: step.name, error: (compensationError as Error).message });
         }
