@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const { historyToJSON } = require('@temporalio/common/lib/proto-utils');
 
-const TYPES = ['ProcessInboundMessageSaga', 'SessionLifecycleWorkflow', 'SessionCleanupWorkflow', 'MessageDebouncerWorkflow'];
+const TYPES = ['ProcessInboundMessageSaga', 'SessionLifecycleWorkflow', 'SessionCleanupWorkflow', 'MessageDebouncerWorkflow', 'WebhookDeliveryWorkflow'];
 const historyFile = (type) => path.join(__dirname, '..', 'test', 'replay', 'histories', `${type}.json`);
 
 /** The long-running processor: a short dedicated run (a few iterations, a wake, a shutdown) keeps the
