@@ -70,6 +70,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
         ...workflowCode,
         activities: activitiesOf(...this.activitiesFor(taskQueue)),
         shutdownGraceTime: '30 seconds',
+        ...(taskQueue === TaskQueues.webhooks ? { maxConcurrentActivityTaskExecutions: this.config.webhookMaxConcurrentActivities } : {}),
       };
       this.workers.push(await Worker.create(options));
     }

@@ -61,6 +61,13 @@ export class WorkerEnv {
   @IsOptional() @IsInt() @Min(100) @Max(40_000)
   OUTBOX_MAX_HISTORY_EVENTS: number = 2_000;
 
+  /** Activity slots of the webhooks task queue. An attempt mostly waits on the endpoint (up to
+   *  WEBHOOK_TIMEOUT_MS, holding no database connection), so slots are cheap; with the SDK default
+   *  (100) the retrying attempts to one hanging endpoint soon hold every slot and stall all tenants'
+   *  deliveries (see bench:webhooks). */
+  @IsOptional() @IsInt() @Min(1) @Max(20_000)
+  WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES: number = 1_000;
+
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
   OUTBOX_PROCESSOR_WORKFLOW_ID?: string;
@@ -98,6 +105,7 @@ export const workerConfig = registerAs('worker', () => {
     outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,
     outboxWakeOnNotify: env.OUTBOX_WAKE_ON_NOTIFY,
     outboxWakeMinIntervalMs: env.OUTBOX_WAKE_MIN_INTERVAL_MS,
+    webhookMaxConcurrentActivities: env.WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES,
     sessionCleanup: {
       intervalSeconds: env.SESSION_CLEANUP_INTERVAL_SECONDS,
       batchSize: env.SESSION_CLEANUP_BATCH_SIZE,

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { CreateWebhookSubscriptionHandler } from '@app/webhook';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { TemporalWorkerHost } from '../../apps/worker/src/temporal-worker.host';
+import { type WorkerConfig, workerConfig } from '../../apps/worker/src/worker.config';
+import { failStartup, serveParent } from './inbound-children';
+
+/**
+ * Child process of `npm run bench:webhooks`: the worker as apps/worker/src/main.ts runs it
+ * (WorkerModule; the task queues of WORKER_TASK_QUEUES), configured by the environment the benchmark
+ * passes. Its own process, as in production, so the workflow threads, the activities (HTTP sends and
+ * their database bookkeeping) and the Rust core do not share an event loop with the load generator
+ * and the receivers, which would distort both sides.
+ *
+ * BENCH_WORKER_OPTIONS (JSON, benchmark only): extra Temporal WorkerOptions per task queue, e.g.
+ * `{"webhooks":{"maxCachedWorkflows":5000}}`, applied to Worker.create as the host calls it, for
+ * tuning experiments the worker's configuration does not offer (the webhooks queue's activity slots
+ * it does: WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES).
+ *
+ * IPC ops: `subscribe` (CreateWebhookSubscriptionHandler, exactly what POST /v1/webhook-subscriptions
+ * runs: URL guard, encrypted secret) and `memory`.
+ */
+function applyWorkerOptions(): Record<string, Partial<WorkerOptions>> {
+  const raw = process.env.BENCH_WORKER_OPTIONS;
+  if (!raw) return {};
+  const perQueue = JSON.parse(raw) as Record<string, Partial<WorkerOptions>>;
+  const create = Worker.create.bind(Worker);
+  Worker.create = (options: WorkerOptions) => create({ ...options, ...(perQueue[options.taskQueue] ?? {}) });
+  return perQueue;
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const workerOptions = applyWorkerOptions();
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'], abortOnError: false });
+  await app.init();
+  const host = app.get(TemporalWorkerHost);
+  host.done.catch((err: unknown) => {
+    console.error(`worker failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+  const create = app.get(CreateWebhookSubscriptionHandler, { strict: false });
+  serveParent(
+    {
+      subscribe: async (args) => {
+        const { tenantId, url, eventTypes, maxAttempts } = args as { tenantId: string; url: string; eventTypes: string[]; maxAttempts?: number };
+        const view = await create.execute({ tenantId, url, eventTypes, maxAttempts });
+        return { id: view.id, secret: view.secret };
+      },
+      memory: async () => process.memoryUsage(),
+    },
+    () => app.close(),
+  );
+  const config = app.get<WorkerConfig>(workerConfig.KEY);
+  process.send?.({
+    type: 'ready',
+    data: { pid: process.pid, state: host.state, workerOptions, webhookActivitySlots: config.webhookMaxConcurrentActivities, outboxBatchSize: config.outboxProcessor.batchSize },
+  });
+}
+
+main().catch(failStartup);

@@ -1,0 +1,573 @@
+import 'reflect-metadata';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'pg';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { webhookDeliveryWorkflowId } from '@app/workflows';
+import { type BenchChild, forkChild } from './support/inbound-children';
+import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
+import { createBenchDatabase, prebundleWorkflows, startTemporal } from './support/infra';
+import { runPaced, type WriteRecord } from './support/producer';
+import { markdownTable, ms, summarize, type Summary } from './support/stats';
+import { type DeliveryBreakdown, deliveryBreakdown } from './support/webhooks-history';
+import { summarizeCpuProfiles, type ProfileSummary } from './support/webhooks-profile';
+import { BenchReceiver } from './support/webhooks-receivers';
+
+/**
+ * `npm run bench:webhooks`: outbound webhook delivery through the real pipeline: outbox row committed
+ * → relay (OutboxProcessorWorkflow, NOTIFY wake-up) → WebhookOutboxPublisher fan-out (one delivery
+ * row and one WebhookDeliveryWorkflow per subscription) → deliverWebhook activity (signed POST) →
+ * loopback receivers in this process, on its own Temporal dev server (locally built CLI) and its own
+ * PostgreSQL database.
+ *
+ * Processes: the worker (WorkerModule on the outbox and webhooks task queues) runs in a child process,
+ * as in production: its activities (HTTP sends, database bookkeeping), workflow threads and Rust core
+ * must not share an event loop with the load generator and the receivers, which would slow both and
+ * blur the latency. This process writes the events and hosts the receivers; both timestamps come from
+ * its performance.now(), so latency = receipt - commit needs no clock translation.
+ *
+ * One tenant, BENCH_HEALTHY healthy subscriptions (`contact.*`, receivers answer 204 at once), events
+ * `contact.created` written one per transaction (an outbox INSERT: the commit is the domain write's).
+ * Scenarios: `healthy` (only those), then `dead` (the same plus one subscription whose endpoint accepts
+ * the connection and never answers, so every attempt runs into WEBHOOK_TIMEOUT_MS and is retried on
+ * the production policy). Per scenario two load shapes:
+ * - paced: BENCH_RATE events/s (x BENCH_HEALTHY deliveries/s offered) for BENCH_SECONDS after
+ *   BENCH_WARMUP_SECONDS: end-to-end latency commit -> receipt (p50/p99) and achieved deliveries/s;
+ * - burst: BENCH_BURST_EVENTS written as fast as BENCH_WRITERS connections allow: deliveries/s =
+ *   healthy deliveries / (last receipt - first write), the capacity.
+ * The dead endpoint's slowdown = healthy deliveries/s (burst) and latency (paced) of `dead` vs `healthy`.
+ *
+ * Knobs (env): BENCH_HEALTHY (3), BENCH_RATE (5: leaves this 2-core machine room for the dead
+ * scenario's extra deliveries, so latency compares like with like), BENCH_SECONDS (12), BENCH_WARMUP_SECONDS (3),
+ * BENCH_BURST_EVENTS (1000, 0 skips), BENCH_WRITERS (16), BENCH_SCENARIOS ("healthy,dead"),
+ * BENCH_DRAIN_TIMEOUT_MS (30000), BENCH_WEBHOOK_TIMEOUT_MS (15000, the production default),
+ * BENCH_WORKER_POOL_SIZE (20), BENCH_WORKER_ENV ("K=V K=V" for the worker, e.g.
+ * "WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES=100 OUTBOX_BATCH_SIZE=500"), BENCH_WORKER_OPTIONS (JSON
+ * Temporal WorkerOptions per task queue, e.g. '{"webhooks":{"maxCachedWorkflows":5000}}'),
+ * BENCH_HISTORY_SAMPLES (60), BENCH_IDLE_SECONDS (3, CPU with no traffic),
+ * BENCH_PROFILE ("worker": --cpu-prof, summarised), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS (see below; "-" for
+ * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (240000).
+ */
+
+function numEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got ${raw})`);
+  return value;
+}
+
+function kvEnv(name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (process.env[name] ?? '').split(/\s+/).filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new Error(`${name}: "${pair}" is not K=V`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The dev server has ONE history shard whose transfer queue (new workflow task -> matching) is polled
+ *  at most 20 times a second by default, so every new workflow waits ~50 ms for its first task: a
+ *  single-shard artifact a production cluster does not have. Raised by default, as in bench:inbound. */
+const DEFAULT_TEMPORAL_EXTRA_ARGS = '--dynamic-config-value history.transferProcessorMaxPollRPS=1000';
+
+type ScenarioKey = 'healthy' | 'dead';
+type Shape = 'paced' | 'burst';
+
+const settings = {
+  healthy: numEnv('BENCH_HEALTHY', 3, 1),
+  rate: numEnv('BENCH_RATE', 5, 1),
+  seconds: numEnv('BENCH_SECONDS', 12, 1),
+  warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 3),
+  burstEvents: numEnv('BENCH_BURST_EVENTS', 300),
+  writers: numEnv('BENCH_WRITERS', 16, 1),
+  scenarios: (process.env.BENCH_SCENARIOS ?? 'healthy,dead').split(',').map((s) => s.trim()).filter((s): s is ScenarioKey => s === 'healthy' || s === 'dead'),
+  drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 30_000, 1_000),
+  webhookTimeoutMs: numEnv('BENCH_WEBHOOK_TIMEOUT_MS', 15_000, 100),
+  workerPoolSize: numEnv('BENCH_WORKER_POOL_SIZE', 20, 1),
+  workerEnv: kvEnv('BENCH_WORKER_ENV'),
+  workerOptions: process.env.BENCH_WORKER_OPTIONS ?? '',
+  historySamples: numEnv('BENCH_HISTORY_SAMPLES', 60),
+  idleSeconds: numEnv('BENCH_IDLE_SECONDS', 3),
+  profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).includes('worker'),
+  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 240_000, 10_000),
+  temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS).split(/\s+/).filter((a) => a && a !== '-'),
+};
+
+/** Targets: healthy deliveries/s, and the most the dead endpoint may slow healthy deliveries. */
+const TARGET_DELIVERIES_PER_SECOND = 300;
+const TARGET_MAX_SLOWDOWN = 0.1;
+
+const CPU_COMPONENTS = ['bench (load + receivers)', 'worker', 'temporal', 'postgres (this db)'];
+
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
+
+const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
+let cleanedUp = false;
+async function cleanupAll(): Promise<void> {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  for (const { name, run } of cleanups.reverse()) {
+    try {
+      await run();
+    } catch (err) {
+      console.error(`cleanup ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+interface PhaseResult {
+  scenario: ScenarioKey;
+  shape: Shape;
+  /** Offered events/s (paced); null for a burst. */
+  offeredRate: number | null;
+  /** Events whose deliveries are measured (paced: after the warm-up; burst: all). */
+  events: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  writeErrors: number;
+  firstError?: string;
+  /** Healthy deliveries per second over the window (first measured write -> last measured receipt). */
+  deliveriesPerSecond: number;
+  windowSeconds: number;
+  latency: Summary;
+  /** Requests the hanging endpoint received during the phase (attempts that ran into the timeout). */
+  deadAttempts: number;
+  /** Healthy deliveries of every event of the phase (warm-up included): what the CPU was spent on. */
+  allDelivered: number;
+  cpu: { wallSeconds: number; cores: Record<string, number> };
+  breakdown?: DeliveryBreakdown;
+}
+
+interface Infra {
+  pool: Pool;
+  tenantId: string;
+  worker: BenchChild;
+  healthy: { receiver: BenchReceiver; subscriptionId: string }[];
+  hanging: BenchReceiver;
+  sampler: CpuSampler;
+  temporal: Awaited<ReturnType<typeof startTemporal>>;
+}
+
+const CONTACT_NAMES = ['Ana Souza', 'Bruno Lima', 'Carla Dias', 'Davi Rocha', 'Eva Prado'];
+
+/** One contact.created event, committed on its own (autocommit INSERT: its own transaction, with the
+ *  outbox trigger's NOTIFY delivered at commit), as CreateContactHandler's transaction commits it. */
+async function writeEvent(pool: Pool, tenantId: string, seq: number): Promise<string> {
+  const id = randomUUID();
+  const contactId = randomUUID();
+  const phone = `55119${String(seq).padStart(8, '0')}`;
+  const now = new Date().toISOString();
+  const payload = {
+    id: contactId,
+    phone,
+    whatsappId: `${phone}@c.us`,
+    name: CONTACT_NAMES[seq % CONTACT_NAMES.length],
+    profilePictureUrl: null,
+    source: 'api',
+    createdAt: now,
+  };
+  await pool.query(
+    `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at) VALUES ($1, $2, 'contact', $3, 'contact.created', $4, $5)`,
+    [id, tenantId, contactId, JSON.stringify(payload), now],
+  );
+  return id;
+}
+
+async function drain(infra: Infra, ids: string[], timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const missing = infra.healthy.reduce((acc, { receiver }) => acc + ids.filter((id) => receiver.receivedAt(id) === undefined).length, 0);
+    if (missing === 0) return;
+    if (performance.now() > deadline) {
+      log(`drain: ${missing} healthy deliveries still missing after ${timeoutMs} ms`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function runPhase(infra: Infra, scenario: ScenarioKey, shape: Shape): Promise<PhaseResult> {
+  const paced = shape === 'paced';
+  const rate = paced ? settings.rate : 1e9;
+  const warmupMs = paced ? settings.warmupSeconds * 1_000 : 0;
+  const durationMs = paced ? settings.seconds * 1_000 : (settings.burstEvents * 1_000) / rate;
+  log(
+    paced
+      ? `${scenario} / paced: ${settings.rate} events/s (${settings.rate * settings.healthy} healthy deliveries/s) for ${settings.warmupSeconds} s warm-up + ${settings.seconds} s`
+      : `${scenario} / burst: ${settings.burstEvents} events (${settings.burstEvents * settings.healthy} healthy deliveries) as fast as ${settings.writers} writers go`,
+  );
+  const deadBefore = infra.hanging.requests;
+  const cpuBefore: CpuSnapshot = await infra.sampler.snapshot();
+  const run = await runPaced({ rate, warmupMs, durationMs, writers: settings.writers, write: (seq) => writeEvent(infra.pool, infra.tenantId, seq + (shape === 'burst' ? 5_000_000 : 0) + (scenario === 'dead' ? 10_000_000 : 0)) });
+  await drain(
+    infra,
+    run.writes.map((w) => w.id),
+    settings.drainTimeoutMs,
+  );
+  const cpuAfter = await infra.sampler.snapshot();
+  const deadAttempts = infra.hanging.requests - deadBefore;
+
+  const measured: WriteRecord[] = run.writes.filter((w) => w.measured);
+  const latencies: number[] = [];
+  let lastReceipt = Number.NaN;
+  let delivered = 0;
+  for (const w of measured) {
+    for (const { receiver } of infra.healthy) {
+      const at = receiver.receivedAt(w.id);
+      if (at === undefined) continue;
+      delivered += 1;
+      latencies.push(at - w.committedAt);
+      if (!(at <= lastReceipt)) lastReceipt = at;
+    }
+  }
+  const windowSeconds = (lastReceipt - run.measuredStart) / 1_000;
+  const allDelivered = run.writes.reduce((acc, w) => acc + infra.healthy.filter(({ receiver }) => receiver.receivedAt(w.id) !== undefined).length, 0);
+  const expected = measured.length * infra.healthy.length;
+
+  let breakdown: DeliveryBreakdown | undefined;
+  if (settings.historySamples > 0 && measured.length > 0) {
+    const step = Math.max(1, Math.floor(measured.length / settings.historySamples));
+    const sample = measured.filter((_, i) => i % step === 0).slice(0, settings.historySamples);
+    const subscriptionId = infra.healthy[0]!.subscriptionId;
+    const committed = new Map(sample.map((w) => [webhookDeliveryWorkflowId(subscriptionId, w.id), performance.timeOrigin + w.committedAt]));
+    breakdown = await deliveryBreakdown(infra.temporal.env.client, [...committed.keys()], (id) => committed.get(id)).catch((err: unknown) => {
+      log(`could not read delivery histories: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+  }
+
+  const result: PhaseResult = {
+    scenario,
+    shape,
+    offeredRate: paced ? settings.rate : null,
+    events: measured.length,
+    expected,
+    delivered,
+    lost: expected - delivered,
+    duplicates: infra.healthy.reduce((acc, { receiver }) => acc + receiver.duplicates, 0),
+    writeErrors: run.errors,
+    firstError: run.firstError,
+    deliveriesPerSecond: windowSeconds > 0 ? delivered / windowSeconds : Number.NaN,
+    windowSeconds,
+    latency: summarize(latencies),
+    deadAttempts,
+    allDelivered,
+    cpu: CpuSampler.delta(cpuBefore, cpuAfter),
+    breakdown,
+  };
+  log(
+    `${scenario} / ${shape}: ${delivered}/${expected} delivered, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
+      `p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} ms, dead-endpoint attempts ${deadAttempts}` +
+      (run.errors ? `, ${run.errors} write errors (first: ${run.firstError})` : ''),
+  );
+  return result;
+}
+
+async function deadSubscriptionState(pool: Pool, subscriptionId: string): Promise<string> {
+  const { rows } = await pool.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 GROUP BY status ORDER BY status`,
+    [subscriptionId],
+  );
+  const { rows: sub } = await pool.query<{ active: boolean; consecutive_failures: number }>(
+    `SELECT active, consecutive_failures FROM webhook_subscriptions WHERE id = $1`,
+    [subscriptionId],
+  );
+  return `deliveries ${rows.map((r) => `${r.status}=${r.n}`).join(', ') || 'none'}; subscription active=${sub[0]?.active} consecutiveFailures=${sub[0]?.consecutive_failures}`;
+}
+
+interface ReportFacts {
+  postgres: string;
+  temporalCli: string;
+  totalSeconds: number;
+  deadState?: string;
+  verified: number;
+  verifyFailures: string[];
+  profiles: ProfileSummary[];
+  idle?: { wallSeconds: number; cores: Record<string, number> };
+  webhookActivitySlots: unknown;
+  outboxBatchSize: unknown;
+}
+
+function printReport(results: PhaseResult[], facts: ReportFacts): void {
+  const label = (r: PhaseResult) => `${r.scenario === 'dead' ? `${settings.healthy} healthy + 1 dead` : `${settings.healthy} healthy`}`;
+  console.log('\n## Outbound webhooks: healthy deliveries through outbox → fan-out → WebhookDeliveryWorkflow → loopback receivers\n');
+  console.log(
+    markdownTable(
+      ['endpoints', 'load', 'events', 'healthy deliveries', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'dead-endpoint attempts'],
+      results.map((r) => [
+        label(r),
+        r.shape === 'paced' ? `paced ${r.offeredRate}/s x ${settings.healthy}` : `burst ${r.events}`,
+        String(r.events),
+        String(r.delivered),
+        String(r.lost),
+        String(r.duplicates),
+        Number.isFinite(r.deliveriesPerSecond) ? r.deliveriesPerSecond.toFixed(0) : '-',
+        ms(r.latency.p50),
+        ms(r.latency.p95),
+        ms(r.latency.p99),
+        ms(r.latency.max),
+        r.scenario === 'dead' ? String(r.deadAttempts) : '-',
+      ]),
+    ),
+  );
+  console.log('(latency = receipt at the healthy receiver - commit of the outbox row, same process and clock; deliveries/s = healthy deliveries of the measured events / (last receipt - first measured write).)');
+
+  const verdicts: string[] = [];
+  const find = (scenario: ScenarioKey, shape: Shape) => results.find((r) => r.scenario === scenario && r.shape === shape);
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  const burst = find('healthy', 'burst');
+  if (burst) {
+    const ok = burst.deliveriesPerSecond >= TARGET_DELIVERIES_PER_SECOND && burst.lost === 0;
+    verdicts.push(`${ok ? 'MET' : 'MISSED'}: capacity (burst, healthy endpoints only): ${burst.deliveriesPerSecond.toFixed(0)} deliveries/s (target >= ${TARGET_DELIVERIES_PER_SECOND})`);
+  }
+  const pacedBase = find('healthy', 'paced');
+  if (pacedBase) {
+    const kept = pacedBase.lost === 0 && pacedBase.latency.p99 < 1_000;
+    verdicts.push(
+      `${kept ? 'sustained' : 'NOT sustained'}: paced ${pacedBase.offeredRate! * settings.healthy} deliveries/s offered: p50 ${ms(pacedBase.latency.p50)} ms, p99 ${ms(pacedBase.latency.p99)} ms from outbox commit to receiver`,
+    );
+  }
+  const burstDead = find('dead', 'burst');
+  if (burst && burstDead) {
+    const slowdown = 1 - burstDead.deliveriesPerSecond / burst.deliveriesPerSecond;
+    const ok = slowdown < TARGET_MAX_SLOWDOWN && burstDead.lost === 0;
+    verdicts.push(
+      `${ok ? 'MET' : 'MISSED'}: dead endpoint, burst: healthy deliveries/s ${(slowdown * 100).toFixed(1)}% lower (target < ${TARGET_MAX_SLOWDOWN * 100}%)` +
+        `${burstDead.lost ? `; ${burstDead.lost} healthy deliveries not made within the drain timeout` : ''}`,
+    );
+  }
+  const pacedDead = find('dead', 'paced');
+  if (pacedBase && pacedDead) {
+    const p50 = pacedDead.latency.p50 / pacedBase.latency.p50 - 1;
+    const p99 = pacedDead.latency.p99 / pacedBase.latency.p99 - 1;
+    const ok = p50 < TARGET_MAX_SLOWDOWN && pacedDead.lost === 0;
+    verdicts.push(
+      `${ok ? 'MET' : 'MISSED'}: dead endpoint, paced: healthy latency p50 ${pct(p50)}, p99 ${pct(p99)} (target p50 < +${TARGET_MAX_SLOWDOWN * 100}%)` +
+        `${pacedDead.lost ? `; ${pacedDead.lost} healthy deliveries not made within the drain timeout` : ''}`,
+    );
+  }
+  console.log(`\n${verdicts.map((v) => `- ${v}`).join('\n')}`);
+
+  const b = (r: PhaseResult) => r.breakdown;
+  const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
+  console.log('\n### Where a healthy delivery spends its time (ms, p50 / p99, from a sample of delivery workflow histories)\n');
+  console.log(
+    markdownTable(
+      ['endpoints', 'load', 'sampled', 'commit → workflow started', 'started → deliver scheduled', 'deliver queued (sched → start)', 'deliver run (start → close)', 'bookkeeping → completed'],
+      results
+        .filter((r) => b(r))
+        .map((r) => [
+          label(r),
+          r.shape,
+          String(b(r)!.sampled),
+          pair(b(r)!.commitToStart),
+          pair(b(r)!.startToScheduled),
+          pair(b(r)!.deliverScheduleToStart),
+          pair(b(r)!.deliverStartToClose),
+          pair(b(r)!.bookkeeping),
+        ]),
+    ),
+  );
+  console.log(
+    '(commit → started: relay wake-up, claim, fan-out rows and StartWorkflowExecution; "deliver queued": the deliverWebhook activity waiting for a free ' +
+      'worker slot: where attempts held by a dead endpoint show; "deliver run": database reads, the signed POST, the attempt record; bookkeeping: ' +
+      'workflow task, webhookStatusUpdate activity, final workflow task. First attempts only.)',
+  );
+
+  console.log('\n### CPU (cores used over each phase, writes to drain)\n');
+  console.log(
+    markdownTable(
+      ['endpoints', 'load', 'wall s', ...CPU_COMPONENTS, 'machine busy', 'other', 'CPU ms / delivery'],
+      results.map((r) => {
+        const listed = CPU_COMPONENTS.reduce((acc, n) => acc + (r.cpu.cores[n] ?? 0), 0);
+        return [
+          label(r),
+          r.shape,
+          r.cpu.wallSeconds.toFixed(1),
+          ...CPU_COMPONENTS.map((n) => (r.cpu.cores[n] ?? 0).toFixed(2)),
+          (r.cpu.cores['machine busy'] ?? 0).toFixed(2),
+          (r.cpu.cores.other ?? 0).toFixed(2),
+          r.allDelivered > 0 ? ((listed * r.cpu.wallSeconds * 1_000) / r.allDelivered).toFixed(2) : '-',
+        ];
+      }),
+    ),
+  );
+  if (facts.idle) {
+    const idle = facts.idle;
+    console.log(`\nIdle (no traffic, ${idle.wallSeconds.toFixed(0)} s): ${CPU_COMPONENTS.map((n) => `${n} ${(idle.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores.`);
+  }
+  console.log(`(${cpus().length} cores in all; "CPU ms / delivery" spreads every listed component's CPU over the healthy deliveries of the phase, warm-up included.)`);
+
+  for (const p of facts.profiles) {
+    console.log(`\n### Worker CPU profile (${p.file}, ${(p.totalMs / 1_000).toFixed(1)} s sampled)\n`);
+    console.log(markdownTable(['area (self time)', 'ms', 'share'], p.byArea.map((r) => [r.name, r.selfMs.toFixed(0), `${(r.share * 100).toFixed(1)}%`])));
+    console.log('');
+    console.log(markdownTable(['hottest functions (self time)', 'ms', 'share'], p.topFunctions.map((r) => [r.name, r.selfMs.toFixed(0), `${(r.share * 100).toFixed(1)}%`])));
+  }
+
+  console.log('\n### Checks\n');
+  console.log(`- signatures: ${facts.verified} sampled requests verified with the standardwebhooks library, ${facts.verifyFailures.length} failed${facts.verifyFailures.length ? ` (first: ${facts.verifyFailures[0]})` : ''}`);
+  if (facts.deadState) console.log(`- dead endpoint's subscription at the end: ${facts.deadState}`);
+  for (const r of results) if (r.writeErrors > 0) console.log(`- ${r.scenario}/${r.shape}: ${r.writeErrors} write errors (first: ${r.firstError})`);
+
+  const cpu = cpus();
+  console.log('\n### Machine and settings\n');
+  console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (extra args: ${settings.temporalExtraArgs.join(' ') || 'none'})`);
+  console.log(
+    `- ${settings.healthy} healthy subscriptions (+1 dead in the dead scenario), WEBHOOK_TIMEOUT_MS=${settings.webhookTimeoutMs}, paced ${settings.rate} events/s for ` +
+      `${settings.warmupSeconds}+${settings.seconds} s, burst ${settings.burstEvents} events, ${settings.writers} writers; worker: WORKER_TASK_QUEUES=outbox,webhooks, ` +
+      `DATABASE_POOL_SIZE=${settings.workerPoolSize}${Object.keys(settings.workerEnv).length ? `, ${Object.entries(settings.workerEnv).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}` +
+      `; webhooks queue activity slots ${facts.webhookActivitySlots}, OUTBOX_BATCH_SIZE ${facts.outboxBatchSize}` +
+      `${settings.workerOptions ? `, worker options ${settings.workerOptions}` : ''}; total bench time ${facts.totalSeconds.toFixed(0)} s`,
+  );
+  console.log(
+    '\nCaveat: everything (Temporal dev server on SQLite, PostgreSQL, the worker, the load generator and the receivers) shares this machine; ' +
+      'absolute numbers are pessimistic for a real deployment. Compare the scenarios with each other.',
+  );
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: cleaning up`);
+      void cleanupAll().finally(() => process.exit(130));
+    });
+  }
+  const watchdog = setTimeout(() => {
+    console.error(`benchmark exceeded ${settings.watchdogMs} ms; cleaning up and exiting`);
+    void cleanupAll().finally(() => process.exit(2));
+  }, settings.watchdogMs);
+  watchdog.unref();
+  if (settings.scenarios.length === 0) throw new Error('BENCH_SCENARIOS must name healthy and/or dead');
+
+  log('starting the Temporal dev server');
+  const temporal = await startTemporal(settings.temporalExtraArgs);
+  cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
+  const temporalPid = childPids(process.pid, /temporal/)[0];
+  log(`Temporal dev server at ${temporal.address}; creating and migrating the database`);
+  const database = await createBenchDatabase();
+  cleanups.push({ name: `database ${database.name}`, run: () => database.drop() });
+  const bundle = await prebundleWorkflows();
+  cleanups.push({ name: 'workflow bundle', run: () => bundle.remove() });
+
+  const pool = new Pool({ connectionString: database.url, max: settings.writers + 4 });
+  cleanups.push({ name: 'pg pool', run: () => pool.end() });
+  const { rows } = await pool.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('bench webhooks') RETURNING id`);
+  const tenantId = rows[0]!.id;
+
+  const receivers: BenchReceiver[] = [];
+  cleanups.push({ name: 'receivers', run: () => Promise.all(receivers.map((r) => r.close())).then(() => undefined) });
+  for (let i = 0; i < settings.healthy; i++) receivers.push(await BenchReceiver.start(`healthy-${i + 1}`, 'healthy'));
+  const hanging = await BenchReceiver.start('dead', 'hanging');
+  receivers.push(hanging);
+
+  const keptProfileDir = process.env.BENCH_PROFILE_DIR;
+  const profileDir = settings.profile ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-webhooks-prof-'))) : undefined;
+  if (profileDir && !keptProfileDir) cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
+  log('starting the worker (child process)');
+  const worker = await forkChild(
+    'worker',
+    join(__dirname, 'support', 'webhooks-worker.js'),
+    {
+      DATABASE_URL: database.url,
+      DATABASE_POOL_SIZE: String(settings.workerPoolSize),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_ENSURE_NAMESPACE: 'false',
+      WORKER_TASK_QUEUES: 'outbox,webhooks',
+      WORKER_HEALTH_PORT: '0',
+      WORKFLOW_BUNDLE_PATH: bundle.path,
+      OUTBOX_PROCESSOR_WORKFLOW_ID: `outbox-processor-bench-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'error',
+      SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+      WEBHOOK_TIMEOUT_MS: String(settings.webhookTimeoutMs),
+      BENCH_WORKER_OPTIONS: settings.workerOptions,
+      ...settings.workerEnv,
+    },
+    { log, execArgv: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
+  );
+  cleanups.push({ name: 'worker', run: () => worker.stop() });
+  // Before the worker stops: the hanging endpoint lets go of its requests, so no attempt waits out its timeout.
+  cleanups.push({ name: 'dead endpoint', run: () => hanging.close() });
+
+  const healthy: Infra['healthy'] = [];
+  for (const receiver of receivers.filter((r) => r.kind === 'healthy')) {
+    const sub = await worker.call<{ id: string; secret: string }>('subscribe', { tenantId, url: receiver.url, eventTypes: ['contact.*'] });
+    receiver.useSecret(sub.secret);
+    healthy.push({ receiver, subscriptionId: sub.id });
+  }
+  const sampler = new CpuSampler(async () => {
+    const { rows: pids } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name]);
+    return {
+      'bench (load + receivers)': [process.pid],
+      worker: [worker.pid],
+      temporal: temporalPid ? [temporalPid] : [],
+      'postgres (this db)': pids.map((r) => r.pid),
+    };
+  });
+  const infra: Infra = { pool, tenantId, worker, healthy, hanging, sampler, temporal };
+
+  let idle: { wallSeconds: number; cores: Record<string, number> } | undefined;
+  if (settings.idleSeconds > 0) {
+    const before = await sampler.snapshot();
+    await new Promise((r) => setTimeout(r, settings.idleSeconds * 1_000));
+    idle = CpuSampler.delta(before, await sampler.snapshot());
+    log(`idle CPU: ${Object.entries(idle.cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+  }
+
+  const results: PhaseResult[] = [];
+  let deadSubscriptionId: string | undefined;
+  for (const scenario of settings.scenarios) {
+    if (scenario === 'dead') {
+      const sub = await worker.call<{ id: string; secret: string }>('subscribe', { tenantId, url: hanging.url, eventTypes: ['contact.*'] });
+      deadSubscriptionId = sub.id;
+      log(`dead endpoint subscribed (${sub.id}); every attempt to it waits ${settings.webhookTimeoutMs} ms`);
+    }
+    results.push(await runPhase(infra, scenario, 'paced'));
+    if (settings.burstEvents > 0) {
+      await new Promise((r) => setTimeout(r, 500));
+      results.push(await runPhase(infra, scenario, 'burst'));
+    }
+  }
+  const deadState = deadSubscriptionId ? await deadSubscriptionState(pool, deadSubscriptionId) : undefined;
+  const verified = healthy.reduce((acc, h) => acc + h.receiver.verified, 0);
+  const verifyFailures = healthy.flatMap((h) => h.receiver.verifyFailures);
+
+  log('shutting down');
+  await hanging.close();
+  await worker.stop();
+  const profiles = profileDir ? summarizeCpuProfiles(profileDir) : [];
+  await cleanupAll();
+  printReport(results, {
+    postgres: database.serverVersion,
+    temporalCli: temporal.cliPath,
+    totalSeconds: (performance.now() - started) / 1_000,
+    deadState,
+    verified,
+    verifyFailures,
+    profiles,
+    idle,
+    webhookActivitySlots: worker.ready.webhookActivitySlots,
+    outboxBatchSize: worker.ready.outboxBatchSize,
+  });
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch(async (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    await cleanupAll();
+    process.exit(1);
+  });
