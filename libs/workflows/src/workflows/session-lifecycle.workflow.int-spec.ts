@@ -18,10 +18,11 @@ import { SessionLifecycleWorkflow } from './session-lifecycle.workflow';
  *  in-memory recorders here (the real ones are covered with Postgres in the conversation suites):
  *  what is under test is the timing logic. */
 class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
-  readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason }[] = [];
+  readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason; deadlineAt?: string }[] = [];
   /** Called when a warning is "sent": lets a test deliver the message.any echo of the warning. */
   onWarning: (externalId: string) => Promise<void> = async () => undefined;
-  dbLastActivityAt: string | null = null;
+  /** Later activity the "database" reports for a session (a signal still on its way), by session id. */
+  readonly dbLastActivityAt = new Map<string, string>();
 
   async sendSessionTimeoutWarning(input: { tenantId: string; sessionId: string }) {
     const externalId = `true_5511999990001@c.us_WARN${this.calls.length}`;
@@ -31,22 +32,22 @@ class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
   }
 
   async endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome> {
-    if (this.dbLastActivityAt && Date.parse(this.dbLastActivityAt) > Date.parse(input.deadlineAt) - 60_000) {
-      const later = this.dbLastActivityAt;
-      this.dbLastActivityAt = null;
+    const later = this.dbLastActivityAt.get(input.sessionId);
+    if (later) {
+      this.dbLastActivityAt.delete(input.sessionId);
       this.calls.push({ name: 'deferred', at: Date.now(), sessionId: input.sessionId });
       return { ended: false, status: 'active', endReason: null, endedAt: null, lastActivityAt: later };
     }
-    return this.end(input.sessionId, 'inactivity');
+    return this.end(input.sessionId, 'inactivity', input.deadlineAt);
   }
 
   async endSession(input: { tenantId: string; sessionId: string; reason: SessionEndReason }) {
     return this.end(input.sessionId, input.reason);
   }
 
-  private end(sessionId: string, reason: SessionEndReason): EndSessionOutcome {
+  private end(sessionId: string, reason: SessionEndReason, deadlineAt?: string): EndSessionOutcome {
     const already = this.calls.some((c) => c.name === 'end' && c.sessionId === sessionId);
-    this.calls.push({ name: 'end', at: Date.now(), sessionId, reason });
+    this.calls.push({ name: 'end', at: Date.now(), sessionId, reason, deadlineAt });
     return { ended: !already, status: 'ended', endReason: reason, endedAt: new Date().toISOString(), lastActivityAt: null };
   }
 
@@ -109,14 +110,15 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
   });
 
   it('sends the warning exactly once and still ends on time (the original never ended)', async () => {
-    const startedAt = Date.now();
-    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
+    const lastActivityAt = new Date();
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1, lastActivityAt: lastActivityAt.toISOString() });
     await handle.result();
     const calls = callsOf(handle);
     expect(calls.map((c) => c.name)).toEqual(['warning', 'end']);
-    expect(calls[0]!.at - startedAt).toBeGreaterThanOrEqual(1_900);
-    expect(calls[1]!.at - startedAt).toBeGreaterThanOrEqual(2_900);
-    expect(calls[1]!.at - startedAt).toBeLessThan(6_000);
+    expect(calls[0]!.at - lastActivityAt.getTime()).toBeGreaterThanOrEqual(1_900);
+    expect(calls[1]!.at - lastActivityAt.getTime()).toBeGreaterThanOrEqual(2_900);
+    // It ends at last activity + timeout: the warning did not restart the timeout.
+    expect(calls[1]!.deadlineAt).toBe(new Date(lastActivityAt.getTime() + 3_000).toISOString());
   });
 
   it("ignores the echo of its own warning (message.any) but lets customer activity move the deadline and re-arm the warning", async () => {
@@ -127,9 +129,13 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     };
     const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
     started.handle = handle;
-    await eventually(async () => (callsOf(handle).some((c) => c.name === 'warning') ? true : undefined));
-    const afterWarning = await handle.query(sessionStateQuery);
+    // The activity has been called; the workflow records the warning once it returns.
+    const afterWarning = await eventually(async () => {
+      const state = await handle.query(sessionStateQuery);
+      return state.warningsSent === 1 ? state : undefined;
+    });
     expect(afterWarning.warningSentForCurrentPeriod).toBe(true);
+    expect(callsOf(handle).filter((c) => c.name === 'warning')).toHaveLength(1);
 
     // The customer answers after the warning: a new idle period with its own warning.
     const replyAt = new Date();
@@ -166,7 +172,7 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   it('waits from the later activity the database reports when a signal is still on its way', async () => {
     const handle = await start({ timeoutSeconds: 2 });
-    activities.dbLastActivityAt = new Date(Date.now() + 1_000).toISOString();
+    activities.dbLastActivityAt.set(sessionIdOf(handle), new Date(Date.now() + 1_000).toISOString());
     await handle.result();
     expect(callsOf(handle).map((c) => c.name)).toEqual(['deferred', 'end']);
   });
