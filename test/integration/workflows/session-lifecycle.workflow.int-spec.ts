@@ -10,9 +10,9 @@ import {
   sessionActivitySignal,
   sessionStateQuery,
 } from '@app/workflows';
-import { TestEnv } from '../../../../test/support/test-env';
-import { eventually } from '../../../../test/support/nest';
-import { SessionLifecycleWorkflow } from './session-lifecycle.workflow';
+import { TestEnv } from '../../support/test-env';
+import { eventually } from '../../support/nest';
+import { SessionLifecycleWorkflow } from '../../../libs/workflows/src/workflows/session-lifecycle.workflow';
 
 /** The lifecycle workflow on the real dev server with short durations. Its activities are typed
  *  in-memory recorders here (the real ones are covered with Postgres in the conversation suites):

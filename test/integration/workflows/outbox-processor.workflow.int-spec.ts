@@ -19,9 +19,9 @@ import {
   TemporalClientModule,
   WorkflowGatewaysModule,
 } from '@app/workflows';
-import { createTenant, createTestContext, eventually } from '../../../../test/support/nest';
-import { TestEnv } from '../../../../test/support/test-env';
-import { OutboxProcessorWorkflow } from './outbox-processor.workflow';
+import { createTenant, createTestContext, eventually } from '../../support/nest';
+import { TestEnv } from '../../support/test-env';
+import { OutboxProcessorWorkflow } from '../../../libs/workflows/src/workflows/outbox-processor.workflow';
 
 describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', () => {
   let moduleRef: TestingModule;

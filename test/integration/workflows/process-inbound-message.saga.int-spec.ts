@@ -4,10 +4,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type InboundMessage, parseWahaEvent } from '@app/inbound';
 import { activitiesOf, InboundActivities, inboundMessageWorkflowId, type ProcessInboundMessageResult } from '@app/workflows';
-import { freshWahaFixture, type FixtureJson, type WahaFixture } from '../../../../test/fixtures/waha';
-import { ConversationHarness, type HarnessChannel } from '../../../../test/support/conversation-harness';
-import { eventually } from '../../../../test/support/nest';
-import { TestEnv } from '../../../../test/support/test-env';
+import { freshWahaFixture, type FixtureJson, type WahaFixture } from '../../fixtures/waha';
+import { ConversationHarness, type HarnessChannel } from '../../support/conversation-harness';
+import { eventually } from '../../support/nest';
+import { TestEnv } from '../../support/test-env';
 
 type Activities = Record<string, (...args: unknown[]) => Promise<unknown>>;
 type SagaOutcome = { result: ProcessInboundMessageResult; error?: undefined } | { result?: undefined; error: unknown };
