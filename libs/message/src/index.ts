@@ -43,3 +43,4 @@ export * from './application/get-message/get-message.handler';
 export * from './application/find-message-by-external-id/find-message-by-external-id.handler';
 export * from './application/list-messages/list-messages.query';
 export * from './application/list-messages/list-messages.handler';
+export * from './application/purge-stale-pending-acks/purge-stale-pending-acks.handler';

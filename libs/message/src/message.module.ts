@@ -6,6 +6,7 @@ import { CreateMessageHandler } from './application/create-message/create-messag
 import { DeleteMessageHandler } from './application/delete-message/delete-message.handler';
 import { FindMessageByExternalIdHandler } from './application/find-message-by-external-id/find-message-by-external-id.handler';
 import { GetMessageHandler } from './application/get-message/get-message.handler';
+import { PurgeStalePendingAcksHandler } from './application/purge-stale-pending-acks/purge-stale-pending-acks.handler';
 import { GetSessionMessageStatsHandler } from './application/get-session-message-stats/get-session-message-stats.handler';
 import { ListMessagesHandler } from './application/list-messages/list-messages.handler';
 import { ReactToMessageHandler } from './application/react-to-message/react-to-message.handler';
@@ -35,6 +36,7 @@ const HANDLERS = [
   GetMessageHandler,
   FindMessageByExternalIdHandler,
   ListMessagesHandler,
+  PurgeStalePendingAcksHandler,
 ];
 
 /** The Message bounded context: messages, their acks, revokes and reactions, ad conversions and

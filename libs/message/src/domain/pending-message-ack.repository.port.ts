@@ -18,4 +18,6 @@ export abstract class PendingMessageAckRepository {
   abstract save(ack: PendingMessageAck): Promise<void>;
   /** Removes and returns the pending ack of the message, if any. */
   abstract take(channelId: string, waKey: string): Promise<PendingMessageAck | null>;
+  /** Deletes acks received before `before` whose message never came (ignored chats, lost events). */
+  abstract deleteReceivedBefore(before: Date, limit: number): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InboundConversationSteps } from '@app/inbound';
-import { GetSessionMessageStatsHandler } from '@app/message';
+import { GetSessionMessageStatsHandler, PurgeStalePendingAcksHandler } from '@app/message';
 import { EndSessionHandler, FindExpiredSessionsHandler } from '@app/session';
 import { type DebouncerActivitiesContract } from '../contracts/debouncer.contracts';
 import { type SessionCleanupActivitiesContract, type SessionCleanupResult } from '../contracts/session-cleanup.contracts';
@@ -16,10 +16,12 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
     private readonly stats: GetSessionMessageStatsHandler,
     private readonly workflows: TemporalConversationWorkflows,
     private readonly steps: InboundConversationSteps,
+    private readonly staleAcks: PurgeStalePendingAcksHandler,
   ) {}
 
   /** Ends expired active sessions that no lifecycle workflow watches (reason `cleanup`). Sessions a
-   *  workflow still watches are left to it: it ends them itself, with their own timeout. */
+   *  workflow still watches are left to it: it ends them itself, with their own timeout. Also drops
+   *  acks that waited a week for a message that never came. */
   cleanupExpiredSessions(input: { batchSize: number }) {
     return inActivity(async () => {
       const now = new Date();
@@ -37,6 +39,7 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
           result.endedByTenant[tenantId] = (result.endedByTenant[tenantId] ?? 0) + 1;
         }
       }
+      result.staleAcksPurged = (await this.staleAcks.execute({ batchSize: input.batchSize })).deleted;
       return result;
     });
   }

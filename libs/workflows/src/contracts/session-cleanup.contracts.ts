@@ -9,6 +9,8 @@ export interface SessionCleanupResult {
   /** Expired by the clock but their lifecycle workflow still runs: it will end them. */
   stillManaged: number;
   endedByTenant: Record<string, number>;
+  /** Acks held for messages that never arrived, dropped after a week. Optional in older results. */
+  staleAcksPurged?: number;
 }
 
 export interface SessionCleanupActivitiesContract {

@@ -46,6 +46,15 @@ export class TypeOrmPendingMessageAckRepository extends PendingMessageAckReposit
       ])) as [PendingRow[], number];
     return rows[0] ? toPending(channelId, waKey, rows[0]) : null;
   }
+
+  async deleteReceivedBefore(before: Date, limit: number): Promise<number> {
+    const result: [unknown[], number] = await this.tx.manager().query(
+      `DELETE FROM pending_message_acks WHERE ctid IN (
+         SELECT ctid FROM pending_message_acks WHERE received_at < $1 LIMIT $2)`,
+      [before, limit],
+    );
+    return result[1];
+  }
 }
 
 function toPending(channelId: string, waKey: string, row: PendingRow): PendingMessageAck {
