@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -27,9 +27,8 @@ import { ChannelPageResponseDto, ChannelResponseDto, ChannelWithWebhookSecretRes
 import { CreateChannelRequestDto } from './dto/create-channel.request.dto';
 import { RotateWebhookSecretRequestDto } from './dto/rotate-webhook-secret.request.dto';
 import { UpdateChannelRequestDto } from './dto/update-channel.request.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const ChannelId = () =>
-  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
 
 @ApiTags('channels')
 @ApiSecurity('api-key')
@@ -85,7 +84,7 @@ export class ChannelsController {
   @ApiOkResponse({ type: ChannelResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
-  get(@CurrentTenant() tenantId: string, @ChannelId() id: string): Promise<ChannelView> {
+  get(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<ChannelView> {
     return this.getChannel.execute({ tenantId, id });
   }
 
@@ -99,7 +98,7 @@ export class ChannelsController {
   @ApiBadRequestResponse({ description: 'Invalid id or body (the message names the field)' })
   @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
   @ApiConflictResponse({ description: 'The new name belongs to another channel of the tenant' })
-  update(@CurrentTenant() tenantId: string, @ChannelId() id: string, @Body() body: UpdateChannelRequestDto): Promise<ChannelView> {
+  update(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: UpdateChannelRequestDto): Promise<ChannelView> {
     return this.updateChannel.execute({
       tenantId,
       id,
@@ -130,7 +129,7 @@ export class ChannelsController {
   @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
   rotate(
     @CurrentTenant() tenantId: string,
-    @ChannelId() id: string,
+    @UuidParam() id: string,
     @Body() body: RotateWebhookSecretRequestDto,
   ): Promise<ChannelWithWebhookSecretView> {
     return this.rotateWebhookSecret.execute({ tenantId, id, webhookSecret: body.webhookSecret });

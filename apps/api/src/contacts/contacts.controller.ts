@@ -1,13 +1,10 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
   Get,
   HttpCode,
   HttpStatus,
-  Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -38,9 +35,8 @@ import { ContactPageResponseDto, ContactResponseDto } from './dto/contact.respon
 import { CreateContactRequestDto } from './dto/create-contact.request.dto';
 import { ListContactsQueryDto } from './dto/list-contacts.query.dto';
 import { UpdateContactRequestDto } from './dto/update-contact.request.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const ContactId = () =>
-  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
 
 @ApiTags('contacts')
 @ApiSecurity('api-key')
@@ -85,7 +81,7 @@ export class ContactsController {
   @ApiOkResponse({ type: ContactResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such contact in the tenant (or it was deleted)' })
-  get(@CurrentTenant() tenantId: string, @ContactId() id: string): Promise<ContactView> {
+  get(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<ContactView> {
     return this.getContact.execute({ tenantId, id });
   }
 
@@ -98,7 +94,7 @@ export class ContactsController {
   @ApiConflictResponse({ description: 'The new phone belongs to another contact, or the contact changed concurrently' })
   update(
     @CurrentTenant() tenantId: string,
-    @ContactId() id: string,
+    @UuidParam() id: string,
     @Body() body: UpdateContactRequestDto,
   ): Promise<ContactView> {
     return this.updateContact.execute({
@@ -118,7 +114,7 @@ export class ContactsController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such contact in the tenant (or it was already deleted)' })
-  async remove(@CurrentTenant() tenantId: string, @ContactId() id: string): Promise<void> {
+  async remove(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<void> {
     await this.deleteContact.execute({ tenantId, id });
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -13,9 +13,8 @@ import { type Page } from '@app/shared';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { ListMessagesQueryDto } from './dto/list-messages.query.dto';
 import { MessagePageResponseDto, MessageResponseDto } from './dto/message.response.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const MessageId = () =>
-  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
 
 @ApiTags('messages')
 @ApiSecurity('api-key')
@@ -50,7 +49,7 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such message in the tenant' })
-  get(@CurrentTenant() tenantId: string, @MessageId() id: string): Promise<MessageView> {
+  get(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<MessageView> {
     return this.getMessage.execute({ tenantId, id });
   }
 }

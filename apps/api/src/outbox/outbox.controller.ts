@@ -1,10 +1,10 @@
-import { BadRequestException, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { OutboxAdminService } from '@app/outbox';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { OutboxEventDto, OutboxEventPageDto, OutboxEventsQueryDto, OutboxStatsDto } from './outbox.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') });
 
 @ApiTags('outbox')
 @ApiSecurity('api-key')
@@ -31,7 +31,7 @@ export class OutboxController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Put a failed or dead event back to pending with fresh attempts (422 for other statuses)' })
   @ApiOkResponse({ type: OutboxEventDto })
-  async retry(@CurrentTenant() tenantId: string, @Param('id', uuidParam) id: string): Promise<OutboxEventDto> {
+  async retry(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<OutboxEventDto> {
     return OutboxEventDto.from(await this.outbox.retry(tenantId, id));
   }
 }

@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -14,9 +14,8 @@ import { type Page } from '@app/shared';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { ListSessionsQueryDto } from './dto/list-sessions.query.dto';
 import { SessionPageResponseDto, SessionResponseDto } from './dto/session.response.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const SessionId = () =>
-  Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
 
 /** Sessions are opened by inbound traffic and ended by their lifecycle workflow; this API reads them
  *  and closes them by hand. */
@@ -54,7 +53,7 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such session in the tenant' })
-  get(@CurrentTenant() tenantId: string, @SessionId() id: string): Promise<SessionView> {
+  get(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<SessionView> {
     return this.getSession.execute({ tenantId, sessionId: id });
   }
 
@@ -69,7 +68,7 @@ export class SessionsController {
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such session in the tenant' })
-  close(@CurrentTenant() tenantId: string, @SessionId() id: string): Promise<SessionView> {
+  close(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<SessionView> {
     return this.conversations.closeSessionManually(tenantId, id);
   }
 }

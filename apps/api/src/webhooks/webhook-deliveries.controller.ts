@@ -1,4 +1,4 @@
-import { BadRequestException, Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -12,8 +12,8 @@ import {
 import { ReplayWebhookDeliveryHandler, type WebhookDeliveryView } from '@app/webhook';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { WebhookDeliveryResponseDto } from './dto/webhook-delivery.response.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const DeliveryId = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
 
 @ApiTags('webhooks')
 @ApiSecurity('api-key')
@@ -32,7 +32,7 @@ export class WebhookDeliveriesController {
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such delivery in the tenant (or its subscription was deleted)' })
   @ApiUnprocessableEntityResponse({ description: 'The subscription is not active, or the event is no longer stored' })
-  replay(@CurrentTenant() tenantId: string, @DeliveryId() id: string): Promise<WebhookDeliveryView> {
+  replay(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<WebhookDeliveryView> {
     return this.replayDelivery.execute({ tenantId, id });
   }
 }

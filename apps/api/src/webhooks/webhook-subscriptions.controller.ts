@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -42,8 +42,8 @@ import {
   WebhookSubscriptionResponseDto,
   WebhookSubscriptionWithSecretResponseDto,
 } from './dto/webhook-subscription.response.dto';
+import { UuidParam } from '../platform/uuid-param';
 
-const SubscriptionId = () => Param('id', new ParseUUIDPipe({ exceptionFactory: () => new BadRequestException('id must be a UUID') }));
 
 @ApiTags('webhooks')
 @ApiSecurity('api-key')
@@ -97,7 +97,7 @@ export class WebhookSubscriptionsController {
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant (or it was deleted)' })
-  get(@CurrentTenant() tenantId: string, @SubscriptionId() id: string): Promise<WebhookSubscriptionView> {
+  get(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<WebhookSubscriptionView> {
     return this.getSubscription.execute({ tenantId, id });
   }
 
@@ -107,7 +107,7 @@ export class WebhookSubscriptionsController {
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid id or body (the message names the field)' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant (or it was deleted)' })
-  update(@CurrentTenant() tenantId: string, @SubscriptionId() id: string, @Body() body: UpdateWebhookSubscriptionRequestDto): Promise<WebhookSubscriptionView> {
+  update(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: UpdateWebhookSubscriptionRequestDto): Promise<WebhookSubscriptionView> {
     return this.updateSubscription.execute({
       tenantId,
       id,
@@ -127,7 +127,7 @@ export class WebhookSubscriptionsController {
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant (or it was already deleted)' })
-  async remove(@CurrentTenant() tenantId: string, @SubscriptionId() id: string): Promise<void> {
+  async remove(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<void> {
     await this.deleteSubscription.execute({ tenantId, id });
   }
 
@@ -141,7 +141,7 @@ export class WebhookSubscriptionsController {
   @ApiOkResponse({ type: WebhookSubscriptionWithSecretResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
-  rotate(@CurrentTenant() tenantId: string, @SubscriptionId() id: string): Promise<WebhookSubscriptionWithSecretView> {
+  rotate(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<WebhookSubscriptionWithSecretView> {
     return this.rotateSecret.execute({ tenantId, id });
   }
 
@@ -155,7 +155,7 @@ export class WebhookSubscriptionsController {
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
-  enable(@CurrentTenant() tenantId: string, @SubscriptionId() id: string): Promise<WebhookSubscriptionView> {
+  enable(@CurrentTenant() tenantId: string, @UuidParam() id: string): Promise<WebhookSubscriptionView> {
     return this.enableSubscription.execute({ tenantId, id });
   }
 
@@ -171,7 +171,7 @@ export class WebhookSubscriptionsController {
   @ApiBadRequestResponse({ description: 'Invalid id or message' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
   @ApiUnprocessableEntityResponse({ description: 'The subscription is not active: enable it first' })
-  test(@CurrentTenant() tenantId: string, @SubscriptionId() id: string, @Body() body: SendTestWebhookRequestDto): Promise<TestWebhookSentResponseDto> {
+  test(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: SendTestWebhookRequestDto): Promise<TestWebhookSentResponseDto> {
     return this.sendTest.execute({ tenantId, id, message: body?.message });
   }
 
@@ -183,7 +183,7 @@ export class WebhookSubscriptionsController {
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
   deliveries(
     @CurrentTenant() tenantId: string,
-    @SubscriptionId() id: string,
+    @UuidParam() id: string,
     @Query() query: ListWebhookDeliveriesQueryDto,
   ): Promise<Page<WebhookDeliveryWithAttemptsView>> {
     return this.listDeliveries.execute({ tenantId, subscriptionId: id, status: query.status, limit: query.limit, cursor: query.cursor });
@@ -200,7 +200,7 @@ export class WebhookSubscriptionsController {
   @ApiBadRequestResponse({ description: 'Invalid id or since' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
   @ApiUnprocessableEntityResponse({ description: 'The subscription is not active: enable it first' })
-  replay(@CurrentTenant() tenantId: string, @SubscriptionId() id: string, @Query() query: ReplayWebhookDeliveriesQueryDto): Promise<ReplayFailedWebhookDeliveriesResult> {
+  replay(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Query() query: ReplayWebhookDeliveriesQueryDto): Promise<ReplayFailedWebhookDeliveriesResult> {
     return this.replayFailed.execute({ tenantId, subscriptionId: id, since: new Date(query.since) });
   }
 }
