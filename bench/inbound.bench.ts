@@ -14,6 +14,7 @@ import { summarizeProfiles, type ProfileSummary } from './support/inbound-profil
 import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-history';
 import { type BenchChannel, type CommitGauge, InboundTraffic, type LoadPhaseResult, runMaxPosts, runPacedPosts, WebhookPoster } from './support/inbound-traffic';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
+import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
 
 /**
  * `npm run bench:inbound`: WAHA `message` webhooks through the real receiver
@@ -104,21 +105,7 @@ const TARGET_P50_RATIO = 1.3;
 /** The processes the benchmark accounts CPU to (the rest of the machine is "other"). */
 const CPU_COMPONENTS = ['bench (load)', 'api', 'worker', 'temporal', 'postgres (this db)'];
 
-const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
 
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleanedUp = false;
-async function cleanupAll(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const { name, run } of cleanups.reverse()) {
-    try {
-      await run();
-    } catch (err) {
-      console.error(`cleanup ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
 
 interface PhaseResult {
   mode: ModeKey;
@@ -467,17 +454,7 @@ function printReport(
 async function main(): Promise<void> {
   const started = performance.now();
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: cleaning up`);
-      void cleanupAll().finally(() => process.exit(130));
-    });
-  }
-  const watchdog = setTimeout(() => {
-    console.error(`benchmark exceeded ${settings.watchdogMs} ms; cleaning up and exiting`);
-    void cleanupAll().finally(() => process.exit(2));
-  }, settings.watchdogMs);
-  watchdog.unref();
+  guardBenchProcess(settings.watchdogMs);
   if (settings.modes.length === 0) throw new Error('BENCH_MODES must name saga and/or direct');
 
   log('starting the Temporal dev server');

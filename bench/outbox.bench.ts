@@ -15,6 +15,7 @@ import { createBenchDatabase, prebundleWorkflows, startTemporal } from './suppor
 import { LatencyPublisher } from './support/latency-publisher';
 import { runPaced } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
+import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
 
 /**
  * `npm run bench:outbox`: commit-to-publisher latency of the transactional outbox, through the real
@@ -84,21 +85,7 @@ const settings = {
   temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
 
-const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
 
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleanedUp = false;
-async function cleanupAll(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const { name, run } of cleanups.reverse()) {
-    try {
-      await run();
-    } catch (err) {
-      console.error(`cleanup ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
 
 async function createTenant(databaseUrl: string): Promise<string> {
   // TenantModule is not part of WorkerModule; a tenant row is all the outbox needs.
@@ -341,12 +328,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   // Quiet SDK logs; no SDK signal handlers: ours clean up (drop the database, stop the server).
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: cleaning up`);
-      void cleanupAll().finally(() => process.exit(130));
-    });
-  }
+  guardBenchProcess(settings.watchdogMs);
   process.on('uncaughtException', (err) => {
     // @temporalio/client retries some calls on a timer; one that fires after its connection was
     // closed (a context shut down between modes) throws from the timer. Nothing is lost by going on.
@@ -357,11 +339,6 @@ async function main(): Promise<void> {
     console.error(err);
     void cleanupAll().finally(() => process.exit(1));
   });
-  const watchdog = setTimeout(() => {
-    console.error(`benchmark exceeded ${settings.watchdogMs} ms; cleaning up and exiting`);
-    void cleanupAll().finally(() => process.exit(2));
-  }, settings.watchdogMs);
-  watchdog.unref();
 
   const modes = MODES.filter((m) => settings.modes.includes(m.key));
   if (modes.length === 0 || settings.rates.length === 0) throw new Error('BENCH_MODES and BENCH_RATES must name at least one mode and rate');

@@ -15,6 +15,7 @@ import { markdownTable, ms, summarize, type Summary } from './support/stats';
 import { type DeliveryBreakdown, deliveryBreakdown } from './support/webhooks-history';
 import { summarizeCpuProfiles, type ProfileSummary } from './support/webhooks-profile';
 import { BenchReceiver } from './support/webhooks-receivers';
+import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
 
 /**
  * `npm run bench:webhooks`: outbound webhook delivery through the real pipeline: outbox row committed
@@ -104,21 +105,7 @@ const TARGET_MAX_SLOWDOWN = 0.1;
 
 const CPU_COMPONENTS = ['bench (load + receivers)', 'worker', 'temporal', 'postgres (this db)'];
 
-const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
 
-const cleanups: { name: string; run: () => Promise<void> | void }[] = [];
-let cleanedUp = false;
-async function cleanupAll(): Promise<void> {
-  if (cleanedUp) return;
-  cleanedUp = true;
-  for (const { name, run } of cleanups.reverse()) {
-    try {
-      await run();
-    } catch (err) {
-      console.error(`cleanup ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
 
 interface PhaseResult {
   scenario: ScenarioKey;
@@ -437,17 +424,7 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
 async function main(): Promise<void> {
   const started = performance.now();
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: cleaning up`);
-      void cleanupAll().finally(() => process.exit(130));
-    });
-  }
-  const watchdog = setTimeout(() => {
-    console.error(`benchmark exceeded ${settings.watchdogMs} ms; cleaning up and exiting`);
-    void cleanupAll().finally(() => process.exit(2));
-  }, settings.watchdogMs);
-  watchdog.unref();
+  guardBenchProcess(settings.watchdogMs);
   if (settings.scenarios.length === 0) throw new Error('BENCH_SCENARIOS must name healthy and/or dead');
 
   log('starting the Temporal dev server');
