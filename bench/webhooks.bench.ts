@@ -279,6 +279,7 @@ interface ReportFacts {
   profiles: ProfileSummary[];
   idle?: { wallSeconds: number; cores: Record<string, number> };
   webhookActivitySlots: unknown;
+  webhookWorkflowTaskSlots: unknown;
   outboxBatchSize: unknown;
 }
 
@@ -347,7 +348,7 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
   console.log('\n### Where a healthy delivery spends its time (ms, p50 / p99, from a sample of delivery workflow histories)\n');
   console.log(
     markdownTable(
-      ['endpoints', 'load', 'sampled', 'commit → workflow started', 'started → deliver scheduled', 'deliver queued (sched → start)', 'deliver run (start → close)', 'bookkeeping → completed'],
+      ['endpoints', 'load', 'sampled', 'commit → workflow started', 'started → deliver scheduled', 'deliver queued (sched → start)', 'deliver run (start → close)', 'deliver closed → completed'],
       results
         .filter((r) => b(r))
         .map((r) => [
@@ -364,8 +365,8 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
   );
   console.log(
     '(commit → started: relay wake-up, claim, fan-out rows and StartWorkflowExecution; "deliver queued": the deliverWebhook activity waiting for a free ' +
-      'worker slot: where attempts held by a dead endpoint show; "deliver run": database reads, the signed POST, the attempt record; bookkeeping: ' +
-      'workflow task, webhookStatusUpdate activity, final workflow task. First attempts only.)',
+      'worker slot (0 when dispatched eagerly): where attempts held by a dead endpoint show; "deliver run": database reads, the signed POST, the ' +
+      'attempt record (a success also marks the delivery delivered); "deliver closed → completed": the final workflow task. First attempts only.)',
   );
 
   console.log('\n### CPU (cores used over each phase, writes to drain)\n');
@@ -412,7 +413,7 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
     `- ${settings.healthy} healthy subscriptions (+1 dead in the dead scenario), WEBHOOK_TIMEOUT_MS=${settings.webhookTimeoutMs}, paced ${settings.rate} events/s for ` +
       `${settings.warmupSeconds}+${settings.seconds} s, burst ${settings.burstEvents} events, ${settings.writers} writers; worker: WORKER_TASK_QUEUES=outbox,webhooks, ` +
       `DATABASE_POOL_SIZE=${settings.workerPoolSize}${Object.keys(settings.workerEnv).length ? `, ${Object.entries(settings.workerEnv).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}` +
-      `; webhooks queue activity slots ${facts.webhookActivitySlots}, OUTBOX_BATCH_SIZE ${facts.outboxBatchSize}` +
+      `; webhooks queue activity slots ${facts.webhookActivitySlots}, workflow task slots ${facts.webhookWorkflowTaskSlots}, OUTBOX_BATCH_SIZE ${facts.outboxBatchSize}` +
       `${settings.workerOptions ? `, worker options ${settings.workerOptions}` : ''}; total bench time ${facts.totalSeconds.toFixed(0)} s`,
   );
   console.log(
@@ -537,6 +538,7 @@ async function main(): Promise<void> {
     profiles,
     idle,
     webhookActivitySlots: worker.ready.webhookActivitySlots,
+    webhookWorkflowTaskSlots: worker.ready.webhookWorkflowTaskSlots,
     outboxBatchSize: worker.ready.outboxBatchSize,
   });
 }

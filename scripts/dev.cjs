@@ -100,6 +100,7 @@ async function startTemporal() {
   start('temporal', cli, [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233', '--ui-port', '8233',
     '--db-filename', path.join(dataDir, 'temporal.db'), '--log-level', 'warn',
+    ...require('./temporal-dev-args.cjs').TEMPORAL_DEV_SERVER_ARGS,
   ], process.env);
   await waitForPort(7233);
   log('Temporal dev server on 127.0.0.1:7233, UI http://localhost:8233');

@@ -81,7 +81,9 @@ export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemp
       executable: { type: 'existing-path', path: cliPath },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'error' },
-      extraArgs,
+      // The repo's dev-server dynamic config (scripts/temporal-dev-args.cjs), then the bench's own.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      extraArgs: [...(require(join(repoRoot(), 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] }).TEMPORAL_DEV_SERVER_ARGS, ...extraArgs],
     },
   });
   let tornDown = false;

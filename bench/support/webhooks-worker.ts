@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const config = app.get<WorkerConfig>(workerConfig.KEY);
   process.send?.({
     type: 'ready',
-    data: { pid: process.pid, state: host.state, workerOptions, webhookActivitySlots: config.webhookMaxConcurrentActivities, outboxBatchSize: config.outboxProcessor.batchSize },
+    data: { pid: process.pid, state: host.state, workerOptions, webhookActivitySlots: config.webhookMaxConcurrentActivities, webhookWorkflowTaskSlots: config.webhookMaxConcurrentWorkflowTasks, outboxBatchSize: config.outboxProcessor.batchSize },
   });
 }
 

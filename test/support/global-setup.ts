@@ -29,7 +29,12 @@ export default async function globalSetup(): Promise<void> {
       executable: { type: 'existing-path', path: cli },
       log: { format: 'pretty', level: 'error' },
       // History-size hints fire early so continue-as-new paths run in tests as in production.
-      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=400', ...TEST_NAMESPACES.flatMap((ns) => ['--namespace', ns])],
+      extraArgs: [
+        ...devServerArgs(root),
+        '--dynamic-config-value',
+        'limit.historyCount.suggestContinueAsNew=400',
+        ...TEST_NAMESPACES.flatMap((ns) => ['--namespace', ns]),
+      ],
     },
   });
   (globalThis as Record<string, unknown>).__TEMPORAL_TEST_ENV__ = env;
@@ -42,4 +47,10 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'crm-wf-')), 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.TEST_WORKFLOW_BUNDLE_PATH = bundlePath;
+}
+
+/** The dynamic config every dev server of the repo gets (scripts/temporal-dev-args.cjs). */
+function devServerArgs(root: string): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(join(root, 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] }).TEMPORAL_DEV_SERVER_ARGS;
 }

@@ -61,6 +61,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     if (ensure) await ensureNamespace(this.temporal.connection, namespace, namespaceRetentionDays, this.logger);
 
     this.nativeConnection = await NativeConnection.connect(connectionOptions(this.temporal.config));
+    this.temporal.shareWorkerConnection(this.nativeConnection);
     const workflowCode = await resolveWorkflowCode(this.config.workflowBundlePath);
     for (const taskQueue of this.config.taskQueues) {
       const options: WorkerOptions = {
@@ -70,7 +71,12 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
         ...workflowCode,
         activities: activitiesOf(...this.activitiesFor(taskQueue)),
         shutdownGraceTime: '30 seconds',
-        ...(taskQueue === TaskQueues.webhooks ? { maxConcurrentActivityTaskExecutions: this.config.webhookMaxConcurrentActivities } : {}),
+        ...(taskQueue === TaskQueues.webhooks
+          ? {
+              maxConcurrentActivityTaskExecutions: this.config.webhookMaxConcurrentActivities,
+              maxConcurrentWorkflowTaskExecutions: this.config.webhookMaxConcurrentWorkflowTasks,
+            }
+          : {}),
       };
       this.workers.push(await Worker.create(options));
     }
@@ -159,7 +165,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     });
     if (!this.config.outboxWakeOnNotify) return;
     const handle = this.temporal.client.workflow.getHandle(workflowId);
-    const signal = () => this.temporal.connection.withDeadline(Date.now() + 2_000, () => handle.signal(wakeSignal));
+    const signal = () => this.temporal.client.connection.withDeadline(Date.now() + 2_000, () => handle.signal(wakeSignal));
     this.wakeRelay = new OutboxWakeRelay(this.database.url, signal, this.config.outboxWakeMinIntervalMs);
     await this.wakeRelay.start();
   }

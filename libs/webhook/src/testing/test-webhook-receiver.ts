@@ -8,6 +8,8 @@ export interface ReceivedWebhook {
   /** The raw body, exactly as received. */
   body: string;
   receivedAt: Date;
+  /** The client's port: equal ports mean one (kept-alive) connection. */
+  remotePort: number;
 }
 
 /** How the receiver answers one request: a status and headers, or never (`hang`). */
@@ -38,6 +40,7 @@ export async function startTestWebhookReceiver(initial: ReceiverReply = { status
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
         receivedAt: new Date(),
+        remotePort: req.socket.remotePort ?? 0,
       };
       received.push(request);
       const reply = replier(request);

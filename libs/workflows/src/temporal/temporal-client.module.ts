@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import { connectionOptions } from './connection-options';
 import { temporalConfig, TemporalConfig } from './temporal.config';
 
@@ -9,11 +9,32 @@ import { temporalConfig, TemporalConfig } from './temporal.config';
 @Injectable()
 export class TemporalClientProvider implements OnApplicationShutdown {
   readonly connection: Connection;
-  readonly client: Client;
+  private current: Client;
+  private sharesWorkerConnection = false;
 
   constructor(@Inject(temporalConfig.KEY) readonly config: TemporalConfig) {
     this.connection = Connection.lazy(connectionOptions(config));
-    this.client = new Client({ connection: this.connection, namespace: config.namespace });
+    this.current = new Client({ connection: this.connection, namespace: config.namespace });
+  }
+
+  get client(): Client {
+    return this.current;
+  }
+
+  /** True once the client rides the process's worker connection: a workflow started for a task
+   *  queue this process polls may then be started eagerly (its first task comes back in the start
+   *  response instead of through matching; the SDK falls back to a normal start when no local
+   *  worker has a free slot). */
+  get eagerStartAvailable(): boolean {
+    return this.sharesWorkerConnection;
+  }
+
+  /** The worker process calls this with its NativeConnection (Rust core, not grpc-js): every
+   *  later call goes through it, which is cheaper and enables eager workflow start. The caller
+   *  owns and closes that connection. */
+  shareWorkerConnection(connection: ConnectionLike): void {
+    this.current = new Client({ connection, namespace: this.config.namespace });
+    this.sharesWorkerConnection = true;
   }
 
   /** Resolves when the server answers its health check within `timeoutMs`. */

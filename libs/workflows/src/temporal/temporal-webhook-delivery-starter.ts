@@ -19,6 +19,8 @@ export class TemporalWebhookDeliveryStarter extends WebhookDeliveryStarter {
         workflowId: webhookDeliveryWorkflowId(input.subscriptionId, input.eventId),
         taskQueue: TaskQueues.webhooks,
         args: [input],
+        // In the worker (fan-out from the outbox relay) the first workflow task skips matching.
+        requestEagerStart: this.temporal.eagerStartAvailable,
         ...(options.replay
           ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING }
           : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),

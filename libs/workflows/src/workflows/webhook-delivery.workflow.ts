@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import { webhookDeliveryOptions, WEBHOOK_BOOKKEEPING_OPTIONS } from '../contracts/retry-policies';
 import { invalidInput, requireInt } from '../contracts/validation';
 import {
@@ -10,10 +10,16 @@ import {
 
 const bookkeeping = proxyActivities<WebhookActivitiesContract>(WEBHOOK_BOOKKEEPING_OPTIONS);
 
+/** Since this patch a successful deliverWebhook finishes the success bookkeeping in its own attempt
+ *  transaction, so a delivery costs one activity; runs recorded before it still call
+ *  webhookStatusUpdate (idempotent) on replay. */
+const DELIVERED_IN_ATTEMPT_PATCH = 'webhook-delivered-in-attempt';
+
 /**
  * One event to one subscription (id `webhook:{subscriptionId}:{eventId}`, so a re-published event
  * never makes a second delivery). One activity, retried by Temporal's policy only; every attempt is
- * recorded by the activity. On final failure CompensateWebhook dead-letters it and may disable the
+ * recorded by the activity, and the successful one also marks the delivery delivered and resets the
+ * subscription's failure count. On final failure CompensateWebhook dead-letters it and may disable the
  * subscription. The input holds ids only: the URL and the secret are loaded by the activity.
  */
 export async function WebhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
@@ -21,7 +27,9 @@ export async function WebhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
   const deliver = proxyActivities<WebhookActivitiesContract>(webhookDeliveryOptions(input.maxAttempts));
   try {
     const result = await deliver.deliverWebhook(input);
-    await bookkeeping.webhookStatusUpdate({ tenantId: input.tenantId, deliveryId: input.deliveryId, statusCode: result.statusCode });
+    if (!patched(DELIVERED_IN_ATTEMPT_PATCH)) {
+      await bookkeeping.webhookStatusUpdate({ tenantId: input.tenantId, deliveryId: input.deliveryId, statusCode: result.statusCode });
+    }
     return { deliveryId: input.deliveryId, status: 'delivered', attempts: result.attempt };
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;

@@ -4,6 +4,7 @@ import { type WebhookAttemptOutcome, classifyHttpStatus, parseRetryAfter, trunca
 import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
 import { signWebhook } from '../../domain/webhook-signature';
 import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
+import { type WebhookSubscription } from '../../domain/webhook-subscription.aggregate';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
 import { type WebhookSettings, webhookConfig } from '../../webhook.config';
 import { type WebhookEventPayload, WebhookEventSource } from '../webhook-event-source.port';
@@ -42,7 +43,8 @@ type AttemptResult = Omit<WebhookDeliverResult, 'outcome'> & { outcome: WebhookA
  * One delivery attempt: loads the subscription (not live: `inactive`, no request), the delivery and
  * the event, POSTs the payload `{ id, type, occurredAt, tenantId, data }` (compact JSON) signed per
  * Standard Webhooks, and records the attempt (attempt log row; delivery attempts, last status and
- * error, status `failed` until the run succeeds or gives up). Never follows redirects, keeps no
+ * error, status `failed` until the run succeeds or gives up; a success marks it `delivered` and
+ * resets the subscription's consecutive failure count in the same transaction). Never follows redirects, keeps no
  * response body. Sorts the outcome: 2xx delivered; 410 gone; 408, 429, 5xx, timeouts and network
  * errors retryable (Retry-After honoured); every other answer, a refused address or a URL no longer
  * allowed permanent.
@@ -89,12 +91,12 @@ export class WebhookDispatchService {
         this.urlGuard.checkSyntax(subscription.url);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        return this.record(input, startedAt, failure('permanent', `endpoint URL is no longer allowed: ${error.message}`));
+        return this.record(input, subscription, startedAt, failure('permanent', `endpoint URL is no longer allowed: ${error.message}`));
       }
       const secret = this.secrets.decrypt(subscription.encryptedSecret, subscription.id);
       result = await this.send(subscription.url, secret, event, startedAt);
     }
-    return this.record(input, startedAt, result);
+    return this.record(input, subscription, startedAt, result);
   }
 
   private async send(url: string, secret: string, event: WebhookEventPayload, startedAt: Date): Promise<AttemptResult> {
@@ -133,12 +135,15 @@ export class WebhookDispatchService {
     }
   }
 
-  private async record(input: WebhookDeliverInput, startedAt: Date, result: AttemptResult): Promise<WebhookDeliverResult> {
+  /** The attempt, in one transaction: log row and delivery state; a success also resets the
+   *  subscription's consecutive failure count (locking the subscription only when it has one). */
+  private async record(input: WebhookDeliverInput, subscription: WebhookSubscription, startedAt: Date, result: AttemptResult): Promise<WebhookDeliverResult> {
     const error = result.error === null ? null : truncateError(result.error);
     await this.unitOfWork.run(async () => {
+      const now = this.clock.now();
       const delivery = await this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId);
       if (!delivery) throw new WebhookDeliveryNotFoundError(input.deliveryId);
-      delivery.recordAttempt({ outcome: result.outcome, statusCode: result.statusCode, error, retryAfterMs: result.retryAfterMs }, this.clock.now());
+      delivery.recordAttempt({ outcome: result.outcome, statusCode: result.statusCode, error, retryAfterMs: result.retryAfterMs }, now);
       await this.deliveries.appendAttempt(delivery.id, {
         startedAt,
         durationMs: Math.max(0, Math.round(result.durationMs)),
@@ -147,6 +152,10 @@ export class WebhookDispatchService {
         outcome: result.outcome,
       });
       await this.deliveries.update(delivery);
+      if (result.outcome === 'delivered' && subscription.consecutiveFailures > 0) {
+        const locked = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, subscription.id);
+        if (locked?.recordSuccessfulDelivery(now)) await this.subscriptions.update(locked);
+      }
     });
     return { outcome: result.outcome, statusCode: result.statusCode, retryAfterMs: result.retryAfterMs, error };
   }

@@ -45,6 +45,23 @@ describe('NodeWebhookHttpSender (real HTTP on 127.0.0.1)', () => {
     expect(receiver.received[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'msg_1', 'content-length': '7' });
   });
 
+  it('keeps the connection alive: consecutive posts to one endpoint share a socket until closed', async () => {
+    const sender = new NodeWebhookHttpSender(allowLoopback, new ScriptedResolver(() => []));
+    try {
+      await post(sender, receiver.url('/a'));
+      await post(sender, receiver.url('/b'));
+      expect(receiver.received.map((r) => r.path)).toEqual(['/a', '/b']);
+      expect(receiver.received[1]!.remotePort).toBe(receiver.received[0]!.remotePort);
+    } finally {
+      sender.onModuleDestroy();
+    }
+    // A closed sender's pool is gone: the next sender opens a new connection.
+    const next = new NodeWebhookHttpSender(allowLoopback, new ScriptedResolver(() => []));
+    await post(next, receiver.url('/c'));
+    next.onModuleDestroy();
+    expect(receiver.received[2]!.remotePort).not.toBe(receiver.received[0]!.remotePort);
+  });
+
   it('refuses a blocked IP literal without connecting', async () => {
     const sender = new NodeWebhookHttpSender(publicOnly, new ScriptedResolver(() => []));
     const result = await post(sender, receiver.url());

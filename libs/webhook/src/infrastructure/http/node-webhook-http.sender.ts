@@ -1,7 +1,7 @@
-import { type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type LookupFunction, isIP } from 'node:net';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HostResolver } from '../../application/host-resolver.port';
 import { type WebhookHttpRequest, type WebhookHttpResult, WebhookHttpSender } from '../../application/webhook-http-sender.port';
 import { WebhookAddressPolicy } from '../../domain/webhook-address-policy';
@@ -21,17 +21,29 @@ class RequestTimeoutError extends Error {
  * HostResolver and refuses the connection when ANY resolved address is refused by the
  * WebhookAddressPolicy, so the check applies to the very addresses connected to (DNS rebinding
  * between the URL check and the connection cannot pass). IP literals (which skip lookup) are checked
- * before the request. No agent is shared (`agent: false`): a pooled socket opened elsewhere can
- * never carry a webhook. Redirects are not followed (node:http never does). Only the status line
- * and headers are read; the body is drained and discarded.
+ * before the request. Connections are kept alive in agents of this sender only, so every pooled
+ * socket was opened through that lookup (nothing opened elsewhere ever carries a webhook) and a busy
+ * endpoint does not cost a TCP (and TLS) handshake per event. Redirects are not followed (node:http
+ * never does). Only the status line and headers are read; the body is drained and discarded.
  */
 @Injectable()
-export class NodeWebhookHttpSender extends WebhookHttpSender {
+export class NodeWebhookHttpSender extends WebhookHttpSender implements OnModuleDestroy {
+  /** Idle sockets are closed after this long; endpoints commonly drop idle ones after 5 s or more. */
+  private static readonly IDLE_SOCKET_MS = 4_000;
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, timeout: NodeWebhookHttpSender.IDLE_SOCKET_MS, scheduling: 'lifo' });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, timeout: NodeWebhookHttpSender.IDLE_SOCKET_MS, scheduling: 'lifo' });
+
   constructor(
     private readonly policy: WebhookAddressPolicy,
     private readonly resolver: HostResolver,
   ) {
     super();
+  }
+
+  /** Closes the pooled connections (worker shutdown). */
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   post(request: WebhookHttpRequest): Promise<WebhookHttpResult> {
@@ -48,7 +60,8 @@ export class NodeWebhookHttpSender extends WebhookHttpSender {
       const verdict = this.policy.check(host);
       if (!verdict.allowed) return Promise.resolve({ kind: 'blocked', message: `refused to connect to ${host}: ${verdict.reason}`, durationMs: 0 });
     }
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
 
     return new Promise<WebhookHttpResult>((resolve) => {
       let settled = false;
@@ -71,17 +84,17 @@ export class NodeWebhookHttpSender extends WebhookHttpSender {
           path: `${url.pathname}${url.search}`,
           method: 'POST',
           headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
-          agent: false,
+          agent: https ? this.httpsAgent : this.httpAgent,
           lookup: this.guardedLookup(),
           // SNI and certificate checks use the host name, as without the custom lookup.
           servername: isIP(host) === 0 ? host : undefined,
         },
         (res: IncomingMessage) => {
           finish({ kind: 'response', statusCode: res.statusCode ?? 0, retryAfter: headerValue(res.headers['retry-after']), durationMs: elapsed() });
-          // Never read or keep the body (SSRF hygiene); drain it and close the connection.
+          // Never read or keep the body (SSRF hygiene): drain it so the connection can be reused,
+          // and drop the connection when the body does not end in time.
           res.on('error', () => undefined);
           res.resume();
-          res.on('end', () => req.destroy());
           const drainLimit = setTimeout(() => req.destroy(), request.timeoutMs);
           drainLimit.unref();
           res.on('close', () => clearTimeout(drainLimit));
