@@ -383,6 +383,34 @@ describe('outbound webhooks (e2e)', () => {
 
   // ---- at most one delivery per (subscription, event) -------------------------------------------
 
+  it("endpoint backoff: while an endpoint is failing its new events start late (delayed workflow start), a healthy endpoint's at once; a success clears it", async () => {
+    const tenant = await h.createTenant('Backoff');
+    const down = await receiver({ status: 503 });
+    const up = await receiver();
+    const failing = await subscribe(tenant, { url: down.url(), eventTypes: ['contact.created'] });
+    const healthy = await subscribe(tenant, { url: up.url(), eventTypes: ['contact.created'] });
+
+    const first = await createContact(tenant, 'Before the outage showed');
+    await waitForReceipts(down, first.eventId, 1);
+    const marked = await eventually(async () => (await getSubscription(tenant, failing.id)).failingSince ?? undefined, 10_000, 'failingSince set');
+    expect(new Date(marked).getTime()).not.toBeNaN();
+
+    const second = await createContact(tenant, 'During the outage');
+    await waitForReceipts(up, second.eventId, 1);
+    const delayed = await h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(failing.id, second.eventId)).describe();
+    const prompt = await h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(healthy.id, second.eventId)).describe();
+    expect(delayed.executionTime!.getTime() - delayed.startTime.getTime()).toBeGreaterThanOrEqual(1_000);
+    expect((prompt.executionTime ?? prompt.startTime).getTime() - prompt.startTime.getTime()).toBe(0);
+
+    // The endpoint recovers: the retried first event and the held second one both arrive, and the mark is gone.
+    down.reply({ status: 204 });
+    await waitForDelivery(tenant, failing.id, first.eventId, 'delivered');
+    await waitForDelivery(tenant, failing.id, second.eventId, 'delivered');
+    const after = await getSubscription(tenant, failing.id);
+    expect(after).toMatchObject({ failingSince: null, consecutiveFailures: 0, active: true });
+    expect(receiptsOf(down, second.eventId)).toHaveLength(1);
+  });
+
   it('a re-published event (outbox row back to pending, or failed and retried through the API) does not deliver twice', async () => {
     const tenant = await h.createTenant('Republish');
     const r = await receiver();

@@ -109,6 +109,7 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
         maxAttempts: 5,
         active: true,
         consecutiveFailures: 0,
+        failingSince: null,
         channelId: null,
         secret: expect.stringMatching(/^whsec_/),
       });

@@ -8,11 +8,16 @@ export interface WebhookDeliveryStart {
   maxAttempts: number;
 }
 
-/**
- * Starts a delivery run for one delivery row (implemented with Temporal's WebhookDeliveryWorkflow,
- * bound by the application). `replay: true` means the row was reset to `pending` by a replay and a
- * new run must start even though one ran (or runs) for the same delivery before.
- */
+export interface WebhookDeliveryStartOptions {
+  /** The row was reset to `pending` by a replay: a new run must start even though one ran (or
+   *  runs) for the same delivery before. */
+  replay: boolean;
+  /** Endpoint backoff: the run exists at once but makes its first attempt this much later. */
+  startDelayMs?: number;
+}
+
+/** Starts a delivery run for one delivery row (implemented with Temporal's WebhookDeliveryWorkflow,
+ *  bound by the application). */
 export abstract class WebhookDeliveryStarter {
-  abstract start(input: WebhookDeliveryStart, options: { replay: boolean }): Promise<void>;
+  abstract start(input: WebhookDeliveryStart, options: WebhookDeliveryStartOptions): Promise<void>;
 }

@@ -82,6 +82,7 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
         active: true,
         maxAttempts: 6,
         consecutiveFailures: 0,
+        failingSince: null,
         disabledAt: null,
         disabledReason: null,
         createdAt: expect.any(String),

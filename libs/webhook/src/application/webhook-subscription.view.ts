@@ -10,6 +10,7 @@ export interface WebhookSubscriptionView {
   active: boolean;
   maxAttempts: number;
   consecutiveFailures: number;
+  failingSince: string | null;
   disabledAt: string | null;
   disabledReason: string | null;
   createdAt: string;
@@ -32,6 +33,7 @@ export function toWebhookSubscriptionView(subscription: WebhookSubscription): We
     active: subscription.active,
     maxAttempts: subscription.maxAttempts,
     consecutiveFailures: subscription.consecutiveFailures,
+    failingSince: subscription.failingSince ? subscription.failingSince.toISOString() : null,
     disabledAt: subscription.disabledAt ? subscription.disabledAt.toISOString() : null,
     disabledReason: subscription.disabledReason,
     createdAt: subscription.createdAt.toISOString(),

@@ -16,6 +16,9 @@ export const WEBHOOK_DESCRIPTION_MAX_LENGTH = 500;
 export const WEBHOOK_DISABLED_REASON_MAX_LENGTH = 500;
 export const WEBHOOK_TEST_MESSAGE_MAX_LENGTH = 500;
 export const WEBHOOK_TEST_DEFAULT_MESSAGE = 'This is a test event from the CRM messaging API.';
+/** Bounds of the endpoint backoff: how long new deliveries to a failing endpoint wait to start. */
+export const WEBHOOK_ENDPOINT_BACKOFF_MIN_MS = 1_000;
+export const WEBHOOK_ENDPOINT_BACKOFF_MAX_MS = 5 * 60_000;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -35,6 +38,9 @@ export interface WebhookSubscriptionProps {
   active: boolean;
   maxAttempts: number;
   consecutiveFailures: number;
+  /** First failed attempt (timeout, network error, 408, 429, 5xx) since the endpoint last accepted
+   *  one; null while it is healthy. Drives the endpoint backoff of new deliveries. */
+  failingSince: Date | null;
   /** Set when the subscription was disabled automatically (410 Gone, too many failures). */
   disabledAt: Date | null;
   disabledReason: string | null;
@@ -98,6 +104,7 @@ export class WebhookSubscription extends AggregateRoot {
         active: true,
         maxAttempts: parseMaxAttempts(input.maxAttempts),
         consecutiveFailures: 0,
+        failingSince: null,
         disabledAt: null,
         disabledReason: null,
         deletedAt: null,
@@ -142,6 +149,9 @@ export class WebhookSubscription extends AggregateRoot {
   }
   get consecutiveFailures(): number {
     return this.props.consecutiveFailures;
+  }
+  get failingSince(): Date | null {
+    return this.props.failingSince;
   }
   get disabledAt(): Date | null {
     return this.props.disabledAt;
@@ -220,7 +230,7 @@ export class WebhookSubscription extends AggregateRoot {
   /** Active again: failure count reset, disabled mark cleared. Returns false when nothing changed. */
   enable(at: Date): boolean {
     const p = this.props;
-    if (p.active && p.disabledAt === null && p.consecutiveFailures === 0) return false;
+    if (p.active && p.disabledAt === null && p.consecutiveFailures === 0 && p.failingSince === null) return false;
     this.reenable();
     this.touch(at);
     return true;
@@ -235,12 +245,37 @@ export class WebhookSubscription extends AggregateRoot {
     return true;
   }
 
-  /** A delivery succeeded: the run of failures is over. Returns false when there was none. */
+  /** A delivery succeeded: the run of failures is over, and the endpoint is healthy again.
+   *  Returns false when there was nothing to clear. */
   recordSuccessfulDelivery(at: Date): boolean {
-    if (this.props.consecutiveFailures === 0) return false;
+    if (this.props.consecutiveFailures === 0 && this.props.failingSince === null) return false;
     this.props.consecutiveFailures = 0;
+    this.props.failingSince = null;
     this.touch(at);
     return true;
+  }
+
+  /** An attempt failed in a way that says the endpoint is down or overloaded (timeout, network
+   *  error, 408, 429, 5xx): the endpoint is failing from now, unless it already was. Returns false
+   *  when it already was. */
+  recordFailedAttempt(at: Date): boolean {
+    if (this.props.failingSince !== null) return false;
+    this.props.failingSince = at;
+    this.touch(at);
+    return true;
+  }
+
+  /**
+   * Endpoint backoff: how long a new delivery should wait before its first attempt. 0 while the
+   * endpoint is healthy; while it is failing, as long as it has been failing, within
+   * [WEBHOOK_ENDPOINT_BACKOFF_MIN_MS, WEBHOOK_ENDPOINT_BACKOFF_MAX_MS]. A down endpoint then gets
+   * fresh events at a pace that halves as the outage doubles, instead of one concurrent attempt per
+   * event, and its deliveries no longer compete with healthy endpoints' for the worker.
+   */
+  deliveryStartDelayMs(now: Date): number {
+    if (this.props.failingSince === null) return 0;
+    const failingFor = now.getTime() - this.props.failingSince.getTime();
+    return Math.min(WEBHOOK_ENDPOINT_BACKOFF_MAX_MS, Math.max(WEBHOOK_ENDPOINT_BACKOFF_MIN_MS, failingFor));
   }
 
   /**
@@ -292,6 +327,7 @@ export class WebhookSubscription extends AggregateRoot {
   private reenable(): void {
     this.props.active = true;
     this.props.consecutiveFailures = 0;
+    this.props.failingSince = null;
     this.props.disabledAt = null;
     this.props.disabledReason = null;
   }

@@ -1,9 +1,9 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { type WebhookDeliveryStart, WebhookDeliveryStarter } from '../application/webhook-delivery-starter.port';
+import { type WebhookDeliveryStart, WebhookDeliveryStarter, type WebhookDeliveryStartOptions } from '../application/webhook-delivery-starter.port';
 
 export interface RecordedWebhookStart {
   input: WebhookDeliveryStart;
-  options: { replay: boolean };
+  options: WebhookDeliveryStartOptions;
 }
 
 /** WebhookDeliveryStarter for tests: records every start; `failNext()` makes the next start throw. */
@@ -15,7 +15,7 @@ export class RecordingWebhookDeliveryStarter extends WebhookDeliveryStarter {
   onStart: ((input: WebhookDeliveryStart) => void | Promise<void>) | null = null;
   private failures = 0;
 
-  async start(input: WebhookDeliveryStart, options: { replay: boolean }): Promise<void> {
+  async start(input: WebhookDeliveryStart, options: WebhookDeliveryStartOptions): Promise<void> {
     if (this.failures > 0) {
       this.failures -= 1;
       throw new Error('delivery starter unavailable (test)');

@@ -85,8 +85,8 @@ export class WebhookOutboxPublisher implements OutboxPublisher, OnModuleInit {
   async publish(event: OutboxEnvelope): Promise<void> {
     const planned = await this.fanOut.plan(event);
     await Promise.all(
-      planned.map((delivery) =>
-        this.starter.start({ tenantId: event.tenantId, eventId: event.id, ...delivery }, { replay: false }),
+      planned.map(({ startDelayMs, ...delivery }) =>
+        this.starter.start({ tenantId: event.tenantId, eventId: event.id, ...delivery }, { replay: false, startDelayMs }),
       ),
     );
   }

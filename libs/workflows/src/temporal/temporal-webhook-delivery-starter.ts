@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
-import { WebhookDeliveryStarter, type WebhookDeliveryStart } from '@app/webhook';
+import { WebhookDeliveryStarter, type WebhookDeliveryStart, type WebhookDeliveryStartOptions } from '@app/webhook';
 import { TaskQueues } from '../contracts/task-queues';
 import { webhookDeliveryWorkflowId } from '../contracts/workflow-ids';
 import { TemporalClientProvider } from './temporal-client.module';
@@ -13,14 +13,16 @@ export class TemporalWebhookDeliveryStarter extends WebhookDeliveryStarter {
     super();
   }
 
-  async start(input: WebhookDeliveryStart, options: { replay: boolean }): Promise<void> {
+  async start(input: WebhookDeliveryStart, options: WebhookDeliveryStartOptions): Promise<void> {
+    const delayed = (options.startDelayMs ?? 0) > 0;
     try {
       await this.temporal.client.workflow.start('WebhookDeliveryWorkflow', {
         workflowId: webhookDeliveryWorkflowId(input.subscriptionId, input.eventId),
         taskQueue: TaskQueues.webhooks,
         args: [input],
-        // In the worker (fan-out from the outbox relay) the first workflow task skips matching.
-        requestEagerStart: this.temporal.eagerStartAvailable,
+        // In the worker (fan-out from the outbox relay) the first workflow task skips matching; a
+        // delayed run has no first task to hand over yet.
+        ...(delayed ? { startDelay: options.startDelayMs } : { requestEagerStart: this.temporal.eagerStartAvailable }),
         ...(options.replay
           ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING }
           : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),

@@ -26,6 +26,16 @@ export class WebhookSubscriptionResponseDto implements WebhookSubscriptionView {
   @ApiProperty({ description: 'Dead-lettered deliveries in a row since the last success', example: 0 })
   consecutiveFailures!: number;
 
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'First failed attempt (timeout, network error, 408, 429, 5xx) since the endpoint last accepted one; null while healthy. ' +
+      'While set, new deliveries start after an endpoint backoff as long as the failure has lasted (1 s to 5 min); webhook.test and replays start at once.',
+  })
+  failingSince!: string | null;
+
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was disabled automatically (410 Gone, or too many failures in a row)' })
   disabledAt!: string | null;
 

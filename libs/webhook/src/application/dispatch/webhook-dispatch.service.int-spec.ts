@@ -125,6 +125,33 @@ describe('WebhookDispatchService (real PostgreSQL, real HTTP receivers)', () => 
     expect(stored).not.toContain('secret-internal-detail');
   });
 
+  it("tracks the endpoint's health on the subscription: a retryable failure marks it failing once, a refusal does not, a success clears it", async () => {
+    const first = await scenario('/health');
+    const failingSince = async () => (await db.query(`SELECT failing_since, version FROM webhook_subscriptions WHERE id = $1`, [first.subscription.id]))[0];
+    const healthy = await failingSince();
+    expect(healthy.failing_since).toBeNull();
+
+    receiver.reply({ status: 400 });
+    expect(await dispatch.deliver(first.input)).toMatchObject({ outcome: 'permanent' });
+    expect(await failingSince()).toEqual(healthy);
+
+    receiver.reply({ status: 503 });
+    const before = Date.now();
+    expect(await dispatch.deliver({ ...first.input, attempt: 2 })).toMatchObject({ outcome: 'retryable' });
+    const failing = await failingSince();
+    expect(failing.failing_since.getTime()).toBeGreaterThanOrEqual(before - 1_000);
+    expect(failing.version).toBe(healthy.version + 1);
+
+    // Further failures keep the first mark and write nothing.
+    receiver.reply('hang');
+    expect(await dispatch.deliver({ ...first.input, attempt: 3 })).toMatchObject({ outcome: 'retryable' });
+    expect(await failingSince()).toEqual(failing);
+
+    receiver.reply({ status: 204 });
+    expect(await dispatch.deliver({ ...first.input, attempt: 4 })).toMatchObject({ outcome: 'delivered' });
+    expect(await failingSince()).toEqual({ failing_since: null, version: failing.version + 1 });
+  });
+
   it('answers permanent on 400 and gone on 410', async () => {
     const bad = await scenario();
     receiver.reply({ status: 400 });

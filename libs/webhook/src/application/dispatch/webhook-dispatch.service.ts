@@ -135,8 +135,9 @@ export class WebhookDispatchService {
     }
   }
 
-  /** The attempt, in one transaction: log row and delivery state; a success also resets the
-   *  subscription's consecutive failure count (locking the subscription only when it has one). */
+  /** The attempt, in one transaction: log row and delivery state, and the endpoint's health on the
+   *  subscription: a success resets its failure count and failing mark, a retryable failure marks
+   *  it failing (the subscription row is locked and written only when that changes something). */
   private async record(input: WebhookDeliverInput, subscription: WebhookSubscription, startedAt: Date, result: AttemptResult): Promise<WebhookDeliverResult> {
     const error = result.error === null ? null : truncateError(result.error);
     await this.unitOfWork.run(async () => {
@@ -152,9 +153,12 @@ export class WebhookDispatchService {
         outcome: result.outcome,
       });
       await this.deliveries.update(delivery);
-      if (result.outcome === 'delivered' && subscription.consecutiveFailures > 0) {
+      const delivered = result.outcome === 'delivered';
+      const healthChanges = delivered ? subscription.consecutiveFailures > 0 || subscription.failingSince !== null : result.outcome === 'retryable' && subscription.failingSince === null;
+      if (healthChanges) {
         const locked = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, subscription.id);
-        if (locked?.recordSuccessfulDelivery(now)) await this.subscriptions.update(locked);
+        const changed = delivered ? locked?.recordSuccessfulDelivery(now) : locked?.recordFailedAttempt(now);
+        if (locked && changed) await this.subscriptions.update(locked);
       }
     });
     return { outcome: result.outcome, statusCode: result.statusCode, retryAfterMs: result.retryAfterMs, error };

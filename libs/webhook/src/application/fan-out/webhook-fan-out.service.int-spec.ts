@@ -57,8 +57,8 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     const planned = await fanOut.plan(event(tenantA, 'message.created'));
     expect(planned).toEqual(
       expect.arrayContaining([
-        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8 },
-        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8 },
+        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8, startDelayMs: 0 },
+        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8, startDelayMs: 0 },
       ]),
     );
     const rows = await db.query(`SELECT tenant_id, subscription_id, event_type, status, attempts FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [
@@ -66,6 +66,35 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     ]);
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row).toMatchObject({ tenant_id: tenantA, event_type: 'message.created', status: 'pending', attempts: 0 });
+  });
+
+  it("delays new deliveries to a failing endpoint by its endpoint backoff (spread by up to a quarter), never webhook.test", async () => {
+    const tenant = (await createTenant(moduleRef, 'Backoff')).tenantId;
+    const healthy = await subscribe(tenant, ['contact.*']);
+    const failing = await subscribe(tenant, ['contact.*']);
+    const markFailing = (seconds: number) =>
+      db.query(`UPDATE webhook_subscriptions SET failing_since = now() - make_interval(secs => $2) WHERE id = $1`, [failing.id, seconds]);
+    const delays = async (e: WebhookFanOutEvent) => new Map((await fanOut.plan(e)).map((p) => [p.subscriptionId, p.startDelayMs]));
+
+    await markFailing(30);
+    const planned = await delays(event(tenant, 'contact.created'));
+    expect(planned.get(healthy.id)).toBe(0);
+    expect(planned.get(failing.id)).toBeGreaterThanOrEqual(29_000);
+    expect(planned.get(failing.id)).toBeLessThanOrEqual(31_000 * 1.25);
+
+    // Bounded: at least 1 s just after the first failure, at most 5 min (+ spread) after a long outage.
+    await markFailing(0.05);
+    const justFailed = (await delays(event(tenant, 'contact.created'))).get(failing.id)!;
+    expect(justFailed).toBeGreaterThanOrEqual(1_000);
+    expect(justFailed).toBeLessThan(1_250);
+    await markFailing(3_600);
+    const longOutage = (await delays(event(tenant, 'contact.created'))).get(failing.id)!;
+    expect(longOutage).toBeGreaterThanOrEqual(300_000);
+    expect(longOutage).toBeLessThan(375_000);
+
+    // An operator's test event is the probe: it goes at once.
+    const probe = event(tenant, 'webhook.test', { subscriptionId: failing.id, message: 'ping' });
+    expect([...(await delays(probe)).entries()]).toEqual([[failing.id, 0]]);
   });
 
   it('applies the channel filter on data.channelId', async () => {

@@ -3,6 +3,7 @@ import { Clock, ValidationError, isUuid } from '@app/shared';
 import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
 import { routesTo } from '../../domain/webhook-routing';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
+import { WebhookEventTypes } from '../../domain/webhook.events';
 
 /** The part of an outbox envelope the fan-out reads (an OutboxEnvelope fits). */
 export interface WebhookFanOutEvent {
@@ -17,6 +18,8 @@ export interface PlannedDelivery {
   subscriptionId: string;
   deliveryId: string;
   maxAttempts: number;
+  /** Endpoint backoff (0 when the endpoint is healthy): when to make the first attempt. */
+  startDelayMs: number;
 }
 
 /**
@@ -36,7 +39,10 @@ export class WebhookFanOutService {
    * The deliveries of one event: one per active, not deleted subscription of the event's tenant
    * that the event routes to (see `routesTo`: filter, channel filter, `webhook.test` only to its
    * subscription, failure notices never to the failing subscription). Rows that exist already are
-   * kept and their ids answered. Subscriptions in creation order.
+   * kept and their ids answered. Subscriptions in creation order. A subscription whose endpoint is
+   * failing gets its endpoint backoff as the start delay, spread by up to a quarter more so a
+   * recovering endpoint is not hit by every held event at once; `webhook.test` (an operator's probe)
+   * never waits.
    */
   async plan(event: WebhookFanOutEvent): Promise<PlannedDelivery[]> {
     if (!isUuid(event.id)) throw new ValidationError('id', 'must be a UUID (the event id)');
@@ -62,7 +68,10 @@ export class WebhookFanOutService {
     return targets.flatMap((subscription) => {
       const deliveryId = ids.get(subscription.id);
       // Absent only if the subscription was hard-deleted meanwhile (its rows cascade away).
-      return deliveryId ? [{ subscriptionId: subscription.id, deliveryId, maxAttempts: subscription.maxAttempts }] : [];
+      if (!deliveryId) return [];
+      const backoff = event.type === WebhookEventTypes.test ? 0 : subscription.deliveryStartDelayMs(now);
+      const startDelayMs = backoff === 0 ? 0 : backoff + Math.floor(Math.random() * (backoff / 4));
+      return [{ subscriptionId: subscription.id, deliveryId, maxAttempts: subscription.maxAttempts, startDelayMs }];
     });
   }
 }

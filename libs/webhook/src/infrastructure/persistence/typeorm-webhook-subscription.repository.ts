@@ -69,6 +69,7 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
         active: row.active,
         maxAttempts: row.maxAttempts,
         consecutiveFailures: row.consecutiveFailures,
+        failingSince: row.failingSince,
         disabledAt: row.disabledAt,
         disabledReason: row.disabledReason,
         deletedAt: row.deletedAt,

@@ -13,6 +13,7 @@ export class WebhookSubscriptionOrmEntity {
   @Column('boolean') active!: boolean;
   @Column('integer', { name: 'max_attempts' }) maxAttempts!: number;
   @Column('integer', { name: 'consecutive_failures' }) consecutiveFailures!: number;
+  @Column('timestamptz', { name: 'failing_since', nullable: true }) failingSince!: Date | null;
   @Column('timestamptz', { name: 'disabled_at', nullable: true }) disabledAt!: Date | null;
   @Column('text', { name: 'disabled_reason', nullable: true }) disabledReason!: string | null;
   @Column('timestamptz', { name: 'deleted_at', nullable: true }) deletedAt!: Date | null;

@@ -19,6 +19,7 @@ export const WebhookMapper = {
       active: row.active,
       maxAttempts: row.maxAttempts,
       consecutiveFailures: row.consecutiveFailures,
+      failingSince: row.failingSince,
       disabledAt: row.disabledAt,
       disabledReason: row.disabledReason,
       deletedAt: row.deletedAt,
@@ -41,6 +42,7 @@ export const WebhookMapper = {
     row.active = p.active;
     row.maxAttempts = p.maxAttempts;
     row.consecutiveFailures = p.consecutiveFailures;
+    row.failingSince = p.failingSince;
     row.disabledAt = p.disabledAt;
     row.disabledReason = p.disabledReason;
     row.deletedAt = p.deletedAt;
