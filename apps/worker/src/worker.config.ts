@@ -69,10 +69,13 @@ export class WorkerEnv {
   WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES: number = 1_000;
 
   /** Workflow task slots of the webhooks queue. A delivery is a short workflow whose first task the
-   *  fan-out hands over eagerly only while a slot is free; the SDK's default (40) turns a burst of
-   *  events into a queue of first tasks (bench:webhooks: 54 -> 76 deliveries/s at 200). */
+   *  fan-out hands over eagerly (in the start response) only while a slot is free; past that, first
+   *  tasks go through matching, which costs the server more and, with the SDK's few default pollers,
+   *  queues them (bench:webhooks, 300-event burst: 40 slots ~55, 200 ~65-75, 1000 ~105 deliveries/s).
+   *  Eagerly started deliveries run on the worker that fanned them out: lower this to spread bursts
+   *  over more pods. */
   @IsOptional() @IsInt() @Min(1) @Max(5_000)
-  WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS: number = 200;
+  WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS: number = 1_000;
 
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
