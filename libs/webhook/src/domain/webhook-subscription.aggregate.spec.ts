@@ -132,6 +132,9 @@ describe('WebhookSubscription', () => {
     s.recordFailedAttempt(at(70_000));
     expect(s.enable(at(80_000))).toBe(true);
     expect(s.failingSince).toBeNull();
+    s.recordFailedAttempt(at(90_000));
+    expect(s.update({ active: true }, WEBHOOK_EVENT_TYPES, at(95_000))).toEqual(['active']);
+    expect(s.failingSince).toBeNull();
   });
 
   it('PATCH active: false pauses without a disabled mark; active: true re-enables', () => {

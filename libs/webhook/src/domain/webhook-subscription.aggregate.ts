@@ -205,7 +205,10 @@ export class WebhookSubscription extends AggregateRoot {
     const changed = WEBHOOK_SUBSCRIPTION_CHANGEABLE_FIELDS.filter((field) => {
       if (!(field in next)) return false;
       if (field === 'eventTypes') return next.eventTypes!.join('\n') !== this.props.eventTypes.join('\n');
-      if (field === 'active' && next.active === true) return !this.props.active || this.props.disabledAt !== null || this.props.consecutiveFailures > 0;
+      if (field === 'active' && next.active === true) {
+        const p = this.props;
+        return !p.active || p.disabledAt !== null || p.consecutiveFailures > 0 || p.failingSince !== null;
+      }
       return next[field] !== this.props[field];
     });
     if (changed.length === 0) return [];

@@ -41,7 +41,7 @@ export class WebhookFanOutService {
    * subscription, failure notices never to the failing subscription). Rows that exist already are
    * kept and their ids answered. Subscriptions in creation order. A subscription whose endpoint is
    * failing gets its endpoint backoff as the start delay, spread by up to a quarter more so a
-   * recovering endpoint is not hit by every held event at once; `webhook.test` (an operator's probe)
+   * recovering endpoint is not hit by every delayed event at once; `webhook.test` (an operator's probe)
    * never waits.
    */
   async plan(event: WebhookFanOutEvent): Promise<PlannedDelivery[]> {
