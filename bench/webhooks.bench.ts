@@ -44,13 +44,14 @@ import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-pr
  * Knobs (env): BENCH_HEALTHY (3), BENCH_RATE (5: leaves this 2-core machine room for the dead
  * scenario's extra deliveries, so latency compares like with like), BENCH_SECONDS (12), BENCH_WARMUP_SECONDS (3),
  * BENCH_BURST_EVENTS (1000, 0 skips), BENCH_WRITERS (16), BENCH_SCENARIOS ("healthy,dead"),
- * BENCH_DRAIN_TIMEOUT_MS (30000), BENCH_WEBHOOK_TIMEOUT_MS (15000, the production default),
+ * BENCH_DRAIN_TIMEOUT_MS (120000), BENCH_WEBHOOK_TIMEOUT_MS (15000, the production default),
  * BENCH_WORKER_POOL_SIZE (20), BENCH_WORKER_ENV ("K=V K=V" for the worker, e.g.
  * "WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES=100 OUTBOX_BATCH_SIZE=500"), BENCH_WORKER_OPTIONS (JSON
  * Temporal WorkerOptions per task queue, e.g. '{"webhooks":{"maxCachedWorkflows":5000}}'),
- * BENCH_HISTORY_SAMPLES (60), BENCH_IDLE_SECONDS (3, CPU with no traffic),
+ * BENCH_HISTORY_SAMPLES (60), BENCH_IDLE_SECONDS (3, CPU with no traffic), BENCH_SETTLE_MAX_SECONDS (90: before
+ * each phase, wait at most this long for worker + server to fall below 0.25 cores),
  * BENCH_PROFILE ("worker": --cpu-prof, summarised), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS (see below; "-" for
- * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (240000).
+ * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (480000).
  */
 
 function numEnv(name: string, fallback: number, min = 0): number {
@@ -84,24 +85,28 @@ const settings = {
   rate: numEnv('BENCH_RATE', 5, 1),
   seconds: numEnv('BENCH_SECONDS', 12, 1),
   warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 3),
-  burstEvents: numEnv('BENCH_BURST_EVENTS', 300),
+  burstEvents: numEnv('BENCH_BURST_EVENTS', 1_000),
   writers: numEnv('BENCH_WRITERS', 16, 1),
   scenarios: (process.env.BENCH_SCENARIOS ?? 'healthy,dead').split(',').map((s) => s.trim()).filter((s): s is ScenarioKey => s === 'healthy' || s === 'dead'),
-  drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 30_000, 1_000),
+  drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 120_000, 1_000),
   webhookTimeoutMs: numEnv('BENCH_WEBHOOK_TIMEOUT_MS', 15_000, 100),
   workerPoolSize: numEnv('BENCH_WORKER_POOL_SIZE', 20, 1),
   workerEnv: kvEnv('BENCH_WORKER_ENV'),
   workerOptions: process.env.BENCH_WORKER_OPTIONS ?? '',
   historySamples: numEnv('BENCH_HISTORY_SAMPLES', 60),
   idleSeconds: numEnv('BENCH_IDLE_SECONDS', 3),
+  settleMaxSeconds: numEnv('BENCH_SETTLE_MAX_SECONDS', 90),
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).includes('worker'),
-  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 240_000, 10_000),
+  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 480_000, 10_000),
   temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS).split(/\s+/).filter((a) => a && a !== '-'),
 };
 
 /** Targets: healthy deliveries/s, and the most the dead endpoint may slow healthy deliveries. */
 const TARGET_DELIVERIES_PER_SECOND = 300;
 const TARGET_MAX_SLOWDOWN = 0.1;
+
+/** Worker + server cores below which the system counts as settled between phases. */
+const SETTLED_CORES = 0.25;
 
 const CPU_COMPONENTS = ['bench (load + receivers)', 'worker', 'temporal', 'postgres (this db)'];
 
@@ -177,6 +182,23 @@ async function drain(infra: Infra, ids: string[], timeoutMs: number): Promise<vo
       return;
     }
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until the worker and the server are near idle (a burst leaves the server minutes of
+ *  closing and visibility work), so a phase does not pay for the one before it. */
+async function settle(infra: Infra): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const before = await infra.sampler.snapshot();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const { cores } = CpuSampler.delta(before, await infra.sampler.snapshot());
+    const busy = (cores.worker ?? 0) + (cores.temporal ?? 0);
+    const waited = (performance.now() - started) / 1_000;
+    if (busy < SETTLED_CORES || waited >= settings.settleMaxSeconds) {
+      log(`settled in ${waited.toFixed(1)} s (worker + temporal ${busy.toFixed(2)} cores${busy < SETTLED_CORES ? '' : ', gave up waiting'})`);
+      return;
+    }
   }
 }
 
@@ -513,9 +535,10 @@ async function main(): Promise<void> {
       deadSubscriptionId = sub.id;
       log(`dead endpoint subscribed (${sub.id}); every attempt to it waits ${settings.webhookTimeoutMs} ms`);
     }
+    await settle(infra);
     results.push(await runPhase(infra, scenario, 'paced'));
     if (settings.burstEvents > 0) {
-      await new Promise((r) => setTimeout(r, 500));
+      await settle(infra);
       results.push(await runPhase(infra, scenario, 'burst'));
     }
   }
