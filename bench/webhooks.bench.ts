@@ -336,6 +336,18 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
   if (burst) {
     const ok = burst.deliveriesPerSecond >= TARGET_DELIVERIES_PER_SECOND && burst.lost === 0;
     verdicts.push(`${ok ? 'MET' : 'MISSED'}: capacity (burst, healthy endpoints only): ${burst.deliveriesPerSecond.toFixed(0)} deliveries/s (target >= ${TARGET_DELIVERIES_PER_SECOND})`);
+    // What this machine allows at all: each component's CPU per delivery of the burst, and the rate
+    // the cores would sustain if that component were the only one (a ceiling, not a forecast).
+    if (burst.allDelivered > 0) {
+      const perDelivery = (name: string) => ((burst.cpu.cores[name] ?? 0) * burst.cpu.wallSeconds * 1_000) / burst.allDelivered;
+      const server = perDelivery('temporal');
+      const all = CPU_COMPONENTS.reduce((acc, n) => acc + perDelivery(n), 0);
+      verdicts.push(
+        `ceiling on these ${cpus().length} cores: the Temporal server alone uses ${server.toFixed(1)} ms CPU per delivery (at most ` +
+          `${((cpus().length * 1_000) / server).toFixed(0)} deliveries/s if nothing else ran); all components ${all.toFixed(1)} ms ` +
+          `(${((cpus().length * 1_000) / all).toFixed(0)} deliveries/s)`,
+      );
+    }
   }
   const pacedBase = find('healthy', 'paced');
   if (pacedBase) {
