@@ -1,3 +1,5 @@
+import { type WebhookDelivery } from '../domain/webhook-delivery';
+
 /** What a delivery run needs: ids only, never a URL, a secret or a payload. */
 export interface WebhookDeliveryStart {
   tenantId: string;
@@ -20,4 +22,10 @@ export interface WebhookDeliveryStartOptions {
  *  bound by the application). */
 export abstract class WebhookDeliveryStarter {
   abstract start(input: WebhookDeliveryStart, options: WebhookDeliveryStartOptions): Promise<void>;
+
+  /** A new run for a delivery a replay has just reset to `pending`. */
+  replay(delivery: WebhookDelivery, maxAttempts: number): Promise<void> {
+    const { tenantId, subscriptionId, eventId, id: deliveryId } = delivery;
+    return this.start({ tenantId, subscriptionId, eventId, deliveryId, maxAttempts }, { replay: true });
+  }
 }

@@ -62,16 +62,7 @@ export class ReplayFailedWebhookDeliveriesHandler {
       if (!delivery || (delivery.status !== 'failed' && delivery.status !== 'dead')) return false;
       delivery.resetForReplay(this.clock.now());
       await this.deliveries.update(delivery);
-      await this.starter.start(
-        {
-          tenantId: delivery.tenantId,
-          subscriptionId: delivery.subscriptionId,
-          eventId: delivery.eventId,
-          deliveryId: delivery.id,
-          maxAttempts: subscription.maxAttempts,
-        },
-        { replay: true },
-      );
+      await this.starter.replay(delivery, subscription.maxAttempts);
       return true;
     });
   }
