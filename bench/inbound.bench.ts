@@ -15,6 +15,7 @@ import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-hi
 import { type BenchChannel, type CommitGauge, InboundTraffic, type LoadPhaseResult, runMaxPosts, runPacedPosts, WebhookPoster } from './support/inbound-traffic';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
 import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
+import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
 
 /**
  * `npm run bench:inbound`: WAHA `message` webhooks through the real receiver
@@ -43,37 +44,14 @@ import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-pr
  * BENCH_API_POOL_SIZE (20), BENCH_WORKER_POOL_SIZE (20), BENCH_WORKER_ENV / BENCH_API_ENV (extra
  * "K=V K=V" for the child), BENCH_PROFILE ("worker", "api" or "worker,api": --cpu-prof, summarised
  * at the end), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS
- * (dev-server arguments; the default raises history.transferProcessorMaxPollRPS, see below; "-" for
+ * (dev-server arguments; the default raises history.transferProcessorMaxPollRPS, see bench/support/env.ts; "-" for
  * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (420000).
  */
 
 type ModeKey = 'saga' | 'direct';
 
-function numEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got ${raw})`);
-  return value;
-}
 
-function kvEnv(name: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of (process.env[name] ?? '').split(/\s+/).filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`${name}: "${pair}" is not K=V`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
 
-/**
- * The dev server has ONE history shard, whose transfer queue (what hands a new workflow task to
- * matching) is polled at most 20 times a second by default: every saga start then waits ~50 ms for
- * its first workflow task, a single-shard artifact a production cluster (hundreds of shards) does not
- * have. Raised by default; BENCH_TEMPORAL_EXTRA_ARGS="-" runs the dev server's defaults.
- */
-const DEFAULT_TEMPORAL_EXTRA_ARGS = '--dynamic-config-value history.transferProcessorMaxPollRPS=1000';
 
 const settings = {
   /** Paced rates, each run per mode: a rate both modes sustain (the latency comparison) and the target. */
@@ -95,7 +73,7 @@ const settings = {
   apiEnv: kvEnv('BENCH_API_ENV'),
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 420_000, 10_000),
-  temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS).split(/\s+/).filter((a) => a && a !== '-'),
+  temporalExtraArgs: temporalExtraArgsEnv(),
 };
 
 /** Targets of the issue: saga sustains >= 200 msg/s; saga p50 <= 1.3 x direct p50. */

@@ -16,6 +16,7 @@ import { LatencyPublisher } from './support/latency-publisher';
 import { runPaced } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
 import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
+import { numEnv } from './support/env';
 
 /**
  * `npm run bench:outbox`: commit-to-publisher latency of the transactional outbox, through the real
@@ -64,24 +65,17 @@ interface RunResult {
   breakdown?: ProcessorBreakdown;
 }
 
-function intEnv(name: string, fallback: number, min = 1): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got ${raw})`);
-  return value;
-}
 
 const settings = {
-  seconds: intEnv('BENCH_SECONDS', 10),
-  warmupSeconds: intEnv('BENCH_WARMUP_SECONDS', 1, 0),
+  seconds: numEnv('BENCH_SECONDS', 10, 1),
+  warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 1, 0),
   rates: (process.env.BENCH_RATES ?? '100,500').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0),
-  writers: intEnv('BENCH_WRITERS', 24),
-  drainTimeoutMs: intEnv('BENCH_DRAIN_TIMEOUT_MS', 20_000),
-  pollIntervalMs: intEnv('BENCH_POLL_INTERVAL_MS', 1_000, 10),
+  writers: numEnv('BENCH_WRITERS', 24, 1),
+  drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 20_000, 1),
+  pollIntervalMs: numEnv('BENCH_POLL_INTERVAL_MS', 1_000, 10),
   modes: (process.env.BENCH_MODES ?? 'notify,sweep').split(',').map((s) => s.trim()),
   /** Hard stop for the whole run, cleanup included. */
-  watchdogMs: intEnv('BENCH_WATCHDOG_MS', 300_000),
+  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 300_000, 1),
   temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
 

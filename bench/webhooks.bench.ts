@@ -16,6 +16,7 @@ import { type DeliveryBreakdown, deliveryBreakdown } from './support/webhooks-hi
 import { summarizeCpuProfiles, type ProfileSummary } from './support/webhooks-profile';
 import { BenchReceiver } from './support/webhooks-receivers';
 import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
+import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
 
 /**
  * `npm run bench:webhooks`: outbound webhook delivery through the real pipeline: outbox row committed
@@ -50,32 +51,12 @@ import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-pr
  * Temporal WorkerOptions per task queue, e.g. '{"webhooks":{"maxCachedWorkflows":5000}}'),
  * BENCH_HISTORY_SAMPLES (60), BENCH_IDLE_SECONDS (3, CPU with no traffic), BENCH_SETTLE_MAX_SECONDS (90: before
  * each phase, wait at most this long for worker + server to fall below 0.25 cores),
- * BENCH_PROFILE ("worker": --cpu-prof, summarised), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS (see below; "-" for
+ * BENCH_PROFILE ("worker": --cpu-prof, summarised), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS (default in bench/support/env.ts; "-" for
  * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (480000).
  */
 
-function numEnv(name: string, fallback: number, min = 0): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number >= ${min} (got ${raw})`);
-  return value;
-}
 
-function kvEnv(name: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of (process.env[name] ?? '').split(/\s+/).filter(Boolean)) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new Error(`${name}: "${pair}" is not K=V`);
-    out[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return out;
-}
 
-/** The dev server has ONE history shard whose transfer queue (new workflow task -> matching) is polled
- *  at most 20 times a second by default, so every new workflow waits ~50 ms for its first task: a
- *  single-shard artifact a production cluster does not have. Raised by default, as in bench:inbound. */
-const DEFAULT_TEMPORAL_EXTRA_ARGS = '--dynamic-config-value history.transferProcessorMaxPollRPS=1000';
 
 type ScenarioKey = 'healthy' | 'dead';
 type Shape = 'paced' | 'burst';
@@ -98,7 +79,7 @@ const settings = {
   settleMaxSeconds: numEnv('BENCH_SETTLE_MAX_SECONDS', 90),
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).includes('worker'),
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 480_000, 10_000),
-  temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS).split(/\s+/).filter((a) => a && a !== '-'),
+  temporalExtraArgs: temporalExtraArgsEnv(),
 };
 
 /** Targets: healthy deliveries/s, and the most the dead endpoint may slow healthy deliveries. */

@@ -1,10 +1,6 @@
 import { type WorkflowHandle } from '@temporalio/client';
+import { type HistoryEvent, idOf, toMs } from './history-events';
 import { summarize, type Summary } from './stats';
-
-// Derived from the client's own types (no direct dependency on @temporalio/proto).
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
-type Timestamp = HistoryEvent['eventTime'];
 
 /** Where the processor workflow spends its time, from its own history (server timestamps). */
 export interface ProcessorBreakdown {
@@ -21,17 +17,6 @@ export interface ProcessorBreakdown {
   /** processPendingEvents scheduled -> next processPendingEvents scheduled. */
   iteration: Summary;
   signals: number;
-}
-
-function toMs(ts: Timestamp): number {
-  if (!ts) return Number.NaN;
-  const seconds = ts.seconds ?? 0;
-  return (typeof seconds === 'number' ? seconds : seconds.toNumber()) * 1_000 + (ts.nanos ?? 0) / 1e6;
-}
-
-function idOf(value: unknown): number {
-  if (value === null || value === undefined) return Number.NaN;
-  return typeof value === 'number' ? value : Number(String(value));
 }
 
 /** Reads the latest run's history; only the events whose time falls in [fromMs, toMs] (epoch ms) count. */

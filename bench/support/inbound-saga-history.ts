@@ -1,17 +1,6 @@
-import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
+import { type HistoryEvent, idOf, toMs } from './history-events';
 import { summarize, type Summary } from './stats';
-
-// Derived from the client's own types (no direct dependency on @temporalio/proto).
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
-
-function toMs(ts: HistoryEvent['eventTime']): number {
-  if (!ts) return Number.NaN;
-  const seconds = ts.seconds ?? 0;
-  return (typeof seconds === 'number' ? seconds : seconds.toNumber()) * 1_000 + (ts.nanos ?? 0) / 1e6;
-}
-
-const idOf = (v: unknown) => (v === null || v === undefined ? Number.NaN : Number(String(v)));
 
 /** Where one saga's time goes, from its history (server timestamps) and the POST start (bench clock). */
 export interface SagaProfile {

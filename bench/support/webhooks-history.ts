@@ -1,20 +1,6 @@
-import { type Client, type WorkflowHandle } from '@temporalio/client';
+import { type Client } from '@temporalio/client';
+import { type HistoryEvent, idOf, toMs } from './history-events';
 import { summarize, type Summary } from './stats';
-
-type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
-type HistoryEvent = NonNullable<History['events']>[number];
-type Timestamp = HistoryEvent['eventTime'];
-
-function toMs(ts: Timestamp): number {
-  if (!ts) return Number.NaN;
-  const seconds = ts.seconds ?? 0;
-  return (typeof seconds === 'number' ? seconds : seconds.toNumber()) * 1_000 + (ts.nanos ?? 0) / 1e6;
-}
-
-function idOf(value: unknown): number {
-  if (value === null || value === undefined) return Number.NaN;
-  return typeof value === 'number' ? value : Number(String(value));
-}
 
 /** Where a delivery's time goes, from the histories of a sample of delivery workflows (server times, ms). */
 export interface DeliveryBreakdown {
