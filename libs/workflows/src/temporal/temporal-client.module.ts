@@ -10,7 +10,6 @@ import { temporalConfig, TemporalConfig } from './temporal.config';
 export class TemporalClientProvider implements OnApplicationShutdown {
   readonly connection: Connection;
   private current: Client;
-  private sharesWorkerConnection = false;
 
   constructor(@Inject(temporalConfig.KEY) readonly config: TemporalConfig) {
     this.connection = Connection.lazy(connectionOptions(config));
@@ -26,7 +25,7 @@ export class TemporalClientProvider implements OnApplicationShutdown {
    *  response instead of through matching; the SDK falls back to a normal start when no local
    *  worker has a free slot). */
   get eagerStartAvailable(): boolean {
-    return this.sharesWorkerConnection;
+    return this.current.connection !== this.connection;
   }
 
   /** The worker process calls this with its NativeConnection (Rust core, not grpc-js): every
@@ -34,7 +33,6 @@ export class TemporalClientProvider implements OnApplicationShutdown {
    *  owns and closes that connection. */
   shareWorkerConnection(connection: ConnectionLike): void {
     this.current = new Client({ connection, namespace: this.config.namespace });
-    this.sharesWorkerConnection = true;
   }
 
   /** Resolves when the server answers its health check within `timeoutMs`. */
