@@ -23,7 +23,6 @@ export * from './application/webhook-secrets';
 export * from './application/webhook-url.guard';
 export * from './application/webhook-subscription.view';
 export * from './application/webhook-delivery.view';
-export * from './application/paging';
 export * from './application/fan-out/webhook-fan-out.service';
 export * from './application/dispatch/webhook-dispatch.service';
 export * from './application/delivery-outcome/webhook-delivery-outcome.service';

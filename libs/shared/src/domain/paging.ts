@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { isUuid } from './tenant-id';
 
 export interface Page<T> {
   data: T[];
@@ -37,4 +38,24 @@ export function toPage<T extends KeysetPosition, V>(rows: T[], limit: number, vi
   const items = hasMore ? rows.slice(0, limit) : rows;
   const last = items[items.length - 1];
   return { data: items.map(view), nextCursor: hasMore && last ? encodeCursor(last) : null };
+}
+
+export const PAGE_DEFAULT_LIMIT = 50;
+export const PAGE_MAX_LIMIT = 200;
+
+/** The page size asked for, checked: 1 to 200, 50 when absent. */
+export function pageLimit(limit: number | undefined): number {
+  const value = limit ?? PAGE_DEFAULT_LIMIT;
+  if (!Number.isInteger(value) || value < 1 || value > PAGE_MAX_LIMIT) {
+    throw new ValidationError('limit', `must be an integer from 1 to ${PAGE_MAX_LIMIT}`);
+  }
+  return value;
+}
+
+/** The keyset position a cursor names (over uuid ids), or undefined for the first page. */
+export function keysetAfter(cursor: string | undefined): KeysetPosition | undefined {
+  if (!cursor) return undefined;
+  const position = decodeCursor(cursor);
+  if (!isUuid(position.id)) throw new ValidationError('cursor', 'is not a cursor returned by this API');
+  return position;
 }

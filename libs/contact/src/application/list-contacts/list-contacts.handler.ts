@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type KeysetPosition, type Page, ValidationError, decodeCursor, isUuid, toPage } from '@app/shared';
+import { keysetAfter, type Page, pageLimit, toPage, ValidationError } from '@app/shared';
 import { type ContactSearch, ContactRepository } from '../../domain/contact.repository.port';
 import { phoneSearchPrefix } from '../../domain/phone-number.value-object';
 import { type ContactView, toContactView } from '../contact.view';
 import { type ListContactsQuery } from './list-contacts.query';
 
-export const CONTACT_LIST_DEFAULT_LIMIT = 50;
-export const CONTACT_LIST_MAX_LIMIT = 200;
 const SEARCH_MAX_LENGTH = 100;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
@@ -17,21 +15,12 @@ export class ListContactsHandler {
   constructor(private readonly contacts: ContactRepository) {}
 
   async execute(query: ListContactsQuery): Promise<Page<ContactView>> {
-    const limit = query.limit ?? CONTACT_LIST_DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > CONTACT_LIST_MAX_LIMIT) {
-      throw new ValidationError('limit', `must be an integer from 1 to ${CONTACT_LIST_MAX_LIMIT}`);
-    }
-    const after = query.cursor ? toPosition(query.cursor) : undefined;
+    const limit = pageLimit(query.limit);
+    const after = keysetAfter(query.cursor);
     const search = toSearch(query.search);
     const rows = await this.contacts.list(query.tenantId, { limit: limit + 1, after, search });
     return toPage(rows, limit, toContactView);
   }
-}
-
-function toPosition(cursor: string): KeysetPosition {
-  const position = decodeCursor(cursor);
-  if (!isUuid(position.id)) throw new ValidationError('cursor', 'is not a cursor returned by this API');
-  return position;
 }
 
 function toSearch(term: string | undefined): ContactSearch | undefined {

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { type Page, ValidationError, assertUuid, toPage } from '@app/shared';
+import { type Page, ValidationError, assertUuid, keysetAfter, pageLimit, toPage } from '@app/shared';
 import { WEBHOOK_DELIVERY_STATUSES, isWebhookDeliveryStatus } from '../../domain/webhook-delivery';
 import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
 import { WebhookSubscriptionNotFoundError } from '../../domain/webhook.errors';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
-import { keysetAfter, pageLimit } from '../paging';
+
 import { type WebhookDeliveryWithAttemptsView, toWebhookDeliveryAttemptView, toWebhookDeliveryView } from '../webhook-delivery.view';
 import { type ListWebhookDeliveriesQuery } from './list-webhook-deliveries.query';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type Page, toPage } from '@app/shared';
+import { type Page, keysetAfter, pageLimit, toPage } from '@app/shared';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
-import { keysetAfter, pageLimit } from '../paging';
+
 import { type WebhookSubscriptionView, toWebhookSubscriptionView } from '../webhook-subscription.view';
 import { type ListWebhookSubscriptionsQuery } from './list-webhook-subscriptions.query';
 
