@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { type SessionPolicy } from '@app/channel';
 import { Correlation, UnitOfWork } from '@app/shared';
 import { type InboundMessage } from '../domain/inbound-message';
 import { InboundConversationSteps } from './inbound-conversation.steps';
@@ -26,10 +27,13 @@ export class DirectInboundProcessor {
   ) {}
 
   async process(tenantId: string, channelId: string, message: InboundMessage, correlationId: string): Promise<InboundProcessingResult> {
+    // The channel's policy serves the session step and the debouncer: read once, and only if needed.
+    let policy: Promise<SessionPolicy> | undefined;
+    const loadPolicy = () => (policy ??= this.steps.policy(tenantId, channelId));
     return Correlation.run(correlationId, async () => {
       const { result, session, alreadyRecorded } = await this.unitOfWork.run(async () => {
         const contact = await this.steps.findOrCreateContact({ tenantId, proposedContactId: randomUUID(), message });
-        const opened = await this.steps.findOrOpenSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId: randomUUID(), message });
+        const opened = await this.steps.findOrOpenSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId: randomUUID(), message, loadPolicy });
         const created = await this.steps.createMessage({
           tenantId, channelId, contactId: contact.contactId, sessionId: opened.session.id, proposedMessageId: randomUUID(), message,
         });
@@ -55,7 +59,7 @@ export class DirectInboundProcessor {
       // failure here is recovered by WAHA's retry.
       if (!alreadyRecorded) await this.steps.notifySessionActivity(tenantId, session, message);
       if (result.messageCreated && message.direction === 'inbound') {
-        await this.steps.debounce({ tenantId, channelId, sessionId: result.sessionId, messageId: result.messageId });
+        await this.steps.debounce({ tenantId, channelId, sessionId: result.sessionId, messageId: result.messageId }, loadPolicy);
       }
       return result;
     });

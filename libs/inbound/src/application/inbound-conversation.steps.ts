@@ -70,6 +70,8 @@ export class InboundConversationSteps {
     contactId: string;
     proposedSessionId?: string;
     message: InboundMessage;
+    /** The channel's policy when the caller has it (or loads it once for several steps). */
+    loadPolicy?: () => Promise<SessionPolicy>;
   }): Promise<{ session: SessionView; opened: boolean; alreadyRecorded: boolean }> {
     // A message we recorded already (our own timeout warning, recorded before it was sent; a
     // redelivery) is not new activity: it keeps its session and moves no deadline.
@@ -78,7 +80,7 @@ export class InboundConversationSteps {
       const session = await this.getSession.execute({ tenantId: input.tenantId, sessionId: existing.sessionId });
       return { session, opened: false, alreadyRecorded: true };
     }
-    const policy = await this.policy(input.tenantId, input.channelId);
+    const policy = await (input.loadPolicy?.() ?? this.policy(input.tenantId, input.channelId));
     const result = await this.sessions.execute({
       tenantId: input.tenantId,
       contactId: input.contactId,
@@ -150,8 +152,11 @@ export class InboundConversationSteps {
   }
 
   /** Adds an inbound message to its session's debouncing window, when the channel has one. */
-  async debounce(input: { tenantId: string; channelId: string; sessionId: string; messageId: string }): Promise<{ grouped: boolean }> {
-    const { debounceWindowMs } = await this.policy(input.tenantId, input.channelId);
+  async debounce(
+    input: { tenantId: string; channelId: string; sessionId: string; messageId: string },
+    loadPolicy: () => Promise<SessionPolicy> = () => this.policy(input.tenantId, input.channelId),
+  ): Promise<{ grouped: boolean }> {
+    const { debounceWindowMs } = await loadPolicy();
     if (!debounceWindowMs) return { grouped: false };
     await this.workflows.addToMessageGroup({ ...input, windowMs: debounceWindowMs });
     return { grouped: true };
