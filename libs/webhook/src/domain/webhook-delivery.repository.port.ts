@@ -31,8 +31,6 @@ export abstract class WebhookDeliveryRepository {
    */
   abstract insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, string>>;
 
-  abstract findById(tenantId: string, id: string): Promise<WebhookDelivery | null>;
-
   /** Locked until the unit of work ends. Needs a unit of work. */
   abstract findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null>;
 

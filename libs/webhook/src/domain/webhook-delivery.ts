@@ -14,8 +14,13 @@ export type WebhookAttemptOutcome = (typeof WEBHOOK_ATTEMPT_OUTCOMES)[number];
 /** Longest error text kept per attempt and on the delivery. */
 export const WEBHOOK_ERROR_MAX_LENGTH = 500;
 
+/** `text` cut to at most `max` characters, an ellipsis marking the cut. */
+export function truncateText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export function truncateError(message: string): string {
-  return message.length <= WEBHOOK_ERROR_MAX_LENGTH ? message : `${message.slice(0, WEBHOOK_ERROR_MAX_LENGTH - 1)}…`;
+  return truncateText(message, WEBHOOK_ERROR_MAX_LENGTH);
 }
 
 /**

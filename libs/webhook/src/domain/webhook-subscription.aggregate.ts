@@ -1,4 +1,5 @@
 import { AggregateRoot, ValidationError, assertUuid } from '@app/shared';
+import { truncateText } from './webhook-delivery';
 import { parseEventTypes } from './webhook-event-filter';
 import { type EncryptedSigningSecret } from './webhook-signature';
 import { WebhookSubscriptionInactiveError } from './webhook.errors';
@@ -153,6 +154,10 @@ export class WebhookSubscription extends AggregateRoot {
   get failingSince(): Date | null {
     return this.props.failingSince;
   }
+  /** Dead deliveries counted, or the endpoint marked failing: what a success or `enable` clears. */
+  get hasFailureRecord(): boolean {
+    return this.props.consecutiveFailures > 0 || this.props.failingSince !== null;
+  }
   get disabledAt(): Date | null {
     return this.props.disabledAt;
   }
@@ -161,9 +166,6 @@ export class WebhookSubscription extends AggregateRoot {
   }
   get deletedAt(): Date | null {
     return this.props.deletedAt;
-  }
-  get isDeleted(): boolean {
-    return this.props.deletedAt !== null;
   }
   /** Receives events: active and not deleted. */
   get isLive(): boolean {
@@ -207,7 +209,7 @@ export class WebhookSubscription extends AggregateRoot {
       if (field === 'eventTypes') return next.eventTypes!.join('\n') !== this.props.eventTypes.join('\n');
       if (field === 'active' && next.active === true) {
         const p = this.props;
-        return !p.active || p.disabledAt !== null || p.consecutiveFailures > 0 || p.failingSince !== null;
+        return !p.active || p.disabledAt !== null || this.hasFailureRecord;
       }
       return next[field] !== this.props[field];
     });
@@ -233,7 +235,7 @@ export class WebhookSubscription extends AggregateRoot {
   /** Active again: failure count reset, disabled mark cleared. Returns false when nothing changed. */
   enable(at: Date): boolean {
     const p = this.props;
-    if (p.active && p.disabledAt === null && p.consecutiveFailures === 0 && p.failingSince === null) return false;
+    if (p.active && p.disabledAt === null && !this.hasFailureRecord) return false;
     this.reenable();
     this.touch(at);
     return true;
@@ -251,7 +253,7 @@ export class WebhookSubscription extends AggregateRoot {
   /** A delivery succeeded: the run of failures is over, and the endpoint is healthy again.
    *  Returns false when there was nothing to clear. */
   recordSuccessfulDelivery(at: Date): boolean {
-    if (this.props.consecutiveFailures === 0 && this.props.failingSince === null) return false;
+    if (!this.hasFailureRecord) return false;
     this.props.consecutiveFailures = 0;
     this.props.failingSince = null;
     this.touch(at);
@@ -293,7 +295,7 @@ export class WebhookSubscription extends AggregateRoot {
     p.consecutiveFailures += 1;
     this.touch(at);
     if (!input.gone && p.consecutiveFailures < input.disableAfter) return { disabled: false };
-    const reason = clip(
+    const reason = truncateText(
       input.gone
         ? `the endpoint answered 410 Gone: ${input.reason}`
         : `${p.consecutiveFailures} consecutive deliveries failed; last: ${input.reason}`,
@@ -378,6 +380,3 @@ function requireSecret(value: unknown): EncryptedSigningSecret {
   return value as EncryptedSigningSecret;
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}

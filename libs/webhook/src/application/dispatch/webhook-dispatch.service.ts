@@ -154,7 +154,7 @@ export class WebhookDispatchService {
       });
       await this.deliveries.update(delivery);
       const delivered = result.outcome === 'delivered';
-      const healthChanges = delivered ? subscription.consecutiveFailures > 0 || subscription.failingSince !== null : result.outcome === 'retryable' && subscription.failingSince === null;
+      const healthChanges = delivered ? subscription.hasFailureRecord : result.outcome === 'retryable' && subscription.failingSince === null;
       if (healthChanges) {
         const locked = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, subscription.id);
         const changed = delivered ? locked?.recordSuccessfulDelivery(now) : locked?.recordFailedAttempt(now);

@@ -52,12 +52,6 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
     return ids;
   }
 
-  async findById(tenantId: string, id: string): Promise<WebhookDelivery | null> {
-    if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.ofTenant(tenantId).andWhere('d.id = :id', { id }).getOne();
-    return row ? WebhookMapper.deliveryToDomain(row) : null;
-  }
-
   async findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null> {
     if (!this.tx.inTransaction()) throw new Error('findByIdForUpdate must run inside a unit of work');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
