@@ -1,4 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANNEL_TYPES, INBOUND_MODES } from '@app/channel';
+import { CONTACT_SOURCES } from '@app/contact';
+import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, MESSAGE_TYPES } from '@app/message';
+import { SESSION_END_REASONS, SESSION_STATUSES } from '@app/session';
 
 /* The `data` of every event type a webhook carries, as Swagger schemas (GET /v1/webhook-event-types
  * names the schema of each type). Stable contracts: fields are added, never renamed or removed. */
@@ -14,7 +18,7 @@ export class ContactEventData {
   @ApiProperty({ type: String, nullable: true, example: '5511999990000@c.us' }) whatsappId!: string | null;
   @ApiProperty({ type: String, nullable: true, example: 'Ana' }) name!: string | null;
   @ApiProperty({ type: String, nullable: true }) profilePictureUrl!: string | null;
-  @ApiProperty({ enum: ['manual', 'whatsapp', 'import', 'api'] }) source!: string;
+  @ApiProperty({ enum: CONTACT_SOURCES }) source!: string;
 }
 
 export class ContactCreatedEventData extends ContactEventData {
@@ -46,7 +50,7 @@ export class SessionEventData {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ format: 'uuid' }) contactId!: string;
   @ApiProperty({ format: 'uuid' }) channelId!: string;
-  @ApiProperty({ enum: ['active', 'ended'] }) status!: string;
+  @ApiProperty({ enum: SESSION_STATUSES }) status!: string;
   @ApiProperty(ISO) startedAt!: string;
   @ApiProperty(ISO) lastActivityAt!: string;
   @ApiProperty({ example: 1800 }) timeoutSeconds!: number;
@@ -77,7 +81,7 @@ export class SessionSummaryData {
 }
 
 export class SessionEndedEventData extends SessionEventData {
-  @ApiProperty({ enum: ['inactivity', 'manual', 'saga_rollback', 'cleanup', 'import'] }) reason!: string;
+  @ApiProperty({ enum: SESSION_END_REASONS }) reason!: string;
   @ApiProperty(ISO) endedAt!: string;
   @ApiProperty({ type: SessionSummaryData }) summary!: SessionSummaryData;
 }
@@ -101,16 +105,16 @@ export class MessageMediaData {
 }
 
 export class MessageCreatedEventData extends MessageEventData {
-  @ApiProperty({ enum: ['inbound', 'outbound'] }) direction!: string;
-  @ApiProperty({ enum: ['text', 'image', 'audio', 'video', 'document', 'location', 'contact', 'sticker', 'reaction', 'other'] }) type!: string;
+  @ApiProperty({ enum: MESSAGE_DIRECTIONS }) direction!: string;
+  @ApiProperty({ enum: MESSAGE_TYPES }) type!: string;
   @ApiProperty({ type: String, nullable: true }) text!: string | null;
   @ApiProperty({ type: MessageMediaData, nullable: true }) media!: MessageMediaData | null;
   @ApiProperty({ ...ISO, description: 'WhatsApp time of the message' }) sentAt!: string;
-  @ApiProperty({ enum: ['received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed', 'deleted'] }) status!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) status!: string;
 }
 
 export class MessageStatusChangedEventData extends MessageEventData {
-  @ApiProperty({ enum: ['inbound', 'outbound'] }) direction!: string;
+  @ApiProperty({ enum: MESSAGE_DIRECTIONS }) direction!: string;
   @ApiProperty({ example: 'sent' }) from!: string;
   @ApiProperty({ example: 'read' }) to!: string;
   @ApiProperty({ description: 'WAHA ack level (-1 error, 0 pending, 1 server, 2 device, 3 read, 4 played)', example: 3 }) ackLevel!: number;
@@ -167,7 +171,7 @@ export class AdConversionEventData {
 export class ChannelEventData {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['waha'] }) type!: string;
+  @ApiProperty({ enum: CHANNEL_TYPES }) type!: string;
   @ApiProperty() wahaBaseUrl!: string;
   @ApiProperty() wahaSession!: string;
   @ApiProperty({ description: 'Whether a WAHA API key is stored (never the key)' }) hasWahaApiKey!: boolean;
@@ -176,7 +180,7 @@ export class ChannelEventData {
   @ApiProperty({ type: Number, nullable: true }) sessionWarningLeadSeconds!: number | null;
   @ApiProperty({ type: String, nullable: true }) sessionWarningText!: string | null;
   @ApiProperty({ type: Number, nullable: true }) debounceWindowMs!: number | null;
-  @ApiProperty({ type: String, enum: ['saga', 'direct'], nullable: true }) inboundMode!: string | null;
+  @ApiProperty({ type: String, enum: INBOUND_MODES, nullable: true }) inboundMode!: string | null;
   @ApiProperty({ type: String, nullable: true }) wahaStatus!: string | null;
   @ApiProperty(ISO_OR_NULL) wahaStatusAt!: string | null;
 }
