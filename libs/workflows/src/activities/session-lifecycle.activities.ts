@@ -44,10 +44,8 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       const rawId = warningMessageRawId();
       const externalId = `true_${chatId}_${rawId}`;
       const now = new Date();
-      await this.messages.execute({
-        tenantId: input.tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-        direction: 'outbound', externalId, type: 'text', text: policy.warningText, ackLevel: 0, sentAt: now, metadata: { source: 'api', automated: 'session_timeout_warning' },
-      });
+      const warning = (id: string, ackLevel: number) => warningMessage(input.tenantId, session, id, policy.warningText!, ackLevel, now);
+      const placeholder = await this.messages.execute(warning(externalId, 0));
 
       const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: session.channelId });
       let sentId: string;
@@ -60,7 +58,12 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
         }
         throw err;
       }
-      if (sentId !== externalId) await this.rerecord(session, externalId, sentId, policy.warningText, now, input.tenantId);
+      if (sentId !== externalId) {
+        // An engine that ignored our message id: keep the record under the id WAHA really used.
+        this.logger.warn({ placeholderId: externalId, sentId }, 'WAHA did not reuse the pre-generated message id');
+        await this.deletions.execute({ tenantId: input.tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
+        await this.messages.execute(warning(sentId, 1));
+      }
       await this.warnings.execute({ tenantId: input.tenantId, sessionId: session.id, at: new Date() });
       return { sent: true, externalId: sentId, reason: null };
     });
@@ -86,19 +89,14 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     };
   }
 
-  /** An engine that ignored our message id: keep the record under the id WAHA really used. */
-  private async rerecord(session: SessionView, placeholderId: string, sentId: string, text: string, at: Date, tenantId: string): Promise<void> {
-    this.logger.warn({ placeholderId, sentId }, 'WAHA did not reuse the pre-generated message id');
-    const placeholder = await this.messages.execute({
-      tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-      direction: 'outbound', externalId: placeholderId, type: 'text', text, ackLevel: 0, sentAt: at, metadata: { source: 'api', automated: 'session_timeout_warning' },
-    });
-    await this.deletions.execute({ tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
-    await this.messages.execute({
-      tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-      direction: 'outbound', externalId: sentId, type: 'text', text, ackLevel: 1, sentAt: at, metadata: { source: 'api', automated: 'session_timeout_warning' },
-    });
-  }
+}
+
+/** The outbound record of a session's timeout warning under one message id. */
+function warningMessage(tenantId: string, session: SessionView, externalId: string, text: string, ackLevel: number, sentAt: Date): Parameters<CreateMessageHandler['execute']>[0] {
+  return {
+    tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
+    direction: 'outbound', externalId, type: 'text', text, ackLevel, sentAt, metadata: { source: 'api', automated: 'session_timeout_warning' },
+  };
 }
 
 /** WhatsApp-Web style raw id (`3EB0` + 18 hex), stable across retries of the same activity. */
