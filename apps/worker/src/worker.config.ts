@@ -108,7 +108,6 @@ export const workerConfig = registerAs('worker', () => {
   return {
     taskQueues: parseTaskQueues(env.WORKER_TASK_QUEUES),
     healthPort: env.WORKER_HEALTH_PORT,
-    temporalMetricsPort: env.TEMPORAL_METRICS_PORT,
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     outboxProcessor,
     outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,

@@ -19,20 +19,11 @@ export class OutboxPublisherRegistry {
     this.publishers.set(publisher.name, publisher);
   }
 
-  unregister(name: string): void {
-    this.publishers.delete(name);
-  }
-
-  names(): string[] {
-    return [...this.publishers.keys()];
-  }
-
   /** Hands the event to every publisher; fails if any of them fails, naming which. */
   async publish(event: OutboxEnvelope): Promise<void> {
-    const results = await Promise.allSettled([...this.publishers.values()].map((p) => p.publish(event)));
-    const failures = results.flatMap((r, i) =>
-      r.status === 'rejected' ? [`${[...this.publishers.keys()][i]}: ${errorMessage(r.reason)}`] : [],
-    );
+    const publishers = [...this.publishers.values()];
+    const results = await Promise.allSettled(publishers.map((p) => p.publish(event)));
+    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${publishers[i]!.name}: ${errorMessage(r.reason)}`] : []));
     if (failures.length > 0) {
       this.logger.warn({ eventId: event.id, type: event.type, failures }, 'outbox publish failed');
       throw new Error(failures.join('; '));
