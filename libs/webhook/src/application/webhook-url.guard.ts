@@ -48,10 +48,8 @@ export class WebhookUrlGuard {
       throw error;
     }
     if (addresses.length === 0) throw new ValidationError(field, `host ${endpoint.host} does not resolve to any address`);
-    for (const { address } of addresses) {
-      const verdict = this.policy.check(address);
-      if (!verdict.allowed) throw new ValidationError(field, `host ${endpoint.host} resolves to ${verdict.address}, ${verdict.reason}; ${PUBLIC_ONLY}`);
-    }
+    const refused = this.policy.firstRefused(addresses.map((a) => a.address));
+    if (refused) throw new ValidationError(field, `host ${endpoint.host} resolves to ${refused.address}, ${refused.reason}; ${PUBLIC_ONLY}`);
     return endpoint.href;
   }
 }

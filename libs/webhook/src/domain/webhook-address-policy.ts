@@ -107,6 +107,16 @@ export class WebhookAddressPolicy {
     const blocked = (version === 4 ? IPV4_RANGES : IPV6_RANGES).find((r) => r.list.check(address, family));
     return blocked ? { allowed: false, address, reason: blocked.reason } : { allowed: true, address };
   }
+
+  /** The first refused address of a host's addresses, or null when every one is allowed (a host
+   *  is usable only when all of them are: the resolver may answer any of them next time). */
+  firstRefused(addresses: readonly string[]): Extract<AddressVerdict, { allowed: false }> | null {
+    for (const address of addresses) {
+      const verdict = this.check(address);
+      if (!verdict.allowed) return verdict;
+    }
+    return null;
+  }
 }
 
 /** Strips an IPv6 zone (`fe80::1%eth0`) and turns an IPv4-mapped IPv6 address into its IPv4 form. */

@@ -118,12 +118,10 @@ export class NodeWebhookHttpSender extends WebhookHttpSender implements OnModule
             callback(Object.assign(new Error(`host ${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
             return;
           }
-          for (const { address } of addresses) {
-            const verdict = this.policy.check(address);
-            if (!verdict.allowed) {
-              callback(new BlockedAddressError(`refused to connect: host ${hostname} resolves to ${verdict.address}, ${verdict.reason}`), '', 4);
-              return;
-            }
+          const refused = this.policy.firstRefused(addresses.map((a) => a.address));
+          if (refused) {
+            callback(new BlockedAddressError(`refused to connect: host ${hostname} resolves to ${refused.address}, ${refused.reason}`), '', 4);
+            return;
           }
           const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
           const usable = wanted.length > 0 ? wanted : addresses;
