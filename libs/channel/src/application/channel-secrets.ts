@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SecretCipher } from '@app/shared';
-import { type EncryptedSecret } from '../domain/channel-secrets';
+import { type EncryptedSecret, parseWebhookSecret } from '../domain/channel-secrets';
 
 /** Random bytes in a generated webhook secret (hex-encoded: 64 characters). */
 const WEBHOOK_SECRET_BYTES = 32;
@@ -26,6 +26,11 @@ export class ChannelSecrets {
   /** 32 random bytes, hex: what the operator configures as WAHA's `hmac.key`. */
   generateWebhookSecret(): string {
     return randomBytes(WEBHOOK_SECRET_BYTES).toString('hex');
+  }
+
+  /** The webhook secret the caller chose (checked), or a generated one when it chose none. */
+  webhookSecretFrom(requested: unknown): string {
+    return requested === undefined || requested === null ? this.generateWebhookSecret() : parseWebhookSecret(requested);
   }
 
   encrypt(plaintext: string): EncryptedSecret {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, EventOutbox, UnitOfWork } from '@app/shared';
-import { parseWahaApiKey, parseWebhookSecret } from '../../domain/channel-secrets';
+import { parseWahaApiKey } from '../../domain/channel-secrets';
 import { Channel } from '../../domain/channel.aggregate';
 import { ChannelRepository } from '../../domain/channel.repository.port';
 import { ChannelSecrets } from '../channel-secrets';
@@ -20,10 +20,7 @@ export class CreateChannelHandler {
   ) {}
 
   async execute(command: CreateChannelCommand): Promise<ChannelWithWebhookSecretView> {
-    const webhookSecret =
-      command.webhookSecret === undefined || command.webhookSecret === null
-        ? this.secrets.generateWebhookSecret()
-        : parseWebhookSecret(command.webhookSecret);
+    const webhookSecret = this.secrets.webhookSecretFrom(command.webhookSecret);
     const wahaApiKey = command.wahaApiKey === undefined ? null : parseWahaApiKey(command.wahaApiKey);
     const channel = Channel.create(
       {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, EventOutbox, UnitOfWork, assertUuid } from '@app/shared';
-import { parseWebhookSecret } from '../../domain/channel-secrets';
 import { ChannelNotFoundError } from '../../domain/channel.errors';
 import { ChannelRepository } from '../../domain/channel.repository.port';
 import { ChannelSecrets } from '../channel-secrets';
@@ -22,10 +21,7 @@ export class RotateWebhookSecretHandler {
 
   async execute(command: RotateWebhookSecretCommand): Promise<ChannelWithWebhookSecretView> {
     assertUuid(command.id, 'id');
-    const webhookSecret =
-      command.webhookSecret === undefined || command.webhookSecret === null
-        ? this.secrets.generateWebhookSecret()
-        : parseWebhookSecret(command.webhookSecret);
+    const webhookSecret = this.secrets.webhookSecretFrom(command.webhookSecret);
     const encrypted = this.secrets.encrypt(webhookSecret);
     const channel = await this.unitOfWork.run(async () => {
       const found = await this.channels.findByIdForUpdate(command.tenantId, command.id);
