@@ -193,8 +193,8 @@ export class InboundConversationSteps {
   }
 
   private async endDirectly(tenantId: string, sessionId: string, reason: 'manual' | 'saga_rollback'): Promise<boolean> {
-    const stats = await this.stats.execute({ tenantId, sessionId });
-    const { ended } = await this.endSession.execute({ tenantId, sessionId, reason, at: new Date(), stats });
+    const statsProvider = () => this.stats.execute({ tenantId, sessionId });
+    const { ended } = await this.endSession.execute({ tenantId, sessionId, reason, at: new Date(), statsProvider });
     return ended;
   }
 

@@ -32,8 +32,8 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
           result.stillManaged += 1;
           continue;
         }
-        const stats = await this.stats.execute({ tenantId, sessionId });
-        const { ended } = await this.endSession.execute({ tenantId, sessionId, reason: 'cleanup', at: now, stats, onlyIfIdle: true });
+        const statsProvider = () => this.stats.execute({ tenantId, sessionId });
+        const { ended } = await this.endSession.execute({ tenantId, sessionId, reason: 'cleanup', at: now, statsProvider, onlyIfIdle: true });
         if (ended) {
           result.ended += 1;
           result.endedByTenant[tenantId] = (result.endedByTenant[tenantId] ?? 0) + 1;

@@ -78,8 +78,8 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
   }
 
   private async end(tenantId: string, sessionId: string, reason: SessionEndReason, at: Date, onlyIfIdle: boolean): Promise<EndSessionOutcome> {
-    const stats = await this.stats.execute({ tenantId, sessionId });
-    const { session, ended } = await this.endSessionHandler.execute({ tenantId, sessionId, reason, at, stats, onlyIfIdle });
+    const statsProvider = () => this.stats.execute({ tenantId, sessionId });
+    const { session, ended } = await this.endSessionHandler.execute({ tenantId, sessionId, reason, at, statsProvider, onlyIfIdle });
     return {
       ended,
       status: session.status,

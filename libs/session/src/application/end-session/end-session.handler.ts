@@ -4,6 +4,7 @@ import { parseSessionEndReason } from '../../domain/session-end-reason';
 import { SessionNotFoundError } from '../../domain/session.errors';
 import { SessionRepository } from '../../domain/session.repository.port';
 import { assertValidDate } from '../../domain/session-time';
+import { emptySessionMessageStats } from '../../domain/session-summary.value-object';
 import { type SessionView, toSessionView } from '../session.view';
 import { type EndSessionCommand } from './end-session.command';
 
@@ -39,7 +40,9 @@ export class EndSessionHandler {
       if (command.onlyIfIdle && session.isActive && !session.reachedDeadlineAt(command.at)) {
         return { session: toSessionView(session), ended: false };
       }
-      const ended = session.end(reason, command.at, command.stats);
+      // An ended session ignores the stats (its first summary stays): only an active one needs them.
+      const stats = command.stats ?? (session.isActive ? await command.statsProvider(session.id) : emptySessionMessageStats());
+      const ended = session.end(reason, command.at, stats);
       if (ended) {
         await this.sessions.update(session);
         await this.eventOutbox.append(session.pullEvents());
