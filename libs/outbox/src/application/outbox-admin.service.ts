@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, Page, PageRequest, decodeCursor, toPage } from '@app/shared';
+import { NotFoundError, Page, PageRequest, keysetAfter, toPage } from '@app/shared';
 import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
 import { OutboxEventNotRetryableError } from '../domain/outbox.errors';
 import { OutboxCounts, OutboxRepository } from './outbox.repository.port';
@@ -14,8 +14,7 @@ export class OutboxAdminService {
   }
 
   async list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEventRecord>> {
-    if (page.cursor) decodeCursor(page.cursor);
-    const rows = await this.repository.list(tenantId, status, { ...page, limit: page.limit + 1 });
+    const rows = await this.repository.list(tenantId, status, { limit: page.limit + 1, after: keysetAfter(page.cursor) });
     return toPage(rows, page.limit, ({ createdAt, id: _id, ...record }) => ({ ...record, createdAt }));
   }
 

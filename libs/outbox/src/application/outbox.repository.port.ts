@@ -1,4 +1,4 @@
-import { KeysetPosition, PageRequest } from '@app/shared';
+import { KeysetPosition } from '@app/shared';
 import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
 
 export interface OutboxCounts {
@@ -17,7 +17,8 @@ export abstract class OutboxRepository {
   abstract markFailed(id: string, update: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<void>;
   abstract deletePublishedBefore(before: Date, limit: number): Promise<number>;
   abstract counts(tenantId?: string): Promise<OutboxCounts>;
-  abstract list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<(OutboxEventRecord & KeysetPosition)[]>;
+  /** Newest first, `limit` rows after the keyset position when one is given. */
+  abstract list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<(OutboxEventRecord & KeysetPosition)[]>;
   abstract findById(tenantId: string, id: string): Promise<OutboxEventRecord | null>;
   /** Puts a failed or dead event back to pending with fresh attempts and wakes the relay. */
   abstract requeue(tenantId: string, id: string): Promise<void>;

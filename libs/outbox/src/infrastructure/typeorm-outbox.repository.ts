@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionContext } from '@app/database';
-import { KeysetPosition, PageRequest, decodeCursor } from '@app/shared';
+import { KeysetPosition } from '@app/shared';
 import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
 import { OutboxCounts, OutboxRepository } from '../application/outbox.repository.port';
 
@@ -112,16 +112,15 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     return counts;
   }
 
-  async list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<(OutboxEventRecord & KeysetPosition)[]> {
+  async list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<(OutboxEventRecord & KeysetPosition)[]> {
     const params: unknown[] = [tenantId, page.limit];
     let where = 'tenant_id = $1';
     if (status) {
       params.push(status);
       where += ` AND status = $${params.length}`;
     }
-    if (page.cursor) {
-      const position = decodeCursor(page.cursor);
-      params.push(position.createdAt, position.id);
+    if (page.after) {
+      params.push(page.after.createdAt, page.after.id);
       where += ` AND (created_at, id) < ($${params.length - 1}, $${params.length})`;
     }
     const rows: OutboxRow[] = await this.tx.manager().query(
