@@ -1,4 +1,4 @@
-import { AggregateRoot, ValidationError, assertUuid } from '@app/shared';
+import { VersionedAggregateRoot, ValidationError, assertUuid } from '@app/shared';
 import { type EncryptedSecret } from './channel-secrets';
 import {
   type ChannelType,
@@ -106,15 +106,11 @@ type SessionSettings = Pick<ChannelProps, 'sessionTimeoutSeconds' | 'sessionWarn
  * directions (our calls to WAHA, WAHA's signed webhooks to us), and how conversations on it behave
  * (session timeout and warning, debouncing, groups, inbound processing mode).
  */
-export class Channel extends AggregateRoot {
+export class Channel extends VersionedAggregateRoot {
   protected readonly aggregateType = CHANNEL_AGGREGATE_TYPE;
 
-  /** Version of this channel as stored; 0 until first inserted. */
-  private persistedVersion: number;
-
   private constructor(private readonly props: ChannelProps, persistedVersion: number) {
-    super();
-    this.persistedVersion = persistedVersion;
+    super(props, persistedVersion);
   }
 
   /** A new channel; records `channel.created`. */
@@ -220,17 +216,6 @@ export class Channel extends AggregateRoot {
   get updatedAt(): Date {
     return this.props.updatedAt;
   }
-  /** Version including unsaved changes (what the row will hold once saved). */
-  get version(): number {
-    return this.props.version;
-  }
-  /** Version the stored row must still have for a save of this channel to succeed. */
-  get expectedVersion(): number {
-    return this.persistedVersion;
-  }
-  get hasUnsavedChanges(): boolean {
-    return this.props.version !== this.persistedVersion;
-  }
 
   /**
    * Applies the given changes. Values are normalised and validated first, including the rules that
@@ -303,11 +288,6 @@ export class Channel extends AggregateRoot {
     return 'changed';
   }
 
-  /** Called by the repository once the current state is stored. */
-  markPersisted(): void {
-    this.persistedVersion = this.props.version;
-  }
-
   /** The fields every channel event carries (no secrets). */
   snapshot(): ChannelSnapshot {
     const p = this.props;
@@ -347,7 +327,7 @@ export class Channel extends AggregateRoot {
   /** One version step per save, however many changes are made before it. */
   private touch(at: Date): void {
     this.props.updatedAt = at;
-    if (this.props.version === this.persistedVersion) this.props.version += 1;
+    this.bumpVersion();
   }
 }
 

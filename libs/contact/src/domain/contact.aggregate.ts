@@ -1,4 +1,4 @@
-import { AggregateRoot, ValidationError, assertUuid } from '@app/shared';
+import { VersionedAggregateRoot, ValidationError, assertUuid } from '@app/shared';
 import { type ContactFirstTouch, parseContactFirstTouch } from './contact-first-touch';
 import { type ContactSource, parseContactSource } from './contact-source';
 import { ContactAlreadyDeletedError } from './contact.errors';
@@ -65,15 +65,11 @@ const CHANGEABLE_FIELDS: readonly ContactChangeableField[] = ['phone', 'whatsapp
 
 /** A person the tenant talks to, identified within the tenant by phone number (one live contact per
  *  phone). Deleting is soft: the row stays, and the phone becomes free for a new contact. */
-export class Contact extends AggregateRoot {
+export class Contact extends VersionedAggregateRoot {
   protected readonly aggregateType = CONTACT_AGGREGATE_TYPE;
 
-  /** Version of this contact as stored; 0 until first inserted. */
-  private persistedVersion: number;
-
   private constructor(private readonly props: ContactProps, persistedVersion: number) {
-    super();
-    this.persistedVersion = persistedVersion;
+    super(props, persistedVersion);
   }
 
   /** A new contact; records `contact.created`. */
@@ -149,17 +145,6 @@ export class Contact extends AggregateRoot {
   get isDeleted(): boolean {
     return this.props.deletedAt !== null;
   }
-  /** Version including unsaved changes (what the row will hold once saved). */
-  get version(): number {
-    return this.props.version;
-  }
-  /** Version the stored row must still have for a save of this contact to succeed. */
-  get expectedVersion(): number {
-    return this.persistedVersion;
-  }
-  get hasUnsavedChanges(): boolean {
-    return this.props.version !== this.persistedVersion;
-  }
 
   /**
    * Applies the given changes. Values are normalised first (phone to E.164 digits, blank names to
@@ -234,11 +219,6 @@ export class Contact extends AggregateRoot {
     return true;
   }
 
-  /** Called by the repository once the current state is stored. */
-  markPersisted(): void {
-    this.persistedVersion = this.props.version;
-  }
-
   /** The fields every contact event carries. */
   snapshot(): ContactSnapshot {
     return {
@@ -263,7 +243,7 @@ export class Contact extends AggregateRoot {
   /** One version step per save, however many changes are made before it. */
   private touch(at: Date): void {
     this.props.updatedAt = at;
-    if (this.props.version === this.persistedVersion) this.props.version += 1;
+    this.bumpVersion();
   }
 }
 

@@ -1,4 +1,4 @@
-import { AggregateRoot, ValidationError, assertUuid } from '@app/shared';
+import { VersionedAggregateRoot, ValidationError, assertUuid } from '@app/shared';
 import { type SessionEndReason, isIdleEndReason, parseSessionEndReason } from './session-end-reason';
 import {
   SESSION_AGGREGATE_TYPE,
@@ -61,18 +61,14 @@ export interface NewSession {
  * deadline is the last activity plus the timeout; once that passes it counts as expired, and it
  * no longer takes activity (the next message opens a new session instead).
  */
-export class Session extends AggregateRoot {
+export class Session extends VersionedAggregateRoot {
   protected readonly aggregateType = SESSION_AGGREGATE_TYPE;
-
-  /** Version of this session as stored; 0 until first inserted. */
-  private persistedVersion: number;
 
   private constructor(
     private readonly props: SessionProps,
     persistedVersion: number,
   ) {
-    super();
-    this.persistedVersion = persistedVersion;
+    super(props, persistedVersion);
   }
 
   /** A new active session; records `session.started` (occurring at `startedAt`). `now` is the row's
@@ -165,17 +161,6 @@ export class Session extends AggregateRoot {
   get createdAt(): Date {
     return this.props.createdAt;
   }
-  /** Version including unsaved changes (what the row will hold once saved). */
-  get version(): number {
-    return this.props.version;
-  }
-  /** Version the stored row must still have for a save of this session to succeed. */
-  get expectedVersion(): number {
-    return this.persistedVersion;
-  }
-  get hasUnsavedChanges(): boolean {
-    return this.props.version !== this.persistedVersion;
-  }
 
   /** Last activity + timeout: when the session ends by inactivity. */
   deadline(): Date {
@@ -212,7 +197,7 @@ export class Session extends AggregateRoot {
     if (at.getTime() <= this.props.lastActivityAt.getTime()) return false;
     if (this.isExpiredAt(at)) return false;
     this.props.lastActivityAt = at;
-    this.touch();
+    this.bumpVersion();
     return true;
   }
 
@@ -236,7 +221,7 @@ export class Session extends AggregateRoot {
     this.props.endedAt = endedAt;
     this.props.endReason = reason;
     this.props.summary = summary;
-    this.touch();
+    this.bumpVersion();
     this.record<SessionEndedEventData>(
       SessionEventTypes.ended,
       this.tenantId,
@@ -280,13 +265,8 @@ export class Session extends AggregateRoot {
     const normalised = normaliseFirstTouch(data);
     if (this.props.firstTouch !== null) return false;
     this.props.firstTouch = normalised;
-    this.touch();
+    this.bumpVersion();
     return true;
-  }
-
-  /** Called by the repository once the current state is stored. */
-  markPersisted(): void {
-    this.persistedVersion = this.props.version;
   }
 
   /** The fields every session event carries. */
@@ -307,11 +287,6 @@ export class Session extends AggregateRoot {
   /** A copy of the full state, for the persistence mapper. */
   toProps(): SessionProps {
     return { ...this.props, firstTouch: this.firstTouch };
-  }
-
-  /** One version step per save, however many changes are made before it. */
-  private touch(): void {
-    if (this.props.version === this.persistedVersion) this.props.version += 1;
   }
 }
 

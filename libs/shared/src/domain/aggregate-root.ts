@@ -31,3 +31,42 @@ export abstract class AggregateRoot {
     return events;
   }
 }
+
+/**
+ * An aggregate stored with optimistic concurrency. `version` (kept in the aggregate's own props, as
+ * stored) counts saved changes: any number of changes between two saves raise it once, and a save
+ * must find the row still at `expectedVersion` (0 until first inserted).
+ */
+export abstract class VersionedAggregateRoot extends AggregateRoot {
+  private persistedVersion: number;
+
+  protected constructor(
+    private readonly versioned: { version: number },
+    persistedVersion: number,
+  ) {
+    super();
+    this.persistedVersion = persistedVersion;
+  }
+
+  /** Version including unsaved changes (what the row will hold once saved). */
+  get version(): number {
+    return this.versioned.version;
+  }
+  /** Version the stored row must still have for a save to succeed. */
+  get expectedVersion(): number {
+    return this.persistedVersion;
+  }
+  get hasUnsavedChanges(): boolean {
+    return this.versioned.version !== this.persistedVersion;
+  }
+
+  /** The repository saved it: the stored row now holds `version`. */
+  markPersisted(): void {
+    this.persistedVersion = this.versioned.version;
+  }
+
+  /** Called by every change: the first change since the last save raises the version. */
+  protected bumpVersion(): void {
+    if (this.versioned.version === this.persistedVersion) this.versioned.version += 1;
+  }
+}

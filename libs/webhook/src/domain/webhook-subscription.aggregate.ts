@@ -1,4 +1,4 @@
-import { AggregateRoot, ValidationError, assertUuid } from '@app/shared';
+import { VersionedAggregateRoot, ValidationError, assertUuid } from '@app/shared';
 import { truncateText } from './webhook-delivery';
 import { parseEventTypes } from './webhook-event-filter';
 import { type EncryptedSigningSecret } from './webhook-signature';
@@ -80,14 +80,11 @@ export type WebhookSubscriptionChangeableField = (typeof WEBHOOK_SUBSCRIPTION_CH
  * ever held encrypted), and its health (consecutive failed deliveries; disabled automatically after
  * too many, or at once when the endpoint answers 410 Gone). Deleting is soft.
  */
-export class WebhookSubscription extends AggregateRoot {
+export class WebhookSubscription extends VersionedAggregateRoot {
   protected readonly aggregateType = WEBHOOK_SUBSCRIPTION_AGGREGATE_TYPE;
 
-  private persistedVersion: number;
-
   private constructor(private readonly props: WebhookSubscriptionProps, persistedVersion: number) {
-    super();
-    this.persistedVersion = persistedVersion;
+    super(props, persistedVersion);
   }
 
   /** A new, active subscription. `knownEventTypes` is the catalogue the filter is checked against. */
@@ -176,15 +173,6 @@ export class WebhookSubscription extends AggregateRoot {
   }
   get updatedAt(): Date {
     return this.props.updatedAt;
-  }
-  get version(): number {
-    return this.props.version;
-  }
-  get expectedVersion(): number {
-    return this.persistedVersion;
-  }
-  get hasUnsavedChanges(): boolean {
-    return this.props.version !== this.persistedVersion;
   }
 
   /**
@@ -321,10 +309,6 @@ export class WebhookSubscription extends AggregateRoot {
     this.record<WebhookTestEventData>(WebhookEventTypes.test, this.props.tenantId, this.props.id, { subscriptionId: this.props.id, message: text }, at);
   }
 
-  markPersisted(): void {
-    this.persistedVersion = this.props.version;
-  }
-
   toProps(): WebhookSubscriptionProps {
     return { ...this.props, eventTypes: [...this.props.eventTypes] };
   }
@@ -339,7 +323,7 @@ export class WebhookSubscription extends AggregateRoot {
 
   private touch(at: Date): void {
     this.props.updatedAt = at;
-    if (this.props.version === this.persistedVersion) this.props.version += 1;
+    this.bumpVersion();
   }
 }
 
