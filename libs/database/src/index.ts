@@ -3,3 +3,4 @@ export * from './database.config';
 export * from './data-source-options';
 export * from './transaction-context';
 export * from './run-migrations';
+export * from './constraint-violation';

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
-import { TransactionContext } from '@app/database';
+import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
 import { isUuid } from '@app/shared';
 import { type Channel } from '../../domain/channel.aggregate';
 import { ChannelNotFoundError, ChannelVersionConflictError, DuplicateChannelNameError } from '../../domain/channel.errors';
@@ -10,7 +9,6 @@ import { ChannelOrmEntity } from './channel.orm-entity';
 
 /** The unique index on (tenant_id, lower(name)). */
 const TENANT_NAME_INDEX = 'channels_tenant_name_uq';
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class TypeOrmChannelRepository extends ChannelRepository {
@@ -108,11 +106,5 @@ export class TypeOrmChannelRepository extends ChannelRepository {
 }
 
 function translateUniqueViolation(error: unknown, name: string): unknown {
-  if (error instanceof QueryFailedError) {
-    const driverError = error.driverError as { code?: string; constraint?: string };
-    if (driverError.code === UNIQUE_VIOLATION && driverError.constraint === TENANT_NAME_INDEX) {
-      return new DuplicateChannelNameError(name);
-    }
-  }
-  return error;
+  return violatedConstraint(error, PG_UNIQUE_VIOLATION) === TENANT_NAME_INDEX ? new DuplicateChannelNameError(name) : error;
 }

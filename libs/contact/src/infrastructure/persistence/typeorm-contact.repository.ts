@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets, QueryFailedError } from 'typeorm';
-import { TransactionContext } from '@app/database';
+import { Brackets } from 'typeorm';
+import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
 import { isUuid } from '@app/shared';
 import { type Contact } from '../../domain/contact.aggregate';
 import {
@@ -18,7 +18,6 @@ import { ContactOrmEntity } from './contact.orm-entity';
 const LIVE_PHONE_INDEX = 'contacts_tenant_phone_live_uq';
 /** The primary key: violated when a proposed id is already used. */
 const PRIMARY_KEY = 'contacts_pkey';
-const UNIQUE_VIOLATION = '23505';
 
 const INSERT_COLUMNS =
   'id, tenant_id, phone, whatsapp_id, name, profile_picture_url, source, first_touch, created_at, updated_at, deleted_at, version';
@@ -165,15 +164,9 @@ export class TypeOrmContactRepository extends ContactRepository {
 }
 
 function translateUniqueViolation(error: unknown, contact: Contact): unknown {
-  if (error instanceof QueryFailedError) {
-    const driverError = error.driverError as { code?: string; constraint?: string };
-    if (driverError.code === UNIQUE_VIOLATION && driverError.constraint === LIVE_PHONE_INDEX) {
-      return new DuplicateContactPhoneError(contact.phone);
-    }
-    if (driverError.code === UNIQUE_VIOLATION && driverError.constraint === PRIMARY_KEY) {
-      return new ContactIdTakenError(contact.id);
-    }
-  }
+  const constraint = violatedConstraint(error, PG_UNIQUE_VIOLATION);
+  if (constraint === LIVE_PHONE_INDEX) return new DuplicateContactPhoneError(contact.phone);
+  if (constraint === PRIMARY_KEY) return new ContactIdTakenError(contact.id);
   return error;
 }
 

@@ -1,7 +1,5 @@
-import { QueryFailedError } from 'typeorm';
+import { PG_FOREIGN_KEY_VIOLATION, violatedConstraint } from '@app/database';
 import { MessageReferenceNotFoundError } from '../../domain/message.errors';
-
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /** Turns a foreign-key violation on one of `constraints` (constraint name -> field) into
  *  MessageReferenceNotFoundError naming the field; anything else is returned unchanged. */
@@ -9,10 +7,7 @@ export function translateForeignKeyViolation(
   error: unknown,
   constraints: Record<string, { field: 'sessionId' | 'contactId' | 'channelId' | 'messageId'; id: string }>,
 ): unknown {
-  if (error instanceof QueryFailedError) {
-    const driverError = error.driverError as { code?: string; constraint?: string };
-    const reference = driverError.constraint ? constraints[driverError.constraint] : undefined;
-    if (driverError.code === FOREIGN_KEY_VIOLATION && reference) return new MessageReferenceNotFoundError(reference.field, reference.id);
-  }
-  return error;
+  const constraint = violatedConstraint(error, PG_FOREIGN_KEY_VIOLATION);
+  const reference = constraint ? constraints[constraint] : undefined;
+  return reference ? new MessageReferenceNotFoundError(reference.field, reference.id) : error;
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
-import { TransactionContext } from '@app/database';
+import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
 import { Clock, ValidationError, isUuid } from '@app/shared';
 import { type Session } from '../../domain/session.aggregate';
 import { SessionNotFoundError, SessionVersionConflictError } from '../../domain/session.errors';
@@ -13,7 +12,6 @@ import {
 import { SessionMapper } from './session.mapper';
 import { SessionOrmEntity } from './session.orm-entity';
 
-const FOREIGN_KEY_VIOLATION = '23503';
 /** Foreign keys of `sessions` (Postgres' default names) and the field each one is about. */
 const FOREIGN_KEY_FIELDS: Record<string, { field: string; resource: string }> = {
   sessions_tenant_id_fkey: { field: 'tenantId', resource: 'tenant' },
@@ -167,13 +165,9 @@ function toJsonParameter(value: object | null): string | null {
 
 /** A session naming a contact, channel or tenant that does not exist is a caller error naming that field. */
 function translateForeignKeyViolation(error: unknown, row: { tenantId: string; contactId: string; channelId: string }): unknown {
-  if (error instanceof QueryFailedError) {
-    const driverError = error.driverError as { code?: string; constraint?: string };
-    const target = driverError.constraint ? FOREIGN_KEY_FIELDS[driverError.constraint] : undefined;
-    if (driverError.code === FOREIGN_KEY_VIOLATION && target) {
-      const id = row[target.field as 'tenantId' | 'contactId' | 'channelId'];
-      return new ValidationError(target.field, `${target.resource} ${id} does not exist`);
-    }
-  }
-  return error;
+  const constraint = violatedConstraint(error, PG_FOREIGN_KEY_VIOLATION);
+  const target = constraint ? FOREIGN_KEY_FIELDS[constraint] : undefined;
+  if (!target) return error;
+  const id = row[target.field as 'tenantId' | 'contactId' | 'channelId'];
+  return new ValidationError(target.field, `${target.resource} ${id} does not exist`);
 }
