@@ -30,6 +30,9 @@ import { WebhookSender } from '../webhooks/webhook-sender';
 import { Scheduler } from './scheduler';
 import { SimulatorState, type StoredMedia, type StoredMessage } from './simulator-state';
 
+/** The content of every simulated image message: the sample JPEG. */
+const SAMPLE_IMAGE: ImageContent = { mimetype: 'image/jpeg', fileLength: SAMPLE_JPEG.length, width: SAMPLE_JPEG_WIDTH, height: SAMPLE_JPEG_HEIGHT };
+
 export interface SendTextCommand {
   session: string;
   chatId: string;
@@ -113,7 +116,6 @@ export class SimulatorService implements OnApplicationBootstrap {
       quoted,
       ack: 1,
     });
-    this.state.ensureChat(chatId);
     const stored = this.state.addMessage(chatId, message);
     this.state.touchActivity();
     this.state.recordSent({
@@ -214,7 +216,7 @@ export class SimulatorService implements OnApplicationBootstrap {
     }
     const pushName = fromMe ? this.state.me.pushName : (command.pushName ?? `Cliente ${phoneOf(author ?? from).slice(-4)}`);
 
-    const image: ImageContent | null = type === 'image' ? { mimetype: 'image/jpeg', fileLength: SAMPLE_JPEG.length, width: SAMPLE_JPEG_WIDTH, height: SAMPLE_JPEG_HEIGHT } : null;
+    const image: ImageContent | null = type === 'image' ? SAMPLE_IMAGE : null;
     const message = buildMessage({
       me: this.state.me,
       chatId,
@@ -305,7 +307,7 @@ export class SimulatorService implements OnApplicationBootstrap {
     for (const chat of buildSeed(chats, messagesPerChat)) {
       const record = this.state.ensureChat(chat.chatId, chat.name, chat.messages[0]?.timestamp);
       for (const m of chat.messages) {
-        const image: ImageContent | null = m.image ? { mimetype: 'image/jpeg', fileLength: SAMPLE_JPEG.length, width: SAMPLE_JPEG_WIDTH, height: SAMPLE_JPEG_HEIGHT } : null;
+        const image: ImageContent | null = m.image ? SAMPLE_IMAGE : null;
         const message: WAMessage = buildMessage({
           me,
           chatId: record.id,
