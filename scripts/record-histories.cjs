@@ -2,7 +2,7 @@
 // Records workflow histories from a running Temporal server into test/replay/histories/ (JSON, one
 // file per workflow type), for the replay tests that guard determinism. Run against `npm run dev`
 // after exercising the flows (an inbound message, a session that warned and timed out, a debounced
-// group, a cleanup run):  node scripts/record-histories.cjs [address] [namespace]
+// group, a cleanup run, a webhook delivery; the held-release Schedule runs by itself):  node scripts/record-histories.cjs [address] [namespace]
 'use strict';
 const { Connection, Client } = require('@temporalio/client');
 const { writeFileSync } = require('node:fs');
@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const { historyToJSON } = require('@temporalio/common/lib/proto-utils');
 
-const TYPES = ['ProcessInboundMessageSaga', 'SessionLifecycleWorkflow', 'SessionCleanupWorkflow', 'MessageDebouncerWorkflow', 'WebhookDeliveryWorkflow'];
+const TYPES = ['ProcessInboundMessageSaga', 'SessionLifecycleWorkflow', 'SessionCleanupWorkflow', 'MessageDebouncerWorkflow', 'WebhookDeliveryWorkflow', 'WebhookHeldReleaseWorkflow'];
 const historyFile = (type) => path.join(__dirname, '..', 'test', 'replay', 'histories', `${type}.json`);
 
 /** The long-running processor: a short dedicated run (a few iterations, a wake, a shutdown) keeps the

@@ -56,6 +56,7 @@ describe('outbound webhooks (e2e)', () => {
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_TIMEOUT_MS: '1000',
       WEBHOOK_DISABLE_AFTER_FAILURES: '3',
+      WEBHOOK_HELD_RELEASE_INTERVAL_SECONDS: '1',
     });
   });
   afterAll(async () => {
@@ -383,8 +384,8 @@ describe('outbound webhooks (e2e)', () => {
 
   // ---- at most one delivery per (subscription, event) -------------------------------------------
 
-  it("endpoint backoff: while an endpoint is failing its new events start late (delayed workflow start), a healthy endpoint's at once; a success clears it", async () => {
-    const tenant = await h.createTenant('Backoff');
+  it("held deliveries: while an endpoint is failing its new events are held (no workflow), a healthy endpoint's go at once; its recovery releases them", async () => {
+    const tenant = await h.createTenant('Held');
     const down = await receiver({ status: 503 });
     const up = await receiver();
     const failing = await subscribe(tenant, { url: down.url(), eventTypes: ['contact.created'] });
@@ -395,20 +396,62 @@ describe('outbound webhooks (e2e)', () => {
     const marked = await eventually(async () => (await getSubscription(tenant, failing.id)).failingSince ?? undefined, 10_000, 'failingSince set');
     expect(new Date(marked).getTime()).not.toBeNaN();
 
-    const second = await createContact(tenant, 'During the outage');
-    await waitForReceipts(up, second.eventId, 1);
-    const delayed = await h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(failing.id, second.eventId)).describe();
-    const prompt = await h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(healthy.id, second.eventId)).describe();
-    expect(delayed.executionTime!.getTime() - delayed.startTime.getTime()).toBeGreaterThanOrEqual(1_000);
-    expect((prompt.executionTime ?? prompt.startTime).getTime() - prompt.startTime.getTime()).toBe(0);
+    // The first event's run retries; new events to the failing endpoint wait without a run.
+    const during = [await createContact(tenant, 'During the outage'), await createContact(tenant, 'Still down')];
+    for (const { eventId } of during) {
+      await waitForDelivery(tenant, healthy.id, eventId, 'delivered');
+      expect(receiptsOf(up, eventId)).toHaveLength(1);
+      const held = await waitForDelivery(tenant, failing.id, eventId, 'held');
+      expect(held).toMatchObject({ attempts: 0, attemptLog: [] });
+      await expect(h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(failing.id, eventId)).describe()).rejects.toMatchObject({
+        name: 'WorkflowNotFoundError',
+      });
+    }
+    const res = await h.call('GET', `/v1/webhook-subscriptions/${failing.id}/deliveries?status=held`, { apiKey: tenant.apiKey });
+    expect(res.body.data.map((d: any) => d.eventId).sort()).toEqual(during.map((e) => e.eventId).sort());
 
-    // The endpoint recovers: the retried first event and the held second one both arrive, and the mark is gone.
+    // The endpoint recovers: the first event's retry succeeds, clears the mark, and the release starts the held ones.
     down.reply({ status: 204 });
     await waitForDelivery(tenant, failing.id, first.eventId, 'delivered');
-    await waitForDelivery(tenant, failing.id, second.eventId, 'delivered');
-    const after = await getSubscription(tenant, failing.id);
-    expect(after).toMatchObject({ failingSince: null, consecutiveFailures: 0, active: true });
-    expect(receiptsOf(down, second.eventId)).toHaveLength(1);
+    for (const { eventId } of during) {
+      const delivered = await waitForDelivery(tenant, failing.id, eventId, 'delivered');
+      expect(delivered.attemptLog.map((a: any) => [a.statusCode, a.outcome])).toEqual([[204, 'delivered']]);
+      expect(receiptsOf(down, eventId)).toHaveLength(1);
+    }
+    expect(await getSubscription(tenant, failing.id)).toMatchObject({ failingSince: null, consecutiveFailures: 0, active: true });
+  });
+
+  it('probing: a failing endpoint with no run under way gets its oldest held delivery as the one probe; the probe\'s success releases the rest', async () => {
+    const tenant = await h.createTenant('Probe');
+    const down = await receiver({ status: 503 });
+    const sub = await subscribe(tenant, { url: down.url(), eventTypes: ['contact.created'], maxAttempts: 2 });
+
+    const first = await createContact(tenant, 'Dies');
+    await waitForReceipts(down, first.eventId, 1);
+    await eventually(async () => (await getSubscription(tenant, sub.id)).failingSince ?? undefined, 10_000, 'failingSince set');
+    const held = [await createContact(tenant, 'Held A'), await createContact(tenant, 'Held B')];
+    for (const { eventId } of held) await waitForDelivery(tenant, sub.id, eventId, 'held');
+
+    // The first run dies (2 attempts); then one held delivery probes, alone (the oldest fan-out; the
+    // relay may fan out both events of a batch at the same moment, so either may be it).
+    await waitForDelivery(tenant, sub.id, first.eventId, 'dead');
+    const probeIndex = await eventually(async () => {
+      const index = held.findIndex(({ eventId }) => receiptsOf(down, eventId).length > 0);
+      return index >= 0 ? index : undefined;
+    }, 10_000, 'a probe');
+    const probe = held[probeIndex]!;
+    const waiting = held[1 - probeIndex]!;
+    expect((await deliveries(tenant, sub.id)).find((d) => d.eventId === waiting.eventId)).toMatchObject({ status: 'held', attempts: 0 });
+    expect(receiptsOf(down, waiting.eventId)).toEqual([]);
+
+    // The probe's retry gets through: the mark is cleared and the other one follows.
+    down.reply({ status: 204 });
+    const probed = await waitForDelivery(tenant, sub.id, probe.eventId, 'delivered');
+    expect(probed.attemptLog.map((a: any) => a.statusCode)).toEqual([503, 204]);
+    const released = await waitForDelivery(tenant, sub.id, waiting.eventId, 'delivered');
+    expect(released.attemptLog.map((a: any) => a.statusCode)).toEqual([204]);
+    expect(receiptsOf(down, waiting.eventId)[0]!.receivedAt.getTime()).toBeGreaterThanOrEqual(receiptsOf(down, probe.eventId)[1]!.receivedAt.getTime());
+    expect(await getSubscription(tenant, sub.id)).toMatchObject({ failingSince: null, consecutiveFailures: 0, active: true });
   });
 
   it('a re-published event (outbox row back to pending, or failed and retried through the API) does not deliver twice', async () => {

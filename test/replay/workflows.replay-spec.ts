@@ -15,6 +15,7 @@ const WORKFLOW_TYPES = [
   'MessageDebouncerWorkflow',
   'OutboxProcessorWorkflow',
   'WebhookDeliveryWorkflow',
+  'WebhookHeldReleaseWorkflow',
 ];
 const FILES = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 

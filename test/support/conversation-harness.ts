@@ -40,6 +40,7 @@ export class ConversationHarness {
       WORKFLOW_BUNDLE_PATH: TestEnv.workflowBundlePath(),
       OUTBOX_PROCESSOR_WORKFLOW_ID: `outbox-processor-${suffix}`,
       SESSION_CLEANUP_SCHEDULE_ID: `session-cleanup-${suffix}`,
+      WEBHOOK_HELD_RELEASE_SCHEDULE_ID: `webhook-held-release-${suffix}`,
       LOG_LEVEL: 'silent',
       INBOUND_MODE: 'saga',
       INBOUND_SAGA_PERCENT: '100',

@@ -99,7 +99,14 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Temporal workers running on ${this.config.taskQueues.join(', ')} (namespace ${namespace})`);
 
     if (this.config.taskQueues.includes(TaskQueues.outbox)) await this.startOutboxProcessor();
-    if (this.config.taskQueues.includes(TaskQueues.automation)) await this.ensureSessionCleanupSchedule();
+    if (this.config.taskQueues.includes(TaskQueues.automation)) {
+      const { scheduleId, intervalSeconds, batchSize } = this.config.sessionCleanup;
+      await this.ensureSchedule(scheduleId, intervalSeconds, 'SessionCleanupWorkflow', TaskQueues.automation, { batchSize });
+    }
+    if (this.config.taskQueues.includes(TaskQueues.webhooks)) {
+      const { scheduleId, intervalSeconds, batchSize } = this.config.webhookHeldRelease;
+      await this.ensureSchedule(scheduleId, intervalSeconds, 'WebhookHeldReleaseWorkflow', TaskQueues.webhooks, { batchSize });
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -133,17 +140,12 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  /** Creates the session-cleanup Schedule, or brings an existing one to the configured interval. */
-  private async ensureSessionCleanupSchedule(): Promise<void> {
-    const { intervalSeconds, batchSize, scheduleId } = this.config.sessionCleanup;
+  /** Creates a sweep's Schedule (session-cleanup, webhook-held-release), or brings an existing one
+   *  to the configured interval and input. A run still going when the next is due is not doubled. */
+  private async ensureSchedule(scheduleId: string, intervalSeconds: number, workflowType: string, taskQueue: TaskQueue, input: object): Promise<void> {
     const options = {
       spec: { intervals: [{ every: intervalSeconds * 1000 }] },
-      action: {
-        type: 'startWorkflow' as const,
-        workflowType: 'SessionCleanupWorkflow',
-        taskQueue: TaskQueues.automation,
-        args: [{ batchSize }],
-      },
+      action: { type: 'startWorkflow' as const, workflowType, taskQueue, args: [input] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
     };
     try {

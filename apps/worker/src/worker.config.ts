@@ -1,7 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
-import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings, SESSION_CLEANUP_SCHEDULE_ID } from '@app/workflows';
+import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings, SESSION_CLEANUP_SCHEDULE_ID, WEBHOOK_HELD_RELEASE_SCHEDULE_ID } from '@app/workflows';
 import { parseBooleanEnv, validateConfig } from '@app/shared';
 
 export class WorkerEnv {
@@ -52,6 +52,20 @@ export class WorkerEnv {
   /** Id of the session-cleanup Schedule (one per namespace; tests use their own). */
   @IsOptional() @IsString()
   SESSION_CLEANUP_SCHEDULE_ID?: string;
+
+  /** How often the webhook-held-release Schedule starts held deliveries: those of endpoints that
+   *  recovered, and a probe for a failing endpoint with no run under way. It bounds how long a
+   *  recovered endpoint waits for its backlog. */
+  @IsOptional() @IsInt() @Min(1) @Max(3_600)
+  WEBHOOK_HELD_RELEASE_INTERVAL_SECONDS: number = 5;
+
+  /** Held deliveries started per release run at most (a recovered endpoint's backlog is paced by it). */
+  @IsOptional() @IsInt() @Min(1) @Max(10_000)
+  WEBHOOK_HELD_RELEASE_BATCH_SIZE: number = 500;
+
+  /** Id of the webhook-held-release Schedule (one per namespace; tests use their own). */
+  @IsOptional() @IsString()
+  WEBHOOK_HELD_RELEASE_SCHEDULE_ID?: string;
 
   /** Wake signals are at least this far apart; NOTIFYs in between are coalesced into one. */
   @IsOptional() @IsInt() @Min(0) @Max(10_000)
@@ -119,6 +133,11 @@ export const workerConfig = registerAs('worker', () => {
       intervalSeconds: env.SESSION_CLEANUP_INTERVAL_SECONDS,
       batchSize: env.SESSION_CLEANUP_BATCH_SIZE,
       scheduleId: env.SESSION_CLEANUP_SCHEDULE_ID ?? SESSION_CLEANUP_SCHEDULE_ID,
+    },
+    webhookHeldRelease: {
+      intervalSeconds: env.WEBHOOK_HELD_RELEASE_INTERVAL_SECONDS,
+      batchSize: env.WEBHOOK_HELD_RELEASE_BATCH_SIZE,
+      scheduleId: env.WEBHOOK_HELD_RELEASE_SCHEDULE_ID ?? WEBHOOK_HELD_RELEASE_SCHEDULE_ID,
     },
   };
 });

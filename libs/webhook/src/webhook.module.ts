@@ -12,6 +12,7 @@ import { GetWebhookSubscriptionHandler } from './application/get-webhook-subscri
 import { HostResolver } from './application/host-resolver.port';
 import { ListWebhookDeliveriesHandler } from './application/list-webhook-deliveries/list-webhook-deliveries.handler';
 import { ListWebhookSubscriptionsHandler } from './application/list-webhook-subscriptions/list-webhook-subscriptions.handler';
+import { WebhookHeldDeliveryReleaseService } from './application/release-held/webhook-held-delivery-release.service';
 import { ReplayFailedWebhookDeliveriesHandler } from './application/replay-failed-webhook-deliveries/replay-failed-webhook-deliveries.handler';
 import { ReplayWebhookDeliveryHandler } from './application/replay-webhook-delivery/replay-webhook-delivery.handler';
 import { RotateWebhookSubscriptionSecretHandler } from './application/rotate-webhook-subscription-secret/rotate-webhook-subscription-secret.handler';
@@ -50,7 +51,7 @@ const HANDLERS = [
   ReplayFailedWebhookDeliveriesHandler,
 ];
 
-const SERVICES = [WebhookFanOutService, WebhookDispatchService, WebhookDeliveryOutcomeService];
+const SERVICES = [WebhookFanOutService, WebhookDispatchService, WebhookDeliveryOutcomeService, WebhookHeldDeliveryReleaseService];
 
 /**
  * The Webhook bounded context: subscriptions, deliveries and their attempt log, the fan-out, the

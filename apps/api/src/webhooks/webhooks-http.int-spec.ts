@@ -235,6 +235,8 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
         `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at) VALUES ($1, $2, 'contact', 'c', 'contact.created', '{"id":"c"}', now())`,
         [eventId, tenantA],
       );
+      // As if the endpoint were healthy so far: an earlier failure would hold this one (no run here releases it).
+      await db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [subscriptionId]);
       const planned = (await app.get(WebhookFanOutService).plan({ id: eventId, type: 'contact.created', tenantId: tenantA, data: { id: 'c' } })).find(
         (p) => p.subscriptionId === subscriptionId,
       )!;

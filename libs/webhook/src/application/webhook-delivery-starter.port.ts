@@ -14,8 +14,6 @@ export interface WebhookDeliveryStartOptions {
   /** The row was reset to `pending` by a replay: a new run must start even though one ran (or
    *  runs) for the same delivery before. */
   replay: boolean;
-  /** Endpoint backoff: the run exists at once but makes its first attempt this much later. */
-  startDelayMs?: number;
 }
 
 /** Starts a delivery run for one delivery row (implemented with Temporal's WebhookDeliveryWorkflow,

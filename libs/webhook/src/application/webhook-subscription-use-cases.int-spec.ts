@@ -234,6 +234,8 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
           `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at) VALUES ($1, $2, 'contact', 'c', 'contact.created', '{}', now())`,
           [eventId, tenantId],
         );
+        // Each event as if its attempt were the endpoint's first failure (no run here releases held ones).
+        await db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [subscription.id]);
         const [planned] = await moduleRef.get(WebhookFanOutService).plan({ id: eventId, type: 'contact.created', tenantId, data: {} });
         await moduleRef.get(WebhookDispatchService).deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId: planned!.deliveryId, attempt: 1 });
         deliveries.push({ deliveryId: planned!.deliveryId, eventId });

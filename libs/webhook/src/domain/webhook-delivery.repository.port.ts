@@ -1,13 +1,27 @@
 import { type KeysetPosition } from '@app/shared';
 import { type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from './webhook-delivery';
 
-/** A delivery to create for an event: at most one per (subscription, event). */
+/** A delivery to create for an event: at most one per (subscription, event). `held` when its
+ *  endpoint is failing (no run starts for it now), `pending` otherwise. */
 export interface NewWebhookDelivery {
   tenantId: string;
   subscriptionId: string;
   eventId: string;
   eventType: string;
+  status: Extract<WebhookDeliveryStatus, 'pending' | 'held'>;
   createdAt: Date;
+}
+
+/** A delivery row's id and status, as the fan-out sees it after inserting. */
+export interface StoredWebhookDeliveryRef {
+  id: string;
+  status: WebhookDeliveryStatus;
+}
+
+/** A live subscription that has held deliveries (a release candidate). */
+export interface SubscriptionWithHeldDeliveries {
+  tenantId: string;
+  subscriptionId: string;
 }
 
 export interface WebhookDeliveryListCriteria {
@@ -27,9 +41,22 @@ export interface WebhookDeliveryWithAttempts {
 export abstract class WebhookDeliveryRepository {
   /**
    * Creates the deliveries that do not exist yet (unique per subscription and event; existing ones
-   * are left as they are) and answers the id of each one, new or existing, by subscription id.
+   * are left as they are) and answers the id and status of each one, new or existing, by
+   * subscription id.
    */
-  abstract insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, string>>;
+  abstract insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, StoredWebhookDeliveryRef>>;
+
+  /** Active, not deleted subscriptions (of every tenant) with at least one held delivery, at most
+   *  `limit`, those holding the oldest delivery first. */
+  abstract listSubscriptionsWithHeld(limit: number): Promise<SubscriptionWithHeldDeliveries[]>;
+
+  /** The oldest held deliveries of a subscription, at most `limit`, locked until the unit of work
+   *  ends; rows another transaction holds are skipped. Needs a unit of work. */
+  abstract lockOldestHeld(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookDelivery[]>;
+
+  /** Whether a delivery of the subscription is pending or failed (its run is under way) and changed,
+   *  or has a Retry-After wait ending, at or after `since`. */
+  abstract hasRunUnderWay(tenantId: string, subscriptionId: string, since: Date): Promise<boolean>;
 
   /** Locked until the unit of work ends. Needs a unit of work. */
   abstract findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null>;

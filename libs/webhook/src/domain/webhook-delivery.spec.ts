@@ -1,4 +1,4 @@
-import { WebhookDelivery, classifyHttpStatus, parseRetryAfter, truncateError } from './webhook-delivery';
+import { WebhookDelivery, type WebhookDeliveryStatus, classifyHttpStatus, parseRetryAfter, truncateError } from './webhook-delivery';
 
 describe('webhook delivery', () => {
   it('classifies HTTP statuses as Standard Webhooks says', () => {
@@ -24,14 +24,14 @@ describe('webhook delivery', () => {
   });
 
   const at = new Date('2025-11-26T12:00:00.000Z');
-  const fresh = () =>
+  const fresh = (status: WebhookDeliveryStatus = 'pending') =>
     WebhookDelivery.rehydrate({
       id: 'd',
       tenantId: 't',
       subscriptionId: 's',
       eventId: 'e',
       eventType: 'contact.created',
-      status: 'pending',
+      status,
       attempts: 0,
       lastStatusCode: null,
       lastError: null,
@@ -60,6 +60,23 @@ describe('webhook delivery', () => {
     delivered.markDelivered(204, at);
     expect(delivered.markDead('late', at)).toBe(false);
     expect(delivered.status).toBe('delivered');
+  });
+
+  it('releases a held delivery once; a held row being attempted (its release did not commit) counts like pending', () => {
+    const later = new Date(at.getTime() + 5_000);
+    const held = fresh('held');
+    expect(held.isHeld).toBe(true);
+    expect(held.release(later)).toBe(true);
+    expect(held.toProps()).toMatchObject({ status: 'pending', updatedAt: later });
+    expect(held.release(later)).toBe(false);
+    expect(fresh('failed').release(later)).toBe(false);
+
+    const attempted = fresh('held');
+    attempted.recordAttempt({ outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null }, at);
+    expect(attempted.status).toBe('failed');
+    const dying = fresh('held');
+    expect(dying.markDead('gave up', at)).toBe(true);
+    expect(dying.status).toBe('dead');
   });
 
   it('resets for a replay', () => {

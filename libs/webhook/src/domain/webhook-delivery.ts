@@ -1,6 +1,8 @@
-/** Status of one event's delivery to one subscription. `failed`: an attempt failed and the run may
- *  still retry; `dead`: the run gave up (dead letter) and only a replay sends it again. */
-export const WEBHOOK_DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'dead'] as const;
+/** Status of one event's delivery to one subscription. `held`: created while the endpoint was failing,
+ *  no run yet (released to `pending` with a run once the endpoint recovers, or one at a time as the
+ *  probe of a failing endpoint); `failed`: an attempt failed and the run may still retry; `dead`: the
+ *  run gave up (dead letter) and only a replay sends it again. */
+export const WEBHOOK_DELIVERY_STATUSES = ['held', 'pending', 'delivered', 'failed', 'dead'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
 
 export function isWebhookDeliveryStatus(value: unknown): value is WebhookDeliveryStatus {
@@ -131,7 +133,8 @@ export class WebhookDelivery {
   }
 
   /** Counts one attempt of the current run. Success marks it delivered; a failure marks it
-   *  `failed` (the run decides whether to retry) unless it is already dead or delivered. */
+   *  `failed` (the run decides whether to retry) unless it is already dead or delivered. A `held`
+   *  row being attempted has a run (its release did not commit): it counts like `pending`. */
   recordAttempt(result: { outcome: WebhookAttemptOutcome; statusCode: number | null; error: string | null; retryAfterMs: number | null }, at: Date): void {
     const p = this.props;
     p.attempts += 1;
@@ -145,7 +148,26 @@ export class WebhookDelivery {
       return;
     }
     p.nextAttemptAt = result.retryAfterMs === null ? null : new Date(at.getTime() + result.retryAfterMs);
-    if (p.status === 'pending' || p.status === 'failed') p.status = 'failed';
+    if (this.unfinished) p.status = 'failed';
+  }
+
+  /** Held back while its endpoint was failing: a release starts its run. */
+  get isHeld(): boolean {
+    return this.props.status === 'held';
+  }
+
+  /** Held → `pending`: its run is about to start (the caller starts it in the same transaction).
+   *  Returns false (and changes nothing) for a delivery that is not held. */
+  release(at: Date): boolean {
+    if (this.props.status !== 'held') return false;
+    this.props.status = 'pending';
+    this.props.updatedAt = at;
+    return true;
+  }
+
+  /** Not finished: held, pending, or failed with the run still retrying. */
+  private get unfinished(): boolean {
+    return this.props.status !== 'delivered' && this.props.status !== 'dead';
   }
 
   /** Final success (WebhookStatusUpdate). Repeating it changes nothing. */
@@ -160,11 +182,11 @@ export class WebhookDelivery {
     p.updatedAt = at;
   }
 
-  /** Final failure (dead letter). Only a pending or failed delivery dies; returns false (and changes
+  /** Final failure (dead letter). Only an unfinished delivery dies; returns false (and changes
    *  nothing) when it is already dead or was delivered, so a retried call counts nothing twice. */
   markDead(reason: string, at: Date): boolean {
     const p = this.props;
-    if (p.status !== 'pending' && p.status !== 'failed') return false;
+    if (!this.unfinished) return false;
     p.status = 'dead';
     p.lastError = truncateError(reason);
     p.nextAttemptAt = null;

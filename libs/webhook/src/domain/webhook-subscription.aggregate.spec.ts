@@ -114,19 +114,17 @@ describe('WebhookSubscription', () => {
     expect(s.disabledReason).toContain('410 Gone');
   });
 
-  it('tracks a failing endpoint: marked by the first failed attempt, cleared by a success or enable; the backoff grows with the outage, 1 s to 5 min', () => {
+  it('tracks a failing endpoint: marked by the first failed attempt, cleared by a success or enable; new deliveries are held while it fails', () => {
     const s = create();
     const at = (ms: number) => new Date(T1.getTime() + ms);
-    expect(s.deliveryStartDelayMs(at(0))).toBe(0);
+    expect(s.holdsNewDeliveries).toBe(false);
     expect(s.recordFailedAttempt(at(0))).toBe(true);
     expect(s.recordFailedAttempt(at(5_000))).toBe(false);
     expect(s.failingSince).toEqual(at(0));
-    expect(s.deliveryStartDelayMs(at(200))).toBe(1_000);
-    expect(s.deliveryStartDelayMs(at(42_000))).toBe(42_000);
-    expect(s.deliveryStartDelayMs(at(3_600_000))).toBe(300_000);
+    expect(s.holdsNewDeliveries).toBe(true);
     expect(s.recordSuccessfulDelivery(at(60_000))).toBe(true);
     expect(s.failingSince).toBeNull();
-    expect(s.deliveryStartDelayMs(at(60_000))).toBe(0);
+    expect(s.holdsNewDeliveries).toBe(false);
     expect(s.recordSuccessfulDelivery(at(61_000))).toBe(false);
 
     s.recordFailedAttempt(at(70_000));

@@ -17,9 +17,6 @@ export const WEBHOOK_DESCRIPTION_MAX_LENGTH = 500;
 export const WEBHOOK_DISABLED_REASON_MAX_LENGTH = 500;
 export const WEBHOOK_TEST_MESSAGE_MAX_LENGTH = 500;
 export const WEBHOOK_TEST_DEFAULT_MESSAGE = 'This is a test event from the CRM messaging API.';
-/** Bounds of the endpoint backoff: how long new deliveries to a failing endpoint wait to start. */
-export const WEBHOOK_ENDPOINT_BACKOFF_MIN_MS = 1_000;
-export const WEBHOOK_ENDPOINT_BACKOFF_MAX_MS = 5 * 60_000;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -259,16 +256,13 @@ export class WebhookSubscription extends VersionedAggregateRoot {
   }
 
   /**
-   * Endpoint backoff: how long a new delivery should wait before its first attempt. 0 while the
-   * endpoint is healthy; while it is failing, as long as it has been failing, within
-   * [WEBHOOK_ENDPOINT_BACKOFF_MIN_MS, WEBHOOK_ENDPOINT_BACKOFF_MAX_MS]. A down endpoint then gets
-   * fresh events at a pace that halves as the outage doubles, instead of one concurrent attempt per
+   * Whether a new delivery to this endpoint is held back instead of started: while the endpoint is
+   * failing, one delivery at a time probes it and the others wait (status `held`, no run) until a
+   * success or `enable` clears the mark. A down endpoint then costs one retrying run, not one per
    * event, and its deliveries no longer compete with healthy endpoints' for the worker.
    */
-  deliveryStartDelayMs(now: Date): number {
-    if (this.props.failingSince === null) return 0;
-    const failingFor = now.getTime() - this.props.failingSince.getTime();
-    return Math.min(WEBHOOK_ENDPOINT_BACKOFF_MAX_MS, Math.max(WEBHOOK_ENDPOINT_BACKOFF_MIN_MS, failingFor));
+  get holdsNewDeliveries(): boolean {
+    return this.props.failingSince !== null;
   }
 
   /**

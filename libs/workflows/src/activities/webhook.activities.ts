@@ -7,6 +7,7 @@ import {
   WebhookDeliveryStarter,
   WebhookDispatchService,
   WebhookFanOutService,
+  WebhookHeldDeliveryReleaseService,
 } from '@app/webhook';
 import {
   type DeliverWebhookResult,
@@ -16,14 +17,17 @@ import {
   WEBHOOK_GONE,
   WEBHOOK_SUBSCRIPTION_INACTIVE,
 } from '../contracts/webhook-delivery.contracts';
+import { type WebhookHeldReleaseActivitiesContract, type WebhookHeldReleaseInput, type WebhookHeldReleaseResult } from '../contracts/webhook-held-release.contracts';
 import { currentActivity, inActivity } from './activity-context';
 
-/** DeliverWebhook, WebhookStatusUpdate and CompensateWebhook of the seed, over the webhook context. */
+/** DeliverWebhook, WebhookStatusUpdate and CompensateWebhook of the seed, over the webhook context,
+ *  and the held-delivery release sweep. */
 @Injectable()
-export class WebhookActivities implements WebhookActivitiesContract {
+export class WebhookActivities implements WebhookActivitiesContract, WebhookHeldReleaseActivitiesContract {
   constructor(
     private readonly dispatch: WebhookDispatchService,
     private readonly outcomes: WebhookDeliveryOutcomeService,
+    private readonly heldRelease: WebhookHeldDeliveryReleaseService,
   ) {}
 
   deliverWebhook(input: WebhookDeliveryInput): Promise<DeliverWebhookResult> {
@@ -64,6 +68,10 @@ export class WebhookActivities implements WebhookActivitiesContract {
   compensateWebhook(input: { tenantId: string; deliveryId: string; reason: string; gone: boolean }): Promise<{ attempts: number }> {
     return inActivity(() => this.outcomes.deadLettered(input));
   }
+
+  releaseHeldWebhookDeliveries(input: WebhookHeldReleaseInput): Promise<WebhookHeldReleaseResult> {
+    return inActivity(() => this.heldRelease.release(input));
+  }
 }
 
 /** The outbox publisher for webhooks: one WebhookDeliveryWorkflow per (matching subscription, event).
@@ -85,9 +93,7 @@ export class WebhookOutboxPublisher implements OutboxPublisher, OnModuleInit {
   async publish(event: OutboxEnvelope): Promise<void> {
     const planned = await this.fanOut.plan(event);
     await Promise.all(
-      planned.map(({ startDelayMs, ...delivery }) =>
-        this.starter.start({ tenantId: event.tenantId, eventId: event.id, ...delivery }, { replay: false, startDelayMs }),
-      ),
+      planned.map((delivery) => this.starter.start({ tenantId: event.tenantId, eventId: event.id, ...delivery }, { replay: false })),
     );
   }
 }

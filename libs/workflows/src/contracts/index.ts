@@ -8,3 +8,4 @@ export * from './inbound.contracts';
 export * from './debouncer.contracts';
 export * from './session-cleanup.contracts';
 export * from './webhook-delivery.contracts';
+export * from './webhook-held-release.contracts';

@@ -66,6 +66,13 @@ export function webhookDeliveryOptions(maxAttempts: number): ActivityOptions {
 }
 
 /** Bookkeeping after a delivery (database only). */
+/** The held-delivery release sweep: a few quick retries; the Schedule's next run (seconds later)
+ *  picks up whatever a failed one left. Up to a batch of workflow starts fits in the timeout. */
+export const WEBHOOK_RELEASE_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+};
+
 export const WEBHOOK_BOOKKEEPING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },

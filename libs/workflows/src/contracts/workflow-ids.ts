@@ -2,6 +2,7 @@
  *  second run. Only internal ids go in here, never phone numbers or other personal data. */
 export const OUTBOX_PROCESSOR_WORKFLOW_ID = 'outbox-processor';
 export const SESSION_CLEANUP_SCHEDULE_ID = 'session-cleanup';
+export const WEBHOOK_HELD_RELEASE_SCHEDULE_ID = 'webhook-held-release';
 
 export const inboundMessageWorkflowId = (channelId: string, externalMessageId: string) => `inbound:${channelId}:${externalMessageId}`;
 export const sessionWorkflowId = (sessionId: string) => `session:${sessionId}`;

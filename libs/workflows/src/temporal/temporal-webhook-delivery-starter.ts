@@ -14,15 +14,13 @@ export class TemporalWebhookDeliveryStarter extends WebhookDeliveryStarter {
   }
 
   async start(input: WebhookDeliveryStart, options: WebhookDeliveryStartOptions): Promise<void> {
-    const delayed = (options.startDelayMs ?? 0) > 0;
     try {
       await this.temporal.client.workflow.start('WebhookDeliveryWorkflow', {
         workflowId: webhookDeliveryWorkflowId(input.subscriptionId, input.eventId),
         taskQueue: TaskQueues.webhooks,
         args: [input],
-        // In the worker (fan-out from the outbox relay) the first workflow task skips matching; a
-        // delayed run has no first task to hand over yet.
-        ...(delayed ? { startDelay: options.startDelayMs } : { requestEagerStart: this.temporal.eagerStartAvailable }),
+        // In the worker (fan-out from the outbox relay) the first workflow task skips matching.
+        requestEagerStart: this.temporal.eagerStartAvailable,
         ...(options.replay
           ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING }
           : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),

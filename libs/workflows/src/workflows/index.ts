@@ -5,3 +5,4 @@ export { SessionLifecycleWorkflow } from './session-lifecycle.workflow';
 export { SessionCleanupWorkflow } from './session-cleanup.workflow';
 export { MessageDebouncerWorkflow } from './message-debouncer.workflow';
 export { WebhookDeliveryWorkflow } from './webhook-delivery.workflow';
+export { WebhookHeldReleaseWorkflow } from './webhook-held-release.workflow';

@@ -42,7 +42,7 @@ export class WebhookDeliveryResponseDto implements WebhookDeliveryView {
   @ApiProperty({ example: 'message.created' })
   eventType!: string;
 
-  @ApiProperty({ enum: WEBHOOK_DELIVERY_STATUSES, description: 'failed: retrying; dead: gave up (replay to send again)', example: 'delivered' })
+  @ApiProperty({ enum: WEBHOOK_DELIVERY_STATUSES, description: 'held: its endpoint is failing, it waits (started once the endpoint recovers, or as its probe); pending: its run is starting; failed: retrying; dead: gave up (replay to send again)', example: 'delivered' })
   status!: WebhookDeliveryStatus;
 
   @ApiProperty({ description: 'Attempts of the current run (a replay starts a new run)', example: 1 })

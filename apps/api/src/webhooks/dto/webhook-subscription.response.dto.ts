@@ -32,7 +32,8 @@ export class WebhookSubscriptionResponseDto implements WebhookSubscriptionView {
     nullable: true,
     description:
       'First failed attempt (timeout, network error, 408, 429, 5xx) since the endpoint last accepted one; null while healthy. ' +
-      'While set, new deliveries start after an endpoint backoff as long as the failure has lasted (1 s to 5 min); webhook.test and replays start at once.',
+      'While set, new deliveries are held (status held): one at a time probes the endpoint, and the rest start once a success clears the mark ' +
+      '(or enable, or PATCH active: true). webhook.test and replays are never held.',
   })
   failingSince!: string | null;
 

@@ -57,8 +57,8 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     const planned = await fanOut.plan(event(tenantA, 'message.created'));
     expect(planned).toEqual(
       expect.arrayContaining([
-        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8, startDelayMs: 0 },
-        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8, startDelayMs: 0 },
+        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8 },
+        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8 },
       ]),
     );
     const rows = await db.query(`SELECT tenant_id, subscription_id, event_type, status, attempts FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [
@@ -68,33 +68,33 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     for (const row of rows) expect(row).toMatchObject({ tenant_id: tenantA, event_type: 'message.created', status: 'pending', attempts: 0 });
   });
 
-  it("delays new deliveries to a failing endpoint by its endpoint backoff (spread by up to a quarter), never webhook.test", async () => {
-    const tenant = (await createTenant(moduleRef, 'Backoff')).tenantId;
+  it('holds new deliveries to a failing endpoint (stored held, no run), never webhook.test; a re-published held event stays held', async () => {
+    const tenant = (await createTenant(moduleRef, 'Held')).tenantId;
     const healthy = await subscribe(tenant, ['contact.*']);
     const failing = await subscribe(tenant, ['contact.*']);
-    const markFailing = (seconds: number) =>
-      db.query(`UPDATE webhook_subscriptions SET failing_since = now() - make_interval(secs => $2) WHERE id = $1`, [failing.id, seconds]);
-    const delays = async (e: WebhookFanOutEvent) => new Map((await fanOut.plan(e)).map((p) => [p.subscriptionId, p.startDelayMs]));
+    await db.query(`UPDATE webhook_subscriptions SET failing_since = now() - interval '30 seconds' WHERE id = $1`, [failing.id]);
+    const statusOf = async (subscriptionId: string, eventId: string) =>
+      (await db.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`, [subscriptionId, eventId]))[0]?.status;
 
-    await markFailing(30);
-    const planned = await delays(event(tenant, 'contact.created'));
-    expect(planned.get(healthy.id)).toBe(0);
-    expect(planned.get(failing.id)).toBeGreaterThanOrEqual(29_000);
-    expect(planned.get(failing.id)).toBeLessThanOrEqual(31_000 * 1.25);
+    const created = event(tenant, 'contact.created');
+    expect(await fanOut.plan(created)).toEqual([{ subscriptionId: healthy.id, deliveryId: expect.any(String), maxAttempts: 8 }]);
+    expect(await statusOf(healthy.id, created.id)).toBe('pending');
+    expect(await statusOf(failing.id, created.id)).toBe('held');
 
-    // Bounded: at least 1 s just after the first failure, at most 5 min (+ spread) after a long outage.
-    await markFailing(0.05);
-    const justFailed = (await delays(event(tenant, 'contact.created'))).get(failing.id)!;
-    expect(justFailed).toBeGreaterThanOrEqual(1_000);
-    expect(justFailed).toBeLessThan(1_250);
-    await markFailing(3_600);
-    const longOutage = (await delays(event(tenant, 'contact.created'))).get(failing.id)!;
-    expect(longOutage).toBeGreaterThanOrEqual(300_000);
-    expect(longOutage).toBeLessThan(375_000);
+    // The outbox is at-least-once: publishing the event again neither starts the held row nor adds one.
+    expect((await fanOut.plan(created)).map((p) => p.subscriptionId)).toEqual([healthy.id]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1`, [created.id])).toEqual([{ n: 2 }]);
 
-    // An operator's test event is the probe: it goes at once.
-    const probe = event(tenant, 'webhook.test', { subscriptionId: failing.id, message: 'ping' });
-    expect([...(await delays(probe)).entries()]).toEqual([[failing.id, 0]]);
+    // An operator's test event is a probe of its own: never held.
+    const test = event(tenant, 'webhook.test', { subscriptionId: failing.id, message: 'ping' });
+    expect((await fanOut.plan(test)).map((p) => p.subscriptionId)).toEqual([failing.id]);
+    expect(await statusOf(failing.id, test.id)).toBe('pending');
+
+    // Healthy again: new events go out at once (the held one waits for the release).
+    await db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [failing.id]);
+    expect((await fanOut.plan(event(tenant, 'contact.updated'))).map((p) => p.subscriptionId).sort()).toEqual(sorted(healthy.id, failing.id));
+    expect((await fanOut.plan(created)).map((p) => p.subscriptionId)).toEqual([healthy.id]);
+    expect(await statusOf(failing.id, created.id)).toBe('held');
   });
 
   it('applies the channel filter on data.channelId', async () => {

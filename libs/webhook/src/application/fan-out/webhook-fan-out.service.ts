@@ -18,8 +18,6 @@ export interface PlannedDelivery {
   subscriptionId: string;
   deliveryId: string;
   maxAttempts: number;
-  /** Endpoint backoff (0 when the endpoint is healthy): when to make the first attempt. */
-  startDelayMs: number;
 }
 
 /**
@@ -39,10 +37,10 @@ export class WebhookFanOutService {
    * The deliveries of one event: one per active, not deleted subscription of the event's tenant
    * that the event routes to (see `routesTo`: filter, channel filter, `webhook.test` only to its
    * subscription, failure notices never to the failing subscription). Rows that exist already are
-   * kept and their ids answered. Subscriptions in creation order. A subscription whose endpoint is
-   * failing gets its endpoint backoff as the start delay, spread by up to a quarter more so a
-   * recovering endpoint is not hit by every delayed event at once; `webhook.test` (an operator's probe)
-   * never waits.
+   * kept. Answers the runs to start, subscriptions in creation order: a delivery to an endpoint
+   * that is failing is stored `held` and gets no run (the held-delivery release starts it once the
+   * endpoint recovers, or as its probe), and neither does an existing row that is held;
+   * `webhook.test` (an operator's probe) is never held.
    */
   async plan(event: WebhookFanOutEvent): Promise<PlannedDelivery[]> {
     if (!isUuid(event.id)) throw new ValidationError('id', 'must be a UUID (the event id)');
@@ -56,22 +54,21 @@ export class WebhookFanOutService {
     if (targets.length === 0) return [];
 
     const now = this.clock.now();
-    const ids = await this.deliveries.insertIfAbsent(
+    const stored = await this.deliveries.insertIfAbsent(
       targets.map((subscription) => ({
         tenantId: event.tenantId,
         subscriptionId: subscription.id,
         eventId: event.id,
         eventType: event.type,
+        status: subscription.holdsNewDeliveries && event.type !== WebhookEventTypes.test ? 'held' : 'pending',
         createdAt: now,
       })),
     );
     return targets.flatMap((subscription) => {
-      const deliveryId = ids.get(subscription.id);
+      const delivery = stored.get(subscription.id);
       // Absent only if the subscription was hard-deleted meanwhile (its rows cascade away).
-      if (!deliveryId) return [];
-      const backoff = event.type === WebhookEventTypes.test ? 0 : subscription.deliveryStartDelayMs(now);
-      const startDelayMs = backoff === 0 ? 0 : backoff + Math.floor(Math.random() * (backoff / 4));
-      return [{ subscriptionId: subscription.id, deliveryId, maxAttempts: subscription.maxAttempts, startDelayMs }];
+      if (!delivery || delivery.status === 'held') return [];
+      return [{ subscriptionId: subscription.id, deliveryId: delivery.id, maxAttempts: subscription.maxAttempts }];
     });
   }
 }

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
 import { TransactionContext } from '@app/database';
 import { isUuid } from '@app/shared';
-import { type WebhookDelivery, type WebhookDeliveryAttempt } from '../../domain/webhook-delivery';
+import { type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from '../../domain/webhook-delivery';
 import {
   type NewWebhookDelivery,
+  type StoredWebhookDeliveryRef,
+  type SubscriptionWithHeldDeliveries,
   type WebhookDeliveryListCriteria,
   WebhookDeliveryRepository,
   type WebhookDeliveryWithAttempts,
@@ -20,36 +22,83 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
     super();
   }
 
-  async insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
+  async insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, StoredWebhookDeliveryRef>> {
+    const ids = new Map<string, StoredWebhookDeliveryRef>();
     if (deliveries.length === 0) return ids;
     const params: unknown[] = [];
     const tuples = deliveries.map((d) => {
-      params.push(globalThis.crypto.randomUUID(), d.tenantId, d.subscriptionId, d.eventId, d.eventType, d.createdAt);
+      params.push(globalThis.crypto.randomUUID(), d.tenantId, d.subscriptionId, d.eventId, d.eventType, d.status, d.createdAt);
       const n = params.length;
-      return `($${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::uuid, $${n - 2}::uuid, $${n - 1}, 'pending', $${n}::timestamptz, $${n}::timestamptz)`;
+      return `($${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::timestamptz, $${n}::timestamptz)`;
     });
-    const inserted: { id: string; subscription_id: string }[] = await this.tx.manager().query(
+    type Row = { id: string; subscription_id: string; status: WebhookDeliveryStatus };
+    const inserted: Row[] = await this.tx.manager().query(
       `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, status, created_at, updated_at)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (subscription_id, event_id) DO NOTHING
-       RETURNING id, subscription_id`,
+       RETURNING id, subscription_id, status`,
       params,
     );
-    for (const row of inserted) ids.set(row.subscription_id, row.id);
+    for (const row of inserted) ids.set(row.subscription_id, { id: row.id, status: row.status });
 
     // Rows that existed (or that a concurrent plan of the same event just committed): read them in
     // a separate statement, whose snapshot sees what the conflicting insert waited for.
     const missing = deliveries.filter((d) => !ids.has(d.subscriptionId));
     if (missing.length > 0) {
-      const existing: { id: string; subscription_id: string }[] = await this.tx.manager().query(
-        `SELECT id, subscription_id FROM webhook_deliveries
+      const existing: Row[] = await this.tx.manager().query(
+        `SELECT id, subscription_id, status FROM webhook_deliveries
           WHERE tenant_id = $1 AND event_id = $2 AND subscription_id = ANY($3::uuid[])`,
         [missing[0]!.tenantId, missing[0]!.eventId, missing.map((d) => d.subscriptionId)],
       );
-      for (const row of existing) ids.set(row.subscription_id, row.id);
+      for (const row of existing) ids.set(row.subscription_id, { id: row.id, status: row.status });
     }
     return ids;
+  }
+
+  async listSubscriptionsWithHeld(limit: number): Promise<SubscriptionWithHeldDeliveries[]> {
+    // One index probe per subscription that holds anything (webhook_deliveries_held_idx), not a scan
+    // of the held rows: there may be many per subscription.
+    const rows: { tenant_id: string; subscription_id: string }[] = await this.tx.manager().query(
+      `SELECT s.tenant_id, s.id AS subscription_id
+         FROM webhook_subscriptions s
+         CROSS JOIN LATERAL (
+           SELECT d.created_at FROM webhook_deliveries d
+            WHERE d.subscription_id = s.id AND d.status = 'held'
+            ORDER BY d.created_at, d.id LIMIT 1
+         ) oldest
+        WHERE s.active AND s.deleted_at IS NULL
+        ORDER BY oldest.created_at
+        LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, subscriptionId: row.subscription_id }));
+  }
+
+  async lockOldestHeld(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
+    if (!this.tx.inTransaction()) throw new Error('lockOldestHeld must run inside a unit of work');
+    if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
+    const rows = await this.ofTenant(tenantId)
+      .andWhere('d.subscription_id = :subscriptionId', { subscriptionId })
+      .andWhere(`d.status = 'held'`)
+      .orderBy('d.createdAt', 'ASC')
+      .addOrderBy('d.id', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+    return rows.map((row) => WebhookMapper.deliveryToDomain(row));
+  }
+
+  async hasRunUnderWay(tenantId: string, subscriptionId: string, since: Date): Promise<boolean> {
+    if (!isUuid(tenantId) || !isUuid(subscriptionId)) return false;
+    const rows: unknown[] = await this.tx.manager().query(
+      `SELECT 1 FROM webhook_deliveries
+        WHERE subscription_id = $2 AND tenant_id = $1 AND status IN ('pending', 'failed')
+          AND (updated_at >= $3 OR next_attempt_at >= $3)
+        LIMIT 1`,
+      [tenantId, subscriptionId, since],
+    );
+    return rows.length > 0;
   }
 
   async findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null> {
