@@ -37,7 +37,8 @@ export interface WebhookDeliveryWithAttempts {
   attemptLog: WebhookDeliveryAttempt[];
 }
 
-/** Persistence of deliveries and their attempt log. Reads are tenant-scoped. */
+/** Persistence of deliveries and their attempt log. Reads are tenant-scoped, except the release
+ *  sweep's listSubscriptionsWithHeld, which looks across tenants. */
 export abstract class WebhookDeliveryRepository {
   /**
    * Creates the deliveries that do not exist yet (unique per subscription and event; existing ones
