@@ -6,6 +6,7 @@ describe('webhook config', () => {
     const env = validateConfig(WebhookEnv, {});
     expect(env).toMatchObject({
       WEBHOOK_TIMEOUT_MS: 15_000,
+      WEBHOOK_SLOW_AFTER_MS: 5_000,
       WEBHOOK_ALLOW_HTTP: false,
       WEBHOOK_DISABLE_AFTER_FAILURES: 5,
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: 8,
@@ -17,6 +18,7 @@ describe('webhook config', () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       WEBHOOK_TIMEOUT_MS: '250',
+      WEBHOOK_SLOW_AFTER_MS: '120',
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32, 10.0.0.0/8',
       WEBHOOK_DISABLE_AFTER_FAILURES: '2',
@@ -25,6 +27,7 @@ describe('webhook config', () => {
     try {
       expect(webhookConfig()).toEqual({
         timeoutMs: 250,
+        slowAfterMs: 120,
         allowHttp: true,
         allowedCidrs: [
           { network: '127.0.0.1', prefix: 32, family: 'ipv4' },
@@ -40,6 +43,7 @@ describe('webhook config', () => {
 
   it.each([
     [{ WEBHOOK_TIMEOUT_MS: '10' }, 'WEBHOOK_TIMEOUT_MS'],
+    [{ WEBHOOK_SLOW_AFTER_MS: '99' }, 'WEBHOOK_SLOW_AFTER_MS'],
     [{ WEBHOOK_ALLOW_HTTP: 'maybe' }, 'WEBHOOK_ALLOW_HTTP'],
     [{ WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,localhost' }, 'WEBHOOK_ALLOWED_CIDRS: "localhost" is not an IP address or CIDR'],
     [{ WEBHOOK_DISABLE_AFTER_FAILURES: '0' }, 'WEBHOOK_DISABLE_AFTER_FAILURES'],

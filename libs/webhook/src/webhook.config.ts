@@ -39,6 +39,13 @@ export class WebhookEnv {
   @IsOptional() @IsInt() @Min(100) @Max(55_000)
   WEBHOOK_TIMEOUT_MS: number = 15_000;
 
+  /** An attempt still unanswered after this long marks its endpoint failing at once (new deliveries to
+   *  it are held), instead of only when it times out; the attempt itself waits on until
+   *  WEBHOOK_TIMEOUT_MS, and an answer clears the mark again. Fewer runs pile up on a hanging endpoint
+   *  before it is known to hang. At or above WEBHOOK_TIMEOUT_MS: only timeouts mark it. */
+  @IsOptional() @IsInt() @Min(100) @Max(55_000)
+  WEBHOOK_SLOW_AFTER_MS: number = 5_000;
+
   /** Allow plain-http endpoint URLs (local development and tests only); HTTPS is required otherwise. */
   @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
   WEBHOOK_ALLOW_HTTP: boolean = false;
@@ -59,6 +66,7 @@ export class WebhookEnv {
 
 export interface WebhookSettings {
   timeoutMs: number;
+  slowAfterMs: number;
   allowHttp: boolean;
   allowedCidrs: Cidr[];
   disableAfterFailures: number;
@@ -69,6 +77,7 @@ export const webhookConfig = registerAs('webhook', (): WebhookSettings => {
   const env = validateConfig(WebhookEnv, process.env);
   return {
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    slowAfterMs: env.WEBHOOK_SLOW_AFTER_MS,
     allowHttp: env.WEBHOOK_ALLOW_HTTP,
     allowedCidrs: parseCidrList(env.WEBHOOK_ALLOWED_CIDRS),
     disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,

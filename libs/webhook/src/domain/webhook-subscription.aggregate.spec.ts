@@ -127,6 +127,15 @@ describe('WebhookSubscription', () => {
     expect(s.holdsNewDeliveries).toBe(false);
     expect(s.recordSuccessfulDelivery(at(61_000))).toBe(false);
 
+    // A slow or refusing answer proves the endpoint up: the mark goes, the failure count stays.
+    s.recordFailedDelivery({ gone: false, reason: 'x', disableAfter: 5 }, at(62_000));
+    s.recordFailedAttempt(at(63_000));
+    expect(s.recordEndpointAnswered(at(64_000))).toBe(true);
+    expect(s.failingSince).toBeNull();
+    expect(s.consecutiveFailures).toBe(1);
+    expect(s.recordEndpointAnswered(at(65_000))).toBe(false);
+    s.recordSuccessfulDelivery(at(66_000));
+
     s.recordFailedAttempt(at(70_000));
     expect(s.enable(at(80_000))).toBe(true);
     expect(s.failingSince).toBeNull();

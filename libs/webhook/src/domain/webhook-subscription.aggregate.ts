@@ -255,6 +255,16 @@ export class WebhookSubscription extends VersionedAggregateRoot {
     return true;
   }
 
+  /** The endpoint answered (slowly, or with a refusal): it is up, so it is no longer failing. The
+   *  consecutive failure count is left alone (only a success resets it). Returns false when it was
+   *  not marked failing. */
+  recordEndpointAnswered(at: Date): boolean {
+    if (this.props.failingSince === null) return false;
+    this.props.failingSince = null;
+    this.touch(at);
+    return true;
+  }
+
   /**
    * Whether a new delivery to this endpoint is held back instead of started: while the endpoint is
    * failing, one delivery at a time probes it and the others wait (status `held`, no run) until a

@@ -12,8 +12,9 @@ export interface ReceivedWebhook {
   remotePort: number;
 }
 
-/** How the receiver answers one request: a status and headers, or never (`hang`). */
-export type ReceiverReply = { status: number; headers?: Record<string, string>; body?: string } | 'hang';
+/** How the receiver answers one request: a status and headers (after `delayMs`, default at once), or
+ *  never (`hang`). */
+export type ReceiverReply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 
 export interface TestWebhookReceiver {
   /** `http://127.0.0.1:<port>` + path. */
@@ -48,8 +49,19 @@ export async function startTestWebhookReceiver(initial: ReceiverReply = { status
         hanging.add(res);
         return;
       }
-      res.writeHead(reply.status, reply.headers ?? {});
-      res.end(reply.body ?? '');
+      const answer = () => {
+        res.writeHead(reply.status, reply.headers ?? {});
+        res.end(reply.body ?? '');
+      };
+      if (reply.delayMs) {
+        hanging.add(res);
+        setTimeout(() => {
+          hanging.delete(res);
+          if (!res.destroyed) answer();
+        }, reply.delayMs);
+      } else {
+        answer();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -31,7 +31,7 @@ export class WebhookSubscriptionResponseDto implements WebhookSubscriptionView {
     format: 'date-time',
     nullable: true,
     description:
-      'First failed attempt (timeout, network error, 408, 429, 5xx) since the endpoint last accepted one; null while healthy. ' +
+      'First failed attempt (timeout, network error, 408, 429, 5xx, or no answer yet after WEBHOOK_SLOW_AFTER_MS) since the endpoint last accepted one; null while healthy. ' +
       'While set, new deliveries are held (status held): one at a time probes the endpoint, and the rest start once a success clears the mark ' +
       '(or enable, or PATCH active: true). webhook.test and replays are never held.',
   })

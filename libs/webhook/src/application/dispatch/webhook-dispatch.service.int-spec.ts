@@ -12,9 +12,10 @@ import {
   WebhookModule,
 } from '@app/webhook';
 import { RecordingWebhookDeliveryStarterModule, type TestWebhookReceiver, startTestWebhookReceiver } from '@app/webhook/testing';
-import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { createTenant, createTestContext, eventually } from '../../../../../test/support/nest';
 
 const TIMEOUT_MS = 500;
+const SLOW_AFTER_MS = 150;
 
 interface AttemptRow {
   attempt: number;
@@ -39,6 +40,7 @@ describe('WebhookDispatchService (real PostgreSQL, real HTTP receivers)', () => 
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+      WEBHOOK_SLOW_AFTER_MS: String(SLOW_AFTER_MS),
     }));
     db = moduleRef.get(DataSource);
     dispatch = moduleRef.get(WebhookDispatchService);
@@ -150,6 +152,47 @@ describe('WebhookDispatchService (real PostgreSQL, real HTTP receivers)', () => 
     receiver.reply({ status: 204 });
     expect(await dispatch.deliver({ ...first.input, attempt: 4 })).toMatchObject({ outcome: 'delivered' });
     expect(await failingSince()).toEqual({ failing_since: null, version: failing.version + 1 });
+  });
+
+  it('marks an endpoint failing while an attempt still waits past WEBHOOK_SLOW_AFTER_MS; an answer takes the mark back, a timeout keeps it', async () => {
+    const health = async (subscriptionId: string) =>
+      (await db.query(`SELECT failing_since, consecutive_failures FROM webhook_subscriptions WHERE id = $1`, [subscriptionId]))[0];
+    const markedWhileWaiting = async (subscriptionId: string, attempt: Promise<unknown>) => {
+      const marked = await eventually(async () => (await health(subscriptionId)).failing_since ?? undefined, 2_000, 'failing mark during the attempt');
+      expect(receiver.received).toHaveLength(1);
+      return { marked, result: await attempt };
+    };
+
+    // A slow success: marked while it waited, cleared by its own answer.
+    const slowOk = await scenario('/slow-ok');
+    receiver.reply({ status: 204, delayMs: 400 });
+    const ok = await markedWhileWaiting(slowOk.subscription.id, dispatch.deliver(slowOk.input));
+    expect(ok.result).toMatchObject({ outcome: 'delivered', statusCode: 204 });
+    expect(await health(slowOk.subscription.id)).toEqual({ failing_since: null, consecutive_failures: 0 });
+
+    // A slow refusal: the endpoint is up, so the mark goes too (the refusal is the run's business).
+    receiver.received.length = 0;
+    const slowNo = await scenario('/slow-no');
+    receiver.reply({ status: 400, delayMs: 400 });
+    const no = await markedWhileWaiting(slowNo.subscription.id, dispatch.deliver(slowNo.input));
+    expect(no.result).toMatchObject({ outcome: 'permanent', statusCode: 400 });
+    expect((await health(slowNo.subscription.id)).failing_since).toBeNull();
+
+    // No answer at all: marked long before the timeout, and it stays marked.
+    receiver.received.length = 0;
+    const hung = await scenario('/hung');
+    receiver.reply('hang');
+    const started = Date.now();
+    const timedOut = await markedWhileWaiting(hung.subscription.id, dispatch.deliver(hung.input));
+    expect(new Date(timedOut.marked).getTime()).toBeLessThan(started + TIMEOUT_MS);
+    expect(timedOut.result).toMatchObject({ outcome: 'retryable', statusCode: null });
+    expect((await health(hung.subscription.id)).failing_since).toEqual(timedOut.marked);
+
+    // A quick refusal marks nothing.
+    const fast = await scenario('/fast');
+    receiver.reply({ status: 400 });
+    expect(await dispatch.deliver(fast.input)).toMatchObject({ outcome: 'permanent' });
+    expect(await health(fast.subscription.id)).toEqual({ failing_since: null, consecutive_failures: 0 });
   });
 
   it('answers permanent on 400 and gone on 410', async () => {

@@ -60,7 +60,7 @@ export class WebhookDispatchService {
     private readonly sender: WebhookHttpSender,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
-    @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'timeoutMs'>,
+    @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'timeoutMs' | 'slowAfterMs'>,
   ) {}
 
   async deliver(input: WebhookDeliverInput): Promise<WebhookDeliverResult> {
@@ -84,6 +84,7 @@ export class WebhookDispatchService {
     const startedAt = this.clock.now();
     const event = await this.events.find(input.tenantId, input.eventId);
     let result: AttemptResult;
+    let markedSlow = false;
     if (!event) {
       result = failure('permanent', `event ${input.eventId} is no longer stored; nothing to send`);
     } else {
@@ -94,9 +95,39 @@ export class WebhookDispatchService {
         return this.record(input, subscription, startedAt, failure('permanent', `endpoint URL is no longer allowed: ${error.message}`));
       }
       const secret = this.secrets.decrypt(subscription.encryptedSecret, subscription.id);
-      result = await this.send(subscription.url, secret, event, startedAt);
+      const slowMarked = this.markFailingIfSlow(input.tenantId, subscription);
+      try {
+        result = await this.send(subscription.url, secret, event, startedAt);
+      } finally {
+        markedSlow = await slowMarked();
+      }
     }
-    return this.record(input, subscription, startedAt, result);
+    return this.record(input, subscription, startedAt, result, markedSlow);
+  }
+
+  /**
+   * Marks the endpoint failing once the attempt has waited `slowAfterMs` without an answer, so new
+   * deliveries to a hanging endpoint are held long before the attempt times out. Answers a function
+   * that stops the watch and tells (after any mark in progress has committed) whether this attempt
+   * made the mark. A mark that cannot be written is skipped: the attempt's own record follows.
+   */
+  private markFailingIfSlow(tenantId: string, subscription: WebhookSubscription): () => Promise<boolean> {
+    if (subscription.failingSince !== null || this.config.slowAfterMs >= this.config.timeoutMs) return async () => false;
+    let marking: Promise<boolean> | null = null;
+    const timer = setTimeout(() => {
+      marking = this.unitOfWork
+        .run(async () => {
+          const locked = await this.subscriptions.findAnyByIdForUpdate(tenantId, subscription.id);
+          if (!locked?.recordFailedAttempt(this.clock.now())) return false;
+          await this.subscriptions.update(locked);
+          return true;
+        })
+        .catch(() => false);
+    }, this.config.slowAfterMs);
+    return async () => {
+      clearTimeout(timer);
+      return (await marking) ?? false;
+    };
   }
 
   private async send(url: string, secret: string, event: WebhookEventPayload, startedAt: Date): Promise<AttemptResult> {
@@ -137,8 +168,17 @@ export class WebhookDispatchService {
 
   /** The attempt, in one transaction: log row and delivery state, and the endpoint's health on the
    *  subscription: a success resets its failure count and failing mark, a retryable failure marks
-   *  it failing (the subscription row is locked and written only when that changes something). */
-  private async record(input: WebhookDeliverInput, subscription: WebhookSubscription, startedAt: Date, result: AttemptResult): Promise<WebhookDeliverResult> {
+   *  it failing, and any other answer to an attempt that marked it failing for being slow takes that
+   *  mark back (the subscription row is locked and written only when that changes something).
+   *  `markedSlow`: this attempt marked the endpoint failing while it waited (so `subscription`, read
+   *  before, does not show it). */
+  private async record(
+    input: WebhookDeliverInput,
+    subscription: WebhookSubscription,
+    startedAt: Date,
+    result: AttemptResult,
+    markedSlow = false,
+  ): Promise<WebhookDeliverResult> {
     const error = result.error === null ? null : truncateError(result.error);
     await this.unitOfWork.run(async () => {
       const now = this.clock.now();
@@ -153,15 +193,22 @@ export class WebhookDispatchService {
         outcome: result.outcome,
       });
       await this.deliveries.update(delivery);
-      const delivered = result.outcome === 'delivered';
-      const healthChanges = delivered ? subscription.hasFailureRecord : result.outcome === 'retryable' && subscription.failingSince === null;
-      if (healthChanges) {
+      const health = this.healthChange(result, subscription, markedSlow);
+      if (health) {
         const locked = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, subscription.id);
-        const changed = delivered ? locked?.recordSuccessfulDelivery(now) : locked?.recordFailedAttempt(now);
+        const changed =
+          health === 'success' ? locked?.recordSuccessfulDelivery(now) : health === 'failing' ? locked?.recordFailedAttempt(now) : locked?.recordEndpointAnswered(now);
         if (locked && changed) await this.subscriptions.update(locked);
       }
     });
     return { outcome: result.outcome, statusCode: result.statusCode, retryAfterMs: result.retryAfterMs, error };
+  }
+
+  /** What the attempt says about the endpoint's health, when that may change the subscription. */
+  private healthChange(result: AttemptResult, subscription: WebhookSubscription, markedSlow: boolean): 'success' | 'failing' | 'answered' | null {
+    if (result.outcome === 'delivered') return subscription.hasFailureRecord || markedSlow ? 'success' : null;
+    if (result.outcome === 'retryable') return subscription.failingSince === null && !markedSlow ? 'failing' : null;
+    return markedSlow && result.statusCode !== null ? 'answered' : null;
   }
 }
 
