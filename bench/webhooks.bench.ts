@@ -50,9 +50,10 @@ import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
  * BENCH_WORKER_POOL_SIZE (20), BENCH_WORKER_ENV ("K=V K=V" for the worker, e.g.
  * "WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES=100 OUTBOX_BATCH_SIZE=500"), BENCH_WORKER_OPTIONS (JSON
  * Temporal WorkerOptions per task queue, e.g. '{"webhooks":{"maxCachedWorkflows":5000}}'),
- * BENCH_HISTORY_SAMPLES (60), BENCH_BRACKET (1: after the dead scenario, pause the dead endpoint and
+ * BENCH_HISTORY_SAMPLES (60), BENCH_WARMUP_BURST (1: one unreported healthy burst before
+ * the measured phases; 0 skips it), BENCH_BRACKET (1: after the dead scenario, pause the dead endpoint and
  * run the healthy burst again; the slowdown compares the dead burst with the mean of the healthy bursts
- * around it, so drift over the run does not count; 0 skips it), BENCH_IDLE_SECONDS (3, CPU with no traffic), BENCH_SETTLE_MAX_SECONDS (90: before
+ * around it, so drift over the run does not count; 0 skips it), BENCH_IDLE_SECONDS (10, CPU with no traffic: at the start, and with only the dead endpoint's own work after its burst), BENCH_SETTLE_MAX_SECONDS (90: before
  * each phase, wait at most this long for worker + server to fall below 0.25 cores),
  * BENCH_PROFILE ("worker": --cpu-prof, summarised), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS (default in bench/support/env.ts; "-" for
  * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (480000).
@@ -78,9 +79,10 @@ const settings = {
   workerEnv: kvEnv('BENCH_WORKER_ENV'),
   workerOptions: process.env.BENCH_WORKER_OPTIONS ?? '',
   historySamples: numEnv('BENCH_HISTORY_SAMPLES', 60),
-  idleSeconds: numEnv('BENCH_IDLE_SECONDS', 3),
+  idleSeconds: numEnv('BENCH_IDLE_SECONDS', 10),
   settleMaxSeconds: numEnv('BENCH_SETTLE_MAX_SECONDS', 90),
   bracket: numEnv('BENCH_BRACKET', 1) > 0,
+  warmUpBurst: numEnv('BENCH_WARMUP_BURST', 1) > 0,
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).includes('worker'),
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 480_000, 10_000),
   temporalExtraArgs: temporalExtraArgsEnv(),
@@ -189,7 +191,10 @@ async function settle(infra: Infra): Promise<void> {
   }
 }
 
-async function runPhase(infra: Infra, scenario: ScenarioKey, shape: Shape, again = false): Promise<PhaseResult> {
+type Round = 'measured' | 'again' | 'warm-up';
+
+async function runPhase(infra: Infra, scenario: ScenarioKey, shape: Shape, round: Round = 'measured'): Promise<PhaseResult> {
+  const again = round === 'again';
   const paced = shape === 'paced';
   const rate = paced ? settings.rate : 1e9;
   const warmupMs = paced ? settings.warmupSeconds * 1_000 : 0;
@@ -202,7 +207,7 @@ async function runPhase(infra: Infra, scenario: ScenarioKey, shape: Shape, again
   const deadBefore = infra.hanging.requests;
   const cpuBefore: CpuSnapshot = await infra.sampler.snapshot();
   const run = await runPaced({ rate, warmupMs, durationMs, writers: settings.writers, write: (seq) =>
-      writeEvent(infra.pool, infra.tenantId, seq + (shape === 'burst' ? 5_000_000 : 0) + (scenario === 'dead' ? 10_000_000 : 0) + (again ? 20_000_000 : 0)),
+      writeEvent(infra.pool, infra.tenantId, seq + (shape === 'burst' ? 5_000_000 : 0) + (scenario === 'dead' ? 10_000_000 : 0) + (again ? 20_000_000 : 0) + (round === 'warm-up' ? 30_000_000 : 0)),
   });
   await drain(
     infra,
@@ -262,7 +267,7 @@ async function runPhase(infra: Infra, scenario: ScenarioKey, shape: Shape, again
     breakdown,
   };
   log(
-    `${scenario}${again ? ' (again)' : ''} / ${shape}: ${delivered}/${expected} delivered, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
+    `${scenario}${round === 'measured' ? '' : ` (${round})`} / ${shape}: ${delivered}/${expected} delivered, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
       `p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} ms, dead-endpoint attempts ${deadAttempts}` +
       (run.errors ? `, ${run.errors} write errors (first: ${run.firstError})` : ''),
   );
@@ -290,9 +295,13 @@ interface ReportFacts {
   verifyFailures: string[];
   profiles: ProfileSummary[];
   idle?: { wallSeconds: number; cores: Record<string, number> };
+  /** No traffic, only the dead endpoint's upkeep (after its burst). */
+  deadIdle?: { wallSeconds: number; cores: Record<string, number> };
   webhookActivitySlots: unknown;
   webhookWorkflowTaskSlots: unknown;
   outboxBatchSize: unknown;
+  /** Deliveries/s of the unreported warm-up burst, when one ran. */
+  warmUpRate?: number;
 }
 
 /** Takes the dead endpoint out for the bracketing healthy burst: its subscription paused (no new
@@ -390,6 +399,7 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
         `${pacedDead.lost ? `; ${pacedDead.lost} healthy deliveries not made within the drain timeout` : ''}`,
     );
   }
+  if (facts.warmUpRate !== undefined) verdicts.push(`(warm-up burst before the measured phases, not counted: ${facts.warmUpRate.toFixed(0)} deliveries/s)`);
   console.log(`\n${verdicts.map((v) => `- ${v}`).join('\n')}`);
 
   const b = (r: PhaseResult) => r.breakdown;
@@ -439,6 +449,16 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
   if (facts.idle) {
     const idle = facts.idle;
     console.log(`\nIdle (no traffic, ${idle.wallSeconds.toFixed(0)} s): ${CPU_COMPONENTS.map((n) => `${n} ${(idle.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores.`);
+    if (facts.deadIdle) {
+      const dead = facts.deadIdle;
+      const total = (c: Record<string, number>) => CPU_COMPONENTS.reduce((acc, n) => acc + (c[n] ?? 0), 0);
+      const extra = total(dead.cores) - total(idle.cores);
+      console.log(
+        `Dead endpoint alone (no traffic, ${dead.wallSeconds.toFixed(0)} s after its burst: its runs retrying, held deliveries waiting, the release sweep): ` +
+          `${CPU_COMPONENTS.map((n) => `${n} ${(dead.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores; ${extra >= 0 ? '+' : ''}${extra.toFixed(2)} cores over idle ` +
+          `(${((extra / cpus().length) * 100).toFixed(1)}% of the machine: the most it can take from healthy deliveries, short of contention).`,
+      );
+    }
   }
   console.log(`(${cpus().length} cores in all; "CPU ms / delivery" spreads every listed component's CPU over the healthy deliveries of the phase, warm-up included.)`);
 
@@ -546,12 +566,22 @@ async function main(): Promise<void> {
   });
   const infra: Infra = { pool, tenantId, worker, healthy, hanging, sampler, temporal };
 
-  let idle: { wallSeconds: number; cores: Record<string, number> } | undefined;
-  if (settings.idleSeconds > 0) {
+  const sampleIdle = async (what: string) => {
     const before = await sampler.snapshot();
     await new Promise((r) => setTimeout(r, settings.idleSeconds * 1_000));
-    idle = CpuSampler.delta(before, await sampler.snapshot());
-    log(`idle CPU: ${Object.entries(idle.cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+    const cores = CpuSampler.delta(before, await sampler.snapshot());
+    log(`${what} CPU: ${Object.entries(cores.cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+    return cores;
+  };
+  const idle = settings.idleSeconds > 0 ? await sampleIdle('idle') : undefined;
+
+  // The first burst on a fresh server runs faster than every later one (73-85 deliveries/s, then
+  // 64-79 whatever the scenario), which counted against whichever scenario came second: an unreported
+  // burst first puts every measured one on the same footing.
+  let warmUpRate: number | undefined;
+  if (settings.warmUpBurst && settings.burstEvents > 0) {
+    await settle(infra);
+    warmUpRate = (await runPhase(infra, 'healthy', 'burst', 'warm-up')).deliveriesPerSecond;
   }
 
   const results: PhaseResult[] = [];
@@ -570,10 +600,17 @@ async function main(): Promise<void> {
     }
   }
   const deadState = deadSubscriptionId ? await deadSubscriptionState(pool, deadSubscriptionId) : undefined;
+  // The dead endpoint's own upkeep, without the noise of a burst: its runs retrying, its held
+  // deliveries waiting, the release sweep looking at them.
+  let deadIdle: typeof idle;
+  if (deadSubscriptionId && settings.idleSeconds > 0) {
+    await settle(infra);
+    deadIdle = await sampleIdle('dead endpoint alone');
+  }
   if (settings.bracket && deadSubscriptionId && settings.burstEvents > 0 && settings.scenarios[0] === 'healthy') {
     await pauseDeadEndpoint(infra, deadSubscriptionId);
     await settle(infra);
-    results.push(await runPhase(infra, 'healthy', 'burst', true));
+    results.push(await runPhase(infra, 'healthy', 'burst', 'again'));
   }
   const verified = healthy.reduce((acc, h) => acc + h.receiver.verified, 0);
   const verifyFailures = healthy.flatMap((h) => h.receiver.verifyFailures);
@@ -592,9 +629,11 @@ async function main(): Promise<void> {
     verifyFailures,
     profiles,
     idle,
+    deadIdle,
     webhookActivitySlots: worker.ready.webhookActivitySlots,
     webhookWorkflowTaskSlots: worker.ready.webhookWorkflowTaskSlots,
     outboxBatchSize: worker.ready.outboxBatchSize,
+    warmUpRate,
   });
 }
 
