@@ -17,7 +17,7 @@ import {
   TemporalClientProvider,
   wakeSignal,
 } from '@app/workflows';
-import { workerConfig, WorkerConfig } from './worker.config';
+import { type SweepSchedule, workerConfig, WorkerConfig } from './worker.config';
 import { ensureNamespace } from './namespace';
 import { OutboxWakeRelay } from './outbox-wake.relay';
 import { resolveWorkflowCode } from './workflow-code';
@@ -99,14 +99,8 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Temporal workers running on ${this.config.taskQueues.join(', ')} (namespace ${namespace})`);
 
     if (this.config.taskQueues.includes(TaskQueues.outbox)) await this.startOutboxProcessor();
-    if (this.config.taskQueues.includes(TaskQueues.automation)) {
-      const { scheduleId, intervalSeconds, batchSize } = this.config.sessionCleanup;
-      await this.ensureSchedule(scheduleId, intervalSeconds, 'SessionCleanupWorkflow', TaskQueues.automation, { batchSize });
-    }
-    if (this.config.taskQueues.includes(TaskQueues.webhooks)) {
-      const { scheduleId, intervalSeconds, batchSize } = this.config.webhookHeldRelease;
-      await this.ensureSchedule(scheduleId, intervalSeconds, 'WebhookHeldReleaseWorkflow', TaskQueues.webhooks, { batchSize });
-    }
+    if (this.config.taskQueues.includes(TaskQueues.automation)) await this.ensureSchedule(this.config.sessionCleanup, 'SessionCleanupWorkflow', TaskQueues.automation);
+    if (this.config.taskQueues.includes(TaskQueues.webhooks)) await this.ensureSchedule(this.config.webhookHeldRelease, 'WebhookHeldReleaseWorkflow', TaskQueues.webhooks);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -142,10 +136,10 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
 
   /** Creates a sweep's Schedule (session-cleanup, webhook-held-release), or brings an existing one
    *  to the configured interval and input. A run still going when the next is due is not doubled. */
-  private async ensureSchedule(scheduleId: string, intervalSeconds: number, workflowType: string, taskQueue: TaskQueue, input: object): Promise<void> {
+  private async ensureSchedule({ scheduleId, intervalSeconds, batchSize }: SweepSchedule, workflowType: string, taskQueue: TaskQueue): Promise<void> {
     const options = {
       spec: { intervals: [{ every: intervalSeconds * 1000 }] },
-      action: { type: 'startWorkflow' as const, workflowType, taskQueue, args: [input] },
+      action: { type: 'startWorkflow' as const, workflowType, taskQueue, args: [{ batchSize }] },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
     };
     try {

@@ -108,6 +108,13 @@ export function parseTaskQueues(raw: string | undefined): TaskQueue[] {
   return [...new Set(names)] as TaskQueue[];
 }
 
+/** A sweep run by a Temporal Schedule: its id, how often, and the batch each run takes. */
+export interface SweepSchedule {
+  scheduleId: string;
+  intervalSeconds: number;
+  batchSize: number;
+}
+
 export const workerConfig = registerAs('worker', () => {
   const env = validateConfig(WorkerEnv, process.env);
   const outboxProcessor: OutboxProcessorSettings = {

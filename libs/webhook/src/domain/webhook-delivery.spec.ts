@@ -65,7 +65,7 @@ describe('webhook delivery', () => {
   it('releases a held delivery once; a held row being attempted (its release did not commit) counts like pending', () => {
     const later = new Date(at.getTime() + 5_000);
     const held = fresh('held');
-    expect(held.isHeld).toBe(true);
+    expect(held.status).toBe('held');
     expect(held.release(later)).toBe(true);
     expect(held.toProps()).toMatchObject({ status: 'pending', updatedAt: later });
     expect(held.release(later)).toBe(false);

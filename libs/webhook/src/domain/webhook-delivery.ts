@@ -151,11 +151,6 @@ export class WebhookDelivery {
     if (this.unfinished) p.status = 'failed';
   }
 
-  /** Held back while its endpoint was failing: a release starts its run. */
-  get isHeld(): boolean {
-    return this.props.status === 'held';
-  }
-
   /** Held → `pending`: its run is about to start (the caller starts it in the same transaction).
    *  Returns false (and changes nothing) for a delivery that is not held. */
   release(at: Date): boolean {
