@@ -5,16 +5,15 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { inboundMessageWorkflowId } from '@app/workflows';
-import { createBenchDatabase, prebundleWorkflows, startTemporal } from './support/infra';
+import { type BenchTemporal, startBenchServices } from './support/infra';
 import { type BenchChild, forkChild } from './support/inbound-children';
 import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { summarizeProfiles, type ProfileSummary } from './support/inbound-profile';
 import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-history';
 import { type BenchChannel, type CommitGauge, InboundTraffic, type LoadPhaseResult, runMaxPosts, runPacedPosts, WebhookPoster } from './support/inbound-traffic';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
-import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
+import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
 
 /**
@@ -123,7 +122,7 @@ interface ModeContext {
 interface Infra {
   db: Client;
   gaugeDb: Client;
-  temporal: Awaited<ReturnType<typeof startTemporal>>;
+  temporal: BenchTemporal;
   poster: WebhookPoster;
   sampler: CpuSampler;
 }
@@ -431,20 +430,10 @@ function printReport(
 
 async function main(): Promise<void> {
   const started = performance.now();
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  guardBenchProcess(settings.watchdogMs);
   if (settings.modes.length === 0) throw new Error('BENCH_MODES must name saga and/or direct');
 
-  log('starting the Temporal dev server');
-  const temporal = await startTemporal(settings.temporalExtraArgs);
-  cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
+  const { temporal, database, bundle } = await startBenchServices(settings.temporalExtraArgs);
   const temporalPid = childPids(process.pid, /temporal/)[0];
-  log(`Temporal dev server at ${temporal.address}${temporalPid ? ` (pid ${temporalPid})` : ''}; creating and migrating the database`);
-  const database = await createBenchDatabase();
-  cleanups.push({ name: `database ${database.name}`, run: () => database.drop() });
-  log(`database ${database.name} ready; bundling the workflows`);
-  const bundle = await prebundleWorkflows();
-  cleanups.push({ name: 'workflow bundle', run: () => bundle.remove() });
 
   const keptProfileDir = process.env.BENCH_PROFILE_DIR;
   const profileDir = settings.profile.length ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-prof-'))) : undefined;
@@ -566,10 +555,4 @@ async function main(): Promise<void> {
   printReport(results, idleCpu, sagaProfile, profiles, { postgres: database.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch(async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    await cleanupAll();
-    process.exit(1);
-  });
+runBench(settings.watchdogMs, main);

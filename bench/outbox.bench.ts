@@ -5,17 +5,16 @@ import { performance } from 'node:perf_hooks';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { EventOutbox, UnitOfWork, newEventId } from '@app/shared';
 import { OutboxPublisherRegistry } from '@app/outbox';
 import { type OutboxProcessorStats, outboxStatsQuery, TemporalClientProvider } from '@app/workflows';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { type ProcessorBreakdown, processorBreakdown } from './support/history';
-import { createBenchDatabase, prebundleWorkflows, startTemporal } from './support/infra';
+import { startBenchServices } from './support/infra';
 import { LatencyPublisher } from './support/latency-publisher';
 import { runPaced } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
-import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
+import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { numEnv } from './support/env';
 
 /**
@@ -320,9 +319,6 @@ function readingNotes(results: RunResult[]): string[] {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  // Quiet SDK logs; no SDK signal handlers: ours clean up (drop the database, stop the server).
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  guardBenchProcess(settings.watchdogMs);
   process.on('uncaughtException', (err) => {
     // @temporalio/client retries some calls on a timer; one that fires after its connection was
     // closed (a context shut down between modes) throws from the timer. Nothing is lost by going on.
@@ -337,15 +333,7 @@ async function main(): Promise<void> {
   const modes = MODES.filter((m) => settings.modes.includes(m.key));
   if (modes.length === 0 || settings.rates.length === 0) throw new Error('BENCH_MODES and BENCH_RATES must name at least one mode and rate');
 
-  log('starting the Temporal dev server');
-  const temporal = await startTemporal(settings.temporalExtraArgs);
-  cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
-  log(`Temporal dev server at ${temporal.address}; creating and migrating the database`);
-  const db = await createBenchDatabase();
-  cleanups.push({ name: `database ${db.name}`, run: () => db.drop() });
-  log(`database ${db.name} ready; bundling the workflows`);
-  const bundle = await prebundleWorkflows();
-  cleanups.push({ name: 'workflow bundle', run: () => bundle.remove() });
+  const { temporal, database: db, bundle } = await startBenchServices(settings.temporalExtraArgs);
   const tenantId = await createTenant(db.url);
 
   const results: RunResult[] = [];
@@ -356,10 +344,4 @@ async function main(): Promise<void> {
   printReport(results, { postgres: db.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch(async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    await cleanupAll();
-    process.exit(1);
-  });
+runBench(settings.watchdogMs, main);

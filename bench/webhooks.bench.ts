@@ -5,17 +5,16 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { webhookDeliveryWorkflowId } from '@app/workflows';
 import { type BenchChild, forkChild } from './support/inbound-children';
 import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
-import { createBenchDatabase, prebundleWorkflows, startTemporal } from './support/infra';
+import { type BenchTemporal, startBenchServices } from './support/infra';
 import { runPaced, type WriteRecord } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
 import { type DeliveryBreakdown, deliveryBreakdown } from './support/webhooks-history';
 import { summarizeCpuProfiles, type ProfileSummary } from './support/webhooks-profile';
 import { BenchReceiver } from './support/webhooks-receivers';
-import { cleanupAll, cleanups, guardBenchProcess, log } from './support/bench-process';
+import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
 
 /**
@@ -133,7 +132,7 @@ interface Infra {
   healthy: { receiver: BenchReceiver; subscriptionId: string }[];
   hanging: BenchReceiver;
   sampler: CpuSampler;
-  temporal: Awaited<ReturnType<typeof startTemporal>>;
+  temporal: BenchTemporal;
 }
 
 const CONTACT_NAMES = ['Ana Souza', 'Bruno Lima', 'Carla Dias', 'Davi Rocha', 'Eva Prado'];
@@ -493,19 +492,10 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
-  guardBenchProcess(settings.watchdogMs);
   if (settings.scenarios.length === 0) throw new Error('BENCH_SCENARIOS must name healthy and/or dead');
 
-  log('starting the Temporal dev server');
-  const temporal = await startTemporal(settings.temporalExtraArgs);
-  cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
+  const { temporal, database, bundle } = await startBenchServices(settings.temporalExtraArgs);
   const temporalPid = childPids(process.pid, /temporal/)[0];
-  log(`Temporal dev server at ${temporal.address}; creating and migrating the database`);
-  const database = await createBenchDatabase();
-  cleanups.push({ name: `database ${database.name}`, run: () => database.drop() });
-  const bundle = await prebundleWorkflows();
-  cleanups.push({ name: 'workflow bundle', run: () => bundle.remove() });
 
   const pool = new Pool({ connectionString: database.url, max: settings.writers + 4 });
   cleanups.push({ name: 'pg pool', run: () => pool.end() });
@@ -637,10 +627,4 @@ async function main(): Promise<void> {
   });
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch(async (err: unknown) => {
-    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
-    await cleanupAll();
-    process.exit(1);
-  });
+runBench(settings.watchdogMs, main);

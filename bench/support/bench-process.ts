@@ -1,3 +1,5 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+
 /** What every benchmark process shares: timestamped progress lines, cleanups run once (in reverse)
  *  on success, failure, a signal or the watchdog, so no database or server is left behind. */
 export const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}`);
@@ -30,4 +32,19 @@ export function guardBenchProcess(watchdogMs: number): void {
     void cleanupAll().finally(() => process.exit(2));
   }, watchdogMs);
   watchdog.unref();
+}
+
+/** Runs a benchmark's `main`: the Temporal SDK quiet and without its own signal handlers (ours clean
+ *  up: drop the database, stop the server), the process guarded; exits 0 when `main` resolves, and
+ *  with 1 after the cleanups when it fails. */
+export function runBench(watchdogMs: number, main: () => Promise<void>): void {
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  guardBenchProcess(watchdogMs);
+  main()
+    .then(() => process.exit(0))
+    .catch(async (err: unknown) => {
+      console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+      await cleanupAll();
+      process.exit(1);
+    });
 }

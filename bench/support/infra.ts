@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { runMigrations } from '../../libs/database/src/run-migrations';
 import { workflowsEntryPoint } from '../../apps/worker/src/workflow-code';
+import { cleanups, log } from './bench-process';
 
 /** The repository root, from src (bench/support) or dist (dist/bench/support). */
 export function repoRoot(): string {
@@ -111,4 +112,19 @@ export async function prebundleWorkflows(): Promise<{ path: string; remove(): vo
   const path = join(dir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What every benchmark runs on: its own Temporal dev server, a migrated database and the workflow
+ *  bundle, each registered with the cleanups. */
+export async function startBenchServices(temporalExtraArgs: string[]): Promise<{ temporal: BenchTemporal; database: BenchDatabase; bundle: { path: string } }> {
+  log('starting the Temporal dev server');
+  const temporal = await startTemporal(temporalExtraArgs);
+  cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });
+  log(`Temporal dev server at ${temporal.address}; creating and migrating the database`);
+  const database = await createBenchDatabase();
+  cleanups.push({ name: `database ${database.name}`, run: () => database.drop() });
+  log(`database ${database.name} ready; bundling the workflows`);
+  const bundle = await prebundleWorkflows();
+  cleanups.push({ name: 'workflow bundle', run: () => bundle.remove() });
+  return { temporal, database, bundle };
 }
