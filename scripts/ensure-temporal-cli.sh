@@ -20,10 +20,13 @@ if on_path="$(command -v temporal 2>/dev/null)" && [ "$on_path" != "$link_dir/te
   echo "$link_dir/temporal"; exit 0
 fi
 
+mkdir -p "$cache_dir"
+# Several test runs may start at once on a fresh machine: one builds, the others wait for it.
+exec 9>"$cache_dir.lock"
+flock 9
 if [ ! -x "$cache_dir/temporal" ]; then
   command -v go >/dev/null || { echo "Go is required to build the Temporal CLI (none on PATH)" >&2; exit 1; }
   echo "Building the Temporal CLI $version from the Go module proxy into $cache_dir (takes a few minutes once)..." >&2
-  mkdir -p "$cache_dir"
   started=$(date +%s)
   GOTOOLCHAIN=local GOBIN="$cache_dir" go install "github.com/temporalio/cli/cmd/temporal@$version" >&2
   echo "Temporal CLI built in $(( $(date +%s) - started )) s" >&2
