@@ -16,12 +16,23 @@ export interface SessionListCriteria {
 export interface ExpiredSessionRef {
   tenantId: string;
   sessionId: string;
+  /** Last activity + timeout, as ISO-8601 text to the microsecond (what `after` pages on). */
+  deadline: string;
+}
+
+/** A place in the (deadline, id) order of the overdue sessions. */
+export interface ExpiredSessionPosition {
+  /** ExpiredSessionRef.deadline, exactly as read. */
+  deadline: string;
+  sessionId: string;
 }
 
 export interface ExpiredSessionCriteria {
   /** Sessions whose deadline (last activity + timeout) is before this instant. */
   now: Date;
   limit: number;
+  /** Only sessions after this one in the (deadline, id) order: the next page of one sweep. */
+  after?: ExpiredSessionPosition;
 }
 
 /**

@@ -1,5 +1,6 @@
 export interface SessionCleanupInput {
-  /** Expired sessions examined per run. */
+  /** Sessions ended per run at most, and the page size of the sweep through the overdue ones (it
+   *  pages on past the sessions lifecycle workflows still watch). */
   batchSize: number;
 }
 

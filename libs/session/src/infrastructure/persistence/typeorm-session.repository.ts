@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
+import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, exactTimestampSql, violatedConstraint } from '@app/database';
 import { Clock, ValidationError, isUuid } from '@app/shared';
 import { type Session } from '../../domain/session.aggregate';
 import { SessionNotFoundError, SessionVersionConflictError } from '../../domain/session.errors';
@@ -142,16 +142,24 @@ export class TypeOrmSessionRepository extends SessionRepository {
   }
 
   async findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]> {
-    const rows: { tenant_id: string; id: string }[] = await this.tx.manager().query(
-      `SELECT tenant_id, id
+    const deadline = `last_activity_at + timeout_seconds * interval '1 second'`;
+    const params: unknown[] = [criteria.now, criteria.limit];
+    let afterClause = '';
+    if (criteria.after) {
+      params.push(criteria.after.deadline, criteria.after.sessionId);
+      afterClause = `AND (${deadline}, id) > ($3::timestamptz, $4::uuid)`;
+    }
+    const rows: { tenant_id: string; id: string; deadline: string }[] = await this.tx.manager().query(
+      `SELECT tenant_id, id, ${exactTimestampSql(deadline)} AS deadline
          FROM sessions
         WHERE status = 'active'
-          AND last_activity_at + timeout_seconds * interval '1 second' < $1
-        ORDER BY last_activity_at + timeout_seconds * interval '1 second', id
+          AND ${deadline} < $1
+          ${afterClause}
+        ORDER BY ${deadline}, id
         LIMIT $2`,
-      [criteria.now, criteria.limit],
+      params,
     );
-    return rows.map((row) => ({ tenantId: row.tenant_id, sessionId: row.id }));
+    return rows.map((row) => ({ tenantId: row.tenant_id, sessionId: row.id, deadline: row.deadline }));
   }
 
   private scoped(tenantId: string) {
