@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InboundConversationSteps } from '@app/inbound';
-import { GetSessionMessageStatsHandler, PurgeStalePendingAcksHandler } from '@app/message';
+import { GetSessionMessageStatsHandler, PurgeStaleHeldMessageEventsHandler, PurgeStalePendingAcksHandler } from '@app/message';
 import { EndSessionHandler, type ExpiredSessionPosition, FindExpiredSessionsHandler } from '@app/session';
 import { type DebouncerActivitiesContract } from '../contracts/debouncer.contracts';
 import { type SessionCleanupActivitiesContract, type SessionCleanupResult } from '../contracts/session-cleanup.contracts';
@@ -17,13 +17,15 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
     private readonly workflows: TemporalConversationWorkflows,
     private readonly steps: InboundConversationSteps,
     private readonly staleAcks: PurgeStalePendingAcksHandler,
+    private readonly staleHeldEvents: PurgeStaleHeldMessageEventsHandler,
   ) {}
 
   /** Ends expired active sessions that no lifecycle workflow watches (reason `cleanup`), up to
    *  `batchSize` of them per run. Sessions a workflow still watches are left to it: it ends them itself,
    *  with their own timeout. The sweep pages on past them (keyset over deadline, id) until it has ended
    *  a batch or seen every overdue session, so watched sessions filling the first page never starve the
-   *  orphans behind them. Also drops acks that waited a week for a message that never came. */
+   *  orphans behind them. Also drops acks, revokes and reactions that waited a week for a message
+   *  that never came. */
   cleanupExpiredSessions(input: { batchSize: number }) {
     return inActivity(async () => {
       const now = new Date();
@@ -49,6 +51,7 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
         after = { deadline: last.deadline, sessionId: last.sessionId };
       }
       result.staleAcksPurged = (await this.staleAcks.execute({ batchSize: input.batchSize })).deleted;
+      result.staleHeldEventsPurged = (await this.staleHeldEvents.execute({ batchSize: input.batchSize })).deleted;
       return result;
     });
   }

@@ -12,6 +12,8 @@ export interface SessionCleanupResult {
   endedByTenant: Record<string, number>;
   /** Acks held for messages that never arrived, dropped after a week. Optional in older results. */
   staleAcksPurged?: number;
+  /** Revokes and reactions held for messages that never arrived, dropped after a week. Optional in older results. */
+  staleHeldEventsPurged?: number;
 }
 
 export interface SessionCleanupActivitiesContract {
