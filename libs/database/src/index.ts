@@ -5,3 +5,4 @@ export * from './transaction-context';
 export * from './run-migrations';
 export * from './constraint-violation';
 export * from './exact-timestamp';
+export * from './keyset';

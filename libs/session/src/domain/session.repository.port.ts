@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type Session } from './session.aggregate';
 import { type SessionStatus } from './session-status';
 
@@ -59,7 +59,7 @@ export abstract class SessionRepository {
   abstract update(session: Session): Promise<void>;
 
   /** Sessions of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: SessionListCriteria): Promise<Session[]>;
+  abstract list(tenantId: string, criteria: SessionListCriteria): Promise<Positioned<Session>[]>;
 
   /** Active sessions of every tenant whose deadline is before `now`, longest overdue first. */
   abstract findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]>;

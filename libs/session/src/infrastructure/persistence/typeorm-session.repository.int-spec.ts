@@ -90,8 +90,8 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     expect(await repository.findById(tenantB, session.id)).toBeNull();
     expect(await repository.findActive(tenantB, session.contactId, session.channelId)).toBeNull();
     expect(await unitOfWork.run(() => repository.findByIdForUpdate(tenantB, session.id))).toBeNull();
-    expect((await repository.list(tenantB, { limit: 500 })).map((s) => s.id)).not.toContain(session.id);
-    expect((await repository.list(tenantA, { limit: 500 })).map((s) => s.id)).toContain(session.id);
+    expect((await repository.list(tenantB, { limit: 500 })).map((r) => r.item.id)).not.toContain(session.id);
+    expect((await repository.list(tenantA, { limit: 500 })).map((r) => r.item.id)).toContain(session.id);
 
     expect(await repository.findById(tenantA, 'not-a-uuid')).toBeNull();
     expect(await repository.findById('not-a-uuid', session.id)).toBeNull();
@@ -204,11 +204,11 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     await repository.insertIfAbsent(later);
 
     const expected = [later.id, ...same.map((s) => s.id).sort().reverse()];
-    expect((await repository.list(tenant, { limit: 100 })).map((s) => s.id)).toEqual(expected);
-    expect((await repository.list(tenant, { limit: 100, after: { createdAt: created, id: expected[1]! } })).map((s) => s.id)).toEqual(
+    expect((await repository.list(tenant, { limit: 100 })).map((r) => r.item.id)).toEqual(expected);
+    expect((await repository.list(tenant, { limit: 100, after: { createdAt: created.toISOString(), id: expected[1]! } })).map((r) => r.item.id)).toEqual(
       expected.slice(2),
     );
-    expect((await repository.list(tenant, { limit: 2 })).map((s) => s.id)).toEqual(expected.slice(0, 2));
+    expect((await repository.list(tenant, { limit: 2 })).map((r) => r.item.id)).toEqual(expected.slice(0, 2));
   });
 
   it('findExpiredActive compares last activity + timeout with now in milliseconds, across tenants', async () => {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, exactTimestampSql, violatedConstraint } from '@app/database';
-import { Clock, ValidationError, isUuid } from '@app/shared';
+import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, exactTimestampSql, violatedConstraint, keysetPage } from '@app/database';
+import { Clock, ValidationError, isUuid, type Positioned } from '@app/shared';
 import { type Session } from '../../domain/session.aggregate';
 import { SessionNotFoundError, SessionVersionConflictError } from '../../domain/session.errors';
 import {
@@ -119,7 +119,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
     session.markPersisted();
   }
 
-  async list(tenantId: string, criteria: SessionListCriteria): Promise<Session[]> {
+  async list(tenantId: string, criteria: SessionListCriteria): Promise<Positioned<Session>[]> {
     if (!isUuid(tenantId)) return [];
     const query = this.scoped(tenantId);
     if (criteria.contactId !== undefined) {
@@ -131,14 +131,8 @@ export class TypeOrmSessionRepository extends SessionRepository {
       query.andWhere('s.channel_id = :channelId', { channelId: criteria.channelId });
     }
     if (criteria.status !== undefined) query.andWhere('s.status = :status', { status: criteria.status });
-    if (criteria.after) {
-      query.andWhere('(s.created_at, s.id) < (:afterCreatedAt, :afterId)', {
-        afterCreatedAt: criteria.after.createdAt,
-        afterId: criteria.after.id,
-      });
-    }
-    const rows = await query.orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').limit(criteria.limit).getMany();
-    return rows.map((row) => SessionMapper.toDomain(row));
+    const rows = await keysetPage(query, 's', criteria);
+    return rows.map(({ entity, position }) => ({ item: SessionMapper.toDomain(entity), position }));
   }
 
   async findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]> {
