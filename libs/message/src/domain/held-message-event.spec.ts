@@ -44,6 +44,19 @@ describe('applyHeldEvents', () => {
     expect(message.revokedAt).toEqual(t(10));
   });
 
+  it('orders reactions of the same second by their WAHA id, whatever order they are handed over in', () => {
+    const outcomes = [
+      [reaction('👍', 'R1', 10), reaction('❤️', 'R2', 10)],
+      [reaction('❤️', 'R2', 10), reaction('👍', 'R1', 10)],
+    ].map((events) => {
+      const message = aMessage();
+      applyHeldEvents(message, events, NOW);
+      return message.activeReactions();
+    });
+    expect(outcomes[0]).toEqual([{ reactor: ana, emoji: '❤️', reactedAt: t(10).toISOString() }]);
+    expect(outcomes[1]).toEqual(outcomes[0]);
+  });
+
   it('changes nothing without held events', () => {
     const message = aMessage();
     message.pullEvents();

@@ -32,11 +32,17 @@ export function heldEventTime(event: HeldMessageEvent): Date {
  * `message.revoked`. Duplicates were dropped when they were held; `react` ignores stale reactions.
  */
 export function applyHeldEvents(message: Message, events: readonly HeldMessageEvent[], now: Date): void {
-  const ordered = [...events].sort(
-    (a, b) => heldEventTime(a).getTime() - heldEventTime(b).getTime() || (a.kind === b.kind ? 0 : a.kind === 'revoke' ? 1 : -1),
-  );
+  const ordered = [...events].sort((a, b) => heldEventTime(a).getTime() - heldEventTime(b).getTime() || tieBreak(a, b));
   for (const event of ordered) {
     if (event.kind === 'revoke') message.revoke(event.at, now);
     else message.react(event.reaction, now);
   }
+}
+
+/** Same WhatsApp time: reactions before the revoke, reactions by their WAHA id, so the outcome does
+ *  not depend on the order the store hands them back in. */
+function tieBreak(a: HeldMessageEvent, b: HeldMessageEvent): number {
+  if (a.kind !== b.kind) return a.kind === 'revoke' ? 1 : -1;
+  if (a.kind === 'reaction' && b.kind === 'reaction') return a.reaction.reactionExternalId.localeCompare(b.reaction.reactionExternalId);
+  return 0;
 }
