@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chooseInboundMode } from '@app/inbound';
 import { freshWahaFixture, type FixtureJson } from '../fixtures/waha';
 import { ConversationHarness, type HarnessChannel } from '../support/conversation-harness';
@@ -168,6 +169,73 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
       expect({ type, events: ofType(fromDirect.events) }).toEqual({ type, events: ofType(fromSaga.events) });
     }
     expect(fromDirect.events).toEqual(fromSaga.events);
+  });
+
+  it('holds a reaction and a revoke that overtake their message and applies them when it lands, the same in both modes', async () => {
+    const rawId = (tag: string) => `AC${tag}${randomUUID().replace(/-/g, '').toUpperCase().slice(0, 24)}`;
+    // The same bodies on both sides (different tenants and channels), as WAHA would send them.
+    const text = freshWahaFixture('webhook-message-text', { rawId: rawId('TX') });
+    const outgoing = freshWahaFixture('webhook-message-any-outgoing-api', { rawId: rawId('OU') });
+    const t0 = Math.floor(Date.now() / 1000) - 60;
+    text.payload.timestamp = t0;
+    outgoing.payload.timestamp = t0 + 1;
+    const reaction = (emoji: string, second: number) => {
+      const body = freshWahaFixture('webhook-message-reaction', { rawId: rawId('RE') });
+      body.payload.reaction = { text: emoji, messageId: outgoing.payload.id };
+      body.payload.timestamp = t0 + second;
+      return body;
+    };
+    const revoke = freshWahaFixture('webhook-message-revoked');
+    revoke.payload.revokedMessageId = (text.payload.id as string).split('_')[2];
+    revoke.payload.after.timestamp = t0 + 5;
+    // The replacing reaction arrives before the one it replaces; the revoke twice (a redelivery).
+    const early = [reaction('❤️', 4), reaction('👍', 3), revoke, revoke];
+
+    const outcomes: Record<string, unknown> = {};
+    const results: Record<string, { text: Row; outgoing: Row; events: string[][]; held: Row[] }> = {};
+    for (const mode of ['saga', 'direct'] as const) {
+      const tenant = await h.createTenant(`Early ${mode}`);
+      const side: Side = { ...tenant, channel: await h.createChannel(tenant.apiKey, { inboundMode: mode }) };
+      const answers = [];
+      for (const body of early) {
+        const res = await h.postWebhook(side.channel, body);
+        answers.push([res.status, res.body.status, res.body.outcome]);
+      }
+      outcomes[mode] = answers;
+      for (const body of [text, outgoing]) await deliver(side, body);
+
+      const messageOf = async (externalId: string) =>
+        eventually(async () => (await h.query(`SELECT id, status, revoked_at, metadata FROM messages WHERE channel_id = $1 AND external_id = $2`, [side.channel.id, externalId]))[0], 20_000, `message ${externalId}`);
+      const [textRow, outgoingRow] = [await messageOf(text.payload.id), await messageOf(outgoing.payload.id)];
+      const events = await h.query(
+        `SELECT type, payload->>'externalId' AS external_id, payload->>'emoji' AS emoji FROM outbox_events
+          WHERE tenant_id = $1 AND aggregate_type = 'message' ORDER BY created_at, id`,
+        [side.tenantId],
+      );
+      results[mode] = {
+        text: { status: textRow.status, revokedAt: textRow.revoked_at?.toISOString() ?? null },
+        outgoing: { status: outgoingRow.status, reactions: outgoingRow.metadata.reactions },
+        events: events.map((e: Row) => [e.type, e.external_id === text.payload.id ? 'text' : 'outgoing', e.emoji]),
+        held: await h.query(`SELECT kind FROM held_message_events WHERE channel_id = $1`, [side.channel.id]),
+      };
+      const textAt = new Date((t0 + 5) * 1000).toISOString();
+      expect({ mode, ...results[mode] }).toMatchObject({
+        mode,
+        text: { status: 'deleted', revokedAt: textAt },
+        outgoing: { reactions: { '5511999990001@c.us': { emoji: '❤️', reactedAt: new Date((t0 + 4) * 1000).toISOString() } } },
+        held: [],
+      });
+      expect(results[mode]!.events).toEqual([
+        ['message.created', 'text', null],
+        ['message.revoked', 'text', null],
+        ['message.created', 'outgoing', null],
+        ['message.reaction_added', 'outgoing', '👍'],
+        ['message.reaction_added', 'outgoing', '❤️'],
+      ]);
+    }
+    const held = [202, 'accepted', 'held'];
+    expect(outcomes).toEqual({ saga: [held, held, held, held], direct: [held, held, held, held] });
+    expect(results.direct).toEqual(results.saga);
   });
 
   it('routes a channel without its own mode by INBOUND_SAGA_PERCENT, per message id, the same on every redelivery', async () => {

@@ -140,9 +140,14 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const message = await waitForMessage(original.payload.id);
     expect(message.status).toBe('deleted');
     expect(message.revoked_at).not.toBeNull();
-    const unknown = freshWahaFixture('webhook-message-revoked');
-    unknown.payload.revokedMessageId = 'AC0000000000000000000000000NOPE1';
-    expect((await h.postWebhook(channel, unknown)).status).toBe(200);
+    // A revoke of a message not stored (yet) is held for it, not dropped.
+    const early = freshWahaFixture('webhook-message-revoked');
+    early.payload.revokedMessageId = 'AC0000000000000000000000000NOPE1';
+    const held = await h.postWebhook(channel, early);
+    expect({ status: held.status, body: held.body }).toMatchObject({ status: 202, body: { status: 'accepted', outcome: 'held' } });
+    expect(await h.query(`SELECT kind FROM held_message_events WHERE channel_id = $1 AND wa_raw_id = $2`, [channel.id, 'AC0000000000000000000000000NOPE1'])).toEqual([
+      { kind: 'revoke' },
+    ]);
   });
 
   it('rejects a wrong HMAC with 401 and records nothing; an unknown channel is a 404', async () => {

@@ -112,6 +112,43 @@ describe('session automation: cleanup schedule and message debouncer (e2e)', () 
       expect(still).toEqual({ status: 'active', end_reason: null });
       expect(await statusOf(`session:${watched.sessionId}`)).toBe('RUNNING');
     });
+
+    it('reaches an orphan behind more watched overdue sessions than one batch holds', async () => {
+      // Paused, so only the run below can end the orphan: its own result must show it.
+      const schedule = temporal().schedule.getHandle(process.env.SESSION_CLEANUP_SCHEDULE_ID!);
+      await schedule.pause('session-cleanup starvation test');
+      try {
+        await eventually(async () => ((await schedule.describe()).info.runningActions.length === 0 ? true : undefined), 20_000, 'no cleanup run under way');
+        const watchedChannel = await h.createChannel(tenant.apiKey, { sessionTimeoutSeconds: 600 });
+        const watched = await Promise.all([1, 2, 3].map(() => deliver(watchedChannel, textFrom(newPhone()))));
+        // Longer overdue than the orphan: they come first in the sweep's order and fill a batch of 2.
+        await h.query(`UPDATE sessions SET started_at = now() - interval '5 hours', last_activity_at = now() - interval '4 hours' WHERE id = ANY($1)`, [
+          watched.map((w) => w.sessionId),
+        ]);
+        const channel = await h.createChannel(tenant.apiKey);
+        const contact = await h.call('POST', '/v1/contacts', { apiKey: tenant.apiKey, body: { phone: newPhone(), name: 'Orphan behind watched' } });
+        expect(contact.status).toBe(201);
+        const orphanId = randomUUID();
+        await h.query(
+          `INSERT INTO sessions (id, tenant_id, contact_id, channel_id, status, started_at, last_activity_at, timeout_seconds, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, 'active', now() - interval '3 hours', now() - interval '2 hours', 60, now(), now())`,
+          [orphanId, tenant.tenantId, contact.body.id, channel.id],
+        );
+
+        const result = (await temporal().workflow.execute('SessionCleanupWorkflow', {
+          taskQueue: TaskQueues.automation,
+          workflowId: `session-cleanup-test-${randomUUID()}`,
+          args: [{ batchSize: 2 }],
+        })) as SessionCleanupResult;
+        const [orphan] = await h.query(`SELECT status, end_reason FROM sessions WHERE id = $1`, [orphanId]);
+        expect({ orphan, result }).toMatchObject({ orphan: { status: 'ended', end_reason: 'cleanup' }, result: { endedByTenant: { [tenant.tenantId]: 1 } } });
+        expect(result.stillManaged).toBeGreaterThanOrEqual(3);
+        const stillActive = await h.query(`SELECT id FROM sessions WHERE id = ANY($1) AND status = 'active'`, [watched.map((w) => w.sessionId)]);
+        expect(stillActive).toHaveLength(3);
+      } finally {
+        await schedule.unpause();
+      }
+    });
   });
 
   describe('message debouncer', () => {

@@ -11,6 +11,8 @@ export * from './domain/message.events';
 export * from './domain/message.errors';
 export * from './domain/message.repository.port';
 export * from './domain/pending-message-ack.repository.port';
+export * from './domain/held-message-event';
+export * from './domain/held-message-event.repository.port';
 export * from './domain/session-message-stats';
 export * from './domain/ad-conversion.aggregate';
 export * from './domain/ad-conversion.events';
@@ -44,3 +46,4 @@ export * from './application/find-message-by-external-id/find-message-by-externa
 export * from './application/list-messages/list-messages.query';
 export * from './application/list-messages/list-messages.handler';
 export * from './application/purge-stale-pending-acks/purge-stale-pending-acks.handler';
+export * from './application/purge-stale-held-message-events/purge-stale-held-message-events.handler';

@@ -20,7 +20,10 @@ export class WahaWebhookController {
   @ApiParam({ name: 'channelId', format: 'uuid' })
   @ApiHeader({ name: 'X-Webhook-Hmac', required: true, description: 'lower-case hex HMAC-SHA512 of the raw body' })
   @ApiBody({ description: 'A WAHA webhook envelope { id, timestamp, event, session, payload, ... }', schema: { type: 'object' } })
-  @ApiAcceptedResponse({ description: 'Durably accepted: the saga started (or already ran) or the transaction committed' })
+  @ApiAcceptedResponse({
+    description:
+      'Durably accepted: the saga started (or already ran) or the transaction committed. An ack, revoke or reaction that overtook its message is kept and applied when the message lands (outcome `pending` or `held`)',
+  })
   @ApiOkResponse({ description: 'Ignored (an event we do not process, a status broadcast, a group on a channel without groups, ...)' })
   @ApiBadRequestResponse({ description: 'Malformed body; the message names the field' })
   @ApiUnauthorizedResponse({ description: 'Missing or wrong HMAC; nothing was recorded' })

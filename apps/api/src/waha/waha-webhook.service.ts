@@ -62,14 +62,15 @@ export class WahaWebhookService {
       }
       case 'revoked': {
         const { outcome } = await this.revokes.execute({ tenantId, channelId, chatId: event.chatId, rawId: event.rawId, at: new Date(event.at) });
-        return outcome === 'unknown' ? ignored('the revoked message is not known') : accepted({ outcome });
+        // `held`: it overtook its message (WAHA does not order events) and is applied when the message lands.
+        return accepted({ outcome });
       }
       case 'reaction': {
         const { outcome } = await this.reactions.execute({
           tenantId, channelId, targetExternalId: event.targetExternalId, reactorId: event.reactor, emoji: event.emoji,
           reactionExternalId: event.reactionExternalId, at: new Date(event.at),
         });
-        return outcome === 'unknown' ? ignored('the message reacted to is not known') : accepted({ outcome });
+        return accepted({ outcome });
       }
       case 'session_status': {
         const { outcome } = await this.sessionStatus.execute({ channelId, tenantId, status: event.status, at: event.at });

@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type Channel } from './channel.aggregate';
 
 export interface ChannelListCriteria {
@@ -27,8 +27,8 @@ export abstract class ChannelRepository {
   /** The channel with this id, whichever tenant owns it, or null. */
   abstract findByIdInAnyTenant(id: string): Promise<Channel | null>;
 
-  /** Channels of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: ChannelListCriteria): Promise<Channel[]>;
+  /** Channels of the tenant, newest first: ordered by (createdAt DESC, id DESC), each with its exact position. */
+  abstract list(tenantId: string, criteria: ChannelListCriteria): Promise<Positioned<Channel>[]>;
 
   /** Stores the changes of a channel if the stored row still has the version it was read with.
    *  Throws ChannelVersionConflictError when it changed meanwhile, ChannelNotFoundError when it is

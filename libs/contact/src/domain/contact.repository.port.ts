@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type Contact } from './contact.aggregate';
 import { type PhoneNumber } from './phone-number.value-object';
 
@@ -43,7 +43,7 @@ export abstract class ContactRepository {
   abstract findLiveByPhone(tenantId: string, phone: PhoneNumber): Promise<Contact | null>;
 
   /** Live contacts of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: ContactListCriteria): Promise<Contact[]>;
+  abstract list(tenantId: string, criteria: ContactListCriteria): Promise<Positioned<Contact>[]>;
 
   /** Stores the changes of a live contact (including a soft delete) if the stored row still has the
    *  version the contact was read with. Throws ContactVersionConflictError when it changed meanwhile,

@@ -75,6 +75,8 @@ describe('Message write use cases (real PostgreSQL)', () => {
       [aggregateId],
     );
   const typesFor = async (aggregateId: string) => (await outboxFor(aggregateId)).map((e) => e.type);
+  const heldFor = (channelId: string, rawId: string) =>
+    db.query(`SELECT kind, from_me, tenant_id FROM held_message_events WHERE channel_id = $1 AND wa_raw_id = $2 ORDER BY id`, [channelId, rawId]);
   const pendingAcks = (channelId: string, key: string) =>
     db.query(`SELECT ack_level FROM pending_message_acks WHERE channel_id = $1 AND external_id = $2`, [channelId, key]);
 
@@ -340,7 +342,7 @@ describe('Message write use cases (real PostgreSQL)', () => {
   describe('RevokeMessage', () => {
     const at = new Date('2026-03-10T13:02:56.000Z');
 
-    it('revokes a known message once, answers already after that and unknown for other ids', async () => {
+    it('revokes a known message once, answers already after that and holds revokes of messages not stored', async () => {
       const raw = rawMessageId();
       const { message } = await create.execute(command({ externalId: waMessageId('inbound', '5511999990001', raw) }));
       const base = { tenantId: tenantA, channelId: conv.channelId, chatId: '5511999990001@c.us', rawId: raw, at };
@@ -350,8 +352,14 @@ describe('Message write use cases (real PostgreSQL)', () => {
       expect(first.message).toMatchObject({ id: message.id, status: 'deleted', revokedAt: at.toISOString() });
       const second = await revoke.execute({ ...base, at: new Date('2026-03-10T13:03:30.000Z') });
       expect(second).toEqual({ outcome: 'already', message: first.message });
-      expect(await revoke.execute({ ...base, rawId: rawMessageId() })).toEqual({ outcome: 'unknown' });
-      expect(await revoke.execute({ ...base, tenantId: tenantB })).toEqual({ outcome: 'unknown' });
+      const unknownRaw = rawMessageId();
+      expect(await revoke.execute({ ...base, rawId: unknownRaw })).toEqual({ outcome: 'held' });
+      expect(await heldFor(conv.channelId, unknownRaw)).toEqual([{ kind: 'revoke', from_me: null, tenant_id: tenantA }]);
+      // Another tenant's id can neither see the message nor hold anything on the channel.
+      const foreign = await rejection(revoke.execute({ ...base, tenantId: tenantB }));
+      expect(foreign).toBeInstanceOf(MessageReferenceNotFoundError);
+      expect((foreign as MessageReferenceNotFoundError).field).toBe('channelId');
+      expect(await heldFor(conv.channelId, raw)).toEqual([]);
 
       const events = await outboxFor(message.id);
       expect(events.map((e) => e.type)).toEqual(['message.created', 'message.revoked']);
@@ -405,7 +413,7 @@ describe('Message write use cases (real PostgreSQL)', () => {
       expect(events[2]!.payload).toMatchObject({ emoji: '', previousEmoji: '👍', reactor: '5511999990001@c.us' });
     });
 
-    it('answers unknown for a message that is not stored (or not in the tenant)', async () => {
+    it('holds a reaction to a message that is not stored, once per reaction id, and refuses a channel of another tenant', async () => {
       const base = {
         tenantId: tenantA,
         channelId: conv.channelId,
@@ -415,10 +423,92 @@ describe('Message write use cases (real PostgreSQL)', () => {
         reactionExternalId: waMessageId('inbound'),
         at: new Date('2026-03-10T13:02:20.000Z'),
       };
-      expect(await react.execute(base)).toEqual({ outcome: 'unknown', changed: false });
+      expect(await react.execute(base)).toEqual({ outcome: 'held', changed: true });
+      expect(await react.execute(base)).toEqual({ outcome: 'held', changed: false });
+      const raw = base.targetExternalId.split('_')[2]!;
+      expect(await heldFor(conv.channelId, raw)).toEqual([{ kind: 'reaction', from_me: true, tenant_id: tenantA }]);
+      const foreign = await rejection(react.execute({ ...base, tenantId: tenantB, reactionExternalId: waMessageId('inbound') }));
+      expect((foreign as MessageReferenceNotFoundError).field).toBe('channelId');
+
       const { message } = await create.execute(command({ direction: 'outbound', externalId: base.targetExternalId }));
-      expect(await react.execute({ ...base, tenantId: tenantB })).toEqual({ outcome: 'unknown', changed: false });
-      expect(await typesFor(message.id)).toEqual(['message.created']);
+      expect(await typesFor(message.id)).toEqual(['message.created', 'message.reaction_added']);
+      expect(await heldFor(conv.channelId, raw)).toEqual([]);
+      // The repeat after the message landed changes nothing: the reaction is the reactor's current one.
+      expect(await react.execute(base)).toEqual({ outcome: 'recorded', changed: false });
+      expect(await typesFor(message.id)).toEqual(['message.created', 'message.reaction_added']);
+    });
+  });
+
+  describe('revokes and reactions that overtook their message', () => {
+    const chat = '5511999990001@c.us';
+    const t = (second: number) => new Date(Date.UTC(2026, 2, 10, 13, 3, second));
+
+    it('applies held reactions in WhatsApp-time order and the revoke when the message is created, with the events of a stored message', async () => {
+      const raw = rawMessageId();
+      const externalId = waMessageId('outbound', '5511999990001', raw);
+      const reactionBase = { tenantId: tenantA, channelId: conv.channelId, targetExternalId: externalId, reactorId: chat };
+      const first = { ...reactionBase, emoji: '👍', reactionExternalId: waMessageId('inbound'), at: t(10) };
+      const replacing = { ...reactionBase, emoji: '❤️', reactionExternalId: waMessageId('inbound'), at: t(11) };
+      const removal = { ...reactionBase, emoji: '', reactionExternalId: waMessageId('inbound'), at: t(12) };
+      // Arrival order: removal, first (twice: a duplicate delivery), replacing, then the revoke (twice).
+      for (const reaction of [removal, first, first, replacing]) expect((await react.execute(reaction)).outcome).toBe('held');
+      const revokeCommand = { tenantId: tenantA, channelId: conv.channelId, chatId: chat, rawId: raw, at: t(20) };
+      expect(await revoke.execute(revokeCommand)).toEqual({ outcome: 'held' });
+      expect(await revoke.execute({ ...revokeCommand, at: t(21) })).toEqual({ outcome: 'held' });
+      expect(await heldFor(conv.channelId, raw)).toHaveLength(4);
+
+      const { message, created } = await create.execute(command({ direction: 'outbound', externalId, ackLevel: 1 }));
+      expect(created).toBe(true);
+      expect(message).toMatchObject({ status: 'deleted', revokedAt: t(20).toISOString(), reactions: [] });
+      const events = await outboxFor(message.id);
+      expect(events.map((e) => [e.type, e.payload.emoji ?? null])).toEqual([
+        ['message.created', null],
+        ['message.reaction_added', '👍'],
+        ['message.reaction_added', '❤️'],
+        ['message.reaction_removed', ''],
+        ['message.revoked', null],
+      ]);
+      expect(events[4]!.payload).toMatchObject({ id: message.id, previousStatus: 'sent', revokedAt: t(20).toISOString() });
+      expect(await heldFor(conv.channelId, raw)).toEqual([]);
+
+      // Repeats after the message landed change nothing and raise nothing.
+      expect((await revoke.execute(revokeCommand)).outcome).toBe('already');
+      expect(await react.execute(first)).toEqual({ outcome: 'removed', changed: false });
+      expect(await create.execute(command({ direction: 'outbound', externalId }))).toMatchObject({ created: false });
+      expect(await outboxFor(message.id)).toHaveLength(5);
+    });
+
+    it('applies a held revoke to the message of either direction, and a held reaction only to its own direction', async () => {
+      const raw = rawMessageId();
+      await revoke.execute({ tenantId: tenantA, channelId: conv.channelId, chatId: chat, rawId: raw, at: t(30) });
+      const inboundTarget = waMessageId('inbound', '5511999990001', raw);
+      await react.execute({
+        tenantId: tenantA, channelId: conv.channelId, targetExternalId: waMessageId('outbound', '5511999990001', raw), reactorId: chat,
+        emoji: '👍', reactionExternalId: waMessageId('inbound'), at: t(29),
+      });
+
+      const { message } = await create.execute(command({ externalId: inboundTarget }));
+      expect(message).toMatchObject({ status: 'deleted', reactions: [] });
+      expect(await typesFor(message.id)).toEqual(['message.created', 'message.revoked']);
+      expect(await heldFor(conv.channelId, raw)).toEqual([{ kind: 'reaction', from_me: true, tenant_id: tenantA }]);
+    });
+
+    it('never loses a revoke racing the creation of its message', async () => {
+      for (let round = 0; round < 5; round += 1) {
+        const raw = rawMessageId();
+        const externalId = waMessageId('inbound', '5511999990001', raw);
+        const [revoked, { message }] = await Promise.all([
+          revoke.execute({ tenantId: tenantA, channelId: conv.channelId, chatId: chat, rawId: raw, at: t(40) }),
+          create.execute(command({ externalId })),
+        ]);
+        expect(['revoked', 'held']).toContain(revoked.outcome);
+        const stored = await get.execute({ tenantId: tenantA, id: message.id });
+        expect({ round, status: stored.status, types: await typesFor(message.id) }).toEqual({
+          round,
+          status: 'deleted',
+          types: ['message.created', 'message.revoked'],
+        });
+      }
     });
   });
 

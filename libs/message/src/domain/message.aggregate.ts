@@ -294,10 +294,7 @@ export class Message extends AggregateRoot {
    * `message.reaction_added` or `message.reaction_removed` when the visible reaction changes.
    */
   react(reaction: Reaction, now: Date): ReactionOutcome {
-    const reactorId = identifier(reaction.reactorId, 'reactorId');
-    const reactionExternalId = identifier(reaction.reactionExternalId, 'reactionExternalId');
-    const emoji = normaliseEmoji(reaction.emoji);
-    assertWhatsAppTime(reaction.at, 'at');
+    const { reactorId, reactionExternalId, emoji } = parseReaction(reaction);
 
     const reactions = this.props.metadata.reactions ?? {};
     const current = Object.prototype.hasOwnProperty.call(reactions, reactorId) ? reactions[reactorId] : undefined;
@@ -358,6 +355,15 @@ export class Message extends AggregateRoot {
       externalId: this.props.externalId,
     };
   }
+}
+
+/** A reaction checked (each bad field named) and normalised (emoji trimmed, NUL stripped). */
+export function parseReaction(reaction: Reaction): Reaction {
+  const reactorId = identifier(reaction.reactorId, 'reactorId');
+  const reactionExternalId = identifier(reaction.reactionExternalId, 'reactionExternalId');
+  const emoji = normaliseEmoji(reaction.emoji);
+  assertWhatsAppTime(reaction.at, 'at');
+  return { reactorId, reactionExternalId, emoji, at: reaction.at };
 }
 
 function identifier(value: unknown, field: string): string {

@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type MessageDirection } from './message-direction';
 import { type Message } from './message.aggregate';
 import { type SessionMessageStats } from './session-message-stats';
@@ -47,7 +47,7 @@ export abstract class MessageRepository {
   /** The tenant's messages among `ids` (unknown ids are skipped), in no particular order. */
   abstract findByIds(tenantId: string, ids: string[]): Promise<Message[]>;
   /** Messages of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: MessageListCriteria): Promise<Message[]>;
+  abstract list(tenantId: string, criteria: MessageListCriteria): Promise<Positioned<Message>[]>;
   /** Stores the mutable state (status, ack level, metadata, revokedAt, updatedAt). Throws
    *  MessageNotFoundError when the row is gone. */
   abstract update(message: Message): Promise<void>;

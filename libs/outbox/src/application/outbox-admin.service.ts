@@ -15,7 +15,7 @@ export class OutboxAdminService {
 
   async list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEventRecord>> {
     const rows = await this.repository.list(tenantId, status, { limit: page.limit + 1, after: keysetAfter(page.cursor) });
-    return toPage(rows, page.limit, ({ createdAt, id: _id, ...record }) => ({ ...record, createdAt }));
+    return toPage(rows, page.limit, (record) => record);
   }
 
   async retry(tenantId: string, id: string): Promise<OutboxEventRecord> {

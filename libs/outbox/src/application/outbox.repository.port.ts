@@ -1,4 +1,4 @@
-import { KeysetPosition } from '@app/shared';
+import { KeysetPosition, Positioned } from '@app/shared';
 import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
 
 export interface OutboxCounts {
@@ -18,7 +18,7 @@ export abstract class OutboxRepository {
   abstract deletePublishedBefore(before: Date, limit: number): Promise<number>;
   abstract counts(tenantId?: string): Promise<OutboxCounts>;
   /** Newest first, `limit` rows after the keyset position when one is given. */
-  abstract list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<(OutboxEventRecord & KeysetPosition)[]>;
+  abstract list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<Positioned<OutboxEventRecord>[]>;
   abstract findById(tenantId: string, id: string): Promise<OutboxEventRecord | null>;
   /** Puts a failed or dead event back to pending with fresh attempts and wakes the relay. */
   abstract requeue(tenantId: string, id: string): Promise<void>;

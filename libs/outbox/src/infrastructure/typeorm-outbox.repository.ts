@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionContext } from '@app/database';
-import { KeysetPosition } from '@app/shared';
+import { TransactionContext, exactTimestampSql } from '@app/database';
+import { KeysetPosition, Positioned } from '@app/shared';
 import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
 import { OutboxCounts, OutboxRepository } from '../application/outbox.repository.port';
 
@@ -24,9 +24,8 @@ interface OutboxRow {
 const COLUMNS = `id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id,
   status, attempts, next_attempt_at, last_error, created_at, published_at`;
 
-function toRecord(row: OutboxRow): OutboxEventRecord & KeysetPosition {
+function toRecord(row: OutboxRow): OutboxEventRecord {
   return {
-    id: row.id,
     envelope: {
       id: row.id,
       type: row.type,
@@ -112,7 +111,7 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     return counts;
   }
 
-  async list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<(OutboxEventRecord & KeysetPosition)[]> {
+  async list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<Positioned<OutboxEventRecord>[]> {
     const params: unknown[] = [tenantId, page.limit];
     let where = 'tenant_id = $1';
     if (status) {
@@ -121,13 +120,15 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     }
     if (page.after) {
       params.push(page.after.createdAt, page.after.id);
-      where += ` AND (created_at, id) < ($${params.length - 1}, $${params.length})`;
+      // created_at is clock_timestamp(): microseconds apart within one millisecond, compared exactly.
+      where += ` AND (created_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
     }
-    const rows: OutboxRow[] = await this.tx.manager().query(
-      `SELECT ${COLUMNS} FROM outbox_events WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+    const rows: (OutboxRow & { keyset_created_at: string })[] = await this.tx.manager().query(
+      `SELECT ${COLUMNS}, ${exactTimestampSql('created_at')} AS keyset_created_at
+         FROM outbox_events WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
       params,
     );
-    return rows.map(toRecord);
+    return rows.map((row) => ({ item: toRecord(row), position: { createdAt: row.keyset_created_at, id: row.id } }));
   }
 
   async findById(tenantId: string, id: string): Promise<OutboxEventRecord | null> {

@@ -588,14 +588,21 @@ describe('Session use cases (real PostgreSQL)', () => {
       const found = await findExpired.execute({ now: at(200), limit: 1000 });
       const mine = found.filter((r) => [overdueA1, overdueB1, exactlyDue, endedOne].some((s) => s.session.id === r.sessionId));
       expect(mine).toEqual([
-        { tenantId: tenantB, sessionId: overdueB1.session.id },
-        { tenantId: tenantA, sessionId: overdueA1.session.id },
+        { tenantId: tenantB, sessionId: overdueB1.session.id, deadline: '2001-01-01T00:00:50.000000Z' },
+        { tenantId: tenantA, sessionId: overdueA1.session.id, deadline: '2001-01-01T00:01:40.000000Z' },
       ]);
       expect(found.map((r) => r.sessionId)).not.toContain(exactlyDue.session.id);
+      // The next page starts after the position it is given.
+      const afterB1 = await findExpired.execute({ now: at(200), limit: 1000, after: { deadline: mine[0]!.deadline, sessionId: mine[0]!.sessionId } });
+      expect(afterB1.map((r) => r.sessionId)).toContain(overdueA1.session.id);
+      expect(afterB1.map((r) => r.sessionId)).not.toContain(overdueB1.session.id);
+      expect((await rejection(findExpired.execute({ now: at(1), after: { deadline: 'soon', sessionId: overdueA1.session.id } })) as ValidationError).field).toBe(
+        'after.deadline',
+      );
 
       const limited = await findExpired.execute({ now: at(200), limit: 1 });
       expect(limited).toHaveLength(1);
-      expect(await findExpired.execute({ now: at(1) })).toEqual(expect.not.arrayContaining([{ tenantId: tenantA, sessionId: overdueA1.session.id }]));
+      expect((await findExpired.execute({ now: at(1) })).map((r) => r.sessionId)).not.toContain(overdueA1.session.id);
       expect((await rejection(findExpired.execute({ now: at(1), limit: 0 })) as ValidationError).field).toBe('limit');
       expect((await rejection(findExpired.execute({ now: new Date('x') })) as ValidationError).field).toBe('now');
     });

@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type Session } from './session.aggregate';
 import { type SessionStatus } from './session-status';
 
@@ -16,12 +16,23 @@ export interface SessionListCriteria {
 export interface ExpiredSessionRef {
   tenantId: string;
   sessionId: string;
+  /** Last activity + timeout, as ISO-8601 text to the microsecond (what `after` pages on). */
+  deadline: string;
+}
+
+/** A place in the (deadline, id) order of the overdue sessions. */
+export interface ExpiredSessionPosition {
+  /** ExpiredSessionRef.deadline, exactly as read. */
+  deadline: string;
+  sessionId: string;
 }
 
 export interface ExpiredSessionCriteria {
   /** Sessions whose deadline (last activity + timeout) is before this instant. */
   now: Date;
   limit: number;
+  /** Only sessions after this one in the (deadline, id) order: the next page of one sweep. */
+  after?: ExpiredSessionPosition;
 }
 
 /**
@@ -48,7 +59,7 @@ export abstract class SessionRepository {
   abstract update(session: Session): Promise<void>;
 
   /** Sessions of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: SessionListCriteria): Promise<Session[]>;
+  abstract list(tenantId: string, criteria: SessionListCriteria): Promise<Positioned<Session>[]>;
 
   /** Active sessions of every tenant whose deadline is before `now`, longest overdue first. */
   abstract findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]>;

@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from './webhook-delivery';
 
 /** A delivery to create for an event: at most one per (subscription, event). `held` when its
@@ -70,7 +70,7 @@ export abstract class WebhookDeliveryRepository {
   abstract appendAttempt(deliveryId: string, attempt: Omit<WebhookDeliveryAttempt, 'attempt'>): Promise<number>;
 
   /** Deliveries of one subscription, newest first, with their attempt logs. */
-  abstract listForSubscription(tenantId: string, subscriptionId: string, criteria: WebhookDeliveryListCriteria): Promise<WebhookDeliveryWithAttempts[]>;
+  abstract listForSubscription(tenantId: string, subscriptionId: string, criteria: WebhookDeliveryListCriteria): Promise<Positioned<WebhookDeliveryWithAttempts>[]>;
 
   /** Failed or dead deliveries of a subscription last changed at or after `since`, in
    *  (updatedAt, id) order, after the given position when one is given. */

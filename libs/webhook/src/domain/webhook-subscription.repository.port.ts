@@ -1,4 +1,4 @@
-import { type KeysetPosition } from '@app/shared';
+import { type KeysetPosition, type Positioned } from '@app/shared';
 import { type WebhookSubscription } from './webhook-subscription.aggregate';
 
 export interface WebhookSubscriptionListCriteria {
@@ -27,7 +27,7 @@ export abstract class WebhookSubscriptionRepository {
   abstract listLive(tenantId: string): Promise<WebhookSubscription[]>;
 
   /** Not deleted subscriptions of the tenant, newest first: (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: WebhookSubscriptionListCriteria): Promise<WebhookSubscription[]>;
+  abstract list(tenantId: string, criteria: WebhookSubscriptionListCriteria): Promise<Positioned<WebhookSubscription>[]>;
 
   /** Stores the changes if the row still has the version it was read with; throws
    *  WebhookSubscriptionVersionConflictError or WebhookSubscriptionNotFoundError otherwise. */

@@ -1,5 +1,6 @@
 export interface SessionCleanupInput {
-  /** Expired sessions examined per run. */
+  /** Sessions ended per run at most, and the page size of the sweep through the overdue ones (it
+   *  pages on past the sessions lifecycle workflows still watch). */
   batchSize: number;
 }
 
@@ -11,6 +12,8 @@ export interface SessionCleanupResult {
   endedByTenant: Record<string, number>;
   /** Acks held for messages that never arrived, dropped after a week. Optional in older results. */
   staleAcksPurged?: number;
+  /** Revokes and reactions held for messages that never arrived, dropped after a week. Optional in older results. */
+  staleHeldEventsPurged?: number;
 }
 
 export interface SessionCleanupActivitiesContract {

@@ -88,7 +88,7 @@ describe('TypeOrmChannelRepository (real PostgreSQL)', () => {
     const channel = newChannel(tenantA);
     await repository.insert(channel);
     expect(await repository.findById(tenantB, channel.id)).toBeNull();
-    expect((await repository.list(tenantB, { limit: 100 })).map((c) => c.id)).not.toContain(channel.id);
+    expect((await repository.list(tenantB, { limit: 100 })).map((r) => r.item.id)).not.toContain(channel.id);
     expect((await repository.findByIdInAnyTenant(channel.id))?.tenantId).toBe(tenantA);
     expect(await repository.findById(tenantA, 'not-a-uuid')).toBeNull();
     expect(await repository.findByIdInAnyTenant('not-a-uuid')).toBeNull();
@@ -163,9 +163,9 @@ describe('TypeOrmChannelRepository (real PostgreSQL)', () => {
     for (const c of [...same, later]) await repository.insert(c);
 
     const expected = [later.id, ...same.map((c) => c.id).sort().reverse()];
-    expect((await repository.list(tenant, { limit: 100 })).map((c) => c.id)).toEqual(expected);
-    expect((await repository.list(tenant, { limit: 2 })).map((c) => c.id)).toEqual(expected.slice(0, 2));
-    const after = await repository.list(tenant, { limit: 100, after: { createdAt: at, id: expected[1]! } });
-    expect(after.map((c) => c.id)).toEqual(expected.slice(2));
+    expect((await repository.list(tenant, { limit: 100 })).map((r) => r.item.id)).toEqual(expected);
+    expect((await repository.list(tenant, { limit: 2 })).map((r) => r.item.id)).toEqual(expected.slice(0, 2));
+    const after = await repository.list(tenant, { limit: 100, after: { createdAt: at.toISOString(), id: expected[1]! } });
+    expect(after.map((r) => r.item.id)).toEqual(expected.slice(2));
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
-import { isUuid } from '@app/shared';
+import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint, keysetPage } from '@app/database';
+import { isUuid, type Positioned } from '@app/shared';
 import { type Channel } from '../../domain/channel.aggregate';
 import { ChannelNotFoundError, ChannelVersionConflictError, DuplicateChannelNameError } from '../../domain/channel.errors';
 import { type ChannelListCriteria, ChannelRepository } from '../../domain/channel.repository.port';
@@ -44,17 +44,10 @@ export class TypeOrmChannelRepository extends ChannelRepository {
     return row ? ChannelMapper.toDomain(row) : null;
   }
 
-  async list(tenantId: string, criteria: ChannelListCriteria): Promise<Channel[]> {
+  async list(tenantId: string, criteria: ChannelListCriteria): Promise<Positioned<Channel>[]> {
     if (!isUuid(tenantId)) return [];
-    const query = this.ofTenant(tenantId);
-    if (criteria.after) {
-      query.andWhere('(c.created_at, c.id) < (:afterCreatedAt, :afterId)', {
-        afterCreatedAt: criteria.after.createdAt,
-        afterId: criteria.after.id,
-      });
-    }
-    const rows = await query.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC').limit(criteria.limit).getMany();
-    return rows.map((row) => ChannelMapper.toDomain(row));
+    const rows = await keysetPage(this.ofTenant(tenantId), 'c', criteria);
+    return rows.map(({ entity, position }) => ({ item: ChannelMapper.toDomain(entity), position }));
   }
 
   async update(channel: Channel): Promise<void> {

@@ -136,8 +136,8 @@ describe('TypeOrmContactRepository (real PostgreSQL)', () => {
     await repository.insert(contact);
     expect(await repository.findById(tenantB, contact.id)).toBeNull();
     expect(await repository.findLiveByPhone(tenantB, PhoneNumber.parse('5511900000002'))).toBeNull();
-    expect((await repository.list(tenantB, { limit: 100 })).map((c) => c.id)).not.toContain(contact.id);
-    expect((await repository.list(tenantA, { limit: 100 })).map((c) => c.id)).toContain(contact.id);
+    expect((await repository.list(tenantB, { limit: 100 })).map((r) => r.item.id)).not.toContain(contact.id);
+    expect((await repository.list(tenantA, { limit: 100 })).map((r) => r.item.id)).toContain(contact.id);
   });
 
   it('answers null (not a database error) for ids and tenants that are not UUIDs', async () => {
@@ -236,15 +236,15 @@ describe('TypeOrmContactRepository (real PostgreSQL)', () => {
     for (const c of [...same, later]) await repository.insert(c);
 
     const expected = [later.id, ...same.map((c) => c.id).sort().reverse()];
-    const all = (await repository.list(tenant, { limit: 100, search: { phonePrefix: '49301', nameContains: 'no name matches this' } })).map((c) => c.id);
+    const all = (await repository.list(tenant, { limit: 100, search: { phonePrefix: '49301', nameContains: 'no name matches this' } })).map((r) => r.item.id);
     expect(all).toEqual(expected);
 
     const afterSecond = await repository.list(tenant, {
       limit: 100,
-      after: { createdAt: at, id: expected[1]! },
+      after: { createdAt: at.toISOString(), id: expected[1]! },
       search: { phonePrefix: '49301', nameContains: 'no name matches this' },
     });
-    expect(afterSecond.map((c) => c.id)).toEqual(expected.slice(2));
+    expect(afterSecond.map((r) => r.item.id)).toEqual(expected.slice(2));
   });
 
   function newContactAt(tenantId: string, phone: string, at: Date): Contact {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets } from 'typeorm';
-import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
-import { isUuid } from '@app/shared';
+import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint, keysetPage } from '@app/database';
+import { isUuid, type Positioned } from '@app/shared';
 import { type Contact } from '../../domain/contact.aggregate';
 import {
   ContactIdTakenError,
@@ -98,13 +98,10 @@ export class TypeOrmContactRepository extends ContactRepository {
     return row ? ContactMapper.toDomain(row) : null;
   }
 
-  async list(tenantId: string, criteria: ContactListCriteria): Promise<Contact[]> {
+  async list(tenantId: string, criteria: ContactListCriteria): Promise<Positioned<Contact>[]> {
     if (!isUuid(tenantId)) return [];
     const query = this.live(tenantId);
-    const { after, search } = criteria;
-    if (after) {
-      query.andWhere('(c.created_at, c.id) < (:afterCreatedAt, :afterId)', { afterCreatedAt: after.createdAt, afterId: after.id });
-    }
+    const { search } = criteria;
     if (search) {
       query.andWhere(
         new Brackets((either) => {
@@ -113,8 +110,8 @@ export class TypeOrmContactRepository extends ContactRepository {
         }),
       );
     }
-    const rows = await query.orderBy('c.createdAt', 'DESC').addOrderBy('c.id', 'DESC').limit(criteria.limit).getMany();
-    return rows.map((row) => ContactMapper.toDomain(row));
+    const rows = await keysetPage(query, 'c', criteria);
+    return rows.map(({ entity, position }) => ({ item: ContactMapper.toDomain(entity), position }));
   }
 
   async update(contact: Contact): Promise<void> {

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, EventOutbox, UnitOfWork } from '@app/shared';
+import { applyHeldEvents } from '../../domain/held-message-event';
+import { HeldMessageEventRepository } from '../../domain/held-message-event.repository.port';
 import { MessageExternalIdConflictError } from '../../domain/message.errors';
 import { Message } from '../../domain/message.aggregate';
 import { MessageRepository } from '../../domain/message.repository.port';
@@ -19,13 +21,16 @@ export interface CreateMessageResult {
  * (channel, `{fromMe}_{chatId}_{rawId}`), and the insert is `ON CONFLICT (channel_id, external_id)
  * DO NOTHING`. A repeated call returns the stored message with `created: false` and writes no event.
  * An ack that arrived before the message (pending_message_acks) is applied in the same transaction,
- * raising `message.status_changed` after `message.created`, exactly as if it had come after.
+ * raising `message.status_changed` after `message.created`, exactly as if it had come after; then
+ * the revokes and reactions held for it (held_message_events), in WhatsApp-time order, raising
+ * `message.reaction_added`/`_removed` and `message.revoked` the same way.
  */
 @Injectable()
 export class CreateMessageHandler {
   constructor(
     private readonly messages: MessageRepository,
     private readonly pendingAcks: PendingMessageAckRepository,
+    private readonly heldEvents: HeldMessageEventRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
     private readonly clock: Clock,
@@ -45,6 +50,8 @@ export class CreateMessageHandler {
 
       const pending = await this.pendingAcks.take(candidate.channelId, candidate.waKey);
       if (pending) candidate.applyAck(pending.ackLevel, pending.receivedAt, now);
+      const held = await this.heldEvents.take(candidate.tenantId, candidate.channelId, candidate.waChatId, candidate.waRawId, candidate.direction);
+      applyHeldEvents(candidate, held, now);
       if (!(await this.messages.insertIfAbsent(candidate))) {
         // Not visible to this tenant above, yet taken: the channel's row belongs to another tenant.
         throw new MessageExternalIdConflictError(candidate.channelId, candidate.externalId);

@@ -1,21 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, EventOutbox, UnitOfWork, assertUuid } from '@app/shared';
+import { HeldMessageEventRepository } from '../../domain/held-message-event.repository.port';
 import { MessageRepository } from '../../domain/message.repository.port';
-import { assertWaChatId, assertWaRawId, assertWhatsAppTime } from '../../domain/wa-message-id';
+import { assertWaChatId, assertWaRawId, assertWhatsAppTime, waMessageKey } from '../../domain/wa-message-id';
 import { type MessageView, toMessageView } from '../message.view';
 import { type RevokeMessageCommand } from './revoke-message.command';
 
 export interface RevokeMessageResult {
-  /** `revoked` by this call, `already` revoked before, or `unknown` (no such message stored). */
-  outcome: 'revoked' | 'already' | 'unknown';
+  /** `revoked` by this call, `already` revoked before, or `held`: no such message yet, the revoke is
+   *  kept and applied when the message is created (a repeat of a held revoke answers `held` too). */
+  outcome: 'revoked' | 'already' | 'held';
   message?: MessageView;
 }
 
-/** Marks a message `deleted` with its revoke time and raises `message.revoked`, once. */
+/**
+ * Marks a message `deleted` with its revoke time and raises `message.revoked`, once. A revoke that
+ * overtook its message is held (HeldMessageEventRepository) and applied by CreateMessage. A revoke
+ * names no direction, so it takes the advisory locks of both (in one order, so two revokes cannot
+ * deadlock; CreateMessage and acks take one): a message created meanwhile either is found here or
+ * finds the held revoke.
+ */
 @Injectable()
 export class RevokeMessageHandler {
   constructor(
     private readonly messages: MessageRepository,
+    private readonly held: HeldMessageEventRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
     private readonly clock: Clock,
@@ -30,13 +39,20 @@ export class RevokeMessageHandler {
     const now = this.clock.now();
 
     return this.unitOfWork.run(async () => {
+      for (const fromMe of [false, true]) {
+        await this.messages.lockWaMessage(command.channelId, waMessageKey({ fromMe, chatId: command.chatId, rawId: command.rawId, participant: null }));
+      }
       const message = await this.messages.findByWaLocator(
         command.tenantId,
         command.channelId,
         { chatId: command.chatId, rawId: command.rawId },
         { forUpdate: true },
       );
-      if (!message) return { outcome: 'unknown' };
+      if (!message) {
+        const target = { tenantId: command.tenantId, channelId: command.channelId, chatId: command.chatId, rawId: command.rawId, direction: null };
+        await this.held.hold(target, { kind: 'revoke', at: command.at }, now);
+        return { outcome: 'held' };
+      }
       if (!message.revoke(command.at, now)) return { outcome: 'already', message: toMessageView(message) };
       await this.messages.update(message);
       await this.eventOutbox.append(message.pullEvents());

@@ -81,9 +81,9 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
     for (const m of [...tied, later]) await repository.insertIfAbsent(m);
 
     const expected = [later.id, ...tied.map((m) => m.id).sort().reverse()];
-    expect((await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId })).map((m) => m.id)).toEqual(expected);
-    const after = await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId, after: { createdAt: same, id: expected[1]! } });
-    expect(after.map((m) => m.id)).toEqual(expected.slice(2));
+    expect((await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId })).map((r) => r.item.id)).toEqual(expected);
+    const after = await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId, after: { createdAt: same.toISOString(), id: expected[1]! } });
+    expect(after.map((r) => r.item.id)).toEqual(expected.slice(2));
   });
 
   it('insists on a unit of work for the advisory lock, and holds it until the unit of work ends', async () => {

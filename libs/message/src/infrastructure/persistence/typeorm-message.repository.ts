@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionContext } from '@app/database';
-import { isUuid } from '@app/shared';
+import { TransactionContext, keysetPage } from '@app/database';
+import { isUuid, type Positioned } from '@app/shared';
 import { type Message } from '../../domain/message.aggregate';
 import { MessageNotFoundError } from '../../domain/message.errors';
 import {
@@ -110,7 +110,7 @@ export class TypeOrmMessageRepository extends MessageRepository {
     return rows.map((row) => MessageMapper.toDomain(row));
   }
 
-  async list(tenantId: string, criteria: MessageListCriteria): Promise<Message[]> {
+  async list(tenantId: string, criteria: MessageListCriteria): Promise<Positioned<Message>[]> {
     if (!isUuid(tenantId)) return [];
     const query = this.ofTenant(tenantId);
     for (const [field, column] of [
@@ -123,14 +123,8 @@ export class TypeOrmMessageRepository extends MessageRepository {
       if (!isUuid(value)) return [];
       query.andWhere(`m.${column} = :${field}`, { [field]: value });
     }
-    if (criteria.after) {
-      query.andWhere('(m.created_at, m.id) < (:afterCreatedAt, :afterId)', {
-        afterCreatedAt: criteria.after.createdAt,
-        afterId: criteria.after.id,
-      });
-    }
-    const rows = await query.orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(criteria.limit).getMany();
-    return rows.map((row) => MessageMapper.toDomain(row));
+    const rows = await keysetPage(query, 'm', criteria);
+    return rows.map(({ entity, position }) => ({ item: MessageMapper.toDomain(entity), position }));
   }
 
   async update(message: Message): Promise<void> {

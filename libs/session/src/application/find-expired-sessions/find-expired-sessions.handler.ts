@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/shared';
+import { ValidationError, assertUuid } from '@app/shared';
 import { type ExpiredSessionRef, SessionRepository } from '../../domain/session.repository.port';
 import { assertValidDate } from '../../domain/session-time';
 import { type FindExpiredSessionsQuery } from './find-expired-sessions.query';
@@ -7,8 +7,8 @@ import { type FindExpiredSessionsQuery } from './find-expired-sessions.query';
 export const EXPIRED_SESSIONS_DEFAULT_LIMIT = 100;
 export const EXPIRED_SESSIONS_MAX_LIMIT = 1_000;
 
-/** Active sessions of every tenant whose deadline passed, longest overdue first: the work list of the
- *  cleanup workflow (which ends each with EndSession, reason `cleanup` or `inactivity`). */
+/** Active sessions of every tenant whose deadline passed, longest overdue first, a page at a time: the
+ *  work list of the cleanup workflow (which ends each with EndSession, reason `cleanup` or `inactivity`). */
 @Injectable()
 export class FindExpiredSessionsHandler {
   constructor(private readonly sessions: SessionRepository) {}
@@ -19,6 +19,10 @@ export class FindExpiredSessionsHandler {
     if (!Number.isInteger(limit) || limit < 1 || limit > EXPIRED_SESSIONS_MAX_LIMIT) {
       throw new ValidationError('limit', `must be an integer from 1 to ${EXPIRED_SESSIONS_MAX_LIMIT}`);
     }
-    return this.sessions.findExpiredActive({ now: query.now, limit });
+    if (query.after) {
+      assertUuid(query.after.sessionId, 'after.sessionId');
+      if (Number.isNaN(Date.parse(query.after.deadline))) throw new ValidationError('after.deadline', 'must be an ISO-8601 timestamp');
+    }
+    return this.sessions.findExpiredActive({ now: query.now, limit, after: query.after });
   }
 }

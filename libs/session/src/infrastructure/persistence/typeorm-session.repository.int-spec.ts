@@ -90,8 +90,8 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     expect(await repository.findById(tenantB, session.id)).toBeNull();
     expect(await repository.findActive(tenantB, session.contactId, session.channelId)).toBeNull();
     expect(await unitOfWork.run(() => repository.findByIdForUpdate(tenantB, session.id))).toBeNull();
-    expect((await repository.list(tenantB, { limit: 500 })).map((s) => s.id)).not.toContain(session.id);
-    expect((await repository.list(tenantA, { limit: 500 })).map((s) => s.id)).toContain(session.id);
+    expect((await repository.list(tenantB, { limit: 500 })).map((r) => r.item.id)).not.toContain(session.id);
+    expect((await repository.list(tenantA, { limit: 500 })).map((r) => r.item.id)).toContain(session.id);
 
     expect(await repository.findById(tenantA, 'not-a-uuid')).toBeNull();
     expect(await repository.findById('not-a-uuid', session.id)).toBeNull();
@@ -204,11 +204,11 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     await repository.insertIfAbsent(later);
 
     const expected = [later.id, ...same.map((s) => s.id).sort().reverse()];
-    expect((await repository.list(tenant, { limit: 100 })).map((s) => s.id)).toEqual(expected);
-    expect((await repository.list(tenant, { limit: 100, after: { createdAt: created, id: expected[1]! } })).map((s) => s.id)).toEqual(
+    expect((await repository.list(tenant, { limit: 100 })).map((r) => r.item.id)).toEqual(expected);
+    expect((await repository.list(tenant, { limit: 100, after: { createdAt: created.toISOString(), id: expected[1]! } })).map((r) => r.item.id)).toEqual(
       expected.slice(2),
     );
-    expect((await repository.list(tenant, { limit: 2 })).map((s) => s.id)).toEqual(expected.slice(0, 2));
+    expect((await repository.list(tenant, { limit: 2 })).map((r) => r.item.id)).toEqual(expected.slice(0, 2));
   });
 
   it('findExpiredActive compares last activity + timeout with now in milliseconds, across tenants', async () => {
@@ -220,15 +220,34 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     const deadlineA = plus(60, base);
 
     const refs = async (now: Date) => (await repository.findExpiredActive({ now, limit: 100 })).filter((r) => [a.id, b.id].includes(r.sessionId));
-    expect(await refs(deadlineA)).toEqual([{ tenantId: tenantB, sessionId: b.id }]);
-    expect(await refs(new Date(deadlineA.getTime() + 1))).toEqual([
-      { tenantId: tenantB, sessionId: b.id },
-      { tenantId: tenantA, sessionId: a.id },
-    ]);
+    const refB = { tenantId: tenantB, sessionId: b.id, deadline: '2000-06-01T00:00:30.000000Z' };
+    const refA = { tenantId: tenantA, sessionId: a.id, deadline: '2000-06-01T00:01:00.000000Z' };
+    expect(await refs(deadlineA)).toEqual([refB]);
+    expect(await refs(new Date(deadlineA.getTime() + 1))).toEqual([refB, refA]);
     expect(await repository.findExpiredActive({ now: new Date(deadlineA.getTime() + 1), limit: 1 })).toHaveLength(1);
 
     b.end('cleanup', plus(30, base), emptySessionMessageStats());
     await repository.update(b);
-    expect(await refs(new Date(deadlineA.getTime() + 1))).toEqual([{ tenantId: tenantA, sessionId: a.id }]);
+    expect(await refs(new Date(deadlineA.getTime() + 1))).toEqual([refA]);
+  });
+
+  it('findExpiredActive pages through the overdue sessions by their exact deadline, also within one millisecond', async () => {
+    const sessions = await Promise.all([0, 1, 2].map(() => newSession(tenantA, { startedAt: new Date('1999-03-01T00:00:00.000Z'), timeoutSeconds: 60, warningLeadSeconds: null })));
+    for (const session of sessions) await repository.insertIfAbsent(session);
+    // Deadlines 1 µs apart, in the reverse order of the ids: only an exact keyset visits each once.
+    const ids = sessions.map((s) => s.id).sort();
+    for (const [i, id] of ids.entries()) {
+      await db.query(`UPDATE sessions SET last_activity_at = '1999-03-01T00:00:00.000000Z'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1`, [id, 2 - i]);
+    }
+    const now = new Date('1999-03-02T00:00:00.000Z');
+    const seen: string[] = [];
+    let after: { deadline: string; sessionId: string } | undefined;
+    for (let page = 0; page < 10; page += 1) {
+      const [ref] = (await repository.findExpiredActive({ now, limit: 1, after }));
+      if (!ref) break;
+      seen.push(ref.sessionId);
+      after = { deadline: ref.deadline, sessionId: ref.sessionId };
+    }
+    expect(seen.filter((id) => ids.includes(id))).toEqual([...ids].reverse());
   });
 });

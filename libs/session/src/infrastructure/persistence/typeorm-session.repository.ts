@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, violatedConstraint } from '@app/database';
-import { Clock, ValidationError, isUuid } from '@app/shared';
+import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, exactTimestampSql, violatedConstraint, keysetPage } from '@app/database';
+import { Clock, ValidationError, isUuid, type Positioned } from '@app/shared';
 import { type Session } from '../../domain/session.aggregate';
 import { SessionNotFoundError, SessionVersionConflictError } from '../../domain/session.errors';
 import {
@@ -119,7 +119,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
     session.markPersisted();
   }
 
-  async list(tenantId: string, criteria: SessionListCriteria): Promise<Session[]> {
+  async list(tenantId: string, criteria: SessionListCriteria): Promise<Positioned<Session>[]> {
     if (!isUuid(tenantId)) return [];
     const query = this.scoped(tenantId);
     if (criteria.contactId !== undefined) {
@@ -131,27 +131,29 @@ export class TypeOrmSessionRepository extends SessionRepository {
       query.andWhere('s.channel_id = :channelId', { channelId: criteria.channelId });
     }
     if (criteria.status !== undefined) query.andWhere('s.status = :status', { status: criteria.status });
-    if (criteria.after) {
-      query.andWhere('(s.created_at, s.id) < (:afterCreatedAt, :afterId)', {
-        afterCreatedAt: criteria.after.createdAt,
-        afterId: criteria.after.id,
-      });
-    }
-    const rows = await query.orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').limit(criteria.limit).getMany();
-    return rows.map((row) => SessionMapper.toDomain(row));
+    const rows = await keysetPage(query, 's', criteria);
+    return rows.map(({ entity, position }) => ({ item: SessionMapper.toDomain(entity), position }));
   }
 
   async findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]> {
-    const rows: { tenant_id: string; id: string }[] = await this.tx.manager().query(
-      `SELECT tenant_id, id
+    const deadline = `last_activity_at + timeout_seconds * interval '1 second'`;
+    const params: unknown[] = [criteria.now, criteria.limit];
+    let afterClause = '';
+    if (criteria.after) {
+      params.push(criteria.after.deadline, criteria.after.sessionId);
+      afterClause = `AND (${deadline}, id) > ($3::timestamptz, $4::uuid)`;
+    }
+    const rows: { tenant_id: string; id: string; deadline: string }[] = await this.tx.manager().query(
+      `SELECT tenant_id, id, ${exactTimestampSql(deadline)} AS deadline
          FROM sessions
         WHERE status = 'active'
-          AND last_activity_at + timeout_seconds * interval '1 second' < $1
-        ORDER BY last_activity_at + timeout_seconds * interval '1 second', id
+          AND ${deadline} < $1
+          ${afterClause}
+        ORDER BY ${deadline}, id
         LIMIT $2`,
-      [criteria.now, criteria.limit],
+      params,
     );
-    return rows.map((row) => ({ tenantId: row.tenant_id, sessionId: row.id }));
+    return rows.map((row) => ({ tenantId: row.tenant_id, sessionId: row.id, deadline: row.deadline }));
   }
 
   private scoped(tenantId: string) {

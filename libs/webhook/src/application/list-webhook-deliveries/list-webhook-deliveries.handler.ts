@@ -25,10 +25,6 @@ export class ListWebhookDeliveriesHandler {
     const after = keysetAfter(query.cursor);
     if (!(await this.subscriptions.findById(query.tenantId, query.subscriptionId))) throw new WebhookSubscriptionNotFoundError(query.subscriptionId);
     const rows = await this.deliveries.listForSubscription(query.tenantId, query.subscriptionId, { status: query.status, limit: limit + 1, after });
-    return toPage(
-      rows.map((row) => ({ createdAt: row.delivery.createdAt, id: row.delivery.id, row })),
-      limit,
-      ({ row }) => ({ ...toWebhookDeliveryView(row.delivery), attemptLog: row.attemptLog.map(toWebhookDeliveryAttemptView) }),
-    );
+    return toPage(rows, limit, (row) => ({ ...toWebhookDeliveryView(row.delivery), attemptLog: row.attemptLog.map(toWebhookDeliveryAttemptView) }));
   }
 }

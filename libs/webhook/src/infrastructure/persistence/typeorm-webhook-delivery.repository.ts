@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { In } from 'typeorm';
-import { TransactionContext } from '@app/database';
-import { isUuid } from '@app/shared';
+import { TransactionContext, keysetPage } from '@app/database';
+import { isUuid, type Positioned } from '@app/shared';
 import { type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from '../../domain/webhook-delivery';
 import {
   type NewWebhookDelivery,
@@ -139,17 +139,18 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
     return rows[0]!.attempt;
   }
 
-  async listForSubscription(tenantId: string, subscriptionId: string, criteria: WebhookDeliveryListCriteria): Promise<WebhookDeliveryWithAttempts[]> {
+  async listForSubscription(
+    tenantId: string,
+    subscriptionId: string,
+    criteria: WebhookDeliveryListCriteria,
+  ): Promise<Positioned<WebhookDeliveryWithAttempts>[]> {
     if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
     const query = this.ofTenant(tenantId).andWhere('d.subscription_id = :subscriptionId', { subscriptionId });
     if (criteria.status) query.andWhere('d.status = :status', { status: criteria.status });
-    if (criteria.after) {
-      query.andWhere('(d.created_at, d.id) < (:afterCreatedAt, :afterId)', { afterCreatedAt: criteria.after.createdAt, afterId: criteria.after.id });
-    }
-    const rows = await query.orderBy('d.createdAt', 'DESC').addOrderBy('d.id', 'DESC').limit(criteria.limit).getMany();
+    const rows = await keysetPage(query, 'd', criteria);
     if (rows.length === 0) return [];
     const attempts = await this.tx.manager().find(WebhookDeliveryAttemptOrmEntity, {
-      where: { deliveryId: In(rows.map((row) => row.id)) },
+      where: { deliveryId: In(rows.map((row) => row.entity.id)) },
       order: { deliveryId: 'ASC', attempt: 'ASC' },
     });
     const byDelivery = new Map<string, WebhookDeliveryAttempt[]>();
@@ -158,7 +159,10 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
       list.push(WebhookMapper.attemptToDomain(attempt));
       byDelivery.set(attempt.deliveryId, list);
     }
-    return rows.map((row) => ({ delivery: WebhookMapper.deliveryToDomain(row), attemptLog: byDelivery.get(row.id) ?? [] }));
+    return rows.map(({ entity, position }) => ({
+      item: { delivery: WebhookMapper.deliveryToDomain(entity), attemptLog: byDelivery.get(entity.id) ?? [] },
+      position,
+    }));
   }
 
   async listFailedSince(

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionContext } from '@app/database';
-import { isUuid } from '@app/shared';
+import { TransactionContext, keysetPage } from '@app/database';
+import { isUuid, type Positioned } from '@app/shared';
 import { type WebhookSubscription } from '../../domain/webhook-subscription.aggregate';
 import { type WebhookSubscriptionListCriteria, WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
 import { WebhookSubscriptionNotFoundError, WebhookSubscriptionVersionConflictError } from '../../domain/webhook.errors';
@@ -44,14 +44,10 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
     return rows.map((row) => WebhookMapper.subscriptionToDomain(row));
   }
 
-  async list(tenantId: string, criteria: WebhookSubscriptionListCriteria): Promise<WebhookSubscription[]> {
+  async list(tenantId: string, criteria: WebhookSubscriptionListCriteria): Promise<Positioned<WebhookSubscription>[]> {
     if (!isUuid(tenantId)) return [];
-    const query = this.live(tenantId);
-    if (criteria.after) {
-      query.andWhere('(s.created_at, s.id) < (:afterCreatedAt, :afterId)', { afterCreatedAt: criteria.after.createdAt, afterId: criteria.after.id });
-    }
-    const rows = await query.orderBy('s.createdAt', 'DESC').addOrderBy('s.id', 'DESC').limit(criteria.limit).getMany();
-    return rows.map((row) => WebhookMapper.subscriptionToDomain(row));
+    const rows = await keysetPage(this.live(tenantId), 's', criteria);
+    return rows.map(({ entity, position }) => ({ item: WebhookMapper.subscriptionToDomain(entity), position }));
   }
 
   async update(subscription: WebhookSubscription): Promise<void> {
