@@ -36,6 +36,10 @@ const remoteSteps = { steps: proxyActivities<Activities>(SAGA_STEP_OPTIONS), opt
 const compensations = proxyActivities<Activities>(COMPENSATION_OPTIONS);
 const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
 
+/** What one compensation did: undid its row, kept it for the other messages using it, or nothing. */
+type UndoOutcome = 'undone' | 'kept' | 'none';
+const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome => (undone ? 'undone' : keptInUse ? 'kept' : 'none');
+
 /**
  * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
  * FindOrCreateContact -> FindOrCreateSession (signals-with-start the lifecycle workflow) ->
@@ -45,29 +49,40 @@ const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
  * Each step writes its own rows and events in one transaction. Ids are proposed here (deterministic)
  * and each compensation is registered BEFORE its step runs: a step that timed out after committing
  * is still undone, and a compensation only ever touches the row with the id this saga proposed
- * (never a contact or session another message created). On failure the compensations run in
- * reverse order in a non-cancellable scope, then `saga.compensated` is recorded and the failure
- * is rethrown.
+ * (never a contact or session another message created), and keeps even that one when another
+ * message adopted it meanwhile. On failure the compensations run in reverse order in a
+ * non-cancellable scope, then `saga.compensated` is recorded and the failure is rethrown.
  */
 export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInput): Promise<ProcessInboundMessageResult> {
   validate(input);
   const { tenantId, channelId, message } = input;
   const sagaId = workflowInfo().workflowId;
-  // Each compensation answers whether it changed anything (no-ops are not reported as compensated).
-  const undo: { name: string; run: () => Promise<boolean> }[] = [];
+  const undo: { name: string; run: () => Promise<UndoOutcome> }[] = [];
   const { steps, optional } = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
 
   try {
     const proposedContactId = uuid4();
-    undo.unshift({ name: 'deleteContact', run: async () => (await compensations.deleteContact({ tenantId, contactId: proposedContactId })).deleted });
+    undo.unshift({
+      name: 'deleteContact',
+      run: async () => {
+        const outcome = await compensations.deleteContact({ tenantId, contactId: proposedContactId });
+        return undoOutcome(outcome.deleted, outcome.keptInUse);
+      },
+    });
     const contact = await steps.findOrCreateContact({ tenantId, proposedContactId, message });
 
     const proposedSessionId = uuid4();
-    undo.unshift({ name: 'closeSession', run: async () => (await compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId })).closed });
+    undo.unshift({
+      name: 'closeSession',
+      run: async () => {
+        const outcome = await compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId });
+        return undoOutcome(outcome.closed, outcome.keptInUse);
+      },
+    });
     const session = await steps.findOrCreateSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId, message });
 
     const proposedMessageId = uuid4();
-    undo.unshift({ name: 'deleteMessage', run: async () => (await compensations.deleteMessage({ tenantId, messageId: proposedMessageId })).deleted });
+    undo.unshift({ name: 'deleteMessage', run: async () => undoOutcome((await compensations.deleteMessage({ tenantId, messageId: proposedMessageId })).deleted) });
     const created = await steps.createMessage({
       tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, proposedMessageId, message,
     });
@@ -112,14 +127,17 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
     const reason = failureReason(err);
     await CancellationScope.nonCancellable(async () => {
       const compensated: string[] = [];
+      const kept: string[] = [];
       for (const step of undo) {
         try {
-          if (await step.run()) compensated.push(step.name);
+          const outcome = await step.run();
+          if (outcome === 'undone') compensated.push(step.name);
+          if (outcome === 'kept') kept.push(step.name);
         } catch (compensationError) {
           log.error('compensation failed', { step: step.name, error: (compensationError as Error).message });
         }
       }
-      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, reason });
+      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, kept, reason });
     });
     throw err instanceof ApplicationFailure
       ? err
