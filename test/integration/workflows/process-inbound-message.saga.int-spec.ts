@@ -397,6 +397,61 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       expect(await messagesOf(b.message.externalId)).toMatchObject([{ contact_id: contact.id, session_id: session.id }]);
       expect(await orphanedMessages(phone)).toEqual([]);
     });
+
+    it('A compensates after B adopted its rows but before B stores: B resolves contact and session again and stores under live ones', async () => {
+      const phone = newPhone();
+      const a = inbound(phone);
+      const b = inbound(phone);
+      const aResolved = gate("A's contact and session committed");
+      const bAdopted = gate("B's session step done");
+      const runA = runSaga(a.message, {
+        ...thenOpen('findOrCreateSession', aResolved.open),
+        createMessage: async (...args: unknown[]) => {
+          await bAdopted.wait();
+          await real.createMessage!(...args);
+          throw ApplicationFailure.nonRetryable('injected after createMessage', 'InjectedFailure');
+        },
+      });
+      await aResolved.wait();
+      const createMessageCalls: string[] = [];
+      const runB = runSaga(b.message, {
+        ...thenOpen('findOrCreateSession', bAdopted.open),
+        // B's first attempt runs only once A has compensated: it is given A's rolled-back rows.
+        createMessage: async (...args: unknown[]) => {
+          const { contactId, sessionId } = args[0] as { contactId: string; sessionId: string };
+          createMessageCalls.push(`${contactId}/${sessionId}`);
+          if (createMessageCalls.length === 1) await runA;
+          return real.createMessage!(...args);
+        },
+      });
+      const outcomeA = await runA;
+      const outcomeB = await runB;
+
+      await expectCompensated(outcomeA, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({ kept: [] });
+      const contacts = await contactsOf(phone);
+      expect(contacts).toHaveLength(2);
+      const [rolledBackContact, liveContact] = contacts;
+      expect(rolledBackContact.deleted_at).not.toBeNull();
+      const [rolledBackSession] = await sessionsOf([rolledBackContact.id]);
+      expect(rolledBackSession).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
+
+      expect(outcomeB.error).toBeUndefined();
+      expect(outcomeB.result).toMatchObject({ contactId: liveContact.id, contactCreated: true, sessionOpened: true, messageCreated: true });
+      expect(createMessageCalls).toEqual([`${rolledBackContact.id}/${rolledBackSession.id}`, `${liveContact.id}/${outcomeB.result!.sessionId}`]);
+      expect(liveContact.deleted_at).toBeNull();
+      const [liveSession] = await sessionsOf([liveContact.id]);
+      expect(liveSession).toMatchObject({ id: outcomeB.result!.sessionId, status: 'active' });
+      expect(await messagesOf(b.message.externalId)).toMatchObject([{ id: outcomeB.result!.messageId, contact_id: liveContact.id, session_id: liveSession.id }]);
+      expect(await orphanedMessages(phone)).toEqual([]);
+      expect(await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcomeB.workflowId])).toHaveLength(0);
+      // B went the patched way: the marker is in its history.
+      const history = await h.temporal.workflow.getHandle(outcomeB.workflowId).fetchHistory();
+      const patches = (history.events ?? []).flatMap((e) =>
+        (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString()).id),
+      );
+      expect(patches).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
+    });
   });
 
   describe('compensation rules (InboundConversationSteps on the real database and dev server)', () => {
