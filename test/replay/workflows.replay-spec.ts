@@ -6,7 +6,8 @@ import { TestEnv } from '../support/test-env';
 /** Recorded histories (scripts/record-histories.cjs) replayed against today's workflow code: a change
  *  that would break runs in flight fails here, and must go through `patched()`. Files are
  *  `<WorkflowType>[.<variant>].json`; histories recorded before a patch are kept as variants (the saga's
- *  `before-local-steps` run replays the pre-patch path). */
+ *  `before-local-steps` run replays the pre-patch path, `before-resolve-again` a run without a
+ *  rolled-back contact or session). */
 const dir = join(__dirname, 'histories');
 const WORKFLOW_TYPES = [
   'ProcessInboundMessageSaga',
@@ -32,6 +33,15 @@ describe('workflow replay of recorded histories', () => {
     expect(started?.workflowType?.name).toBe(file.split('.')[0]);
     expect(history.events.length).toBeGreaterThan(3);
     await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() } }, history, `replay-${file}`);
+  });
+
+  it("the saga's current history takes the patched paths, so replaying it covers them", () => {
+    const patches = load('ProcessInboundMessageSaga.json').events.flatMap((e) =>
+      ((e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []) as { data: string }[]).map(
+        (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString()) as { id: string }).id,
+      ),
+    );
+    expect(patches).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
   });
 
   it('fails on a history the code would not produce (the check can fail)', async () => {

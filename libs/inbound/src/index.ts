@@ -1,5 +1,6 @@
 export * from './inbound.module';
 export * from './domain/inbound-message';
+export * from './domain/inbound.errors';
 export * from './domain/waha-event.parser';
 export * from './domain/waha-hmac';
 export * from './application/conversation-workflows.port';

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type InboundMessage, parseWahaEvent } from '@app/inbound';
+import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, parseWahaEvent } from '@app/inbound';
+import { UnitOfWork } from '@app/shared';
 import { activitiesOf, InboundActivities, inboundMessageWorkflowId, type ProcessInboundMessageResult } from '@app/workflows';
 import { freshWahaFixture, type FixtureJson, type WahaFixture } from '../../fixtures/waha';
 import { ConversationHarness, type HarnessChannel } from '../../support/conversation-harness';
 import { eventually } from '../../support/nest';
+import { rejection } from '@app/session/testing';
 import { TestEnv } from '../../support/test-env';
 
 type Activities = Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -266,6 +268,262 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       const pending = await h.query(`SELECT 1 FROM outbox_events WHERE correlation_id = $1 AND status <> 'published'`, [outcome.workflowId]);
       return pending.length === 0 ? true : undefined;
     }, 20_000, 'events relayed');
+  });
+
+  /** Something one saga waits for from another; the wait is bounded so a broken interleaving fails
+   *  the test (naming what never happened) instead of hanging it. */
+  const gate = (what: string) => {
+    let open!: () => void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    const wait = async (timeoutMs = 20_000) => {
+      let timer: NodeJS.Timeout | undefined;
+      const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs)));
+      try {
+        await Promise.race([opened, expired]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    return { open, wait };
+  };
+  /** The real step, then `after` (the step's rows are committed when it runs). */
+  const thenOpen = (name: string, after: () => void): Activities => ({
+    [name]: async (...args: unknown[]) => {
+      const result = await real[name]!(...args);
+      after();
+      return result;
+    },
+  });
+  const compensationEvent = async (workflowId: string) => {
+    const events = await h.query(`SELECT payload FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [workflowId]);
+    expect(events).toHaveLength(1);
+    return events[0].payload as { compensated: string[]; kept: string[]; reason: string };
+  };
+  /** Messages of the channel stored under a deleted contact or an ended session (there must be none). */
+  const orphanedMessages = (phone: string) =>
+    h.query(
+      `SELECT m.external_id, c.deleted_at, s.status, s.end_reason FROM messages m
+         JOIN contacts c ON c.id = m.contact_id JOIN sessions s ON s.id = m.session_id
+        WHERE c.phone = $1 AND (c.deleted_at IS NOT NULL OR s.status <> 'active')`,
+      [phone],
+    );
+
+  describe('two sagas for one new number', () => {
+    it('A fails after B adopted its contact and session and stored its message: A undoes only its message', async () => {
+      const phone = newPhone();
+      const a = inbound(phone);
+      const b = inbound(phone);
+      const aResolved = gate("A's contact and session committed");
+      const bStored = gate("B's message stored");
+      const runA = runSaga(a.message, {
+        ...thenOpen('findOrCreateSession', aResolved.open),
+        createMessage: async (...args: unknown[]) => {
+          await bStored.wait();
+          await real.createMessage!(...args);
+          throw ApplicationFailure.nonRetryable('injected after createMessage', 'InjectedFailure');
+        },
+      });
+      await aResolved.wait();
+      const outcomeB = await runSaga(b.message, {});
+      bStored.open();
+      const outcomeA = await runA;
+
+      expect(outcomeB.error).toBeUndefined();
+      expect(outcomeB.result).toMatchObject({ contactCreated: false, sessionOpened: false, messageCreated: true });
+      await expectCompensated(outcomeA, 'createMessage', ['deleteMessage']);
+      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({ compensated: ['deleteMessage'], kept: ['closeSession', 'deleteContact'] });
+
+      const contacts = await contactsOf(phone);
+      expect(contacts.map((c) => ({ id: c.id, deleted_at: c.deleted_at }))).toEqual([{ id: outcomeB.result!.contactId, deleted_at: null }]);
+      expect(await typesOf(outcomeB.result!.contactId)).toEqual(['contact.created']);
+      const sessions = await sessionsOf([outcomeB.result!.contactId]);
+      expect(sessions.map((row) => ({ id: row.id, status: row.status, end_reason: row.end_reason }))).toEqual([
+        { id: outcomeB.result!.sessionId, status: 'active', end_reason: null },
+      ]);
+      expect(await typesOf(outcomeB.result!.sessionId)).toEqual(['session.started']);
+      expect(await lifecycleStatus(outcomeB.result!.sessionId)).toBe('RUNNING');
+
+      const [stored] = await messagesOf(b.message.externalId);
+      expect(stored).toMatchObject({ id: outcomeB.result!.messageId, contact_id: outcomeB.result!.contactId, session_id: outcomeB.result!.sessionId });
+      expect(await messagesOf(a.message.externalId)).toHaveLength(0);
+      expect(await messageDeletedEvent(a.message.externalId)).toHaveLength(1);
+    });
+
+    it('A compensates while B is storing its message (B holds the rows): A waits for B, then keeps contact and session', async () => {
+      const phone = newPhone();
+      const a = inbound(phone);
+      const b = inbound(phone);
+      const unitOfWork = h.worker.get(UnitOfWork);
+      const aResolved = gate("A's contact and session committed");
+      const bInserted = gate("B's message inserted, not committed");
+      const aWaitsForB = gate("A's compensation waiting on B's row locks");
+      const runA = runSaga(a.message, {
+        ...thenOpen('findOrCreateSession', aResolved.open),
+        // A fails before storing anything (as a message that fails validation would).
+        createMessage: async () => {
+          await bInserted.wait();
+          throw ApplicationFailure.nonRetryable('injected in createMessage', 'InjectedFailure');
+        },
+      });
+      await aResolved.wait();
+      const runB = runSaga(b.message, {
+        // B's real step in a transaction held open until A's compensation blocks on its locks.
+        createMessage: (...args: unknown[]) =>
+          unitOfWork.run(async () => {
+            const result = await real.createMessage!(...args);
+            bInserted.open();
+            await aWaitsForB.wait();
+            return result;
+          }),
+      });
+      await bInserted.wait();
+      await eventually(async () => {
+        const waiting = await h.query(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"sessions"%FOR UPDATE%'`,
+        );
+        return waiting.length > 0 ? true : undefined;
+      }, 20_000, 'a compensation waiting on a row lock');
+      aWaitsForB.open();
+      const [outcomeA, outcomeB] = await Promise.all([runA, runB]);
+
+      expect(outcomeB.error).toBeUndefined();
+      expect(outcomeB.result).toMatchObject({ contactCreated: false, sessionOpened: false, messageCreated: true });
+      expect(outcomeA.error).toBeInstanceOf(WorkflowFailedError);
+      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({ compensated: [], kept: ['closeSession', 'deleteContact'] });
+      const [contact] = await contactsOf(phone);
+      expect(contact).toMatchObject({ id: outcomeB.result!.contactId, deleted_at: null });
+      const [session] = await sessionsOf([contact.id]);
+      expect(session).toMatchObject({ id: outcomeB.result!.sessionId, status: 'active', end_reason: null });
+      expect(await messagesOf(b.message.externalId)).toMatchObject([{ contact_id: contact.id, session_id: session.id }]);
+      expect(await orphanedMessages(phone)).toEqual([]);
+    });
+
+    it('A compensates after B adopted its rows but before B stores: B resolves contact and session again and stores under live ones', async () => {
+      const phone = newPhone();
+      const a = inbound(phone);
+      const b = inbound(phone);
+      const aResolved = gate("A's contact and session committed");
+      const bAdopted = gate("B's session step done");
+      const runA = runSaga(a.message, {
+        ...thenOpen('findOrCreateSession', aResolved.open),
+        createMessage: async (...args: unknown[]) => {
+          await bAdopted.wait();
+          await real.createMessage!(...args);
+          throw ApplicationFailure.nonRetryable('injected after createMessage', 'InjectedFailure');
+        },
+      });
+      await aResolved.wait();
+      const createMessageCalls: string[] = [];
+      const runB = runSaga(b.message, {
+        ...thenOpen('findOrCreateSession', bAdopted.open),
+        // B's first attempt runs only once A has compensated: it is given A's rolled-back rows.
+        createMessage: async (...args: unknown[]) => {
+          const { contactId, sessionId } = args[0] as { contactId: string; sessionId: string };
+          createMessageCalls.push(`${contactId}/${sessionId}`);
+          if (createMessageCalls.length === 1) await runA;
+          return real.createMessage!(...args);
+        },
+      });
+      const outcomeA = await runA;
+      const outcomeB = await runB;
+
+      await expectCompensated(outcomeA, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({ kept: [] });
+      const contacts = await contactsOf(phone);
+      expect(contacts).toHaveLength(2);
+      const [rolledBackContact, liveContact] = contacts;
+      expect(rolledBackContact.deleted_at).not.toBeNull();
+      const [rolledBackSession] = await sessionsOf([rolledBackContact.id]);
+      expect(rolledBackSession).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
+
+      expect(outcomeB.error).toBeUndefined();
+      expect(outcomeB.result).toMatchObject({ contactId: liveContact.id, contactCreated: true, sessionOpened: true, messageCreated: true });
+      expect(createMessageCalls).toEqual([`${rolledBackContact.id}/${rolledBackSession.id}`, `${liveContact.id}/${outcomeB.result!.sessionId}`]);
+      expect(liveContact.deleted_at).toBeNull();
+      const [liveSession] = await sessionsOf([liveContact.id]);
+      expect(liveSession).toMatchObject({ id: outcomeB.result!.sessionId, status: 'active' });
+      expect(await messagesOf(b.message.externalId)).toMatchObject([{ id: outcomeB.result!.messageId, contact_id: liveContact.id, session_id: liveSession.id }]);
+      expect(await orphanedMessages(phone)).toEqual([]);
+      expect(await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcomeB.workflowId])).toHaveLength(0);
+      // B went the patched way: the marker is in its history.
+      const history = await h.temporal.workflow.getHandle(outcomeB.workflowId).fetchHistory();
+      const patches = (history.events ?? []).flatMap((e) =>
+        (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString()).id),
+      );
+      expect(patches).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
+    });
+  });
+
+  describe('compensation rules (InboundConversationSteps on the real database and dev server)', () => {
+    const steps = () => h.worker.get(InboundConversationSteps);
+    /** A contact and an active session for a new number, as the saga's first two steps leave them. */
+    const conversation = async () => {
+      const phone = newPhone();
+      const { message } = inbound(phone);
+      const contact = await steps().findOrCreateContact({ tenantId: tenant.tenantId, proposedContactId: randomUUID(), message });
+      const { session } = await steps().findOrOpenSession({
+        tenantId: tenant.tenantId, channelId: channel.id, contactId: contact.contactId, proposedSessionId: randomUUID(), message,
+      });
+      const store = (m: InboundMessage = inbound(phone).message) =>
+        steps().createMessage({ tenantId: tenant.tenantId, channelId: channel.id, contactId: contact.contactId, sessionId: session.id, message: m });
+      return { phone, message, session, contactId: contact.contactId, sessionId: session.id, store };
+    };
+
+    it('closeSessionForRollback keeps a session a message refers to; ends one without (stopping its lifecycle workflow), idempotently', async () => {
+      const used = await conversation();
+      await used.store();
+      expect(await steps().closeSessionForRollback(tenant.tenantId, used.sessionId)).toBe('kept_in_use');
+      expect(await sessionsOf([used.contactId])).toMatchObject([{ id: used.sessionId, status: 'active', end_reason: null }]);
+      expect(await typesOf(used.sessionId)).toEqual(['session.started']);
+
+      const unused = await conversation();
+      await steps().notifySessionActivity(tenant.tenantId, unused.session, unused.message);
+      expect(await lifecycleStatus(unused.sessionId)).toBe('RUNNING');
+      expect(await steps().closeSessionForRollback(tenant.tenantId, unused.sessionId)).toBe('undone');
+      expect(await sessionsOf([unused.contactId])).toMatchObject([{ id: unused.sessionId, status: 'ended', end_reason: 'saga_rollback' }]);
+      await eventually(async () => ((await lifecycleStatus(unused.sessionId)) === 'COMPLETED' ? true : undefined), 10_000, 'lifecycle workflow completed');
+      // A retry (its first reply lost) reports the same, and ends nothing twice.
+      expect(await steps().closeSessionForRollback(tenant.tenantId, unused.sessionId)).toBe('undone');
+      expect(await typesOf(unused.sessionId)).toEqual(['session.started', 'session.ended']);
+
+      expect(await steps().closeSessionForRollback(tenant.tenantId, randomUUID())).toBe('nothing_to_undo');
+    });
+
+    it('deleteContactForRollback keeps a contact with a message or an active session, and deletes one whose only session was rolled back', async () => {
+      const withMessage = await conversation();
+      await withMessage.store();
+      expect(await steps().closeSessionForRollback(tenant.tenantId, withMessage.sessionId)).toBe('kept_in_use');
+      expect(await steps().deleteContactForRollback(tenant.tenantId, withMessage.contactId)).toBe('kept_in_use');
+      expect(await contactsOf(withMessage.phone)).toMatchObject([{ id: withMessage.contactId, deleted_at: null }]);
+
+      const withSession = await conversation();
+      expect(await steps().deleteContactForRollback(tenant.tenantId, withSession.contactId)).toBe('kept_in_use');
+      expect(await typesOf(withSession.contactId)).toEqual(['contact.created']);
+
+      expect(await steps().closeSessionForRollback(tenant.tenantId, withSession.sessionId)).toBe('undone');
+      expect(await steps().deleteContactForRollback(tenant.tenantId, withSession.contactId)).toBe('undone');
+      expect((await contactsOf(withSession.phone))[0].deleted_at).not.toBeNull();
+      expect(await typesOf(withSession.contactId)).toEqual(['contact.created', 'contact.deleted']);
+      expect(await steps().deleteContactForRollback(tenant.tenantId, withSession.contactId)).toBe('nothing_to_undo');
+    });
+
+    it('createMessage refuses a rolled-back session or a deleted contact, naming it, and still answers a message stored before', async () => {
+      const rolledBack = await conversation();
+      expect(await steps().closeSessionForRollback(tenant.tenantId, rolledBack.sessionId)).toBe('undone');
+      const refusedSession = await rejection(rolledBack.store(rolledBack.message));
+      expect(refusedSession).toBeInstanceOf(ConversationRolledBackError);
+      expect((refusedSession as ConversationRolledBackError).field).toBe('sessionId');
+      expect(await messagesOf(rolledBack.message.externalId)).toHaveLength(0);
+
+      const deleted = await conversation();
+      const stored = await deleted.store(deleted.message);
+      expect((await h.call('DELETE', `/v1/contacts/${deleted.contactId}`, { apiKey: tenant.apiKey })).status).toBe(204);
+      const refusedContact = await rejection(deleted.store());
+      expect(refusedContact).toBeInstanceOf(ConversationRolledBackError);
+      expect((refusedContact as ConversationRolledBackError).field).toBe('contactId');
+      // A redelivery of the message stored before the contact went is answered as before.
+      expect(await deleted.store(deleted.message)).toEqual({ messageId: stored.messageId, created: false });
+    });
   });
 
   it('runs again after compensation when WAHA redelivers (the failed run does not block the id) and leaves one live contact, session and message', async () => {

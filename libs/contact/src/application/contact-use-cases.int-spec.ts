@@ -240,6 +240,30 @@ describe('Contact use cases (real PostgreSQL)', () => {
     });
   });
 
+  describe('delete unless in use (saga rollback)', () => {
+    it('keeps the contact live and raises nothing when keepIfInUse answers true; deletes it when it answers false', async () => {
+      const created = await create.execute({ tenantId: tenantA, phone: '5541900000101', name: 'Adopted' });
+      let asked = 0;
+      const kept = await remove.execute({
+        tenantId: tenantA,
+        id: created.id,
+        keepIfInUse: async () => {
+          asked += 1;
+          return true;
+        },
+      });
+      expect(kept).toEqual({ deleted: false });
+      expect(asked).toBe(1);
+      await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toMatchObject({ id: created.id, name: 'Adopted' });
+      expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created']);
+
+      const removed = await remove.execute({ tenantId: tenantA, id: created.id, keepIfInUse: async () => false });
+      expect(removed).toEqual({ deleted: true });
+      expect(await rejection(get.execute({ tenantId: tenantA, id: created.id }))).toBeInstanceOf(ContactNotFoundError);
+      expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
+    });
+  });
+
   describe('tenant isolation', () => {
     it("never lets tenant B read, change or delete tenant A's contact", async () => {
       const own = await create.execute({ tenantId: tenantA, phone: '5551900000001', name: 'Only A' });

@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { GetSessionPolicyHandler, type SessionPolicy } from '@app/channel';
-import { DeleteContactHandler, FindOrCreateContactByPhoneHandler, SetContactFirstTouchHandler, ContactNotFoundError } from '@app/contact';
+import {
+  ContactNotFoundError,
+  DeleteContactHandler,
+  FindOrCreateContactByPhoneHandler,
+  GetContactHandler,
+  SetContactFirstTouchHandler,
+} from '@app/contact';
 import {
   CompleteMessageGroupHandler,
   CreateMessageHandler,
   DeleteMessageHandler,
   FindMessageByExternalIdHandler,
   GetSessionMessageStatsHandler,
+  ListMessagesHandler,
   type MessageMetadataInput,
   RecordAdConversionHandler,
 } from '@app/message';
@@ -14,12 +21,19 @@ import {
   EndSessionHandler,
   FindOrOpenSessionHandler,
   GetSessionHandler,
+  ListSessionsHandler,
   type SessionView,
   SetSessionFirstTouchHandler,
   SessionNotFoundError,
 } from '@app/session';
+import { UnitOfWork } from '@app/shared';
 import { type InboundMessage } from '../domain/inbound-message';
+import { ConversationRolledBackError } from '../domain/inbound.errors';
 import { ConversationWorkflows } from './conversation-workflows.port';
+
+/** What a compensation did with the row it was given: undid it, kept it because other messages use
+ *  it, or found nothing of the failed saga's to undo (never created, or undone otherwise already). */
+export type RollbackOutcome = 'undone' | 'kept_in_use' | 'nothing_to_undo';
 
 /**
  * The steps that turn one WhatsApp message into a contact, a session and a message. The saga runs
@@ -30,6 +44,7 @@ import { ConversationWorkflows } from './conversation-workflows.port';
 export class InboundConversationSteps {
   constructor(
     private readonly contacts: FindOrCreateContactByPhoneHandler,
+    private readonly getContact: GetContactHandler,
     private readonly deleteContactHandler: DeleteContactHandler,
     private readonly contactFirstTouch: SetContactFirstTouchHandler,
     private readonly policies: GetSessionPolicyHandler,
@@ -37,13 +52,16 @@ export class InboundConversationSteps {
     private readonly getSession: GetSessionHandler,
     private readonly endSession: EndSessionHandler,
     private readonly sessionFirstTouch: SetSessionFirstTouchHandler,
+    private readonly listSessions: ListSessionsHandler,
     private readonly messages: CreateMessageHandler,
     private readonly deleteMessageHandler: DeleteMessageHandler,
     private readonly recorded: FindMessageByExternalIdHandler,
+    private readonly listMessages: ListMessagesHandler,
     private readonly stats: GetSessionMessageStatsHandler,
     private readonly adConversions: RecordAdConversionHandler,
     private readonly groups: CompleteMessageGroupHandler,
     private readonly workflows: ConversationWorkflows,
+    private readonly unitOfWork: UnitOfWork,
   ) {}
 
   policy(tenantId: string, channelId: string): Promise<SessionPolicy> {
@@ -106,6 +124,11 @@ export class InboundConversationSteps {
     });
   }
 
+  /**
+   * Stores the message under the contact and session the earlier steps resolved. Both rows stay
+   * locked until it is stored, so a concurrent saga rollback of either waits and then sees the
+   * message (and keeps them); ConversationRolledBackError when a rollback came first.
+   */
   async createMessage(input: {
     tenantId: string;
     channelId: string;
@@ -115,22 +138,45 @@ export class InboundConversationSteps {
     message: InboundMessage;
   }): Promise<{ messageId: string; created: boolean }> {
     const m = input.message;
-    const result = await this.messages.execute({
-      id: input.proposedMessageId,
-      tenantId: input.tenantId,
-      channelId: input.channelId,
-      contactId: input.contactId,
-      sessionId: input.sessionId,
-      direction: m.direction,
-      externalId: m.externalId,
-      type: m.type,
-      text: m.text,
-      media: m.media ? { ...m.media, caption: m.media && m.text ? m.text : null } : null,
-      ackLevel: m.direction === 'outbound' ? m.ack : null,
-      sentAt: new Date(m.sentAt),
-      metadata: metadataOf(m),
+    return this.unitOfWork.run(async () => {
+      const rolledBack = await this.lockConversation(input.tenantId, input.contactId, input.sessionId);
+      if (rolledBack) {
+        // A redelivery of a message stored before its contact went is answered as before.
+        const stored = await this.recorded.execute({ tenantId: input.tenantId, channelId: input.channelId, externalId: m.externalId });
+        if (stored) return { messageId: stored.id, created: false };
+        throw rolledBack;
+      }
+      const result = await this.messages.execute({
+        id: input.proposedMessageId,
+        tenantId: input.tenantId,
+        channelId: input.channelId,
+        contactId: input.contactId,
+        sessionId: input.sessionId,
+        direction: m.direction,
+        externalId: m.externalId,
+        type: m.type,
+        text: m.text,
+        media: m.media ? { ...m.media, caption: m.media && m.text ? m.text : null } : null,
+        ackLevel: m.direction === 'outbound' ? m.ack : null,
+        sentAt: new Date(m.sentAt),
+        metadata: metadataOf(m),
+      });
+      return { messageId: result.message.id, created: result.created };
     });
-    return { messageId: result.message.id, created: result.created };
+  }
+
+  /** Locks the session, then the contact (sessions before contacts, as the session step already
+   *  holds its session), and answers the error to raise when a rollback took either first. */
+  private async lockConversation(tenantId: string, contactId: string, sessionId: string): Promise<ConversationRolledBackError | null> {
+    const session = await this.getSession.execute({ tenantId, sessionId, forUpdate: true });
+    if (session.endReason === 'saga_rollback') return new ConversationRolledBackError('session', sessionId);
+    try {
+      await this.getContact.execute({ tenantId, id: contactId, forUpdate: true });
+    } catch (err) {
+      if (err instanceof ContactNotFoundError) return new ConversationRolledBackError('contact', contactId);
+      throw err;
+    }
+    return null;
   }
 
   /** Records the click-to-WhatsApp conversion and copies it as first touch to contact and session. */
@@ -166,19 +212,63 @@ export class InboundConversationSteps {
     return this.groups.execute({ ...input, at: new Date() });
   }
 
-  // Compensations: idempotent and keyed by the id the saga proposed.
+  // Compensations: idempotent and keyed by the id the saga proposed. A contact or session another
+  // message adopted meanwhile is kept: the check runs under the row lock createMessage also takes.
 
   async deleteMessage(tenantId: string, messageId: string): Promise<boolean> {
     return this.deleteMessageHandler.execute({ tenantId, messageId, reason: 'saga_rollback' });
   }
 
-  async endSessionForRollback(tenantId: string, sessionId: string): Promise<boolean> {
+  /** Ends the session (reason `saga_rollback`) unless it has messages, then stops its lifecycle
+   *  workflow (which finds it ended). Ended directly, not through that workflow: the message check
+   *  and the end must be one locked transaction, and a workflow asked to end a session that then
+   *  stays active would stop watching it. */
+  async closeSessionForRollback(tenantId: string, sessionId: string): Promise<RollbackOutcome> {
+    let session: SessionView;
     try {
-      return await this.endDirectly(tenantId, sessionId, 'saga_rollback');
+      ({ session } = await this.endSession.execute({
+        tenantId,
+        sessionId,
+        reason: 'saga_rollback',
+        at: new Date(),
+        statsProvider: () => this.stats.execute({ tenantId, sessionId }),
+      }));
     } catch (err) {
-      if (err instanceof SessionNotFoundError) return false;
+      if (err instanceof SessionNotFoundError) return 'nothing_to_undo';
       throw err;
     }
+    if (session.status === 'active') return 'kept_in_use';
+    // Ended otherwise before (inactivity, manual): nothing of the saga's left to undo.
+    if (session.endReason !== 'saga_rollback') return 'nothing_to_undo';
+    // Ended by this rollback, now or in an earlier attempt whose reply was lost (only the saga that
+    // proposed the id rolls it back): still undone, and the workflow is told again.
+    await this.workflows.closeSession(sessionId, 'saga_rollback');
+    return 'undone';
+  }
+
+  /** Soft-deletes the contact unless a message or an active session refers to it. */
+  async deleteContactForRollback(tenantId: string, contactId: string): Promise<RollbackOutcome> {
+    try {
+      const { deleted } = await this.deleteContactHandler.execute({
+        tenantId,
+        id: contactId,
+        keepIfInUse: () => this.contactInUse(tenantId, contactId),
+      });
+      return deleted ? 'undone' : 'kept_in_use';
+    } catch (err) {
+      if (err instanceof ContactNotFoundError) return 'nothing_to_undo';
+      throw err;
+    }
+  }
+
+  /** A message, or an active session (one the saga could not roll back, or another message opened:
+   *  its message may be on the way), refers to the contact. Ended sessions without messages do not
+   *  count: they are rolled back or never used. */
+  private async contactInUse(tenantId: string, contactId: string): Promise<boolean> {
+    const messages = await this.listMessages.execute({ tenantId, contactId, limit: 1 });
+    if (messages.data.length > 0) return true;
+    const sessions = await this.listSessions.execute({ tenantId, contactId, status: 'active', limit: 1 });
+    return sessions.data.length > 0;
   }
 
   /** Manual close (REST): through the lifecycle workflow when one watches the session, so it stops
@@ -187,25 +277,14 @@ export class InboundConversationSteps {
     const session = await this.getSession.execute({ tenantId, sessionId });
     if (session.status === 'active') {
       const outcome = await this.workflows.closeSession(sessionId, 'manual');
-      if (!outcome) await this.endDirectly(tenantId, sessionId, 'manual');
+      if (!outcome) await this.endManually(tenantId, sessionId);
     }
     return this.getSession.execute({ tenantId, sessionId });
   }
 
-  private async endDirectly(tenantId: string, sessionId: string, reason: 'manual' | 'saga_rollback'): Promise<boolean> {
+  private async endManually(tenantId: string, sessionId: string): Promise<void> {
     const statsProvider = () => this.stats.execute({ tenantId, sessionId });
-    const { ended } = await this.endSession.execute({ tenantId, sessionId, reason, at: new Date(), statsProvider });
-    return ended;
-  }
-
-  async deleteContact(tenantId: string, contactId: string): Promise<boolean> {
-    try {
-      await this.deleteContactHandler.execute({ tenantId, id: contactId });
-      return true;
-    } catch (err) {
-      if (err instanceof ContactNotFoundError) return false;
-      throw err;
-    }
+    await this.endSession.execute({ tenantId, sessionId, reason: 'manual', at: new Date(), statsProvider });
   }
 }
 

@@ -425,6 +425,28 @@ describe('Session use cases (real PostgreSQL)', () => {
       expect((await ctx.outboxRows(session.id))[1]!.payload).toMatchObject({ reason: 'cleanup', endedAt: iso(plus(110)) });
     });
 
+    it('a saga_rollback leaves a session with messages active (other messages adopted it) and ends one without', async () => {
+      const p = await pair();
+      const { session } = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 1800 });
+      const oneInbound: SessionMessageStats = { ...emptySessionMessageStats(), inbound: 1, firstMessageAt: T0, lastMessageAt: T0, firstInboundAt: T0 };
+      const kept = await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'saga_rollback', at: plus(5), statsProvider: async () => oneInbound });
+      expect(kept).toMatchObject({ ended: false, session: { status: 'active', endReason: null, endedAt: null } });
+      expect(await activeRows(p.contactId, p.channelId)).toBe(1);
+      expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual(['session.started']);
+
+      const rolledBack = await endSession.execute({
+        tenantId: p.tenantId, sessionId: session.id, reason: 'saga_rollback', at: plus(6), statsProvider: async () => emptySessionMessageStats(),
+      });
+      expect(rolledBack).toMatchObject({ ended: true, session: { status: 'ended', endReason: 'saga_rollback', summary: { messagesTotal: 0 } } });
+      expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual(['session.started', 'session.ended']);
+
+      // Other reasons end a session whatever its messages.
+      const q = await pair();
+      const other = (await findOrOpen.execute({ ...q, at: T0, timeoutSeconds: 1800 })).session;
+      const manual = await endSession.execute({ tenantId: q.tenantId, sessionId: other.id, reason: 'manual', at: plus(5), statsProvider: async () => oneInbound });
+      expect(manual).toMatchObject({ ended: true, session: { status: 'ended', endReason: 'manual', summary: { messagesTotal: 1 } } });
+    });
+
     it('rejects an unknown end reason and malformed stats without ending anything', async () => {
       const p = await pair();
       const { session } = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 60 });

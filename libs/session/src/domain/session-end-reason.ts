@@ -4,7 +4,8 @@ import { ValidationError } from '@app/shared';
  * Why a session ended:
  * - `inactivity`: its deadline (last activity + timeout) passed;
  * - `manual`: an operator closed it;
- * - `saga_rollback`: the inbound-message saga that opened it failed and compensated;
+ * - `saga_rollback`: the inbound-message saga that opened it failed and compensated (only a session
+ *   without messages is rolled back: one another message adopted stays active);
  * - `cleanup`: the cleanup schedule closed it because no lifecycle workflow did;
  * - `import`: a history import closed it.
  */

@@ -171,8 +171,15 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   },
   {
     type: 'saga.compensated',
-    description: 'Processing of an inbound message failed midway and its completed steps were undone.',
-    exampleData: { saga: 'ProcessInboundMessageSaga', sagaId: `inbound:${CHANNEL}:false_5511999990000@c.us_AC4A1B2C3D`, compensated: ['deleteMessage'], reason: 'session store unavailable' },
+    description:
+      'Processing of an inbound message failed midway and its completed steps were undone (`compensated`); a contact or session another message had adopted meanwhile is kept (`kept`).',
+    exampleData: {
+      saga: 'ProcessInboundMessageSaga',
+      sagaId: `inbound:${CHANNEL}:false_5511999990000@c.us_AC4A1B2C3D`,
+      compensated: ['deleteMessage'],
+      kept: ['closeSession', 'deleteContact'],
+      reason: 'session store unavailable',
+    },
   },
   {
     type: WebhookEventTypes.test,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type InboundMessage, InboundConversationSteps } from '@app/inbound';
+import { ApplicationFailure } from '@temporalio/common';
+import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, type RollbackOutcome } from '@app/inbound';
 import { OutboxRelayService } from '@app/outbox';
 import { EventOutbox, UnitOfWork, deterministicEventId } from '@app/shared';
-import { type InboundActivitiesContract } from '../contracts/inbound.contracts';
-import { TemporalConversationWorkflows } from '../temporal/temporal-conversation-workflows';
+import { CONVERSATION_ROLLED_BACK, type InboundActivitiesContract } from '../contracts/inbound.contracts';
 import { currentActivity, inActivity } from './activity-context';
 
 /** The saga's steps (seed names FindOrCreateContactActivity, FindOrCreateSessionActivity,
@@ -14,7 +14,6 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
   constructor(
     private readonly steps: InboundConversationSteps,
     private readonly relay: OutboxRelayService,
-    private readonly workflows: TemporalConversationWorkflows,
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
   ) {}
@@ -31,8 +30,17 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     });
   }
 
+  /** A rolled-back contact or session fails it for good (retrying cannot help) under a type the saga
+   *  recognises, so it resolves both again. */
   createMessage(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; proposedMessageId: string; message: InboundMessage }) {
-    return inActivity(() => this.steps.createMessage(input));
+    return inActivity(async () => {
+      try {
+        return await this.steps.createMessage(input);
+      } catch (err) {
+        if (err instanceof ConversationRolledBackError) throw ApplicationFailure.nonRetryable(err.message, CONVERSATION_ROLLED_BACK);
+        throw err;
+      }
+    });
   }
 
   publishDomainEvents(input: { correlationId: string }) {
@@ -51,20 +59,21 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     return inActivity(async () => ({ deleted: await this.steps.deleteMessage(input.tenantId, input.messageId) }));
   }
 
-  /** Through the lifecycle workflow when one runs (it ends the session and stops), else directly. */
   closeSessionForRollback(input: { tenantId: string; sessionId: string }) {
     return inActivity(async () => {
-      const outcome = await this.workflows.closeSession(input.sessionId, 'saga_rollback');
-      if (outcome) return { closed: outcome.ended };
-      return { closed: await this.steps.endSessionForRollback(input.tenantId, input.sessionId) };
+      const outcome = await this.steps.closeSessionForRollback(input.tenantId, input.sessionId);
+      return { closed: outcome === 'undone', keptInUse: outcome === 'kept_in_use' };
     });
   }
 
   deleteContact(input: { tenantId: string; contactId: string }) {
-    return inActivity(async () => ({ deleted: await this.steps.deleteContact(input.tenantId, input.contactId) }));
+    return inActivity(async () => {
+      const outcome: RollbackOutcome = await this.steps.deleteContactForRollback(input.tenantId, input.contactId);
+      return { deleted: outcome === 'undone', keptInUse: outcome === 'kept_in_use' };
+    });
   }
 
-  recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; reason: string }) {
+  recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }) {
     return inActivity(() =>
       this.unitOfWork.run(() =>
         this.eventOutbox.append([
@@ -76,7 +85,13 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
             tenantId: input.tenantId,
             aggregateType: 'saga',
             aggregateId: input.sagaId,
-            data: { saga: 'ProcessInboundMessageSaga', sagaId: input.sagaId, compensated: input.compensated, reason: input.reason },
+            data: {
+              saga: 'ProcessInboundMessageSaga',
+              sagaId: input.sagaId,
+              compensated: input.compensated,
+              kept: input.kept ?? [],
+              reason: input.reason,
+            },
           },
         ]),
       ),

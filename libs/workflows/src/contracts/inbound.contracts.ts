@@ -48,12 +48,18 @@ export interface InboundActivitiesContract<M extends InboundMessageRef = Inbound
   processMessageDebouncer(input: { tenantId: string; channelId: string; sessionId: string; messageId: string; message: M }): Promise<{ grouped: boolean }>;
   trackAdConversion(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; messageId: string; message: M }): Promise<{ recorded: boolean }>;
   /** Compensations: idempotent, keyed by the ids this saga proposed, so they are safe to retry and
-   *  do nothing to rows that another saga created. */
+   *  do nothing to rows that another saga created. A session or contact that another message
+   *  adopted meanwhile is kept (`keptInUse`). */
   deleteMessage(input: { tenantId: string; messageId: string }): Promise<{ deleted: boolean }>;
-  closeSessionForRollback(input: { tenantId: string; sessionId: string }): Promise<{ closed: boolean }>;
-  deleteContact(input: { tenantId: string; contactId: string }): Promise<{ deleted: boolean }>;
-  recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; reason: string }): Promise<void>;
+  closeSessionForRollback(input: { tenantId: string; sessionId: string }): Promise<{ closed: boolean; keptInUse?: boolean }>;
+  deleteContact(input: { tenantId: string; contactId: string }): Promise<{ deleted: boolean; keptInUse?: boolean }>;
+  /** `compensated`: the undos that changed something; `kept`: those that left their row to the
+   *  other messages using it. */
+  recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }): Promise<void>;
 }
 
 /** The types of failure the saga's steps may raise without retry. */
 export const SAGA_STEP_FAILED = 'SagaStepFailed';
+/** createMessage found the contact or session it was given rolled back by another (failed) saga:
+ *  the saga resolves both again. */
+export const CONVERSATION_ROLLED_BACK = 'ConversationRolledBack';

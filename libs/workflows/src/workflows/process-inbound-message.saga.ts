@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  CONVERSATION_ROLLED_BACK,
   type InboundActivitiesContract,
   type InboundMessageRef,
   type ProcessInboundMessageInput,
@@ -27,6 +28,7 @@ import {
 import { invalidInput } from '../contracts/validation';
 
 type Activities = InboundActivitiesContract<InboundMessageRef>;
+type StepResult<K extends keyof Activities> = Awaited<ReturnType<Activities[K]>>;
 /** The steps as local activities: run by the worker that runs this workflow, recorded as markers,
  *  so a message costs ONE workflow task instead of one per step (a server round trip each). */
 const localSteps = { steps: proxyLocalActivities<Activities>(SAGA_LOCAL_STEP_OPTIONS), optional: proxyLocalActivities<Activities>(SAGA_LOCAL_OPTIONAL_STEP_OPTIONS) };
@@ -35,6 +37,15 @@ const remoteSteps = { steps: proxyActivities<Activities>(SAGA_STEP_OPTIONS), opt
 /** Compensations stay regular activities: they may wait on the lifecycle workflow and retry for minutes. */
 const compensations = proxyActivities<Activities>(COMPENSATION_OPTIONS);
 const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
+/** createMessage failing with CONVERSATION_ROLLED_BACK resolves contact and session again (before
+ *  it, the saga compensated and failed). */
+const RESOLVE_AGAIN_PATCH = 'inbound-saga-resolve-again-after-rollback';
+/** Contact-session-message rounds before a saga whose rows keep being rolled back gives up. */
+const MAX_RESOLVE_ROUNDS = 3;
+
+/** What one compensation did: undid its row, kept it for the other messages using it, or nothing. */
+type UndoOutcome = 'undone' | 'kept' | 'none';
+const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome => (undone ? 'undone' : keptInUse ? 'kept' : 'none');
 
 /**
  * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
@@ -45,32 +56,67 @@ const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
  * Each step writes its own rows and events in one transaction. Ids are proposed here (deterministic)
  * and each compensation is registered BEFORE its step runs: a step that timed out after committing
  * is still undone, and a compensation only ever touches the row with the id this saga proposed
- * (never a contact or session another message created). On failure the compensations run in
- * reverse order in a non-cancellable scope, then `saga.compensated` is recorded and the failure
- * is rethrown.
+ * (never a contact or session another message created), and keeps even that one when another
+ * message adopted it meanwhile. createMessage locks the contact and session it stores under; when
+ * another saga's compensation rolled either back first, the contact and session are resolved again
+ * (up to MAX_RESOLVE_ROUNDS). On failure the compensations run in reverse order (the message's
+ * first) in a non-cancellable scope, then `saga.compensated` is recorded and the failure is rethrown.
  */
 export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInput): Promise<ProcessInboundMessageResult> {
   validate(input);
   const { tenantId, channelId, message } = input;
   const sagaId = workflowInfo().workflowId;
-  // Each compensation answers whether it changed anything (no-ops are not reported as compensated).
-  const undo: { name: string; run: () => Promise<boolean> }[] = [];
+  const undo: { name: string; run: () => Promise<UndoOutcome> }[] = [];
   const { steps, optional } = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
 
   try {
-    const proposedContactId = uuid4();
-    undo.unshift({ name: 'deleteContact', run: async () => (await compensations.deleteContact({ tenantId, contactId: proposedContactId })).deleted });
-    const contact = await steps.findOrCreateContact({ tenantId, proposedContactId, message });
+    let proposedMessageId: string | undefined;
+    const undoMessage = {
+      name: 'deleteMessage',
+      run: async () => undoOutcome((await compensations.deleteMessage({ tenantId, messageId: proposedMessageId! })).deleted),
+    };
+    const resolve = async (
+      round: number,
+    ): Promise<{ contact: StepResult<'findOrCreateContact'>; session: StepResult<'findOrCreateSession'>; created: StepResult<'createMessage'> }> => {
+      const proposedContactId = uuid4();
+      undo.unshift({
+        name: 'deleteContact',
+        run: async () => {
+          const outcome = await compensations.deleteContact({ tenantId, contactId: proposedContactId });
+          return undoOutcome(outcome.deleted, outcome.keptInUse);
+        },
+      });
+      const contact = await steps.findOrCreateContact({ tenantId, proposedContactId, message });
 
-    const proposedSessionId = uuid4();
-    undo.unshift({ name: 'closeSession', run: async () => (await compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId })).closed });
-    const session = await steps.findOrCreateSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId, message });
+      const proposedSessionId = uuid4();
+      const closeSession = () => compensations.closeSessionForRollback({ tenantId, sessionId: proposedSessionId });
+      undo.unshift({
+        name: 'closeSession',
+        run: async () => {
+          const outcome = await closeSession();
+          return undoOutcome(outcome.closed, outcome.keptInUse);
+        },
+      });
+      const session = await steps.findOrCreateSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId, message });
 
-    const proposedMessageId = uuid4();
-    undo.unshift({ name: 'deleteMessage', run: async () => (await compensations.deleteMessage({ tenantId, messageId: proposedMessageId })).deleted });
-    const created = await steps.createMessage({
-      tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, proposedMessageId, message,
-    });
+      // One message id for every round (a round that failed stored nothing); its undo stays first.
+      proposedMessageId ??= uuid4();
+      if (undo.includes(undoMessage)) undo.splice(undo.indexOf(undoMessage), 1);
+      undo.unshift(undoMessage);
+      try {
+        const created = await steps.createMessage({
+          tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, proposedMessageId, message,
+        });
+        return { contact, session, created };
+      } catch (err) {
+        if (round >= MAX_RESOLVE_ROUNDS || !isConversationRolledBack(err) || !patched(RESOLVE_AGAIN_PATCH)) throw err;
+        log.info('contact or session rolled back by another saga; resolving them again', { round, error: failureReason(err) });
+        // A session this round opened for a contact that was deleted meanwhile would stay active unused.
+        await closeSession();
+        return resolve(round + 1);
+      }
+    };
+    const { contact, session, created } = await resolve(1);
 
     const failures: string[] = [];
     const attempt = async <T>(name: string, run: () => Promise<T>, fallback: T): Promise<T> => {
@@ -112,19 +158,31 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
     const reason = failureReason(err);
     await CancellationScope.nonCancellable(async () => {
       const compensated: string[] = [];
+      const kept: string[] = [];
       for (const step of undo) {
         try {
-          if (await step.run()) compensated.push(step.name);
+          const outcome = await step.run();
+          if (outcome === 'undone') compensated.push(step.name);
+          if (outcome === 'kept') kept.push(step.name);
         } catch (compensationError) {
           log.error('compensation failed', { step: step.name, error: (compensationError as Error).message });
         }
       }
-      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, reason });
+      await compensations.recordSagaCompensated({ tenantId, sagaId, compensated, kept, reason });
     });
     throw err instanceof ApplicationFailure
       ? err
       : ApplicationFailure.create({ message: reason, type: SAGA_STEP_FAILED, nonRetryable: true, cause: err instanceof Error ? err : undefined });
   }
+}
+
+/** A step failed because another saga rolled back the contact or session it was given (the step's
+ *  failure arrives as it is or as the cause of an ActivityFailure). */
+function isConversationRolledBack(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure && e.type === CONVERSATION_ROLLED_BACK) return true;
+  }
+  return false;
 }
 
 /** `createMessage: <the step's own error message>` for a failed step, the message otherwise. */

@@ -199,6 +199,7 @@ export class SagaCompensatedEventData {
   @ApiProperty({ example: 'ProcessInboundMessageSaga' }) saga!: string;
   @ApiProperty() sagaId!: string;
   @ApiProperty({ type: [String], description: 'Steps undone, in the order they were undone' }) compensated!: string[];
+  @ApiProperty({ type: [String], description: 'Undos skipped because other messages use the row (a contact or session they adopted)' }) kept!: string[];
   @ApiProperty() reason!: string;
 }
 

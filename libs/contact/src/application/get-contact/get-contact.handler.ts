@@ -12,7 +12,9 @@ export class GetContactHandler {
 
   async execute(query: GetContactQuery): Promise<ContactView> {
     assertUuid(query.id, 'id');
-    const contact = await this.contacts.findById(query.tenantId, query.id);
+    const contact = query.forUpdate
+      ? await this.contacts.findByIdForUpdate(query.tenantId, query.id)
+      : await this.contacts.findById(query.tenantId, query.id);
     if (!contact) throw new ContactNotFoundError(query.id);
     return toContactView(contact);
   }

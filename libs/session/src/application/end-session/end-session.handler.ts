@@ -11,8 +11,8 @@ import { type EndSessionCommand } from './end-session.command';
 export interface EndSessionResult {
   session: SessionView;
   /** True only for the call that ended it (and raised `session.ended`). False when it had ended
-   *  already, or (with `onlyIfIdle`) when it is still active because it has not reached its deadline;
-   *  `session.status` tells the two apart. */
+   *  already, or when it is still active: (with `onlyIfIdle`) it has not reached its deadline, or (a
+   *  `saga_rollback`) it has messages; `session.status` tells these apart. */
   ended: boolean;
 }
 
@@ -20,7 +20,8 @@ export interface EndSessionResult {
  * Ends an active session with its summary and raises `session.ended` carrying the reason and the
  * summary, in one unit of work. The row is locked while deciding, so concurrent activity and ends of
  * one session take turns. Idempotent: ending an ended session changes nothing and answers
- * `ended: false` with the session as it is (its first end reason and summary stay).
+ * `ended: false` with the session as it is (its first end reason and summary stay). A `saga_rollback`
+ * end leaves a session that has messages active (`ended: false`): other messages adopted it.
  */
 @Injectable()
 export class EndSessionHandler {
@@ -42,6 +43,11 @@ export class EndSessionHandler {
       }
       // An ended session ignores the stats (its first summary stays): only an active one needs them.
       const stats = command.stats ?? (session.isActive ? await command.statsProvider(session.id) : emptySessionMessageStats());
+      // A rollback undoes a session only its failed saga used; messages (counted under the lock, so
+      // a message being stored for it is either counted or finds the session ended) keep it active.
+      if (reason === 'saga_rollback' && session.isActive && stats.inbound + stats.outbound > 0) {
+        return { session: toSessionView(session), ended: false };
+      }
       const ended = session.end(reason, command.at, stats);
       if (ended) {
         await this.sessions.update(session);

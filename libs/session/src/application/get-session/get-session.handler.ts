@@ -12,7 +12,9 @@ export class GetSessionHandler {
 
   async execute(query: GetSessionQuery): Promise<SessionView> {
     assertUuid(query.sessionId, 'sessionId');
-    const session = await this.sessions.findById(query.tenantId, query.sessionId);
+    const session = query.forUpdate
+      ? await this.sessions.findByIdForUpdate(query.tenantId, query.sessionId)
+      : await this.sessions.findById(query.tenantId, query.sessionId);
     if (!session) throw new SessionNotFoundError(query.sessionId);
     return toSessionView(session);
   }
