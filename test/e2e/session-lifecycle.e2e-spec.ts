@@ -380,4 +380,74 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     expect(warnings.length).toBeLessThanOrEqual(1);
     for (const w of warnings) expect(w.payload).toMatchObject({ deadlineAt: deadline.toISOString() });
   }, CASE_TIMEOUT_MS);
+
+  // ---- warnings WAHA does not take: recorded, never repeated, never failing the workflow ----
+
+  /** A customer writes with `faults` set on the simulator's sendText until the session has ended;
+   *  returns what the case checks. */
+  const withSendFaults = async (phone: string, faults: Record<string, unknown>) => {
+    const sent = await customerWrites(phone, 'Olá?');
+    const inbound = await waitForMessage(sent.id);
+    const sessionId: string = inbound.session_id;
+    await simCall('POST', '/_sim/faults', { onlyPaths: ['/api/sendText'], ...faults });
+    try {
+      const ended = await waitForEnded(sessionId);
+      const description = await lifecycle(sessionId).describe();
+      return { inbound, sessionId, ended, deadline: deadlineOf(inbound.sent_at), workflowStatus: description.status.name };
+    } finally {
+      await simCall('POST', '/_sim/faults', {});
+    }
+  };
+  const expectEndedByInactivityOnTime = async (run: Awaited<ReturnType<typeof withSendFaults>>) => {
+    expect(run.ended).toMatchObject({ status: 'ended', end_reason: 'inactivity' });
+    expect(run.ended.ended_at.toISOString()).toBe(run.deadline.toISOString());
+    expect(run.ended.last_activity_at.toISOString()).toBe(run.inbound.sent_at.toISOString());
+    expect(await h.workflowResult(`session:${run.sessionId}`)).toMatchObject({ ended: true, endReason: 'inactivity', endedAt: run.deadline.toISOString() });
+    expect((await lifecycle(run.sessionId).describe()).status.name).toBe('COMPLETED');
+    expect(await eventsOf(run.sessionId, 'session.ended')).toHaveLength(1);
+  };
+
+  it('records a warning WAHA answers 404 (session logged out) as failed, sends nothing, and ends the session by inactivity on time', async () => {
+    const phone = '5511977770007';
+    const run = await withSendFaults(phone, { errorRate: 1, errorStatus: 404 });
+    await expectEndedByInactivityOnTime(run);
+    expect(await sentTo(phone)).toHaveLength(0);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, status: 'failed', ack_level: -1 });
+    expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(0);
+    expect(await lifecycleState(run.sessionId)).toMatchObject({ warningsSent: 0, endReason: 'inactivity' });
+  }, CASE_TIMEOUT_MS);
+
+  it('does not resend a warning WAHA sent but answered 500 for: the retry finds it by its id, one warning reaches the customer', async () => {
+    const phone = '5511977770008';
+    const run = await withSendFaults(phone, { errorRate: 1, afterHandling: true });
+    await expectEndedByInactivityOnTime(run);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, external_id: sent[0]!.id });
+    await eventually(async () => ((await waitForMessage(sent[0]!.id)).status === 'read' ? true : undefined), 20_000, 'warning read');
+    expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(1);
+    expect(await lifecycleState(run.sessionId)).toMatchObject({ warningsSent: 1 });
+  }, CASE_TIMEOUT_MS);
+
+  it('gives up a warning whose sendText hangs at the deadline, never sends it twice, and still ends the session on time', async () => {
+    const phone = '5511977770009';
+    // WAHA takes the message and then hangs past our HTTP timeout (10 s) and the deadline (5 s away).
+    const run = await withSendFaults(phone, { latencyMs: 12_000, afterHandling: true });
+    await expectEndedByInactivityOnTime(run);
+    // Ended when the deadline came, not after the hanging call.
+    const closedAt = (await lifecycle(run.sessionId).describe()).closeTime!.getTime();
+    expect(closedAt - run.deadline.getTime()).toBeLessThan(4_000);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    // It did go out: WAHA's acks carried the record past `failed`.
+    expect(outbound[0]!.external_id).toBe(sent[0]!.id);
+    await eventually(async () => ((await waitForMessage(sent[0]!.id)).status === 'read' ? true : undefined), 20_000, 'warning read');
+  }, CASE_TIMEOUT_MS);
+
 });

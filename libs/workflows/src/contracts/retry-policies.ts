@@ -47,10 +47,11 @@ export const SESSION_ACTIVITY_OPTIONS: ActivityOptions = {
 /** The timeout warning's send. Every retried attempt first asks WAHA whether the previous one went
  *  out (a 5xx or a timeout may hide a sent message), so Temporal never resends it blindly; the
  *  workflow bounds the whole by the session's deadline (scheduleToClose), since a warning after the
- *  end is pointless. 4xx answers (WahaPermanentError) are final. */
+ *  end is pointless; the short first intervals fit a few attempts into a short lead. 4xx answers
+ *  (WahaPermanentError) are final. */
 export const SESSION_WARNING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 6, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
 };
 
 /** Cleanup and debouncer bookkeeping. */
