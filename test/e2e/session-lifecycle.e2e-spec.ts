@@ -450,4 +450,19 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     await eventually(async () => ((await waitForMessage(sent[0]!.id)).status === 'read' ? true : undefined), 20_000, 'warning read');
   }, CASE_TIMEOUT_MS);
 
+  it('takes the echo of a warning WAHA sent under its own id, arriving before sendText answers, for the warning: no activity, one record', async () => {
+    const phone = '5511977770010';
+    // The engine ignores the pre-generated id, and its message.any echo overtakes the answer.
+    const run = await withSendFaults(phone, { ignoreMessageIds: true, latencyMs: 1_500, afterHandling: true });
+    await expectEndedByInactivityOnTime(run);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.id).not.toContain(String(sent[0]!.request.id));
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, external_id: sent[0]!.id, metadata: { automated: 'session_timeout_warning' } });
+    expect(await sagaResult(sent[0]!.id)).toMatchObject({ sessionId: run.sessionId, sessionOpened: false, messageCreated: false });
+    expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(1);
+    expect(run.ended.summary).toMatchObject({ messagesInbound: 1, messagesOutbound: 1, firstResponseSeconds: null });
+  }, CASE_TIMEOUT_MS);
 });

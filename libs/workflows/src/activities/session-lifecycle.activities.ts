@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { GetSessionPolicyHandler, GetWahaConnectionHandler, WahaClient, WahaPermanentError } from '@app/channel';
 import { GetContactHandler } from '@app/contact';
-import { ApplyMessageAckHandler, CreateMessageHandler, DeleteMessageHandler, GetSessionMessageStatsHandler } from '@app/message';
+import { AdoptWahaMessageIdHandler, ApplyMessageAckHandler, CreateMessageHandler, DeleteMessageHandler, GetSessionMessageStatsHandler } from '@app/message';
 import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, type SessionView } from '@app/session';
 import {
   type EndSessionOutcome,
@@ -31,6 +31,7 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     private readonly messages: CreateMessageHandler,
     private readonly acks: ApplyMessageAckHandler,
     private readonly deletions: DeleteMessageHandler,
+    private readonly echoes: AdoptWahaMessageIdHandler,
   ) {}
 
   /**
@@ -74,10 +75,14 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
         throw err;
       }
       if (sentId !== externalId) {
-        // An engine that ignored our message id: keep the record under the id WAHA really used.
+        // An engine that ignored our message id: the record takes the id WAHA really used (its echo
+        // may have moved it already). Only if another record holds that id does ours go.
         this.logger.warn({ placeholderId: externalId, sentId }, 'WAHA did not reuse the pre-generated message id');
-        await this.deletions.execute({ tenantId: input.tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
-        await this.messages.execute(warning(sentId, 1));
+        const adopted = await this.echoes.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId: sentId, placeholderId: placeholder.message.id });
+        if (adopted?.message.id !== placeholder.message.id) {
+          await this.deletions.execute({ tenantId: input.tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
+          if (!adopted) await this.messages.execute(warning(sentId, 1));
+        }
       }
       await this.warnings.execute({ tenantId: input.tenantId, sessionId: session.id, at: new Date() });
       return { sent: true, externalId: sentId, reason: null };
