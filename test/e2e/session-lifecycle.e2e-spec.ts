@@ -465,4 +465,27 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(1);
     expect(run.ended.summary).toMatchObject({ messagesInbound: 1, messagesOutbound: 1, firstResponseSeconds: null });
   }, CASE_TIMEOUT_MS);
+
+  it('does not warn a customer whose later message the database has but the workflow not yet: warns and ends from that message', async () => {
+    const phone = '5511977770011';
+    const sent = await customerWrites(phone, 'Oi de novo');
+    const inbound = await waitForMessage(sent.id);
+    const sessionId: string = inbound.session_id;
+    // A later message committed whose sessionActivity signal is still on its way: only the row moved.
+    const later = new Date(inbound.sent_at.getTime() + 3_000);
+    await h.query(`UPDATE sessions SET last_activity_at = $2 WHERE id = $1`, [sessionId, later]);
+    const laterDeadline = deadlineOf(later);
+
+    const ended = await waitForEnded(sessionId);
+    expect(ended).toMatchObject({ end_reason: 'inactivity' });
+    expect(ended.ended_at.toISOString()).toBe(laterDeadline.toISOString());
+    expect(await h.workflowResult(`session:${sessionId}`)).toMatchObject({ ended: true, endReason: 'inactivity', endedAt: laterDeadline.toISOString() });
+    // One warning, for the later period: none at the first message's warning time.
+    const warningsSent = await sentTo(phone);
+    expect(warningsSent).toHaveLength(1);
+    expect(warningsSent[0]!.timestamp * 1000).toBeGreaterThanOrEqual(laterDeadline.getTime() - WARNING_LEAD_SECONDS * 1000 - 1_000);
+    const warnings = await eventsOf(sessionId, 'session.timeout_warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].payload).toMatchObject({ deadlineAt: laterDeadline.toISOString() });
+  }, CASE_TIMEOUT_MS);
 });
