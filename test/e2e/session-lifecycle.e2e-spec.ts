@@ -466,6 +466,37 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     expect(run.ended.summary).toMatchObject({ messagesInbound: 1, messagesOutbound: 1, firstResponseSeconds: null });
   }, CASE_TIMEOUT_MS);
 
+  it('in direct inbound mode too, takes the early echo of a warning WAHA sent under its own id for the warning', async () => {
+    const phone = '5511977770012';
+    const patch = (inboundMode: 'direct' | null) => h.call('PATCH', `/v1/channels/${channel.id}`, { apiKey: tenant.apiKey, body: { inboundMode } });
+    expect((await patch('direct')).status).toBe(200);
+    try {
+      const run = await withSendFaults(phone, { ignoreMessageIds: true, latencyMs: 1_500, afterHandling: true });
+      await expectEndedByInactivityOnTime(run);
+      const sent = await sentTo(phone);
+      expect(sent).toHaveLength(1);
+      const outbound = await outboundOf(run.sessionId);
+      expect(outbound).toHaveLength(1);
+      expect(outbound[0]).toMatchObject({ external_id: sent[0]!.id, metadata: { automated: 'session_timeout_warning' } });
+      // No saga: the echo was handled in the receiver's transaction.
+      await expect(h.workflowResult(inboundMessageWorkflowId(channel.id, sent[0]!.id))).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
+    } finally {
+      expect((await patch(null)).status).toBe(200);
+    }
+  }, CASE_TIMEOUT_MS);
+
+  it('never resends while it cannot tell whether WAHA sent the warning (the check fails too): one warning, the session ends on time', async () => {
+    const phone = '5511977770013';
+    // Every WAHA call fails with 500 after taking effect: the send goes out, the look-up by id fails.
+    const run = await withSendFaults(phone, { errorRate: 1, afterHandling: true, onlyPaths: [] });
+    await expectEndedByInactivityOnTime(run);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]!.external_id).toBe(sent[0]!.id);
+  }, CASE_TIMEOUT_MS);
+
   it('does not warn a customer whose later message the database has but the workflow not yet: warns and ends from that message', async () => {
     const phone = '5511977770011';
     const sent = await customerWrites(phone, 'Oi de novo');
