@@ -380,4 +380,143 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     expect(warnings.length).toBeLessThanOrEqual(1);
     for (const w of warnings) expect(w.payload).toMatchObject({ deadlineAt: deadline.toISOString() });
   }, CASE_TIMEOUT_MS);
+
+  // ---- warnings WAHA does not take: recorded, never repeated, never failing the workflow ----
+
+  /** A customer writes with `faults` set on the simulator's sendText until the session has ended;
+   *  returns what the case checks. */
+  const withSendFaults = async (phone: string, faults: Record<string, unknown>) => {
+    const sent = await customerWrites(phone, 'Olá?');
+    const inbound = await waitForMessage(sent.id);
+    const sessionId: string = inbound.session_id;
+    await simCall('POST', '/_sim/faults', { onlyPaths: ['/api/sendText'], ...faults });
+    try {
+      const ended = await waitForEnded(sessionId);
+      const description = await lifecycle(sessionId).describe();
+      return { inbound, sessionId, ended, deadline: deadlineOf(inbound.sent_at), workflowStatus: description.status.name };
+    } finally {
+      await simCall('POST', '/_sim/faults', {});
+    }
+  };
+  const expectEndedByInactivityOnTime = async (run: Awaited<ReturnType<typeof withSendFaults>>) => {
+    expect(run.ended).toMatchObject({ status: 'ended', end_reason: 'inactivity' });
+    expect(run.ended.ended_at.toISOString()).toBe(run.deadline.toISOString());
+    expect(run.ended.last_activity_at.toISOString()).toBe(run.inbound.sent_at.toISOString());
+    expect(await h.workflowResult(`session:${run.sessionId}`)).toMatchObject({ ended: true, endReason: 'inactivity', endedAt: run.deadline.toISOString() });
+    expect((await lifecycle(run.sessionId).describe()).status.name).toBe('COMPLETED');
+    expect(await eventsOf(run.sessionId, 'session.ended')).toHaveLength(1);
+  };
+
+  it('records a warning WAHA answers 404 (session logged out) as failed, sends nothing, and ends the session by inactivity on time', async () => {
+    const phone = '5511977770007';
+    const run = await withSendFaults(phone, { errorRate: 1, errorStatus: 404 });
+    await expectEndedByInactivityOnTime(run);
+    expect(await sentTo(phone)).toHaveLength(0);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, status: 'failed', ack_level: -1 });
+    expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(0);
+    expect(await lifecycleState(run.sessionId)).toMatchObject({ warningsSent: 0, endReason: 'inactivity' });
+  }, CASE_TIMEOUT_MS);
+
+  it('does not resend a warning WAHA sent but answered 500 for: the retry finds it by its id, one warning reaches the customer', async () => {
+    const phone = '5511977770008';
+    const run = await withSendFaults(phone, { errorRate: 1, afterHandling: true });
+    await expectEndedByInactivityOnTime(run);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, external_id: sent[0]!.id });
+    await eventually(async () => ((await waitForMessage(sent[0]!.id)).status === 'read' ? true : undefined), 20_000, 'warning read');
+    expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(1);
+    expect(await lifecycleState(run.sessionId)).toMatchObject({ warningsSent: 1 });
+  }, CASE_TIMEOUT_MS);
+
+  it('gives up a warning whose sendText hangs at the deadline, never sends it twice, and still ends the session on time', async () => {
+    const phone = '5511977770009';
+    // WAHA takes the message and then hangs past our HTTP timeout (10 s) and the deadline (5 s away).
+    const run = await withSendFaults(phone, { latencyMs: 12_000, afterHandling: true });
+    await expectEndedByInactivityOnTime(run);
+    // Ended when the deadline came, not after the hanging call.
+    const closedAt = (await lifecycle(run.sessionId).describe()).closeTime!.getTime();
+    expect(closedAt - run.deadline.getTime()).toBeLessThan(4_000);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    // It did go out: WAHA's acks carried the record past `failed`.
+    expect(outbound[0]!.external_id).toBe(sent[0]!.id);
+    await eventually(async () => ((await waitForMessage(sent[0]!.id)).status === 'read' ? true : undefined), 20_000, 'warning read');
+  }, CASE_TIMEOUT_MS);
+
+  it('takes the echo of a warning WAHA sent under its own id, arriving before sendText answers, for the warning: no activity, one record', async () => {
+    const phone = '5511977770010';
+    // The engine ignores the pre-generated id, and its message.any echo overtakes the answer.
+    const run = await withSendFaults(phone, { ignoreMessageIds: true, latencyMs: 1_500, afterHandling: true });
+    await expectEndedByInactivityOnTime(run);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.id).not.toContain(String(sent[0]!.request.id));
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, external_id: sent[0]!.id, metadata: { automated: 'session_timeout_warning' } });
+    expect(await sagaResult(sent[0]!.id)).toMatchObject({ sessionId: run.sessionId, sessionOpened: false, messageCreated: false });
+    expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(1);
+    expect(run.ended.summary).toMatchObject({ messagesInbound: 1, messagesOutbound: 1, firstResponseSeconds: null });
+  }, CASE_TIMEOUT_MS);
+
+  it('in direct inbound mode too, takes the early echo of a warning WAHA sent under its own id for the warning', async () => {
+    const phone = '5511977770012';
+    const patch = (inboundMode: 'direct' | null) => h.call('PATCH', `/v1/channels/${channel.id}`, { apiKey: tenant.apiKey, body: { inboundMode } });
+    expect((await patch('direct')).status).toBe(200);
+    try {
+      const run = await withSendFaults(phone, { ignoreMessageIds: true, latencyMs: 1_500, afterHandling: true });
+      await expectEndedByInactivityOnTime(run);
+      const sent = await sentTo(phone);
+      expect(sent).toHaveLength(1);
+      const outbound = await outboundOf(run.sessionId);
+      expect(outbound).toHaveLength(1);
+      expect(outbound[0]).toMatchObject({ external_id: sent[0]!.id, metadata: { automated: 'session_timeout_warning' } });
+      // No saga: the echo was handled in the receiver's transaction.
+      await expect(h.workflowResult(inboundMessageWorkflowId(channel.id, sent[0]!.id))).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
+    } finally {
+      expect((await patch(null)).status).toBe(200);
+    }
+  }, CASE_TIMEOUT_MS);
+
+  it('never resends while it cannot tell whether WAHA sent the warning (the check fails too): one warning, the session ends on time', async () => {
+    const phone = '5511977770013';
+    // Every WAHA call fails with 500 after taking effect: the send goes out, the look-up by id fails.
+    const run = await withSendFaults(phone, { errorRate: 1, afterHandling: true, onlyPaths: [] });
+    await expectEndedByInactivityOnTime(run);
+    const sent = await sentTo(phone);
+    expect(sent).toHaveLength(1);
+    const outbound = await outboundOf(run.sessionId);
+    expect(outbound).toHaveLength(1);
+    expect(outbound[0]!.external_id).toBe(sent[0]!.id);
+  }, CASE_TIMEOUT_MS);
+
+  it('does not warn a customer whose later message the database has but the workflow not yet: warns and ends from that message', async () => {
+    const phone = '5511977770011';
+    const sent = await customerWrites(phone, 'Oi de novo');
+    const inbound = await waitForMessage(sent.id);
+    const sessionId: string = inbound.session_id;
+    // A later message committed whose sessionActivity signal is still on its way: only the row moved.
+    const later = new Date(inbound.sent_at.getTime() + 3_000);
+    await h.query(`UPDATE sessions SET last_activity_at = $2 WHERE id = $1`, [sessionId, later]);
+    const laterDeadline = deadlineOf(later);
+
+    const ended = await waitForEnded(sessionId);
+    expect(ended).toMatchObject({ end_reason: 'inactivity' });
+    expect(ended.ended_at.toISOString()).toBe(laterDeadline.toISOString());
+    expect(await h.workflowResult(`session:${sessionId}`)).toMatchObject({ ended: true, endReason: 'inactivity', endedAt: laterDeadline.toISOString() });
+    // One warning, for the later period: none at the first message's warning time.
+    const warningsSent = await sentTo(phone);
+    expect(warningsSent).toHaveLength(1);
+    expect(warningsSent[0]!.timestamp * 1000).toBeGreaterThanOrEqual(laterDeadline.getTime() - WARNING_LEAD_SECONDS * 1000 - 1_000);
+    const warnings = await eventsOf(sessionId, 'session.timeout_warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].payload).toMatchObject({ deadlineAt: laterDeadline.toISOString() });
+  }, CASE_TIMEOUT_MS);
 });

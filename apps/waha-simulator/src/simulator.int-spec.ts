@@ -358,6 +358,55 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
       expect((await api.get('/api/sessions')).status).toBe(200);
       expect((await api.post('/_sim/faults', { errorRate: 2 })).status).toBe(400);
     });
+
+    it('answers the chosen error status: 404 with the session-gone body, 422 with the not-WORKING body', async () => {
+      await api.post('/_sim/faults', { errorRate: 1, errorStatus: 404, onlyPaths: ['/api/sendText'] });
+      const gone = await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'x' });
+      expect(gone.status).toBe(404);
+      expect(gone.body).toMatchObject({ statusCode: 404, message: expect.stringContaining("We didn't find a session with name 'default'") });
+      await api.post('/_sim/faults', { errorRate: 1, errorStatus: 422, onlyPaths: ['/api/sendText'] });
+      const notReady = await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'x' });
+      expect(notReady.status).toBe(422);
+      expect(notReady.body).toMatchObject({ session: 'default', expected: ['WORKING'] });
+      expect((await api.get('/_sim/sent')).body).toEqual([]);
+      expect((await api.post('/_sim/faults', { errorStatus: 418 })).status).toBe(400);
+    });
+
+    it('with afterHandling, sends first and then fails or delays the answer (the message is out)', async () => {
+      await api.post('/_sim/faults', { errorRate: 1, afterHandling: true, onlyPaths: ['/api/sendText'] });
+      const failed = await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'sent anyway', id: '3EB0AF7E000000000000001' });
+      expect(failed.status).toBe(500);
+      expect((await api.get<{ id: string }[]>('/_sim/sent')).body.map((s) => s.id)).toEqual([`true_${ANA}_3EB0AF7E000000000000001`]);
+      const found = await api.get<WAMessage>(`/api/default/chats/${enc(ANA)}/messages/${enc(`true_${ANA}_3EB0AF7E000000000000001`)}`);
+      expect(found.status).toBe(200);
+      expect(found.body).toMatchObject({ fromMe: true, source: 'api', body: 'sent anyway' });
+
+      await api.post('/_sim/faults', { latencyMs: 1000, afterHandling: true, onlyPaths: ['/api/sendText'] });
+      let answered = false;
+      const slow = api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'slow' }).then((res) => {
+        answered = true;
+        return res;
+      });
+      const deadline = Date.now() + 5_000;
+      while (!(await api.get<{ text: string }[]>('/_sim/sent')).body.some((s) => s.text === 'slow') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // Recorded while its answer is still held back.
+      expect((await api.get<{ text: string }[]>('/_sim/sent')).body.map((s) => s.text)).toContain('slow');
+      expect(answered).toBe(false);
+      expect((await slow).status).toBe(201);
+    });
+
+    it('with ignoreMessageIds, assigns its own id instead of the pre-generated one', async () => {
+      await api.post('/_sim/faults', { ignoreMessageIds: true });
+      const sent = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: ANA, text: 'x', id: '3EB01D00000000000000001' });
+      expect(sent.status).toBe(201);
+      expect(sent.body.id).toMatch(new RegExp(`^true_${ANA}_3EB0[0-9A-F]+$`));
+      expect(sent.body.id).not.toContain('3EB01D00000000000000001');
+      await api.post('/_sim/faults', {});
+      const kept = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: ANA, text: 'y', id: '3EB0CE97000000000000001' });
+      expect(kept.body.id).toBe(`true_${ANA}_3EB0CE97000000000000001`);
+    });
   });
 
   describe('control', () => {

@@ -26,6 +26,7 @@ export * from './application/ad-conversion.view';
 export * from './application/message-group.view';
 export * from './application/create-message/create-message.command';
 export * from './application/create-message/create-message.handler';
+export * from './application/adopt-waha-message-id/adopt-waha-message-id.handler';
 export * from './application/apply-message-ack/apply-message-ack.command';
 export * from './application/apply-message-ack/apply-message-ack.handler';
 export * from './application/revoke-message/revoke-message.command';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdoptWahaMessageIdHandler } from './application/adopt-waha-message-id/adopt-waha-message-id.handler';
 import { ApplyMessageAckHandler } from './application/apply-message-ack/apply-message-ack.handler';
 import { CompleteMessageGroupHandler } from './application/complete-message-group/complete-message-group.handler';
 import { CreateMessageHandler } from './application/create-message/create-message.handler';
@@ -29,6 +30,7 @@ import { TypeOrmPendingMessageAckRepository } from './infrastructure/persistence
 
 const HANDLERS = [
   CreateMessageHandler,
+  AdoptWahaMessageIdHandler,
   ApplyMessageAckHandler,
   RevokeMessageHandler,
   ReactToMessageHandler,

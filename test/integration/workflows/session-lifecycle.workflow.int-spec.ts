@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import {
   closeSessionUpdate,
@@ -7,6 +8,8 @@ import {
   type SessionEndReason,
   type SessionLifecycleActivitiesContract,
   type SessionLifecycleInput,
+  type SendTimeoutWarningInput,
+  type SendTimeoutWarningResult,
   sessionActivitySignal,
   sessionStateQuery,
 } from '@app/workflows';
@@ -18,17 +21,36 @@ import { SessionLifecycleWorkflow } from '../../../libs/workflows/src/workflows/
  *  in-memory recorders here (the real ones are covered with Postgres in the conversation suites):
  *  what is under test is the timing logic. */
 class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
-  readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason; deadlineAt?: string }[] = [];
+  readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason; deadlineAt?: string; messageRawId?: string }[] = [];
   /** Called when a warning is "sent": lets a test deliver the message.any echo of the warning. */
   onWarning: (externalId: string) => Promise<void> = async () => undefined;
   /** Later activity the "database" reports for a session (a signal still on its way), by session id. */
   readonly dbLastActivityAt = new Map<string, string>();
 
-  async sendSessionTimeoutWarning(input: { tenantId: string; sessionId: string }) {
+  /** How the warning of a session goes wrong, by session id: WAHA refuses it, or it never answers. */
+  readonly warningFault = new Map<string, 'refused' | 'hangs'>();
+  /** Later activity the "database" shows when a session's warning is due, by session id. */
+  readonly dbActivityBeforeWarning = new Map<string, string>();
+
+  async sendSessionTimeoutWarning(input: SendTimeoutWarningInput): Promise<SendTimeoutWarningResult> {
     const externalId = `true_5511999990001@c.us_WARN${this.calls.length}`;
-    this.calls.push({ name: 'warning', at: Date.now(), sessionId: input.sessionId });
+    const later = this.dbActivityBeforeWarning.get(input.sessionId);
+    if (later) {
+      this.dbActivityBeforeWarning.delete(input.sessionId);
+      this.calls.push({ name: 'warning-skipped', at: Date.now(), sessionId: input.sessionId });
+      return { sent: false, externalId: null, reason: 'later activity', laterActivityAt: later };
+    }
+    this.calls.push({ name: 'warning', at: Date.now(), sessionId: input.sessionId, messageRawId: input.messageRawId });
+    const fault = this.warningFault.get(input.sessionId);
+    if (fault === 'refused') throw ApplicationFailure.nonRetryable('WAHA POST /api/sendText answered 404', 'WahaPermanentError');
+    if (fault === 'hangs') await new Promise((resolve) => setTimeout(resolve, 8_000));
     await this.onWarning(externalId);
     return { sent: true, externalId, reason: null };
+  }
+
+  async recordTimeoutWarningFailed(input: { tenantId: string; sessionId: string; messageRawId: string }) {
+    this.calls.push({ name: 'warning-failed', at: Date.now(), sessionId: input.sessionId, messageRawId: input.messageRawId });
+    return { marked: true };
   }
 
   async endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome> {
@@ -88,6 +110,7 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
         sendSessionTimeoutWarning: activities.sendSessionTimeoutWarning.bind(activities),
         endSessionDueToTimeout: activities.endSessionDueToTimeout.bind(activities),
         endSession: activities.endSession.bind(activities),
+        recordTimeoutWarningFailed: activities.recordTimeoutWarningFailed.bind(activities),
       },
     });
     running = worker.run();
@@ -152,6 +175,45 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     const calls = callsOf(handle);
     expect(calls.map((c) => c.name)).toEqual(['warning', 'warning', 'end']);
     expect(calls[2]!.at).toBeGreaterThanOrEqual(replyAt.getTime() + 2_900);
+  });
+
+  it('records a warning WAHA refuses as failed (under the id it chose) and still ends at the deadline; the run does not fail', async () => {
+    const lastActivityAt = new Date();
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1, lastActivityAt: lastActivityAt.toISOString() });
+    activities.warningFault.set(sessionIdOf(handle), 'refused');
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ ended: true, status: 'ended', endReason: 'inactivity' });
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning', 'warning-failed', 'end']);
+    expect(calls[0]!.messageRawId).toMatch(/^3EB0[0-9A-F]{18}$/);
+    expect(calls[1]!.messageRawId).toBe(calls[0]!.messageRawId);
+    expect(calls[2]!.deadlineAt).toBe(new Date(lastActivityAt.getTime() + 3_000).toISOString());
+    expect(await handle.query(sessionStateQuery)).toMatchObject({ warningsSent: 0, warningSentForCurrentPeriod: true, endReason: 'inactivity' });
+  });
+
+  it('gives up a warning WAHA never answers once the deadline comes, records it failed and ends on time', async () => {
+    const lastActivityAt = new Date();
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 2, lastActivityAt: lastActivityAt.toISOString() });
+    activities.warningFault.set(sessionIdOf(handle), 'hangs');
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ ended: true, endReason: 'inactivity' });
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning', 'warning-failed', 'end']);
+    // Not after the hanging send (8 s): the send was bounded by the deadline.
+    expect(calls[2]!.at - lastActivityAt.getTime()).toBeLessThan(7_000);
+    expect(calls[2]!.deadlineAt).toBe(new Date(lastActivityAt.getTime() + 3_000).toISOString());
+  });
+
+  it('skips the warning when the database shows later activity, and warns and ends from there', async () => {
+    const lastActivityAt = new Date();
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1, lastActivityAt: lastActivityAt.toISOString() });
+    const later = new Date(lastActivityAt.getTime() + 1_500);
+    activities.dbActivityBeforeWarning.set(sessionIdOf(handle), later.toISOString());
+    await handle.result();
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning-skipped', 'warning', 'end']);
+    expect(calls[1]!.at).toBeGreaterThanOrEqual(later.getTime() + 1_900);
+    expect(calls[2]!.deadlineAt).toBe(new Date(later.getTime() + 3_000).toISOString());
   });
 
   it('closes at once on the closeSession update during a wait, answering with the outcome', async () => {

@@ -87,6 +87,9 @@ export class SimController {
       status429Rate: body.status429Rate ?? NO_FAULTS.status429Rate,
       retryAfterSeconds: body.retryAfterSeconds ?? NO_FAULTS.retryAfterSeconds,
       onlyPaths: body.onlyPaths ?? [],
+      errorStatus: body.errorStatus ?? NO_FAULTS.errorStatus,
+      afterHandling: body.afterHandling ?? NO_FAULTS.afterHandling,
+      ignoreMessageIds: body.ignoreMessageIds ?? NO_FAULTS.ignoreMessageIds,
     };
     return this.state.faults;
   }

@@ -49,9 +49,25 @@ export interface FaultSettings {
   retryAfterSeconds: number;
   /** Path prefixes (e.g. `/api/sendText`); empty = every /api path. */
   onlyPaths: string[];
+  /** Status of the injected errors: 500 (engine error), 404 (session gone, e.g. logged out), 422 (not WORKING). */
+  errorStatus: 500 | 404 | 422;
+  /** The request takes effect first; then the latency and the error replace its answer (WAHA that
+   *  sent the message and then failed, or hangs). */
+  afterHandling: boolean;
+  /** sendText assigns its own message id, ignoring the pre-generated `id` (engines that do not take it). */
+  ignoreMessageIds: boolean;
 }
 
-export const NO_FAULTS: FaultSettings = { latencyMs: 0, errorRate: 0, status429Rate: 0, retryAfterSeconds: 1, onlyPaths: [] };
+export const NO_FAULTS: FaultSettings = {
+  latencyMs: 0,
+  errorRate: 0,
+  status429Rate: 0,
+  retryAfterSeconds: 1,
+  onlyPaths: [],
+  errorStatus: 500,
+  afterHandling: false,
+  ignoreMessageIds: false,
+};
 
 interface StoredFile extends StoredMedia {
   expiresAt: number | null;

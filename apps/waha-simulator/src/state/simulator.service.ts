@@ -107,7 +107,7 @@ export class SimulatorService implements OnApplicationBootstrap {
     const message = buildMessage({
       me,
       chatId,
-      rawId: typeof command.id === 'string' ? command.id : newApiRawId(),
+      rawId: typeof command.id === 'string' && !this.state.faults.ignoreMessageIds ? command.id : newApiRawId(),
       timestamp,
       fromMe: true,
       source: 'api',

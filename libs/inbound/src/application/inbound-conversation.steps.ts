@@ -8,6 +8,7 @@ import {
   SetContactFirstTouchHandler,
 } from '@app/contact';
 import {
+  AdoptWahaMessageIdHandler,
   CompleteMessageGroupHandler,
   CreateMessageHandler,
   DeleteMessageHandler,
@@ -57,6 +58,7 @@ export class InboundConversationSteps {
     private readonly deleteMessageHandler: DeleteMessageHandler,
     private readonly recorded: FindMessageByExternalIdHandler,
     private readonly listMessages: ListMessagesHandler,
+    private readonly echoes: AdoptWahaMessageIdHandler,
     private readonly stats: GetSessionMessageStatsHandler,
     private readonly adConversions: RecordAdConversionHandler,
     private readonly groups: CompleteMessageGroupHandler,
@@ -93,7 +95,8 @@ export class InboundConversationSteps {
   }): Promise<{ session: SessionView; opened: boolean; alreadyRecorded: boolean }> {
     // A message we recorded already (our own timeout warning, recorded before it was sent; a
     // redelivery) is not new activity: it keeps its session and moves no deadline.
-    const existing = await this.recorded.execute({ tenantId: input.tenantId, channelId: input.channelId, externalId: input.message.externalId });
+    const existing = (await this.recorded.execute({ tenantId: input.tenantId, channelId: input.channelId, externalId: input.message.externalId }))
+      ?? (await this.ownWarningEcho(input.tenantId, input.channelId, input.message));
     if (existing) {
       const session = await this.getSession.execute({ tenantId: input.tenantId, sessionId: existing.sessionId });
       return { session, opened: false, alreadyRecorded: true };
@@ -110,6 +113,18 @@ export class InboundConversationSteps {
       proposedSessionId: input.proposedSessionId,
     });
     return { session: result.session, opened: result.opened, alreadyRecorded: false };
+  }
+
+  /**
+   * The echo of our own warning from an engine that ignored its pre-generated id: another id, and it
+   * may arrive before sendText answers. A message we sent through WAHA (fromMe, source `api`) with
+   * the text of an automated message still waiting for its WAHA id in that chat is taken for it: the
+   * placeholder takes the echo's id, so the echo is recorded already and moves no deadline.
+   */
+  private async ownWarningEcho(tenantId: string, channelId: string, message: InboundMessage) {
+    if (message.direction !== 'outbound' || message.source !== 'api' || !message.text) return null;
+    const adopted = await this.echoes.execute({ tenantId, channelId, externalId: message.externalId, text: message.text });
+    return adopted?.message ?? null;
   }
 
   /** Starts the session's lifecycle workflow if needed and moves its deadline (signal-with-start). */

@@ -2,6 +2,7 @@ import { type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { ValidationError } from '@app/shared';
 import {
+  AdoptWahaMessageIdHandler,
   ApplyMessageAckHandler,
   type CreateMessageCommand,
   CreateMessageHandler,
@@ -44,6 +45,7 @@ describe('Message write use cases (real PostgreSQL)', () => {
   let react: ReactToMessageHandler;
   let remove: DeleteMessageHandler;
   let get: GetMessageHandler;
+  let adopt: AdoptWahaMessageIdHandler;
   let tenantA: string;
   let tenantB: string;
   let conv: SeededConversation;
@@ -57,6 +59,7 @@ describe('Message write use cases (real PostgreSQL)', () => {
     react = moduleRef.get(ReactToMessageHandler);
     remove = moduleRef.get(DeleteMessageHandler);
     get = moduleRef.get(GetMessageHandler);
+    adopt = moduleRef.get(AdoptWahaMessageIdHandler);
     tenantA = (await createTenant(moduleRef, 'Tenant A')).tenantId;
     tenantB = (await createTenant(moduleRef, 'Tenant B')).tenantId;
     conv = await seedConversation(db, tenantA);
@@ -336,6 +339,46 @@ describe('Message write use cases (real PostgreSQL)', () => {
       );
       expect(error).toBeInstanceOf(MessageReferenceNotFoundError);
       expect((error as MessageReferenceNotFoundError).field).toBe('channelId');
+    });
+  });
+
+  describe('AdoptWahaMessageId (a warning WAHA sent under its own id)', () => {
+    const warningText = 'Are you still there?';
+    const placeholderOf = (phone: string, overrides: Partial<CreateMessageCommand> = {}) =>
+      create.execute(command({
+        direction: 'outbound', externalId: waMessageId('outbound', phone), text: warningText, ackLevel: 0,
+        metadata: { source: 'api', automated: 'session_timeout_warning' }, ...overrides,
+      }));
+
+    it('moves the placeholder to the id of its echo (found by chat and text), which then is recorded already; the sender finds it moved', async () => {
+      const phone = '5511988880001';
+      const { message: placeholder } = await placeholderOf(phone);
+      const echoId = waMessageId('outbound', phone);
+
+      const adopted = await adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: echoId, text: warningText });
+      expect(adopted).toMatchObject({ adopted: true, message: { id: placeholder.id, externalId: echoId, waRawId: echoId.split('_')[2], text: warningText } });
+      const echo = await create.execute(command({ direction: 'outbound', externalId: echoId, text: warningText, ackLevel: 1, metadata: { source: 'api' } }));
+      expect(echo).toMatchObject({ created: false, message: { id: placeholder.id, metadata: { automated: 'session_timeout_warning' } } });
+      // sendText answers afterwards with the same id: nothing left to move.
+      expect(await adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: echoId, placeholderId: placeholder.id })).toMatchObject({
+        adopted: false,
+        message: { id: placeholder.id },
+      });
+      expect(await typesFor(placeholder.id)).toEqual(['message.created']);
+      expect((await db.query(`SELECT count(*)::int AS n FROM messages WHERE wa_chat_id = $1`, [`${phone}@c.us`]))[0].n).toBe(1);
+    });
+
+    it('takes nothing else for an echo: another text, a message that is not automated or already acked, an inbound id', async () => {
+      const phone = '5511988880002';
+      await placeholderOf(phone, { metadata: { source: 'api' } });
+      const acked = await placeholderOf(phone);
+      await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: acked.message.externalId, ack: 2, at: new Date() });
+      await placeholderOf(phone, { text: 'Another text' });
+      const run = (externalId: string, text = warningText) => adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, text });
+      expect(await run(waMessageId('outbound', phone))).toBeNull();
+      expect(await run(waMessageId('outbound', phone), 'Something else')).toBeNull();
+      expect(await run(waMessageId('inbound', phone))).toBeNull();
+      expect(await adopt.execute({ tenantId: tenantB, channelId: conv.channelId, externalId: waMessageId('outbound', phone), text: 'Another text' })).toBeNull();
     });
   });
 

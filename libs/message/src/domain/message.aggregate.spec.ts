@@ -300,6 +300,19 @@ describe('Message', () => {
     });
   });
 
+  describe('adoptExternalId', () => {
+    it('takes the id WAHA gave an outbound message in the same chat, once, without an event', () => {
+      const message = Message.create(newMessageInput({ direction: 'outbound', externalId: 'true_5511999990001@c.us_3EB0000000000000000001', ackLevel: 0 }), NOW);
+      message.pullEvents();
+      expect(message.adoptExternalId('true_5511999990001@c.us_3EB0000000000000000002', LATER)).toBe(true);
+      expect(message).toMatchObject({ externalId: 'true_5511999990001@c.us_3EB0000000000000000002', waRawId: '3EB0000000000000000002', updatedAt: LATER });
+      expect(message.adoptExternalId('true_5511999990001@c.us_3EB0000000000000000002', LATER)).toBe(false);
+      expect(message.pullEvents()).toEqual([]);
+      expect(validationError(() => message.adoptExternalId('true_5511999990009@c.us_3EB0000000000000000003', LATER)).field).toBe('externalId');
+      expect(validationError(() => message.adoptExternalId('false_5511999990001@c.us_3EB0000000000000000003', LATER)).field).toBe('externalId');
+    });
+  });
+
   describe('markDeleted', () => {
     it('records message.deleted with the reason', () => {
       const message = aMessage();

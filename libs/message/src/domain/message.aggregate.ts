@@ -268,6 +268,22 @@ export class Message extends AggregateRoot {
     return decision;
   }
 
+  /**
+   * Takes the id WAHA really gave an outbound message we recorded under a pre-generated id (an
+   * engine that ignored it). Same chat, outbound only; returns false when it has that id already.
+   * Raises no event: it is the same message, only its WhatsApp key is corrected.
+   */
+  adoptExternalId(externalId: string, now: Date): boolean {
+    const waId = parseWaMessageId(externalId, 'externalId');
+    if (!waId.fromMe || this.props.direction !== 'outbound') throw new ValidationError('externalId', 'must be an outbound (true_) id of an outbound message');
+    if (waId.chatId !== this.props.waChatId) throw new ValidationError('externalId', 'must be in the same chat');
+    if (externalId === this.props.externalId) return false;
+    this.props.externalId = externalId;
+    this.props.waRawId = waId.rawId;
+    this.props.updatedAt = now;
+    return true;
+  }
+
   /** Marks the message deleted for everyone (WhatsApp revoke) and records `message.revoked`.
    *  Returns false, recording nothing, when it was revoked already. */
   revoke(at: Date, now: Date): boolean {

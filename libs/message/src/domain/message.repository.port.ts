@@ -21,6 +21,16 @@ export interface WaMessageLocator {
   direction?: MessageDirection;
 }
 
+/** An automated outbound message still under the id we pre-generated for it (see AdoptWahaMessageIdHandler). */
+export interface AutomatedPlaceholderCriteria {
+  chatId: string;
+  text: string;
+  /** Only messages recorded at or after this time. */
+  createdAfter: Date;
+  /** Not the message that already carries this raw id. */
+  otherThanRawId: string;
+}
+
 export interface LoadOptions {
   /** Lock the row until the unit of work ends (read-modify-write). Needs a unit of work. */
   forUpdate?: boolean;
@@ -44,11 +54,14 @@ export abstract class MessageRepository {
   abstract findByExternalId(tenantId: string, channelId: string, externalId: string, options?: LoadOptions): Promise<Message | null>;
   /** The channel's message with this chat and raw id (the oldest if several match). */
   abstract findByWaLocator(tenantId: string, channelId: string, locator: WaMessageLocator, options?: LoadOptions): Promise<Message | null>;
+  /** The newest outbound message of the chat with `metadata.automated`, this text, still `pending`
+   *  or `failed` (no ack from WhatsApp yet), recorded after `createdAfter`. */
+  abstract findAutomatedPlaceholder(tenantId: string, channelId: string, criteria: AutomatedPlaceholderCriteria, options?: LoadOptions): Promise<Message | null>;
   /** The tenant's messages among `ids` (unknown ids are skipped), in no particular order. */
   abstract findByIds(tenantId: string, ids: string[]): Promise<Message[]>;
   /** Messages of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
   abstract list(tenantId: string, criteria: MessageListCriteria): Promise<Positioned<Message>[]>;
-  /** Stores the mutable state (status, ack level, metadata, revokedAt, updatedAt). Throws
+  /** Stores the mutable state (external id and raw id, status, ack level, metadata, revokedAt, updatedAt). Throws
    *  MessageNotFoundError when the row is gone. */
   abstract update(message: Message): Promise<void>;
   /** Removes the row; false when it was gone already. */

@@ -44,6 +44,16 @@ export const SESSION_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
 };
 
+/** The timeout warning's send. Every retried attempt first asks WAHA whether the previous one went
+ *  out (a 5xx or a timeout may hide a sent message), so Temporal never resends it blindly; the
+ *  workflow bounds the whole by the session's deadline (scheduleToClose), since a warning after the
+ *  end is pointless; the short first intervals fit a few attempts into a short lead. 4xx answers
+ *  (WahaPermanentError) are final. */
+export const SESSION_WARNING_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+};
+
 /** Cleanup and debouncer bookkeeping. */
 export const AUTOMATION_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',

@@ -57,10 +57,34 @@ export const sessionActivitySignal = defineSignal<[SessionActivity]>('sessionAct
 export const closeSessionUpdate = defineUpdate<EndSessionOutcome, [CloseSessionRequest]>('closeSession');
 export const sessionStateQuery = defineQuery<SessionLifecycleState>('state');
 
+export interface SendTimeoutWarningInput {
+  tenantId: string;
+  sessionId: string;
+  /** The idle period being warned (the workflow's last activity). When the database shows later
+   *  activity (a customer message whose signal is still on its way), nothing is sent. Absent in runs
+   *  from before the `warning-failures-recorded` patch. */
+  lastActivityAt?: string;
+  /** Pre-generated raw WAHA message id (`3EB0…`), chosen by the workflow so that a failed warning
+   *  can be recorded under it. Absent in older runs (the activity derives one). */
+  messageRawId?: string;
+}
+
+export interface SendTimeoutWarningResult {
+  sent: boolean;
+  externalId: string | null;
+  reason: string | null;
+  /** Set when the warning was skipped because the database saw later activity: the new last activity. */
+  laterActivityAt?: string | null;
+}
+
 export interface SessionLifecycleActivitiesContract {
   /** SendSessionTimeoutWarning: sends the channel's warning text through WAHA, records the outbound
-   *  message and `session.timeout_warning`. */
-  sendSessionTimeoutWarning(input: { tenantId: string; sessionId: string }): Promise<{ sent: boolean; externalId: string | null; reason: string | null }>;
+   *  message and `session.timeout_warning`. A retried attempt asks WAHA whether an earlier one got
+   *  through before it sends again. */
+  sendSessionTimeoutWarning(input: SendTimeoutWarningInput): Promise<SendTimeoutWarningResult>;
+  /** A warning that could not be sent (WAHA refused it, or gave no answer before the deadline):
+   *  its recorded message is marked `failed`. */
+  recordTimeoutWarningFailed(input: { tenantId: string; sessionId: string; messageRawId: string }): Promise<{ marked: boolean }>;
   /** EndSessionDueToTimeout: ends it with reason `inactivity` unless the database saw later activity. */
   endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome>;
   /** Ends it now with the given reason (manual close, saga rollback). */

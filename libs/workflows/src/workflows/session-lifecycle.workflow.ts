@@ -1,12 +1,15 @@
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SESSION_ACTIVITY_OPTIONS } from '../contracts/retry-policies';
+import { SESSION_ACTIVITY_OPTIONS, SESSION_WARNING_OPTIONS } from '../contracts/retry-policies';
 import {
   type EndSessionOutcome,
   type SessionActivity,
@@ -14,6 +17,7 @@ import {
   type SessionLifecycleActivitiesContract,
   type SessionLifecycleInput,
   type SessionLifecycleState,
+  type SendTimeoutWarningResult,
   closeSessionUpdate,
   sessionActivitySignal,
   sessionStateQuery,
@@ -25,12 +29,19 @@ const activities = proxyActivities<SessionLifecycleActivitiesContract>(SESSION_A
 /** Continue as new after this many signals even if the server has not suggested it yet. */
 const SIGNALS_PER_RUN = 500;
 
+/** Runs from here on: a warning that cannot be sent is recorded failed and the run carries on (it
+ *  used to fail the run); the send is bounded by the deadline, skipped when the database shows later
+ *  activity, and its message id is chosen here. */
+export const WARNING_FAILURES_PATCH = 'warning-failures-recorded';
+
 /**
  * One run per session (id `session:{sessionId}`), alive while the session is active.
  * Deadline = last activity + timeout. At most one warning per idle period, at deadline - lead; the
  * warning does NOT move the deadline (the original's warning timer restarted the timeout, so a
  * session with a warning never ended). `sessionActivity` moves the deadline (inbound and outbound,
  * except the warnings this workflow sent); `closeSession` ends it at once; `state` reports it.
+ * A warning that cannot be sent (WAHA 4xx, or no answer before the deadline) is recorded failed
+ * and never fails the run: the session still ends at its deadline.
  */
 export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Promise<EndSessionOutcome> {
   validate(input);
@@ -117,11 +128,19 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
     if (warnAt !== null && !warnedThisPeriod() && now >= warnAt) {
       warningInFlight = true;
       const warnedPeriod = lastActivityMs;
-      const warning = await activities.sendSessionTimeoutWarning({ tenantId: input.tenantId, sessionId: input.sessionId });
+      const warning = patched(WARNING_FAILURES_PATCH)
+        ? await sendWarningOrRecordFailure(input, warnedPeriod, deadlineMs() - now)
+        : await activities.sendSessionTimeoutWarning({ tenantId: input.tenantId, sessionId: input.sessionId });
+      warningInFlight = false;
+      if (warning.laterActivityAt) {
+        // The customer wrote since (the database knows, the signal is on its way): no warning for
+        // this period; the new one gets its own.
+        lastActivityMs = Math.max(lastActivityMs, Date.parse(warning.laterActivityAt));
+        continue;
+      }
       if (warning.externalId) systemMessageIds.add(warning.externalId);
       warnedForActivityMs = warnedPeriod;
       if (warning.sent) warningsSent += 1;
-      warningInFlight = false;
       continue;
     }
 
@@ -146,6 +165,39 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
 
   await condition(allHandlersFinished);
   return outcome;
+}
+
+/**
+ * Sends the warning under an id chosen here, within the time left before the deadline (a warning
+ * after the end is pointless, and the end must not wait for WAHA). A warning WAHA refuses (4xx) or
+ * does not take in time is recorded failed, and the run carries on to end the session on time.
+ */
+async function sendWarningOrRecordFailure(input: SessionLifecycleInput, lastActivityMs: number, timeLeftMs: number): Promise<SendTimeoutWarningResult> {
+  const messageRawId = warningRawId();
+  const send = proxyActivities<SessionLifecycleActivitiesContract>({ ...SESSION_WARNING_OPTIONS, scheduleToCloseTimeout: Math.max(timeLeftMs, 1_000) });
+  try {
+    return await send.sendSessionTimeoutWarning({
+      tenantId: input.tenantId,
+      sessionId: input.sessionId,
+      lastActivityAt: new Date(lastActivityMs).toISOString(),
+      messageRawId,
+    });
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    try {
+      await activities.recordTimeoutWarningFailed({ tenantId: input.tenantId, sessionId: input.sessionId, messageRawId });
+    } catch (recordErr) {
+      // The database stayed unreachable through the retries: the message stays `pending`; the
+      // session must still end.
+      if (!(recordErr instanceof ActivityFailure)) throw recordErr;
+    }
+    return { sent: false, externalId: null, reason: err.cause?.message ?? err.message };
+  }
+}
+
+/** WhatsApp-Web style raw id (`3EB0` + 18 hex), from the workflow's deterministic uuid4. */
+function warningRawId(): string {
+  return `3EB0${uuid4().replace(/-/g, '').slice(0, 18).toUpperCase()}`;
 }
 
 function validate(input: SessionLifecycleInput): void {

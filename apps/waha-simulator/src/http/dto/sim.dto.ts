@@ -143,6 +143,18 @@ export class FaultsDto {
   /** Path prefixes such as `/api/sendText`; empty or absent = every /api path. */
   @IsOptional() @IsArray() @IsString({ each: true })
   onlyPaths?: string[];
+
+  /** Status of the injected errors (default 500). */
+  @IsOptional() @IsIn([500, 404, 422])
+  errorStatus?: 500 | 404 | 422;
+
+  /** Handle the request first, then delay or fail its answer. */
+  @IsOptional() @IsBoolean()
+  afterHandling?: boolean;
+
+  /** sendText ignores the pre-generated id. */
+  @IsOptional() @IsBoolean()
+  ignoreMessageIds?: boolean;
 }
 
 export class SeedDto {

@@ -24,6 +24,19 @@ export interface WahaSentMessage {
   id: string;
 }
 
+export interface WahaFindMessageRequest extends WahaConnection {
+  chatId: string;
+  /** Full id `{fromMe}_{chatId}_{rawId}`, or the bare raw id (GOWS/NOWEB). */
+  messageId: string;
+}
+
+export interface WahaStoredMessage {
+  id: string;
+  fromMe: boolean;
+  /** WAHA `ack` (-1..4), null when WAHA reports none. */
+  ack: number | null;
+}
+
 export interface WahaSessionInfo {
   name: string;
   /** `WORKING`, `STARTING`, `SCAN_QR_CODE`, `FAILED`, `STOPPED`, ... */
@@ -38,6 +51,11 @@ export interface WahaSessionInfo {
 export abstract class WahaClient {
   /** `POST /api/sendText`. */
   abstract sendText(request: WahaSendTextRequest): Promise<WahaSentMessage>;
+
+  /** `GET /api/{session}/chats/{chatId}/messages/{messageId}`: the message, or null when WAHA does
+   *  not know it (404 for the message; a 404 for the session is a WahaPermanentError). Lets a sender
+   *  learn whether a send that failed ambiguously (5xx, timeout) went out after all. */
+  abstract findMessage(request: WahaFindMessageRequest): Promise<WahaStoredMessage | null>;
 
   /** `GET /api/sessions/{session}`. */
   abstract getSession(connection: WahaConnection): Promise<WahaSessionInfo>;

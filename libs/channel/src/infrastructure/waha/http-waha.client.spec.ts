@@ -185,6 +185,37 @@ describe('HttpWahaClient (real HTTP server)', () => {
     });
   });
 
+  describe('findMessage', () => {
+    const chatId = '5511999990001@c.us';
+    const messageId = 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9';
+
+    it('gets the message by chat and full id (encoded, without media) and reads id, fromMe and ack', async () => {
+      reply = json(200, { id: messageId, fromMe: true, source: 'api', ack: 2, body: 'Olá!' });
+      await expect(client.findMessage({ ...connection(), chatId, messageId })).resolves.toEqual({ id: messageId, fromMe: true, ack: 2 });
+      expect(requests[0]).toMatchObject({ method: 'GET', url: `/api/default/chats/${encodeURIComponent(chatId)}/messages/${encodeURIComponent(messageId)}?downloadMedia=false` });
+      expect(requests[0]!.headers['x-api-key']).toBe('waha-key-123');
+    });
+
+    it('answers null when WAHA does not know the message (404 for the message)', async () => {
+      reply = json(404, { statusCode: 404, message: `Message '${messageId}' not found`, error: 'Not Found' });
+      await expect(client.findMessage({ ...connection(), chatId, messageId })).resolves.toBeNull();
+    });
+
+    it('fails permanently on a 404 for the session (the answer is unknown, not "not sent")', async () => {
+      reply = json(404, { statusCode: 404, message: "We didn't find a session with name 'default'.", error: 'Not Found' });
+      const error = await failure(client.findMessage({ ...connection(), chatId, messageId }));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: 404, code: 'WAHA.NOT_FOUND' });
+    });
+
+    it('fails transiently on a 500, and permanently on a 2xx that is no message', async () => {
+      reply = json(500, { statusCode: 500, exception: { message: '2 UNKNOWN' } });
+      expect(await failure(client.findMessage({ ...connection(), chatId, messageId }))).toBeInstanceOf(WahaTransientError);
+      reply = json(200, { nothing: true });
+      expect(await failure(client.findMessage({ ...connection(), chatId, messageId }))).toMatchObject({ code: 'WAHA.INVALID_RESPONSE' });
+    });
+  });
+
   describe('getSession', () => {
     it('reads name and status of the session, with the session name encoded into the path', async () => {
       reply = json(200, { name: 'sales-2', status: 'WORKING', config: { webhooks: [] }, me: { id: '5511999990000@c.us', pushName: 'Acme' } });

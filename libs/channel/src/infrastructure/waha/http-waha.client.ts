@@ -3,9 +3,11 @@ import { type WahaFailureCode, WahaPermanentError, WahaTransientError } from '..
 import {
   WahaClient,
   type WahaConnection,
+  type WahaFindMessageRequest,
   type WahaSendTextRequest,
   type WahaSentMessage,
   type WahaSessionInfo,
+  type WahaStoredMessage,
 } from '../../application/waha/waha-client.port';
 import { type ChannelConfig, channelConfig } from '../../channel.config';
 
@@ -41,6 +43,24 @@ export class HttpWahaClient extends WahaClient {
     const id = readId(answer);
     if (!id) throw invalidResponse(operation, status, 'has no message id (id or id._serialized)', answer);
     return { id };
+  }
+
+  async findMessage(request: WahaFindMessageRequest): Promise<WahaStoredMessage | null> {
+    const operation = 'GET /api/{session}/chats/{chatId}/messages/{messageId}';
+    const path = `/api/${encodeURIComponent(request.session)}/chats/${encodeURIComponent(request.chatId)}/messages/${encodeURIComponent(request.messageId)}?downloadMedia=false`;
+    let answered: { status: number; answer: unknown };
+    try {
+      answered = await this.call({ connection: request, operation, method: 'GET', path });
+    } catch (error) {
+      // WAHA answers 404 both for an unknown message and for an unknown session; only the first
+      // means "not sent". Its session-missing body names the session ("We didn't find a session").
+      if (error instanceof WahaPermanentError && error.code === 'WAHA.NOT_FOUND' && !/session/i.test(error.responseBody ?? '')) return null;
+      throw error;
+    }
+    const { status, answer } = answered;
+    const id = readId(answer);
+    if (!id || !isRecord(answer)) throw invalidResponse(operation, status, 'is not a message (id)', answer);
+    return { id, fromMe: answer.fromMe === true, ack: typeof answer.ack === 'number' ? answer.ack : null };
   }
 
   async getSession(connection: WahaConnection): Promise<WahaSessionInfo> {

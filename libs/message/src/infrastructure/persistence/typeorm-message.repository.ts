@@ -4,6 +4,7 @@ import { isUuid, type Positioned } from '@app/shared';
 import { type Message } from '../../domain/message.aggregate';
 import { MessageNotFoundError } from '../../domain/message.errors';
 import {
+  type AutomatedPlaceholderCriteria,
   type LoadOptions,
   type MessageListCriteria,
   MessageRepository,
@@ -103,6 +104,20 @@ export class TypeOrmMessageRepository extends MessageRepository {
     return this.one(query.orderBy('m.createdAt', 'ASC').addOrderBy('m.id', 'ASC').limit(1), options);
   }
 
+  async findAutomatedPlaceholder(tenantId: string, channelId: string, criteria: AutomatedPlaceholderCriteria, options: LoadOptions = {}): Promise<Message | null> {
+    if (!isUuid(tenantId) || !isUuid(channelId)) return null;
+    const query = this.ofTenant(tenantId)
+      .andWhere('m.channel_id = :channelId', { channelId })
+      .andWhere('m.wa_chat_id = :chatId', { chatId: criteria.chatId })
+      .andWhere(`m.direction = 'outbound'`)
+      .andWhere(`m.status IN ('pending', 'failed')`)
+      .andWhere(`m.metadata ->> 'automated' IS NOT NULL`)
+      .andWhere('m.text = :text', { text: criteria.text })
+      .andWhere('m.wa_raw_id <> :rawId', { rawId: criteria.otherThanRawId })
+      .andWhere('m.created_at >= :createdAfter', { createdAfter: criteria.createdAfter });
+    return this.one(query.orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(1), options);
+  }
+
   async findByIds(tenantId: string, ids: string[]): Promise<Message[]> {
     const valid = ids.filter(isUuid);
     if (!isUuid(tenantId) || valid.length === 0) return [];
@@ -133,7 +148,15 @@ export class TypeOrmMessageRepository extends MessageRepository {
       .manager()
       .createQueryBuilder()
       .update(MessageOrmEntity)
-      .set({ status: row.status, ackLevel: row.ackLevel, metadata: row.metadata, revokedAt: row.revokedAt, updatedAt: row.updatedAt })
+      .set({
+        externalId: row.externalId,
+        waRawId: row.waRawId,
+        status: row.status,
+        ackLevel: row.ackLevel,
+        metadata: row.metadata,
+        revokedAt: row.revokedAt,
+        updatedAt: row.updatedAt,
+      })
       .where('tenant_id = :tenantId AND id = :id', { tenantId: row.tenantId, id: row.id })
       .execute();
     if (!result.affected) throw new MessageNotFoundError(row.id);
