@@ -151,7 +151,18 @@ describe('inbound through a database outage (owned PostgreSQL, e2e)', () => {
     for (const [channel, body] of [[sagaChannel, toSaga], [directChannel, toDirect]] as const) {
       expect((await storedOf(channel, body.payload.id)).messages).toHaveLength(1);
     }
-  }, RECOVERY_MS + 60_000);
+    // Direct mode leaves publishing to the outbox processor: it outlived the outages and publishes.
+    const unpublished = () =>
+      h.query<{ type: string; status: string }>(`SELECT type, status FROM outbox_events WHERE tenant_id = $1 AND correlation_id = $2 AND status <> 'published'`, [
+        tenantId,
+        `inbound:${directChannel.id}:${toDirect.payload.id}`,
+      ]);
+    const correlated = await h.query(`SELECT type FROM outbox_events WHERE correlation_id = $1`, [`inbound:${directChannel.id}:${toDirect.payload.id}`]);
+    expect(correlated.length).toBeGreaterThan(0);
+    await eventually(async () => ((await unpublished()).length === 0 ? true : undefined), RECOVERY_MS, 'the direct message published').catch(async (err) => {
+      throw new Error(`${(err as Error).message}; unpublished: ${JSON.stringify(await unpublished())}, processor: ${await statusOf(process.env.OUTBOX_PROCESSOR_WORKFLOW_ID!)}`);
+    });
+  }, RECOVERY_MS * 2 + 60_000);
 
   describe('direct mode: a redelivery repairs what the first try missed after its commit', () => {
     let deadTemporalApi: INestApplication;

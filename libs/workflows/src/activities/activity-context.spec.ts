@@ -4,7 +4,7 @@ import { ContactIdTakenError, ContactPhoneContendedError, ContactVersionConflict
 import { MessageExternalIdConflictError, MessageReferenceNotFoundError } from '@app/message';
 import { SessionContendedError, SessionNotFoundError } from '@app/session';
 import { RuleViolationError, ValidationError } from '@app/shared';
-import { SAGA_LOCAL_STEP_OPTIONS, SAGA_STEP_OPTIONS } from '../contracts/retry-policies';
+import { OUTBOX_ACTIVITY_OPTIONS, SAGA_LOCAL_STEP_OPTIONS, SAGA_STEP_OPTIONS } from '../contracts/retry-policies';
 import { asFailure } from './activity-context';
 
 const failureOf = (err: unknown) => {
@@ -57,5 +57,12 @@ describe('saga step retry policy', () => {
     }
     // A backoff above the threshold becomes a workflow timer: a new command in the saga's history.
     expect(msToNumber(SAGA_LOCAL_STEP_OPTIONS.retry!.maximumInterval!)).toBeLessThan(msToNumber(SAGA_LOCAL_STEP_OPTIONS.localRetryThreshold!));
+  });
+});
+
+describe('outbox processor retry policy', () => {
+  it('retries its database steps for as long as an outage lasts: the singleton processor must not fail', () => {
+    expect(OUTBOX_ACTIVITY_OPTIONS.retry?.maximumAttempts).toBeUndefined();
+    expect(msToNumber(OUTBOX_ACTIVITY_OPTIONS.retry!.maximumInterval!)).toBeLessThanOrEqual(30_000);
   });
 });
