@@ -1,5 +1,5 @@
 import { Controller, Headers, HttpCode, Param, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../platform/public.decorator';
 import { WahaWebhookService } from './waha-webhook.service';
@@ -28,6 +28,9 @@ export class WahaWebhookController {
   @ApiBadRequestResponse({ description: 'Malformed body; the message names the field' })
   @ApiUnauthorizedResponse({ description: 'Missing or wrong HMAC; nothing was recorded' })
   @ApiNotFoundResponse({ description: 'Unknown channel' })
+  @ApiServiceUnavailableResponse({
+    description: 'The database or Temporal is unavailable (`Retry-After`): deliver again; a redelivery of a message already stored completes what is missing',
+  })
   async receive(
     @Param('channelId') channelId: string,
     @Headers('x-webhook-hmac') signature: string | undefined,

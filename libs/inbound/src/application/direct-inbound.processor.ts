@@ -55,10 +55,17 @@ export class DirectInboundProcessor {
           },
         };
       });
-      // After commit: a retried webhook finds the rows (created=false) and signals again, so a
-      // failure here is recovered by WAHA's retry.
-      if (!alreadyRecorded) await this.steps.notifySessionActivity(tenantId, session, message);
-      if (result.messageCreated && message.direction === 'inbound') {
+      // After commit, the durable timers. A failure here fails the request (5xx), so WAHA delivers
+      // again; the redelivery finds the rows (alreadyRecorded) and repeats these steps, which are
+      // idempotent: signal-with-start by id, a deadline that only moves forward, a debouncer that
+      // keeps a message once.
+      if (!alreadyRecorded) {
+        await this.steps.notifySessionActivity(tenantId, session, message);
+      } else if (session.status === 'active') {
+        await this.steps.ensureSessionWatched(tenantId, session, message);
+      }
+      const firstOrRepeat = result.messageCreated || (alreadyRecorded && session.status === 'active');
+      if (firstOrRepeat && message.direction === 'inbound') {
         await this.steps.debounce({ tenantId, channelId, sessionId: result.sessionId, messageId: result.messageId }, loadPolicy);
       }
       return result;

@@ -139,6 +139,20 @@ export class InboundConversationSteps {
     });
   }
 
+  /** For a message recorded already (a redelivery): makes sure the session's lifecycle workflow
+   *  runs, without moving its deadline past what the session row says. The redelivery may be the
+   *  retry of a request whose signal-with-start failed after its transaction committed. */
+  async ensureSessionWatched(tenantId: string, session: SessionView, message: InboundMessage): Promise<void> {
+    await this.workflows.recordSessionActivity({
+      tenantId,
+      sessionId: session.id,
+      lastActivityAt: session.lastActivityAt,
+      timeoutSeconds: session.timeoutSeconds,
+      warningLeadSeconds: session.warningLeadSeconds,
+      activity: { at: session.lastActivityAt, direction: message.direction, externalId: message.externalId },
+    });
+  }
+
   /**
    * Stores the message under the contact and session the earlier steps resolved. Both rows stay
    * locked until it is stored, so a concurrent saga rollback of either waits and then sees the

@@ -217,6 +217,27 @@ describe('Message queries, ad conversions and message groups (real PostgreSQL)',
       });
     });
 
+    it('groups a message once: a later group leaves out messages an earlier group holds, and stores nothing when none is left', async () => {
+      const conv = await seedConversation(db, tenantA);
+      const first = await add(conv, { externalId: waMessageId('inbound') });
+      const second = await add(conv, { externalId: waMessageId('inbound') });
+      const base = { tenantId: tenantA, sessionId: conv.sessionId, channelId: conv.channelId, at: new Date() };
+      const earlier = await completeGroup.execute({ ...base, messageIds: [first.id], groupId: globalThis.crypto.randomUUID() });
+
+      // A repeated signal for `first` (a redelivered webhook) landed in the next window with `second`.
+      const laterId = globalThis.crypto.randomUUID();
+      const later = await completeGroup.execute({ ...base, messageIds: [first.id, second.id], groupId: laterId });
+      expect(later).toMatchObject({ id: laterId, messageIds: [second.id], count: 1 });
+      // Only the repeated message in a window: no group, no event.
+      const onlyRepeatId = globalThis.crypto.randomUUID();
+      expect(await completeGroup.execute({ ...base, messageIds: [first.id, second.id], groupId: onlyRepeatId })).toBeNull();
+
+      const groups = await db.query(`SELECT id, message_ids FROM message_groups WHERE session_id = $1 ORDER BY completed_at, id`, [conv.sessionId]);
+      expect(groups.map((g: { message_ids: string[] }) => g.message_ids).sort()).toEqual([[first.id], [second.id]].sort());
+      expect(earlier!.messageIds).toEqual([first.id]);
+      expect(await eventsOf('message.group.completed', onlyRepeatId)).toEqual([]);
+    });
+
     it('refuses unknown messages, messages of another session and a group id taken by another session', async () => {
       const conv = await seedConversation(db, tenantA);
       const other = await seedConversation(db, tenantA);

@@ -57,6 +57,6 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
   }
 
   completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }) {
-    return inActivity(async () => ({ groupId: (await this.steps.completeMessageGroup(input)).id }));
+    return inActivity(async () => ({ groupId: (await this.steps.completeMessageGroup(input))?.id ?? null }));
   }
 }

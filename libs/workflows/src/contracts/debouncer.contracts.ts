@@ -15,5 +15,6 @@ export interface DebouncedMessage {
 export const messageReceivedSignal = defineSignal<[DebouncedMessage]>('messageReceived');
 
 export interface DebouncerActivitiesContract {
-  completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }): Promise<{ groupId: string }>;
+  /** groupId null: every message was grouped already (a repeated signal), nothing was stored. */
+  completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }): Promise<{ groupId: string | null }>;
 }

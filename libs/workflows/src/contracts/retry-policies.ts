@@ -3,16 +3,26 @@ import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 /** Every activity timeout and retry policy lives here, so they can be reviewed side by side. */
 
 /** Short database steps of the outbox relay. Failed publishes are not activity failures (the event's
- *  own attempts and backoff track them); only infrastructure errors (database down) retry here. */
+ *  own attempts and backoff track them); only infrastructure errors (database down) retry here, for
+ *  as long as the outage lasts: with an attempt limit, a 15 s outage failed the singleton processor
+ *  and nothing was published again until a worker restart. */
 export const OUTBOX_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
-/** Saga steps: short database work; infrastructure errors retry a few times, then the saga compensates. */
+/** How long a saga's mandatory steps keep retrying an infrastructure failure (database or Temporal
+ *  down) before the saga gives up and compensates: a message answered 202 must survive an outage
+ *  shorter than this. Only the step's own non-retryable failures (validation, business rules, see
+ *  activities/activity-context.ts) end it sooner. */
+export const SAGA_STEP_RETRY_WINDOW = '15 minutes';
+
+/** Saga steps: short database work. Retried with backoff (200 ms x2, capped at 30 s) for the whole
+ *  retry window: no maximumAttempts (unlimited; the SDK refuses 0). */
 export const SAGA_STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['ValidationError'] },
+  scheduleToCloseTimeout: SAGA_STEP_RETRY_WINDOW,
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ValidationError'] },
 };
 
 /** Optional saga steps (debouncer, ad conversion, publish): bounded retries, never fail the saga. */
@@ -22,9 +32,13 @@ export const SAGA_OPTIONAL_STEP_OPTIONS: ActivityOptions = {
 };
 
 /** The saga steps as local activities (same timeouts and retries): a message costs one workflow task,
- *  not one per step. Retries shorter than localRetryThreshold (1 minute) stay inside that task. */
+ *  not one per step. Every backoff stays under localRetryThreshold (1 minute), so retries happen
+ *  inside the worker (the SDK keeps the workflow task alive meanwhile) and never become timers:
+ *  the workflow emits the same commands whatever the number of attempts. */
 export const SAGA_LOCAL_STEP_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: SAGA_STEP_OPTIONS.startToCloseTimeout,
+  scheduleToCloseTimeout: SAGA_STEP_OPTIONS.scheduleToCloseTimeout,
+  localRetryThreshold: '1 minute',
   retry: SAGA_STEP_OPTIONS.retry,
 };
 export const SAGA_LOCAL_OPTIONAL_STEP_OPTIONS: LocalActivityOptions = {

@@ -11,6 +11,9 @@ import { type CompleteMessageGroupCommand } from './complete-message-group.comma
  * Stores a completed group of a session's messages (first/last message time taken from the
  * messages) and raises `message.group.completed`. Idempotent on groupId: a repeated call returns the
  * stored group and raises nothing. Every message must exist in the tenant and belong to the session.
+ * A message is grouped once: those another group of the session holds already (a repeated
+ * debouncer signal, e.g. from a redelivered webhook, after their group completed) are left out, and
+ * when none is left nothing is stored and the result is null.
  */
 @Injectable()
 export class CompleteMessageGroupHandler {
@@ -22,7 +25,7 @@ export class CompleteMessageGroupHandler {
     private readonly clock: Clock,
   ) {}
 
-  async execute(command: CompleteMessageGroupCommand): Promise<MessageGroupView> {
+  async execute(command: CompleteMessageGroupCommand): Promise<MessageGroupView | null> {
     assertUuid(command.tenantId, 'tenantId');
     assertUuid(command.sessionId, 'sessionId');
     const groupId = command.groupId ?? globalThis.crypto.randomUUID();
@@ -34,8 +37,11 @@ export class CompleteMessageGroupHandler {
       const existing = await this.groups.findById(command.tenantId, groupId);
       if (existing) return this.replay(existing, command.sessionId, groupId);
 
-      const found = new Map((await this.messages.findByIds(command.tenantId, messageIds)).map((m) => [m.id, m]));
-      const messages = messageIds.map((id) => {
+      const grouped = new Set(await this.groups.findGroupedMessageIds(command.tenantId, command.sessionId, messageIds, groupId));
+      const ungrouped = messageIds.filter((id) => !grouped.has(id));
+      if (ungrouped.length === 0) return null;
+      const found = new Map((await this.messages.findByIds(command.tenantId, ungrouped)).map((m) => [m.id, m]));
+      const messages = ungrouped.map((id) => {
         const message = found.get(id);
         if (!message) throw new MessageNotFoundError(id);
         return message;

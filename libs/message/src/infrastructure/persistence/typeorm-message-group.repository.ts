@@ -33,4 +33,14 @@ export class TypeOrmMessageGroupRepository extends MessageGroupRepository {
     const row = await this.tx.manager().findOne(MessageGroupOrmEntity, { where: { tenantId, id } });
     return row ? MessageGroup.rehydrate({ ...row }) : null;
   }
+
+  async findGroupedMessageIds(tenantId: string, sessionId: string, messageIds: string[], exceptGroupId: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.tx.manager().query(
+      `SELECT DISTINCT grouped.id
+         FROM message_groups g, unnest(g.message_ids) AS grouped(id)
+        WHERE g.tenant_id = $1 AND g.session_id = $2 AND g.id <> $4 AND g.message_ids && $3::uuid[] AND grouped.id = ANY($3::uuid[])`,
+      [tenantId, sessionId, messageIds, exceptGroupId],
+    );
+    return rows.map((r) => r.id);
+  }
 }
