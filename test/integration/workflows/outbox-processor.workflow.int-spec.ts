@@ -239,8 +239,8 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     expect((await handle.query(outboxProcessorStateQuery)).settings.batchSize).toBe(DEFAULT_OUTBOX_PROCESSOR_SETTINGS.batchSize);
 
     // Under the start settings (one-minute poll, no wake) this event would wait a minute.
-    const applied = await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 20 })] });
-    expect(applied).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 20 });
+    const applied = await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 })] });
+    expect(applied).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
     const e = event();
     await append([e]);
     await publisher.waitFor(() => publisher.countOf(e.id) === 1, 10_000);
@@ -249,7 +249,7 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
       const s = await handle.query(outboxProcessorStateQuery);
       return s.stats.runs >= 2 ? s : undefined;
     }, 30_000, 'a continue-as-new');
-    expect(state.settings).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 20 });
+    expect(state.settings).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
     await handle.signal(shutdownSignal);
     await handle.result();
   });
