@@ -1,6 +1,16 @@
 import { Logger } from '@nestjs/common';
 import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { Counter, Gauge } from 'prom-client';
 import { type OutboxProcessorSettings, type OutboxProcessorStats, outboxProcessorStateQuery, TaskQueues, updateOutboxSettingsUpdate } from '@app/workflows';
+
+const processorRestarts = new Counter({
+  name: 'crm_outbox_processor_restarts_total',
+  help: 'outbox processor runs this worker started because the processor was not running',
+});
+const processorConsecutiveFailures = new Gauge({
+  name: 'crm_outbox_processor_consecutive_failures',
+  help: 'failed iterations in a row of the outbox processor, as last observed by this worker',
+});
 
 /** What the last check of the singleton processor found. */
 export interface OutboxProcessorObservation {
@@ -122,6 +132,7 @@ export class OutboxProcessorSupervisor {
         );
         if (status !== 'NOT_FOUND') {
           this.restarts += 1;
+          processorRestarts.inc();
           this.logger.warn({ workflowId: this.workflowId, previousStatus: status, runId: started.firstExecutionRunId }, 'outbox processor was not running; started it again');
         }
         runId = started.firstExecutionRunId;
@@ -136,6 +147,7 @@ export class OutboxProcessorSupervisor {
     try {
       const state = await this.client.connection.withDeadline(deadline(), () => handle.query(outboxProcessorStateQuery));
       stats = pickStats(state.stats);
+      processorConsecutiveFailures.set(stats.consecutiveFailures ?? 0);
       const differing = differingSettings(state.settings, this.settings);
       if (differing.length > 0) {
         await this.client.connection.withDeadline(deadline(), () => handle.executeUpdate(updateOutboxSettingsUpdate, { args: [this.settings] }));

@@ -97,6 +97,8 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('crm_outbox_wake_signals_total');
+    expect(metrics).toContain('crm_outbox_processor_restarts_total 0');
+    expect(metrics).toContain('crm_outbox_processor_consecutive_failures 0');
   });
 
   it('starts the processor again within an ensure interval when it was terminated', async () => {
