@@ -11,6 +11,7 @@ import { TenantModule } from '@app/tenant';
 import { outboxProcessorStateQuery, outboxStatsQuery, TemporalClientProvider, updateOutboxSettingsUpdate, wakeSignal } from '@app/workflows';
 import { createTestDatabase } from '../../../test/support/database';
 import { eventually } from '../../../test/support/nest';
+import { eventuallySeen } from '../../../test/support/eventually-seen';
 import { TestEnv } from '../../../test/support/test-env';
 import { TemporalWorkerHost } from './temporal-worker.host';
 import { WorkerHealthServer } from './worker-health.server';
@@ -108,10 +109,12 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     await handle.terminate('test: the processor is gone');
 
     // The supervisor's check that found it terminated has started a new run.
-    const observed = await eventually(async () => {
-      const o = host.outboxProcessor!.observation;
-      return o && o.running && o.runId !== terminatedRunId && o.restarts >= 1 ? o : undefined;
-    }, 20_000, 'a restart by the ensure loop');
+    const observed = await eventuallySeen(
+      async () => host.outboxProcessor!.observation,
+      (o) => (o && o.running && o.runId !== terminatedRunId && o.restarts >= 1 ? o : undefined),
+      20_000,
+      'a restart by the ensure loop',
+    );
     const restarted = await handle.describe();
     expect(restarted).toMatchObject({ runId: observed.runId, status: { name: 'RUNNING' } });
     expect((await client.workflow.getHandle(host.outboxProcessorWorkflowId, terminatedRunId).describe()).status.name).toBe('TERMINATED');
@@ -131,11 +134,16 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     expect(mine).toMatchObject({ running: true, status: 'RUNNING' });
     expect(theirs).toMatchObject({ running: true, status: 'RUNNING' });
     expect(theirs.runId).toBe(mine.runId);
-    const running = await eventually(async () => {
-      const runs: string[] = [];
-      for await (const wf of client.workflow.list({ query: `WorkflowId = '${host.outboxProcessorWorkflowId}' AND ExecutionStatus = 'Running'` })) runs.push(wf.runId);
-      return runs.length > 0 ? runs : undefined;
-    }, 20_000, 'the running processor in visibility');
+    const running = await eventuallySeen(
+      async () => {
+        const runs: string[] = [];
+        for await (const wf of client.workflow.list({ query: `WorkflowId = '${host.outboxProcessorWorkflowId}' AND ExecutionStatus = 'Running'` })) runs.push(wf.runId);
+        return runs;
+      },
+      (runs) => (runs.length > 0 ? runs : undefined),
+      20_000,
+      'the running processor in visibility',
+    );
     expect(running).toEqual([mine.runId]);
   });
 
@@ -145,10 +153,12 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     // As an older worker with another configuration would have left it.
     expect(await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [{ ...current, batchSize: 3, pollIntervalMs: 500 }] })).toMatchObject({ batchSize: 3, pollIntervalMs: 500 });
 
-    const settings = await eventually(async () => {
-      const s = (await handle.query(outboxProcessorStateQuery)).settings;
-      return s.batchSize === 100 && s.pollIntervalMs === 60_000 ? s : undefined;
-    }, 20_000, "this worker's settings on the processor");
+    const settings = await eventuallySeen(
+      async () => (await handle.query(outboxProcessorStateQuery)).settings,
+      (s) => (s.batchSize === 100 && s.pollIntervalMs === 60_000 ? s : undefined),
+      20_000,
+      "this worker's settings on the processor",
+    );
     expect(settings).toMatchObject(app.get<WorkerConfig>(workerConfig.KEY).outboxProcessor);
   });
 
@@ -165,20 +175,14 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
       // An iteration now (the sweep sleeps a minute here); its activities give up after ~15 s, and
       // readiness fails a second after that.
       await app.get(TemporalClientProvider).client.workflow.getHandle(host.outboxProcessorWorkflowId).signal(wakeSignal);
-      const notReady = await eventually(async () => {
-        const r = await probe('/health/ready');
-        return r.status === 503 ? r : undefined;
-      }, 60_000, 'readiness 503');
+      const notReady = await eventuallySeen(() => probe('/health/ready'), (r) => (r.status === 503 ? r : undefined), 60_000, 'readiness 503');
       expect(notReady.body.outboxProcessor).toMatchObject({ ready: false, stats: { failingSince: expect.any(String) } });
       expect(notReady.body.reasons).toEqual([expect.stringMatching(/^outbox processor failing since .*outbox_events/)]);
       expect((await probe('/health/live')).status).toBe(200);
 
       await db.query(`ALTER TABLE outbox_events_away RENAME TO outbox_events`);
       restored = true;
-      const ready = await eventually(async () => {
-        const r = await probe('/health/ready');
-        return r.status === 200 ? r : undefined;
-      }, 60_000, 'readiness 200 again');
+      const ready = await eventuallySeen(() => probe('/health/ready'), (r) => (r.status === 200 ? r : undefined), 60_000, 'readiness 200 again');
       expect(ready.body.outboxProcessor).toMatchObject({ ready: true, stats: { consecutiveFailures: 0, failingSince: null } });
     } finally {
       if (!restored) await db.query(`ALTER TABLE outbox_events_away RENAME TO outbox_events`);

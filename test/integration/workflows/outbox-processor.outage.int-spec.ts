@@ -22,6 +22,7 @@ import {
 import { runMigrations } from '../../../libs/database/src/run-migrations';
 import { OutboxProcessorWorkflow } from '../../../libs/workflows/src/workflows/outbox-processor.workflow';
 import { createTenant, eventually } from '../../support/nest';
+import { eventuallySeen } from '../../support/eventually-seen';
 import { OwnedPostgres } from '../../support/owned-postgres';
 import { TestEnv } from '../../support/test-env';
 
@@ -92,14 +93,7 @@ describe('OutboxProcessorWorkflow through a real PostgreSQL outage (owned server
 
     await pg.stop();
     await handle.signal(wakeSignal);
-    const failing = await eventually(
-      async () => {
-        const s = await handle.query(outboxStatsQuery);
-        return (s.consecutiveFailures ?? 0) >= 1 ? s : undefined;
-      },
-      60_000,
-      'a failed iteration during the outage',
-    );
+    const failing = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined), 60_000, 'a failed iteration during the outage');
     expect(failing.failingSince).toEqual(expect.any(String));
     expect(failing.lastError).toEqual(expect.stringMatching(/^process(Pending|Failed)Events: /));
     expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -109,14 +103,7 @@ describe('OutboxProcessorWorkflow through a real PostgreSQL outage (owned server
     await publisher.waitFor(() => events.every((e) => publisher.countOf(e.id) === 1), 60_000).catch(async (err: Error) => {
       throw new Error(`${err.message}; published ${publisher.received.length}/20; stats ${JSON.stringify(await handle.query(outboxStatsQuery))}`);
     });
-    const recovered = await eventually(
-      async () => {
-        const s = await handle.query(outboxStatsQuery);
-        return s.consecutiveFailures === 0 && s.published >= 20 ? s : undefined;
-      },
-      20_000,
-      'recovered stats',
-    );
+    const recovered = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => (s.consecutiveFailures === 0 && s.published >= 20 ? s : undefined), 20_000, 'recovered stats');
     expect(recovered).toMatchObject({ failingSince: null, published: 20 });
     expect((await handle.describe()).status.name).toBe('RUNNING');
 

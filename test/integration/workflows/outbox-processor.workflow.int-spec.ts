@@ -22,6 +22,7 @@ import {
   WorkflowGatewaysModule,
 } from '@app/workflows';
 import { createTenant, createTestContext, eventually } from '../../support/nest';
+import { eventuallySeen } from '../../support/eventually-seen';
 import { TestEnv } from '../../support/test-env';
 import { OutboxProcessorWorkflow } from '../../../libs/workflows/src/workflows/outbox-processor.workflow';
 
@@ -193,14 +194,7 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     let restored = false;
     try {
       // The activities give up after their retries (~15 s); the run must not fail with them.
-      const failing = await eventually(
-        async () => {
-          const s = await handle.query(outboxStatsQuery);
-          return (s.consecutiveFailures ?? 0) >= 1 ? s : undefined;
-        },
-        60_000,
-        'a failed iteration in the stats',
-      );
+      const failing = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined), 60_000, 'a failed iteration in the stats');
       expect(failing).toMatchObject({ consecutiveFailures: 1, activityFailures: 1, failingSince: expect.any(String), lastFailureAt: expect.any(String) });
       expect(failing.lastError).toContain('outbox_events');
       expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -210,14 +204,7 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
       const events = [event(), event()];
       await append(events);
       await publisher.waitFor(() => events.every((e) => publisher.countOf(e.id) === 1), 60_000);
-      const recovered = await eventually(
-        async () => {
-          const s = await handle.query(outboxStatsQuery);
-          return s.consecutiveFailures === 0 && s.published >= 2 ? s : undefined;
-        },
-        20_000,
-        'recovered stats',
-      );
+      const recovered = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => (s.consecutiveFailures === 0 && s.published >= 2 ? s : undefined), 20_000, 'recovered stats');
       expect(recovered).toMatchObject({ failingSince: null, activityFailures: expect.any(Number) });
       expect(recovered.activityFailures).toBeGreaterThanOrEqual(1);
       expect(recovered.lastError).toContain('outbox_events');
@@ -245,10 +232,7 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     await append([e]);
     await publisher.waitFor(() => publisher.countOf(e.id) === 1, 10_000);
 
-    const state = await eventually(async () => {
-      const s = await handle.query(outboxProcessorStateQuery);
-      return s.stats.runs >= 2 ? s : undefined;
-    }, 30_000, 'a continue-as-new');
+    const state = await eventuallySeen(() => handle.query(outboxProcessorStateQuery), (s) => (s.stats.runs >= 2 ? s : undefined), 30_000, 'a continue-as-new');
     expect(state.settings).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
     await handle.signal(shutdownSignal);
     await handle.result();
