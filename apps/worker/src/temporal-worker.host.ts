@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { databaseConfig, DatabaseConfig } from '@app/database';
 import {
   activitiesOf,
@@ -20,6 +20,7 @@ import {
 import { type SweepSchedule, workerConfig, WorkerConfig } from './worker.config';
 import { ensureNamespace } from './namespace';
 import { OutboxWakeRelay } from './outbox-wake.relay';
+import { OutboxProcessorSupervisor } from './outbox-processor.supervisor';
 import { resolveWorkflowCode } from './workflow-code';
 
 export type WorkerHostState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
@@ -33,6 +34,8 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
   private readonly workers: Worker[] = [];
   private nativeConnection?: NativeConnection;
   private wakeRelay?: OutboxWakeRelay;
+  /** Keeps the singleton processor running (only where this process serves the outbox queue). */
+  outboxProcessor?: OutboxProcessorSupervisor;
   private runs: Promise<void>[] = [];
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
@@ -107,6 +110,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     if (this.state === 'stopped') return;
     this.state = 'draining';
     await this.wakeRelay?.stop();
+    await this.outboxProcessor?.stop();
     this.logger.log('draining Temporal workers');
     for (const worker of this.workers) {
       if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -150,15 +154,12 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  /** Starts the singleton processor (an existing run is kept) and relays NOTIFYs to it as wakes. */
+  /** Starts the singleton processor (an existing run is kept) and keeps it running and on this
+   *  worker's settings; relays NOTIFYs to it as wakes. */
   private async startOutboxProcessor(): Promise<void> {
     const workflowId = this.outboxProcessorWorkflowId;
-    await this.temporal.client.workflow.start('OutboxProcessorWorkflow', {
-      workflowId,
-      taskQueue: TaskQueues.outbox,
-      args: [{ settings: this.config.outboxProcessor }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    });
+    this.outboxProcessor = new OutboxProcessorSupervisor(this.temporal.client, workflowId, this.config.outboxProcessor, this.config.outboxProcessorSupervision);
+    await this.outboxProcessor.start();
     if (!this.config.outboxWakeOnNotify) return;
     const handle = this.temporal.client.workflow.getHandle(workflowId);
     const signal = () => this.temporal.client.connection.withDeadline(Date.now() + 2_000, () => handle.signal(wakeSignal));

@@ -10,7 +10,9 @@ collectDefaultMetrics({ prefix: 'crm_worker_' });
 
 /** Kubernetes probes and our Prometheus metrics for the worker (the SDK's own metrics are served
  *  by the Temporal runtime on TEMPORAL_METRICS_PORT). `/health/ready` is 200 only while every
- *  worker runs and the database answers; `/health/live` while the process is not failed. */
+ *  worker runs, the database answers and (where this worker serves the outbox queue) the outbox
+ *  processor runs without failing for long; `/health/live` while the process is not failed. The
+ *  processor's state is readiness only: a restarted pod would not bring the database back. */
 @Injectable()
 export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerHealthServer.name);
@@ -49,8 +51,20 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
         return json(this.host.state === 'failed' ? 503 : 200, { status: this.host.state === 'failed' ? 'error' : 'ok', workers: this.host.state });
       case '/health/ready': {
         const database = await this.dataSource.query('SELECT 1').then(() => 'up', () => 'down');
-        const ok = this.host.state === 'running' && database === 'up';
-        return json(ok ? 200 : 503, { status: ok ? 'ok' : 'error', workers: this.host.state, database });
+        const outbox = this.host.outboxProcessor?.readiness();
+        const ok = this.host.state === 'running' && database === 'up' && (outbox?.ready ?? true);
+        const reasons = [
+          ...(this.host.state === 'running' ? [] : [`workers ${this.host.state}`]),
+          ...(database === 'up' ? [] : ['database down']),
+          ...(outbox?.reason ? [outbox.reason] : []),
+        ];
+        return json(ok ? 200 : 503, {
+          status: ok ? 'ok' : 'error',
+          workers: this.host.state,
+          database,
+          ...(outbox ? { outboxProcessor: { ready: outbox.ready, ...outbox.state } } : {}),
+          ...(reasons.length > 0 ? { reasons } : {}),
+        });
       }
       case '/metrics':
         return { status: 200, body: await register.metrics(), type: register.contentType };

@@ -91,6 +91,17 @@ export class WorkerEnv {
   @IsOptional() @IsInt() @Min(1) @Max(5_000)
   WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS: number = 1_000;
 
+  /** How often the worker checks the outbox processor: starts it again when it is not running
+   *  (failed, terminated, completed), reads its state for readiness, and sends it this worker's
+   *  OUTBOX_* settings when they differ from the ones it runs with. */
+  @IsOptional() @IsInt() @Min(1_000) @Max(600_000)
+  OUTBOX_PROCESSOR_ENSURE_INTERVAL_MS: number = 30_000;
+
+  /** `/health/ready` fails once the processor's iterations have been failing (after their activity
+   *  retries, ~15 s) for this long. */
+  @IsOptional() @IsInt() @Min(1_000) @Max(3_600_000)
+  OUTBOX_PROCESSOR_UNHEALTHY_AFTER_MS: number = 60_000;
+
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
   OUTBOX_PROCESSOR_WORKFLOW_ID?: string;
@@ -132,6 +143,10 @@ export const workerConfig = registerAs('worker', () => {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     outboxProcessor,
     outboxProcessorWorkflowId: env.OUTBOX_PROCESSOR_WORKFLOW_ID,
+    outboxProcessorSupervision: {
+      ensureIntervalMs: env.OUTBOX_PROCESSOR_ENSURE_INTERVAL_MS,
+      unhealthyAfterMs: env.OUTBOX_PROCESSOR_UNHEALTHY_AFTER_MS,
+    },
     outboxWakeOnNotify: env.OUTBOX_WAKE_ON_NOTIFY,
     outboxWakeMinIntervalMs: env.OUTBOX_WAKE_MIN_INTERVAL_MS,
     webhookMaxConcurrentActivities: env.WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES,

@@ -4,7 +4,8 @@ import { Client } from 'pg';
 import { DomainEvent, EventOutbox, UnitOfWork, newEventId } from '@app/shared';
 import { OutboxAdminService, OutboxPublisherRegistry, OutboxRelayService } from '@app/outbox';
 import { RecordingPublisher } from '@app/outbox/testing';
-import { createTenant, createTestContext } from '../../../test/support/nest';
+import { OutboxRepository } from './application/outbox.repository.port';
+import { createTenant, createTestContext, eventually } from '../../../test/support/nest';
 
 function event(tenantId: string, type = 'contact.created'): DomainEvent {
   return { id: newEventId(), type, occurredAt: new Date(), tenantId, aggregateType: 'contact', aggregateId: newEventId(), data: { n: 1 } };
@@ -136,6 +137,57 @@ describe('outbox relay (real PostgreSQL)', () => {
     // A relay that died mid-publish frees the event when its lease runs out.
     await db.query(`UPDATE outbox_events SET locked_until = now() - interval '1 second' WHERE id = $1`, [e.id]);
     expect((await relay.processPending(10)).published).toBe(1);
+  });
+
+  it('records an outcome only for the claim that holds the event: a relay whose lease ran out cannot overwrite the next claim', async () => {
+    const repository = moduleRef.get(OutboxRepository);
+    const e = event(tenantId);
+    await append([e]);
+    const failure = (attempts: number, error: string) => ({ status: 'failed' as const, attempts, nextAttemptAt: new Date(Date.now() + 60_000), error });
+
+    const slow = await repository.claimDue('pending', 10, 1);
+    expect(slow.events.map((x) => x.envelope.id)).toEqual([e.id]);
+    await eventually(async () => ((await db.query(`SELECT locked_until < now() AS expired FROM outbox_events WHERE id = $1`, [e.id]))[0].expired ? true : undefined), 5_000, 'lease expiry');
+    const next = await repository.claimDue('pending', 10, 60_000);
+    expect(next.events.map((x) => x.envelope.id)).toEqual([e.id]);
+    expect(next.token).not.toBe(slow.token);
+
+    // The first relay comes back late, with either outcome: neither lands.
+    expect(await repository.markPublished([e.id], new Date(), slow.token)).toBe(0);
+    expect(await repository.markFailed(e.id, slow.token, failure(1, 'late relay'))).toBe(false);
+    expect(await statusOf(e.id)).toMatchObject({ status: 'pending', attempts: 0, last_error: null });
+
+    expect(await repository.markFailed(e.id, next.token, failure(1, 'current relay'))).toBe(true);
+    expect(await repository.markPublished([e.id], new Date(), slow.token)).toBe(0);
+    expect(await statusOf(e.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: 'current relay' });
+    // A recorded outcome frees the event; its claim token cannot record a second one.
+    expect(await repository.markPublished([e.id], new Date(), next.token)).toBe(0);
+  });
+
+  it('keeps old published events that held, pending or retrying webhook deliveries still read', async () => {
+    const events = ['held', 'pending', 'failed', 'dead', 'delivered', null].map((deliveryStatus) => ({ deliveryStatus, event: event(tenantId) }));
+    await append(events.map((x) => x.event));
+    await relay.processPending(10);
+    await db.query(`UPDATE outbox_events SET published_at = now() - interval '2 hours'`);
+    const subscriptionId = newEventId();
+    await db.query(
+      `INSERT INTO webhook_subscriptions (id, tenant_id, url, event_types, secret_enc, max_attempts, created_at, updated_at)
+       VALUES ($1, $2, 'https://example.com/hook', '{*}', 'enc', 5, now(), now())`,
+      [subscriptionId, tenantId],
+    );
+    for (const { deliveryStatus, event: e } of events) {
+      if (!deliveryStatus) continue;
+      await db.query(
+        `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, now(), now())`,
+        [newEventId(), tenantId, subscriptionId, e.id, e.type, deliveryStatus],
+      );
+    }
+
+    expect(await relay.cleanup(2, 3_600_000)).toEqual({ deleted: 3 });
+    const left = (await db.query(`SELECT id FROM outbox_events`)).map((r: { id: string }) => r.id).sort();
+    const byStatus = (...statuses: string[]) => events.filter((x) => statuses.includes(x.deliveryStatus as string)).map((x) => x.event.id).sort();
+    expect(left).toEqual(byStatus('held', 'pending', 'failed'));
   });
 
   it('cleans up published events older than the retention and keeps the rest', async () => {

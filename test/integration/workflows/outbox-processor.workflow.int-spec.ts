@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { DomainEvent, EventOutbox, UnitOfWork, newEventId } from '@app/shared';
 import { OutboxPublisherRegistry } from '@app/outbox';
@@ -12,14 +12,17 @@ import {
   OutboxActivities,
   OutboxProcessorSettings,
   OutboxProcessorStats,
+  outboxProcessorStateQuery,
   outboxStatsQuery,
   shutdownSignal,
+  updateOutboxSettingsUpdate,
   wakeSignal,
   WorkflowsModule,
   TemporalClientModule,
   WorkflowGatewaysModule,
 } from '@app/workflows';
 import { createTenant, createTestContext, eventually } from '../../support/nest';
+import { eventuallySeen } from '../../support/eventually-seen';
 import { TestEnv } from '../../support/test-env';
 import { OutboxProcessorWorkflow } from '../../../libs/workflows/src/workflows/outbox-processor.workflow';
 
@@ -179,6 +182,58 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     });
     expect(stats.cleanedUp).toBe(1);
     expect(await db.query(`SELECT id FROM outbox_events`)).toEqual([]);
+    await handle.signal(shutdownSignal);
+    await handle.result();
+  });
+
+  it('survives a database outage longer than its activity retries: records the failures, backs off, keeps running and drains once the database is back', async () => {
+    const handle = await start(settings({ pollIntervalMs: 100 }));
+    await eventually(async () => ((await handle.query(outboxStatsQuery)).iterations >= 1 ? true : undefined));
+    // The database refuses every outbox query while the table is away.
+    await db.query(`ALTER TABLE outbox_events RENAME TO outbox_events_away`);
+    let restored = false;
+    try {
+      // The activities give up after their retries (~15 s); the run must not fail with them.
+      const failing = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined), 60_000, 'a failed iteration in the stats');
+      expect(failing).toMatchObject({ consecutiveFailures: 1, activityFailures: 1, failingSince: expect.any(String), lastFailureAt: expect.any(String) });
+      expect(failing.lastError).toContain('outbox_events');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+
+      await db.query(`ALTER TABLE outbox_events_away RENAME TO outbox_events`);
+      restored = true;
+      const events = [event(), event()];
+      await append(events);
+      await publisher.waitFor(() => events.every((e) => publisher.countOf(e.id) === 1), 60_000);
+      const recovered = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => (s.consecutiveFailures === 0 && s.published >= 2 ? s : undefined), 20_000, 'recovered stats');
+      expect(recovered).toMatchObject({ failingSince: null, activityFailures: expect.any(Number) });
+      expect(recovered.activityFailures).toBeGreaterThanOrEqual(1);
+      expect(recovered.lastError).toContain('outbox_events');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+    } finally {
+      if (!restored) await db.query(`ALTER TABLE outbox_events_away RENAME TO outbox_events`);
+    }
+    await handle.signal(shutdownSignal);
+    await handle.result();
+  }, 120_000);
+
+  it('takes new settings from the updateSettings update at once, rejects invalid ones naming the field, and carries them across continue-as-new', async () => {
+    const handle = await start(settings({ iterationsPerRun: 1_000 }));
+    await eventually(async () => ((await handle.query(outboxStatsQuery)).iterations >= 1 ? true : undefined));
+
+    const rejected = await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ batchSize: 0 })] }).catch((err: unknown) => err);
+    expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((rejected as WorkflowUpdateFailedError).cause as Error).message).toContain('settings.batchSize');
+    expect((await handle.query(outboxProcessorStateQuery)).settings.batchSize).toBe(DEFAULT_OUTBOX_PROCESSOR_SETTINGS.batchSize);
+
+    // Under the start settings (one-minute poll, no wake) this event would wait a minute.
+    const applied = await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 })] });
+    expect(applied).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
+    const e = event();
+    await append([e]);
+    await publisher.waitFor(() => publisher.countOf(e.id) === 1, 10_000);
+
+    const state = await eventuallySeen(() => handle.query(outboxProcessorStateQuery), (s) => (s.stats.runs >= 2 ? s : undefined), 30_000, 'a continue-as-new');
+    expect(state.settings).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
     await handle.signal(shutdownSignal);
     await handle.result();
   });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Clock } from '@app/shared';
 import { afterFailedAttempt, OutboxEventRecord } from '../domain/outbox-event';
 import { outboxConfig, OutboxConfig } from '../outbox.config';
@@ -15,6 +15,8 @@ export interface RelayBatchResult {
 /** Moves events out of the outbox: claim, publish, record the outcome. */
 @Injectable()
 export class OutboxRelayService {
+  private readonly logger = new Logger(OutboxRelayService.name);
+
   constructor(
     private readonly repository: OutboxRepository,
     private readonly publishers: OutboxPublisherRegistry,
@@ -53,33 +55,40 @@ export class OutboxRelayService {
   }
 
   private async relay(status: 'pending' | 'failed', batchSize: number, correlationId?: string): Promise<RelayBatchResult> {
-    const events = await this.repository.claimDue(status, batchSize, this.config.leaseMs, correlationId);
+    const { token, events } = await this.repository.claimDue(status, batchSize, this.config.leaseMs, correlationId);
     const result: RelayBatchResult = { claimed: events.length, published: 0, failed: 0, dead: 0 };
     const published: string[] = [];
+    let superseded = 0;
     await Promise.all(
       events.map(async (event) => {
         try {
           await this.publishers.publish(event.envelope);
           published.push(event.envelope.id);
         } catch (error) {
-          const outcome = await this.recordFailure(event, error);
-          result[outcome] += 1;
+          const outcome = await this.recordFailure(event, token, error);
+          if (outcome) result[outcome] += 1;
+          else superseded += 1;
         }
       }),
     );
-    if (published.length > 0) await this.repository.markPublished(published, this.clock.now());
+    if (published.length > 0) superseded += published.length - (await this.repository.markPublished(published, this.clock.now(), token));
     result.published = published.length;
+    if (superseded > 0) {
+      // Publishing outlived the lease and another relay claimed these events again: its outcome stands.
+      this.logger.warn({ superseded, leaseMs: this.config.leaseMs }, 'outbox claim lease expired before its outcomes were recorded');
+    }
     return result;
   }
 
-  private async recordFailure(event: OutboxEventRecord, error: unknown): Promise<'failed' | 'dead'> {
+  /** The event's new status, or null when another claim has taken the event over. */
+  private async recordFailure(event: OutboxEventRecord, claimToken: string, error: unknown): Promise<'failed' | 'dead' | null> {
     const attempts = event.attempts + 1;
     const next = afterFailedAttempt(attempts, this.config.retry, this.clock.now());
-    await this.repository.markFailed(event.envelope.id, {
+    const recorded = await this.repository.markFailed(event.envelope.id, claimToken, {
       ...next,
       attempts,
       error: (error instanceof Error ? error.message : String(error)).slice(0, 2000),
     });
-    return next.status;
+    return recorded ? next.status : null;
   }
 }

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { TransactionContext, exactTimestampSql } from '@app/database';
 import { KeysetPosition, Positioned } from '@app/shared';
 import { OutboxEventRecord, OutboxStatus } from '../domain/outbox-event';
-import { OutboxCounts, OutboxRepository } from '../application/outbox.repository.port';
+import { OutboxClaim, OutboxCounts, OutboxRepository } from '../application/outbox.repository.port';
 
 interface OutboxRow {
   id: string;
@@ -51,15 +52,16 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     super();
   }
 
-  async claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number, correlationId?: string): Promise<OutboxEventRecord[]> {
-    const params: unknown[] = [status, limit, leaseMs];
+  async claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number, correlationId?: string): Promise<OutboxClaim> {
+    const token = randomUUID();
+    const params: unknown[] = [status, limit, leaseMs, token];
     if (correlationId !== undefined) params.push(correlationId);
     const rows: OutboxRow[] = await this.tx.manager().query(
-      `UPDATE outbox_events SET locked_until = now() + ($3 * interval '1 millisecond')
+      `UPDATE outbox_events SET locked_until = now() + ($3 * interval '1 millisecond'), claim_token = $4
         WHERE id IN (
           SELECT id FROM outbox_events
            WHERE status = $1 AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
-             ${correlationId !== undefined ? 'AND correlation_id = $4' : ''}
+             ${correlationId !== undefined ? 'AND correlation_id = $5' : ''}
            ORDER BY next_attempt_at, created_at
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
@@ -68,29 +70,37 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     );
     // The pg driver answers UPDATE ... RETURNING with [rows, count].
     const claimed = Array.isArray(rows[0]) ? (rows[0] as unknown as OutboxRow[]) : rows;
-    return claimed.map(toRecord).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    return { token, events: claimed.map(toRecord).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()) };
   }
 
-  async markPublished(ids: string[], at: Date): Promise<void> {
-    await this.tx.manager().query(
-      `UPDATE outbox_events SET status = 'published', published_at = $2, locked_until = NULL, last_error = NULL
-        WHERE id = ANY($1::uuid[])`,
-      [ids, at],
+  // The token alone decides, not the lease's expiry: a relay whose lease ran out while nobody claimed
+  // the event again still holds the only outcome there is (refusing it would publish the event twice).
+  async markPublished(ids: string[], at: Date, claimToken: string): Promise<number> {
+    const result: [unknown[], number] = await this.tx.manager().query(
+      `UPDATE outbox_events SET status = 'published', published_at = $2, locked_until = NULL, claim_token = NULL, last_error = NULL
+        WHERE id = ANY($1::uuid[]) AND claim_token = $3`,
+      [ids, at, claimToken],
     );
+    return result[1];
   }
 
-  async markFailed(id: string, u: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<void> {
-    await this.tx.manager().query(
-      `UPDATE outbox_events SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, locked_until = NULL
-        WHERE id = $1`,
-      [id, u.status, u.attempts, u.nextAttemptAt, u.error],
+  async markFailed(id: string, claimToken: string, u: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<boolean> {
+    const result: [unknown[], number] = await this.tx.manager().query(
+      `UPDATE outbox_events SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, locked_until = NULL, claim_token = NULL
+        WHERE id = $1 AND claim_token = $6`,
+      [id, u.status, u.attempts, u.nextAttemptAt, u.error, claimToken],
     );
+    return result[1] === 1;
   }
 
   async deletePublishedBefore(before: Date, limit: number): Promise<number> {
+    // Webhook deliveries read their event from this table when they run (held ones maybe hours later).
     const result: [unknown[], number] = await this.tx.manager().query(
       `DELETE FROM outbox_events WHERE id IN (
-         SELECT id FROM outbox_events WHERE status = 'published' AND published_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+         SELECT e.id FROM outbox_events e
+          WHERE e.status = 'published' AND e.published_at < $1
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status IN ('held', 'pending', 'failed'))
+          LIMIT $2 FOR UPDATE OF e SKIP LOCKED)`,
       [before, limit],
     );
     return result[1];
@@ -142,7 +152,7 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
   async requeue(tenantId: string, id: string): Promise<void> {
     await this.tx.dataSource.transaction(async (manager) => {
       await manager.query(
-        `UPDATE outbox_events SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL
+        `UPDATE outbox_events SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, claim_token = NULL
           WHERE tenant_id = $1 AND id = $2 AND status IN ('failed', 'dead')`,
         [tenantId, id],
       );

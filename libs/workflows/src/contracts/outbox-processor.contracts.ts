@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export interface OutboxProcessorSettings {
   /** Events claimed per activity call. */
@@ -39,6 +39,28 @@ export interface OutboxProcessorStats {
   wakeSignals: number;
   lastIterationAt: string | null;
   outbox: OutboxCountsSnapshot | null;
+  /** Iterations in a row whose activities failed after their retries (e.g. the database is down);
+   *  0 once an iteration succeeds. The fields below are absent from runs started before them. */
+  consecutiveFailures?: number;
+  /** When the current run of failures began (null while healthy): what readiness checks. */
+  failingSince?: string | null;
+  lastFailureAt?: string | null;
+  lastError?: string | null;
+  /** Failed iterations in total. */
+  activityFailures?: number;
+}
+
+/** Answer of the `state` query: the settings the processor runs with, and its stats. */
+export interface OutboxProcessorState {
+  settings: Required<OutboxProcessorSettings>;
+  stats: OutboxProcessorStats;
+}
+
+/** Sleep after a failed iteration: initialMs × 2^(failures-1), at most maxMs. */
+export const OUTBOX_FAILURE_BACKOFF = { initialMs: 1_000, maxMs: 30_000 } as const;
+
+export function outboxFailureBackoffMs(consecutiveFailures: number): number {
+  return Math.min(OUTBOX_FAILURE_BACKOFF.initialMs * 2 ** Math.max(0, consecutiveFailures - 1), OUTBOX_FAILURE_BACKOFF.maxMs);
 }
 
 export interface OutboxProcessorInput {
@@ -74,6 +96,11 @@ export const wakeSignal = defineSignal('wake');
 /** Finish the current iteration and complete. */
 export const shutdownSignal = defineSignal('shutdown');
 export const outboxStatsQuery = defineQuery<OutboxProcessorStats>('stats');
+export const outboxProcessorStateQuery = defineQuery<OutboxProcessorState>('state');
+/** Replaces the running processor's settings (validated; an invalid one is rejected naming the
+ *  field) from its next iteration on, and carries them across continue-as-new. Answers the settings
+ *  now in force. */
+export const updateOutboxSettingsUpdate = defineUpdate<Required<OutboxProcessorSettings>, [OutboxProcessorSettings]>('updateSettings');
 
 export const DEFAULT_OUTBOX_PROCESSOR_SETTINGS: OutboxProcessorSettings = {
   batchSize: 100,
