@@ -65,10 +65,13 @@ export class WahaWebhookService {
         return outcome === 'unknown' ? ignored('the revoked message is not known') : accepted({ outcome });
       }
       case 'reaction': {
-        const { outcome } = await this.reactions.execute({
-          tenantId, channelId, targetExternalId: event.targetExternalId, reactorId: event.reactor, emoji: event.emoji,
+        const react = (targetExternalId: string) => this.reactions.execute({
+          tenantId, channelId, targetExternalId, reactorId: event.reactor, emoji: event.emoji,
           reactionExternalId: event.reactionExternalId, at: new Date(event.at),
         });
+        let { outcome } = await react(event.targetExternalId);
+        // A bare target id does not say whose message it is: try the other direction too.
+        if (outcome === 'unknown' && event.alternativeTargetExternalId) ({ outcome } = await react(event.alternativeTargetExternalId));
         return outcome === 'unknown' ? ignored('the message reacted to is not known') : accepted({ outcome });
       }
       case 'session_status': {
