@@ -126,7 +126,7 @@ function rejectedField(parse: () => unknown): string {
   try {
     parse();
   } catch (e) {
-    return e instanceof ValidationError ? e.field : `threw ${String(e)}`;
+    return e instanceof ValidationError ? (e.field ?? 'no field') : `threw ${String(e)}`;
   }
   return 'no error';
 }
