@@ -1,6 +1,10 @@
+import * as fc from 'fast-check';
+import { PhoneNumber } from '@app/contact';
+import { assertWaChatId, assertWaRawId, assertWhatsAppTime, Message, parseWaMessageId } from '@app/message';
 import { ValidationError } from '@app/shared';
-import { wahaFixture } from '../../../../test/fixtures/waha';
+import { type WahaFixture, wahaFixture } from '../../../../test/fixtures/waha';
 import { canonicalJid, findAdReferral, parseWahaEvent, phoneOfJid, splitMessageId, type WahaEvent } from './waha-event.parser';
+import { type InboundMessage } from './inbound-message';
 import { signWahaBody, verifyWahaSignature } from './waha-hmac';
 
 describe('WAHA webhook parsing', () => {
@@ -345,11 +349,171 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     expect(rejectedField(() => parseWahaEvent(ack))).toBe('payload.ack');
   });
 
+  it('rejects at the door what the message aggregate would refuse later (a saga failing after its 202)', () => {
+    const text = (mutate: (payload: Record<string, any>) => void) => {
+      const body = wahaFixture('webhook-message-text');
+      mutate(body.payload);
+      return () => parseWahaEvent(body);
+    };
+    expect({
+      latitude: rejectedField(text((p) => (p.location = { latitude: '91.5', longitude: '0' }))),
+      longitude: rejectedField(text((p) => (p.location = { latitude: 0, longitude: -180.01 }))),
+      body: rejectedField(text((p) => (p.body = 'x'.repeat(65_537)))),
+      mediaUrl: rejectedField(text((p) => (p.media = { url: `http://x/${'y'.repeat(2_048)}`, mimetype: 'image/jpeg' }))),
+      vCards: rejectedField(text((p) => (p.vCards = Array(101).fill('BEGIN:VCARD')))),
+      chatWithTwoAts: rejectedField(text((p) => (p.id = 'false_a@b@g.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47_1@lid'))),
+      bareIdWithBadFrom: rejectedField(text((p) => { p.id = 'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47'; p.from = 'not a jid@c.us'; })),
+    }).toEqual({
+      latitude: 'payload.location.latitude', longitude: 'payload.location.longitude', body: 'payload.body', mediaUrl: 'payload.media.url',
+      vCards: 'payload.vCards', chatWithTwoAts: 'payload.id', bareIdWithBadFrom: 'payload.from',
+    });
+    // A "phone" with a leading 0 is no E.164 number (PhoneNumber refuses it): not a contact we can create.
+    expect(phoneOfJid('0123456789@c.us')).toBeNull();
+    expect(text((p) => (p.id = 'false_0123456789@c.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47'))()).toMatchObject({ kind: 'ignored' });
+  });
+
   it('spells jids canonically', () => {
     expect(['5511999990000:12@s.whatsapp.net', '5511999990000@s.whatsapp.net', '5511999990000@c.us'].map(canonicalJid)).toEqual(Array(3).fill('5511999990000@c.us'));
     expect(canonicalJid('123450000000002:3@lid')).toBe('123450000000002@lid');
     expect(canonicalJid('120363400000000001@g.us')).toBe('120363400000000001@g.us');
     expect(canonicalJid('status@broadcast')).toBe('status@broadcast');
+  });
+});
+
+/** What the steps after the receiver would do with a parsed event; throws if any would reject it
+ *  (that would be a saga failing after its 202, or a 500, instead of a 400 at the door). */
+function assertStorable(event: WahaEvent): void {
+  const at = (iso: string) => assertWhatsAppTime(new Date(iso), 'at');
+  switch (event.kind) {
+    case 'message': {
+      const m = event.message;
+      PhoneNumber.parse(m.contact.phone);
+      PhoneNumber.parse(`${m.contact.phone}@c.us`);
+      const latitude = m.location ? Number(m.location.latitude) : NaN;
+      const longitude = m.location ? Number(m.location.longitude) : NaN;
+      const ids = { tenantId: crypto.randomUUID(), sessionId: crypto.randomUUID(), contactId: crypto.randomUUID(), channelId: crypto.randomUUID() };
+      // As InboundConversationSteps.createMessage maps it.
+      const stored = Message.create(
+        {
+          ...ids, direction: m.direction, externalId: m.externalId, type: m.type, text: m.text,
+          media: m.media ? { ...m.media, caption: m.text } : null,
+          ackLevel: m.direction === 'outbound' ? m.ack : null,
+          sentAt: new Date(m.sentAt),
+          metadata: {
+            source: m.source,
+            replyTo: m.replyTo ? { id: m.replyTo.id, body: m.replyTo.body, participant: null } : null,
+            location: m.location && Number.isFinite(latitude) && Number.isFinite(longitude) ? { latitude, longitude, name: m.location.name, address: m.location.address } : null,
+            vCards: m.vCards.length > 0 ? m.vCards : null,
+            adReferral: m.adReferral ? referralFields(m.adReferral) : null,
+            groupChatId: m.group?.chatId ?? null,
+            participant: m.group?.participant ?? null,
+          },
+        },
+        new Date(),
+      );
+      expect({ chatId: stored.waChatId, rawId: stored.waRawId }).toEqual({ chatId: m.chatId, rawId: m.rawId });
+      return;
+    }
+    case 'ack':
+      parseWaMessageId(event.externalId);
+      return at(event.at);
+    case 'revoked':
+      assertWaChatId(event.chatId);
+      assertWaRawId(event.rawId);
+      return at(event.at);
+    case 'reaction':
+      parseWaMessageId(event.targetExternalId);
+      if (event.alternativeTargetExternalId) parseWaMessageId(event.alternativeTargetExternalId);
+      parseWaMessageId(event.reactionExternalId);
+      return at(event.at);
+    case 'session_status':
+      return at(event.at);
+    case 'ignored':
+      return;
+  }
+}
+
+const referralFields = ({ raw: _raw, ...fields }: NonNullable<InboundMessage['adReferral']>) => fields;
+
+const WEBHOOK_FIXTURES: WahaFixture[] = [
+  'webhook-message-text', 'webhook-message-image', 'webhook-message-group', 'webhook-message-ctwa-ad', 'webhook-message-any-outgoing-api',
+  'webhook-message-ack', 'webhook-message-reaction', 'webhook-message-revoked', 'webhook-session-status', 'webhook-message-text-gows-2025',
+];
+
+/** Every [parent, key] of a JSON value, the root's keys included. */
+function slots(value: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): [Record<string, unknown> | unknown[], string | number][] {
+  if (Array.isArray(value)) value.forEach((child, i) => { out.push([value, i]); slots(child, out); });
+  else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) { out.push([value as Record<string, unknown>, key]); slots(child, out); }
+  return out;
+}
+
+describe('WAHA payload fuzzing: any mutation of any fixture is an event the next steps can store, or a ValidationError', () => {
+  const TRICKY = [
+    1e20, -1, 0, 1.5, 1773147750630, 1773147750, '', ' ', 'garbage', 'a_b_c', 'true_x_y', 'false_5511999990001@c.us_AC0_x@lid_extra',
+    '5511999990001@s.whatsapp.net', '5511999990001:3@s.whatsapp.net', '0123456789@c.us', '123@c.us', '123450000000002@lid', '123:4@lid', 'a@b@g.us',
+    '120363400000000001@g.us', 'status@broadcast', '1@newsletter', 'weird@server', 'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47', '3EB0A1B2C3D4E5F6A7B8C9',
+    'line\nbreak', 'nul\u0000byte', 'x'.repeat(70_000), null, true, false, [], {}, { latitude: 999 }, Array(101).fill('BEGIN:VCARD'),
+  ];
+  const value = fc.oneof(fc.constantFrom(...TRICKY), fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.integer(), fc.double({ noNaN: true }));
+  // Fields the parser reads, set even where the fixture has none (random slots only replace existing keys).
+  const READ_PATHS = [
+    'timestamp', 'payload.id', 'payload.from', 'payload.fromMe', 'payload.participant', 'payload.author', 'payload.timestamp', 'payload.body',
+    'payload.ack', 'payload.media', 'payload.media.url', 'payload.media.mimetype', 'payload.location', 'payload.location.latitude',
+    'payload.vCards', 'payload.replyTo', 'payload.replyTo.body', 'payload.pushName', 'payload._data.Info.Chat', 'payload._data.Info.Sender',
+    'payload._data.Info.SenderAlt', 'payload._data.Info.RecipientAlt', 'payload._data.Info.IsFromMe', 'payload._data.Info.PushName',
+    'payload._data.Chat', 'payload._data.SenderAlt', 'payload.reaction.messageId', 'payload.reaction.text', 'payload.after.id',
+    'payload.after.from', 'payload.after.timestamp', 'payload.revokedMessageId', 'me.id',
+    'payload._data.Message.extendedTextMessage.contextInfo.externalAdReply.sourceUrl',
+  ];
+  const mutation = fc.oneof(
+    fc.record({ slot: fc.nat(), remove: fc.boolean(), value }),
+    fc.record({ path: fc.constantFrom(...READ_PATHS), remove: fc.boolean(), value: fc.oneof(fc.constantFrom(...TRICKY), value) }),
+  );
+  const setPath = (body: Record<string, any>, path: string, remove: boolean, v: unknown) => {
+    const keys = path.split('.');
+    let parent = body;
+    for (const key of keys.slice(0, -1)) {
+      if (!parent[key] || typeof parent[key] !== 'object') parent[key] = {};
+      parent = parent[key];
+    }
+    if (remove) delete parent[keys.at(-1)!];
+    else parent[keys.at(-1)!] = structuredClone(v);
+  };
+
+  it('never throws anything but a ValidationError, and never returns what a later step would reject', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...WEBHOOK_FIXTURES), fc.array(mutation, { minLength: 1, maxLength: 5 }), (name, mutations) => {
+        const body = wahaFixture(name);
+        for (const change of mutations) {
+          if ('path' in change) {
+            setPath(body, change.path, change.remove, change.value);
+            continue;
+          }
+          const { slot, remove, value: v } = change;
+          const all = slots(body);
+          const [parent, key] = all[slot % all.length]!;
+          if (remove) {
+            if (Array.isArray(parent)) parent.splice(key as number, 1);
+            else delete parent[key as string];
+          } else (parent as Record<string | number, unknown>)[key] = structuredClone(v);
+        }
+        let event: WahaEvent;
+        try {
+          event = parseWahaEvent(JSON.parse(JSON.stringify(body)));
+        } catch (error) {
+          if (error instanceof ValidationError) return;
+          throw error;
+        }
+        assertStorable(event);
+        if (event.kind === 'message') {
+          // Canonical ids are a fixed point: the canonical id itself parses to the same id.
+          const again = JSON.parse(JSON.stringify(body));
+          again.payload.id = event.message.externalId;
+          expect(messageOf(parseWahaEvent(again)).externalId).toBe(event.message.externalId);
+        }
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
 

@@ -58,6 +58,30 @@ function envelopeTimeIso(value: unknown): string {
   return new Date(Math.round(value)).toISOString();
 }
 
+/** What the message aggregate stores at most (message-content.ts): longer values are a 400 here,
+ *  not a saga that fails after its 202. */
+const TEXT_MAX_LENGTH = 65_536;
+const SHORT_MAX_LENGTH = 2_048;
+const MAX_VCARDS = 100;
+const MAX_ID_LENGTH = 512;
+
+function limited(value: string | null, path: string, max: number): string | null {
+  if (value !== null && value.replaceAll('\u0000', '').length > max) throw new ValidationError(path, `must be at most ${max} characters`);
+  return value;
+}
+
+/** `<user>@<server>` as the shared id parser (wa-message-id) accepts it. */
+// eslint-disable-next-line no-control-regex
+const STORABLE_JID = /^[^@_\s\u0000-\u001f\u007f]+@[^@_\s\u0000-\u001f\u007f]+$/;
+
+/** WhatsApp's raw message id as the shared id parser accepts it. */
+// eslint-disable-next-line no-control-regex
+const STORABLE_RAW_ID = /^[^@_\s\u0000-\u001f\u007f]{1,256}$/;
+
+function assertStorableJid(jid: string, path: string): void {
+  if (!STORABLE_JID.test(jid) || jid.length > MAX_ID_LENGTH) throw new ValidationError(path, `has an invalid WhatsApp id ${JSON.stringify(jid.slice(0, 64))}`);
+}
+
 /** Splits `{fromMe}_{chatId}_{rawId}[_{participant}]`; chat ids and raw ids never contain `_`. */
 export function splitMessageId(id: string, path = 'payload.id'): { fromMe: boolean; chatId: string; rawId: string; participant: string | null } {
   const parts = id.split('_');
@@ -78,7 +102,8 @@ function isBareMessageId(id: string): boolean {
 /** `5511999990001@c.us`, `5511999990001@s.whatsapp.net`, `5511999990001:12@s.whatsapp.net` → digits. */
 export function phoneOfJid(jid: string | null | undefined): string | null {
   if (!jid) return null;
-  const match = /^(\d{8,15})(?::\d+)?@(c\.us|s\.whatsapp\.net)$/.exec(jid);
+  // E.164 digits, as PhoneNumber accepts them: no leading 0.
+  const match = /^([1-9]\d{7,14})(?::\d+)?@(c\.us|s\.whatsapp\.net)$/.exec(jid);
   return match ? match[1]! : null;
 }
 
@@ -137,7 +162,12 @@ function readMessageAddress(msg: Json, path: string, phone: PhoneResolver, fromM
     const parts = splitMessageId(id, `${path}.id`);
     address = { ...parts, chatId: canonicalJid(parts.chatId), participant: parts.participant ? canonicalJid(parts.participant) : null };
   }
-  return { ...address, chatId: phone.chat(address.chatId) };
+  assertStorableJid(address.chatId, isBareMessageId(id) ? `${path}.from` : `${path}.id`);
+  if (address.participant) assertStorableJid(address.participant, isBareMessageId(id) ? `${path}.participant` : `${path}.id`);
+  if (!STORABLE_RAW_ID.test(address.rawId)) throw new ValidationError(`${path}.id`, 'must carry a raw message id without whitespace or control characters');
+  const resolved = { ...address, chatId: phone.chat(address.chatId) };
+  if (canonicalMessageId(resolved).length > MAX_ID_LENGTH) throw new ValidationError(`${path}.id`, `must be at most ${MAX_ID_LENGTH} characters`);
+  return resolved;
 }
 
 const infoOf = (msg: Json): Json => {
@@ -213,7 +243,7 @@ export function parseWahaEvent(body: unknown): WahaEvent {
     }
     case 'message.revoked': {
       const rawId = requireString(payload, 'revokedMessageId', 'payload.revokedMessageId');
-      if (/[@_\s]/.test(rawId)) throw new ValidationError('payload.revokedMessageId', 'must be a bare WhatsApp message id');
+      if (!STORABLE_RAW_ID.test(rawId)) throw new ValidationError('payload.revokedMessageId', 'must be a bare WhatsApp message id');
       const after = isObject(payload.after) ? payload.after : null;
       const outerInfo = infoOf(payload);
       let chatId: string;
@@ -225,6 +255,7 @@ export function parseWahaEvent(body: unknown): WahaEvent {
       } else {
         const chat = str(after?.from) ?? str(payload.from) ?? str(outerInfo.Chat);
         if (!chat) throw new ValidationError('payload.after.id', 'must identify the chat of the revoked message');
+        assertStorableJid(canonicalJid(chat), 'payload.after.from');
         chatId = phoneResolver(counterpartyJidsOfMessage(payload, null), ownPhone).chat(canonicalJid(chat));
       }
       const at = after && after.timestamp != null ? secondsToIso(after.timestamp, 'payload.after.timestamp') : envelopeAt;
@@ -255,6 +286,9 @@ function parseReactionEvent(eventId: string, payload: Json, ownPhone: string | n
     alternativeTargetExternalId = canonicalMessageId({ fromMe: !likelyOurs, chatId: own.chatId, rawId: targetId, participant: null });
   } else {
     const target = splitMessageId(targetId, 'payload.reaction.messageId');
+    assertStorableJid(canonicalJid(target.chatId), 'payload.reaction.messageId');
+    if (target.participant) assertStorableJid(canonicalJid(target.participant), 'payload.reaction.messageId');
+    if (!STORABLE_RAW_ID.test(target.rawId)) throw new ValidationError('payload.reaction.messageId', 'must carry a raw message id without whitespace or control characters');
     targetExternalId = canonicalMessageId({
       ...target,
       chatId: phone.chat(canonicalJid(target.chatId)),
@@ -264,6 +298,7 @@ function parseReactionEvent(eventId: string, payload: Json, ownPhone: string | n
   if (typeof reaction.text !== 'string') throw new ValidationError('payload.reaction.text', 'must be a string (empty removes the reaction)');
   const author = str(payload.participant);
   const reactor = author ? canonicalJid(author) : own.chatId;
+  if (author) assertStorableJid(reactor, 'payload.participant');
   return {
     kind: 'reaction', eventId, reactionExternalId: canonicalMessageId(own), targetExternalId, alternativeTargetExternalId, reactor,
     emoji: reaction.text, at: secondsToIso(payload.timestamp, 'payload.timestamp'),
@@ -299,6 +334,7 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
     const author = str(payload.participant) ?? str(payload.author) ?? address.participant ?? str(info.Sender);
     if (!author) throw new ValidationError('payload.participant', 'is required for group messages');
     const authorJid = canonicalJid(author);
+    assertStorableJid(authorJid, 'payload.participant');
     const authorPhone = phoneOfJid(authorJid) ?? phoneResolver([info.SenderAlt, info.Sender], ownPhone).counterparty;
     if (!authorPhone) return ignore('group participant has a hidden id (@lid) and no phone number');
     contact = { phone: authorPhone, whatsappId: authorJid, name: pushName };
@@ -315,6 +351,14 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
   const mediaIn = isObject(payload.media) ? payload.media : null;
   const location = isObject(payload.location) ? payload.location : null;
   const vCards = Array.isArray(payload.vCards) ? payload.vCards.filter((v): v is string => typeof v === 'string') : [];
+  if (vCards.length > MAX_VCARDS) throw new ValidationError('payload.vCards', `must hold at most ${MAX_VCARDS} vCards`);
+  vCards.forEach((card, i) => limited(card, `payload.vCards[${i}]`, TEXT_MAX_LENGTH));
+  const coordinate = (key: 'latitude' | 'longitude', bound: number): string => {
+    const raw = location?.[key];
+    // Kept as WAHA sent it (a string in the spec); a number outside the globe is garbage.
+    if (Math.abs(Number(raw)) > bound) throw new ValidationError(`payload.location.${key}`, `must be from -${bound} to ${bound}`);
+    return limited(String(raw ?? ''), `payload.location.${key}`, SHORT_MAX_LENGTH)!;
+  };
   const replyTo = isObject(payload.replyTo) ? payload.replyTo : null;
   const source = payload.source === 'api' || payload.source === 'app' ? payload.source : null;
   const ack = payload.ack;
@@ -334,23 +378,52 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
       source,
       sentAt,
       type: messageType(payload, message, mediaIn, location, vCards),
-      text: str(payload.body),
+      text: limited(str(payload.body), 'payload.body', TEXT_MAX_LENGTH),
       media: mediaIn
-        ? { url: str(mediaIn.url), mimetype: str(mediaIn.mimetype), filename: str(mediaIn.filename), error: mediaIn.error == null ? null : String(mediaIn.error) }
+        ? {
+            url: limited(str(mediaIn.url), 'payload.media.url', SHORT_MAX_LENGTH),
+            mimetype: limited(str(mediaIn.mimetype), 'payload.media.mimetype', SHORT_MAX_LENGTH),
+            filename: limited(str(mediaIn.filename), 'payload.media.filename', SHORT_MAX_LENGTH),
+            error: mediaIn.error == null ? null : limited(String(mediaIn.error), 'payload.media.error', SHORT_MAX_LENGTH),
+          }
         : payload.hasMedia === true
           ? { url: null, mimetype: null, filename: null, error: null }
           : null,
       ack: typeof ack === 'number' ? ack : null,
       contact,
       group,
-      replyTo: replyTo ? { id: str(replyTo.id), body: str(replyTo.body) } : null,
+      replyTo: replyTo
+        ? { id: limited(str(replyTo.id), 'payload.replyTo.id', SHORT_MAX_LENGTH), body: limited(str(replyTo.body), 'payload.replyTo.body', TEXT_MAX_LENGTH) }
+        : null,
       location: location
-        ? { latitude: String(location.latitude ?? ''), longitude: String(location.longitude ?? ''), name: str(location.name), address: str(location.address) }
+        ? {
+            latitude: coordinate('latitude', 90),
+            longitude: coordinate('longitude', 180),
+            name: limited(str(location.name), 'payload.location.name', SHORT_MAX_LENGTH),
+            address: limited(str(location.address), 'payload.location.address', SHORT_MAX_LENGTH),
+          }
         : null,
       vCards,
-      adReferral: findAdReferral(data),
+      adReferral: storableReferral(findAdReferral(data)),
     },
   };
+}
+
+/** The referral as the ad conversion stores it: bounded fields, a raw copy of bounded depth. */
+function storableReferral(referral: AdReferral | null): AdReferral | null {
+  if (!referral) return null;
+  const path = 'payload._data.externalAdReply';
+  for (const key of ['sourceType', 'sourceId', 'sourceUrl', 'ctwaClid', 'entryPoint'] as const) limited(referral[key], `${path}.${key}`, SHORT_MAX_LENGTH);
+  for (const key of ['title', 'body'] as const) limited(referral[key], `${path}.${key}`, TEXT_MAX_LENGTH);
+  if (jsonDepth(referral.raw) > 16) throw new ValidationError(path, 'is nested too deeply');
+  return referral;
+}
+
+function jsonDepth(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, jsonDepth(child));
+  return deepest + 1;
 }
 
 const MESSAGE_KEY_TYPES: [string, InboundMessageType][] = [
