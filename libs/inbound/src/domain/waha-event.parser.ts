@@ -206,10 +206,12 @@ function counterpartyJidsOfMessage(msg: Json, fromMe: boolean | null): unknown[]
   const data = isObject(msg._data) ? msg._data : {};
   const info = infoOf(msg);
   const key = isObject(data.key) ? data.key : {};
-  const common = [msg.from, info.Chat, key.remoteJid, key.remoteJidAlt];
+  const common = [info.Chat, key.remoteJid, key.remoteJidAlt];
   // whatsmeow: SenderAlt/Sender are the author (the counterparty only when they wrote), RecipientAlt
-  // the other side of our own message; Baileys: senderPn.
-  return fromMe === false ? [...common, info.SenderAlt, info.Sender, key.senderPn] : fromMe === true ? [...common, info.RecipientAlt] : common;
+  // the other side of our own message; Baileys: senderPn. WEBJS puts the sender in `from`, so it
+  // names the counterparty only for their messages.
+  if (fromMe === false) return [msg.from, ...common, info.SenderAlt, info.Sender, key.senderPn];
+  return fromMe === true ? [...common, info.RecipientAlt] : [msg.from, ...common];
 }
 
 function ownPhoneOf(body: Json): string | null {
