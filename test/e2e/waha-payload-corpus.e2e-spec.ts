@@ -131,7 +131,7 @@ describe('WAHA payload corpus: every fixture and its spellings through the recei
   const sides: Side[] = [];
 
   beforeAll(async () => {
-    h = await ConversationHarness.start('crm-inbound');
+    h = await ConversationHarness.start('crm-corpus');
     for (const mode of ['saga', 'direct'] as const) {
       const tenant = await h.createTenant(`Corpus ${mode}`);
       sides.push({ mode, tenantId: tenant.tenantId, channel: await h.createChannel(tenant.apiKey, { inboundMode: mode, allowGroups: true }) });
