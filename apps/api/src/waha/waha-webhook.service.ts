@@ -66,10 +66,15 @@ export class WahaWebhookService {
         return accepted({ outcome });
       }
       case 'reaction': {
-        const { outcome } = await this.reactions.execute({
-          tenantId, channelId, targetExternalId: event.targetExternalId, reactorId: event.reactor, emoji: event.emoji,
+        const react = (targetExternalId: string) => this.reactions.execute({
+          tenantId, channelId, targetExternalId, reactorId: event.reactor, emoji: event.emoji,
           reactionExternalId: event.reactionExternalId, at: new Date(event.at),
         });
+        let { outcome } = await react(event.targetExternalId);
+        // A bare target id does not say whose message it is: when the likelier direction is not
+        // stored yet, try the other one; if neither is, both stay held and the one that lands applies.
+        if (outcome === 'held' && event.alternativeTargetExternalId) ({ outcome } = await react(event.alternativeTargetExternalId));
+        // `held`: it overtook its message (WAHA does not order events) and is applied when the message lands.
         return accepted({ outcome });
       }
       case 'session_status': {

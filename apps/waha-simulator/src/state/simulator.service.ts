@@ -21,8 +21,10 @@ import {
   buildReaction,
   buildRevoked,
   type ImageContent,
+  type PayloadShape,
   type QuotedMessage,
   sampleAdReferral,
+  toGows2025Shape,
 } from '../waha/message-factory';
 import { buildSeed } from '../waha/seed';
 import { type Ack, ACK_BY_NAME, type AckName, ackName, isAck, type SessionStatus, type SessionStatusBody, type WAMessage } from '../waha/types';
@@ -53,6 +55,8 @@ export interface InboundCommand {
   timestamp?: number;
   fromMe?: boolean;
   rawId?: string;
+  /** Payload spelling of the webhooks (the stored message, and so history and later events, stay 2026). */
+  shape?: PayloadShape;
 }
 
 export interface InboundResult {
@@ -239,7 +243,8 @@ export class SimulatorService implements OnApplicationBootstrap {
     this.state.touchActivity();
 
     // WAHA downloads media before it posts the webhook, so the payload carries a working media.url.
-    const payload = this.state.render(stored, true);
+    const rendered = this.state.render(stored, true);
+    const payload = command.shape === 'gows-2025' ? toGows2025Shape(rendered) : rendered;
     const eventIds: Record<string, string> = {};
     if (!fromMe) eventIds.message = this.webhooks.emit('message', payload).id;
     eventIds['message.any'] = this.webhooks.emit('message.any', structuredClone(payload)).id;

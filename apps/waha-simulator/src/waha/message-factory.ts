@@ -1,4 +1,4 @@
-import { buildMessageId, isGroupChat, toJid } from './ids';
+import { buildMessageId, isGroupChat, lidForPhone, phoneOf, toJid } from './ids';
 import {
   type Ack,
   ackName,
@@ -131,6 +131,28 @@ export function buildMessage(spec: MessageSpec): WAMessage {
     replyTo: spec.quoted ? replyToOf(spec.quoted) : null,
     _data: { Info: info, Message: message, Status: gowsStatusOf(spec.ack) },
   };
+}
+
+/** Payload spellings of `message`/`message.any`: WAHA 2026 (the default), or a GOWS build of 2025. */
+export const PAYLOAD_SHAPES = ['waha-2026', 'gows-2025'] as const;
+export type PayloadShape = (typeof PAYLOAD_SHAPES)[number];
+
+/**
+ * The same message as GOWS builds of 2025 (WAHA 2025.9.x) sent it: a bare `id` (WhatsApp's raw id,
+ * no `{fromMe}_{chatId}_` prefix), `from` and `participant` as `…@s.whatsapp.net` jids, the push name
+ * only in `_data.Info.PushName` (the reference, §5; fixture `webhook-message-text-gows-2025.json`).
+ */
+export function toGows2025Shape(message: WAMessage): WAMessage {
+  const copy = structuredClone(message);
+  copy.id = String(message._data.Info.ID);
+  copy.from = toJid(message.from);
+  if (message.participant) copy.participant = toJid(message.participant);
+  if (message.to) copy.to = toJid(message.to);
+  // Those builds filled MediaType for every message and gave a 1:1 sender its @lid as SenderAlt.
+  const info = copy._data.Info;
+  info.MediaType ??= '';
+  if (!message.fromMe && !isGroupChat(message.from) && message.from.endsWith('@c.us')) info.SenderAlt ??= lidForPhone(phoneOf(message.from));
+  return copy;
 }
 
 function replyToOf(quoted: QuotedMessage): WAReplyTo {

@@ -86,6 +86,36 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
     expect(ids.size).toBe(3);
   });
 
+  it('emits the 2025 GOWS spelling for _sim/inbound with shape gows-2025: bare id, @s.whatsapp.net from, push name in _data.Info', async () => {
+    const inbound = await api.post<{ id: string; eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990007', text: 'Bom dia, ainda tem horário amanhã?', pushName: 'Bruna Lima', shape: 'gows-2025',
+    });
+    expect(inbound.status).toBe(201);
+    const rawId = inbound.body.id.split('_')[2];
+    const both = await receiver.waitFor((r) => {
+      const found = r.filter((w) => Object.values(inbound.body.eventIds).includes(w.body.id));
+      return found.length === 2 ? found : undefined;
+    }, 5000, 'message and message.any');
+    expect(both.map((w) => w.body.event).sort()).toEqual(['message', 'message.any']);
+    const fixturePayload = loadFixture<{ payload: unknown }>('webhook-message-text-gows-2025.json').payload;
+    for (const webhook of both) {
+      expect(webhook.body.payload).toMatchObject({
+        id: rawId,
+        from: '5511999990007@s.whatsapp.net',
+        fromMe: false,
+        body: 'Bom dia, ainda tem horário amanhã?',
+        _data: { Info: { ID: rawId, Chat: '5511999990007@s.whatsapp.net', PushName: 'Bruna Lima' } },
+      });
+      // Every field of the recorded 2025 payload is there, with the same types.
+      expect(keyPaths(webhook.body.payload)).toEqual(expect.arrayContaining(keyPaths(fixturePayload)));
+      expect(keyTypes(webhook.body.payload)).toMatchObject(keyTypes(fixturePayload));
+    }
+    // Only the webhooks are spelled the old way: the stored message keeps its WAHA id.
+    const stored = await api.get<WAMessage[]>('/api/default/chats/5511999990007@c.us/messages?limit=1');
+    expect(stored.body[0]?.id).toBe(inbound.body.id);
+    expect((await api.post('/_sim/inbound', { from: '5511999990007', text: 'x', shape: 'gows-2024' })).status).toBe(400);
+  });
+
   it('does not block the API on a slow receiver', async () => {
     receiver.responder = () => ({ status: 200, delayMs: 3000 });
     const started = Date.now();

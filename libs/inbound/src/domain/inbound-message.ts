@@ -22,7 +22,8 @@ export interface AdReferral {
 }
 
 export interface InboundMessage {
-  /** Full WAHA id `{fromMe}_{chatId}_{rawId}[_{participant}]`: the idempotency key per channel. */
+  /** Canonical WAHA id `{fromMe}_{chatId}_{rawId}[_{participant}]` (jids as canonicalJid spells them,
+   *  whatever shape WAHA sent): the idempotency key per channel. */
   externalId: string;
   chatId: string;
   rawId: string;

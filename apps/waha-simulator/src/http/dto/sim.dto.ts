@@ -16,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { PAYLOAD_SHAPES, type PayloadShape } from '../../waha/message-factory';
 import { SESSION_STATUSES, type SessionStatus } from '../../waha/types';
 
 /** `POST /_sim/webhook`: where (and what) to deliver. Omitted fields keep their current value. */
@@ -94,6 +95,10 @@ export class InboundDto {
   /** Fixed raw id (upper-case hex); re-using one replaces the stored message and re-emits its events. */
   @IsOptional() @Matches(/^[0-9A-F]{8,64}$/, { message: 'rawId must be upper-case hex' })
   rawId?: string;
+
+  /** Payload spelling of the webhooks: `waha-2026` (default) or `gows-2025` (bare id, `@s.whatsapp.net` from). */
+  @IsOptional() @IsIn(PAYLOAD_SHAPES)
+  shape?: PayloadShape;
 }
 
 export class MessageRefDto {
