@@ -187,6 +187,8 @@ async function main() {
     // Local runs may point webhook subscriptions at receivers on this machine (http://127.0.0.1:...).
     WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
     WEBHOOK_ALLOWED_CIDRS: process.env.WEBHOOK_ALLOWED_CIDRS ?? '127.0.0.0/8',
+    // The WAHA simulator runs on this machine: its loopback address must be allowed explicitly.
+    WAHA_ALLOWED_CIDRS: process.env.WAHA_ALLOWED_CIDRS ?? '127.0.0.0/8,::1',
   };
   const simPort = process.env.WAHA_SIM_PORT ?? '3100';
   const simKey = process.env.WAHA_SIM_API_KEY ?? 'sim-api-key';
