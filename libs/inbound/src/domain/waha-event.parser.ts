@@ -12,6 +12,9 @@ export type WahaEvent =
 
 type Json = Record<string, unknown>;
 
+/** Longest message id (or raw id) the message context stores. */
+const MESSAGE_ID_MAX_LENGTH = 512;
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 
@@ -35,8 +38,19 @@ function secondsToIso(value: unknown, path: string): string {
   return new Date(Math.round(value * 1000)).toISOString();
 }
 
+/** The envelope's `timestamp` (unix milliseconds) as ISO; now when absent. One outside the range a
+ *  date can hold (1e20) is refused: toISOString would throw (found by fuzzing). */
+function envelopeTime(value: unknown): string {
+  if (typeof value !== 'number') return new Date().toISOString();
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new ValidationError('timestamp', 'must be unix milliseconds');
+  return at.toISOString();
+}
+
 /** Splits `{fromMe}_{chatId}_{rawId}[_{participant}]`; chat ids and raw ids never contain `_`. */
 export function splitMessageId(id: string, path = 'payload.id'): { fromMe: boolean; chatId: string; rawId: string; participant: string | null } {
+  // The message context's own limit, named by the payload field here (found by fuzzing).
+  if (id.length > MESSAGE_ID_MAX_LENGTH) throw new ValidationError(path, `must be at most ${MESSAGE_ID_MAX_LENGTH} characters`);
   const parts = id.split('_');
   if (parts.length < 3 || (parts[0] !== 'true' && parts[0] !== 'false') || !parts[1] || !parts[2]) {
     throw new ValidationError(path, 'must be a WAHA message id {fromMe}_{chatId}_{messageId}');
@@ -67,7 +81,7 @@ export function parseWahaEvent(body: unknown): WahaEvent {
   const event = requireString(body, 'event', 'event');
   requireString(body, 'session', 'session');
   const payload = requireObject(body, 'payload', 'payload');
-  const envelopeAt = typeof body.timestamp === 'number' ? new Date(body.timestamp).toISOString() : new Date().toISOString();
+  const envelopeAt = envelopeTime(body.timestamp);
 
   switch (event) {
     case 'message':
@@ -75,13 +89,16 @@ export function parseWahaEvent(body: unknown): WahaEvent {
       return parseMessageEvent(eventId, event, payload);
     case 'message.ack': {
       const externalId = requireString(payload, 'id', 'payload.id');
-      splitMessageId(externalId);
+      // A chat no message can come from: its ack would be kept pending forever (found by fuzzing).
+      const ackedChat = splitMessageId(externalId).chatId;
+      if (chatKind(ackedChat) === 'unknown') throw new ValidationError('payload.id', `has an unknown chat id ${ackedChat}`);
       const ack = payload.ack;
       if (typeof ack !== 'number' || !Number.isInteger(ack) || ack < -1 || ack > 4) throw new ValidationError('payload.ack', 'must be an integer from -1 to 4');
       return { kind: 'ack', eventId, externalId, ack, at: envelopeAt };
     }
     case 'message.revoked': {
       const rawId = requireString(payload, 'revokedMessageId', 'payload.revokedMessageId');
+      if (rawId.length > MESSAGE_ID_MAX_LENGTH) throw new ValidationError('payload.revokedMessageId', `must be at most ${MESSAGE_ID_MAX_LENGTH} characters`);
       const after = isObject(payload.after) ? payload.after : null;
       const chatId = after && typeof after.id === 'string' ? splitMessageId(after.id, 'payload.after.id').chatId : str(after?.from);
       if (!chatId) throw new ValidationError('payload.after.id', 'must identify the chat of the revoked message');
@@ -141,6 +158,9 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
   } else {
     // In 1:1 chats the chat id is the counterparty for both directions (GOWS/NOWEB);
     // a @lid chat carries the phone in _data.Info.SenderAlt / Chat when known.
+    // A phone chat (@c.us) whose user part is no phone number is not taken from _data instead: the
+    // message would be filed under a chat id no reply can reach (found by fuzzing).
+    if (kind === 'direct' && !phoneOfJid(chatId)) return ignore(`chat id ${chatId} is not a phone number`);
     const phone = phoneOfJid(chatId) ?? phoneOfJid(str(info.SenderAlt)) ?? phoneOfJid(str(info.Chat));
     if (!phone) return ignore('chat has a hidden id (@lid) and no phone number');
     contact = { phone, whatsappId: chatId, name: fromMe ? null : pushName };
