@@ -163,6 +163,18 @@ describe('HttpWahaClient (real HTTP server)', () => {
       expect(requests).toHaveLength(1);
     });
 
+    it('fails transiently with a timeout when WAHA sends the headers but never ends the body', async () => {
+      reply = (res) => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.write('{"id":'); // and nothing more
+      };
+      const started = Date.now();
+      const error = await failure(impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: null, code: 'WAHA.TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
     it('fails permanently when a 2xx answer carries no message id (sending again could duplicate it)', async () => {
       reply = json(201, { _data: {} });
       const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));

@@ -138,7 +138,12 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
 
     return new Promise<WahaHttpAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => req.destroy(new CallTimeoutError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const timeout = new CallTimeoutError(`no answer within ${this.timeoutMs} ms`);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(timeout);
+      }, this.timeoutMs);
       const settle = <T>(done: (value: T) => void) => (value: T) => {
         clearTimeout(timer);
         done(value);
@@ -161,6 +166,10 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', settle(reject));
           res.on('end', () => settle(resolve)({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          // A body cut off (by the timeout or the peer) may end in neither 'end' nor 'error'.
+          res.on('close', () => {
+            if (!res.complete) settle(reject)(timedOut ? timeout : Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }));
+          });
         },
       );
       req.on('error', settle(reject));
