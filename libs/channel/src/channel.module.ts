@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DnsHostResolver, HostResolver } from '@app/shared';
 import { ChannelSecrets } from './application/channel-secrets';
 import { CreateChannelHandler } from './application/create-channel/create-channel.handler';
 import { GetChannelHandler } from './application/get-channel/get-channel.handler';
@@ -13,9 +14,11 @@ import { RotateWebhookSecretHandler } from './application/rotate-webhook-secret/
 import { TenantSessionDefaults } from './application/tenant-session-defaults.port';
 import { UpdateChannelHandler } from './application/update-channel/update-channel.handler';
 import { WahaClient } from './application/waha/waha-client.port';
+import { WahaUrlGuard } from './application/waha/waha-url.guard';
 import { sessionConfig } from '@app/session';
-import { channelConfig } from './channel.config';
+import { type ChannelConfig, channelConfig } from './channel.config';
 import { ChannelRepository } from './domain/channel.repository.port';
+import { WahaAddressPolicy } from './domain/waha-address-policy';
 import { ChannelOrmEntity } from './infrastructure/persistence/channel.orm-entity';
 import { TypeOrmChannelRepository } from './infrastructure/persistence/typeorm-channel.repository';
 import { TypeOrmTenantSessionDefaults } from './infrastructure/persistence/typeorm-tenant-session-defaults';
@@ -42,6 +45,13 @@ const HANDLERS = [
     { provide: ChannelRepository, useClass: TypeOrmChannelRepository },
     { provide: TenantSessionDefaults, useClass: TypeOrmTenantSessionDefaults },
     { provide: WahaClient, useClass: HttpWahaClient },
+    { provide: HostResolver, useClass: DnsHostResolver },
+    {
+      provide: WahaAddressPolicy,
+      inject: [channelConfig.KEY],
+      useFactory: (config: ChannelConfig) => new WahaAddressPolicy(config.wahaAllowedCidrs),
+    },
+    WahaUrlGuard,
     ChannelSecrets,
     ...HANDLERS,
   ],

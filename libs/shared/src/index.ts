@@ -10,3 +10,6 @@ export * from './application/correlation';
 export * from './config/validate-config';
 export * from './crypto/secret-cipher';
 export * from './crypto/secrets.module';
+export * from './network/address-policy';
+export * from './network/host-resolver';
+export * from './config/cidr-list.validator';

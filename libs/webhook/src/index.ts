@@ -17,7 +17,6 @@ export * from './domain/webhook-delivery.repository.port';
 export * from './application/webhook-delivery-starter.port';
 export * from './application/webhook-event-source.port';
 export * from './application/webhook-http-sender.port';
-export * from './application/host-resolver.port';
 export * from './application/tenant-channels.port';
 export * from './application/webhook-secrets';
 export * from './application/webhook-url.guard';

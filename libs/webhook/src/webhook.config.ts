@@ -1,37 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, ValidationArguments, registerDecorator } from 'class-validator';
-import { parseBooleanEnv, validateConfig } from '@app/shared';
-import { type Cidr, parseCidrList } from './domain/webhook-address-policy';
-
-/** Rejects a WEBHOOK_ALLOWED_CIDRS value that is not a comma-separated list of CIDRs or addresses. */
-function IsCidrList(): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isCidrList',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      validator: {
-        validate: (value: unknown) => {
-          if (value === undefined) return true;
-          try {
-            parseCidrList(String(value));
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        defaultMessage: (args: ValidationArguments) => {
-          try {
-            parseCidrList(String(args.value));
-          } catch (error) {
-            return `${(error as Error).message} (expected comma-separated CIDRs such as 10.1.0.0/16,fd00::/8)`;
-          }
-          return `${args.property} must be comma-separated CIDRs`;
-        },
-      },
-    });
-}
+import { IsBoolean, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { type Cidr, IsCidrList, parseBooleanEnv, parseCidrList, validateConfig } from '@app/shared';
 
 export class WebhookEnv {
   /** Longest wait for one delivery attempt (connect and response headers), in milliseconds. Keep it

@@ -530,3 +530,42 @@ describe('WAHA HMAC', () => {
     expect(verifyWahaSignature(body, 'my-secret-key', 'abc')).toBe(false);
   });
 });
+
+/** What the fuzzing e2e (test/e2e/waha-fuzz.e2e-spec.ts) found: each of these used to pass the
+ *  parser and fail later (500) or be stored. */
+describe('WAHA webhook parsing: inputs found by fuzzing', () => {
+  const fieldOf = (work: () => unknown): string | undefined => {
+    try {
+      work();
+    } catch (error) {
+      if (error instanceof ValidationError) return error.field;
+      throw error;
+    }
+    throw new Error('expected a ValidationError');
+  };
+
+  it('refuses an envelope timestamp no date can hold (toISOString threw: 500), naming timestamp', () => {
+    for (const timestamp of [1e20, -1e20, Number.MAX_VALUE]) {
+      expect(fieldOf(() => parseWahaEvent({ ...wahaFixture('webhook-message-ack'), timestamp }))).toBe('timestamp');
+    }
+  });
+
+  it('refuses message ids longer than the message context stores, naming the payload field (not externalId)', () => {
+    const long = `false_5511999990001@c.us_${'A'.repeat(600)}`;
+    const text = wahaFixture('webhook-message-text');
+    expect(fieldOf(() => parseWahaEvent({ ...text, payload: { ...text.payload, id: long } }))).toBe('payload.id');
+    const revoked = wahaFixture('webhook-message-revoked');
+    expect(fieldOf(() => parseWahaEvent({ ...revoked, payload: { ...revoked.payload, revokedMessageId: 'A'.repeat(600) } }))).toBe('payload.revokedMessageId');
+  });
+
+  it('refuses an ack of a chat no message can come from (it would stay pending forever)', () => {
+    const ack = wahaFixture('webhook-message-ack');
+    expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@nowhere_ABC' } }))).toBe('payload.id');
+  });
+
+  it('ignores a phone chat (@c.us) whose user part is no phone number instead of taking the phone from _data', () => {
+    const text = wahaFixture('webhook-message-text');
+    const event = parseWahaEvent({ ...text, payload: { ...text.payload, id: 'false_😀@c.us_ABC' } });
+    expect(event).toMatchObject({ kind: 'ignored', reason: 'chat id 😀@c.us is not a phone number' });
+  });
+});

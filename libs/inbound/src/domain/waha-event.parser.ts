@@ -84,6 +84,8 @@ function assertStorableJid(jid: string, path: string): void {
 
 /** Splits `{fromMe}_{chatId}_{rawId}[_{participant}]`; chat ids and raw ids never contain `_`. */
 export function splitMessageId(id: string, path = 'payload.id'): { fromMe: boolean; chatId: string; rawId: string; participant: string | null } {
+  // The message context's own limit, named by the payload field here (found by fuzzing).
+  if (id.length > MAX_ID_LENGTH) throw new ValidationError(path, `must be at most ${MAX_ID_LENGTH} characters`);
   const parts = id.split('_');
   if (parts.length < 3 || parts.length > 4 || (parts[0] !== 'true' && parts[0] !== 'false') || !parts[1] || !parts[2] || parts[3] === '') {
     throw new ValidationError(path, 'must be a WAHA message id {fromMe}_{chatId}_{messageId} or a bare WhatsApp message id');
@@ -239,6 +241,8 @@ export function parseWahaEvent(body: unknown): WahaEvent {
       const phone = phoneResolver([payload.from, receipt.Chat, receipt.Sender, receipt.SenderAlt, receipt.RecipientAlt], ownPhone);
       // Acks are receipts of our own messages (§3.5): a bare id without fromMe is ours.
       const address = readMessageAddress(payload, 'payload', phone, true);
+      // A chat no message can come from: its ack would be kept pending forever (found by fuzzing).
+      if (chatKind(address.chatId) === 'unknown') throw new ValidationError('payload.id', `has an unknown chat id ${address.chatId}`);
       const ack = payload.ack;
       if (typeof ack !== 'number' || !Number.isInteger(ack) || ack < -1 || ack > 4) throw new ValidationError('payload.ack', 'must be an integer from -1 to 4');
       return { kind: 'ack', eventId, externalId: canonicalMessageId(address), ack, at: envelopeAt };
@@ -345,7 +349,7 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
     // In 1:1 chats the chat id is the counterparty for both directions (GOWS/NOWEB); a @lid chat
     // was mapped to its phone above when the event carries it.
     const counterparty = phoneOfJid(chatId);
-    if (!counterparty) return ignore('chat has a hidden id (@lid) and no phone number');
+    if (!counterparty) return ignore(kind === 'direct' ? `chat id ${chatId} is not a phone number` : 'chat has a hidden id (@lid) and no phone number');
     contact = { phone: counterparty, whatsappId: chatId, name: fromMe ? null : pushName };
   }
 

@@ -1,7 +1,5 @@
-import { ValidationError } from '@app/shared';
-import { WebhookAddressPolicy, parseCidrList } from '../domain/webhook-address-policy';
-import { DnsHostResolver } from '../infrastructure/http/dns-host.resolver';
-import { HostNotFoundError, HostResolver, type ResolvedAddress } from './host-resolver.port';
+import { DnsHostResolver, HostNotFoundError, HostResolver, type ResolvedAddress, ValidationError, parseCidrList } from '@app/shared';
+import { WebhookAddressPolicy } from '../domain/webhook-address-policy';
 import { WebhookUrlGuard } from './webhook-url.guard';
 
 /** A resolver answering from a table (a name server we control); unknown names do not resolve. */

@@ -1,10 +1,9 @@
 import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/shared';
+import { HostNotFoundError, HostResolver, ValidationError } from '@app/shared';
 import { WebhookAddressPolicy } from '../domain/webhook-address-policy';
 import { type WebhookEndpoint, parseWebhookUrl } from '../domain/webhook-url';
 import { type WebhookSettings, webhookConfig } from '../webhook.config';
-import { HostNotFoundError, HostResolver } from './host-resolver.port';
 
 const PUBLIC_ONLY = 'webhooks may only be sent to public addresses';
 

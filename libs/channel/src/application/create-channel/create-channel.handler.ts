@@ -4,6 +4,7 @@ import { parseWahaApiKey } from '../../domain/channel-secrets';
 import { Channel } from '../../domain/channel.aggregate';
 import { ChannelRepository } from '../../domain/channel.repository.port';
 import { ChannelSecrets } from '../channel-secrets';
+import { WahaUrlGuard } from '../waha/waha-url.guard';
 import { type ChannelWithWebhookSecretView, toChannelView } from '../channel.view';
 import { type CreateChannelCommand } from './create-channel.command';
 
@@ -17,11 +18,13 @@ export class CreateChannelHandler {
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
     private readonly clock: Clock,
+    private readonly wahaUrls: WahaUrlGuard,
   ) {}
 
   async execute(command: CreateChannelCommand): Promise<ChannelWithWebhookSecretView> {
     const webhookSecret = this.secrets.webhookSecretFrom(command.webhookSecret);
     const wahaApiKey = command.wahaApiKey === undefined ? null : parseWahaApiKey(command.wahaApiKey);
+    await this.wahaUrls.check(command.wahaBaseUrl);
     const channel = Channel.create(
       {
         tenantId: command.tenantId,

@@ -5,6 +5,7 @@ import { type ChannelChanges } from '../../domain/channel.aggregate';
 import { ChannelNotFoundError } from '../../domain/channel.errors';
 import { ChannelRepository } from '../../domain/channel.repository.port';
 import { ChannelSecrets } from '../channel-secrets';
+import { WahaUrlGuard } from '../waha/waha-url.guard';
 import { type ChannelView, toChannelView } from '../channel.view';
 import { type UpdateChannelCommand } from './update-channel.command';
 
@@ -18,11 +19,14 @@ export class UpdateChannelHandler {
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
     private readonly clock: Clock,
+    private readonly wahaUrls: WahaUrlGuard,
   ) {}
 
   async execute(command: UpdateChannelCommand): Promise<ChannelView> {
     assertUuid(command.id, 'id');
     const wahaApiKey = command.wahaApiKey === undefined ? undefined : parseWahaApiKey(command.wahaApiKey);
+    // Before the transaction: the check may wait on DNS.
+    if (command.wahaBaseUrl !== undefined) await this.wahaUrls.check(command.wahaBaseUrl);
     return this.unitOfWork.run(async () => {
       const channel = await this.channels.findByIdForUpdate(command.tenantId, command.id);
       if (!channel) throw new ChannelNotFoundError(command.id);

@@ -10,7 +10,9 @@ export type WahaFailureCode =
   | 'WAHA.RATE_LIMITED'
   | 'WAHA.SERVER_ERROR'
   | 'WAHA.TIMEOUT'
-  | 'WAHA.UNREACHABLE';
+  | 'WAHA.UNREACHABLE'
+  /** The base URL's host is (or resolves to) an address WAHA_ALLOWED_CIDRS does not allow. */
+  | 'WAHA.ADDRESS_REFUSED';
 
 export interface WahaFailureDetails {
   code: WahaFailureCode;

@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { DnsHostResolver, HostResolver, type ResolvedAddress, parseCidrList } from '@app/shared';
 import { WahaError, WahaPermanentError, WahaTransientError } from '../../application/waha/waha-client.errors';
 import { type WahaConnection } from '../../application/waha/waha-client.port';
+import { WahaAddressPolicy } from '../../domain/waha-address-policy';
 import { HttpWahaClient } from './http-waha.client';
 
 interface RecordedRequest {
@@ -26,9 +28,12 @@ describe('HttpWahaClient (real HTTP server)', () => {
   let reply: Reply;
   const requests: RecordedRequest[] = [];
   // Generous for ordinary calls (a loaded CI machine must not turn them into timeouts); the
-  // timeout test uses its own client with a short limit.
-  const client = new HttpWahaClient({ wahaHttpTimeoutMs: 10_000 });
-  const impatientClient = new HttpWahaClient({ wahaHttpTimeoutMs: 300 });
+  // timeout test uses its own client with a short limit. The stand-in listens on loopback, which
+  // only an allow-list lets a WAHA client reach.
+  const allowLoopback = new WahaAddressPolicy(parseCidrList('127.0.0.1/32'));
+  const client = new HttpWahaClient({ wahaHttpTimeoutMs: 10_000 }, allowLoopback, new DnsHostResolver());
+  const impatientClient = new HttpWahaClient({ wahaHttpTimeoutMs: 300 }, allowLoopback, new DnsHostResolver());
+  afterAll(() => [client, impatientClient].forEach((c) => c.onModuleDestroy()));
 
   beforeAll(async () => {
     server = createServer((req, res) => {
@@ -158,6 +163,18 @@ describe('HttpWahaClient (real HTTP server)', () => {
       expect(requests).toHaveLength(1);
     });
 
+    it('fails transiently with a timeout when WAHA sends the headers but never ends the body', async () => {
+      reply = (res) => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.write('{"id":'); // and nothing more
+      };
+      const started = Date.now();
+      const error = await failure(impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ status: null, code: 'WAHA.TIMEOUT' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
     it('fails permanently when a 2xx answer carries no message id (sending again could duplicate it)', async () => {
       reply = json(201, { _data: {} });
       const error = await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
@@ -243,6 +260,52 @@ describe('HttpWahaClient (real HTTP server)', () => {
       expect(error).toBeInstanceOf(WahaTransientError);
       expect(error).toMatchObject({ status: null, code: 'WAHA.UNREACHABLE' });
       expect(error.message).toContain('ECONNREFUSED');
+    });
+  });
+  describe('address policy (WAHA_ALLOWED_CIDRS), checked at connect time', () => {
+    /** A resolver whose answers each test sets: stands in for DNS that changes between calls. */
+    class ScriptedResolver extends HostResolver {
+      answers: Record<string, ResolvedAddress[]> = {};
+      async resolve(hostname: string): Promise<ResolvedAddress[]> {
+        return this.answers[hostname] ?? [];
+      }
+    }
+    const resolver = new ScriptedResolver();
+    const publicOnly = new HttpWahaClient({ wahaHttpTimeoutMs: 10_000 }, new WahaAddressPolicy(), resolver);
+    const loopbackAllowed = new HttpWahaClient({ wahaHttpTimeoutMs: 10_000 }, allowLoopback, resolver);
+    afterAll(() => [publicOnly, loopbackAllowed].forEach((c) => c.onModuleDestroy()));
+    const port = () => new URL(baseUrl).port;
+
+    it('refuses an IP literal the policy refuses, before any request', async () => {
+      const error = await failure(publicOnly.getSession(connection()));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ status: null, code: 'WAHA.ADDRESS_REFUSED' });
+      expect(error.message).toContain('loopback');
+      expect(requests).toHaveLength(0);
+    });
+
+    it('connects to a host name through its own lookup, and refuses it once the name points at a refused address', async () => {
+      reply = json(200, { name: 'default', status: 'WORKING' });
+      resolver.answers['waha.internal.test'] = [{ address: '127.0.0.1', family: 4 }];
+      const named = connection({ baseUrl: `http://waha.internal.test:${port()}` });
+      await expect(loopbackAllowed.getSession(named)).resolves.toEqual({ name: 'default', status: 'WORKING' });
+      expect(requests).toHaveLength(1);
+
+      // The same name now also answers with the cloud metadata address: refused, nothing sent.
+      resolver.answers['waha.internal.test'] = [{ address: '127.0.0.1', family: 4 }, { address: '169.254.169.254', family: 4 }];
+      loopbackAllowed.onModuleDestroy(); // no pooled socket from the first call may carry the second
+      const error = await failure(loopbackAllowed.getSession(named));
+      expect(error).toMatchObject({ status: null, code: 'WAHA.ADDRESS_REFUSED' });
+      expect(error.message).toContain('169.254.169.254');
+      expect(requests).toHaveLength(1);
+    });
+
+    it('refuses a host name resolving to loopback when the policy does not allow it', async () => {
+      resolver.answers['rebound.test'] = [{ address: '::ffff:127.0.0.1', family: 6 }];
+      const error = await failure(publicOnly.sendText({ ...connection({ baseUrl: `http://rebound.test:${port()}` }), chatId: '5511999990001@c.us', text: 'Hi' }));
+      expect(error).toBeInstanceOf(WahaPermanentError);
+      expect(error).toMatchObject({ code: 'WAHA.ADDRESS_REFUSED' });
+      expect(requests).toHaveLength(0);
     });
   });
 });

@@ -1,4 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Agent as HttpAgent, type IncomingHttpHeaders, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { type LookupFunction, isIP } from 'node:net';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { HostResolver } from '@app/shared';
 import { type WahaFailureCode, WahaPermanentError, WahaTransientError } from '../../application/waha/waha-client.errors';
 import {
   WahaClient,
@@ -10,6 +14,7 @@ import {
   type WahaStoredMessage,
 } from '../../application/waha/waha-client.port';
 import { type ChannelConfig, channelConfig } from '../../channel.config';
+import { WahaAddressPolicy } from '../../domain/waha-address-policy';
 
 /** How much of an error body is kept on the error (for logs; WAHA's bodies are short). */
 const BODY_EXCERPT_LENGTH = 500;
@@ -23,14 +28,51 @@ interface WahaCall {
   body?: unknown;
 }
 
-/** WahaClient over HTTP with the global fetch; every call is bounded by WAHA_HTTP_TIMEOUT_MS. */
-@Injectable()
-export class HttpWahaClient extends WahaClient {
-  private readonly timeoutMs: number;
+/** What came back from WAHA: status line, headers and the whole body. */
+interface WahaHttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
 
-  constructor(@Inject(channelConfig.KEY) config: Pick<ChannelConfig, 'wahaHttpTimeoutMs'>) {
+const ADDRESS_REFUSED = 'EWAHAADDRESSREFUSED';
+
+class AddressRefusedError extends Error {
+  readonly code = ADDRESS_REFUSED;
+}
+
+class CallTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/**
+ * WahaClient over node:http / node:https; every call (answer headers and body) is bounded by
+ * WAHA_HTTP_TIMEOUT_MS. The connection's DNS lookup is ours: every address the host resolves to must
+ * be allowed by the WahaAddressPolicy (WAHA_ALLOWED_CIDRS), else the call fails before connecting,
+ * so a base URL whose name later points at a refused address (rebinding, cloud metadata) is refused
+ * at connect time too. IP literals are checked before the request. Sockets are pooled in this
+ * client's own agents only, so every pooled socket was opened through that lookup. Redirects are
+ * never followed (node:http does not): following one could hand the API key to another host.
+ */
+@Injectable()
+export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
+  private readonly timeoutMs: number;
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, timeout: 4_000 });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, timeout: 4_000 });
+
+  constructor(
+    @Inject(channelConfig.KEY) config: Pick<ChannelConfig, 'wahaHttpTimeoutMs'>,
+    private readonly policy: WahaAddressPolicy,
+    private readonly resolver: HostResolver,
+  ) {
     super();
     this.timeoutMs = config.wahaHttpTimeoutMs;
+  }
+
+  /** Closes the pooled connections (shutdown). */
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   async sendText(request: WahaSendTextRequest): Promise<WahaSentMessage> {
@@ -78,29 +120,105 @@ export class HttpWahaClient extends WahaClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (connection.apiKey !== null) headers['x-api-key'] = connection.apiKey;
 
-    let text: string;
-    let response: Response;
+    let response: WahaHttpAnswer;
     try {
-      response = await fetch(`${connection.baseUrl.replace(/\/+$/, '')}${path}`, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        // A redirect is answered as a failure: following it could hand the API key to another host.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
+      response = await this.send(`${connection.baseUrl.replace(/\/+$/, '')}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body));
     } catch (error) {
+      if ((error as { code?: unknown }).code === ADDRESS_REFUSED) {
+        throw new WahaPermanentError(`WAHA ${operation} refused: ${(error as Error).message}`, { code: 'WAHA.ADDRESS_REFUSED', operation, status: null, cause: error });
+      }
       throw this.unreachable(operation, error);
     }
 
-    if (!response.ok) throw failed(operation, response, text);
-    if (text.length === 0) return { status: response.status, answer: null };
+    const { status, text } = response;
+    if (status < 200 || status > 299) throw failed(operation, response);
+    if (text.length === 0) return { status, answer: null };
     try {
-      return { status: response.status, answer: JSON.parse(text) as unknown };
+      return { status, answer: JSON.parse(text) as unknown };
     } catch {
-      throw invalidResponse(operation, response.status, 'is not JSON', text);
+      throw invalidResponse(operation, status, 'is not JSON', text);
     }
+  }
+
+  /** One request, answered with its whole body, or rejected (timeout, network, refused address). */
+  private send(target: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<WahaHttpAnswer> {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    if (isIP(host) !== 0) {
+      const verdict = this.policy.check(host);
+      if (!verdict.allowed) return Promise.reject(new AddressRefusedError(`${host} is ${verdict.reason}; allow it with WAHA_ALLOWED_CIDRS`));
+    }
+    const https = url.protocol === 'https:';
+    const request = https ? httpsRequest : httpRequest;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+
+    return new Promise<WahaHttpAnswer>((resolve, reject) => {
+      const timeout = new CallTimeoutError(`no answer within ${this.timeoutMs} ms`);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy(timeout);
+      }, this.timeoutMs);
+      const settle = <T>(done: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        done(value);
+      };
+      const req = request(
+        {
+          protocol: url.protocol,
+          hostname: host,
+          port: url.port || undefined,
+          path: `${url.pathname}${url.search}`,
+          method,
+          headers,
+          agent: https ? this.httpsAgent : this.httpAgent,
+          lookup: this.guardedLookup(),
+          // SNI and certificate checks use the host name, as without the custom lookup.
+          servername: isIP(host) === 0 ? host : undefined,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', settle(reject));
+          res.on('end', () => settle(resolve)({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          // A body cut off (by the timeout or the peer) may end in neither 'end' nor 'error'.
+          res.on('close', () => {
+            if (!res.complete) settle(reject)(timedOut ? timeout : Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }));
+          });
+        },
+      );
+      req.on('error', settle(reject));
+      req.end(body);
+    });
+  }
+
+  /** A `lookup` for net.connect: every address of the host must be allowed, or none is used. */
+  private guardedLookup(): LookupFunction {
+    return (hostname, options, callback) => {
+      this.resolver.resolve(hostname).then(
+        (addresses) => {
+          if (addresses.length === 0) {
+            callback(Object.assign(new Error(`host ${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
+            return;
+          }
+          const refused = this.policy.firstRefused(addresses.map((a) => a.address));
+          if (refused) {
+            callback(new AddressRefusedError(`host ${hostname} resolves to ${refused.address}, ${refused.reason}; allow it with WAHA_ALLOWED_CIDRS`), '', 4);
+            return;
+          }
+          const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+          const usable = wanted.length > 0 ? wanted : addresses;
+          if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+          else callback(null, usable[0]!.address, usable[0]!.family);
+        },
+        (error: Error & { code?: string }) => callback(Object.assign(error, { code: error.code ?? 'ENOTFOUND' }), '', 4),
+      );
+    };
   }
 
   private unreachable(operation: string, error: unknown): WahaTransientError {
@@ -124,9 +242,9 @@ export class HttpWahaClient extends WahaClient {
 
 /** Sorts a non-2xx answer: only a session that is not ready yet, rate limiting and server-side
  *  failures are worth retrying; every other 4xx needs a fix (input, API key, session name). */
-function failed(operation: string, response: Response, text: string): WahaPermanentError | WahaTransientError {
+function failed(operation: string, response: WahaHttpAnswer): WahaPermanentError | WahaTransientError {
   const status = response.status;
-  const responseBody = text.slice(0, BODY_EXCERPT_LENGTH);
+  const responseBody = response.text.slice(0, BODY_EXCERPT_LENGTH);
   const message = `WAHA ${operation} answered ${status}${responseBody ? `: ${responseBody}` : ''}`;
   const transient = (code: WahaFailureCode, retryAfterMs?: number) =>
     new WahaTransientError(message, { code, operation, status, responseBody, retryAfterMs });
@@ -134,7 +252,7 @@ function failed(operation: string, response: Response, text: string): WahaPerman
   // Everything not listed (other 4xx, and 3xx redirects, which are not followed) needs a fix too.
 
   if (status === 422) return transient('WAHA.SESSION_NOT_READY');
-  if (status === 429) return transient('WAHA.RATE_LIMITED', retryAfterMs(response.headers.get('retry-after')));
+  if (status === 429) return transient('WAHA.RATE_LIMITED', retryAfterMs(headerValue(response.headers['retry-after'])));
   if (status === 408) return transient('WAHA.TIMEOUT');
   if (status >= 500) return transient('WAHA.SERVER_ERROR');
   if (status === 400) return permanent('WAHA.BAD_REQUEST');
@@ -173,7 +291,12 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }
 
-/** Errors are read by shape, not `instanceof`: fetch's errors may come from another realm (jest's
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}
+
+/** Errors are read by shape, not `instanceof`: node's errors may come from another realm (jest's
  *  sandbox, for one), where `instanceof Error` is false. */
 interface ErrorLike {
   name?: unknown;
@@ -186,13 +309,13 @@ function asErrorLike(value: unknown): ErrorLike | null {
   return typeof value === 'object' && value !== null ? (value as ErrorLike) : null;
 }
 
-/** AbortSignal.timeout aborts with a `TimeoutError` DOMException. */
+/** The call's own timer destroys the request with a `TimeoutError`. */
 function isTimeout(error: unknown): boolean {
   const name = asErrorLike(error)?.name;
   return name === 'TimeoutError' || name === 'AbortError';
 }
 
-/** fetch reports network failures as `TypeError: fetch failed` with the real reason as its cause. */
+/** A network failure's code and message (the reason may sit in its cause). */
 function describeNetworkError(error: unknown): string {
   const outer = asErrorLike(error);
   if (!outer) return String(error);

@@ -1,5 +1,5 @@
-import { HostNotFoundError, HostResolver, type ResolvedAddress } from '../../application/host-resolver.port';
-import { WebhookAddressPolicy, parseCidrList } from '../../domain/webhook-address-policy';
+import { HostNotFoundError, HostResolver, type ResolvedAddress, parseCidrList } from '@app/shared';
+import { WebhookAddressPolicy } from '../../domain/webhook-address-policy';
 import { type TestWebhookReceiver, startTestWebhookReceiver } from '../../testing';
 import { NodeWebhookHttpSender } from './node-webhook-http.sender';
 

@@ -2,7 +2,7 @@ import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request a
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type LookupFunction, isIP } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { HostResolver } from '../../application/host-resolver.port';
+import { HostResolver } from '@app/shared';
 import { type WebhookHttpRequest, type WebhookHttpResult, WebhookHttpSender } from '../../application/webhook-http-sender.port';
 import { WebhookAddressPolicy } from '../../domain/webhook-address-policy';
 

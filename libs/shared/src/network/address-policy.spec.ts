@@ -1,7 +1,7 @@
-import { WebhookAddressPolicy, normaliseAddress, parseCidr, parseCidrList } from './webhook-address-policy';
+import { AddressPolicy, normaliseAddress, parseCidr, parseCidrList } from './address-policy';
 
-describe('WebhookAddressPolicy', () => {
-  const policy = new WebhookAddressPolicy();
+describe('AddressPolicy', () => {
+  const policy = new AddressPolicy();
 
   it.each([
     ['0.0.0.0', '0.0.0.0/8'],
@@ -81,7 +81,7 @@ describe('WebhookAddressPolicy', () => {
   });
 
   it('allows blocked addresses named by the allow-list, and only those', () => {
-    const allowing = new WebhookAddressPolicy(parseCidrList('127.0.0.1/32, 10.20.0.0/16,fd00:1::/32'));
+    const allowing = new AddressPolicy(parseCidrList('127.0.0.1/32, 10.20.0.0/16,fd00:1::/32'));
     expect(allowing.check('127.0.0.1').allowed).toBe(true);
     expect(allowing.check('::ffff:127.0.0.1').allowed).toBe(true);
     expect(allowing.check('127.0.0.2').allowed).toBe(false);
