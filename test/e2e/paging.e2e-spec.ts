@@ -36,6 +36,8 @@ describe('list routes page exactly over rows created within one millisecond (e2e
       LOG_LEVEL: 'silent',
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+      // The channels' placeholder WAHA address is on loopback.
+      WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
     });
     delete process.env.DEV_API_KEY;
     app = await createApiApp({ logger: false });

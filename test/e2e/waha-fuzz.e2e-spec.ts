@@ -69,7 +69,8 @@ const notAMessageId = fc.oneof(
   fc.integer({ min: 2_000, max: 20_000 }).map((n) => `false_5511999990001@c.us_${'A'.repeat(n)}`),
 );
 const notUnixSeconds = fc.oneof(fc.constant(DELETE), fc.constant(null), nanLike, fc.constant('1700000000'), hugeNumber, fc.constantFrom(0, -5, 1e12, 1.7e12), fc.boolean(), fc.constant({}));
-const notABoolean = fc.oneof(fc.constant(DELETE), fc.constant(null), fc.constantFrom('true', 'false', 1, 0), fc.constant({}), nanLike);
+/** The revoke action's own time may be absent (the envelope's time is used then), never wrong. */
+const presentButNotUnixSeconds = fc.oneof(nanLike, fc.constant('1700000000'), hugeNumber, fc.constantFrom(0, -5, 1e12, 1.7e12), fc.boolean(), fc.constant({}));
 const notAnAck = fc.oneof(fc.constant(DELETE), fc.constant(null), fc.constantFrom(5, -2, 1.5, '3', 1e20, -1e20), nanLike, fc.constant([]));
 const notAnObject = fc.oneof(fc.constant(DELETE), fc.constant(null), fc.integer(), longString, fc.constant([]), fc.constant([{}]), nanLike);
 const notEnvelopeMillis = fc.constantFrom(1e20, -1e20, Number.MAX_VALUE, 8.64e15 + 1);
@@ -79,9 +80,11 @@ const INVALIDATORS: Record<string, [Path, fc.Arbitrary<unknown>][]> = {
   '*': [
     [['id'], notAString], [['session'], notAString], [['event'], notAString], [['payload'], notAnObject], [['timestamp'], notEnvelopeMillis],
   ],
-  message: [[['payload', 'id'], notAMessageId], [['payload', 'fromMe'], notABoolean], [['payload', 'timestamp'], notUnixSeconds]],
+  // Not payload.fromMe: a prefixed id carries the direction itself (and bare ids fall back to _data.Info.IsFromMe).
+  message: [[['payload', 'id'], notAMessageId], [['payload', 'timestamp'], notUnixSeconds]],
   'message.ack': [[['payload', 'id'], notAMessageId], [['payload', 'ack'], notAnAck]],
-  'message.revoked': [[['payload', 'revokedMessageId'], notAString], [['payload', 'after', 'id'], notAMessageId], [['payload', 'after', 'timestamp'], notUnixSeconds]],
+  // Not payload.after.id: without a usable one the chat comes from after.from (engines differ there).
+  'message.revoked': [[['payload', 'revokedMessageId'], notAString], [['payload', 'after', 'timestamp'], presentButNotUnixSeconds]],
   'message.reaction': [
     [['payload', 'id'], notAString], [['payload', 'reaction'], notAnObject], [['payload', 'reaction', 'messageId'], notAMessageId],
     [['payload', 'reaction', 'text'], fc.oneof(fc.constant(DELETE), fc.constant(null), fc.integer(), fc.constant({}))], [['payload', 'timestamp'], notUnixSeconds],

@@ -242,7 +242,10 @@ export function parseWahaEvent(body: unknown): WahaEvent {
       // Acks are receipts of our own messages (§3.5): a bare id without fromMe is ours.
       const address = readMessageAddress(payload, 'payload', phone, true);
       // A chat no message can come from: its ack would be kept pending forever (found by fuzzing).
-      if (chatKind(address.chatId) === 'unknown') throw new ValidationError('payload.id', `has an unknown chat id ${address.chatId}`);
+      const ackedKind = chatKind(address.chatId);
+      if (ackedKind === 'unknown' || (ackedKind === 'direct' && !phoneOfJid(address.chatId))) {
+        throw new ValidationError('payload.id', `has a chat id no stored message can have: ${address.chatId}`);
+      }
       const ack = payload.ack;
       if (typeof ack !== 'number' || !Number.isInteger(ack) || ack < -1 || ack > 4) throw new ValidationError('payload.ack', 'must be an integer from -1 to 4');
       return { kind: 'ack', eventId, externalId: canonicalMessageId(address), ack, at: envelopeAt };

@@ -3,12 +3,12 @@ import type { ActivityOptions, LocalActivityOptions } from '@temporalio/common';
 /** Every activity timeout and retry policy lives here, so they can be reviewed side by side. */
 
 /** Short database steps of the outbox relay. Failed publishes are not activity failures (the event's
- *  own attempts and backoff track them); only infrastructure errors (database down) retry here, for
- *  as long as the outage lasts: with an attempt limit, a 15 s outage failed the singleton processor
- *  and nothing was published again until a worker restart. */
+ *  own attempts and backoff track them); only infrastructure errors (database down) retry here, a few
+ *  times: then the failure reaches OutboxProcessorWorkflow, which records it (stats, worker readiness),
+ *  backs off and keeps looping, and the worker's supervisor restarts a run that still failed. */
 export const OUTBOX_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 5 },
 };
 
 /** How long a saga's mandatory steps keep retrying an infrastructure failure (database or Temporal
