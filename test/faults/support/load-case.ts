@@ -95,5 +95,8 @@ export function comparable(result: LoadCaseResult): { actual: Record<string, num
   }
   actual['messages never answered 2xx'] = result.load.messages.filter((m) => !m.answered).length;
   expected['messages never answered 2xx'] = 0;
+  // A delivery WAHA gave up on is a message lost had it been the only one (e.g. a bare id refused).
+  actual['deliveries never answered 2xx'] = result.load.messages.reduce((n, m) => n + m.gaveUp.length, 0);
+  expected['deliveries never answered 2xx'] = 0;
   return { actual, expected };
 }

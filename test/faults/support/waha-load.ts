@@ -79,13 +79,13 @@ export class WahaLoad {
     let last = '';
     for (let attempt = 1; attempt <= this.options.retries + 1; attempt++) {
       if (attempt > 1) await sleep(this.options.retryDelayMs);
-      const status = await this.post(body, signature);
+      const { status, text } = await this.post(body, signature);
       this.answers.set(String(status), (this.answers.get(String(status)) ?? 0) + 1);
       if (typeof status === 'number' && status >= 200 && status < 300) {
         message.answered ??= { status, at: Date.now(), attempts: attempt };
         return;
       }
-      last = String(status);
+      last = `${status} ${text.slice(0, 200)}`;
     }
     message.gaveUp.push(`${event}/${shape}: last answer ${last} after ${this.options.retries + 1} attempts`);
   }
@@ -110,7 +110,7 @@ export class WahaLoad {
     return JSON.stringify({ id: newEventId(now), timestamp: now, event, session: 'default', me: ME, payload, engine: WAHA_ENGINE, environment: WAHA_ENVIRONMENT });
   }
 
-  private async post(body: string, signature: string): Promise<number | 'network'> {
+  private async post(body: string, signature: string): Promise<{ status: number | 'network'; text: string }> {
     await this.acquire();
     const url = this.options.apiUrls[this.next++ % this.options.apiUrls.length]!;
     this.attemptsTotal++;
@@ -121,10 +121,9 @@ export class WahaLoad {
         body,
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
       });
-      await res.arrayBuffer();
-      return res.status;
-    } catch {
-      return 'network';
+      return { status: res.status, text: await res.text() };
+    } catch (err) {
+      return { status: 'network', text: String(err) };
     } finally {
       this.release();
     }
@@ -153,6 +152,7 @@ export class WahaLoad {
       'HTTP attempts': this.attemptsTotal,
       'messages answered 2xx': answered,
       'messages never answered 2xx': this.messages.length - answered,
+      'deliveries never answered 2xx (WAHA gave up)': this.messages.reduce((n, m) => n + m.gaveUp.length, 0),
       'answers by status': [...this.answers.entries()].map(([s, n]) => `${s}:${n}`).join(' '),
     };
   }
