@@ -62,6 +62,8 @@ export class FaultSystem {
       TEMPORAL_SDK_LOG_LEVEL: 'ERROR',
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      // The channels' WAHA (the simulator, or a placeholder) listens on loopback.
+      WAHA_ALLOWED_CIDRS: '127.0.0.0/8',
       ...options.env,
     };
     const apis: ManagedProcess[] = [];
