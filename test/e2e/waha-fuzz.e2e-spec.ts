@@ -7,6 +7,7 @@ import { signWahaBody } from '@app/inbound';
 import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { createTestDatabase } from '../support/database';
+import { fuzzSeed } from '../support/fuzz-seed';
 import { TestEnv } from '../support/test-env';
 
 type Json = Record<string, unknown>;
@@ -193,6 +194,7 @@ describe('WAHA receiver under fuzzed payloads (e2e)', () => {
       }),
       {
         numRuns: 1_000,
+        seed: fuzzSeed(),
         reporter: (details) => {
           if (!details.failed) return;
           const example = details.counterexample?.[0] as FuzzCase | undefined;

@@ -6,6 +6,7 @@ import { type WahaFixture, wahaFixture } from '../../../../test/fixtures/waha';
 import { canonicalJid, findAdReferral, parseWahaEvent, phoneOfJid, splitMessageId, type WahaEvent } from './waha-event.parser';
 import { type InboundMessage } from './inbound-message';
 import { signWahaBody, verifyWahaSignature } from './waha-hmac';
+import { fuzzSeed } from '../../../../test/support/fuzz-seed';
 
 describe('WAHA webhook parsing', () => {
   it('maps an inbound text message, keeping WhatsApp time in seconds-correct UTC', () => {
@@ -512,7 +513,7 @@ describe('WAHA payload fuzzing: any mutation of any fixture is an event the next
           expect(messageOf(parseWahaEvent(again)).externalId).toBe(event.message.externalId);
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: 1500, seed: fuzzSeed() },
     );
   });
 });
@@ -561,6 +562,15 @@ describe('WAHA webhook parsing: inputs found by fuzzing', () => {
   it('refuses an ack of a chat no message can come from (it would stay pending forever)', () => {
     const ack = wahaFixture('webhook-message-ack');
     expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@nowhere_ABC' } }))).toBe('payload.id');
+    expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@c.us_ABC' } }))).toBe('payload.id');
+  });
+
+  it('refuses a reaction to a message in a chat no message can come from (it would be held until purged)', () => {
+    const reaction = wahaFixture('webhook-message-reaction');
+    for (const messageId of ['false_😀@c.us_ABC', 'true_5511999990001@nowhere_ABC']) {
+      const body = { ...reaction, payload: { ...reaction.payload, reaction: { ...reaction.payload.reaction, messageId } } };
+      expect(fieldOf(() => parseWahaEvent(body))).toBe('payload.reaction.messageId');
+    }
   });
 
   it('ignores a phone chat (@c.us) whose user part is no phone number instead of taking the phone from _data', () => {

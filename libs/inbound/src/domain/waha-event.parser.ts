@@ -134,6 +134,17 @@ function chatKind(chatId: string): 'direct' | 'lid' | 'group' | 'broadcast' | 'n
   return 'unknown';
 }
 
+/**
+ * Acks and reactions name a message that must already exist (or arrive soon): one in a chat no stored
+ * message can have would be held pending forever, so it is refused (found by fuzzing).
+ */
+function assertChatCanHoldMessages(chatId: string, path: string): void {
+  const kind = chatKind(chatId);
+  if (kind === 'unknown' || (kind === 'direct' && !phoneOfJid(chatId))) {
+    throw new ValidationError(path, `has a chat id no stored message can have: ${chatId}`);
+  }
+}
+
 /** A message's id parts, canonical, from a prefixed `id` or a bare one plus `from` / `_data.Info`. */
 interface MessageAddress {
   fromMe: boolean;
@@ -241,11 +252,7 @@ export function parseWahaEvent(body: unknown): WahaEvent {
       const phone = phoneResolver([payload.from, receipt.Chat, receipt.Sender, receipt.SenderAlt, receipt.RecipientAlt], ownPhone);
       // Acks are receipts of our own messages (§3.5): a bare id without fromMe is ours.
       const address = readMessageAddress(payload, 'payload', phone, true);
-      // A chat no message can come from: its ack would be kept pending forever (found by fuzzing).
-      const ackedKind = chatKind(address.chatId);
-      if (ackedKind === 'unknown' || (ackedKind === 'direct' && !phoneOfJid(address.chatId))) {
-        throw new ValidationError('payload.id', `has a chat id no stored message can have: ${address.chatId}`);
-      }
+      assertChatCanHoldMessages(address.chatId, 'payload.id');
       const ack = payload.ack;
       if (typeof ack !== 'number' || !Number.isInteger(ack) || ack < -1 || ack > 4) throw new ValidationError('payload.ack', 'must be an integer from -1 to 4');
       return { kind: 'ack', eventId, externalId: canonicalMessageId(address), ack, at: envelopeAt };
@@ -298,9 +305,11 @@ function parseReactionEvent(eventId: string, payload: Json, ownPhone: string | n
     assertStorableJid(canonicalJid(target.chatId), 'payload.reaction.messageId');
     if (target.participant) assertStorableJid(canonicalJid(target.participant), 'payload.reaction.messageId');
     if (!STORABLE_RAW_ID.test(target.rawId)) throw new ValidationError('payload.reaction.messageId', 'must carry a raw message id without whitespace or control characters');
+    const targetChatId = phone.chat(canonicalJid(target.chatId));
+    assertChatCanHoldMessages(targetChatId, 'payload.reaction.messageId');
     targetExternalId = canonicalMessageId({
       ...target,
-      chatId: phone.chat(canonicalJid(target.chatId)),
+      chatId: targetChatId,
       participant: target.participant ? canonicalJid(target.participant) : null,
     });
   }
