@@ -89,14 +89,18 @@ export function webhookDeliveryOptions(maxAttempts: number): ActivityOptions {
   };
 }
 
-/** Bookkeeping after a delivery (database only). */
-/** The held-delivery release sweep: a few quick retries; the Schedule's next run (seconds later)
- *  picks up whatever a failed one left. Up to a batch of workflow starts fits in the timeout. */
+/** The held-delivery release sweep. Up to a batch of workflow starts fits in the timeout. A run waits
+ *  out a database or Temporal outage (backoff capped at 30 s, for up to 15 minutes; the Schedule skips
+ *  its runs meanwhile, overlap SKIP) instead of failing after seconds: the fault suite found a
+ *  5-second PostgreSQL restart leaving a failed run. Past that window the run fails, visibly, and the
+ *  next one picks up whatever it left. */
 export const WEBHOOK_RELEASE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
+  scheduleToCloseTimeout: '15 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ValidationError'] },
 };
 
+/** Bookkeeping after a delivery (database only). */
 export const WEBHOOK_BOOKKEEPING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },
