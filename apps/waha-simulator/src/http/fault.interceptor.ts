@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, HttpException, HttpStatus, Injectable, N
 import type { Request, Response } from 'express';
 import { from, mergeMap, type Observable } from 'rxjs';
 import { type FaultSettings, SimulatorState } from '../state/simulator-state';
+import { Scheduler } from '../state/scheduler';
 import { engineErrorBody, sessionNotFoundBody, sessionNotWorkingBody, tooManyRequestsBody } from '../waha/errors';
 
 /** Pure decision of what a fault-injected request gets; `roll` returns numbers in [0, 1). */
@@ -24,13 +25,21 @@ export function faultApplies(path: string, onlyPaths: readonly string[]): boolea
  *  (`afterHandling`: the call took effect, its answer is late or an error). */
 @Injectable()
 export class FaultInterceptor implements NestInterceptor {
-  constructor(private readonly state: SimulatorState) {}
+  constructor(
+    private readonly state: SimulatorState,
+    // Injected latency is a timer like the others: a simulated hang must end when the simulator closes.
+    private readonly scheduler: Scheduler,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
     const faults = this.state.faults;
     if (!faultApplies(request.path, faults.onlyPaths)) return next.handle();
-    const delay = () => (faults.latencyMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, faults.latencyMs)) : Promise.resolve());
+    const delay = async () => {
+      if (faults.latencyMs <= 0) return;
+      // Cut short by shutdown: the call is not handled (it would schedule acks on a closed simulator).
+      if (!(await this.scheduler.sleep(faults.latencyMs))) throw new HttpException('the simulator is shutting down', HttpStatus.SERVICE_UNAVAILABLE);
+    };
     const inject = () => {
       const outcome = decideFault(faults);
       if (outcome === 'throttle') {
