@@ -184,7 +184,9 @@ describe('session automation: cleanup schedule and message debouncer (e2e)', () 
     });
 
     it('completes an open group after the worker restarts (the window is a durable Temporal timer)', async () => {
-      const channel = await h.createChannel(tenant.apiKey, { debounceWindowMs: 2000 });
+      // Long enough for the worker's graceful close on a loaded machine (2 s was not: the window
+      // closed before the worker had stopped, and the group came from the old worker).
+      const channel = await h.createChannel(tenant.apiKey, { debounceWindowMs: 10_000 });
       const sent = await deliver(channel, textFrom(newPhone()));
       expect(sent.debounced).toBe(true);
 
