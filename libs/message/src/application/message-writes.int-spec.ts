@@ -72,9 +72,13 @@ describe('Message write use cases (real PostgreSQL)', () => {
   const command = (overrides: Partial<CreateMessageCommand> = {}, on: SeededConversation = conv): CreateMessageCommand =>
     newMessageInput({ tenantId: on.tenantId, sessionId: on.sessionId, contactId: on.contactId, channelId: on.channelId, ...overrides });
 
+  // A change that waited for its message's creation is dated after it, but may share its millisecond
+  // (and created_at, in one transaction): a tie puts message.created first. A change dated before the
+  // message it changes still fails the order checks (it did when handlers read the clock before the lock).
   const outboxFor = (aggregateId: string): Promise<OutboxRow[]> =>
     db.query(
-      `SELECT type, aggregate_type, aggregate_id, tenant_id, payload FROM outbox_events WHERE aggregate_id = $1 ORDER BY occurred_at, created_at`,
+      `SELECT type, aggregate_type, aggregate_id, tenant_id, payload FROM outbox_events WHERE aggregate_id = $1
+        ORDER BY occurred_at, created_at, type <> 'message.created'`,
       [aggregateId],
     );
   const typesFor = async (aggregateId: string) => (await outboxFor(aggregateId)).map((e) => e.type);

@@ -50,9 +50,10 @@ export class AdoptWahaMessageIdHandler {
     if (command.placeholderId !== undefined) assertUuid(command.placeholderId, 'placeholderId');
     const waId = parseWaMessageId(command.externalId, 'externalId');
     if (!waId.fromMe) return null;
-    const now = this.clock.now();
     return this.unitOfWork.run(async () => {
       await this.messages.lockWaMessage(command.channelId, waMessageKey(waId));
+      // Read after the lock: a change that waited for its message's creation is never dated before it.
+      const now = this.clock.now();
       const existing = await this.messages.findByExternalId(command.tenantId, command.channelId, command.externalId);
       if (existing) return { message: toMessageView(existing), adopted: false };
       const placeholder = await this.placeholderFor(command, waId.chatId, waId.rawId, now);

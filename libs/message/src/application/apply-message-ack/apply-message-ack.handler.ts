@@ -38,10 +38,11 @@ export class ApplyMessageAckHandler {
     const ack = parseWahaAck(command.ack, 'ack');
     assertWhatsAppTime(command.at, 'at');
     const waKey = waMessageKey(waId);
-    const now = this.clock.now();
 
     return this.unitOfWork.run(async () => {
       await this.messages.lockWaMessage(command.channelId, waKey);
+      // Read after the lock: a change that waited for its message's creation is never dated before it.
+      const now = this.clock.now();
       const message = await this.messages.findByWaLocator(
         command.tenantId,
         command.channelId,

@@ -43,10 +43,11 @@ export class ReactToMessageHandler {
       at: command.at,
     });
     const direction = target.fromMe ? 'outbound' : 'inbound';
-    const now = this.clock.now();
 
     return this.unitOfWork.run(async () => {
       await this.messages.lockWaMessage(command.channelId, waMessageKey(target));
+      // Read after the lock: a change that waited for its message's creation is never dated before it.
+      const now = this.clock.now();
       const message = await this.messages.findByWaLocator(
         command.tenantId,
         command.channelId,

@@ -36,12 +36,13 @@ export class RevokeMessageHandler {
     assertWaChatId(command.chatId, 'chatId');
     assertWaRawId(command.rawId, 'rawId');
     assertWhatsAppTime(command.at, 'at');
-    const now = this.clock.now();
 
     return this.unitOfWork.run(async () => {
       for (const fromMe of [false, true]) {
         await this.messages.lockWaMessage(command.channelId, waMessageKey({ fromMe, chatId: command.chatId, rawId: command.rawId, participant: null }));
       }
+      // Read after the lock: a change that waited for its message's creation is never dated before it.
+      const now = this.clock.now();
       const message = await this.messages.findByWaLocator(
         command.tenantId,
         command.channelId,
