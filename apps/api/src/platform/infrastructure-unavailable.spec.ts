@@ -13,6 +13,8 @@ describe('unavailableDependency', () => {
       Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
+      new Error('Client was closed and is not queryable'),
+      new Error('Client has encountered a connection error and is not queryable'),
       new QueryFailedError('SELECT 1', [], pgError('57P01', 'terminating connection due to administrator command')),
       new QueryFailedError('SELECT 1', [], pgError('57P03', 'the database system is starting up')),
       new QueryFailedError('SELECT 1', [], pgError('08006')),

@@ -9,7 +9,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EP
  *  failure, deadlock, too many connections, admin/crash shutdown, cannot connect now. */
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '53300', '57P01', '57P02', '57P03']);
 /** node-postgres errors that carry no code. */
-const LOST_CONNECTION = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is not queryable/i;
+// `Client was closed and is not queryable`: a query (a ROLLBACK, say) on a client whose connection died.
+const LOST_CONNECTION = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|is not queryable/i;
 /** gRPC codes of a Temporal server that cannot be reached or cannot take the call now. */
 const GRPC_UNAVAILABLE = new Set([14 /* UNAVAILABLE */, 4 /* DEADLINE_EXCEEDED */, 8 /* RESOURCE_EXHAUSTED */]);
 
