@@ -3,7 +3,8 @@
 //   Postgres  : DATABASE_URL if set, else an embedded PostgreSQL under .data/postgres (port 54329)
 //   Temporal  : TEMPORAL_ADDRESS if set, else `temporal server start-dev` (gRPC 7233, UI 8233, db in .data/)
 //   API       : http://localhost:3000 (Swagger at /docs), worker health on :8081
-//   WAHA      : the simulator on http://localhost:3100, wired to a demo channel of the dev tenant
+//   WAHA      : the simulator on http://localhost:3100, wired to a demo channel of the dev tenant, holding a
+//               small WhatsApp history (20 chats x 40 messages, seed 1, the newest chat a minute old) to import
 // Ctrl-C stops everything it started.
 'use strict';
 const { spawn, execFileSync } = require('node:child_process');
@@ -133,6 +134,12 @@ async function wireDemoChannel(apiKey, simUrl, simKey) {
   return channel.id;
 }
 
+/** The simulator's history data set (it loads it at start), for the summary line; null with another profile. */
+async function historySummary(simUrl, simKey) {
+  const res = await fetch(`${simUrl}/_sim/history-dataset`, { headers: { 'x-api-key': simKey } });
+  return res.ok ? res.json() : null;
+}
+
 async function shutdown(code) {
   if (stopping) return;
   stopping = true;
@@ -174,12 +181,22 @@ async function main() {
   const simPort = process.env.WAHA_SIM_PORT ?? '3100';
   const simKey = process.env.WAHA_SIM_API_KEY ?? 'sim-api-key';
   const simUrl = `http://127.0.0.1:${simPort}`;
-  start('waha-simulator', process.execPath, ['dist/apps/waha-simulator/src/main.js'], { ...env, WAHA_SIM_PORT: simPort, WAHA_SIM_API_KEY: simKey, LOG_LEVEL: 'warn' });
+  // A history to import from Swagger: deterministic (seed 1), the newest chat ending a minute before start so its
+  // conversation is still open. WAHA_SIM_SEED_* from the environment win (WAHA_SIM_SEED_CHATS=0: none).
+  const simSeed = {
+    WAHA_SIM_SEED_PROFILE: process.env.WAHA_SIM_SEED_PROFILE ?? 'history',
+    WAHA_SIM_SEED_CHATS: process.env.WAHA_SIM_SEED_CHATS ?? '20',
+    WAHA_SIM_SEED_MESSAGES: process.env.WAHA_SIM_SEED_MESSAGES ?? '40',
+    WAHA_SIM_SEED: process.env.WAHA_SIM_SEED ?? '1',
+    WAHA_SIM_SEED_RECENT_CHATS: process.env.WAHA_SIM_SEED_RECENT_CHATS ?? '1',
+  };
+  start('waha-simulator', process.execPath, ['dist/apps/waha-simulator/src/main.js'], { ...env, ...simSeed, WAHA_SIM_PORT: simPort, WAHA_SIM_API_KEY: simKey, LOG_LEVEL: 'warn' });
   start('worker', process.execPath, ['dist/apps/worker/src/main.js'], env);
   start('api', process.execPath, ['dist/apps/api/src/main.js'], env);
   await waitForPort(Number(port));
   await waitForPort(Number(simPort));
   const channelId = await wireDemoChannel(apiKey, simUrl, simKey);
+  const history = await historySummary(simUrl, simKey);
 
   log('');
   log(`API        http://localhost:${port}      Swagger UI http://localhost:${port}/docs`);
@@ -187,6 +204,10 @@ async function main() {
   log(`Worker     health http://localhost:${process.env.WORKER_HEALTH_PORT ?? 8081}/health/ready`);
   log(`API key    ${apiKey}   (dev tenant; stored in .data/dev-api-key)`);
   log(`WAHA sim   ${simUrl} (X-Api-Key: ${simKey}); demo channel ${channelId}`);
+  if (history) {
+    log(`History    ${history.chats} chats, ${history.distinctMessages} messages (seed ${history.seed}) to import into the demo channel;`);
+    log(`           ground truth: curl -s -H 'x-api-key: ${simKey}' '${simUrl}/_sim/history-dataset/truth?messages=false'`);
+  }
   log(`Try        curl -s -H 'x-api-key: ${simKey}' -H 'content-type: application/json' -d '{"from":"5511999990001","text":"Oi! Quero saber do plano Pro","pushName":"Ana"}' ${simUrl}/_sim/inbound`);
   log(`then       curl -s -H 'x-api-key: ${apiKey}' 'http://localhost:${port}/v1/messages?channelId=${channelId}'`);
   log('Ctrl-C stops everything.');

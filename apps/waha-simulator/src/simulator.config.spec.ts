@@ -44,6 +44,16 @@ describe('simulator configuration', () => {
     });
   });
 
+  it('reads the seed profile, the PRNG seed and the recent chats', () => {
+    expect(settingsFromEnv({})).toMatchObject({ seedProfile: 'basic', seedNumber: 1, seedRecentChats: 0 });
+    expect(
+      settingsFromEnv({ WAHA_SIM_SEED_PROFILE: 'history', WAHA_SIM_SEED: '42', WAHA_SIM_SEED_RECENT_CHATS: '2', WAHA_SIM_SEED_CHATS: '20', WAHA_SIM_SEED_MESSAGES: '40' }),
+    ).toMatchObject({ seedProfile: 'history', seedNumber: 42, seedRecentChats: 2, seed: { chats: 20, messagesPerChat: 40 } });
+    expect(() => settingsFromEnv({ WAHA_SIM_SEED_PROFILE: 'huge', WAHA_SIM_SEED: 'x', WAHA_SIM_SEED_RECENT_CHATS: '-1' })).toThrow(
+      /WAHA_SIM_SEED_PROFILE[\s\S]*WAHA_SIM_SEED[\s\S]*WAHA_SIM_SEED_RECENT_CHATS/,
+    );
+  });
+
   it('names every bad variable', () => {
     expect(() =>
       settingsFromEnv({ WAHA_SIM_PORT: '70000', WAHA_SIM_WEBHOOK_URL: 'not a url', WAHA_SIM_WEBHOOK_RETRIES: '-1', WAHA_SIM_ME_PHONE: '+55' }),

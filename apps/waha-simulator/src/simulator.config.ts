@@ -6,6 +6,10 @@ import { ConfigValidationError, validateConfig } from '@app/shared';
 export const MAX_SEED_MESSAGES = 1_000_000;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `basic`: buildSeed (chats x messages, 60 s apart); `history`: buildHistoryDataSet (the import test mix). */
+export const SEED_PROFILES = ['basic', 'history'] as const;
+export type SeedProfile = (typeof SEED_PROFILES)[number];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** An empty variable means "not set" (compose files often pass `VAR=`). */
@@ -64,6 +68,17 @@ export class SimulatorEnv {
   @IsOptional() @IsInt() @Min(0) @Max(100_000)
   WAHA_SIM_SEED_MESSAGES: number = 0;
 
+  @IsOptional() @IsIn(SEED_PROFILES)
+  WAHA_SIM_SEED_PROFILE: SeedProfile = 'basic';
+
+  /** PRNG seed of the `history` profile. */
+  @IsOptional() @IsInt()
+  WAHA_SIM_SEED: number = 1;
+
+  /** `history` profile: the newest N chats end a minute before start (and each reset), so they are live. */
+  @IsOptional() @IsInt() @Min(0) @Max(100_000)
+  WAHA_SIM_SEED_RECENT_CHATS: number = 0;
+
   /** Delay before DEVICE, and again before READ, after a sendText. */
   @IsOptional() @IsInt() @Min(0)
   WAHA_SIM_ACK_DELAY_MS: number = 300;
@@ -99,6 +114,12 @@ export interface SimulatorSettings {
   mePushName: string;
   webhook: WebhookTargetSettings;
   seed: { chats: number; messagesPerChat: number };
+  /** Which data set `seed` describes. */
+  seedProfile: SeedProfile;
+  /** PRNG seed of the `history` profile. */
+  seedNumber: number;
+  /** `history` profile: newest chats made recent (they end a minute before the seeding). */
+  seedRecentChats: number;
   ackDelayMs: number;
   filesLifetimeSeconds: number;
   logLevel: LogLevel;
@@ -114,6 +135,9 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   mePushName: 'WAHA Simulator',
   webhook: { url: null, hmacKey: null, events: ['*'], retries: 15, retryDelayMs: 2000, timeoutMs: 10_000, metadata: null },
   seed: { chats: 0, messagesPerChat: 0 },
+  seedProfile: 'basic',
+  seedNumber: 1,
+  seedRecentChats: 0,
   ackDelayMs: 300,
   filesLifetimeSeconds: 180,
   logLevel: 'info',
@@ -150,6 +174,9 @@ export function settingsFromEnv(env: Record<string, unknown> = process.env): Sim
       metadata: null,
     },
     seed: { chats: e.WAHA_SIM_SEED_CHATS, messagesPerChat: e.WAHA_SIM_SEED_MESSAGES },
+    seedProfile: e.WAHA_SIM_SEED_PROFILE,
+    seedNumber: e.WAHA_SIM_SEED,
+    seedRecentChats: e.WAHA_SIM_SEED_RECENT_CHATS,
     ackDelayMs: e.WAHA_SIM_ACK_DELAY_MS,
     filesLifetimeSeconds: e.WAHA_SIM_FILES_LIFETIME_SECONDS,
     logLevel: e.LOG_LEVEL,

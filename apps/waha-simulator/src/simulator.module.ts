@@ -1,10 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ChatsController } from './http/chats.controller';
 import { FaultInterceptor } from './http/fault.interceptor';
 import { FilesController } from './http/files.controller';
+import { ProxyErrorFilter } from './http/proxy-error';
 import { SendController } from './http/send.controller';
 import { SessionsController } from './http/sessions.controller';
 import { SimController } from './http/sim.controller';
@@ -37,6 +38,7 @@ export class SimulatorModule {
         SimulatorService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_INTERCEPTOR, useClass: FaultInterceptor },
+        { provide: APP_FILTER, useClass: ProxyErrorFilter },
       ],
     };
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from 
 import { SimulatorService } from '../state/simulator.service';
 import { SimulatorState, type StoredMessage } from '../state/simulator-state';
 import { normalizeChatId } from '../waha/ids';
-import { latestOf, listChats, listMessages, paginate } from '../waha/queries';
+import { listChats, listSortedMessages, paginate } from '../waha/queries';
 import { ACK_BY_NAME, type ChatSummary, type GowsChat, type WAMessage } from '../waha/types';
 import { ChatsOverviewBodyDto, ChatsOverviewQueryDto, ChatsQueryDto, MessageQueryDto, MessagesQueryDto } from './dto/api.dto';
 
@@ -33,11 +33,13 @@ export class ChatsController {
     return this.summaries(body.filter?.ids, body.pagination?.limit ?? 20, body.pagination?.offset);
   }
 
+  /** `chatId` arrives percent-decoded (`5511…%40c.us` is `5511…@c.us`); `merge` is accepted and has no
+   *  effect (a stored twin stands for what it would add). */
   @Get(':chatId/messages')
   messages(@Param('session') session: string, @Param('chatId') chatId: string, @Query() query: MessagesQueryDto): WAMessage[] {
     this.state.requireWorking(session);
-    const source: StoredMessage[] = chatId === 'all' ? this.state.allMessages() : this.state.messagesOf(normalizeChatId(chatId) ?? chatId);
-    const page = listMessages(source, {
+    const source: readonly StoredMessage[] = chatId === 'all' ? this.state.allSortedMessages() : this.state.sortedMessagesOf(normalizeChatId(chatId) ?? chatId);
+    const page = listSortedMessages(source, {
       limit: query.limit,
       offset: query.offset,
       sortOrder: query.sortOrder,
@@ -70,7 +72,7 @@ export class ChatsController {
       .allChats()
       .filter((chat) => !wanted || wanted.has(chat.id))
       .map((chat) => {
-        const latest = latestOf(chat.messages);
+        const latest = this.state.latestMessageOf(chat);
         const summary: ChatSummary = {
           id: chat.id,
           name: chat.name,

@@ -1,10 +1,26 @@
-import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, NotFoundException, Post, Query } from '@nestjs/common';
 import { parseEventList, type WebhookTargetSettings } from '../simulator.config';
 import { SimulatorService, type InboundResult } from '../state/simulator.service';
 import { type FaultSettings, NO_FAULTS, type SentRecord, SimulatorState } from '../state/simulator-state';
+import type { HistoryDataSetSummary, HistoryTruth } from '../waha/history-dataset';
+import { normalizeChatId } from '../waha/ids';
+import type { RequestStatsView } from '../waha/request-stats';
 import type { Ack, SessionStatus } from '../waha/types';
 import { type DeliveryRecord, WebhookSender } from '../webhooks/webhook-sender';
-import { AckDto, EditDto, FaultsDto, InboundDto, MessageRefDto, ReactDto, SeedDto, SessionStatusDto, WebhookTargetDto } from './dto/sim.dto';
+import {
+  AckDto,
+  EditDto,
+  FaultsDto,
+  HistoryDataSetDto,
+  HistoryTruthQueryDto,
+  InboundDto,
+  MessageRefDto,
+  ReactDto,
+  RequestStatsQueryDto,
+  SeedDto,
+  SessionStatusDto,
+  WebhookTargetDto,
+} from './dto/sim.dto';
 
 /** Simulation control (`/_sim/*`, same API key): drive traffic, faults and state; inspect sends and deliveries. */
 @Controller('_sim')
@@ -90,8 +106,69 @@ export class SimController {
       errorStatus: body.errorStatus ?? NO_FAULTS.errorStatus,
       afterHandling: body.afterHandling ?? NO_FAULTS.afterHandling,
       ignoreMessageIds: body.ignoreMessageIds ?? NO_FAULTS.ignoreMessageIds,
+      failNext: body.failNext
+        ? {
+            count: body.failNext.count,
+            remaining: body.failNext.count,
+            status: body.failNext.status,
+            retryAfterSeconds: body.failNext.retryAfterSeconds ?? null,
+            onlyPaths: body.failNext.onlyPaths ?? body.onlyPaths ?? [],
+          }
+        : null,
     };
     return this.state.faults;
+  }
+
+  /** Answered /api requests since start, reset or `DELETE` (only those past the API key check). */
+  @Get('requests')
+  requests(@Query() query: RequestStatsQueryDto): RequestStatsView {
+    return this.state.requests.query({ path: query.path, kind: query.kind });
+  }
+
+  @Delete('requests')
+  clearRequests(): { cleared: true } {
+    this.state.requests.clear();
+    return { cleared: true };
+  }
+
+  /** Replaces every chat and message with the history data set; answers its summary. */
+  @Post('history-dataset')
+  loadHistoryDataSet(@Body() body: HistoryDataSetDto): HistoryDataSetSummary {
+    return this.simulator.loadHistoryDataSet({ ...body, seed: body.seed ?? 1 });
+  }
+
+  @Get('history-dataset')
+  historyDataSet(): HistoryDataSetSummary {
+    return this.requireTruth().summary;
+  }
+
+  /** The ground truth of the loaded data set, optionally narrowed to one chat or one contact. */
+  @Get('history-dataset/truth')
+  historyTruth(@Query() query: HistoryTruthQueryDto): HistoryTruth {
+    const truth = this.requireTruth();
+    let { chats, contacts } = truth;
+    if (query.chatId !== undefined) {
+      const chatId = normalizeChatId(query.chatId) ?? query.chatId;
+      chats = chats.filter((c) => c.chatId === chatId);
+      contacts = contacts.filter((c) => c.chatIds.includes(chatId));
+    }
+    if (query.phone !== undefined) {
+      const phone = query.phone;
+      contacts = contacts.filter((c) => c.phone === phone);
+      const held = new Set(contacts.flatMap((c) => c.chatIds));
+      chats = chats.filter((c) => held.has(c.chatId));
+    }
+    if (!query.messages) {
+      chats = chats.map((c) => ({ ...c, messages: [] }));
+      contacts = contacts.map((c) => ({ ...c, messages: [] }));
+    }
+    return { summary: truth.summary, chats, contacts };
+  }
+
+  private requireTruth(): HistoryTruth {
+    const truth = this.state.historyTruth;
+    if (!truth) throw new NotFoundException('no history data set is loaded (POST /_sim/history-dataset, or WAHA_SIM_SEED_PROFILE=history)');
+    return truth;
   }
 
   @Post('seed')

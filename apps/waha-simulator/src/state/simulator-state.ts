@@ -1,14 +1,18 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { SIMULATOR_SETTINGS, type SimulatorSettings, type WebhookTargetSettings } from '../simulator.config';
 import { sessionNotFoundBody, sessionNotWorkingBody } from '../waha/errors';
+import type { HistoryTruth } from '../waha/history-dataset';
 import { lidForPhone, parseMessageId } from '../waha/ids';
 import { extensionFor } from '../waha/media';
-import { latestOf, type StoredMessageRef } from '../waha/queries';
+import { compareStoredMessages, type StoredMessageRef } from '../waha/queries';
+import { RequestStats } from '../waha/request-stats';
 import type { GowsChat, MeInfo, SessionStatus, SessionStatusEntry, WAMessage } from '../waha/types';
 
 export interface StoredMedia {
   mimetype: string;
   bytes: Buffer;
+  /** Documents: served as `media.filename`. */
+  filename?: string | null;
 }
 
 export interface StoredMessage extends StoredMessageRef {
@@ -19,13 +23,82 @@ export interface StoredMessage extends StoredMessageRef {
   media: StoredMedia | null;
 }
 
+/**
+ * A stored message whose WAMessage is built on first read (then kept, so acks and edits stick):
+ * loading 100,000 history messages stores these, and only the pages an import reads pay for their
+ * payloads (building them all up front took most of a 2-second budget).
+ */
+class LazyStoredMessage<TSpec> implements StoredMessage {
+  private built: WAMessage | null = null;
+
+  constructor(
+    readonly seq: number,
+    readonly chatId: string,
+    readonly rawId: string,
+    readonly timestamp: number,
+    readonly media: StoredMedia | null,
+    // A spec plus a builder shared by the chat, rather than a closure per message.
+    private readonly spec: TSpec,
+    private readonly build: (spec: TSpec) => WAMessage,
+  ) {}
+
+  get message(): WAMessage {
+    this.built ??= this.build(this.spec);
+    return this.built;
+  }
+}
+
+/** The second copy of a stored message (addTwin): its own place in the order, the original's message. */
+class TwinStoredMessage implements StoredMessage {
+  constructor(
+    readonly seq: number,
+    private readonly original: StoredMessage,
+  ) {}
+
+  get chatId(): string {
+    return this.original.chatId;
+  }
+
+  get rawId(): string {
+    return this.original.rawId;
+  }
+
+  get timestamp(): number {
+    return this.original.timestamp;
+  }
+
+  get media(): StoredMedia | null {
+    return this.original.media;
+  }
+
+  get message(): WAMessage {
+    return this.original.message;
+  }
+}
+
+/** What the store needs to know of a message without building it (addLazyMessage). */
+export interface LazyMessageEntry<TSpec> {
+  /** The id WAHA serves (the full id, or the bare raw id). */
+  id: string;
+  rawId: string;
+  timestamp: number;
+  media: StoredMedia | null;
+  spec: TSpec;
+  /** Builds the WAMessage from `spec` (once, on first read). */
+  build: (spec: TSpec) => WAMessage;
+}
+
 export interface ChatRecord {
   id: string;
   name: string | null;
   picture: string | null;
   /** Chat time when it has no messages (seconds). */
   createdAt: number;
+  /** Arrival order. A message stored twice (see addTwin) appears twice. */
   messages: StoredMessage[];
+  /** `messages` by timestamp, then arrival (oldest first); built on first read after a change, so a
+   *  history page costs a slice, not a sort. */
+  sorted: StoredMessage[] | null;
 }
 
 export interface SentRecord {
@@ -56,6 +129,24 @@ export interface FaultSettings {
   afterHandling: boolean;
   /** sendText assigns its own message id, ignoring the pre-generated `id` (engines that do not take it). */
   ignoreMessageIds: boolean;
+  /** Exactly the next `count` matching requests fail, then the API recovers (deterministic, unlike the rates). */
+  failNext: FailNextSettings | null;
+}
+
+export const FAIL_NEXT_STATUSES = [429, 500, 502, 503, 404, 422] as const;
+export type FailNextStatus = (typeof FAIL_NEXT_STATUSES)[number];
+
+export interface FailNextSettings {
+  /** As asked. */
+  count: number;
+  /** Still to fail; counts down as matching requests arrive. */
+  remaining: number;
+  /** 429 (with Retry-After), 500 (engine error), 502/503 (a proxy's HTML page), 404/422 (as errorStatus). */
+  status: FailNextStatus;
+  /** Retry-After of a 429 (default: the settings' retryAfterSeconds); a 503 carries it only when set. */
+  retryAfterSeconds: number | null;
+  /** Path patterns (see matchesPathPattern); default the settings' onlyPaths. */
+  onlyPaths: string[];
 }
 
 export const NO_FAULTS: FaultSettings = {
@@ -67,7 +158,25 @@ export const NO_FAULTS: FaultSettings = {
   errorStatus: 500,
   afterHandling: false,
   ignoreMessageIds: false,
+  failNext: null,
 };
+
+/**
+ * A copy of a stored message that later changes cannot reach (a webhook retried later, an answer held
+ * back by injected latency). Acks and edits only assign fields of the message, of `_data` and of
+ * `_data.Message` (an edit replaces `extendedTextMessage` with a new object, never changes it), so
+ * copying down to there is enough; structuredClone made a 200-message page cost over a millisecond.
+ */
+function snapshotOf(message: WAMessage): WAMessage {
+  const data = message._data;
+  return {
+    ...message,
+    media: message.media ? { ...message.media } : null,
+    vCards: [...message.vCards],
+    replyTo: message.replyTo ? { ...message.replyTo } : null,
+    _data: { ...data, Info: { ...data.Info }, Message: { ...data.Message } },
+  };
+}
 
 interface StoredFile extends StoredMedia {
   expiresAt: number | null;
@@ -80,6 +189,10 @@ export class SimulatorState {
   baseUrl: string;
   webhook!: WebhookTargetSettings;
   faults: FaultSettings = { ...NO_FAULTS };
+  /** Answered /api requests (`GET /_sim/requests`). */
+  readonly requests = new RequestStats();
+  /** Ground truth of the loaded history data set; null when none is loaded. */
+  historyTruth: HistoryTruth | null = null;
 
   private status: SessionStatus = 'WORKING';
   private statuses: SessionStatusEntry[] = [];
@@ -89,6 +202,8 @@ export class SimulatorState {
   private readonly files = new Map<string, StoredFile>();
   private sentLog: SentRecord[] = [];
   private seq = 0;
+  /** Every chat's messages in one timeline (`chatId=all`), built on first read after a change. */
+  private allSorted: StoredMessage[] | null = null;
 
   constructor(@Inject(SIMULATOR_SETTINGS) readonly settings: SimulatorSettings) {
     this.me = {
@@ -103,11 +218,10 @@ export class SimulatorState {
 
   /** Back to the state at start: empty store, session WORKING, configured webhook target, no faults. */
   clear(): void {
-    this.chats.clear();
-    this.byId.clear();
-    this.files.clear();
+    this.clearMessages();
     this.sentLog = [];
     this.faults = { ...NO_FAULTS };
+    this.requests.clear();
     this.webhook = { ...this.settings.webhook, events: [...this.settings.webhook.events] };
     const now = Date.now();
     this.status = 'WORKING';
@@ -176,7 +290,7 @@ export class SimulatorState {
   ensureChat(chatId: string, name: string | null = null, createdAt: number = Math.floor(Date.now() / 1000)): ChatRecord {
     let chat = this.chats.get(chatId);
     if (!chat) {
-      chat = { id: chatId, name, picture: null, createdAt, messages: [] };
+      chat = { id: chatId, name, picture: null, createdAt, messages: [], sorted: null };
       this.chats.set(chatId, chat);
     } else if (name) {
       chat.name = name;
@@ -184,13 +298,28 @@ export class SimulatorState {
     return chat;
   }
 
+  /** Every chat and message and media file goes; the session, sends, webhook and faults stay. */
+  clearMessages(): void {
+    this.chats.clear();
+    this.byId.clear();
+    this.files.clear();
+    this.allSorted = null;
+    this.historyTruth = null;
+  }
+
   allChats(): ChatRecord[] {
     return [...this.chats.values()];
   }
 
   gowsChat(chat: ChatRecord): GowsChat {
-    const latest = latestOf(chat.messages);
-    return { id: chat.id, name: chat.name, conversationTimestamp: latest?.message.timestamp ?? chat.createdAt };
+    const latest = this.latestMessageOf(chat);
+    return { id: chat.id, name: chat.name, conversationTimestamp: latest?.timestamp ?? chat.createdAt };
+  }
+
+  /** The newest message of a chat (timestamp, then arrival). */
+  latestMessageOf(chat: ChatRecord): StoredMessage | undefined {
+    const sorted = this.sortedOf(chat);
+    return sorted[sorted.length - 1];
   }
 
   /** Stores (or replaces, same id) a message in its chat. */
@@ -198,11 +327,54 @@ export class SimulatorState {
     const chat = this.ensureChat(chatId);
     const rawId = String(message._data.Info.ID);
     const existing = this.byId.get(message.id);
-    const stored: StoredMessage = { seq: existing?.seq ?? this.nextSeq(), chatId, rawId, message: { ...message, media: message.media ? { ...message.media, url: null } : null }, media };
-    if (existing) chat.messages[chat.messages.indexOf(existing)] = stored;
-    else chat.messages.push(stored);
+    // The stored copy never holds a media URL (render publishes one); copied only when it does, as
+    // loading a data set stores 100,000 fresh messages that hold none.
+    const kept = message.media?.url ? { ...message, media: { ...message.media, url: null } } : message;
+    const stored: StoredMessage = { seq: existing?.seq ?? this.nextSeq(), chatId, rawId, timestamp: message.timestamp, message: kept, media };
+    if (existing) {
+      // Its twins (addTwin) are the same message too.
+      chat.messages = chat.messages.map((m) => (m === existing ? stored : m.message.id === message.id ? { ...stored, seq: m.seq } : m));
+    } else {
+      chat.messages.push(stored);
+    }
     this.byId.set(message.id, stored);
+    this.changed(chat);
     return stored;
+  }
+
+  /**
+   * Stores a message known to be new (loading a data set into a cleared store: no lookup by id)
+   * whose WAMessage is built when first read.
+   */
+  addLazyMessage<TSpec>(chat: ChatRecord, entry: LazyMessageEntry<TSpec>): StoredMessage {
+    const stored = new LazyStoredMessage(this.nextSeq(), chat.id, entry.rawId, entry.timestamp, entry.media, entry.spec, entry.build);
+    chat.messages.push(stored);
+    this.byId.set(entry.id, stored);
+    this.changed(chat);
+    return stored;
+  }
+
+  /**
+   * Stores `original` a second time in its chat, like the `@lid` twin WAHA's merge returns: the
+   * messages endpoint serves both (ordered by their own arrival), lookups by id find the first, and
+   * both share one message object, so an ack or edit shows on both.
+   */
+  addTwin(original: StoredMessage): StoredMessage {
+    const chat = this.ensureChat(original.chatId);
+    const twin = new TwinStoredMessage(this.nextSeq(), original);
+    chat.messages.push(twin);
+    this.changed(chat);
+    return twin;
+  }
+
+  private changed(chat: ChatRecord): void {
+    chat.sorted = null;
+    this.allSorted = null;
+  }
+
+  private sortedOf(chat: ChatRecord): StoredMessage[] {
+    chat.sorted ??= chat.messages.slice().sort(compareStoredMessages);
+    return chat.sorted;
   }
 
   /** By full id (`{fromMe}_{chat}_{raw}[_{participant}]`) or, within `chatId` (or any chat), by bare raw id. */
@@ -219,20 +391,34 @@ export class SimulatorState {
     return undefined;
   }
 
+  /** Removes the message (and its twins). */
   removeMessage(stored: StoredMessage): void {
     const chat = this.chats.get(stored.chatId);
-    if (chat) chat.messages = chat.messages.filter((m) => m !== stored);
+    if (chat) {
+      chat.messages = chat.messages.filter((m) => m.message.id !== stored.message.id);
+      this.changed(chat);
+    }
     this.byId.delete(stored.message.id);
   }
 
+  /** Arrival order. */
   messagesOf(chatId: string): StoredMessage[] {
     return this.chats.get(chatId)?.messages ?? [];
   }
 
-  allMessages(): StoredMessage[] {
-    return [...this.chats.values()].flatMap((c) => c.messages);
+  /** By timestamp, then arrival (oldest first); do not modify. */
+  sortedMessagesOf(chatId: string): readonly StoredMessage[] {
+    const chat = this.chats.get(chatId);
+    return chat ? this.sortedOf(chat) : [];
   }
 
+  /** Every chat's messages by timestamp, then arrival (oldest first); do not modify. */
+  allSortedMessages(): readonly StoredMessage[] {
+    this.allSorted ??= [...this.chats.values()].flatMap((c) => c.messages).sort(compareStoredMessages);
+    return this.allSorted;
+  }
+
+  /** Distinct messages (a twin counts once). */
   get messageCount(): number {
     return this.byId.size;
   }
@@ -249,13 +435,13 @@ export class SimulatorState {
 
   /** The message as WAHA serves it: with `downloadMedia` the file is (re)published and `media.url` set, else `media: null`. */
   render(stored: StoredMessage, downloadMedia: boolean): WAMessage {
-    const message = structuredClone(stored.message);
+    const message = snapshotOf(stored.message);
     if (!message.hasMedia || !stored.media) return message;
     if (!downloadMedia) return { ...message, media: null };
     const fileName = this.fileNameOf(stored) as string;
     const lifetime = this.settings.filesLifetimeSeconds;
     this.files.set(fileName, { ...stored.media, expiresAt: lifetime > 0 ? Date.now() + lifetime * 1000 : null });
-    return { ...message, media: { url: this.mediaUrl(fileName), mimetype: stored.media.mimetype, filename: null, error: null } };
+    return { ...message, media: { url: this.mediaUrl(fileName), mimetype: stored.media.mimetype, filename: stored.media.filename ?? null, error: null } };
   }
 
   file(fileName: string): StoredMedia | undefined {

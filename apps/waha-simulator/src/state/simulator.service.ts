@@ -13,7 +13,8 @@ import {
   parseMessageId,
   phoneOf,
 } from '../waha/ids';
-import { SAMPLE_JPEG, SAMPLE_JPEG_HEIGHT, SAMPLE_JPEG_WIDTH } from '../waha/media';
+import { buildHistoryDataSet, type HistoryDataSetOptions, type HistoryDataSetSummary, type HistoryMessage } from '../waha/history-dataset';
+import { SAMPLE_JPEG, SAMPLE_JPEG_HEIGHT, SAMPLE_JPEG_WIDTH, SAMPLE_MP4, SAMPLE_OGG, SAMPLE_PDF } from '../waha/media';
 import {
   buildAckBody,
   buildEdited,
@@ -21,9 +22,11 @@ import {
   buildReaction,
   buildRevoked,
   type ImageContent,
+  type MediaKind,
   type PayloadShape,
   type QuotedMessage,
   sampleAdReferral,
+  applyGows2025Shape,
   toGows2025Shape,
 } from '../waha/message-factory';
 import { buildSeed } from '../waha/seed';
@@ -68,6 +71,12 @@ export interface InboundResult {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** The bytes a downloaded attachment of each kind serves (one shared buffer per kind, whatever the count). */
+const SAMPLE_BYTES: Record<MediaKind, Buffer> = { image: SAMPLE_JPEG, audio: SAMPLE_OGG, video: SAMPLE_MP4, document: SAMPLE_PDF };
+
+/** How long before the seeding the configured `history` profile's recent chats end. */
+const RECENT_CHATS_AGO_SECONDS = 60;
+
 /** The simulated WhatsApp account: what the API and the `/_sim` control endpoints make happen. */
 @Injectable()
 export class SimulatorService implements OnApplicationBootstrap {
@@ -92,11 +101,17 @@ export class SimulatorService implements OnApplicationBootstrap {
   }
 
   private applyConfiguredSeed(): void {
-    const { chats, messagesPerChat } = this.state.settings.seed;
-    if (chats > 0) {
-      const count = this.seed(chats, messagesPerChat);
-      this.logger.log(`seeded ${chats} chats with ${count} messages`);
+    const { settings } = this.state;
+    const { chats, messagesPerChat } = settings.seed;
+    if (chats === 0) return;
+    if (settings.seedProfile === 'history') {
+      const recent = settings.seedRecentChats > 0 ? { recentAnchorSeconds: nowSeconds() - RECENT_CHATS_AGO_SECONDS, recentChats: settings.seedRecentChats } : {};
+      const summary = this.loadHistoryDataSet({ chats, messagesPerChat, seed: settings.seedNumber, ...recent });
+      this.logger.log(`loaded the history data set: ${summary.chats} chats, ${summary.distinctMessages} messages (seed ${summary.seed})`);
+      return;
     }
+    const count = this.seed(chats, messagesPerChat);
+    this.logger.log(`seeded ${chats} chats with ${count} messages`);
   }
 
   // ---- POST /api/sendText ----
@@ -331,6 +346,56 @@ export class SimulatorService implements OnApplicationBootstrap {
       }
     }
     return count;
+  }
+
+  /**
+   * Replaces every chat and message with buildHistoryDataSet(options) and keeps its ground truth
+   * (`GET /_sim/history-dataset/truth`); no webhooks are sent. Sends, webhook target and faults stay.
+   */
+  loadHistoryDataSet(options: HistoryDataSetOptions): HistoryDataSetSummary {
+    if (options.chats * options.messagesPerChat > MAX_SEED_MESSAGES) throw new BadRequestException([`chats x messagesPerChat must be at most ${MAX_SEED_MESSAGES}`]);
+    let dataSet: ReturnType<typeof buildHistoryDataSet>;
+    try {
+      dataSet = buildHistoryDataSet(options);
+    } catch (err) {
+      if (err instanceof RangeError) throw new BadRequestException([err.message]);
+      throw err;
+    }
+    const me = this.state.me;
+    this.state.clearMessages();
+    for (const chat of dataSet.chats) {
+      const record = this.state.ensureChat(chat.chatId, chat.name, chat.items[0]?.message.timestamp ?? dataSet.options.anchorSeconds);
+      const chatPhoneJid = chat.kind === 'lid' && chat.phone ? `${chat.phone}@s.whatsapp.net` : null;
+      const build = (m: HistoryMessage): WAMessage => {
+        const built = buildMessage({
+          me,
+          chatId: record.id,
+          rawId: m.rawId,
+          timestamp: m.timestamp,
+          fromMe: m.fromMe,
+          source: m.source,
+          pushName: m.pushName ?? me.pushName,
+          text: m.text,
+          media: m.media,
+          author: m.participant,
+          chatPhoneJid,
+          ack: m.ack,
+        });
+        return chat.idShape === 'bare' ? applyGows2025Shape(built) : built;
+      };
+      // A twin comes right after its first copy (HistoryChat.items).
+      let previous: StoredMessage | null = null;
+      for (const { message: m, twin } of chat.items) {
+        if (twin && previous) {
+          this.state.addTwin(previous);
+          continue;
+        }
+        const media: StoredMedia | null = m.media ? { mimetype: m.media.mimetype, bytes: SAMPLE_BYTES[m.media.kind], filename: m.media.fileName ?? null } : null;
+        previous = this.state.addLazyMessage(record, { id: m.id, rawId: m.rawId, timestamp: m.timestamp, media, spec: m, build });
+      }
+    }
+    this.state.historyTruth = dataSet.truth;
+    return dataSet.truth.summary;
   }
 
   requireMessage(messageId: string, chatId?: string): StoredMessage {

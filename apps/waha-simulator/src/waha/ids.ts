@@ -94,7 +94,8 @@ export function deterministicHex(seed: string, length: number): string {
 
 export const RAW_ID_PATTERN = /^[0-9A-F]+$/;
 
-const CHAT_ID_PATTERN = /^[0-9]+@(c\.us|g\.us|lid|newsletter)$|^status@broadcast$/;
+// Groups: `120363…@g.us`, or the older `<creator phone>-<creation time>@g.us`.
+const CHAT_ID_PATTERN = /^[0-9]+@(c\.us|lid|newsletter)$|^[0-9]+(-[0-9]+)?@g\.us$|^status@broadcast$/;
 
 /**
  * Normalises what WAHA accepts as a chat id: `…@c.us`, `…@g.us`, `…@lid`, `…@newsletter`, `…@s.whatsapp.net`
@@ -133,8 +134,12 @@ export function isGroupChat(chatId: string): boolean {
 
 /** whatsmeow JID of a WAHA chat id, as it appears in GOWS `_data` (`@c.us` → `@s.whatsapp.net`). */
 export function toJid(chatId: string): string {
-  return chatId.endsWith('@c.us') ? `${chatId.slice(0, -'@c.us'.length)}@s.whatsapp.net` : chatId;
+  // Messages of one chat come in runs (a data set builds 100,000): the last answer is kept, so they share one string.
+  if (chatId !== lastJid.chatId) lastJid = { chatId, jid: chatId.endsWith('@c.us') ? `${chatId.slice(0, -'@c.us'.length)}@s.whatsapp.net` : chatId };
+  return lastJid.jid;
 }
+
+let lastJid = { chatId: '', jid: '' };
 
 /** Digits of a `…@c.us` / `…@s.whatsapp.net` id. */
 export function phoneOf(id: string): string {
@@ -143,9 +148,15 @@ export function phoneOf(id: string): string {
 
 /** A stable fake `@lid` for a phone number (15 digits, like the real ones). */
 export function lidForPhone(phone: string): string {
-  const digits = BigInt(`0x${deterministicHex(`lid:${phone}`, 16)}`) % 10n ** 14n;
-  return `1${digits.toString().padStart(14, '0')}@lid`;
+  // A sha256 per call: the last answer is kept for the runs of one chat's messages.
+  if (phone !== lastLid.phone) {
+    const digits = BigInt(`0x${deterministicHex(`lid:${phone}`, 16)}`) % 10n ** 14n;
+    lastLid = { phone, lid: `1${digits.toString().padStart(14, '0')}@lid` };
+  }
+  return lastLid.lid;
 }
+
+let lastLid = { phone: '', lid: '' };
 
 export interface MessageIdParts {
   fromMe: boolean;

@@ -6,6 +6,15 @@ export const SAMPLE_JPEG = Buffer.from(
 export const SAMPLE_JPEG_WIDTH = 16;
 export const SAMPLE_JPEG_HEIGHT = 16;
 
+/** A voice note's mimetype as WhatsApp sends it (PTT: opus in ogg). */
+export const VOICE_NOTE_MIMETYPE = 'audio/ogg; codecs=opus';
+
+/** Stand-ins for the other media kinds: only their leading magic bytes are real (an importer never
+ *  decodes them; a test may check that a download returns these exact bytes). */
+export const SAMPLE_OGG = Buffer.from('OggS\u0000\u0002simulated voice note', 'latin1');
+export const SAMPLE_MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42simulated video', 'latin1')]);
+export const SAMPLE_PDF = Buffer.from('%PDF-1.4\n% simulated document\n%%EOF\n', 'latin1');
+
 const EXTENSIONS: Record<string, string> = {
   'image/jpeg': 'jpeg',
   'image/png': 'png',
@@ -17,5 +26,6 @@ const EXTENSIONS: Record<string, string> = {
 
 /** File extension WAHA uses for a mimetype in `/api/files/{session}/{rawId}.{ext}`. */
 export function extensionFor(mimetype: string): string {
-  return EXTENSIONS[mimetype] ?? 'bin';
+  // Parameters (`audio/ogg; codecs=opus`) do not change the extension.
+  return EXTENSIONS[mimetype.split(';')[0].trim().toLowerCase()] ?? 'bin';
 }

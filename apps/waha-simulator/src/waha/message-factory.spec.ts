@@ -1,5 +1,5 @@
 import { keyPaths, loadFixture } from '../testing/shape';
-import { buildAckBody, buildEdited, buildMessage, buildReaction, buildRevoked, isoSeconds, sampleAdReferral } from './message-factory';
+import { applyGows2025Shape, buildAckBody, buildEdited, buildMessage, buildReaction, buildRevoked, isoSeconds, sampleAdReferral, toGows2025Shape } from './message-factory';
 import type { MeInfo, WAMessage } from './types';
 
 interface Envelope<T = WAMessage> {
@@ -141,6 +141,44 @@ describe('GOWS message payloads reproduce the fixtures', () => {
 
   it('formats whatsmeow timestamps at second precision', () => {
     expect(isoSeconds(1773147750)).toBe('2026-03-10T13:02:30Z');
+    // The reused date part must follow the day; compare with Date across days, leap days and fractions.
+    for (const t of [0, 59, 86_399, 86_400, 951_782_400 + 86_399, 1_709_164_800, 1773147750.9, 1773100800, 1773100799, 4_102_444_799]) {
+      expect(isoSeconds(t)).toBe(new Date(Math.floor(t) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    }
+  });
+
+  it('voice note, video and document: whatsmeow message keys, WAHA media with the document file name', () => {
+    const base = baseIncoming();
+    const audio = buildMessage({ ...base, text: null, media: { kind: 'audio', mimetype: 'audio/ogg; codecs=opus', fileLength: 30, seconds: 7 } });
+    expect(audio).toMatchObject({ hasMedia: true, body: null, media: { url: null, mimetype: 'audio/ogg; codecs=opus', filename: null, error: null } });
+    expect(audio._data.Info).toMatchObject({ Type: 'media', MediaType: 'ptt' });
+    expect(audio._data.Message.audioMessage).toMatchObject({ mimetype: 'audio/ogg; codecs=opus', seconds: 7, PTT: true });
+    const video = buildMessage({ ...base, text: 'veja', media: { kind: 'video', mimetype: 'video/mp4', fileLength: 30, seconds: 5, width: 640, height: 360 } });
+    expect(video._data.Info.MediaType).toBe('video');
+    expect(video._data.Message.videoMessage).toMatchObject({ mimetype: 'video/mp4', caption: 'veja', seconds: 5, width: 640, height: 360 });
+    const doc = buildMessage({ ...base, text: null, media: { kind: 'document', mimetype: 'application/pdf', fileLength: 30, fileName: 'contrato-1234.pdf', pageCount: 3 } });
+    expect(doc.media).toEqual({ url: null, mimetype: 'application/pdf', filename: 'contrato-1234.pdf', error: null });
+    expect(doc._data.Info.MediaType).toBe('document');
+    expect(doc._data.Message.documentMessage).toMatchObject({ fileName: 'contrato-1234.pdf', title: 'contrato-1234.pdf', pageCount: 3 });
+    expect(doc._data.Message.documentMessage).not.toHaveProperty('caption');
+  });
+
+  it('carries the phone behind a 1:1 @lid chat as SenderAlt (theirs) or RecipientAlt (ours)', () => {
+    const lidChat = { ...baseIncoming(), chatId: '123450000000009@lid', chatPhoneJid: '5521987650000@s.whatsapp.net' };
+    expect(buildMessage(lidChat)._data.Info).toMatchObject({ Chat: '123450000000009@lid', SenderAlt: '5521987650000@s.whatsapp.net', AddressingMode: 'lid' });
+    const ours = buildMessage({ ...lidChat, fromMe: true, source: 'api', ack: 3 })._data.Info;
+    expect(ours).toMatchObject({ RecipientAlt: '5521987650000@s.whatsapp.net', AddressingMode: 'lid' });
+    expect(ours).not.toHaveProperty('SenderAlt');
+    expect(buildMessage({ ...baseIncoming(), chatPhoneJid: '5521987650000@s.whatsapp.net' })._data.Info).not.toHaveProperty('SenderAlt');
+  });
+
+  it('applyGows2025Shape spells in place what toGows2025Shape spells on a copy', () => {
+    const built = buildMessage(baseIncoming());
+    const copied = toGows2025Shape(built);
+    expect(built.id).toBe('false_5511999990001@c.us_AC00');
+    expect(applyGows2025Shape(built)).toBe(built);
+    expect(built).toEqual(copied);
+    expect(built).toMatchObject({ id: 'AC00', from: '5511999990001@s.whatsapp.net' });
   });
 
   function baseIncoming() {

@@ -13,8 +13,16 @@ import {
 
 /** `2026-03-10T13:02:30Z`: whatsmeow's time format in `_data.Info.Timestamp` (seconds precision). */
 export function isoSeconds(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const whole = Math.floor(unixSeconds);
+  const day = Math.floor(whole / 86_400);
+  // A data set formats 100,000 of these, mostly a few per day in a row: the date part is reused.
+  if (day !== lastIsoDay.day) lastIsoDay = { day, prefix: new Date(day * 86_400_000).toISOString().slice(0, 11) };
+  const inDay = whole - day * 86_400;
+  return `${lastIsoDay.prefix}${twoDigits(Math.floor(inDay / 3600))}:${twoDigits(Math.floor(inDay / 60) % 60)}:${twoDigits(inDay % 60)}Z`;
 }
+
+let lastIsoDay = { day: Number.NaN, prefix: '' };
+const twoDigits = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** whatsmeow `MessageStatus` of a WAHA ack (ERROR=0, PENDING=1, SERVER_ACK=2, DELIVERY_ACK=3, READ=4, PLAYED=5). */
 export function gowsStatusOf(ack: Ack): number {
@@ -26,6 +34,25 @@ export interface ImageContent {
   fileLength: number;
   width: number;
   height: number;
+}
+
+export const MEDIA_KINDS = ['image', 'audio', 'video', 'document'] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+
+/** Any attachment: an image, a voice note (`audio`, sent as PTT), a video or a document (with its file name). */
+export interface MediaContent {
+  kind: MediaKind;
+  mimetype: string;
+  fileLength: number;
+  /** Images and videos. */
+  width?: number;
+  height?: number;
+  /** Voice notes and videos. */
+  seconds?: number;
+  /** Documents only: WAHA reports it as `media.filename`. */
+  fileName?: string | null;
+  /** Documents only. */
+  pageCount?: number;
 }
 
 /** Click-to-WhatsApp ad context (`contextInfo.externalAdReply`, whatsmeow spelling; §3.7, illustrative). */
@@ -56,13 +83,17 @@ export interface MessageSpec {
   source: 'api' | 'app';
   /** Push name of the sender (own push name for own messages). */
   pushName: string;
-  /** Text, or the caption of an image. */
+  /** Text, or the caption of an image, video or document. */
   text: string | null;
+  /** Shorthand for `media: {kind: 'image', ...}` (kept for callers that only send images). */
   image?: ImageContent | null;
+  media?: MediaContent | null;
   /** Group author (`…@lid` or `…@c.us`); ignored outside groups. Own group messages use `me.id`. */
   author?: string | null;
   /** Phone JID of a `@lid` author (`_data.Info.SenderAlt`). */
   authorPhoneJid?: string | null;
+  /** Phone JID behind a 1:1 `@lid` chat: whatsmeow's `SenderAlt` on their messages, `RecipientAlt` on ours. */
+  chatPhoneJid?: string | null;
   adReferral?: AdReferral | null;
   quoted?: QuotedMessage | null;
   ack: Ack;
@@ -72,6 +103,7 @@ export interface MessageSpec {
 
 /** A `WAMessage` exactly as WAHA's GOWS engine shapes it for `message`, `message.any` and history (§3.4). */
 export function buildMessage(spec: MessageSpec): WAMessage {
+  const media: MediaContent | null = spec.media ?? (spec.image ? { kind: 'image', ...spec.image } : null);
   const group = isGroupChat(spec.chatId);
   const author = group ? (spec.fromMe ? spec.me.id : (spec.author ?? null)) : null;
   if (group && !author) throw new Error('a group message needs its author');
@@ -83,30 +115,24 @@ export function buildMessage(spec: MessageSpec): WAMessage {
     IsFromMe: spec.fromMe,
     IsGroup: group,
     ID: spec.rawId,
-    Type: spec.image ? 'media' : 'text',
+    Type: media ? 'media' : 'text',
     PushName: spec.pushName,
     Timestamp: isoSeconds(spec.timestamp),
   };
-  if (spec.image) info.MediaType = 'image';
+  if (media) info.MediaType = WHATSMEOW_MEDIA_TYPES[media.kind];
   if (group && !spec.fromMe && author?.endsWith('@lid')) {
     if (spec.authorPhoneJid) info.SenderAlt = spec.authorPhoneJid;
+    info.AddressingMode = 'lid';
+  }
+  if (!group && spec.chatId.endsWith('@lid') && spec.chatPhoneJid) {
+    info[spec.fromMe ? 'RecipientAlt' : 'SenderAlt'] = spec.chatPhoneJid;
     info.AddressingMode = 'lid';
   }
 
   const contextInfo = buildContextInfo(spec);
   const message: Record<string, unknown> = {};
-  if (spec.image) {
-    const fakeCdnPath = `/o1/v/t62.7118-24/f2/m231/AQP${spec.rawId}?ccb=9-4&oh=01_Q5AaIsim&oe=69D2A1B3&_nc_sid=e6ed6c`;
-    message.imageMessage = {
-      URL: `https://mmg.whatsapp.net${fakeCdnPath}&mms3=true`,
-      mimetype: spec.image.mimetype,
-      ...(spec.text ? { caption: spec.text } : {}),
-      fileLength: spec.image.fileLength,
-      height: spec.image.height,
-      width: spec.image.width,
-      directPath: fakeCdnPath,
-      ...(contextInfo ? { contextInfo } : {}),
-    };
+  if (media) {
+    message[MEDIA_MESSAGE_KEYS[media.kind]] = mediaMessageOf(media, spec.rawId, spec.text, contextInfo);
   } else if (contextInfo || spec.source === 'api') {
     // WAHA sends text as extendedTextMessage; a phone sends plain `conversation` unless it carries context.
     message.extendedTextMessage = { text: spec.text ?? '', ...(contextInfo ? { contextInfo } : {}) };
@@ -123,14 +149,47 @@ export function buildMessage(spec: MessageSpec): WAMessage {
     body: spec.text,
     to: author,
     participant: author,
-    hasMedia: Boolean(spec.image),
-    media: spec.image ? { url: spec.mediaUrl ?? null, mimetype: spec.image.mimetype, filename: null, error: null } : null,
+    hasMedia: media !== null,
+    media: media ? { url: spec.mediaUrl ?? null, mimetype: media.mimetype, filename: media.kind === 'document' ? (media.fileName ?? null) : null, error: null } : null,
     ack: spec.ack,
     ackName: ackName(spec.ack),
     vCards: [],
     replyTo: spec.quoted ? replyToOf(spec.quoted) : null,
     _data: { Info: info, Message: message, Status: gowsStatusOf(spec.ack) },
   };
+}
+
+/** whatsmeow's `Info.MediaType` (the stanza's `mediatype`): a voice note is `ptt`. */
+const WHATSMEOW_MEDIA_TYPES: Record<MediaKind, string> = { image: 'image', audio: 'ptt', video: 'video', document: 'document' };
+const MEDIA_MESSAGE_KEYS: Record<MediaKind, string> = { image: 'imageMessage', audio: 'audioMessage', video: 'videoMessage', document: 'documentMessage' };
+/** WhatsApp CDN path segments by kind (only their look matters). */
+const CDN_PATH_PREFIXES: Record<MediaKind, string> = { image: 't62.7118-24', audio: 't62.7117-24', video: 't62.7161-24', document: 't62.7119-24' };
+
+/** The `_data.Message.<kind>Message` of an attachment, in whatsmeow's JSON spelling. */
+function mediaMessageOf(media: MediaContent, rawId: string, caption: string | null, contextInfo: Record<string, unknown> | null): Record<string, unknown> {
+  const fakeCdnPath = `/o1/v/${CDN_PATH_PREFIXES[media.kind]}/f2/m231/AQP${rawId}?ccb=9-4&oh=01_Q5AaIsim&oe=69D2A1B3&_nc_sid=e6ed6c`;
+  const common = { URL: `https://mmg.whatsapp.net${fakeCdnPath}&mms3=true`, mimetype: media.mimetype };
+  const context = contextInfo ? { contextInfo } : {};
+  switch (media.kind) {
+    case 'image':
+      return { ...common, ...(caption ? { caption } : {}), fileLength: media.fileLength, height: media.height, width: media.width, directPath: fakeCdnPath, ...context };
+    case 'audio':
+      // Voice notes carry no caption.
+      return { ...common, fileLength: media.fileLength, seconds: media.seconds, PTT: true, directPath: fakeCdnPath, ...context };
+    case 'video':
+      return { ...common, ...(caption ? { caption } : {}), fileLength: media.fileLength, seconds: media.seconds, height: media.height, width: media.width, directPath: fakeCdnPath, ...context };
+    case 'document':
+      return {
+        ...common,
+        title: media.fileName ?? '',
+        fileLength: media.fileLength,
+        pageCount: media.pageCount,
+        fileName: media.fileName ?? '',
+        ...(caption ? { caption } : {}),
+        directPath: fakeCdnPath,
+        ...context,
+      };
+  }
 }
 
 /** Payload spellings of `message`/`message.any`: WAHA 2026 (the default), or a GOWS build of 2025. */
@@ -143,16 +202,21 @@ export type PayloadShape = (typeof PAYLOAD_SHAPES)[number];
  * only in `_data.Info.PushName` (the reference, §5; fixture `webhook-message-text-gows-2025.json`).
  */
 export function toGows2025Shape(message: WAMessage): WAMessage {
-  const copy = structuredClone(message);
-  copy.id = String(message._data.Info.ID);
-  copy.from = toJid(message.from);
-  if (message.participant) copy.participant = toJid(message.participant);
-  if (message.to) copy.to = toJid(message.to);
+  return applyGows2025Shape(structuredClone(message));
+}
+
+/** toGows2025Shape in place, for a message built just now (no clone: a data set spells thousands so). */
+export function applyGows2025Shape(message: WAMessage): WAMessage {
+  const chatId = message.from;
+  message.id = String(message._data.Info.ID);
+  message.from = toJid(chatId);
+  if (message.participant) message.participant = toJid(message.participant);
+  if (message.to) message.to = toJid(message.to);
   // Those builds filled MediaType for every message and gave a 1:1 sender its @lid as SenderAlt.
-  const info = copy._data.Info;
+  const info = message._data.Info;
   info.MediaType ??= '';
-  if (!message.fromMe && !isGroupChat(message.from) && message.from.endsWith('@c.us')) info.SenderAlt ??= lidForPhone(phoneOf(message.from));
-  return copy;
+  if (!message.fromMe && !isGroupChat(chatId) && chatId.endsWith('@c.us')) info.SenderAlt ??= lidForPhone(phoneOf(chatId));
+  return message;
 }
 
 function replyToOf(quoted: QuotedMessage): WAReplyTo {

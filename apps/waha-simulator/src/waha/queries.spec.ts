@@ -1,4 +1,4 @@
-import { listChats, listMessages, paginate, type StoredMessageRef } from './queries';
+import { compareCodePoints, compareStoredMessages, listChats, listMessages, listSortedMessages, paginate, type StoredMessageRef } from './queries';
 import type { GowsChat, WAMessage } from './types';
 
 const chats: GowsChat[] = [
@@ -9,7 +9,7 @@ const chats: GowsChat[] = [
 ];
 
 function msg(seq: number, timestamp: number, fromMe: boolean, ack: 1 | 2 | 3 = 2): StoredMessageRef {
-  return { seq, message: { id: `m${seq}`, timestamp, fromMe, ack } as WAMessage };
+  return { seq, timestamp, message: { id: `m${seq}`, timestamp, fromMe, ack } as WAMessage };
 }
 
 describe('chat list (§2.2)', () => {
@@ -59,5 +59,59 @@ describe('chat messages (§2.4)', () => {
     expect(listMessages(messages, { limit: 10, filter: { ack: 3 } }).map((m) => m.seq)).toEqual([2]);
     expect(listMessages(messages, { limit: 2, offset: 2 }).map((m) => m.seq)).toEqual([3, 2]);
     expect(listMessages(messages, { limit: 2, offset: 6 })).toEqual([]);
+  });
+});
+
+describe('chat list order of ids (code points, like the SQL store)', () => {
+  it('puts digits before @ and - before digits, unlike localeCompare', () => {
+    const ids = ['5521900000001@c.us', '55219000000010@c.us', '5511999990000-1600000000@g.us', '551199999000012@g.us'];
+    expect([...ids].sort(compareCodePoints)).toEqual(['5511999990000-1600000000@g.us', '551199999000012@g.us', '55219000000010@c.us', '5521900000001@c.us']);
+    const rows = ids.map((id, i) => ({ id, name: null, conversationTimestamp: 100 + (i % 2) }));
+    expect(listChats(rows, {}).map((c) => c.id)).toEqual([...ids].sort(compareCodePoints));
+    expect(listChats(rows, { sortOrder: 'desc' }).map((c) => c.id)).toEqual([...ids].sort(compareCodePoints).reverse());
+    // Ties on the sort field go by id in the same direction.
+    expect(listChats(rows, { sortBy: 'conversationTimestamp', sortOrder: 'desc' }).map((c) => c.id)).toEqual([
+      '55219000000010@c.us',
+      '551199999000012@g.us',
+      '5521900000001@c.us',
+      '5511999990000-1600000000@g.us',
+    ]);
+  });
+});
+
+describe('pages of a pre-sorted list (binary-searched bounds)', () => {
+  // Runs of equal seconds, both directions, and acks: every combination must equal the sorting version.
+  const messages: StoredMessageRef[] = [];
+  for (let seq = 1; seq <= 60; seq++) messages.push(msg(seq, 1000 + Math.floor(seq / 4) * 10, seq % 3 === 0, seq % 5 === 0 ? 3 : 2));
+  const sorted = messages.slice().sort(compareStoredMessages);
+
+  it('answers exactly what filtering and sorting everything answers', () => {
+    const queries = [];
+    for (const sortOrder of [undefined, 'asc', 'desc', 'ASC']) {
+      for (const [gte, lte] of [[undefined, undefined], [1050, undefined], [undefined, 1050], [1050, 1100], [1050, 1050], [2000, undefined], [undefined, 900], [1100, 1050]]) {
+        for (const [limit, offset] of [[1, 0], [7, 0], [7, 3], [100, 0], [5, 58], [5, 200]]) {
+          for (const fromMe of [undefined, true, false]) {
+            queries.push({ limit, offset, sortOrder, filter: { timestampGte: gte, timestampLte: lte, fromMe } });
+          }
+        }
+      }
+    }
+    for (const query of queries) {
+      const expected = paginate(
+        messages
+          .filter((m) => (query.filter.timestampGte === undefined || m.message.timestamp >= query.filter.timestampGte) && (query.filter.timestampLte === undefined || m.message.timestamp <= query.filter.timestampLte) && (query.filter.fromMe === undefined || m.message.fromMe === query.filter.fromMe))
+          .sort((a, b) => (query.sortOrder === 'asc' ? 1 : -1) * compareStoredMessages(a, b)),
+        query,
+      );
+      expect(listSortedMessages(sorted, query).map((m) => m.seq)).toEqual(expected.map((m) => m.seq));
+      expect(listMessages(messages.slice().reverse(), query).map((m) => m.seq)).toEqual(expected.map((m) => m.seq));
+    }
+  });
+
+  it('includes every message of a boundary second on both sides', () => {
+    const atBoundary = sorted.filter((m) => m.message.timestamp === 1050).map((m) => m.seq);
+    expect(atBoundary.length).toBeGreaterThan(1);
+    expect(listSortedMessages(sorted, { limit: 100, filter: { timestampLte: 1050 } }).slice(0, atBoundary.length).map((m) => m.seq)).toEqual([...atBoundary].reverse());
+    expect(listSortedMessages(sorted, { limit: 100, sortOrder: 'asc', filter: { timestampGte: 1050 } }).slice(0, atBoundary.length).map((m) => m.seq)).toEqual(atBoundary);
   });
 });

@@ -16,8 +16,11 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { FAIL_NEXT_STATUSES, type FailNextStatus } from '../../state/simulator-state';
 import { PAYLOAD_SHAPES, type PayloadShape } from '../../waha/message-factory';
+import { API_REQUEST_KINDS, type ApiRequestKind } from '../../waha/request-stats';
 import { SESSION_STATUSES, type SessionStatus } from '../../waha/types';
+import { QueryBoolean } from './api.dto';
 
 /** `POST /_sim/webhook`: where (and what) to deliver. Omitted fields keep their current value. */
 export class WebhookTargetDto {
@@ -132,6 +135,24 @@ export class SessionStatusDto {
   status!: SessionStatus;
 }
 
+/** `failNext`: exactly the next `count` matching /api requests fail with `status`, then all is well again. */
+export class FailNextDto {
+  @IsInt() @Min(1) @Max(1_000_000)
+  count!: number;
+
+  /** 429 (Retry-After), 500 (engine error), 502/503 (proxy HTML page), 404 (session gone), 422 (not WORKING). */
+  @IsIn(FAIL_NEXT_STATUSES)
+  status!: FailNextStatus;
+
+  /** Retry-After of a 429 (default the top-level retryAfterSeconds); a 503 carries it only when given. */
+  @IsOptional() @IsInt() @Min(0)
+  retryAfterSeconds?: number;
+
+  /** Path patterns (prefix, `*` = one segment, trailing `$` = end); default the top-level onlyPaths. */
+  @IsOptional() @IsArray() @IsString({ each: true })
+  onlyPaths?: string[];
+}
+
 export class FaultsDto {
   @IsOptional() @IsInt() @Min(0) @Max(600_000)
   latencyMs?: number;
@@ -145,7 +166,8 @@ export class FaultsDto {
   @IsOptional() @IsInt() @Min(0)
   retryAfterSeconds?: number;
 
-  /** Path prefixes such as `/api/sendText`; empty or absent = every /api path. */
+  /** Path patterns such as `/api/sendText` or `/api/default/chats/*` + `/messages` (prefix of the
+   *  decoded path, `*` = one segment, trailing `$` = end); empty or absent = every /api path. */
   @IsOptional() @IsArray() @IsString({ each: true })
   onlyPaths?: string[];
 
@@ -160,6 +182,9 @@ export class FaultsDto {
   /** sendText ignores the pre-generated id. */
   @IsOptional() @IsBoolean()
   ignoreMessageIds?: boolean;
+
+  @IsOptional() @ValidateNested() @Type(() => FailNextDto)
+  failNext?: FailNextDto;
 }
 
 export class SeedDto {
@@ -168,4 +193,62 @@ export class SeedDto {
 
   @IsInt() @Min(0) @Max(100_000)
   messagesPerChat!: number;
+}
+
+/** `POST /_sim/history-dataset` (buildHistoryDataSet; the mix is described there and in the README). */
+export class HistoryDataSetDto {
+  @IsInt() @Min(0) @Max(100_000)
+  chats!: number;
+
+  @IsInt() @Min(0) @Max(100_000)
+  messagesPerChat!: number;
+
+  /** PRNG seed: the same seed (and sizes) give the same data set. Default 1. */
+  @IsOptional() @IsInt()
+  seed?: number;
+
+  /** Every timestamp is before it (unix seconds); default 1773100800 (2026-03-10T00:00:00Z). */
+  @IsOptional() @IsInt() @Min(1)
+  anchorSeconds?: number;
+
+  /** The newest `recentChats` chats end up to 30 s before it instead (e.g. now - 60). */
+  @IsOptional() @IsInt() @Min(1)
+  recentAnchorSeconds?: number;
+
+  /** Default 1 when recentAnchorSeconds is given. */
+  @IsOptional() @IsInt() @Min(0)
+  recentChats?: number;
+
+  /** Every n-th chat stores some messages twice (same id); 0 = none. Default 5. */
+  @IsOptional() @IsInt() @Min(0)
+  twinChatEvery?: number;
+
+  /** Default 2. */
+  @IsOptional() @IsInt() @Min(0) @Max(1000)
+  twinsPerChat?: number;
+}
+
+/** `GET /_sim/history-dataset/truth` query. */
+export class HistoryTruthQueryDto {
+  /** Only this chat (and the contacts with messages in it). */
+  @IsOptional() @IsString() @IsNotEmpty()
+  chatId?: string;
+
+  /** Only this contact (and the chats holding its messages). */
+  @IsOptional() @Matches(/^[0-9]{8,15}$/, { message: 'phone must be E.164 digits without +' })
+  phone?: string;
+
+  /** false leaves out the per-message lists (counts only). Default true. */
+  @IsOptional() @QueryBoolean() @IsBoolean()
+  messages: boolean = true;
+}
+
+/** `GET /_sim/requests` query. */
+export class RequestStatsQueryDto {
+  /** Path pattern, as in onlyPaths. */
+  @IsOptional() @IsString() @IsNotEmpty()
+  path?: string;
+
+  @IsOptional() @IsIn(API_REQUEST_KINDS)
+  kind?: ApiRequestKind;
 }
