@@ -13,6 +13,7 @@ import { ResolveInboundChannelHandler } from './application/resolve-inbound-chan
 import { RotateWebhookSecretHandler } from './application/rotate-webhook-secret/rotate-webhook-secret.handler';
 import { TenantSessionDefaults } from './application/tenant-session-defaults.port';
 import { UpdateChannelHandler } from './application/update-channel/update-channel.handler';
+import { WahaCircuitStateStore } from './application/waha/waha-circuit-state.port';
 import { WahaClient } from './application/waha/waha-client.port';
 import { WahaUrlGuard } from './application/waha/waha-url.guard';
 import { sessionConfig } from '@app/session';
@@ -20,9 +21,11 @@ import { type ChannelConfig, channelConfig } from './channel.config';
 import { ChannelRepository } from './domain/channel.repository.port';
 import { WahaAddressPolicy } from './domain/waha-address-policy';
 import { ChannelOrmEntity } from './infrastructure/persistence/channel.orm-entity';
+import { SqlWahaCircuitStateStore } from './infrastructure/persistence/sql-waha-circuit-state.store';
 import { TypeOrmChannelRepository } from './infrastructure/persistence/typeorm-channel.repository';
 import { TypeOrmTenantSessionDefaults } from './infrastructure/persistence/typeorm-tenant-session-defaults';
 import { HttpWahaClient } from './infrastructure/waha/http-waha.client';
+import { ResilientWahaClient } from './infrastructure/waha/resilient-waha.client';
 
 const HANDLERS = [
   CreateChannelHandler,
@@ -36,7 +39,8 @@ const HANDLERS = [
   GetSessionPolicyHandler,
 ];
 
-/** The Channel bounded context, plus the WAHA HTTP client (exported as the WahaClient port). Needs
+/** The Channel bounded context, plus the WAHA client (exported as the WahaClient port: the HTTP
+ *  client behind retries, a circuit breaker and a rate limiter per channel). Needs
  *  DatabaseModule (UnitOfWork, Clock, TransactionContext), OutboxModule (EventOutbox) and
  *  SecretsModule (SecretCipher), all global, to be imported by the application. */
 @Module({
@@ -44,7 +48,9 @@ const HANDLERS = [
   providers: [
     { provide: ChannelRepository, useClass: TypeOrmChannelRepository },
     { provide: TenantSessionDefaults, useClass: TypeOrmTenantSessionDefaults },
-    { provide: WahaClient, useClass: HttpWahaClient },
+    HttpWahaClient,
+    { provide: WahaClient, useClass: ResilientWahaClient },
+    { provide: WahaCircuitStateStore, useClass: SqlWahaCircuitStateStore },
     { provide: HostResolver, useClass: DnsHostResolver },
     {
       provide: WahaAddressPolicy,

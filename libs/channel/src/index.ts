@@ -12,6 +12,7 @@ export * from './application/channel.view';
 export { ChannelSecretUnreadableError } from './application/channel-secrets';
 export * from './application/waha/waha-client.port';
 export * from './application/waha/waha-client.errors';
+export * from './application/waha/waha-circuit-state.port';
 export * from './application/create-channel/create-channel.command';
 export * from './application/create-channel/create-channel.handler';
 export * from './application/update-channel/update-channel.command';

@@ -130,6 +130,7 @@ describe('Channel use cases (real PostgreSQL)', () => {
         inboundMode: 'direct',
         wahaStatus: null,
         wahaStatusAt: null,
+        wahaCircuit: { state: 'closed', changedAt: null, lastFailure: null },
         webhookPath: `/v1/channels/${created.id}/waha/events`,
         createdAt: expect.any(String),
         updatedAt: created.createdAt,
@@ -290,6 +291,7 @@ describe('Channel use cases (real PostgreSQL)', () => {
         baseUrl: 'http://waha.local:3000',
         session: 'default',
         apiKey: 'new-waha-key-42',
+        channelId: created.id,
       });
 
       // The same key again is no change (even though its ciphertext would differ).

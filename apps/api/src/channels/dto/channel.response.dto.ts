@@ -1,5 +1,36 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CHANNEL_TYPES, type ChannelType, type ChannelView, INBOUND_MODES, type InboundMode, KNOWN_WAHA_SESSION_STATUSES } from '@app/channel';
+import {
+  CHANNEL_TYPES,
+  type ChannelType,
+  type ChannelView,
+  INBOUND_MODES,
+  type InboundMode,
+  KNOWN_WAHA_SESSION_STATUSES,
+  WAHA_CIRCUIT_STATES,
+  type WahaCircuitState,
+  type WahaCircuitView,
+} from '@app/channel';
+
+export class WahaCircuitResponseDto implements WahaCircuitView {
+  @ApiProperty({
+    enum: WAHA_CIRCUIT_STATES,
+    description:
+      "closed: calls to the channel's WAHA go through. open: after consecutive WAHA failures (5xx, timeouts, unreachable, session not WORKING) calls fail fast for a cool-down. half_open: one test call decides. closed when it never opened",
+    example: 'closed',
+  })
+  state!: WahaCircuitState;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the breaker entered this state; null when it never changed', example: '2025-11-26T12:00:00.000Z' })
+  changedAt!: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The failure that opened the breaker last (kept after it closed again)',
+    example: 'WAHA GET /api/{session}/chats answered 503: {"statusCode":503}',
+  })
+  lastFailure!: string | null;
+}
 
 export class ChannelResponseDto implements ChannelView {
   @ApiProperty({ format: 'uuid', example: '3c9a1f0e-5b7d-4e2a-9c8b-1d2e3f4a5b6c' })
@@ -48,6 +79,9 @@ export class ChannelResponseDto implements ChannelView {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When WAHA reported wahaStatus', example: '2025-11-26T12:00:00.000Z' })
   wahaStatusAt!: string | null;
+
+  @ApiProperty({ type: WahaCircuitResponseDto, description: "The circuit breaker of the workers' calls to this channel's WAHA, as last recorded" })
+  wahaCircuit!: WahaCircuitResponseDto;
 
   @ApiProperty({
     description: "Path of this channel's WAHA webhook on this API: configure WAHA's webhook url as <api base URL> + this path",

@@ -7,7 +7,8 @@ import { type WahaConnection } from '../waha/waha-client.port';
 import { type GetWahaConnectionQuery } from './get-waha-connection.query';
 
 /** How to reach the channel's WAHA session, with the API key decrypted: for the activities that
- *  call WAHA. Never put the result into a workflow input or a log line. */
+ *  call WAHA. Never put the result into a workflow input or a log line. It names the channel, so
+ *  the WAHA client keys the channel's circuit breaker and rate limiter by it. */
 @Injectable()
 export class GetWahaConnectionHandler {
   constructor(
@@ -24,6 +25,7 @@ export class GetWahaConnectionHandler {
       baseUrl: channel.wahaBaseUrl,
       session: channel.wahaSession,
       apiKey: encryptedKey === null ? null : this.secrets.decrypt(encryptedKey, channel.id, 'wahaApiKey'),
+      channelId: channel.id,
     };
   }
 }

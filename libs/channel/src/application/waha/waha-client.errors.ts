@@ -12,7 +12,13 @@ export type WahaFailureCode =
   | 'WAHA.TIMEOUT'
   | 'WAHA.UNREACHABLE'
   /** The base URL's host is (or resolves to) an address WAHA_ALLOWED_CIDRS does not allow. */
-  | 'WAHA.ADDRESS_REFUSED';
+  | 'WAHA.ADDRESS_REFUSED'
+  /** The channel's circuit breaker is open after consecutive failures: the call failed fast, WAHA was
+   *  not asked. `retryAfterMs` says when the breaker lets a test call through. */
+  | 'WAHA.CIRCUIT_OPEN'
+  /** This process's rate limiter for the channel already holds as many calls as it lets wait
+   *  (WAHA_RATE_LIMIT_MAX_WAIT_MS at WAHA_RATE_LIMIT_PER_SECOND): WAHA was not asked. */
+  | 'WAHA.QUEUE_FULL';
 
 export interface WahaFailureDetails {
   code: WahaFailureCode;
@@ -22,7 +28,8 @@ export interface WahaFailureDetails {
   status: number | null;
   /** Start of WAHA's answer body, for diagnosis. */
   responseBody?: string;
-  /** The wait WAHA asked for with `Retry-After` (429), in milliseconds. */
+  /** The wait WAHA asked for with `Retry-After` (429), or until an open circuit lets a call through
+   *  again, in milliseconds. */
   retryAfterMs?: number;
   cause?: unknown;
 }
@@ -55,7 +62,8 @@ export class WahaPermanentError extends WahaError {
 }
 
 /** Worth retrying later: the session is not ready (422), WAHA is rate limiting (429) or failing
- *  (5xx), or it could not be reached in time. */
+ *  (5xx), it could not be reached in time, or the channel's circuit breaker or rate limiter held the
+ *  call back (CIRCUIT_OPEN, QUEUE_FULL). */
 export class WahaTransientError extends WahaError {
   readonly retryable = true;
 }

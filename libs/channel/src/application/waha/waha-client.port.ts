@@ -6,6 +6,9 @@ export interface WahaConnection {
   apiKey: string | null;
   /** WAHA session name, usually `default`. */
   session: string;
+  /** The channel the call is made for: the key of its circuit breaker and rate limiter. Without it
+   *  they are keyed by base URL and session. */
+  channelId?: string;
 }
 
 export interface WahaSendTextRequest extends WahaConnection {
@@ -43,13 +46,45 @@ export interface WahaSessionInfo {
   status: string;
 }
 
+/** `GET /api/{session}/chats`, one page (offset/limit). */
+export interface WahaListChatsRequest extends WahaConnection {
+  limit: number;
+  offset: number;
+  /** Always sent explicitly: GOWS defaults to `id asc` (waha-api.md 2.2). Default `conversationTimestamp desc`. */
+  sortBy?: 'conversationTimestamp' | 'id' | 'name';
+  sortOrder?: 'asc' | 'desc';
+}
+
+/** A chat as the engines list it, normalised: GOWS `{id, name, conversationTimestamp}`, WEBJS
+ *  `{id: {_serialized}, name, timestamp}`. */
+export interface WahaChat {
+  /** `5511...@c.us`, `...@g.us`, `...@lid`, `...@s.whatsapp.net`, `...@newsletter`. */
+  id: string;
+  name: string | null;
+  /** Unix seconds of the last activity; null when the engine gives none. */
+  conversationTimestamp: number | null;
+}
+
+/** `GET /api/{session}/chats/{chatId}/messages`, one page. Bounds are unix seconds, inclusive. */
+export interface WahaListChatMessagesRequest extends WahaConnection {
+  chatId: string;
+  limit: number;
+  offset: number;
+  sortOrder: 'asc' | 'desc';
+  timestampGte?: number;
+  timestampLte?: number;
+}
+
 /**
  * The WAHA HTTP API, as far as this system uses it. Failures are WahaPermanentError (retrying will
  * not help: bad request, bad API key, unknown session, unusable answer) or WahaTransientError
- * (retry later: session not ready, rate limited, server error, network error, timeout).
+ * (retry later: session not ready, rate limited, server error, network error, timeout, or held
+ * back by the channel's circuit breaker or rate limiter: WAHA.CIRCUIT_OPEN, WAHA.QUEUE_FULL).
+ * Reads are retried inside the call on 5xx, 429, timeouts and network errors; 422 and 4xx are not.
  */
 export abstract class WahaClient {
-  /** `POST /api/sendText`. */
+  /** `POST /api/sendText`. Never retried inside the call: a failure without a clear answer (5xx,
+   *  timeout) may hide a sent message, so the caller checks with findMessage before sending again. */
   abstract sendText(request: WahaSendTextRequest): Promise<WahaSentMessage>;
 
   /** `GET /api/{session}/chats/{chatId}/messages/{messageId}`: the message, or null when WAHA does
@@ -59,4 +94,12 @@ export abstract class WahaClient {
 
   /** `GET /api/sessions/{session}`. */
   abstract getSession(connection: WahaConnection): Promise<WahaSessionInfo>;
+
+  /** One page of the session's chats (`sortBy`/`sortOrder` always sent). Reads retry 5xx and 429
+   *  (honouring `Retry-After`) within the call's budget; an empty array ends the list. */
+  abstract listChats(request: WahaListChatsRequest): Promise<WahaChat[]>;
+
+  /** One page of a chat's messages, as WAHA's `WAMessage` objects (parsed by the caller: their shape
+   *  varies by engine and version), with `downloadMedia=false`. Retries like listChats. */
+  abstract listChatMessages(request: WahaListChatMessagesRequest): Promise<Record<string, unknown>[]>;
 }

@@ -262,6 +262,91 @@ describe('HttpWahaClient (real HTTP server)', () => {
       expect(error.message).toContain('ECONNREFUSED');
     });
   });
+  describe('listChats', () => {
+    it('asks for one page with an explicit sort (default conversationTimestamp desc) and reads GOWS chats', async () => {
+      reply = json(200, [
+        { id: '5511999990001@c.us', name: 'Ana Souza', conversationTimestamp: 1773147750 },
+        { id: '120363025555555555@g.us', name: '', conversationTimestamp: 1773140000 },
+      ]);
+      await expect(client.listChats({ ...connection({ session: 'sales 2' }), limit: 20, offset: 40 })).resolves.toEqual([
+        { id: '5511999990001@c.us', name: 'Ana Souza', conversationTimestamp: 1773147750 },
+        { id: '120363025555555555@g.us', name: null, conversationTimestamp: 1773140000 },
+      ]);
+      expect(requests[0]).toMatchObject({ method: 'GET', url: '/api/sales%202/chats?limit=20&offset=40&sortBy=conversationTimestamp&sortOrder=desc' });
+      expect(requests[0]!.headers['x-api-key']).toBe('waha-key-123');
+
+      reply = json(200, []);
+      await expect(client.listChats({ ...connection(), limit: 5, offset: 0, sortBy: 'id', sortOrder: 'asc' })).resolves.toEqual([]);
+      expect(requests[1]!.url).toBe('/api/default/chats?limit=5&offset=0&sortBy=id&sortOrder=asc');
+    });
+
+    it('normalises WEBJS chats ({ id: { _serialized }, timestamp }) and skips items without a usable id', async () => {
+      reply = json(200, [
+        { id: { server: 'c.us', user: '5511999990002', _serialized: '5511999990002@c.us' }, name: 'Bruno', timestamp: 1773147000 },
+        { id: '5511999990003@s.whatsapp.net', conversationTimestamp: '1773146000' },
+        { id: '5511999990004@c.us', name: 'Ms', conversationTimestamp: 1773145000123 },
+        { id: { server: 'c.us' }, name: 'no id' },
+        { name: 'no id either' },
+        'not a chat',
+        { id: '', name: 'empty id' },
+      ]);
+      await expect(client.listChats({ ...connection(), limit: 10, offset: 0 })).resolves.toEqual([
+        { id: '5511999990002@c.us', name: 'Bruno', conversationTimestamp: 1773147000 },
+        { id: '5511999990003@s.whatsapp.net', name: null, conversationTimestamp: 1773146000 },
+        { id: '5511999990004@c.us', name: 'Ms', conversationTimestamp: 1773145000 },
+      ]);
+    });
+
+    it('fails permanently when the answer is not an array, and refuses a bad page before asking WAHA', async () => {
+      reply = json(200, { chats: [] });
+      expect(await failure(client.listChats({ ...connection(), limit: 10, offset: 0 }))).toMatchObject({ code: 'WAHA.INVALID_RESPONSE', status: 200 });
+      const before = requests.length;
+      expect(await failure(client.listChats({ ...connection(), limit: 0, offset: 0 }))).toMatchObject({ code: 'WAHA.BAD_REQUEST', status: null });
+      expect(await failure(client.listChats({ ...connection(), limit: 10, offset: -1 }))).toMatchObject({ code: 'WAHA.BAD_REQUEST' });
+      expect(requests).toHaveLength(before);
+    });
+  });
+
+  describe('listChatMessages', () => {
+    const chatId = '5511999990001@c.us';
+
+    it('asks for one page by timestamp without media, with the bounds as filters, chat id encoded', async () => {
+      const page = [
+        { id: 'false_5511999990001@c.us_AC01', timestamp: 1773147750, fromMe: false, body: 'Oi' },
+        { id: 'true_5511999990001@c.us_3EB0', timestamp: 1773147760, fromMe: true, body: 'Olá!' },
+      ];
+      reply = json(200, page);
+      await expect(
+        client.listChatMessages({ ...connection(), chatId, limit: 100, offset: 200, sortOrder: 'asc', timestampGte: 1773000000, timestampLte: 1773147760 }),
+      ).resolves.toEqual(page);
+      expect(requests[0]).toMatchObject({
+        method: 'GET',
+        url: `/api/default/chats/${encodeURIComponent(chatId)}/messages?limit=100&offset=200&sortBy=timestamp&sortOrder=asc&downloadMedia=false&filter.timestamp.gte=1773000000&filter.timestamp.lte=1773147760`,
+      });
+
+      reply = json(200, []);
+      await expect(client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'desc' })).resolves.toEqual([]);
+      expect(requests[1]!.url).toBe(`/api/default/chats/${encodeURIComponent(chatId)}/messages?limit=10&offset=0&sortBy=timestamp&sortOrder=desc&downloadMedia=false`);
+    });
+
+    it('fails permanently unless the answer is a JSON array of objects', async () => {
+      for (const answer of [{ messages: [] }, [{ id: 'x' }, 'text'], [null], null]) {
+        reply = answer === null ? (res) => res.writeHead(200).end() : json(200, answer);
+        const error = await failure(client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'asc' }));
+        expect(error).toBeInstanceOf(WahaPermanentError);
+        expect(error).toMatchObject({ code: 'WAHA.INVALID_RESPONSE' });
+      }
+    });
+
+    it('names the session status problem on a 422 and keeps it transient', async () => {
+      reply = json(422, { error: 'Session status is not as expected. Try again later or restart the session', session: 'default', status: 'SCAN_QR_CODE', expected: ['WORKING'] });
+      const error = await failure(client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'asc' }));
+      expect(error).toBeInstanceOf(WahaTransientError);
+      expect(error).toMatchObject({ code: 'WAHA.SESSION_NOT_READY', status: 422 });
+      expect(error.message).toContain("the WAHA session 'default' is SCAN_QR_CODE, not WORKING");
+    });
+  });
+
   describe('address policy (WAHA_ALLOWED_CIDRS), checked at connect time', () => {
     /** A resolver whose answers each test sets: stands in for DNS that changes between calls. */
     class ScriptedResolver extends HostResolver {

@@ -5,9 +5,12 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HostResolver } from '@app/shared';
 import { type WahaFailureCode, WahaPermanentError, WahaTransientError } from '../../application/waha/waha-client.errors';
 import {
+  type WahaChat,
   WahaClient,
   type WahaConnection,
   type WahaFindMessageRequest,
+  type WahaListChatMessagesRequest,
+  type WahaListChatsRequest,
   type WahaSendTextRequest,
   type WahaSentMessage,
   type WahaSessionInfo,
@@ -113,6 +116,50 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
       throw invalidResponse(operation, status, 'is not a session (name and status)', answer);
     }
     return { name: answer.name, status: answer.status };
+  }
+
+  async listChats(request: WahaListChatsRequest): Promise<WahaChat[]> {
+    const operation = 'GET /api/{session}/chats';
+    const query = new URLSearchParams({
+      limit: String(pageNumber(operation, 'limit', request.limit, 1)),
+      offset: String(pageNumber(operation, 'offset', request.offset, 0)),
+      // Always explicit: GOWS sorts by id, ascending, when no order is given.
+      sortBy: request.sortBy ?? 'conversationTimestamp',
+      sortOrder: request.sortOrder ?? 'desc',
+    });
+    const path = `/api/${encodeURIComponent(request.session)}/chats?${query.toString()}`;
+    const { status, answer } = await this.call({ connection: request, operation, method: 'GET', path });
+    if (!Array.isArray(answer)) throw invalidResponse(operation, status, 'is not a JSON array of chats', answer);
+    const chats: WahaChat[] = [];
+    for (const item of answer) {
+      // A chat without a usable id cannot be imported or addressed: skipped, not fatal.
+      const chat = readChat(item);
+      if (chat) chats.push(chat);
+    }
+    return chats;
+  }
+
+  async listChatMessages(request: WahaListChatMessagesRequest): Promise<Record<string, unknown>[]> {
+    const operation = 'GET /api/{session}/chats/{chatId}/messages';
+    const query = new URLSearchParams({
+      limit: String(pageNumber(operation, 'limit', request.limit, 1)),
+      offset: String(pageNumber(operation, 'offset', request.offset, 0)),
+      sortBy: 'timestamp',
+      sortOrder: request.sortOrder,
+      // WAHA downloads every media file by default: slow, and the files expire within minutes.
+      downloadMedia: 'false',
+    });
+    if (request.timestampGte !== undefined) query.set('filter.timestamp.gte', String(pageNumber(operation, 'timestampGte', request.timestampGte, 0)));
+    if (request.timestampLte !== undefined) query.set('filter.timestamp.lte', String(pageNumber(operation, 'timestampLte', request.timestampLte, 0)));
+    const path = `/api/${encodeURIComponent(request.session)}/chats/${encodeURIComponent(request.chatId)}/messages?${query.toString()}`;
+    const { status, answer } = await this.call({ connection: request, operation, method: 'GET', path });
+    if (!Array.isArray(answer)) throw invalidResponse(operation, status, 'is not a JSON array of messages', answer);
+    const messages: Record<string, unknown>[] = [];
+    for (const item of answer) {
+      if (!isRecord(item)) throw invalidResponse(operation, status, 'holds an item that is not a message object', answer);
+      messages.push(item);
+    }
+    return messages;
   }
 
   private async call({ connection, operation, method, path, body }: WahaCall): Promise<{ status: number; answer: unknown }> {
@@ -245,7 +292,8 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
 function failed(operation: string, response: WahaHttpAnswer): WahaPermanentError | WahaTransientError {
   const status = response.status;
   const responseBody = response.text.slice(0, BODY_EXCERPT_LENGTH);
-  const message = `WAHA ${operation} answered ${status}${responseBody ? `: ${responseBody}` : ''}`;
+  const hint = failureHint(status, response.text);
+  const message = `WAHA ${operation} answered ${status}${hint ? ` (${hint})` : ''}${responseBody ? `: ${responseBody}` : ''}`;
   const transient = (code: WahaFailureCode, retryAfterMs?: number) =>
     new WahaTransientError(message, { code, operation, status, responseBody, retryAfterMs });
   const permanent = (code: WahaFailureCode) => new WahaPermanentError(message, { code, operation, status, responseBody });
@@ -260,6 +308,65 @@ function failed(operation: string, response: WahaHttpAnswer): WahaPermanentError
   if (status === 403) return permanent('WAHA.FORBIDDEN');
   if (status === 404) return permanent('WAHA.NOT_FOUND');
   return permanent('WAHA.REJECTED');
+}
+
+/** What a failed answer means for the operator, in words (the status alone says little). */
+function failureHint(status: number, text: string): string | null {
+  if (status === 400) return 'WAHA refused the request as invalid';
+  // Never "wrong key" with the key: the message goes to logs and workflow histories.
+  if (status === 401) return "WAHA did not accept the API key: check the channel's WAHA API key";
+  if (status === 403) return "the channel's WAHA API key may not do this";
+  if (status === 404) return /session/i.test(text) ? "WAHA has no session of the channel's session name" : 'WAHA does not know the session or the item asked for';
+  if (status === 422) return sessionStatusHint(text);
+  if (status === 429) return 'WAHA is rate limiting';
+  return null;
+}
+
+/** WAHA's 422: `{"error":"Session status is not as expected...","session":"default","status":"STARTING","expected":["WORKING"]}`. */
+function sessionStatusHint(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = null;
+  }
+  if (isRecord(body) && typeof body.status === 'string') {
+    const session = typeof body.session === 'string' ? `'${body.session}' ` : '';
+    const expected = Array.isArray(body.expected) && body.expected.every((e) => typeof e === 'string') ? body.expected.join(' or ') : 'WORKING';
+    return `the WAHA session ${session}is ${body.status}, not ${expected}: it cannot send or read until it is (start it, or scan its QR code)`;
+  }
+  return 'the WAHA session is not WORKING (or the engine cannot do this): it cannot send or read until it is';
+}
+
+/** A page's limit/offset or a timestamp bound: a whole number, at least `min`. A bad one is the
+ *  caller's bug, refused before WAHA is asked. */
+function pageNumber(operation: string, name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new WahaPermanentError(`WAHA ${operation}: ${name} must be a whole number of at least ${min}, got ${value}`, {
+      code: 'WAHA.BAD_REQUEST',
+      operation,
+      status: null,
+    });
+  }
+  return value;
+}
+
+/** One chat of a chats list, by engine: GOWS `{id, name, conversationTimestamp}`, WEBJS
+ *  `{id: {_serialized}, name, timestamp}`, NOWEB Baileys-style (`conversationTimestamp`, maybe a
+ *  numeric string). Null when it has no usable id. */
+function readChat(item: unknown): WahaChat | null {
+  const id = readId(item);
+  if (!id || !isRecord(item)) return null;
+  const name = typeof item.name === 'string' && item.name.trim().length > 0 ? item.name : null;
+  return { id, name, conversationTimestamp: unixSeconds(item.conversationTimestamp) ?? unixSeconds(item.timestamp) };
+}
+
+/** Unix seconds from a number or numeric string; a value in milliseconds is scaled down. */
+function unixSeconds(value: unknown): number | null {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number <= 0) return null;
+  // Seconds stay below 1e11 until the year 5138; a larger value is milliseconds.
+  return number >= 1e11 ? Math.floor(number / 1000) : Math.floor(number);
 }
 
 /** A 2xx answer we cannot use. Permanent: for a send, the message may well be out already, and
