@@ -1,5 +1,5 @@
 /** Architecture rules checked by `npm run depcheck` (part of `npm test`). */
-const LIBS = 'shared|database|tenant|contact|channel|session|message|inbound|webhook|outbox|workflows';
+const LIBS = 'shared|database|tenant|contact|channel|session|message|inbound|history-import|webhook|outbox|workflows';
 
 module.exports = {
   forbidden: [

@@ -18,6 +18,7 @@ import { SessionsHttpModule } from './sessions/sessions-http.module';
 import { WahaHttpModule } from './waha/waha-http.module';
 import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 import { HealthModule } from './health/health.module';
+import { HistoryImportsHttpModule } from './history-imports/history-imports-http.module';
 import { OutboxController } from './outbox/outbox.controller';
 import { ApiKeyGuard } from './platform/api-key.guard';
 import { DevTenantSeeder } from './platform/dev-tenant.seeder';
@@ -58,6 +59,7 @@ const REQUEST_ID_HEADER = 'x-request-id';
     MessagesHttpModule,
     WahaHttpModule,
     WebhooksHttpModule,
+    HistoryImportsHttpModule,
   ],
   controllers: [OutboxController],
   providers: [

@@ -5,6 +5,7 @@ import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/clien
 import { databaseConfig, DatabaseConfig } from '@app/database';
 import {
   activitiesOf,
+  HistoryImportActivities,
   AutomationActivities,
   connectionOptions,
   InboundActivities,
@@ -132,9 +133,8 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
         return [get(AutomationActivities)];
       case TaskQueues.webhooks:
         return [get(WebhookActivities)];
-      default:
-        // history-import gets its activities with the history import.
-        return [];
+      case TaskQueues.historyImport:
+        return [get(HistoryImportActivities)];
     }
   }
 

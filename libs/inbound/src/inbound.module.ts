@@ -7,12 +7,13 @@ import { SessionModule } from '@app/session';
 import { inboundConfig } from './inbound.config';
 import { DirectInboundProcessor } from './application/direct-inbound.processor';
 import { InboundConversationSteps } from './application/inbound-conversation.steps';
+import { WahaEventApplier } from './application/waha-event.applier';
 
 /** Inbound WhatsApp traffic: parsing, and the conversation steps both inbound modes share. Needs a
  *  ConversationWorkflows provider (WorkflowGatewaysModule from @app/workflows). */
 @Module({
   imports: [ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule.forFeature(inboundConfig)],
-  providers: [InboundConversationSteps, DirectInboundProcessor],
-  exports: [InboundConversationSteps, DirectInboundProcessor, ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule],
+  providers: [InboundConversationSteps, DirectInboundProcessor, WahaEventApplier],
+  exports: [InboundConversationSteps, DirectInboundProcessor, WahaEventApplier, ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule],
 })
 export class InboundModule {}

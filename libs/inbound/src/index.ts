@@ -6,5 +6,6 @@ export * from './domain/waha-hmac';
 export * from './application/conversation-workflows.port';
 export * from './application/inbound-conversation.steps';
 export * from './application/direct-inbound.processor';
+export * from './application/waha-event.applier';
 export * from './domain/inbound-mode';
 export * from './inbound.config';

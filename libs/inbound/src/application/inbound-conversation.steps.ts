@@ -181,14 +181,7 @@ export class InboundConversationSteps {
         channelId: input.channelId,
         contactId: input.contactId,
         sessionId: input.sessionId,
-        direction: m.direction,
-        externalId: m.externalId,
-        type: m.type,
-        text: m.text,
-        media: m.media ? { ...m.media, caption: m.media && m.text ? m.text : null } : null,
-        ackLevel: m.direction === 'outbound' ? m.ack : null,
-        sentAt: new Date(m.sentAt),
-        metadata: metadataOf(m),
+        ...messageContentOf(m),
       });
       return { messageId: result.message.id, created: result.created };
     });
@@ -315,6 +308,20 @@ export class InboundConversationSteps {
     const statsProvider = () => this.stats.execute({ tenantId, sessionId });
     await this.endSession.execute({ tenantId, sessionId, reason: 'manual', at: new Date(), statsProvider });
   }
+}
+
+/** What a WhatsApp message stores, whichever path brings it (live webhook or history import). */
+export function messageContentOf(m: InboundMessage) {
+  return {
+    direction: m.direction,
+    externalId: m.externalId,
+    type: m.type,
+    text: m.text,
+    media: m.media ? { ...m.media, caption: m.media && m.text ? m.text : null } : null,
+    ackLevel: m.direction === 'outbound' ? m.ack : null,
+    sentAt: new Date(m.sentAt),
+    metadata: metadataOf(m),
+  };
 }
 
 function metadataOf(m: InboundMessage): MessageMetadataInput {

@@ -286,6 +286,19 @@ export function parseWahaEvent(body: unknown): WahaEvent {
   }
 }
 
+/**
+ * One item of a chat's history (`GET /api/{session}/chats/{chatId}/messages`): a `WAMessage`, the
+ * payload a `message.any` webhook carries (waha-api.md 3.4), so it is read by the same rules and
+ * accepts the same id shapes. `ownPhone` is the session's own number, when known. Malformed items
+ * throw a ValidationError naming the field (`payload.*`).
+ */
+export function parseWahaHistoryMessage(item: unknown, ownPhone: string | null = null): { kind: 'message'; message: InboundMessage } | { kind: 'ignored'; reason: string } {
+  if (!isObject(item)) throw new ValidationError('payload', 'must be a JSON object');
+  const parsed = parseMessageEvent('history', 'message.any', item, ownPhone);
+  if (parsed.kind === 'message') return { kind: 'message', message: parsed.message };
+  return { kind: 'ignored', reason: parsed.kind === 'ignored' ? parsed.reason : 'not a message' };
+}
+
 function parseReactionEvent(eventId: string, payload: Json, ownPhone: string | null): WahaEvent {
   const fromMe = typeof payload.fromMe === 'boolean' ? payload.fromMe : null;
   const phone = phoneResolver(counterpartyJidsOfMessage(payload, fromMe), ownPhone);

@@ -15,6 +15,7 @@ const SESSION = '5e4d3c2b-1a09-4f8e-b7d6-c5b4a3928170';
 const MESSAGE = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const SUBSCRIPTION = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 const AT = '2025-11-26T12:00:00.000Z';
+const IMPORT = 'a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d';
 
 const contact = { id: CONTACT, phone: '5511999990000', whatsappId: '5511999990000@c.us', name: 'Ana', profilePictureUrl: null, source: 'whatsapp' };
 const session = {
@@ -27,6 +28,33 @@ const session = {
   timeoutSeconds: 1800,
   warningLeadSeconds: 300,
   firstTouch: null,
+};
+const historyImport = {
+  id: IMPORT,
+  channelId: CHANNEL,
+  workflowId: `history-import:${CHANNEL}`,
+  status: 'completed',
+  phase: 'completed',
+  request: { days: 30, chatLimit: null, messagesPerChatLimit: null },
+  range: { start: '2025-10-27T12:00:00.000Z', end: AT },
+  chatsTotal: 120,
+  chatsDone: 119,
+  chatsFailed: 1,
+  messagesImported: 15230,
+  messagesDuplicate: 12,
+  messagesSkipped: 40,
+  contactsCreated: 97,
+  sessionsCreated: 410,
+  sessionsActive: 3,
+  webhooksReplayed: 5,
+  failedChats: [{ chatId: '5511999990009@c.us', error: 'WAHA GET /api/{session}/chats/{chatId}/messages answered 500' }],
+  percent: 100,
+  messagesPerSecond: 850.4,
+  estimatedSecondsRemaining: 0,
+  error: null,
+  startedAt: '2025-11-26T11:59:42.000Z',
+  completedAt: AT,
+  source: 'stored',
 };
 const messageRefs = { id: MESSAGE, sessionId: SESSION, contactId: CONTACT, channelId: CHANNEL, externalId: 'false_5511999990000@c.us_AC4A1B2C3D' };
 const channel = {
@@ -127,6 +155,26 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
     exampleData: { ...messageRefs, reason: 'saga_rollback', deletedAt: AT },
   },
   {
+    type: 'message.imported',
+    description:
+      'A history import stored the messages of one chat: one summary per chat instead of one message.created per message (an import ' +
+      'brings hundreds of thousands of old messages; consumers read them through GET /v1/messages when they want them).',
+    exampleData: {
+      importId: IMPORT,
+      channelId: CHANNEL,
+      chatId: '5511999990000@c.us',
+      chatName: 'Ana',
+      group: false,
+      chatStatus: 'done',
+      messagesImported: 128,
+      duplicatesSkipped: 3,
+      itemsSkipped: 1,
+      contactsCreated: 1,
+      firstMessageAt: '2025-10-01T09:12:00.000Z',
+      lastMessageAt: AT,
+    },
+  },
+  {
     type: 'message.group.completed',
     description: 'A burst of inbound messages closed its debounce window and is handled as one group.',
     exampleData: {
@@ -168,6 +216,26 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
     type: 'channel.updated',
     description: 'A channel changed (settings, secrets by name only, or the WAHA session status).',
     exampleData: { ...channel, changedFields: ['wahaStatus'], changes: { wahaStatus: 'WORKING', wahaStatusAt: AT }, updatedAt: AT },
+  },
+  {
+    type: 'history_import.started',
+    description: "A history import of the channel started; the channel's live webhooks are buffered until it ends.",
+    exampleData: { ...historyImport, status: 'running', phase: 'starting', chatsTotal: 0, chatsDone: 0, chatsFailed: 0, messagesImported: 0, messagesDuplicate: 0, messagesSkipped: 0, contactsCreated: 0, sessionsCreated: 0, sessionsActive: 0, webhooksReplayed: 0, failedChats: [], percent: 0, messagesPerSecond: null, estimatedSecondsRemaining: null, range: { start: null, end: null }, completedAt: null },
+  },
+  {
+    type: 'history_import.completed',
+    description: 'A history import ended: its counts, the chats that failed (they do not fail the import) and the sessions it made.',
+    exampleData: historyImport,
+  },
+  {
+    type: 'history_import.failed',
+    description: 'A history import could not finish (for example WAHA refused the chat list); what it imported is kept and consolidated.',
+    exampleData: { ...historyImport, status: 'failed', phase: 'failed', error: 'WAHA GET /api/{session}/chats answered 401: Unauthorized' },
+  },
+  {
+    type: 'history_import.cancelled',
+    description: 'A history import was cancelled; the chats it finished are kept and consolidated, the others kept their cursor.',
+    exampleData: { ...historyImport, status: 'cancelled', phase: 'cancelled', percent: 40 },
   },
   {
     type: 'saga.compensated',

@@ -9,3 +9,4 @@ export * from './debouncer.contracts';
 export * from './session-cleanup.contracts';
 export * from './webhook-delivery.contracts';
 export * from './webhook-held-release.contracts';
+export * from './history-import.contracts';

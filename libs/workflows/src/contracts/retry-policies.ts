@@ -105,3 +105,21 @@ export const WEBHOOK_BOOKKEEPING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },
 };
+
+/** History import bookkeeping and WAHA reads (range, chat list, phases, outcome). WAHA's 4xx answers
+ *  and invalid input are final; everything else (WAHA 5xx/429, database outage) retries. */
+export const HISTORY_IMPORT_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+};
+
+/** Consolidating an import's sessions and replaying its buffered webhooks: batches with a heartbeat
+ *  each; a retry continues with what is left (both are idempotent). */
+export const HISTORY_IMPORT_LONG_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 50, nonRetryableErrorTypes: ['ValidationError'] },
+};
+
+/** A chat slice heartbeats after every page; a worker that died is noticed within this. */
+export const IMPORT_CHAT_HEARTBEAT_TIMEOUT = '20 seconds';

@@ -8,3 +8,5 @@ export const inboundMessageWorkflowId = (channelId: string, externalMessageId: s
 export const sessionWorkflowId = (sessionId: string) => `session:${sessionId}`;
 export const debouncerWorkflowId = (sessionId: string) => `debounce:${sessionId}`;
 export const webhookDeliveryWorkflowId = (subscriptionId: string, eventId: string) => `webhook:${subscriptionId}:${eventId}`;
+export const historyImportWorkflowId = (channelId: string) => `history-import:${channelId}`;
+export const historyImportChatWorkflowId = (channelId: string, chatId: string) => `history-import:${channelId}:${chatId}`;

@@ -1,7 +1,10 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { historyImportConfig, HistoryImportWorkflows } from '@app/history-import';
 import { ConversationWorkflows, type InboundMessage } from '@app/inbound';
 import { WebhookDeliveryStarter } from '@app/webhook';
+import { TemporalHistoryImportWorkflows } from './temporal-history-import-workflows';
 import { TemporalWebhookDeliveryStarter } from './temporal-webhook-delivery-starter';
 import { messageReceivedSignal } from '../contracts/debouncer.contracts';
 import { type ProcessInboundMessageInput } from '../contracts/inbound.contracts';
@@ -87,16 +90,20 @@ export class TemporalConversationWorkflows extends ConversationWorkflows {
   }
 }
 
-/** The Temporal side of the ports the contexts define (conversation timers, webhook delivery starts).
+/** The Temporal side of the ports the contexts define (conversation timers, webhook delivery starts,
+ *  history imports).
  *  Global: the api and the worker import it once. Needs TemporalClientModule. */
 @Global()
 @Module({
+  imports: [ConfigModule.forFeature(historyImportConfig)],
   providers: [
     TemporalConversationWorkflows,
     { provide: ConversationWorkflows, useExisting: TemporalConversationWorkflows },
     TemporalWebhookDeliveryStarter,
     { provide: WebhookDeliveryStarter, useExisting: TemporalWebhookDeliveryStarter },
+    TemporalHistoryImportWorkflows,
+    { provide: HistoryImportWorkflows, useExisting: TemporalHistoryImportWorkflows },
   ],
-  exports: [TemporalConversationWorkflows, ConversationWorkflows, WebhookDeliveryStarter],
+  exports: [TemporalConversationWorkflows, ConversationWorkflows, WebhookDeliveryStarter, HistoryImportWorkflows],
 })
 export class WorkflowGatewaysModule {}

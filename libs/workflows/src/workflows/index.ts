@@ -6,3 +6,4 @@ export { SessionCleanupWorkflow } from './session-cleanup.workflow';
 export { MessageDebouncerWorkflow } from './message-debouncer.workflow';
 export { WebhookDeliveryWorkflow } from './webhook-delivery.workflow';
 export { WebhookHeldReleaseWorkflow } from './webhook-held-release.workflow';
+export { WAHAHistoryImportWorkflow, ImportChatHistoryWorkflow } from './history-import.workflow';

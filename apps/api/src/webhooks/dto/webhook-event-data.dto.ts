@@ -3,6 +3,7 @@ import { CHANNEL_TYPES, INBOUND_MODES } from '@app/channel';
 import { CONTACT_SOURCES } from '@app/contact';
 import { MESSAGE_DIRECTIONS, MESSAGE_STATUSES, MESSAGE_TYPES } from '@app/message';
 import { SESSION_END_REASONS, SESSION_STATUSES } from '@app/session';
+import { HistoryImportResponseDto } from '../../history-imports/dto/history-import.dto';
 
 /* The `data` of every event type a webhook carries, as Swagger schemas (GET /v1/webhook-event-types
  * names the schema of each type). Stable contracts: fields are added, never renamed or removed. */
@@ -203,6 +204,23 @@ export class SagaCompensatedEventData {
   @ApiProperty() reason!: string;
 }
 
+// ---- history imports ---------------------------------------------------------------------------
+
+export class MessageImportedEventData {
+  @ApiProperty({ format: 'uuid' }) importId!: string;
+  @ApiProperty({ format: 'uuid' }) channelId!: string;
+  @ApiProperty({ example: '5511999990000@c.us' }) chatId!: string;
+  @ApiProperty({ type: String, nullable: true }) chatName!: string | null;
+  @ApiProperty() group!: boolean;
+  @ApiProperty({ enum: ['pending', 'running', 'done', 'failed', 'cancelled'], description: 'How the chat ended in this import' }) chatStatus!: string;
+  @ApiProperty() messagesImported!: number;
+  @ApiProperty({ description: 'Messages already stored (same WAHA id)' }) duplicatesSkipped!: number;
+  @ApiProperty({ description: 'History items that are not conversation messages, or malformed' }) itemsSkipped!: number;
+  @ApiProperty() contactsCreated!: number;
+  @ApiProperty(ISO_OR_NULL) firstMessageAt!: string | null;
+  @ApiProperty(ISO_OR_NULL) lastMessageAt!: string | null;
+}
+
 // ---- webhook.* ----------------------------------------------------------------------------------
 
 export class WebhookTestEventDataDto {
@@ -244,6 +262,11 @@ export const WEBHOOK_EVENT_DATA_SCHEMAS: Readonly<Record<string, abstract new ()
   'channel.created': ChannelCreatedEventData,
   'channel.updated': ChannelUpdatedEventData,
   'saga.compensated': SagaCompensatedEventData,
+  'message.imported': MessageImportedEventData,
+  'history_import.started': HistoryImportResponseDto,
+  'history_import.completed': HistoryImportResponseDto,
+  'history_import.failed': HistoryImportResponseDto,
+  'history_import.cancelled': HistoryImportResponseDto,
   'webhook.test': WebhookTestEventDataDto,
   'webhook.delivery_failed': WebhookDeliveryFailedEventDataDto,
   'webhook.subscription_disabled': WebhookSubscriptionDisabledEventDataDto,
