@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
 import { createWahaSimulator, type WahaSimulator } from '../../apps/waha-simulator/src/simulator';
 import { SimClient } from '../../apps/waha-simulator/src/testing/sim-client';
 import type { HistoryTruth } from '../../apps/waha-simulator/src/waha/history-dataset';
 import { ConversationHarness, type HarnessChannel } from '../support/conversation-harness';
 import { eventually } from '../support/nest';
+import { TestEnv } from '../support/test-env';
 
 /**
  * The WhatsApp history import end to end: the api, the worker (every queue), a real Temporal dev
@@ -84,6 +89,21 @@ describe('history import (e2e)', () => {
     }
     return { ended, seen };
   };
+  /** Replays the run's history against today's code (determinism), and with RECORD_HISTORIES=1
+   *  stores it for the replay suite (test/replay/histories/<name>.json). */
+  const checkHistory = async (name: string, workflowId: string, runId?: string) => {
+    const history = await h.temporal.workflow.getHandle(workflowId, runId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() } }, history, `replay-${name}`);
+    if (process.env.RECORD_HISTORIES === '1') {
+      const root = resolve(__dirname, '../..');
+      writeFileSync(join(root, 'test/replay/histories', `${name}.json`), historyToJSON(history).split(`${root}/`).join(''));
+    }
+  };
+  const runsOf = async (workflowId: string) => {
+    const runs: string[] = [];
+    for await (const run of h.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs.push(run.runId);
+    return runs.reverse();
+  };
   const messagesOf = (channelId: string) =>
     h.query<{ wa_raw_id: string; direction: string; sent_at: Date; phone: string; session_id: string }>(
       `SELECT m.wa_raw_id, m.direction, m.sent_at, c.phone, m.session_id FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.channel_id = $1`,
@@ -152,8 +172,15 @@ describe('history import (e2e)', () => {
     expect(created).toBe(0);
     const [{ staged }] = await h.query(`SELECT count(*)::int AS staged FROM history_import_messages WHERE channel_id = $1`, [channel.id]);
     expect(staged).toBe(0);
-    const runs = (await h.temporal.workflow.getHandle(started.workflowId).describe()).raw.workflowExecutionInfo?.historyLength;
-    expect(Number(runs)).toBeGreaterThan(0);
+
+    // Three runs (12 chats, 5 per run): the first, and one that continued as new with progress carried.
+    const runs = await eventually(async () => {
+      const ids = await runsOf(started.workflowId);
+      return ids.length >= 3 ? ids : undefined;
+    }, 30_000, 'the import runs in visibility');
+    await checkHistory('WAHAHistoryImportWorkflow', started.workflowId, runs[0]);
+    await checkHistory('WAHAHistoryImportWorkflow.continued', started.workflowId, runs[runs.length - 1]);
+    await checkHistory('ImportChatHistoryWorkflow', `history-import:${channel.id}:${truth.chats[0]!.chatId}`);
 
     // Again, over the whole range: everything is already there.
     const again = await startImport(channel, { days: 3650 });
@@ -260,6 +287,7 @@ describe('history import (e2e)', () => {
     expect(run.buffering).toBe(false);
     const again = await h.call('DELETE', `/v1/channels/${channel.id}/history-imports/${started.id}`, { apiKey: tenant.apiKey });
     expect(again.status).toBe(409);
+    await checkHistory('WAHAHistoryImportWorkflow.cancelled', started.workflowId);
   }, 180_000);
 
   it("retries WAHA's 429 (Retry-After) and 5xx answers, and opens the channel's breaker on a run of failures and closes it again; counts stay exact", async () => {
@@ -289,6 +317,20 @@ describe('history import (e2e)', () => {
     expect(closed.body.wahaCircuit.state).toBe('closed');
     expect(await messagesOf(channel.id)).toHaveLength(expected);
   }, 180_000);
+
+  it('on a channel without groups, leaves group chats out (counted as skipped) and imports the rest exactly', async () => {
+    const { channel, truth } = await scenario({ chats: 10, messagesPerChat: 30, seed: 9 }, { allowGroups: false });
+    const groups = truth.chats.filter((c) => c.kind === 'group');
+    expect(groups.length).toBeGreaterThan(0);
+    const started = await startImport(channel);
+    const { ended } = await waitForEnd(channel, started.id);
+    const oneToOne = truth.chats.filter((c) => c.kind !== 'group').reduce((n, c) => n + c.distinctMessages, 0);
+    expect(ended).toMatchObject({ status: 'completed', messagesImported: oneToOne });
+    expect(ended.messagesSkipped).toBeGreaterThanOrEqual(groups.reduce((n, c) => n + c.distinctMessages, 0));
+    const [{ grouped }] = await h.query(`SELECT count(*)::int AS grouped FROM messages WHERE channel_id = $1 AND metadata->>'groupChatId' IS NOT NULL`, [channel.id]);
+    expect(grouped).toBe(0);
+    expect(await messagesOf(channel.id)).toHaveLength(oneToOne);
+  }, 120_000);
 
   it('answers clear errors: 400 naming the field, 404 for an unknown channel or import', async () => {
     const { channel } = await scenario({ chats: 1, messagesPerChat: 1, seed: 1 });

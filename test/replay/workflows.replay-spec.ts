@@ -17,6 +17,8 @@ const WORKFLOW_TYPES = [
   'OutboxProcessorWorkflow',
   'WebhookDeliveryWorkflow',
   'WebhookHeldReleaseWorkflow',
+  'WAHAHistoryImportWorkflow',
+  'ImportChatHistoryWorkflow',
 ];
 const FILES = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
