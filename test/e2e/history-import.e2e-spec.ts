@@ -318,6 +318,20 @@ describe('history import (e2e)', () => {
     expect(await messagesOf(channel.id)).toHaveLength(expected);
   }, 180_000);
 
+  it('records a chat that keeps failing and reports it, without failing the import', async () => {
+    const { sim, channel, truth } = await scenario({ chats: 4, messagesPerChat: 20, seed: 13 });
+    const broken = truth.chats[1]!;
+    // WAHA answers this chat's history with 404 (the chat is gone): final, no retry helps.
+    await sim.post('/_sim/faults', { failNext: { count: 1000, status: 404, onlyPaths: [`/api/default/chats/${broken.chatId}/messages`] } });
+    const started = await startImport(channel);
+    const { ended } = await waitForEnd(channel, started.id);
+    expect(ended).toMatchObject({ status: 'completed', chatsTotal: 4, chatsDone: 3, chatsFailed: 1, failedChats: [{ chatId: broken.chatId, error: expect.stringContaining('404') }] });
+    const [chat] = await h.query(`SELECT status, error FROM history_import_chats WHERE import_id = $1 AND chat_id = $2`, [started.id, broken.chatId]);
+    expect(chat).toMatchObject({ status: 'failed', error: expect.stringContaining('404') });
+    const others = truth.chats.filter((c) => c.chatId !== broken.chatId).reduce((n, c) => n + c.distinctMessages, 0);
+    expect(ended.messagesImported).toBe(others);
+  }, 120_000);
+
   it('on a channel without groups, leaves group chats out (counted as skipped) and imports the rest exactly', async () => {
     const { channel, truth } = await scenario({ chats: 10, messagesPerChat: 30, seed: 9 }, { allowGroups: false });
     const groups = truth.chats.filter((c) => c.kind === 'group');
