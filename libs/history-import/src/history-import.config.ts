@@ -9,7 +9,7 @@ export class HistoryImportEnv {
 
   /** Chats imported at once (child workflows running side by side). */
   @IsOptional() @IsInt() @Min(1) @Max(64)
-  HISTORY_IMPORT_CONCURRENCY: number = 8;
+  HISTORY_IMPORT_CONCURRENCY: number = 16;
 
   /** Chats a run starts before it continues as new (bounds its history). */
   @IsOptional() @IsInt() @Min(1) @Max(10_000)

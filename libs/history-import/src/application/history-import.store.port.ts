@@ -105,12 +105,8 @@ export interface ImportChatRow {
 export interface ImportOutcomeWrite {
   importId: string;
   status: Exclude<HistoryImportStatus, 'running'>;
+  /** The message and chat counts come from the chats' rows (see complete). */
   chatsTotal: number;
-  chatsDone: number;
-  chatsFailed: number;
-  messagesImported: number;
-  messagesDuplicate: number;
-  messagesSkipped: number;
   sessionsCreated: number;
   sessionsActive: number;
   webhooksReplayed: number;

@@ -139,8 +139,7 @@ export class HistoryImports {
   private async recordEnded(record: HistoryImportRecord, status: 'failed', error: string): Promise<void> {
     await this.unitOfWork.run(async () => {
       const ended = await this.store.complete({
-        importId: record.id, status, chatsTotal: record.chatsTotal, chatsDone: record.chatsDone, chatsFailed: record.chatsFailed,
-        messagesImported: record.messagesImported, messagesDuplicate: record.messagesDuplicate, messagesSkipped: record.messagesSkipped,
+        importId: record.id, status, chatsTotal: record.chatsTotal,
         sessionsCreated: record.sessionsCreated, sessionsActive: record.sessionsActive, webhooksReplayed: record.webhooksReplayed,
         failedChats: record.failedChats, error, completedAt: this.clock.now(),
       });

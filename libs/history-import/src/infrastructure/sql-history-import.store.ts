@@ -248,13 +248,14 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       const duplicate = page.messages.length - inserted + page.repeatedInPage;
       const [totals] = await this.query<{ messages_imported: number; messages_duplicate: number; messages_skipped: number; pages: number }>(
         `UPDATE history_import_chats
-            SET cursor = $3, pages = pages + 1, status = 'running',
+            SET cursor = $3, pages = pages + 1, status = $11,
                 messages_imported = messages_imported + $4, messages_duplicate = messages_duplicate + $5,
                 messages_skipped = messages_skipped + $6, contacts_created = contacts_created + $7,
                 first_message_at = LEAST(first_message_at, $8), last_message_at = GREATEST(last_message_at, $9), updated_at = $10
           WHERE import_id = $1 AND chat_id = $2
           RETURNING messages_imported, messages_duplicate, messages_skipped, pages`,
-        [page.importId, page.chatId, JSON.stringify(page.cursor), inserted, duplicate, page.skipped, contactsCreated, firstAt, lastAt, page.at],
+        // The page that ends the paging also ends the chat: done in the same transaction.
+        [page.importId, page.chatId, JSON.stringify(page.cursor), inserted, duplicate, page.skipped, contactsCreated, firstAt, lastAt, page.at, page.cursor.done ? 'done' : 'running'],
       );
       if (!totals) throw new Error(`history import ${page.importId} has no chat ${page.chatId}`);
       return { imported: totals.messages_imported, duplicate: totals.messages_duplicate, skipped: totals.messages_skipped, pages: totals.pages };
@@ -419,18 +420,25 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   async complete(outcome: ImportOutcomeWrite): Promise<HistoryImportRecord> {
     return this.unitOfWork.run(async () => {
       const [row] = await this.query<ImportRow>(
-        `UPDATE history_imports
-            SET status = $2, phase = $2, chats_total = $3, chats_done = $4, chats_failed = $5,
-                messages_imported = $6, messages_duplicate = $7, messages_skipped = $8,
-                contacts_created = (SELECT COALESCE(sum(contacts_created), 0) FROM history_import_chats WHERE import_id = $1),
-                sessions_created = $9, sessions_active = $10, webhooks_replayed = $11, failed_chats = $12::jsonb, error = $13,
-                completed_at = $14, updated_at = $14, buffering = false
+        // Counts from the chats' rows, which every stored page updated in its own transaction: the
+        // truth, also for pages a chat stored after its last report (a failed or cancelled chat).
+        `WITH chats AS (
+           SELECT count(*) FILTER (WHERE status = 'done')::int AS done, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+                  COALESCE(sum(messages_imported), 0)::int AS imported, COALESCE(sum(messages_duplicate), 0)::int AS duplicate,
+                  COALESCE(sum(messages_skipped), 0)::int AS skipped, COALESCE(sum(contacts_created), 0)::int AS contacts
+             FROM history_import_chats WHERE import_id = $1)
+         UPDATE history_imports
+            SET status = $2, phase = $2, chats_total = GREATEST($3, chats_total), chats_done = chats.done, chats_failed = chats.failed,
+                messages_imported = chats.imported, messages_duplicate = chats.duplicate, messages_skipped = chats.skipped,
+                contacts_created = chats.contacts,
+                sessions_created = $4, sessions_active = $5, webhooks_replayed = $6, failed_chats = $7::jsonb, error = $8,
+                completed_at = $9, updated_at = $9, buffering = false
+           FROM chats
           WHERE id = $1
-          RETURNING *`,
+          RETURNING history_imports.*`,
         [
-          outcome.importId, outcome.status, outcome.chatsTotal, outcome.chatsDone, outcome.chatsFailed, outcome.messagesImported,
-          outcome.messagesDuplicate, outcome.messagesSkipped, outcome.sessionsCreated, outcome.sessionsActive, outcome.webhooksReplayed,
-          JSON.stringify(outcome.failedChats), outcome.error, outcome.completedAt,
+          outcome.importId, outcome.status, outcome.chatsTotal, outcome.sessionsCreated, outcome.sessionsActive,
+          outcome.webhooksReplayed, JSON.stringify(outcome.failedChats), outcome.error, outcome.completedAt,
         ],
       );
       if (!row) throw new Error(`history import ${outcome.importId} does not exist`);

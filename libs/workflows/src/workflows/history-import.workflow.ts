@@ -89,11 +89,23 @@ export async function WAHAHistoryImportWorkflow(input: HistoryImportWorkflowInpu
     cancelRequested = true;
     work.cancel();
   });
+  // What each chat reported before it finished; its result brings the rest.
+  const reportedByChat = new Map<string, ChatSliceCounts>();
+  const addCounts = (counts: ChatSliceCounts) => {
+    progress.messagesImported += counts.imported;
+    progress.messagesDuplicate += counts.duplicate;
+    progress.messagesSkipped += counts.skipped;
+  };
   setHandler(chatProgressSignal, (slice) => {
-    progress.messagesImported += slice.imported;
-    progress.messagesDuplicate += slice.duplicate;
-    progress.messagesSkipped += slice.skipped;
+    addCounts(slice);
+    const before = reportedByChat.get(slice.chatId) ?? { imported: 0, duplicate: 0, skipped: 0 };
+    reportedByChat.set(slice.chatId, { imported: before.imported + slice.imported, duplicate: before.duplicate + slice.duplicate, skipped: before.skipped + slice.skipped });
   });
+  const chatFinished = (chatId: string, result: ChatSliceCounts) => {
+    const before = reportedByChat.get(chatId) ?? { imported: 0, duplicate: 0, skipped: 0 };
+    addCounts({ imported: result.imported - before.imported, duplicate: result.duplicate - before.duplicate, skipped: result.skipped - before.skipped });
+    reportedByChat.delete(chatId);
+  };
 
   const ids = { importId: input.importId, tenantId: input.tenantId, channelId: input.channelId };
   const enterPhase = async (phase: HistoryImportPhase) => {
@@ -129,7 +141,7 @@ export async function WAHAHistoryImportWorkflow(input: HistoryImportWorkflowInpu
         if (firstCancellation !== null) break;
         const chat = pending.shift()!;
         startedThisRun += 1;
-        const child = importOneChat(input, chat, range, progress).catch((err: unknown) => {
+        const child = importOneChat(input, chat, range, progress, chatFinished).catch((err: unknown) => {
           firstCancellation ??= err;
         });
         const tracked = child.finally(() => running.delete(tracked));
@@ -179,9 +191,15 @@ export async function WAHAHistoryImportWorkflow(input: HistoryImportWorkflowInpu
 }
 
 /** Runs one chat's child; a chat that fails is counted and reported, a cancellation goes up. */
-async function importOneChat(input: HistoryImportWorkflowInput, chat: ImportChat, range: ImportTimeRange, progress: HistoryImportProgress): Promise<void> {
+async function importOneChat(
+  input: HistoryImportWorkflowInput,
+  chat: ImportChat,
+  range: ImportTimeRange,
+  progress: HistoryImportProgress,
+  chatFinished: (chatId: string, result: ChatSliceCounts) => void,
+): Promise<void> {
   try {
-    await executeChild(ImportChatHistoryWorkflow, {
+    const result = await executeChild(ImportChatHistoryWorkflow, {
       workflowId: historyImportChatWorkflowId(input.channelId, chat.chatId),
       args: [
         {
@@ -198,6 +216,7 @@ async function importOneChat(input: HistoryImportWorkflowInput, chat: ImportChat
       cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
+    chatFinished(chat.chatId, result);
     progress.chatsDone += 1;
   } catch (err) {
     if (isCancellation(err)) throw err;
@@ -257,6 +276,9 @@ export async function ImportChatHistoryWorkflow(input: ImportChatHistoryWorkflow
       }
       failedAttempts = 0;
       circuitWaits = 0;
+      // The last slice's counts reach the parent with the result; only a chat that takes more
+      // slices reports the ones before, so a small chat costs no signal.
+      if (last.done) break;
       const delta: ChatSliceCounts = {
         imported: last.imported - reported.imported,
         duplicate: last.duplicate - reported.duplicate,
@@ -268,7 +290,6 @@ export async function ImportChatHistoryWorkflow(input: ImportChatHistoryWorkflow
         reported.duplicate = last.duplicate;
         reported.skipped = last.skipped;
       }
-      if (last.done) break;
     }
   } catch (err) {
     const cancelled = isCancellation(err);
@@ -277,8 +298,8 @@ export async function ImportChatHistoryWorkflow(input: ImportChatHistoryWorkflow
     );
     throw err;
   }
-  await chatBookkeeping.markChatImport({ importId: input.importId, chatId: input.chat.chatId, status: 'done', error: null });
-  return { chatId: input.chat.chatId, ...reported, pages: last?.pages ?? 0 };
+  // The slice that stored the last page marked the chat done in that page's transaction.
+  return { chatId: input.chat.chatId, imported: last?.imported ?? 0, duplicate: last?.duplicate ?? 0, skipped: last?.skipped ?? 0, pages: last?.pages ?? 0 };
 }
 
 function isPermanent(err: unknown): boolean {
