@@ -16,13 +16,14 @@ interface Operation {
 }
 
 /** Which of tenant A's resources a path or query parameter names, by the route it is on. */
-type ResourceKind = 'contact' | 'channel' | 'session' | 'message' | 'subscription' | 'delivery' | 'outboxEvent';
+type ResourceKind = 'contact' | 'channel' | 'session' | 'message' | 'subscription' | 'delivery' | 'outboxEvent' | 'historyImport';
 const KIND_BY_COLLECTION: Record<string, ResourceKind> = {
   contacts: 'contact', channels: 'channel', sessions: 'session', messages: 'message',
   'webhook-subscriptions': 'subscription', 'webhook-deliveries': 'delivery', outbox: 'outboxEvent',
 };
 const KIND_BY_PARAMETER: Record<string, ResourceKind> = {
   contactId: 'contact', channelId: 'channel', sessionId: 'session', messageId: 'message', subscriptionId: 'subscription',
+  importId: 'historyImport',
 };
 
 /** Routes that name no resource of anyone's (creating your own, health, docs, the catalogue):
@@ -129,6 +130,13 @@ describe('tenant isolation on every API route (e2e)', () => {
       `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, status, attempts, created_at, updated_at)
        VALUES ($1, $2, $3, $4, 'contact.created', 'dead', 3, now(), now())`,
       [ids.delivery, tenantA, ids.subscription, ids.outboxEvent],
+    );
+    // A finished history import of A's channel (no workflow runs in this test).
+    ids.historyImport = randomUUID();
+    await db.query(
+      `INSERT INTO history_imports (id, tenant_id, channel_id, workflow_id, status, buffering, phase, started_at, completed_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'completed', false, 'completed', now(), now(), now())`,
+      [ids.historyImport, tenantA, ids.channel, `history-import:${ids.channel}`],
     );
     secretsOfA.push(tenantA, 'A secret channel', 'waha-a.example.com', 'A secret contact', '5511988887777', '5511999990001', 'a-secret-hook', 'A secret hook', inbound.payload.body, channel.body!.webhookSecret, subscription.body!.secret);
   });
