@@ -4,6 +4,7 @@ import { ChannelNotFoundError } from '../../domain/channel.errors';
 import { ChannelRepository } from '../../domain/channel.repository.port';
 import { ChannelSecrets } from '../channel-secrets';
 import { type ChannelWithWebhookSecretView, toChannelView } from '../channel.view';
+import { WahaCircuitStateStore } from '../waha/waha-circuit-state.port';
 import { type RotateWebhookSecretCommand } from './rotate-webhook-secret.command';
 
 /** Replaces the channel's webhook HMAC secret and raises `channel.updated` (naming the field, never
@@ -17,6 +18,7 @@ export class RotateWebhookSecretHandler {
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
     private readonly clock: Clock,
+    private readonly circuits: WahaCircuitStateStore,
   ) {}
 
   async execute(command: RotateWebhookSecretCommand): Promise<ChannelWithWebhookSecretView> {
@@ -31,6 +33,7 @@ export class RotateWebhookSecretHandler {
       await this.eventOutbox.append(found.pullEvents());
       return found;
     });
-    return { ...toChannelView(channel), webhookSecret };
+    const circuits = await this.circuits.findByChannels(command.tenantId, [channel.id]);
+    return { ...toChannelView(channel, circuits.get(channel.id)), webhookSecret };
   }
 }

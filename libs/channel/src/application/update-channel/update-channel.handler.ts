@@ -7,6 +7,7 @@ import { ChannelRepository } from '../../domain/channel.repository.port';
 import { ChannelSecrets } from '../channel-secrets';
 import { WahaUrlGuard } from '../waha/waha-url.guard';
 import { type ChannelView, toChannelView } from '../channel.view';
+import { WahaCircuitStateStore } from '../waha/waha-circuit-state.port';
 import { type UpdateChannelCommand } from './update-channel.command';
 
 /** Changes a channel (PATCH semantics). Stores and raises `channel.updated` only when a value really
@@ -20,6 +21,7 @@ export class UpdateChannelHandler {
     private readonly eventOutbox: EventOutbox,
     private readonly clock: Clock,
     private readonly wahaUrls: WahaUrlGuard,
+    private readonly circuits: WahaCircuitStateStore,
   ) {}
 
   async execute(command: UpdateChannelCommand): Promise<ChannelView> {
@@ -27,7 +29,7 @@ export class UpdateChannelHandler {
     const wahaApiKey = command.wahaApiKey === undefined ? undefined : parseWahaApiKey(command.wahaApiKey);
     // Before the transaction: the check may wait on DNS.
     if (command.wahaBaseUrl !== undefined) await this.wahaUrls.check(command.wahaBaseUrl);
-    return this.unitOfWork.run(async () => {
+    const updated = await this.unitOfWork.run(async () => {
       const channel = await this.channels.findByIdForUpdate(command.tenantId, command.id);
       if (!channel) throw new ChannelNotFoundError(command.id);
       const changes: ChannelChanges = {
@@ -49,7 +51,10 @@ export class UpdateChannelHandler {
         await this.channels.update(channel);
         await this.eventOutbox.append(channel.pullEvents());
       }
-      return toChannelView(channel);
+      return channel;
     });
+    // The breaker's recorded state, as GET shows it (a change of WAHA settings does not reset it).
+    const circuits = await this.circuits.findByChannels(command.tenantId, [updated.id]);
+    return toChannelView(updated, circuits.get(updated.id));
   }
 }

@@ -7,6 +7,8 @@ import {
   ChannelModule,
   CreateChannelHandler,
   GetChannelHandler,
+  RotateWebhookSecretHandler,
+  UpdateChannelHandler,
   GetWahaConnectionHandler,
   ListChannelsHandler,
   WahaCircuitStateStore,
@@ -113,6 +115,9 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
     expect(row).toMatchObject({ tenant_id: tenantId, state: 'open' });
     const listed = await list.execute({ tenantId });
     expect(listed.data.find((c) => c.id === created.id)?.wahaCircuit).toEqual(opened.wahaCircuit);
+    // An update or a secret rotation answers the channel with its breaker as recorded, too.
+    await expect(moduleRef.get(UpdateChannelHandler).execute({ tenantId, id: created.id, name: 'Circuit channel (renamed)' })).resolves.toMatchObject({ wahaCircuit: opened.wahaCircuit });
+    await expect(moduleRef.get(RotateWebhookSecretHandler).execute({ tenantId, id: created.id })).resolves.toMatchObject({ wahaCircuit: opened.wahaCircuit });
 
     await new Promise((resolve) => setTimeout(resolve, HALF_OPEN_AFTER_MS + 50));
     reply = answer(200, { name: 'default', status: 'WORKING' });
