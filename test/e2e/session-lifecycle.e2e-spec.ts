@@ -176,7 +176,7 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
 
     const ended = await waitForEnded(sessionId);
     const outcome = await h.workflowResult(`session:${sessionId}`);
-    expect(outcome).toEqual({ ended: true, status: 'ended', endReason: 'inactivity', endedAt: deadline.toISOString(), lastActivityAt: null });
+    expect(outcome).toEqual({ ended: true, status: 'ended', endReason: 'inactivity', endedAt: deadline.toISOString(), lastActivityAt: null, timeoutSeconds: TIMEOUT_SECONDS, warningLeadSeconds: WARNING_LEAD_SECONDS });
 
     // Ended at the deadline of the customer's message; the warning moved nothing.
     expect(ended.end_reason).toBe('inactivity');

@@ -7,7 +7,9 @@ import { TestEnv } from '../support/test-env';
  *  that would break runs in flight fails here, and must go through `patched()`. Files are
  *  `<WorkflowType>[.<variant>].json`; histories recorded before a patch are kept as variants (the saga's
  *  `before-local-steps` run replays the pre-patch path, `before-resolve-again` a run without a
- *  rolled-back contact or session). */
+ *  rolled-back contact or session, the session's `before-lazy-deadlines` runs were signalled per
+ *  message). The current SessionLifecycleWorkflow histories were recorded by the lifecycle suite
+ *  (`RECORD_HISTORIES=1 npx jest test/integration/workflows/session-lifecycle.workflow.int-spec.ts`). */
 const dir = join(__dirname, 'histories');
 const WORKFLOW_TYPES = [
   'ProcessInboundMessageSaga',
@@ -44,6 +46,26 @@ describe('workflow replay of recorded histories', () => {
       ),
     );
     expect(patches).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
+  });
+
+  it("the session's current histories take the lazy-deadline path (no signals, wake-up reads), the older ones were signalled", () => {
+    const patchesOf = (file: string) => load(file).events.flatMap((e) =>
+      ((e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []) as { data: string }[]).map(
+        (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString()) as { id: string }).id,
+      ),
+    );
+    const signals = (file: string) => load(file).events.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const reads = (file: string) =>
+      load(file).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+    for (const file of ['SessionLifecycleWorkflow.json', 'SessionLifecycleWorkflow.warning-and-timeout.json']) {
+      expect(patchesOf(file)).toContain('session-lazy-deadlines');
+      expect(signals(file)).toBe(0);
+      expect(reads(file)).toBeGreaterThanOrEqual(2);
+    }
+    for (const file of ['SessionLifecycleWorkflow.before-lazy-deadlines.json', 'SessionLifecycleWorkflow.warning-and-timeout.before-lazy-deadlines.json']) {
+      expect(patchesOf(file)).not.toContain('session-lazy-deadlines');
+      expect(signals(file)).toBeGreaterThan(0);
+    }
   });
 
   it('fails on a history the code would not produce (the check can fail)', async () => {

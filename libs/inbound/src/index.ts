@@ -9,3 +9,4 @@ export * from './application/direct-inbound.processor';
 export * from './application/waha-event.applier';
 export * from './domain/inbound-mode';
 export * from './inbound.config';
+export * from './application/session-policy-propagation';

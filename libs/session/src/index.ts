@@ -30,3 +30,4 @@ export * from './application/find-expired-sessions/find-expired-sessions.query';
 export * from './application/find-expired-sessions/find-expired-sessions.handler';
 export * from './application/resolve-session-timeout-policy/resolve-session-timeout-policy.query';
 export * from './application/resolve-session-timeout-policy/resolve-session-timeout-policy.handler';
+export * from './application/apply-session-timeout-policy/apply-session-timeout-policy.handler';

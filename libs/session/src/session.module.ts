@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApplySessionTimeoutPolicyHandler } from './application/apply-session-timeout-policy/apply-session-timeout-policy.handler';
 import { EndSessionHandler } from './application/end-session/end-session.handler';
 import { FindExpiredSessionsHandler } from './application/find-expired-sessions/find-expired-sessions.handler';
 import { FindOrOpenSessionHandler } from './application/find-or-open-session/find-or-open-session.handler';
@@ -25,6 +26,7 @@ const HANDLERS = [
   ListSessionsHandler,
   FindExpiredSessionsHandler,
   ResolveSessionTimeoutPolicyHandler,
+  ApplySessionTimeoutPolicyHandler,
 ];
 
 /** The Session bounded context. Needs DatabaseModule (UnitOfWork, Clock, TransactionContext) and

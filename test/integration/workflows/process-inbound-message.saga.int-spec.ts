@@ -477,7 +477,7 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       expect(await typesOf(used.sessionId)).toEqual(['session.started']);
 
       const unused = await conversation();
-      await steps().notifySessionActivity(tenant.tenantId, unused.session, unused.message);
+      await steps().watchSession(tenant.tenantId, unused.session);
       expect(await lifecycleStatus(unused.sessionId)).toBe('RUNNING');
       expect(await steps().closeSessionForRollback(tenant.tenantId, unused.sessionId)).toBe('undone');
       expect(await sessionsOf([unused.contactId])).toMatchObject([{ id: unused.sessionId, status: 'ended', end_reason: 'saga_rollback' }]);

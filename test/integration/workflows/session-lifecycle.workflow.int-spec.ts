@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -11,32 +14,52 @@ import {
   type SendTimeoutWarningInput,
   type SendTimeoutWarningResult,
   sessionActivitySignal,
+  sessionPolicyChangedSignal,
   sessionStateQuery,
+  type SessionTimes,
 } from '@app/workflows';
 import { TestEnv } from '../../support/test-env';
 import { eventually } from '../../support/nest';
 import { SessionLifecycleWorkflow } from '../../../libs/workflows/src/workflows/session-lifecycle.workflow';
 
 /** The lifecycle workflow on the real dev server with short durations. Its activities are typed
- *  in-memory recorders here (the real ones are covered with Postgres in the conversation suites):
- *  what is under test is the timing logic. */
+ *  in-memory recorders over an in-memory "sessions table" here (the real ones are covered with
+ *  Postgres in the conversation suites): what is under test is the timing logic. */
 class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
   readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason; deadlineAt?: string; messageRawId?: string }[] = [];
+  /** Wake-up reads (readSessionTimes), by session id. */
+  readonly reads = new Map<string, number>();
+  /** The sessions as the database holds them: activity is written here, never signalled (lazy deadlines). */
+  readonly table = new Map<string, { lastActivityAt: string; timeoutSeconds: number; warningLeadSeconds: number | null; status: 'active' | 'ended'; endReason: SessionEndReason | null }>();
   /** Called when a warning is "sent": lets a test deliver the message.any echo of the warning. */
   onWarning: (externalId: string) => Promise<void> = async () => undefined;
-  /** Later activity the "database" reports for a session (a signal still on its way), by session id. */
+  /** Later activity the "database" gets between the wake-up read and the end, by session id. */
   readonly dbLastActivityAt = new Map<string, string>();
 
   /** How the warning of a session goes wrong, by session id: WAHA refuses it, or it never answers. */
   readonly warningFault = new Map<string, 'refused' | 'hangs'>();
-  /** Later activity the "database" shows when a session's warning is due, by session id. */
+  /** Later activity the "database" gets between the wake-up read and the warning, by session id. */
   readonly dbActivityBeforeWarning = new Map<string, string>();
+
+  /** A customer message: what the inbound path writes (no signal). */
+  touch(sessionId: string, at: Date): void {
+    const row = this.table.get(sessionId)!;
+    if (at.getTime() > Date.parse(row.lastActivityAt)) row.lastActivityAt = at.toISOString();
+  }
+
+  async readSessionTimes(input: { tenantId: string; sessionId: string }): Promise<SessionTimes> {
+    this.reads.set(input.sessionId, (this.reads.get(input.sessionId) ?? 0) + 1);
+    const row = this.table.get(input.sessionId);
+    if (!row) return { status: 'missing', lastActivityAt: new Date(0).toISOString(), timeoutSeconds: 1, warningLeadSeconds: null, endReason: null, endedAt: null };
+    return { ...row, endedAt: row.status === 'ended' ? new Date().toISOString() : null };
+  }
 
   async sendSessionTimeoutWarning(input: SendTimeoutWarningInput): Promise<SendTimeoutWarningResult> {
     const externalId = `true_5511999990001@c.us_WARN${this.calls.length}`;
     const later = this.dbActivityBeforeWarning.get(input.sessionId);
     if (later) {
       this.dbActivityBeforeWarning.delete(input.sessionId);
+      this.touch(input.sessionId, new Date(later));
       this.calls.push({ name: 'warning-skipped', at: Date.now(), sessionId: input.sessionId });
       return { sent: false, externalId: null, reason: 'later activity', laterActivityAt: later };
     }
@@ -57,6 +80,7 @@ class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
     const later = this.dbLastActivityAt.get(input.sessionId);
     if (later) {
       this.dbLastActivityAt.delete(input.sessionId);
+      this.touch(input.sessionId, new Date(later));
       this.calls.push({ name: 'deferred', at: Date.now(), sessionId: input.sessionId });
       return { ended: false, status: 'active', endReason: null, endedAt: null, lastActivityAt: later };
     }
@@ -69,6 +93,8 @@ class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
 
   private end(sessionId: string, reason: SessionEndReason, deadlineAt?: string): EndSessionOutcome {
     const already = this.calls.some((c) => c.name === 'end' && c.sessionId === sessionId);
+    const row = this.table.get(sessionId);
+    if (row) Object.assign(row, { status: 'ended', endReason: row.endReason ?? reason });
     this.calls.push({ name: 'end', at: Date.now(), sessionId, reason, deadlineAt });
     return { ended: !already, status: 'ended', endReason: reason, endedAt: new Date().toISOString(), lastActivityAt: null };
   }
@@ -89,14 +115,19 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   const start = (overrides: Partial<SessionLifecycleInput> = {}): Promise<WorkflowHandle<typeof SessionLifecycleWorkflow>> => {
     const sessionId = randomUUID();
-    return client.workflow.start(SessionLifecycleWorkflow, {
-      taskQueue,
-      workflowId: `session:${sessionId}`,
-      args: [{ tenantId: randomUUID(), sessionId, lastActivityAt: new Date().toISOString(), timeoutSeconds: 2, warningLeadSeconds: null, ...overrides }],
-    });
+    const input: SessionLifecycleInput = { tenantId: randomUUID(), sessionId, lastActivityAt: new Date().toISOString(), timeoutSeconds: 2, warningLeadSeconds: null, ...overrides };
+    activities.table.set(sessionId, { lastActivityAt: input.lastActivityAt, timeoutSeconds: input.timeoutSeconds, warningLeadSeconds: input.warningLeadSeconds, status: 'active', endReason: null });
+    return client.workflow.start(SessionLifecycleWorkflow, { taskQueue, workflowId: `session:${sessionId}`, args: [input] });
   };
   const sessionIdOf = (handle: WorkflowHandle) => handle.workflowId.slice('session:'.length);
   const callsOf = (handle: WorkflowHandle) => activities.calls.filter((c) => c.sessionId === sessionIdOf(handle));
+  const readsOf = (handle: WorkflowHandle) => activities.reads.get(sessionIdOf(handle)) ?? 0;
+  /** With RECORD_HISTORIES=1 the run's history is written for the replay suite (test/replay/histories). */
+  const recordHistory = async (handle: WorkflowHandle, file: string) => {
+    if (process.env.RECORD_HISTORIES !== '1') return;
+    const history = await client.workflow.getHandle(handle.workflowId).fetchHistory();
+    writeFileSync(join(__dirname, '../../replay/histories', file), historyToJSON(history));
+  };
 
   beforeAll(async () => {
     nativeConnection = await NativeConnection.connect({ address: TestEnv.temporalAddress() });
@@ -111,6 +142,7 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
         endSessionDueToTimeout: activities.endSessionDueToTimeout.bind(activities),
         endSession: activities.endSession.bind(activities),
         recordTimeoutWarningFailed: activities.recordTimeoutWarningFailed.bind(activities),
+        readSessionTimes: activities.readSessionTimes.bind(activities),
       },
     });
     running = worker.run();
@@ -144,7 +176,56 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     expect(calls[1]!.deadlineAt).toBe(new Date(lastActivityAt.getTime() + 3_000).toISOString());
   });
 
-  it("ignores the echo of its own warning (message.any) but lets customer activity move the deadline and re-arm the warning", async () => {
+  it('reads the activity from the database when the warning comes: customer activity moves the deadline and re-arms the warning, with no signal', async () => {
+    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
+    const afterWarning = await eventually(async () => {
+      const state = await handle.query(sessionStateQuery);
+      return state.warningsSent === 1 ? state : undefined;
+    });
+    expect(afterWarning.warningSentForCurrentPeriod).toBe(true);
+
+    // The customer answers after the warning: the inbound path writes the row, nothing is signalled.
+    const replyAt = new Date();
+    activities.touch(sessionIdOf(handle), replyAt);
+    await handle.result();
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning', 'warning', 'end']);
+    expect(calls[1]!.at).toBeGreaterThanOrEqual(replyAt.getTime() + 1_900);
+    expect(calls[2]!.deadlineAt).toBe(new Date(replyAt.getTime() + 3_000).toISOString());
+    expect(calls[2]!.at).toBeGreaterThanOrEqual(replyAt.getTime() + 2_900);
+    const state = await handle.query(sessionStateQuery);
+    expect(state).toMatchObject({ signalsReceived: 0, warningsSent: 2, endReason: 'inactivity' });
+    // Woke at the first warning, the first deadline (moved), the second warning and the second deadline.
+    expect(state.wakeUps).toBe(4);
+    expect(readsOf(handle)).toBe(4);
+    await recordHistory(handle, 'SessionLifecycleWorkflow.warning-and-timeout.json');
+  });
+
+  it('costs wake-ups, not workflow tasks, for a long conversation: many messages, about duration / timeout + 1 reads', async () => {
+    const startedAt = Date.now();
+    const handle = await start({ timeoutSeconds: 2, lastActivityAt: new Date(startedAt).toISOString() });
+    // 60 messages over ~3 s, none of them signalled.
+    for (let i = 1; i <= 60; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      activities.touch(sessionIdOf(handle), new Date());
+    }
+    const lastMessageAt = Date.parse(activities.table.get(sessionIdOf(handle))!.lastActivityAt);
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ ended: true, endReason: 'inactivity' });
+    const ends = callsOf(handle).filter((c) => c.name === 'end');
+    expect(ends).toHaveLength(1);
+    // Never early: at the true deadline (last message + timeout).
+    expect(ends[0]!.deadlineAt).toBe(new Date(lastMessageAt + 2_000).toISOString());
+    expect(ends[0]!.at).toBeGreaterThanOrEqual(lastMessageAt + 1_990);
+    const duration = (lastMessageAt + 2_000 - startedAt) / 1000;
+    expect(readsOf(handle)).toBeLessThanOrEqual(Math.ceil(duration / 2) + 1);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.workflowExecutionSignaledEventAttributes)).toHaveLength(0);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes).length).toBeLessThan(15);
+    await recordHistory(handle, 'SessionLifecycleWorkflow.json');
+  });
+
+  it('still moves the deadline on a sessionActivity signal (an api pod of an older release, during a rollout), and ignores the echo of its own warning', async () => {
     const started: { handle?: WorkflowHandle<typeof SessionLifecycleWorkflow> } = {};
     activities.onWarning = async (externalId) => {
       // The warning's own webhook can arrive before the activity returns.
@@ -152,15 +233,7 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     };
     const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
     started.handle = handle;
-    // The activity has been called; the workflow records the warning once it returns.
-    const afterWarning = await eventually(async () => {
-      const state = await handle.query(sessionStateQuery);
-      return state.warningsSent === 1 ? state : undefined;
-    });
-    expect(afterWarning.warningSentForCurrentPeriod).toBe(true);
-    expect(callsOf(handle).filter((c) => c.name === 'warning')).toHaveLength(1);
-
-    // The customer answers after the warning: a new idle period with its own warning.
+    await eventually(async () => ((await handle.query(sessionStateQuery)).warningsSent === 1 ? true : undefined));
     const replyAt = new Date();
     await handle.signal(sessionActivitySignal, { at: replyAt.toISOString(), direction: 'inbound', externalId: 'false_x@c.us_REPLY' });
     const moved = await eventually(async () => {
@@ -169,12 +242,33 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     });
     expect(moved.deadlineAt).toBe(new Date(replyAt.getTime() + 3_000).toISOString());
     expect(moved.warningSentForCurrentPeriod).toBe(false);
-
     await handle.result();
     activities.onWarning = async () => undefined;
     const calls = callsOf(handle);
     expect(calls.map((c) => c.name)).toEqual(['warning', 'warning', 'end']);
     expect(calls[2]!.at).toBeGreaterThanOrEqual(replyAt.getTime() + 2_900);
+  });
+
+  it('reads again at once on sessionPolicyChanged: a shortened timeout ends it at the new deadline, not the one it slept until', async () => {
+    const lastActivityAt = new Date();
+    const handle = await start({ timeoutSeconds: 600, lastActivityAt: lastActivityAt.toISOString() });
+    await eventually(async () => ((await handle.query(sessionStateQuery)).status === 'active' ? true : undefined));
+    Object.assign(activities.table.get(sessionIdOf(handle))!, { timeoutSeconds: 3, warningLeadSeconds: 1 });
+    await handle.signal(sessionPolicyChangedSignal);
+    const outcome = await handle.result();
+    expect(outcome).toMatchObject({ ended: true, endReason: 'inactivity' });
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['warning', 'end']);
+    expect(calls[1]!.deadlineAt).toBe(new Date(lastActivityAt.getTime() + 3_000).toISOString());
+    expect(calls[1]!.at).toBeGreaterThanOrEqual(lastActivityAt.getTime() + 2_900);
+  });
+
+  it('stops watching a session that ended elsewhere (the cleanup schedule, a direct end) when it wakes, ending nothing', async () => {
+    const handle = await start({ timeoutSeconds: 2 });
+    Object.assign(activities.table.get(sessionIdOf(handle))!, { status: 'ended', endReason: 'cleanup' });
+    expect(await handle.result()).toMatchObject({ ended: false, status: 'ended', endReason: 'cleanup' });
+    expect(callsOf(handle)).toHaveLength(0);
+    expect(readsOf(handle)).toBe(1);
   });
 
   it('records a warning WAHA refuses as failed (under the id it chose) and still ends at the deadline; the run does not fail', async () => {
@@ -232,14 +326,25 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'manual' }] });
   });
 
-  it('waits from the later activity the database reports when a signal is still on its way', async () => {
+  it('sleeps again until the later deadline when the database shows activity at the wake-up', async () => {
+    const handle = await start({ timeoutSeconds: 2 });
+    const later = new Date(Date.now() + 1_000);
+    activities.touch(sessionIdOf(handle), later);
+    await handle.result();
+    const calls = callsOf(handle);
+    expect(calls.map((c) => c.name)).toEqual(['end']);
+    expect(calls[0]!.deadlineAt).toBe(new Date(later.getTime() + 2_000).toISOString());
+    expect(readsOf(handle)).toBe(2);
+  });
+
+  it('waits from the later activity the end reports when a message came between the read and the end', async () => {
     const handle = await start({ timeoutSeconds: 2 });
     activities.dbLastActivityAt.set(sessionIdOf(handle), new Date(Date.now() + 1_000).toISOString());
     await handle.result();
     expect(callsOf(handle).map((c) => c.name)).toEqual(['deferred', 'end']);
   });
 
-  it('continues as new under many signals without losing the deadline', async () => {
+  it('continues as new under many (legacy) signals without losing the deadline', async () => {
     const handle = await start({ timeoutSeconds: 60 });
     const firstRunId = (await handle.describe()).runId;
     // All times are fixed up front: sending 520 signals may take seconds on a busy machine.

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ChannelModule } from '@app/channel';
+import { InboundModule } from '@app/inbound';
 import { ChannelsController } from './channels.controller';
 
 /** REST surface of the Channel context: `/v1/channels`. */
 @Module({
-  imports: [ChannelModule],
+  imports: [ChannelModule, InboundModule],
   controllers: [ChannelsController],
 })
 export class ChannelsHttpModule {}

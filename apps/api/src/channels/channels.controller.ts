@@ -27,6 +27,7 @@ import { ChannelPageResponseDto, ChannelResponseDto, ChannelWithWebhookSecretRes
 import { CreateChannelRequestDto } from './dto/create-channel.request.dto';
 import { RotateWebhookSecretRequestDto } from './dto/rotate-webhook-secret.request.dto';
 import { UpdateChannelRequestDto } from './dto/update-channel.request.dto';
+import { SessionPolicyPropagation } from '@app/inbound';
 import { UuidParam } from '../platform/uuid-param';
 
 
@@ -39,6 +40,7 @@ export class ChannelsController {
     private readonly getChannel: GetChannelHandler,
     private readonly listChannels: ListChannelsHandler,
     private readonly updateChannel: UpdateChannelHandler,
+    private readonly sessionPolicies: SessionPolicyPropagation,
     private readonly rotateWebhookSecret: RotateWebhookSecretHandler,
   ) {}
 
@@ -91,15 +93,17 @@ export class ChannelsController {
   @Patch(':id')
   @ApiOperation({
     summary: 'Change a channel',
-    description: 'Absent fields stay as they are; null clears an optional setting (it falls back to its default) or removes the WAHA API key.',
+    description:
+      'Absent fields stay as they are; null clears an optional setting (it falls back to its default) or removes the WAHA API key. ' +
+      'A change of sessionTimeoutSeconds or sessionWarningLeadSeconds also applies to the open sessions of the channel: each one then ends at its last activity + the new timeout.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ChannelResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid id or body (the message names the field)' })
   @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
   @ApiConflictResponse({ description: 'The new name belongs to another channel of the tenant' })
-  update(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: UpdateChannelRequestDto): Promise<ChannelView> {
-    return this.updateChannel.execute({
+  async update(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: UpdateChannelRequestDto): Promise<ChannelView> {
+    const channel = await this.updateChannel.execute({
       tenantId,
       id,
       name: body.name,
@@ -113,6 +117,12 @@ export class ChannelsController {
       debounceWindowMs: body.debounceWindowMs,
       inboundMode: body.inboundMode,
     });
+    // Open sessions follow the channel's timeout; repeated on every PATCH naming it, so a retry
+    // after a failure here completes what the first one began.
+    if (body.sessionTimeoutSeconds !== undefined || body.sessionWarningLeadSeconds !== undefined) {
+      await this.sessionPolicies.channelPolicyChanged(tenantId, channel.id);
+    }
+    return channel;
   }
 
   @Post(':id/rotate-webhook-secret')

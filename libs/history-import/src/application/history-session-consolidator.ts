@@ -54,13 +54,12 @@ export class HistorySessionConsolidator {
       // After the commit: the active ones get their lifecycle workflow, deadline from their last
       // message. A crash right here leaves them to the cleanup schedule, which ends them when due.
       for (const session of watch) {
-        await this.workflows.recordSessionActivity({
+        await this.workflows.watchSession({
           tenantId: input.tenantId,
           sessionId: session.id,
           lastActivityAt: session.lastActivityAt.toISOString(),
           timeoutSeconds: session.timeoutSeconds,
           warningLeadSeconds: session.warningLeadSeconds,
-          activity: { at: session.lastActivityAt.toISOString(), direction: 'inbound', externalId: null },
         });
       }
       outcome.contacts += contactIds.length;

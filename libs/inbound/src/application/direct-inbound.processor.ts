@@ -57,12 +57,10 @@ export class DirectInboundProcessor {
       });
       // After commit, the durable timers. A failure here fails the request (5xx), so WAHA delivers
       // again; the redelivery finds the rows (alreadyRecorded) and repeats these steps, which are
-      // idempotent: signal-with-start by id, a deadline that only moves forward, a debouncer that
-      // keeps a message once.
-      if (!alreadyRecorded) {
-        await this.steps.notifySessionActivity(tenantId, session, message);
-      } else if (session.status === 'active') {
-        await this.steps.ensureSessionWatched(tenantId, session, message);
+      // idempotent: a start by id that leaves a running workflow alone, a debouncer that keeps a
+      // message once. A message on a session already watched needs no Temporal call at all.
+      if (session.status === 'active' && (result.sessionOpened || alreadyRecorded)) {
+        await this.steps.watchSession(tenantId, session);
       }
       const firstOrRepeat = result.messageCreated || (alreadyRecorded && session.status === 'active');
       if (firstOrRepeat && message.direction === 'inbound') {

@@ -127,29 +127,17 @@ export class InboundConversationSteps {
     return adopted?.message ?? null;
   }
 
-  /** Starts the session's lifecycle workflow if needed and moves its deadline (signal-with-start). */
-  async notifySessionActivity(tenantId: string, session: SessionView, message: InboundMessage): Promise<void> {
-    await this.workflows.recordSessionActivity({
+  /** Makes sure the session's lifecycle workflow runs. Called for a session this message opened,
+   *  and for a redelivery (it may retry a request whose start failed after its transaction
+   *  committed); a message on a watched session costs no Temporal call, since the workflow reads
+   *  the activity from the database when it wakes. */
+  async watchSession(tenantId: string, session: SessionView): Promise<void> {
+    await this.workflows.watchSession({
       tenantId,
       sessionId: session.id,
       lastActivityAt: session.lastActivityAt,
       timeoutSeconds: session.timeoutSeconds,
       warningLeadSeconds: session.warningLeadSeconds,
-      activity: { at: message.sentAt, direction: message.direction, externalId: message.externalId },
-    });
-  }
-
-  /** For a message recorded already (a redelivery): makes sure the session's lifecycle workflow
-   *  runs, without moving its deadline past what the session row says. The redelivery may be the
-   *  retry of a request whose signal-with-start failed after its transaction committed. */
-  async ensureSessionWatched(tenantId: string, session: SessionView, message: InboundMessage): Promise<void> {
-    await this.workflows.recordSessionActivity({
-      tenantId,
-      sessionId: session.id,
-      lastActivityAt: session.lastActivityAt,
-      timeoutSeconds: session.timeoutSeconds,
-      warningLeadSeconds: session.warningLeadSeconds,
-      activity: { at: session.lastActivityAt, direction: message.direction, externalId: message.externalId },
     });
   }
 

@@ -61,6 +61,10 @@ export abstract class SessionRepository {
   /** Sessions of the tenant, newest first: ordered by (createdAt DESC, id DESC). */
   abstract list(tenantId: string, criteria: SessionListCriteria): Promise<Positioned<Session>[]>;
 
+  /** Gives the channel's active sessions this timeout and warning lead (bumping their version);
+   *  answers the ids of those that changed. */
+  abstract applyTimeoutPolicy(tenantId: string, channelId: string, policy: { timeoutSeconds: number; warningLeadSeconds: number | null }): Promise<string[]>;
+
   /** Active sessions of every tenant whose deadline is before `now`, longest overdue first. */
   abstract findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]>;
 }

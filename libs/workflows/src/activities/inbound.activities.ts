@@ -24,8 +24,10 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
 
   findOrCreateSession(input: { tenantId: string; channelId: string; contactId: string; proposedSessionId: string; message: InboundMessage }) {
     return inActivity(async () => {
-      const { session, opened, alreadyRecorded } = await this.steps.findOrOpenSession(input);
-      if (!alreadyRecorded) await this.steps.notifySessionActivity(input.tenantId, session, input.message);
+      const { session, opened } = await this.steps.findOrOpenSession(input);
+      // By the proposed id, not `opened`: a retried attempt after the commit finds the session it
+      // opened and must still make sure the workflow started.
+      if (session.id === input.proposedSessionId && session.status === 'active') await this.steps.watchSession(input.tenantId, session);
       return { sessionId: session.id, opened };
     });
   }

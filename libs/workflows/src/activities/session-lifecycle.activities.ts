@@ -4,13 +4,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { GetSessionPolicyHandler, GetWahaConnectionHandler, WahaClient, WahaPermanentError } from '@app/channel';
 import { GetContactHandler } from '@app/contact';
 import { AdoptWahaMessageIdHandler, ApplyMessageAckHandler, CreateMessageHandler, DeleteMessageHandler, GetSessionMessageStatsHandler } from '@app/message';
-import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, type SessionView } from '@app/session';
+import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, SessionNotFoundError, type SessionView } from '@app/session';
 import {
   type EndSessionOutcome,
   type SendTimeoutWarningInput,
   type SendTimeoutWarningResult,
   type SessionEndReason,
   type SessionLifecycleActivitiesContract,
+  type SessionTimes,
 } from '../contracts/session-lifecycle.contracts';
 import { currentActivity, inActivity } from './activity-context';
 
@@ -104,6 +105,26 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     return inActivity(() => this.end(input.tenantId, input.sessionId, 'inactivity', new Date(input.deadlineAt), true));
   }
 
+  /** The wake-up read of lazy deadlines: the row as stored, activity included. */
+  readSessionTimes(input: { tenantId: string; sessionId: string }) {
+    return inActivity(async (): Promise<SessionTimes> => {
+      try {
+        const session = await this.sessions.execute({ tenantId: input.tenantId, sessionId: input.sessionId });
+        return {
+          status: session.status === 'active' ? 'active' : 'ended',
+          lastActivityAt: session.lastActivityAt,
+          timeoutSeconds: session.timeoutSeconds,
+          warningLeadSeconds: session.warningLeadSeconds,
+          endReason: session.endReason,
+          endedAt: session.endedAt,
+        };
+      } catch (err) {
+        if (!(err instanceof SessionNotFoundError)) throw err;
+        return { status: 'missing', lastActivityAt: new Date(0).toISOString(), timeoutSeconds: 1, warningLeadSeconds: null, endReason: null, endedAt: null };
+      }
+    });
+  }
+
   endSession(input: { tenantId: string; sessionId: string; reason: SessionEndReason }) {
     return inActivity(() => this.end(input.tenantId, input.sessionId, input.reason, new Date(), false));
   }
@@ -117,6 +138,8 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       endReason: session.endReason,
       endedAt: session.endedAt,
       lastActivityAt: session.status === 'active' ? session.lastActivityAt : null,
+      timeoutSeconds: session.timeoutSeconds,
+      warningLeadSeconds: session.warningLeadSeconds,
     };
   }
 

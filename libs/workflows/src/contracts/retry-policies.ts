@@ -58,6 +58,14 @@ export const SESSION_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
 };
 
+/** The wake-up read of a session's timing: a local activity (a marker, no server round trip), retried
+ *  without limit through a database outage, since the session must still end when it is due. */
+export const SESSION_LOCAL_READ_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ValidationError'] },
+};
+
 /** The timeout warning's send. Every retried attempt first asks WAHA whether the previous one went
  *  out (a 5xx or a timeout may hide a sent message), so Temporal never resends it blindly; the
  *  workflow bounds the whole by the session's deadline (scheduleToClose), since a warning after the

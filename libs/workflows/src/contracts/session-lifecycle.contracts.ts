@@ -16,6 +16,8 @@ export interface SessionLifecycleInput {
   systemMessageIds?: string[];
   /** Carried across continue-as-new: signals received so far. */
   signalsReceived?: number;
+  /** Carried across continue-as-new: wake-ups that read the session so far. */
+  wakeUps?: number;
 }
 
 export interface SessionActivity {
@@ -37,6 +39,22 @@ export interface EndSessionOutcome {
   endedAt: string | null;
   /** Set when the database saw later activity than the workflow (a signal still on its way). */
   lastActivityAt: string | null;
+  /** The session's timeout and warning lead as stored (a channel policy change may have moved them);
+   *  absent in results recorded before the `session-lazy-deadlines` patch. */
+  timeoutSeconds?: number;
+  warningLeadSeconds?: number | null;
+}
+
+/** A session's timing as the database holds it, read when the workflow wakes (lazy deadlines). */
+export interface SessionTimes {
+  /** `missing`: the row is gone (its contact was erased); nothing is left to end. */
+  status: 'active' | 'ended' | 'missing';
+  /** Last customer or agent activity (never our own warnings or their echoes). */
+  lastActivityAt: string;
+  timeoutSeconds: number;
+  warningLeadSeconds: number | null;
+  endReason: SessionEndReason | null;
+  endedAt: string | null;
 }
 
 export interface SessionLifecycleState {
@@ -48,11 +66,18 @@ export interface SessionLifecycleState {
   warningSentForCurrentPeriod: boolean;
   warningsSent: number;
   signalsReceived: number;
+  /** Times this run woke and read the session from the database (lazy deadlines). */
+  wakeUps: number;
   endReason: SessionEndReason | null;
 }
 
-/** A message moved the session: the deadline becomes its time plus the timeout. */
+/** A message moved the session: the deadline becomes its time plus the timeout. Only runs started
+ *  before the `session-lazy-deadlines` patch depend on it (new runs read the activity from the
+ *  database when they wake); still handled, for api pods of an older release during a rollout. */
 export const sessionActivitySignal = defineSignal<[SessionActivity]>('sessionActivity');
+/** The session's timeout or warning lead changed in the database (a channel policy change): read it
+ *  again now, since the new deadline may come before the time the run sleeps until. */
+export const sessionPolicyChangedSignal = defineSignal('sessionPolicyChanged');
 /** Ends the session now with a reason; answers once it has ended. */
 export const closeSessionUpdate = defineUpdate<EndSessionOutcome, [CloseSessionRequest]>('closeSession');
 export const sessionStateQuery = defineQuery<SessionLifecycleState>('state');
@@ -87,6 +112,8 @@ export interface SessionLifecycleActivitiesContract {
   recordTimeoutWarningFailed(input: { tenantId: string; sessionId: string; messageRawId: string }): Promise<{ marked: boolean }>;
   /** EndSessionDueToTimeout: ends it with reason `inactivity` unless the database saw later activity. */
   endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome>;
+  /** The session's timing as stored (run as a local activity when the workflow wakes). */
+  readSessionTimes(input: { tenantId: string; sessionId: string }): Promise<SessionTimes>;
   /** Ends it now with the given reason (manual close, saga rollback). */
   endSession(input: { tenantId: string; sessionId: string; reason: SessionEndReason }): Promise<EndSessionOutcome>;
 }

@@ -1,6 +1,6 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { historyImportConfig, HistoryImportWorkflows } from '@app/history-import';
 import { ConversationWorkflows, type InboundMessage } from '@app/inbound';
 import { WebhookDeliveryStarter } from '@app/webhook';
@@ -8,10 +8,19 @@ import { TemporalHistoryImportWorkflows } from './temporal-history-import-workfl
 import { TemporalWebhookDeliveryStarter } from './temporal-webhook-delivery-starter';
 import { messageReceivedSignal } from '../contracts/debouncer.contracts';
 import { type ProcessInboundMessageInput } from '../contracts/inbound.contracts';
-import { type CloseSessionRequest, closeSessionUpdate, type EndSessionOutcome, sessionActivitySignal } from '../contracts/session-lifecycle.contracts';
+import {
+  type CloseSessionRequest,
+  closeSessionUpdate,
+  type EndSessionOutcome,
+  type SessionLifecycleInput,
+  sessionPolicyChangedSignal,
+} from '../contracts/session-lifecycle.contracts';
 import { TaskQueues } from '../contracts/task-queues';
 import { debouncerWorkflowId, inboundMessageWorkflowId, sessionWorkflowId } from '../contracts/workflow-ids';
 import { TemporalClientProvider } from './temporal-client.module';
+
+/** Sessions signalled at once when a channel's policy changes. */
+const POLICY_SIGNAL_CONCURRENCY = 16;
 
 /** Starts and signals the conversation workflows by their business-key ids. */
 @Injectable()
@@ -20,15 +29,44 @@ export class TemporalConversationWorkflows extends ConversationWorkflows {
     super();
   }
 
-  async recordSessionActivity(input: Parameters<ConversationWorkflows['recordSessionActivity']>[0]): Promise<void> {
-    const { activity, ...start } = input;
-    await this.temporal.client.workflow.signalWithStart('SessionLifecycleWorkflow', {
-      workflowId: sessionWorkflowId(input.sessionId),
-      taskQueue: TaskQueues.sessions,
-      args: [start],
-      signal: sessionActivitySignal,
-      signalArgs: [activity],
-    });
+  /** Starts the lifecycle workflow unless one runs (or ran) for the session: no history event and no
+   *  workflow task when it runs already. */
+  async watchSession(input: Parameters<ConversationWorkflows['watchSession']>[0]): Promise<void> {
+    const start: SessionLifecycleInput = { ...input };
+    try {
+      await this.temporal.client.workflow.start('SessionLifecycleWorkflow', {
+        workflowId: sessionWorkflowId(input.sessionId),
+        taskQueue: TaskQueues.sessions,
+        args: [start],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        // A run that ended the session is not started again; one that failed or was terminated is.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+
+  async sessionPolicyChanged(sessionIds: readonly string[]): Promise<{ signalled: number }> {
+    let signalled = 0;
+    // A few at a time: a channel may have thousands of open sessions.
+    for (let i = 0; i < sessionIds.length; i += POLICY_SIGNAL_CONCURRENCY) {
+      const batch = sessionIds.slice(i, i + POLICY_SIGNAL_CONCURRENCY);
+      const results = await Promise.all(
+        batch.map(async (sessionId) => {
+          try {
+            await this.temporal.client.workflow.getHandle(sessionWorkflowId(sessionId)).signal(sessionPolicyChangedSignal);
+            return 1;
+          } catch (err) {
+            // Ended meanwhile (or never watched): nothing to tell.
+            if (err instanceof WorkflowNotFoundError) return 0;
+            throw err;
+          }
+        }),
+      );
+      signalled += results.reduce((a: number, b) => a + b, 0);
+    }
+    return { signalled };
   }
 
   async addToMessageGroup(input: Parameters<ConversationWorkflows['addToMessageGroup']>[0]): Promise<void> {

@@ -5,11 +5,12 @@ import {
   continueAsNew,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SESSION_ACTIVITY_OPTIONS, SESSION_WARNING_OPTIONS } from '../contracts/retry-policies';
+import { SESSION_ACTIVITY_OPTIONS, SESSION_LOCAL_READ_OPTIONS, SESSION_WARNING_OPTIONS } from '../contracts/retry-policies';
 import {
   type EndSessionOutcome,
   type SessionActivity,
@@ -18,13 +19,16 @@ import {
   type SessionLifecycleInput,
   type SessionLifecycleState,
   type SendTimeoutWarningResult,
+  type SessionTimes,
   closeSessionUpdate,
   sessionActivitySignal,
+  sessionPolicyChangedSignal,
   sessionStateQuery,
 } from '../contracts/session-lifecycle.contracts';
 import { invalidInput, requireInt } from '../contracts/validation';
 
 const activities = proxyActivities<SessionLifecycleActivitiesContract>(SESSION_ACTIVITY_OPTIONS);
+const localReads = proxyLocalActivities<SessionLifecycleActivitiesContract>(SESSION_LOCAL_READ_OPTIONS);
 
 /** Continue as new after this many signals even if the server has not suggested it yet. */
 const SIGNALS_PER_RUN = 500;
@@ -34,12 +38,25 @@ const SIGNALS_PER_RUN = 500;
  *  activity, and its message id is chosen here. */
 export const WARNING_FAILURES_PATCH = 'warning-failures-recorded';
 
+/** Runs from here on get no signal per message: when a warning or the deadline is due they read the
+ *  session from the database (one local activity) and, if activity moved it, sleep until the new
+ *  time. Runs started before it replay as they ran (they were signalled). */
+export const LAZY_DEADLINES_PATCH = 'session-lazy-deadlines';
+
+/** Continue as new after this many wake-ups (a run's history grows by a few events per wake). */
+const WAKE_UPS_PER_RUN = 200;
+
 /**
  * One run per session (id `session:{sessionId}`), alive while the session is active.
  * Deadline = last activity + timeout. At most one warning per idle period, at deadline - lead; the
  * warning does NOT move the deadline (the original's warning timer restarted the timeout, so a
- * session with a warning never ended). `sessionActivity` moves the deadline (inbound and outbound,
- * except the warnings this workflow sent); `closeSession` ends it at once; `state` reports it.
+ * session with a warning never ended). Lazy deadlines: messages do not signal the run; the database
+ * holds the last activity (inbound and outbound, never the warnings this workflow sent nor their
+ * echoes), and the run reads it when the warning or the deadline it knows comes, sleeping again
+ * until the later time if activity moved it. So a conversation costs about duration / timeout + 1
+ * wake-ups, not a workflow task per message, and a session ends at its true deadline, at most one
+ * read late. `sessionPolicyChanged` makes it read at once (the timeout may have shortened);
+ * `closeSession` ends it at once; `state` reports it.
  * A warning that cannot be sent (WAHA 4xx, or no answer before the deadline) is recorded failed
  * and never fails the run: the session still ends at its deadline.
  */
@@ -50,14 +67,29 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
   const systemMessageIds = new Set(input.systemMessageIds ?? []);
   let signalsReceived = input.signalsReceived ?? 0;
   let signalsThisRun = 0;
+  let wakeUps = input.wakeUps ?? 0;
+  let wakeUpsThisRun = 0;
+  let timeoutSeconds = input.timeoutSeconds;
+  let warningLeadSeconds = input.warningLeadSeconds;
+  /** The database is read before acting on a due time, once per wake; a policy change asks for it too. */
+  let readThisWake = false;
+  let policyChanged = false;
   let warningsSent = 0;
   let pending: SessionActivity[] = [];
   let closeRequest: SessionEndReason | null = null;
   let outcome: EndSessionOutcome | null = null;
   let warningInFlight = false;
 
-  const deadlineMs = () => lastActivityMs + input.timeoutSeconds * 1000;
-  const warningMs = () => (input.warningLeadSeconds ? deadlineMs() - input.warningLeadSeconds * 1000 : null);
+  const deadlineMs = () => lastActivityMs + timeoutSeconds * 1000;
+  const warningMs = () => (warningLeadSeconds ? deadlineMs() - warningLeadSeconds * 1000 : null);
+  const warningDue = (now: number) => {
+    const warnAt = warningMs();
+    return warnAt !== null && !warnedThisPeriod() && now >= warnAt;
+  };
+  const applyStoredTiming = (stored: { timeoutSeconds?: number; warningLeadSeconds?: number | null }) => {
+    if (stored.timeoutSeconds !== undefined) timeoutSeconds = stored.timeoutSeconds;
+    if (stored.warningLeadSeconds !== undefined) warningLeadSeconds = stored.warningLeadSeconds;
+  };
   const warnedThisPeriod = () => warnedForActivityMs === lastActivityMs;
 
   // Activity is applied outside the handler so a signal for our own warning, arriving while the
@@ -76,6 +108,9 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
     signalsThisRun += 1;
     pending.push(activity);
   });
+  setHandler(sessionPolicyChangedSignal, () => {
+    policyChanged = true;
+  });
   setHandler(sessionStateQuery, (): SessionLifecycleState => ({
     sessionId: input.sessionId,
     status: outcome?.status === 'ended' ? 'ended' : 'active',
@@ -85,6 +120,7 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
     warningSentForCurrentPeriod: warnedThisPeriod(),
     warningsSent,
     signalsReceived,
+    wakeUps,
     endReason: outcome?.endReason ?? null,
   }));
   setHandler(
@@ -109,7 +145,25 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
       outcome = await activities.endSession({ tenantId: input.tenantId, sessionId: input.sessionId, reason: closeRequest });
       break;
     }
-    const now = Date.now();
+    let now = Date.now();
+    const readWanted = policyChanged || now >= deadlineMs() || warningDue(now);
+    policyChanged = false;
+    if (readWanted && !readThisWake && patched(LAZY_DEADLINES_PATCH)) {
+      readThisWake = true;
+      wakeUps += 1;
+      wakeUpsThisRun += 1;
+      const stored: SessionTimes = await localReads.readSessionTimes({ tenantId: input.tenantId, sessionId: input.sessionId });
+      if (stored.status !== 'active') {
+        // Ended elsewhere (the cleanup schedule, a direct end) or erased: nothing left to watch.
+        outcome = { ended: false, status: 'ended', endReason: stored.endReason, endedAt: stored.endedAt, lastActivityAt: null };
+        break;
+      }
+      lastActivityMs = Math.max(lastActivityMs, Date.parse(stored.lastActivityAt));
+      applyStoredTiming(stored);
+      continue;
+    }
+    readThisWake = false;
+    now = Date.now();
     if (now >= deadlineMs()) {
       const result = await activities.endSessionDueToTimeout({
         tenantId: input.tenantId,
@@ -117,15 +171,16 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
         deadlineAt: new Date(deadlineMs()).toISOString(),
       });
       if (result.status === 'active' && result.lastActivityAt) {
-        // The database saw a later message whose signal has not arrived yet: wait from there.
+        // The database saw a later message (or a longer timeout) since the read: wait from there.
         lastActivityMs = Math.max(lastActivityMs, Date.parse(result.lastActivityAt));
+        applyStoredTiming(result);
         continue;
       }
       outcome = result;
       break;
     }
     const warnAt = warningMs();
-    if (warnAt !== null && !warnedThisPeriod() && now >= warnAt) {
+    if (warnAt !== null && warningDue(now)) {
       warningInFlight = true;
       const warnedPeriod = lastActivityMs;
       const warning = patched(WARNING_FAILURES_PATCH)
@@ -144,23 +199,26 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
       continue;
     }
 
-    if (signalsThisRun >= SIGNALS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (signalsThisRun >= SIGNALS_PER_RUN || wakeUpsThisRun >= WAKE_UPS_PER_RUN || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       applyPending();
       if (!closeRequest) {
         return continueAsNew<typeof SessionLifecycleWorkflow>({
           ...input,
+          timeoutSeconds,
+          warningLeadSeconds,
           lastActivityAt: new Date(lastActivityMs).toISOString(),
           warnedForActivityAt: warnedForActivityMs === null ? null : new Date(warnedForActivityMs).toISOString(),
           systemMessageIds: [...systemMessageIds].slice(-20),
           signalsReceived,
+          wakeUps,
         });
       }
       continue;
     }
 
     const nextWake = warnAt !== null && !warnedThisPeriod() && warnAt > now ? warnAt : deadlineMs();
-    await condition(() => pending.length > 0 || closeRequest !== null, nextWake - now);
+    await condition(() => pending.length > 0 || closeRequest !== null || policyChanged, nextWake - now);
   }
 
   await condition(allHandlersFinished);

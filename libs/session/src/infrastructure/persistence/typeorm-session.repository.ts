@@ -135,6 +135,21 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return rows.map(({ entity, position }) => ({ item: SessionMapper.toDomain(entity), position }));
   }
 
+  async applyTimeoutPolicy(tenantId: string, channelId: string, policy: { timeoutSeconds: number; warningLeadSeconds: number | null }): Promise<string[]> {
+    if (!isUuid(tenantId) || !isUuid(channelId)) return [];
+    const result: unknown = await this.tx.manager().query(
+      `UPDATE sessions
+          SET timeout_seconds = $3, warning_lead_seconds = $4, version = version + 1, updated_at = $5
+        WHERE tenant_id = $1 AND channel_id = $2 AND status = 'active'
+          AND (timeout_seconds, warning_lead_seconds) IS DISTINCT FROM ($3::int, $4::int)
+        RETURNING id`,
+      [tenantId, channelId, policy.timeoutSeconds, policy.warningLeadSeconds, this.clock.now()],
+    );
+    // pg answers an UPDATE ... RETURNING through TypeORM as [rows, affectedCount].
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { id: string }[];
+    return rows.map((row) => row.id);
+  }
+
   async findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]> {
     const deadline = `last_activity_at + timeout_seconds * interval '1 second'`;
     const params: unknown[] = [criteria.now, criteria.limit];
