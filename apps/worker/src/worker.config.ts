@@ -82,12 +82,11 @@ export class WorkerEnv {
   @IsOptional() @IsInt() @Min(1) @Max(20_000)
   WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES: number = 1_000;
 
-  /** Workflow task slots of the webhooks queue. A delivery is a short workflow whose first task the
-   *  fan-out hands over eagerly (in the start response) only while a slot is free; past that, first
-   *  tasks go through matching, which costs the server more and, with the SDK's few default pollers,
-   *  queues them (bench:webhooks, 300-event burst: 40 slots ~55, 200 ~65-75, 1000 ~105 deliveries/s).
-   *  Eagerly started deliveries run on the worker that fanned them out: lower this to spread bursts
-   *  over more pods. */
+  /** Workflow task slots of the webhooks queue. Healthy deliveries need no workflow (their first
+   *  attempt runs inline in the fan-out); the runs are retries, replays and held releases, whose first
+   *  task the starter hands over eagerly (in the start response) while a slot is free; past that,
+   *  first tasks go through matching, which costs the server more. Eagerly started runs stay on the
+   *  worker that fanned them out: lower this to spread bursts of failing deliveries over more pods. */
   @IsOptional() @IsInt() @Min(1) @Max(5_000)
   WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS: number = 1_000;
 

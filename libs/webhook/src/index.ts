@@ -26,6 +26,7 @@ export * from './application/fan-out/webhook-fan-out.service';
 export * from './application/dispatch/webhook-dispatch.service';
 export * from './application/delivery-outcome/webhook-delivery-outcome.service';
 export * from './application/release-held/webhook-held-delivery-release.service';
+export * from './application/inline-first-attempt/webhook-inline-first-attempt.service';
 export * from './application/create-webhook-subscription/create-webhook-subscription.command';
 export * from './application/create-webhook-subscription/create-webhook-subscription.handler';
 export * from './application/list-webhook-subscriptions/list-webhook-subscriptions.query';

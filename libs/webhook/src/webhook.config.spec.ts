@@ -10,6 +10,8 @@ describe('webhook config', () => {
       WEBHOOK_ALLOW_HTTP: false,
       WEBHOOK_DISABLE_AFTER_FAILURES: 5,
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: 8,
+      WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: 2_000,
+      WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: 8,
     });
     expect(env.WEBHOOK_ALLOWED_CIDRS).toBeUndefined();
   });
@@ -23,6 +25,8 @@ describe('webhook config', () => {
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32, 10.0.0.0/8',
       WEBHOOK_DISABLE_AFTER_FAILURES: '2',
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: '3',
+      WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: '200',
+      WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: '0',
     });
     try {
       expect(webhookConfig()).toEqual({
@@ -35,7 +39,19 @@ describe('webhook config', () => {
         ],
         disableAfterFailures: 2,
         defaultMaxAttempts: 3,
+        inlineAttemptTimeoutMs: 200,
+        inlineMaxPerSubscription: 0,
       });
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('caps the inline attempt timeout at WEBHOOK_TIMEOUT_MS', () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: '5000' });
+    try {
+      expect(webhookConfig()).toMatchObject({ timeoutMs: 1000, inlineAttemptTimeoutMs: 1000 });
     } finally {
       process.env = saved;
     }
@@ -48,6 +64,9 @@ describe('webhook config', () => {
     [{ WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,localhost' }, 'WEBHOOK_ALLOWED_CIDRS: "localhost" is not an IP address or CIDR'],
     [{ WEBHOOK_DISABLE_AFTER_FAILURES: '0' }, 'WEBHOOK_DISABLE_AFTER_FAILURES'],
     [{ WEBHOOK_DEFAULT_MAX_ATTEMPTS: '51' }, 'WEBHOOK_DEFAULT_MAX_ATTEMPTS'],
+    [{ WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: '50' }, 'WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS'],
+    [{ WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: 'soon' }, 'WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS'],
+    [{ WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: '-1' }, 'WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION'],
   ])('refuses %p naming the variable', (env, message) => {
     expect(() => validateConfig(WebhookEnv, env)).toThrow(ConfigValidationError);
     expect(() => validateConfig(WebhookEnv, env)).toThrow(message);

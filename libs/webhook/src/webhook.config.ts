@@ -32,6 +32,17 @@ export class WebhookEnv {
   /** Attempts per delivery for subscriptions created without maxAttempts (1 to 50). */
   @IsOptional() @IsInt() @Min(1) @Max(50)
   WEBHOOK_DEFAULT_MAX_ATTEMPTS: number = 8;
+
+  /** Timeout of the first attempt, made inline by the fan-out (no workflow unless it fails). Short,
+   *  so a slow endpoint cannot stall the outbox relay; capped at WEBHOOK_TIMEOUT_MS. An inline
+   *  timeout shorter than WEBHOOK_SLOW_AFTER_MS does not mark the endpoint failing. */
+  @IsOptional() @IsInt() @Min(100) @Max(55_000)
+  WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: number = 2_000;
+
+  /** Inline first attempts in flight per subscription in one process; past it, deliveries go straight
+   *  to a workflow. 0 turns inline attempts off (every delivery gets a workflow). */
+  @IsOptional() @IsInt() @Min(0) @Max(10_000)
+  WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: number = 8;
 }
 
 export interface WebhookSettings {
@@ -41,6 +52,8 @@ export interface WebhookSettings {
   allowedCidrs: Cidr[];
   disableAfterFailures: number;
   defaultMaxAttempts: number;
+  inlineAttemptTimeoutMs: number;
+  inlineMaxPerSubscription: number;
 }
 
 export const webhookConfig = registerAs('webhook', (): WebhookSettings => {
@@ -52,6 +65,8 @@ export const webhookConfig = registerAs('webhook', (): WebhookSettings => {
     allowedCidrs: parseCidrList(env.WEBHOOK_ALLOWED_CIDRS),
     disableAfterFailures: env.WEBHOOK_DISABLE_AFTER_FAILURES,
     defaultMaxAttempts: env.WEBHOOK_DEFAULT_MAX_ATTEMPTS,
+    inlineAttemptTimeoutMs: Math.min(env.WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS, env.WEBHOOK_TIMEOUT_MS),
+    inlineMaxPerSubscription: env.WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION,
   };
 });
 export type WebhookConfig = ReturnType<typeof webhookConfig>;

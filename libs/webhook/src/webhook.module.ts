@@ -10,6 +10,7 @@ import { WebhookDispatchService } from './application/dispatch/webhook-dispatch.
 import { EnableWebhookSubscriptionHandler } from './application/enable-webhook-subscription/enable-webhook-subscription.handler';
 import { WebhookFanOutService } from './application/fan-out/webhook-fan-out.service';
 import { GetWebhookSubscriptionHandler } from './application/get-webhook-subscription/get-webhook-subscription.handler';
+import { WebhookInlineFirstAttemptService } from './application/inline-first-attempt/webhook-inline-first-attempt.service';
 import { ListWebhookDeliveriesHandler } from './application/list-webhook-deliveries/list-webhook-deliveries.handler';
 import { ListWebhookSubscriptionsHandler } from './application/list-webhook-subscriptions/list-webhook-subscriptions.handler';
 import { WebhookHeldDeliveryReleaseService } from './application/release-held/webhook-held-delivery-release.service';
@@ -50,11 +51,11 @@ const HANDLERS = [
   ReplayFailedWebhookDeliveriesHandler,
 ];
 
-const SERVICES = [WebhookFanOutService, WebhookDispatchService, WebhookDeliveryOutcomeService, WebhookHeldDeliveryReleaseService];
+const SERVICES = [WebhookFanOutService, WebhookDispatchService, WebhookDeliveryOutcomeService, WebhookHeldDeliveryReleaseService, WebhookInlineFirstAttemptService];
 
 /**
  * The Webhook bounded context: subscriptions, deliveries and their attempt log, the fan-out, the
- * signed HTTP dispatch (with SSRF guard) and the delivery bookkeeping. Needs DatabaseModule
+ * signed HTTP dispatch (with SSRF guard), the inline first attempt and the delivery bookkeeping. Needs DatabaseModule
  * (UnitOfWork, Clock, TransactionContext), OutboxModule (EventOutbox) and SecretsModule
  * (SecretCipher), all global, plus a global provider of the WebhookDeliveryStarter port (the
  * replays start delivery runs through it).

@@ -6,8 +6,13 @@ export interface WebhookDeliveryStart {
   subscriptionId: string;
   eventId: string;
   deliveryId: string;
-  /** The subscription's maxAttempts when the run starts. */
+  /** The subscription's maxAttempts when the run starts: attempts in total, the inline one included. */
   maxAttempts: number;
+  /** Attempts already made before the run (the fan-out's inline first attempt): the run continues
+   *  the retry schedule after them. Absent: none. */
+  attemptsMade?: number;
+  /** What the endpoint asked for in Retry-After on the last of those attempts: the run's first wait. */
+  retryAfterMs?: number;
 }
 
 export interface WebhookDeliveryStartOptions {

@@ -12,10 +12,14 @@ export interface NewWebhookDelivery {
   createdAt: Date;
 }
 
-/** A delivery row's id and status, as the fan-out sees it after inserting. */
+/** A delivery row's id and state, as the fan-out sees it after inserting. */
 export interface StoredWebhookDeliveryRef {
   id: string;
   status: WebhookDeliveryStatus;
+  /** Attempts recorded in its current run. */
+  attempts: number;
+  /** Inserted by this call (false: it existed, or a concurrent call inserted it). */
+  created: boolean;
 }
 
 /** A live subscription that has held deliveries (a release candidate). */
@@ -42,7 +46,7 @@ export interface WebhookDeliveryWithAttempts {
 export abstract class WebhookDeliveryRepository {
   /**
    * Creates the deliveries that do not exist yet (unique per subscription and event; existing ones
-   * are left as they are) and answers the id and status of each one, new or existing, by
+   * are left as they are) and answers the id and state of each one, new or existing, by
    * subscription id.
    */
   abstract insertIfAbsent(deliveries: NewWebhookDelivery[]): Promise<Map<string, StoredWebhookDeliveryRef>>;

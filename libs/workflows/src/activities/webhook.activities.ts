@@ -4,10 +4,10 @@ import { type OutboxEnvelope, type OutboxPublisher, OutboxPublisherRegistry } fr
 import {
   WebhookDeliveryNotFoundError,
   WebhookDeliveryOutcomeService,
-  WebhookDeliveryStarter,
   WebhookDispatchService,
-  WebhookFanOutService,
   WebhookHeldDeliveryReleaseService,
+  WebhookInlineFirstAttemptService,
+  describeFailedAttempt,
 } from '@app/webhook';
 import {
   type DeliverWebhookResult,
@@ -32,28 +32,30 @@ export class WebhookActivities implements WebhookActivitiesContract, WebhookHeld
 
   deliverWebhook(input: WebhookDeliveryInput): Promise<DeliverWebhookResult> {
     return inActivity(async () => {
-      const { attempt } = currentActivity();
+      // The inline first attempt at fan-out, when there was one, is attempt 1.
+      const attempt = (input.attemptsMade ?? 0) + currentActivity().attempt;
+      const { tenantId, subscriptionId, eventId, deliveryId } = input;
       let result;
       try {
-        result = await this.dispatch.deliver({ ...input, attempt });
+        result = await this.dispatch.deliver({ tenantId, subscriptionId, eventId, deliveryId, attempt });
       } catch (err) {
         if (err instanceof WebhookDeliveryNotFoundError) throw ApplicationFailure.nonRetryable(err.message, PERMANENT_WEBHOOK_ERROR);
         throw err;
       }
-      const detail = `${result.statusCode === null ? 'no response' : `HTTP ${result.statusCode}`}${result.error ? `: ${result.error}` : ''}`;
+      const message = describeFailedAttempt(result);
       switch (result.outcome) {
         case 'delivered':
           return { statusCode: result.statusCode ?? 200, attempt };
         case 'gone':
-          throw ApplicationFailure.nonRetryable(`endpoint is gone (${detail})`, WEBHOOK_GONE);
+          throw ApplicationFailure.nonRetryable(message, WEBHOOK_GONE);
         case 'permanent':
-          throw ApplicationFailure.nonRetryable(`endpoint refused the event (${detail})`, PERMANENT_WEBHOOK_ERROR);
+          throw ApplicationFailure.nonRetryable(message, PERMANENT_WEBHOOK_ERROR);
         case 'inactive':
-          throw ApplicationFailure.nonRetryable('the subscription is not active', WEBHOOK_SUBSCRIPTION_INACTIVE);
+          throw ApplicationFailure.nonRetryable(message, WEBHOOK_SUBSCRIPTION_INACTIVE);
         case 'retryable':
           // Retried by the activity's retry policy; Retry-After, when the endpoint sent one, sets the wait.
           throw ApplicationFailure.create({
-            message: `delivery attempt failed (${detail})`,
+            message,
             type: 'RetryableWebhookError',
             nextRetryDelay: result.retryAfterMs ?? undefined,
           });
@@ -74,15 +76,15 @@ export class WebhookActivities implements WebhookActivitiesContract, WebhookHeld
   }
 }
 
-/** The outbox publisher for webhooks: one WebhookDeliveryWorkflow per (matching subscription, event).
- *  Registered wherever the outbox relay runs (the worker). */
+/** The outbox publisher for webhooks: per matching subscription, a delivery row and its first
+ *  attempt inline; a WebhookDeliveryWorkflow only for those that need retries (see
+ *  WebhookInlineFirstAttemptService). Registered wherever the outbox relay runs (the worker). */
 @Injectable()
 export class WebhookOutboxPublisher implements OutboxPublisher, OnModuleInit {
   readonly name = 'webhooks';
 
   constructor(
-    private readonly fanOut: WebhookFanOutService,
-    private readonly starter: WebhookDeliveryStarter,
+    private readonly inlineFirstAttempt: WebhookInlineFirstAttemptService,
     private readonly registry: OutboxPublisherRegistry,
   ) {}
 
@@ -91,9 +93,6 @@ export class WebhookOutboxPublisher implements OutboxPublisher, OnModuleInit {
   }
 
   async publish(event: OutboxEnvelope): Promise<void> {
-    const planned = await this.fanOut.plan(event);
-    await Promise.all(
-      planned.map((delivery) => this.starter.start({ tenantId: event.tenantId, eventId: event.id, ...delivery }, { replay: false })),
-    );
+    await this.inlineFirstAttempt.deliver(event);
   }
 }

@@ -82,16 +82,28 @@ export const AUTOMATION_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };
 
+/** The webhook retry schedule: the wait before retry n (n = 1 after the first attempt) is
+ *  1 s x 2^(n-1), capped at 5 minutes. */
+const WEBHOOK_RETRY_INITIAL_MS = 1_000;
+const WEBHOOK_RETRY_MAX_MS = 5 * 60_000;
+
+export function webhookRetryDelayMs(retry: number): number {
+  return Math.min(WEBHOOK_RETRY_INITIAL_MS * 2 ** Math.max(0, retry - 1), WEBHOOK_RETRY_MAX_MS);
+}
+
 /** Webhook delivery: Temporal's retry policy is the only retry loop (the seed multiplied a loop by a
- *  policy). Initial 1 s, x2, capped at 5 minutes; attempts come from the subscription. */
-export function webhookDeliveryOptions(maxAttempts: number): ActivityOptions {
+ *  policy). Initial 1 s, x2, capped at 5 minutes; attempts come from the subscription.
+ *  `attemptsMade`: attempts spent before the run (the inline first attempt); the policy picks the
+ *  schedule up after them (the run itself waits the first of its retries), so the subscription's
+ *  maxAttempts is the total. */
+export function webhookDeliveryOptions(maxAttempts: number, attemptsMade = 0): ActivityOptions {
   return {
     startToCloseTimeout: '1 minute',
     retry: {
-      initialInterval: '1 second',
+      initialInterval: attemptsMade > 0 ? webhookRetryDelayMs(attemptsMade + 1) : '1 second',
       backoffCoefficient: 2,
       maximumInterval: '5 minutes',
-      maximumAttempts: maxAttempts,
+      maximumAttempts: maxAttempts - attemptsMade,
       nonRetryableErrorTypes: ['PermanentWebhookError', 'WebhookGoneError', 'WebhookSubscriptionInactive', 'ValidationError'],
     },
   };

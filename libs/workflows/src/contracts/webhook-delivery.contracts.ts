@@ -4,8 +4,14 @@ export interface WebhookDeliveryInput {
   subscriptionId: string;
   eventId: string;
   deliveryId: string;
-  /** From the subscription at fan-out time: the retry policy's maximumAttempts. */
+  /** From the subscription at fan-out time: attempts in total, those made before the run included. */
   maxAttempts: number;
+  /** Attempts made before the run (the fan-out's inline first attempt; at most maxAttempts - 1): the
+   *  run waits the schedule's next backoff, then continues it. Absent in runs started before inline
+   *  attempts existed, and for runs that start from scratch (held releases, replays, a full cap). */
+  attemptsMade?: number;
+  /** The endpoint's Retry-After on the last of those attempts, in ms: replaces that first wait. */
+  retryAfterMs?: number;
 }
 
 export interface WebhookDeliveryResult {
@@ -16,6 +22,7 @@ export interface WebhookDeliveryResult {
 
 export interface DeliverWebhookResult {
   statusCode: number;
+  /** The delivery's attempt number: the run's, after those made before it. */
   attempt: number;
 }
 

@@ -5,8 +5,9 @@ import { TaskQueues } from '../contracts/task-queues';
 import { webhookDeliveryWorkflowId } from '../contracts/workflow-ids';
 import { TemporalClientProvider } from './temporal-client.module';
 
-/** Starts WebhookDeliveryWorkflow under `webhook:{subscriptionId}:{eventId}`. A first delivery never
- *  runs twice (a re-published event is a no-op); a replay replaces whatever ran before. */
+/** Starts WebhookDeliveryWorkflow under `webhook:{subscriptionId}:{eventId}` (for deliveries whose
+ *  inline first attempt did not settle them, held releases and replays). A delivery never gets a
+ *  second run (starting it again is a no-op); a replay replaces whatever ran before. */
 @Injectable()
 export class TemporalWebhookDeliveryStarter extends WebhookDeliveryStarter {
   constructor(private readonly temporal: TemporalClientProvider) {

@@ -234,6 +234,29 @@ describe('WebhookDispatchService (real PostgreSQL, real HTTP receivers)', () => 
     expect(attempt!.duration_ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 10);
   });
 
+  it('a shorter timeoutMs (the inline budget) bounds the attempt; running out below WEBHOOK_SLOW_AFTER_MS does not mark the endpoint failing, above it the slow mark stands', async () => {
+    const failingSince = async (subscriptionId: string) => (await db.query(`SELECT failing_since FROM webhook_subscriptions WHERE id = $1`, [subscriptionId]))[0].failing_since;
+    receiver.reply('hang');
+    const short = await scenario();
+    const budget = SLOW_AFTER_MS - 50;
+    const started = Date.now();
+    expect(await dispatch.deliver({ ...short.input, timeoutMs: budget })).toEqual({ outcome: 'retryable', statusCode: null, retryAfterMs: null, error: `no answer within ${budget} ms` });
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    expect(await attemptsOf(short.input.deliveryId)).toEqual([expect.objectContaining({ attempt: 1, outcome: 'retryable', error: `no answer within ${budget} ms` })]);
+    expect(await deliveryRow(short.input.deliveryId)).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(await failingSince(short.subscription.id)).toBeNull();
+
+    const longer = await scenario();
+    const longerBudget = SLOW_AFTER_MS + 150;
+    expect(await dispatch.deliver({ ...longer.input, timeoutMs: longerBudget })).toMatchObject({ outcome: 'retryable', error: `no answer within ${longerBudget} ms` });
+    expect(await failingSince(longer.subscription.id)).toEqual(expect.any(Date));
+
+    // Never longer than WEBHOOK_TIMEOUT_MS, and a malformed budget is refused.
+    const capped = await scenario();
+    expect(await dispatch.deliver({ ...capped.input, timeoutMs: TIMEOUT_MS * 10 })).toMatchObject({ error: `no answer within ${TIMEOUT_MS} ms` });
+    await expect(dispatch.deliver({ ...capped.input, timeoutMs: 0 })).rejects.toThrow('timeoutMs');
+  });
+
   it('does not follow a 302 redirect: permanent, and the target is never called', async () => {
     const { input } = await scenario('/moved');
     receiver.reply((request) => (request.path === '/moved' ? { status: 302, headers: { location: receiver.url('/target') } } : { status: 200 }));

@@ -22,6 +22,8 @@ export interface WebhookDeliverInput {
   /** The run's attempt number (1 for the first); for messages and logs. The attempt log numbers
    *  its rows itself, so numbers keep growing across replays. */
   attempt: number;
+  /** This attempt's timeout when shorter than WEBHOOK_TIMEOUT_MS (the inline first attempt's budget). */
+  timeoutMs?: number;
 }
 
 /** `inactive`: the subscription is paused, disabled or deleted; nothing was sent or recorded. */
@@ -37,7 +39,28 @@ export interface WebhookDeliverResult {
   error: string | null;
 }
 
-type AttemptResult = Omit<WebhookDeliverResult, 'outcome'> & { outcome: WebhookAttemptOutcome; durationMs: number };
+type AttemptResult = Omit<WebhookDeliverResult, 'outcome'> & {
+  outcome: WebhookAttemptOutcome;
+  durationMs: number;
+  /** Timed out within a budget shorter than the endpoint-health threshold: says nothing about health. */
+  cutShort?: boolean;
+};
+
+/** How a run that ends on this result explains it (the dead letter's reason, the activity failure's
+ *  message): one wording whether the attempt ran inline or in the workflow. */
+export function describeFailedAttempt(result: WebhookDeliverResult): string {
+  const detail = `${result.statusCode === null ? 'no response' : `HTTP ${result.statusCode}`}${result.error ? `: ${result.error}` : ''}`;
+  switch (result.outcome) {
+    case 'gone':
+      return `endpoint is gone (${detail})`;
+    case 'permanent':
+      return `endpoint refused the event (${detail})`;
+    case 'inactive':
+      return 'the subscription is not active';
+    default:
+      return `delivery attempt failed (${detail})`;
+  }
+}
 
 /**
  * One delivery attempt: loads the subscription (not live: `inactive`, no request), the delivery and
@@ -47,7 +70,8 @@ type AttemptResult = Omit<WebhookDeliverResult, 'outcome'> & { outcome: WebhookA
  * resets the subscription's consecutive failure count in the same transaction). Never follows redirects, keeps no
  * response body. Sorts the outcome: 2xx delivered; 410 gone; 408, 429, 5xx, timeouts and network
  * errors retryable (Retry-After honoured); every other answer, a refused address or a URL no longer
- * allowed permanent.
+ * allowed permanent. The same attempt whether the fan-out makes it inline (with its shorter
+ * `timeoutMs`) or a WebhookDeliveryWorkflow does.
  */
 @Injectable()
 export class WebhookDispatchService {
@@ -66,6 +90,8 @@ export class WebhookDispatchService {
   async deliver(input: WebhookDeliverInput): Promise<WebhookDeliverResult> {
     for (const key of ['tenantId', 'subscriptionId', 'eventId', 'deliveryId'] as const) assertUuid(input[key], key);
     if (!Number.isInteger(input.attempt) || input.attempt < 1) throw new ValidationError('attempt', 'must be a positive integer');
+    if (input.timeoutMs !== undefined && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1)) throw new ValidationError('timeoutMs', 'must be a positive integer');
+    const timeoutMs = Math.min(input.timeoutMs ?? this.config.timeoutMs, this.config.timeoutMs);
 
     const subscription = await this.subscriptions.findById(input.tenantId, input.subscriptionId);
     if (!subscription || !subscription.isLive) {
@@ -95,9 +121,9 @@ export class WebhookDispatchService {
         return this.record(input, subscription, startedAt, failure('permanent', `endpoint URL is no longer allowed: ${error.message}`));
       }
       const secret = this.secrets.decrypt(subscription.encryptedSecret, subscription.id);
-      const slowMarked = this.markFailingIfSlow(input.tenantId, subscription);
+      const slowMarked = this.markFailingIfSlow(input.tenantId, subscription, timeoutMs);
       try {
-        result = await this.send(subscription.url, secret, event, startedAt);
+        result = await this.send(subscription.url, secret, event, startedAt, timeoutMs);
       } finally {
         markedSlow = await slowMarked();
       }
@@ -111,8 +137,8 @@ export class WebhookDispatchService {
    * that stops the watch and tells (after any mark in progress has committed) whether this attempt
    * made the mark. A mark that cannot be written is skipped: the attempt's own record follows.
    */
-  private markFailingIfSlow(tenantId: string, subscription: WebhookSubscription): () => Promise<boolean> {
-    if (subscription.failingSince !== null || this.config.slowAfterMs >= this.config.timeoutMs) return async () => false;
+  private markFailingIfSlow(tenantId: string, subscription: WebhookSubscription, timeoutMs: number): () => Promise<boolean> {
+    if (subscription.failingSince !== null || this.config.slowAfterMs >= timeoutMs) return async () => false;
     let marking: Promise<boolean> | null = null;
     const timer = setTimeout(() => {
       marking = this.unitOfWork
@@ -130,22 +156,26 @@ export class WebhookDispatchService {
     };
   }
 
-  private async send(url: string, secret: string, event: WebhookEventPayload, startedAt: Date): Promise<AttemptResult> {
+  private async send(url: string, secret: string, event: WebhookEventPayload, startedAt: Date, timeoutMs: number): Promise<AttemptResult> {
     const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, tenantId: event.tenantId, data: event.data });
     const headers = {
       'content-type': 'application/json',
       'user-agent': WEBHOOK_USER_AGENT,
       ...signWebhook(secret, event.id, startedAt.getTime() / 1000, body),
     };
-    const response = await this.sender.post({ url, headers, body, timeoutMs: this.config.timeoutMs });
-    return this.classify(response);
+    const response = await this.sender.post({ url, headers, body, timeoutMs });
+    return this.classify(response, timeoutMs);
   }
 
-  private classify(response: WebhookHttpResult): AttemptResult {
+  private classify(response: WebhookHttpResult, timeoutMs: number): AttemptResult {
     const durationMs = response.durationMs;
     switch (response.kind) {
-      case 'timeout':
-        return { ...failure('retryable', `no answer within ${this.config.timeoutMs} ms`), durationMs };
+      case 'timeout': {
+        // An endpoint counts as failing once unanswered for the slow threshold (or the full timeout);
+        // a shorter inline budget running out proves neither.
+        const cutShort = timeoutMs < Math.min(this.config.slowAfterMs, this.config.timeoutMs);
+        return { ...failure('retryable', `no answer within ${timeoutMs} ms`), durationMs, cutShort };
+      }
       case 'network':
         return { ...failure('retryable', `connection failed: ${response.message}`), durationMs };
       case 'blocked':
@@ -207,7 +237,7 @@ export class WebhookDispatchService {
   /** What the attempt says about the endpoint's health, when that may change the subscription. */
   private healthChange(result: AttemptResult, subscription: WebhookSubscription, markedSlow: boolean): 'success' | 'failing' | 'answered' | null {
     if (result.outcome === 'delivered') return subscription.hasFailureRecord || markedSlow ? 'success' : null;
-    if (result.outcome === 'retryable') return subscription.failingSince === null && !markedSlow ? 'failing' : null;
+    if (result.outcome === 'retryable') return subscription.failingSince === null && !markedSlow && !result.cutShort ? 'failing' : null;
     return markedSlow && result.statusCode !== null ? 'answered' : null;
   }
 }

@@ -57,8 +57,8 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     const planned = await fanOut.plan(event(tenantA, 'message.created'));
     expect(planned).toEqual(
       expect.arrayContaining([
-        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8 },
-        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8 },
+        { subscriptionId: all.id, deliveryId: expect.any(String), maxAttempts: 8, attempts: 0, start: 'inline' },
+        { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8, attempts: 0, start: 'inline' },
       ]),
     );
     const rows = await db.query(`SELECT tenant_id, subscription_id, event_type, status, attempts FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [
@@ -77,7 +77,7 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
       (await db.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`, [subscriptionId, eventId]))[0]?.status;
 
     const created = event(tenant, 'contact.created');
-    expect(await fanOut.plan(created)).toEqual([{ subscriptionId: healthy.id, deliveryId: expect.any(String), maxAttempts: 8 }]);
+    expect(await fanOut.plan(created)).toEqual([{ subscriptionId: healthy.id, deliveryId: expect.any(String), maxAttempts: 8, attempts: 0, start: 'inline' }]);
     expect(await statusOf(healthy.id, created.id)).toBe('pending');
     expect(await statusOf(failing.id, created.id)).toBe('held');
 
@@ -85,9 +85,9 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     expect((await fanOut.plan(created)).map((p) => p.subscriptionId)).toEqual([healthy.id]);
     expect(await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1`, [created.id])).toEqual([{ n: 2 }]);
 
-    // An operator's test event is a probe of its own: never held.
+    // An operator's test event is a probe of its own: never held, but sent by a run, not inline.
     const test = event(tenant, 'webhook.test', { subscriptionId: failing.id, message: 'ping' });
-    expect((await fanOut.plan(test)).map((p) => p.subscriptionId)).toEqual([failing.id]);
+    expect((await fanOut.plan(test)).map((p) => [p.subscriptionId, p.start])).toEqual([[failing.id, 'run']]);
     expect(await statusOf(failing.id, test.id)).toBe('pending');
 
     // Healthy again: new events go out at once (the held one waits for the release).
@@ -145,19 +145,42 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     const b = await subscribe(tenant, ['contact.*']);
     const e = event(tenant, 'contact.created');
     const first = await fanOut.plan(e);
+    expect(first.map((p) => p.start)).toEqual(['inline', 'inline']);
+    // A repeat finds the rows: the same ids, now for a run (the first plan's attempts may have died unrecorded).
+    const repeated = first.map((p) => ({ ...p, start: 'run' }));
     const second = await fanOut.plan(e);
-    expect(second).toEqual(first);
+    expect(second).toEqual(repeated);
     const [third, fourth] = await Promise.all([fanOut.plan(e), fanOut.plan(e)]);
-    expect(third).toEqual(first);
-    expect(fourth).toEqual(first);
+    expect(third).toEqual(repeated);
+    expect(fourth).toEqual(repeated);
     const rows = await db.query(`SELECT subscription_id FROM webhook_deliveries WHERE event_id = $1`, [e.id]);
     expect(rows.map((r: { subscription_id: string }) => r.subscription_id).sort()).toEqual(sorted(a.id, b.id));
 
     // A subscription added later gets its row on a re-plan; the others keep theirs.
     const c = await subscribe(tenant, ['*']);
     const again = await fanOut.plan(e);
-    expect(again.filter((p) => p.subscriptionId !== c.id)).toEqual(first);
-    expect(again.map((p) => p.subscriptionId)).toContain(c.id);
+    expect(again.filter((p) => p.subscriptionId !== c.id)).toEqual(repeated);
+    expect(again.find((p) => p.subscriptionId === c.id)).toMatchObject({ attempts: 0, start: 'inline' });
+  });
+
+  it('a repeat answers a pending or failed row with its recorded attempts, and no longer a delivered or dead one', async () => {
+    const tenant = (await createTenant(moduleRef, 'Settled')).tenantId;
+    const subs = [await subscribe(tenant, ['*']), await subscribe(tenant, ['*']), await subscribe(tenant, ['*']), await subscribe(tenant, ['*'])];
+    const e = event(tenant, 'contact.created');
+    const first = await fanOut.plan(e);
+    const idOf = (subscriptionId: string) => first.find((p) => p.subscriptionId === subscriptionId)!.deliveryId;
+    const [pending, failed, delivered, dead] = subs;
+    await db.query(`UPDATE webhook_deliveries SET status = 'failed', attempts = 1 WHERE id = $1`, [idOf(failed!.id)]);
+    await db.query(`UPDATE webhook_deliveries SET status = 'delivered', attempts = 1, delivered_at = now() WHERE id = $1`, [idOf(delivered!.id)]);
+    await db.query(`UPDATE webhook_deliveries SET status = 'dead', attempts = 2 WHERE id = $1`, [idOf(dead!.id)]);
+
+    const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect((await fanOut.plan(e)).map((p) => [p.subscriptionId, p.attempts, p.start]).sort(byId)).toEqual(
+      [
+        [pending!.id, 0, 'run'],
+        [failed!.id, 1, 'run'],
+      ].sort(byId),
+    );
   });
 
   it('refuses malformed events', async () => {

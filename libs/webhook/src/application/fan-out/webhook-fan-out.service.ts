@@ -13,11 +13,21 @@ export interface WebhookFanOutEvent {
   data: unknown;
 }
 
-/** One delivery run to start: ids only (the run loads URL, secret and payload itself). */
+/** One delivery to send: ids only (the attempt loads URL, secret and payload itself). */
 export interface PlannedDelivery {
   subscriptionId: string;
   deliveryId: string;
   maxAttempts: number;
+  /** Attempts its current run has recorded so far (0 for a new row). */
+  attempts: number;
+  /**
+   * `inline`: a row this plan created, to an endpoint not marked failing: the fan-out may make its
+   * first attempt itself. `run`: it needs a WebhookDeliveryWorkflow: the endpoint is failing (a
+   * `webhook.test`, which is never held), or an earlier fan-out of the event created the row (its
+   * inline attempt may have died with its process before recording anything; if its run is under
+   * way, starting it again is a no-op).
+   */
+  start: 'inline' | 'run';
 }
 
 /**
@@ -37,10 +47,10 @@ export class WebhookFanOutService {
    * The deliveries of one event: one per active, not deleted subscription of the event's tenant
    * that the event routes to (see `routesTo`: filter, channel filter, `webhook.test` only to its
    * subscription, failure notices never to the failing subscription). Rows that exist already are
-   * kept. Answers the runs to start, subscriptions in creation order: a delivery to an endpoint
-   * that is failing is stored `held` and gets no run (the held-delivery release starts it once the
-   * endpoint recovers, or as its probe), and neither does an existing row that is held;
-   * `webhook.test` (an operator's probe) is never held.
+   * kept. Answers the deliveries to send, subscriptions in creation order: a delivery to an
+   * endpoint that is failing is stored `held` and is not answered (the held-delivery release starts
+   * it once the endpoint recovers, or as its probe), and neither is an existing row that is held,
+   * delivered or dead; `webhook.test` (an operator's probe) is never held.
    */
   async plan(event: WebhookFanOutEvent): Promise<PlannedDelivery[]> {
     if (!isUuid(event.id)) throw new ValidationError('id', 'must be a UUID (the event id)');
@@ -67,8 +77,9 @@ export class WebhookFanOutService {
     return targets.flatMap((subscription) => {
       const delivery = stored.get(subscription.id);
       // Absent only if the subscription was hard-deleted meanwhile (its rows cascade away).
-      if (!delivery || delivery.status === 'held') return [];
-      return [{ subscriptionId: subscription.id, deliveryId: delivery.id, maxAttempts: subscription.maxAttempts }];
+      if (!delivery || delivery.status === 'held' || delivery.status === 'delivered' || delivery.status === 'dead') return [];
+      const start = delivery.created && !subscription.holdsNewDeliveries ? 'inline' : 'run';
+      return [{ subscriptionId: subscription.id, deliveryId: delivery.id, maxAttempts: subscription.maxAttempts, attempts: delivery.attempts, start }];
     });
   }
 }

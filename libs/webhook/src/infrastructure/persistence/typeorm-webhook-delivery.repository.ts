@@ -31,26 +31,26 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
       const n = params.length;
       return `($${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::timestamptz, $${n}::timestamptz)`;
     });
-    type Row = { id: string; subscription_id: string; status: WebhookDeliveryStatus };
+    type Row = { id: string; subscription_id: string; status: WebhookDeliveryStatus; attempts: number };
     const inserted: Row[] = await this.tx.manager().query(
       `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, status, created_at, updated_at)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (subscription_id, event_id) DO NOTHING
-       RETURNING id, subscription_id, status`,
+       RETURNING id, subscription_id, status, attempts`,
       params,
     );
-    for (const row of inserted) ids.set(row.subscription_id, { id: row.id, status: row.status });
+    for (const row of inserted) ids.set(row.subscription_id, { id: row.id, status: row.status, attempts: row.attempts, created: true });
 
     // Rows that existed (or that a concurrent plan of the same event just committed): read them in
     // a separate statement, whose snapshot sees what the conflicting insert waited for.
     const missing = deliveries.filter((d) => !ids.has(d.subscriptionId));
     if (missing.length > 0) {
       const existing: Row[] = await this.tx.manager().query(
-        `SELECT id, subscription_id, status FROM webhook_deliveries
+        `SELECT id, subscription_id, status, attempts FROM webhook_deliveries
           WHERE tenant_id = $1 AND event_id = $2 AND subscription_id = ANY($3::uuid[])`,
         [missing[0]!.tenantId, missing[0]!.eventId, missing.map((d) => d.subscriptionId)],
       );
-      for (const row of existing) ids.set(row.subscription_id, { id: row.id, status: row.status });
+      for (const row of existing) ids.set(row.subscription_id, { id: row.id, status: row.status, attempts: row.attempts, created: false });
     }
     return ids;
   }
