@@ -12,6 +12,7 @@ import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { type FloorResult, runInsertFloor } from './support/import-floor';
 import { mb, procMemory, RssSampler, type RssWindow } from './support/import-sampling';
 import { markdownTable, ms, summarize } from './support/stats';
+import { recordBenchResult } from './support/results';
 import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
 
@@ -627,10 +628,35 @@ async function main(): Promise<void> {
   await simulator.stop();
   await cleanupAll();
   printReport(results, idleCpu, { postgres: database.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
+  recordImportResult(results);
 
   if (caseError !== undefined) throw caseError;
   const failed = results.flatMap((r) => r.checks.filter((k) => !k.ok).map((k) => `${r.case.label} ${k.name}: ${k.detail}`));
   if (failed.length > 0) throw new Error(`VERIFICATION FAILED:\n  ${failed.join('\n  ')}`);
+}
+
+/** bench/results/import.json (support/results.ts): per case, wall time against the INSERT floor (no
+ *  issue-11 target; the import's own targets are in the table above). */
+function recordImportResult(results: CaseResult[]): void {
+  const figures: Record<string, number | string | null> = {};
+  const floors: Record<string, number | null> = {};
+  const ratios: Record<string, number | null> = {};
+  for (const r of results) {
+    const key = r.case.label.replace(/\W+/g, '_');
+    const target = targetSecondsOf(r.view.messagesImported || r.truth.distinctMessages);
+    figures[`${key}_messages`] = r.view.messagesImported;
+    figures[`${key}_wall_s`] = r.wallSeconds;
+    figures[`${key}_msg_per_s`] = r.messagesPerSecond;
+    figures[`${key}_target_s`] = target;
+    figures[`${key}_verdict`] = r.view.status === 'completed' && r.wallSeconds <= target ? 'met' : 'missed';
+    figures[`${key}_worker_rss_peak_kb`] = r.rss.peakKb;
+    if (r.floor) {
+      floors[`${key}_floor_wall_s`] = r.floor.wallSeconds;
+      floors[`${key}_floor_msg_per_s`] = r.floor.messagesPerSecond;
+      ratios[`${key}_wall_over_floor`] = r.wallSeconds / r.floor.wallSeconds;
+    }
+  }
+  recordBenchResult('import', { figures, floors, ratios, cpu: Object.fromEntries(results.map((r) => [r.case.label, { import: r.cores, floor: r.floorCores }])) });
 }
 
 runBench(settings.watchdogMs, main);

@@ -13,8 +13,13 @@ import { summarizeProfiles, type ProfileSummary } from './support/inbound-profil
 import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-history';
 import { type BenchChannel, type CommitGauge, InboundTraffic, type LoadPhaseResult, runMaxPosts, runPacedPosts, WebhookPoster } from './support/inbound-traffic';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
+import { type FloorContext, type FloorKey, type FloorResult, runPgFloor, runReceiverFloor, runSagaFloor } from './support/floor-phases';
+import { type CapturedTransaction, transactionStatements } from './support/floor-pg';
+import { recordBenchResult, type TargetResult, verdict } from './support/results';
+import { benchWorkerOptions } from './support/worker-options';
 import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
+import type { CapturedStatement } from './support/inbound-api';
 
 /**
  * `npm run bench:inbound`: WAHA `message` webhooks through the real receiver
@@ -45,6 +50,19 @@ import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
  * at the end), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS
  * (dev-server arguments; the default raises history.transferProcessorMaxPollRPS, see bench/support/env.ts; "-" for
  * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (420000).
+ *
+ * Floors (support/floor-phases.ts), the same work done the plainest way, in the same run, each in
+ * its own child process(es), saturated at BENCH_MAX_CONCURRENCY: the receiver floor (Nest on Express,
+ * the API's body parsing, 202 without work) before the modes; the plain-pg floor (the direct-mode
+ * transaction, captured from the API's `pg` traffic in this run and replayed through a Pool of
+ * BENCH_API_POOL_SIZE) after direct mode; the no-op-workflow floor (bench/floors, ONE local
+ * activity, started like a saga, its own worker process and bundle) after saga mode. The floors
+ * table prints each ratio with the CPU split per process; bench/results/inbound.json gets the
+ * figures and the issue-11 targets (support/results.ts). Knobs: BENCH_FLOORS ("receiver,pg,saga"),
+ * BENCH_FLOOR_SECONDS (BENCH_MAX_SECONDS), BENCH_SHOW_SQL (print the captured statements),
+ * BENCH_TEMPORAL_DB ("memory" or "file"), BENCH_TEMPORAL_PRAGMAS ("repo", "on", "off"; see
+ * support/infra.ts), BENCH_WORKER_OPTIONS (JSON WorkerOptions per task queue for the real and the
+ * floor worker; support/worker-options.ts), BENCH_RESULTS_DIR.
  */
 
 type ModeKey = 'saga' | 'direct';
@@ -73,14 +91,35 @@ const settings = {
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 420_000, 10_000),
   temporalExtraArgs: temporalExtraArgsEnv(),
+  /** Floors measured in this run (each next to its mode): receiver, pg (direct transaction), saga. */
+  floors: (process.env.BENCH_FLOORS ?? 'receiver,pg,saga').split(',').map((s) => s.trim()).filter((s): s is FloorKey => s === 'receiver' || s === 'pg' || s === 'saga'),
+  floorSeconds: numEnv('BENCH_FLOOR_SECONDS', Number(process.env.BENCH_MAX_SECONDS ?? 10) || 10, 1),
 };
 
-/** Targets of the issue: saga sustains >= 200 msg/s; saga p50 <= 1.3 x direct p50. */
+/** Earlier target: saga sustains >= 200 msg/s (paced). Issue 11's (the summary's): saga p50 <= 3 x
+ *  direct p50 at a rate both sustain; direct >= 1,000 msg/s and >= 25 % of its plain-pg floor; saga
+ *  >= 80 % of the no-op-workflow floor. */
 const TARGET_SAGA_RATE = 200;
-const TARGET_P50_RATIO = 1.3;
+const TARGET_P50_RATIO = 3;
+const TARGET_DIRECT_RATE = 1_000;
+const TARGET_DIRECT_FLOOR_SHARE = 0.25;
+const TARGET_SAGA_FLOOR_SHARE = 0.8;
 
-/** The processes the benchmark accounts CPU to (the rest of the machine is "other"). */
-const CPU_COMPONENTS = ['bench (load)', 'api', 'worker', 'temporal', 'postgres (this db)'];
+/** The processes the benchmark accounts CPU to (the rest of the machine is "other"); the floor
+ *  columns are the floors' child processes (receiver, pg client, workflow starter; floor worker). */
+const CPU_COMPONENTS = ['bench (load)', 'api', 'worker', 'temporal', 'postgres (this db)', 'floor', 'floor worker'];
+const CPU_SHORT: Record<string, string> = { 'bench (load)': 'load', 'postgres (this db)': 'pg', 'floor worker': 'floor wkr' };
+
+/** "api 0.85, pg 0.40, ..." (cores, largest first, under 0.01 left out), other included. */
+function cpuSplit(cpu: Record<string, number> | undefined): string {
+  if (!cpu) return '-';
+  return [...CPU_COMPONENTS, 'other']
+    .map((n) => [CPU_SHORT[n] ?? n, cpu[n] ?? 0] as const)
+    .filter(([, v]) => v >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, v]) => `${n} ${v.toFixed(2)}`)
+    .join(', ');
+}
 
 
 
@@ -221,8 +260,7 @@ async function runPhase(
           maxLagMs: settings.maxBacklogSeconds * 1_000,
         })
       : await runMaxPosts({
-          poster: infra.poster,
-          traffic: ctx.traffic,
+          send: (measured) => infra.poster.post(ctx.traffic, measured),
           warmupMs: maxWarmupMs,
           durationMs: settings.maxSeconds * 1_000,
           concurrency: settings.maxConcurrency,
@@ -296,7 +334,7 @@ function printReport(
   idleCpu: Record<string, number> | undefined,
   sagaProfile: SagaProfileSummary | undefined,
   profiles: { name: string; summary: ProfileSummary }[],
-  facts: { postgres: string; temporalCli: string; totalSeconds: number },
+  facts: { postgres: string; temporalCli: string; temporalArgs: string[]; temporalDb: string; totalSeconds: number },
 ): void {
   console.log('\n## Inbound webhooks: POST -> committed message (ms)\n');
   console.log(
@@ -413,7 +451,7 @@ function printReport(
   const cpu = cpus();
   console.log('\n### Machine and settings\n');
   console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}${settings.temporalExtraArgs.length ? ` (${settings.temporalExtraArgs.join(' ')})` : ''}`);
+  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (${facts.temporalDb} SQLite; ${facts.temporalArgs.join(' ') || 'no extra arguments'})`);
   console.log(
     `- per paced rate (${settings.rates.join(', ')} /s): ${settings.warmupSeconds} s warm-up + ${settings.seconds} s (at most ${settings.maxInFlight} requests in flight; stops early ` +
       `when ${settings.maxBacklogSeconds} s of messages are uncommitted or sends run ${settings.maxBacklogSeconds} s late), then ${settings.maxSeconds} s ` +
@@ -422,10 +460,157 @@ function printReport(
   );
   const extra = [...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`), ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`)];
   if (extra.length) console.log(`- extra child env: ${extra.join(', ')}`);
+  const workerOptions = benchWorkerOptions();
+  if (Object.keys(workerOptions.perQueue).length) console.log(`- BENCH_WORKER_OPTIONS (per task queue; the saga floor's worker takes the inbound queue's): ${JSON.stringify(workerOptions.perQueue)}`);
   console.log(
     '\nCaveat: one shared 2-core machine runs the load generator, the API, the worker, PostgreSQL and the Temporal dev server ' +
       '(and whatever else runs there: see "other"); absolute numbers are pessimistic and noisy, compare the modes.',
   );
+}
+
+/** The floors table, the issue-11 targets, and what goes into bench/results/inbound.json. */
+function printFloors(results: PhaseResult[], floors: FloorResult[], capture: DirectCapture) {
+  const floor = (key: FloorKey) => floors.find((f) => f.key === key);
+  const max = (mode: ModeKey) => results.find((r) => r.mode === mode && r.phase === 'max');
+  const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(0)} %` : '-');
+  const receiver = floor('receiver');
+  const pg = floor('pg');
+  const sagaFloor = floor('saga');
+  const direct = max('direct');
+  const saga = max('saga');
+
+  console.log('\n## Floors: the same work done the plainest way, same run, same concurrency\n');
+  const rows: string[][] = [];
+  const ratios: Record<string, number | null> = {};
+  if (receiver) {
+    for (const r of [direct, saga]) {
+      if (!r) continue;
+      ratios[`${r.mode}_receiver_vs_floor`] = r.acceptedPerSecond / receiver.rate;
+      rows.push([`receiver, ${r.mode} mode (202 /s)`, r.acceptedPerSecond.toFixed(0), receiver.rate.toFixed(0), pct(r.acceptedPerSecond / receiver.rate), cpuSplit(r.cpu), cpuSplit(receiver.cpu)]);
+    }
+    if (!direct && !saga) rows.push(['receiver (202 /s)', '-', receiver.rate.toFixed(0), '-', '-', cpuSplit(receiver.cpu)]);
+  }
+  if (pg) {
+    ratios.direct_vs_pg_floor = direct ? direct.committedPerSecond / pg.rate : null;
+    rows.push(['direct mode (msg/s) vs plain-pg tx', direct ? direct.committedPerSecond.toFixed(0) : '-', pg.rate.toFixed(0), direct ? pct(direct.committedPerSecond / pg.rate) : '-', cpuSplit(direct?.cpu), cpuSplit(pg.cpu)]);
+  }
+  if (sagaFloor) {
+    ratios.saga_vs_noop_floor = saga ? saga.committedPerSecond / sagaFloor.rate : null;
+    rows.push(['saga mode (msg/s) vs no-op workflow', saga ? saga.committedPerSecond.toFixed(0) : '-', sagaFloor.rate.toFixed(0), saga ? pct(saga.committedPerSecond / sagaFloor.rate) : '-', cpuSplit(saga?.cpu), cpuSplit(sagaFloor.cpu)]);
+  }
+  console.log(markdownTable(['figure', 'measured', 'floor', 'ratio', 'CPU split, measured (cores)', 'CPU split, floor (cores)'], rows));
+  console.log(
+    '\n' +
+      markdownTable(
+        ['floor', 'rate', 'count', 'errors', 'p50 ms', 'p99 ms', 'in system'],
+        floors.map((f) => [f.label, `${f.rate.toFixed(0)} ${f.unit}`, String(f.count), String(f.errors), ms(f.latency.p50), ms(f.latency.p99), String(f.concurrency)]),
+      ),
+  );
+  console.log(
+    '(measured = the mode\'s closed-loop max phase: 202 answers /s for the receiver rows, committed messages /s otherwise; floors: receiver = ' +
+      'Nest on Express with the API\'s body parsing answering 202 at the receiver\'s path, own process; plain-pg = the direct-mode ' +
+      'transaction\'s statements, as captured, through a pg Pool of the API\'s size, own process; no-op workflow = ONE local activity, ' +
+      'started like a saga from its own process (grpc-js client), run by its own worker process; p50 = answer, transaction, start -> ' +
+      'activity ran. CPU split = cores per process over the measured window, "other" = the rest of the machine.)',
+  );
+  const notes: string[] = [];
+  for (const [name, tx] of [['new contact', capture.newContact], ['returning contact', capture.returning]] as const) {
+    const line = `direct-mode transaction, ${name}: ${tx.statements.length} statements (START TRANSACTION .. COMMIT) captured in the API process in this run; the plain-pg floor replays them${process.env.BENCH_SHOW_SQL ? '' : ' (BENCH_SHOW_SQL=1 lists them)'}`;
+    notes.push(line);
+    console.log(`- ${line}`);
+  }
+  for (const f of floors.filter((x) => x.firstError)) console.log(`- Note: ${f.label}: first error: ${f.firstError}`);
+
+  // Issue-11 targets.
+  const targets: TargetResult[] = [];
+  if (direct && pg) {
+    const share = direct.committedPerSecond / pg.rate;
+    const met = direct.committedPerSecond >= TARGET_DIRECT_RATE && share >= TARGET_DIRECT_FLOOR_SHARE;
+    targets.push({
+      id: 'direct-saturated', met,
+      measured: `${direct.committedPerSecond.toFixed(0)} msg/s (target ${TARGET_DIRECT_RATE}), ${pct(share)} of the plain-pg floor's ${pg.rate.toFixed(0)} tx/s (target ${pct(TARGET_DIRECT_FLOOR_SHARE)})`,
+      numbers: { msgPerSecond: direct.committedPerSecond, floorTxPerSecond: pg.rate, share },
+      why: met ? undefined : `CPU split (cores): direct ${cpuSplit(direct.cpu)}; floor ${cpuSplit(pg.cpu)}`,
+    });
+  } else targets.push({ id: 'direct-saturated', met: null, measured: 'not measured (needs the direct max phase and the pg floor)' });
+  if (saga && sagaFloor) {
+    const share = saga.committedPerSecond / sagaFloor.rate;
+    const met = share >= TARGET_SAGA_FLOOR_SHARE;
+    targets.push({
+      id: 'saga-saturated', met,
+      measured: `${saga.committedPerSecond.toFixed(0)} msg/s, ${pct(share)} of the no-op-workflow floor's ${sagaFloor.rate.toFixed(0)} wf/s (target ${pct(TARGET_SAGA_FLOOR_SHARE)})`,
+      numbers: { msgPerSecond: saga.committedPerSecond, floorPerSecond: sagaFloor.rate, share },
+      why: met ? undefined : `CPU split (cores): saga ${cpuSplit(saga.cpu)}; floor ${cpuSplit(sagaFloor.cpu)}`,
+    });
+  } else targets.push({ id: 'saga-saturated', met: null, measured: 'not measured (needs the saga max phase and the saga floor)' });
+  const sustained = (r: PhaseResult | undefined) =>
+    !!r && !r.stoppedEarly && r.committedPerSecond >= 0.9 * r.rate && r.errors === 0 && r.lost === 0 && !(r.lastFifthP50 > 2 * r.firstFifthP50 + 50);
+  const both = settings.rates
+    .map((rate) => ({
+      rate,
+      saga: results.find((r) => r.mode === 'saga' && r.phase === 'paced' && r.rate === rate),
+      direct: results.find((r) => r.mode === 'direct' && r.phase === 'paced' && r.rate === rate),
+    }))
+    .filter((x) => sustained(x.saga) && sustained(x.direct));
+  const highest = both.sort((a, b) => b.rate - a.rate)[0];
+  if (highest) {
+    const ratio = highest.saga!.latency.p50 / highest.direct!.latency.p50;
+    const all = both.map((x) => `${x.rate}/s: ${(x.saga!.latency.p50 / x.direct!.latency.p50).toFixed(2)}`).join(', ');
+    targets.push({
+      id: 'saga-direct-p50', met: ratio <= TARGET_P50_RATIO,
+      measured: `${ratio.toFixed(2)} at ${highest.rate}/s (${ms(highest.saga!.latency.p50)} / ${ms(highest.direct!.latency.p50)} ms; the highest rate both sustain; all: ${all})`,
+      numbers: { ratio, rate: highest.rate, sagaP50: highest.saga!.latency.p50, directP50: highest.direct!.latency.p50 },
+    });
+  } else targets.push({ id: 'saga-direct-p50', met: null, measured: 'not measured (no paced rate that both modes sustained)' });
+
+  console.log('\n### Issue-11 targets (inbound)\n');
+  console.log(markdownTable(['target', 'verdict', 'measured', 'why (when missed)'], targets.map((t) => [t.id, verdict(t.met), t.measured, t.why ?? ''])));
+
+  const figures: Record<string, number | null> = {};
+  for (const r of results) {
+    const key = `${r.mode}_${r.phase === 'max' ? 'max' : `paced_${r.rate}`}`;
+    figures[`${key}_committed_per_s`] = r.committedPerSecond;
+    figures[`${key}_accepted_per_s`] = r.acceptedPerSecond;
+    figures[`${key}_p50_ms`] = r.latency.p50;
+    figures[`${key}_p99_ms`] = r.latency.p99;
+  }
+  const floorFigures: Record<string, number | null> = {};
+  for (const f of floors) {
+    floorFigures[`${f.key}_per_s`] = f.rate;
+    floorFigures[`${f.key}_p50_ms`] = f.latency.p50;
+  }
+  const cpu: Record<string, unknown> = {};
+  for (const r of results) cpu[`${r.mode} ${r.label}`] = r.cpu;
+  for (const f of floors) cpu[f.label] = f.cpu;
+  return { figures, floorFigures, ratios, cpu, targets, notes };
+}
+
+interface DirectCapture {
+  tenantId: string;
+  channelId: string;
+  newContact: CapturedTransaction;
+  returning: CapturedTransaction;
+}
+
+/** The real direct-mode transaction, captured in the API process: one post from a new contact, then
+ *  one from the same contact again (the traffic has no other contact yet). */
+async function captureDirectStatements(api: BenchChild, poster: WebhookPoster, ctx: ModeContext): Promise<DirectCapture> {
+  const one = async (forceNew: boolean): Promise<CapturedTransaction> => {
+    await api.call('captureStart');
+    const record = await poster.post(ctx.traffic, false, 10_000, forceNew);
+    const all = await api.call<CapturedStatement[]>('captureStop');
+    if (record.status !== 202) throw new Error(`capture post failed: ${record.error}`);
+    const statements = transactionStatements(all);
+    if (process.env.BENCH_SHOW_SQL) {
+      console.log(`\n-- direct mode, ${forceNew ? 'new' : 'returning'} contact: ${all.length} statements, ${statements.length} in the transaction`);
+      for (const st of all) console.log(`${st.text.replace(/\s+/g, ' ')}${st.values?.length ? `  -- [${st.values.map((v) => String(v).slice(0, 60)).join(', ')}]` : ''}`);
+    }
+    return { statements, phone: record.phone, rawId: record.externalId.slice(record.externalId.lastIndexOf('_') + 1) };
+  };
+  const newContact = await one(true);
+  const returning = await one(false);
+  if (returning.phone !== newContact.phone) throw new Error('capture: the returning post did not come from the captured new contact');
+  return { tenantId: ctx.channel.tenantId, channelId: ctx.channel.channelId, newContact, returning };
 }
 
 async function main(): Promise<void> {
@@ -493,10 +678,17 @@ async function main(): Promise<void> {
     const channel: BenchChannel = { mode, tenantId, channelId: created.id, webhookSecret: created.webhookSecret };
     contexts.set(mode, { channel, traffic: new InboundTraffic(channel, settings.newShare, `55119${i + 7}`) });
   }
-  log(`API at ${apiUrl}; tenants and channels created (saga ${contexts.get('saga')!.channel.channelId}, direct ${contexts.get('direct')!.channel.channelId})`);
+  // The pg floor writes under a tenant and channel of its own (direct mode, so its rows are the direct mode's kind).
+  const floorTenant = await api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: 'Bench floor' });
+  const floorChannel = await createChannel(apiUrl, floorTenant.apiKey, 'direct');
+  log(`API at ${apiUrl}; tenants and channels created (saga ${contexts.get('saga')!.channel.channelId}, direct ${contexts.get('direct')!.channel.channelId}, floor ${floorChannel.id})`);
 
   const poster = new WebhookPoster(apiUrl, Math.max(settings.maxInFlight, settings.maxConcurrency));
   cleanups.push({ name: 'http agent', run: () => poster.close() });
+
+  // The real direct-mode transaction's statements, captured in the API process around a few posts.
+  const sqlCapture = await captureDirectStatements(api, poster, contexts.get('direct')!);
+  const floorPids: FloorContext['floorPids'] = { floor: [], floorWorker: [] };
   const sampler = new CpuSampler(async () => {
     const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name]);
     return {
@@ -505,6 +697,8 @@ async function main(): Promise<void> {
       worker: [worker.pid],
       temporal: temporalPid ? [temporalPid] : [],
       'postgres (this db)': rows.map((r) => r.pid),
+      floor: floorPids.floor,
+      'floor worker': floorPids.floorWorker,
     };
   });
   const infra: Infra = { db, gaugeDb, temporal, poster, sampler };
@@ -516,6 +710,38 @@ async function main(): Promise<void> {
     await sleep(settings.idleSeconds * 1_000);
     idleCpu = CpuSampler.delta(before, await sampler.snapshot()).cores;
   }
+
+  const floorCtx: FloorContext = {
+    sampler,
+    floorPids,
+    childEnv: { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default' },
+    concurrency: settings.maxConcurrency,
+    warmupMs: Math.min(settings.warmupSeconds * 1_000, 2_000),
+    durationMs: settings.floorSeconds * 1_000,
+  };
+  const floors: FloorResult[] = [];
+  const runFloor = async (key: FloorKey) => {
+    if (!settings.floors.includes(key)) return;
+    log(`floor ${key}: ${settings.floorSeconds} s closed loop, at most ${settings.maxConcurrency} in the system`);
+    try {
+      const floor =
+        key === 'receiver'
+          ? await runReceiverFloor(floorCtx)
+          : key === 'pg'
+            ? await runPgFloor(floorCtx, {
+                databaseUrl: database.url, poolSize: settings.apiPoolSize, captured: sqlCapture, tenantId: floorTenant.tenantId, channelId: floorChannel.id, newShare: settings.newShare,
+              })
+            : await runSagaFloor(floorCtx, settings.drainTimeoutMs);
+      floors.push(floor);
+      log(`floor ${key}: ${floor.rate.toFixed(1)} ${floor.unit}, p50 ${ms(floor.latency.p50)} ms, errors ${floor.errors}${floor.firstError ? ` (first: ${floor.firstError})` : ''}`);
+    } catch (err) {
+      log(`floor ${key} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await sleep(1_000);
+  };
+  // Each floor next to its mode: the receiver first (no side effects), the pg floor after direct mode,
+  // the saga floor after saga mode.
+  await runFloor('receiver');
 
   const results: PhaseResult[] = [];
   let sagaProfile: SagaProfileSummary | undefined;
@@ -543,6 +769,10 @@ async function main(): Promise<void> {
       results.push((await runPhase(mode, 'max', 0, ctx, infra, failedBefore)).result);
     }
     await sleep(1_000);
+    await runFloor(mode === 'direct' ? 'pg' : 'saga');
+  }
+  for (const key of ['pg', 'saga'] as const) {
+    if (!settings.modes.includes(key === 'pg' ? 'direct' : 'saga')) await runFloor(key);
   }
 
   log('stopping the API and worker processes');
@@ -554,7 +784,28 @@ async function main(): Promise<void> {
     if (summary) profiles.push({ name, summary });
   }
   await cleanupAll();
-  printReport(results, idleCpu, sagaProfile, profiles, { postgres: database.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
+  const facts = {
+    postgres: database.serverVersion,
+    temporalCli: temporal.cliPath,
+    temporalArgs: temporal.args,
+    temporalDb: temporal.db,
+    totalSeconds: (performance.now() - started) / 1_000,
+  };
+  printReport(results, idleCpu, sagaProfile, profiles, facts);
+  const summary = printFloors(results, floors, sqlCapture);
+  recordBenchResult('inbound', {
+    figures: summary.figures,
+    floors: summary.floorFigures,
+    ratios: summary.ratios,
+    cpu: summary.cpu,
+    targets: summary.targets,
+    settings: {
+      rates: settings.rates, seconds: settings.seconds, maxSeconds: settings.maxSeconds, floorSeconds: settings.floorSeconds, concurrency: settings.maxConcurrency,
+      apiPoolSize: settings.apiPoolSize, workerPoolSize: settings.workerPoolSize, temporalArgs: temporal.args, temporalDb: temporal.db,
+      workerOptions: benchWorkerOptions().perQueue, workerEnv: settings.workerEnv, apiEnv: settings.apiEnv,
+    },
+    notes: summary.notes,
+  });
 }
 
 runBench(settings.watchdogMs, main);

@@ -14,6 +14,7 @@ import { startBenchServices } from './support/infra';
 import { LatencyPublisher } from './support/latency-publisher';
 import { runPaced } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
+import { recordBenchResult } from './support/results';
 import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { numEnv } from './support/env';
 
@@ -342,6 +343,36 @@ async function main(): Promise<void> {
   }
   await cleanupAll();
   printReport(results, { postgres: db.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
+  recordOutboxResult(results);
+}
+
+/** bench/results/outbox.json (support/results.ts): latency per mode and rate, and the issue-11 target
+ *  (NOTIFY mode, the production default, at 500 ev/s: p99 <= 100 ms). */
+function recordOutboxResult(results: RunResult[]): void {
+  const figures: Record<string, number | null> = {};
+  for (const r of results) {
+    const key = `${r.mode.key}_${r.rate}`;
+    figures[`${key}_achieved_per_s`] = r.achievedRate;
+    figures[`${key}_p50_ms`] = r.latency.p50;
+    figures[`${key}_p99_ms`] = r.latency.p99;
+    figures[`${key}_lost`] = r.lost;
+  }
+  const at500 = results.find((r) => r.mode.key === 'notify' && r.rate === 500);
+  const met = at500 ? at500.latency.p99 <= 100 && at500.lost === 0 && at500.achievedRate >= 0.95 * 500 : null;
+  recordBenchResult('outbox', {
+    figures,
+    targets: [
+      {
+        id: 'outbox-p99-500',
+        met,
+        measured: at500
+          ? `p99 ${ms(at500.latency.p99)} ms at ${at500.achievedRate.toFixed(0)} ev/s achieved (NOTIFY wake-up), p50 ${ms(at500.latency.p50)} ms, lost ${at500.lost}`
+          : 'not measured (BENCH_RATES / BENCH_MODES without notify at 500)',
+        numbers: at500 ? { p99: at500.latency.p99, p50: at500.latency.p50, achieved: at500.achievedRate, lost: at500.lost } : undefined,
+      },
+    ],
+    settings: { rates: settings.rates, seconds: settings.seconds, writers: settings.writers, modes: settings.modes },
+  });
 }
 
 runBench(settings.watchdogMs, main);

@@ -11,6 +11,7 @@ import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { type BenchTemporal, startBenchServices } from './support/infra';
 import { runPaced, type WriteRecord } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
+import { recordBenchResult } from './support/results';
 import { type DeliveryBreakdown, deliveryBreakdown } from './support/webhooks-history';
 import { summarizeCpuProfiles, type ProfileSummary } from './support/webhooks-profile';
 import { BenchReceiver } from './support/webhooks-receivers';
@@ -624,6 +625,45 @@ async function main(): Promise<void> {
     webhookWorkflowTaskSlots: worker.ready.webhookWorkflowTaskSlots,
     outboxBatchSize: worker.ready.outboxBatchSize,
     warmUpRate,
+  });
+  recordWebhooksResult(results);
+}
+
+/** bench/results/webhooks.json (support/results.ts): the phases' figures and the issue-11 target. */
+function recordWebhooksResult(results: PhaseResult[]): void {
+  const find = (scenario: ScenarioKey, shape: Shape) => results.find((r) => r.scenario === scenario && r.shape === shape && !r.again);
+  const burst = find('healthy', 'burst');
+  const burstDead = find('dead', 'burst');
+  const healthyBursts = results.filter((r) => r.scenario === 'healthy' && r.shape === 'burst').map((r) => r.deliveriesPerSecond);
+  const base = healthyBursts.length ? healthyBursts.reduce((a, b) => a + b, 0) / healthyBursts.length : Number.NaN;
+  const slowdown = burstDead ? 1 - burstDead.deliveriesPerSecond / base : Number.NaN;
+  const figures: Record<string, number | null> = {};
+  for (const r of results) {
+    const key = `${r.scenario}_${r.shape}${r.again ? '_again' : ''}`;
+    figures[`${key}_deliveries_per_s`] = r.deliveriesPerSecond;
+    figures[`${key}_p50_ms`] = r.latency.p50;
+    figures[`${key}_p99_ms`] = r.latency.p99;
+    figures[`${key}_lost`] = r.lost;
+  }
+  const capacityMet = burst ? burst.deliveriesPerSecond >= TARGET_DELIVERIES_PER_SECOND && burst.lost === 0 : undefined;
+  const slowdownMet = burstDead ? slowdown < TARGET_MAX_SLOWDOWN && burstDead.lost === 0 : undefined;
+  const met = capacityMet === undefined || slowdownMet === undefined ? (capacityMet === false || slowdownMet === false ? false : null) : capacityMet && slowdownMet;
+  recordBenchResult('webhooks', {
+    figures: { ...figures, dead_slowdown: slowdown, healthy_burst_mean_per_s: base },
+    cpu: Object.fromEntries(results.map((r) => [`${r.scenario} ${r.shape}${r.again ? ' again' : ''}`, r.cpu.cores])),
+    targets: [
+      {
+        id: 'webhooks-healthy',
+        met,
+        measured:
+          `${burst ? burst.deliveriesPerSecond.toFixed(0) : '-'} healthy deliveries/s (burst; target ${TARGET_DELIVERIES_PER_SECOND}); dead endpoint: ` +
+          (burstDead ? `${(slowdown * 100).toFixed(1)} % slower than the mean of ${healthyBursts.length} healthy burst(s) around it (target < ${TARGET_MAX_SLOWDOWN * 100} %)` : 'not measured') +
+          '; ONE bracketed run (the target asks the median of 3: run it three times)',
+        numbers: { deliveriesPerSecond: burst?.deliveriesPerSecond ?? null, deadSlowdown: burstDead ? slowdown : null, healthyBurstMean: base },
+        why: met === false && burst ? `CPU (cores) in the healthy burst: ${Object.entries(burst.cpu.cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}` : undefined,
+      },
+    ],
+    settings: { healthy: settings.healthy, rate: settings.rate, burstEvents: settings.burstEvents, bracket: settings.bracket, workerOptions: settings.workerOptions },
   });
 }
 

@@ -52,8 +52,9 @@ export class InboundTraffic {
     return this.phones.length;
   }
 
-  next(): { externalId: string; phone: string; newContact: boolean; body: string; signature: string } {
-    const newContact = this.phones.length === 0 || Math.random() < this.newShare;
+  /** The next message; `forceNew` / `false` pins whether it comes from a new contact. */
+  next(forceNew?: boolean): { externalId: string; phone: string; newContact: boolean; body: string; signature: string } {
+    const newContact = this.phones.length === 0 || (forceNew ?? Math.random() < this.newShare);
     let phone: string;
     if (newContact) {
       phone = `${this.phonePrefix}${String(this.counter++).padStart(7, '0')}`;
@@ -99,8 +100,8 @@ export class WebhookPoster {
   }
 
   /** Builds, signs and posts the next message of `traffic`; never rejects (errors are in the record). */
-  async post(traffic: InboundTraffic, measured: boolean, timeoutMs = 30_000): Promise<PostRecord> {
-    const { externalId, phone, newContact, body, signature } = traffic.next();
+  async post(traffic: InboundTraffic, measured: boolean, timeoutMs = 30_000, forceNew?: boolean): Promise<PostRecord> {
+    const { externalId, phone, newContact, body, signature } = traffic.next(forceNew);
     const path = `/v1/channels/${traffic.channel.channelId}/waha/events`;
     const postStartEpoch = Date.now();
     const postStartPerf = performance.now();
@@ -230,8 +231,8 @@ export async function runPacedPosts(options: {
  * for `durationMs` after `warmupMs` unmeasured.
  */
 export async function runMaxPosts(options: {
-  poster: WebhookPoster;
-  traffic: InboundTraffic;
+  /** Sends one message (a POST; a floor's no-op) and resolves with its record; never rejects. */
+  send: (measured: boolean) => Promise<PostRecord>;
   warmupMs: number;
   durationMs: number;
   concurrency: number;
@@ -252,7 +253,7 @@ export async function runMaxPosts(options: {
         continue;
       }
       posted += 1;
-      const record = await options.poster.post(options.traffic, performance.now() >= measuredStartPerf);
+      const record = await options.send(performance.now() >= measuredStartPerf);
       if (record.status !== 202) failed += 1;
       records.push(record);
     }

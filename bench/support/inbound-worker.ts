@@ -5,6 +5,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TemporalWorkerHost } from '../../apps/worker/src/temporal-worker.host';
 import { failStartup, serveParent } from './inbound-children';
+import { applyBenchWorkerOptions } from './worker-options';
 
 /**
  * Child process of `npm run bench:inbound`: the worker as apps/worker/src/main.ts runs it
@@ -14,6 +15,7 @@ import { failStartup, serveParent } from './inbound-children';
  */
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  applyBenchWorkerOptions();
   const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['warn', 'error'], abortOnError: false });
   await app.init();
   const host = app.get(TemporalWorkerHost);

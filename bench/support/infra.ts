@@ -2,19 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { runMigrations } from '../../libs/database/src/run-migrations';
 import { workflowsEntryPoint } from '../../apps/worker/src/workflow-code';
 import { cleanups, log } from './bench-process';
+import { repoRoot } from './repo-root';
 
-/** The repository root, from src (bench/support) or dist (dist/bench/support). */
-export function repoRoot(): string {
-  const up2 = resolve(__dirname, '../..');
-  return up2.endsWith('/dist') ? resolve(up2, '..') : up2;
-}
+export { repoRoot } from './repo-root';
 
 export function adminDatabaseUrl(): string {
   return process.env.BENCH_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -71,20 +68,53 @@ export interface BenchTemporal {
   env: TestWorkflowEnvironment;
   address: string;
   cliPath: string;
+  /** The dev server's extra arguments (the repo's, then the bench's). */
+  args: string[];
+  /** Where its SQLite database lives: in memory (tests, benches) or a file (`npm run dev`). */
+  db: 'memory' | 'file';
   teardown(): Promise<void>;
 }
 
-/** A real Temporal dev server on 127.0.0.1 from the locally built CLI (never downloaded). */
+/** The SQLite pragmas the TS SDK's own CI gives its dev server (scripts/temporal-dev-args.cjs). */
+const SQLITE_PRAGMAS = ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'];
+
+/** `--sqlite-pragma X` pairs removed. */
+function withoutPragmas(args: string[]): string[] {
+  return args.filter((a, i) => a !== '--sqlite-pragma' && args[i - 1] !== '--sqlite-pragma');
+}
+
+/**
+ * A real Temporal dev server on 127.0.0.1 from the locally built CLI (never downloaded), with the
+ * repo's dev-server arguments (scripts/temporal-dev-args.cjs) and then the bench's own. Knobs (env,
+ * every bench): BENCH_TEMPORAL_DB ("memory", the default, as the test suite runs it; "file": a
+ * SQLite file in a temporary folder, as `npm run dev` runs it), BENCH_TEMPORAL_PRAGMAS ("repo", the
+ * default: whatever temporal-dev-args.cjs passes; "on": the WAL / synchronous=OFF pragmas added if
+ * missing; "off": every --sqlite-pragma removed).
+ */
 export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemporal> {
   const cliPath = execFileSync('bash', [join(repoRoot(), 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  let repoArgs = [...(require(join(repoRoot(), 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] }).TEMPORAL_DEV_SERVER_ARGS];
+  const pragmas = process.env.BENCH_TEMPORAL_PRAGMAS ?? 'repo';
+  if (pragmas === 'off') repoArgs = withoutPragmas(repoArgs);
+  else if (pragmas === 'on') repoArgs = [...withoutPragmas(repoArgs), ...SQLITE_PRAGMAS];
+  else if (pragmas !== 'repo') throw new Error(`BENCH_TEMPORAL_PRAGMAS must be repo, on or off (got ${pragmas})`);
+  const dbKind = process.env.BENCH_TEMPORAL_DB ?? 'memory';
+  if (dbKind !== 'memory' && dbKind !== 'file') throw new Error(`BENCH_TEMPORAL_DB must be memory or file (got ${dbKind})`);
+  let dbFilename: string | undefined;
+  if (dbKind === 'file') {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-bench-temporal-'));
+    dbFilename = join(dir, 'temporal.db');
+    cleanups.push({ name: 'Temporal db folder', run: () => rmSync(dir, { recursive: true, force: true }) });
+  }
+  const args = [...repoArgs, ...extraArgs];
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cliPath },
       ip: '127.0.0.1',
       log: { format: 'pretty', level: 'error' },
-      // The repo's dev-server dynamic config (scripts/temporal-dev-args.cjs), then the bench's own.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      extraArgs: [...(require(join(repoRoot(), 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] }).TEMPORAL_DEV_SERVER_ARGS, ...extraArgs],
+      dbFilename,
+      extraArgs: args,
     },
   });
   let tornDown = false;
@@ -92,6 +122,8 @@ export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemp
     env,
     address: env.address,
     cliPath,
+    args,
+    db: dbKind,
     teardown: async () => {
       if (tornDown) return;
       tornDown = true;

@@ -37,7 +37,7 @@ function areaOf(url: string, functionName: string): string {
     const rest = url.slice(nm + 'node_modules/'.length).split('/');
     return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
   }
-  const own = /\/dist\/(apps|libs|bench)\/([^/]+)/.exec(url);
+  const own = /\/dist(?:-[^/]+)?\/(apps|libs|bench)\/([^/]+)/.exec(url);
   if (own) return `${own[1]}/${own[2]}`;
   if (url.startsWith('node:')) return 'node (core)';
   return url.length > 60 ? `…${url.slice(-60)}` : url;

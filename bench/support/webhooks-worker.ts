@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { CreateWebhookSubscriptionHandler } from '@app/webhook';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TemporalWorkerHost } from '../../apps/worker/src/temporal-worker.host';
 import { type WorkerConfig, workerConfig } from '../../apps/worker/src/worker.config';
 import { failStartup, serveParent } from './inbound-children';
+import { applyBenchWorkerOptions } from './worker-options';
 
 /**
  * Child process of `npm run bench:webhooks`: the worker as apps/worker/src/main.ts runs it
@@ -16,25 +17,16 @@ import { failStartup, serveParent } from './inbound-children';
  * and the receivers, which would distort both sides.
  *
  * BENCH_WORKER_OPTIONS (JSON, benchmark only): extra Temporal WorkerOptions per task queue, e.g.
- * `{"webhooks":{"maxCachedWorkflows":5000}}`, applied to Worker.create as the host calls it, for
+ * `{"webhooks":{"maxCachedWorkflows":5000}}` (support/worker-options.ts), applied to Worker.create as the host calls it, for
  * tuning experiments the worker's configuration does not offer (the webhooks queue's activity slots
  * it does: WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES).
  *
  * IPC ops: `subscribe` (CreateWebhookSubscriptionHandler, exactly what POST /v1/webhook-subscriptions
  * runs: URL guard, encrypted secret) and `memory`.
  */
-function applyWorkerOptions(): Record<string, Partial<WorkerOptions>> {
-  const raw = process.env.BENCH_WORKER_OPTIONS;
-  if (!raw) return {};
-  const perQueue = JSON.parse(raw) as Record<string, Partial<WorkerOptions>>;
-  const create = Worker.create.bind(Worker);
-  Worker.create = (options: WorkerOptions) => create({ ...options, ...(perQueue[options.taskQueue] ?? {}) });
-  return perQueue;
-}
-
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
-  const workerOptions = applyWorkerOptions();
+  const workerOptions = applyBenchWorkerOptions();
   const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'], abortOnError: false });
   await app.init();
   const host = app.get(TemporalWorkerHost);
