@@ -7,7 +7,8 @@ import { TestEnv } from '../support/test-env';
  *  that would break runs in flight fails here, and must go through `patched()`. Files are
  *  `<WorkflowType>[.<variant>].json`; histories recorded before a patch are kept as variants (the saga's
  *  `before-local-steps` run replays the pre-patch path, `before-resolve-again` a run without a
- *  rolled-back contact or session, the session's `before-lazy-deadlines` runs were signalled per
+ *  rolled-back contact or session, `before-publish-by-relay` a run that published its events in a
+ *  step (recorded by the saga suite with RECORD_HISTORIES=1), the session's `before-lazy-deadlines` runs were signalled per
  *  message). The current SessionLifecycleWorkflow histories were recorded by the lifecycle suite
  *  (`RECORD_HISTORIES=1 npx jest test/integration/workflows/session-lifecycle.workflow.int-spec.ts`). */
 const dir = join(__dirname, 'histories');
@@ -25,6 +26,13 @@ const WORKFLOW_TYPES = [
 const FILES = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
 const load = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as { events: Record<string, any>[] };
+/** The patch ids a recorded run's markers name, in order. */
+const patchesOf = (file: string): string[] =>
+  load(file).events.flatMap((e) =>
+    ((e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []) as { data: string }[]).map(
+      (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString()) as { id: string }).id,
+    ),
+  );
 
 describe('workflow replay of recorded histories', () => {
   it('has a recorded history for every workflow type, and only for those', () => {
@@ -39,21 +47,13 @@ describe('workflow replay of recorded histories', () => {
     await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() } }, history, `replay-${file}`);
   });
 
-  it("the saga's current history takes the patched paths, so replaying it covers them", () => {
-    const patches = load('ProcessInboundMessageSaga.json').events.flatMap((e) =>
-      ((e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []) as { data: string }[]).map(
-        (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString()) as { id: string }).id,
-      ),
-    );
-    expect(patches).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
+  it("the saga's recorded histories take the patched paths, so replaying them covers them", () => {
+    expect(patchesOf('ProcessInboundMessageSaga.json')).toEqual(['inbound-saga-local-steps', 'inbound-saga-publish-by-relay']);
+    // The run before the publish change still covers the resolve-again path.
+    expect(patchesOf('ProcessInboundMessageSaga.before-publish-by-relay.json')).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
   });
 
   it("the session's current histories take the lazy-deadline path (no signals, wake-up reads), the older ones were signalled", () => {
-    const patchesOf = (file: string) => load(file).events.flatMap((e) =>
-      ((e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []) as { data: string }[]).map(
-        (p) => (JSON.parse(Buffer.from(p.data, 'base64').toString()) as { id: string }).id,
-      ),
-    );
     const signals = (file: string) => load(file).events.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
     const reads = (file: string) =>
       load(file).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;

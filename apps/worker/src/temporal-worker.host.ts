@@ -81,6 +81,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
               maxConcurrentWorkflowTaskExecutions: this.config.webhookMaxConcurrentWorkflowTasks,
             }
           : {}),
+        ...(taskQueue === TaskQueues.sessions ? { maxCachedWorkflows: this.config.sessionsMaxCachedWorkflows } : {}),
       };
       this.workers.push(await Worker.create(options));
     }

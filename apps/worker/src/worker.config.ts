@@ -90,6 +90,13 @@ export class WorkerEnv {
   @IsOptional() @IsInt() @Min(1) @Max(5_000)
   WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS: number = 1_000;
 
+  /** Workflows of the sessions queue kept in this worker's cache. A session's lifecycle run sleeps
+   *  for minutes between wake-ups (lazy deadlines) and its history is short, so one evicted from the
+   *  cache costs a quick replay when it wakes; without a bound the SDK keeps thousands of idle runs in
+   *  memory (bench:sessions, 10,000 open sessions). */
+  @IsOptional() @IsInt() @Min(2) @Max(100_000)
+  WORKER_SESSIONS_MAX_CACHED_WORKFLOWS: number = 500;
+
   /** How often the worker checks the outbox processor: starts it again when it is not running
    *  (failed, terminated, completed), reads its state for readiness, and sends it this worker's
    *  OUTBOX_* settings when they differ from the ones it runs with. */
@@ -150,6 +157,7 @@ export const workerConfig = registerAs('worker', () => {
     outboxWakeMinIntervalMs: env.OUTBOX_WAKE_MIN_INTERVAL_MS,
     webhookMaxConcurrentActivities: env.WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES,
     webhookMaxConcurrentWorkflowTasks: env.WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS,
+    sessionsMaxCachedWorkflows: env.WORKER_SESSIONS_MAX_CACHED_WORKFLOWS,
     sessionCleanup: {
       intervalSeconds: env.SESSION_CLEANUP_INTERVAL_SECONDS,
       batchSize: env.SESSION_CLEANUP_BATCH_SIZE,

@@ -40,6 +40,10 @@ const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
 /** createMessage failing with CONVERSATION_ROLLED_BACK resolves contact and session again (before
  *  it, the saga compensated and failed). */
 const RESOLVE_AGAIN_PATCH = 'inbound-saga-resolve-again-after-rollback';
+/** From here on the saga leaves its events to the outbox relay (woken by the commit's NOTIFY, in
+ *  batches) instead of publishing them in a step of its own: one local activity and its claim and
+ *  publish transactions fewer per message, and no webhook POST inside the saga. */
+const PUBLISH_BY_RELAY_PATCH = 'inbound-saga-publish-by-relay';
 /** Contact-session-message rounds before a saga whose rows keep being rolled back gives up. */
 const MAX_RESOLVE_ROUNDS = 3;
 
@@ -49,9 +53,10 @@ const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome => (undo
 
 /**
  * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
- * FindOrCreateContact -> FindOrCreateSession (signals-with-start the lifecycle workflow) ->
- * CreateMessage -> PublishDomainEvents, then the optional ProcessMessageDebouncer and
- * TrackAdConversion, which never fail the saga.
+ * FindOrCreateContact -> FindOrCreateSession (starts the lifecycle workflow of a session it opens) ->
+ * CreateMessage, then the optional ProcessMessageDebouncer and TrackAdConversion, which never fail
+ * the saga. PublishDomainEvents is the outbox relay's: each step's events commit with its rows and
+ * the relay publishes them in batches (runs from before that change published them in a step).
  *
  * Each step writes its own rows and events in one transaction. Ids are proposed here (deterministic)
  * and each compensation is registered BEFORE its step runs: a step that timed out after committing
@@ -128,8 +133,11 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
         return fallback;
       }
     };
-    // The events are already durable in the outbox; publishing them now only saves the relay's wait.
-    const published = await attempt('publishDomainEvents', () => optional.publishDomainEvents({ correlationId: sagaId }), { published: 0 });
+    // The events are durable in the outbox already; runs from before PUBLISH_BY_RELAY_PATCH published
+    // them here (to save the relay's wait), later ones leave them to the relay.
+    const published = patched(PUBLISH_BY_RELAY_PATCH)
+      ? { published: 0 }
+      : await attempt('publishDomainEvents', () => optional.publishDomainEvents({ correlationId: sagaId }), { published: 0 });
     const debounced = created.created && message.direction === 'inbound'
       ? await attempt('processMessageDebouncer', () => optional.processMessageDebouncer({
           tenantId, channelId, sessionId: session.sessionId, messageId: created.messageId, message,
