@@ -53,12 +53,22 @@ describe('workflow replay of recorded histories', () => {
     expect(patchesOf('ProcessInboundMessageSaga.before-publish-by-relay.json')).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
   });
 
-  it("the session's current histories take the lazy-deadline path (no signals, wake-up reads), the older ones were signalled", () => {
+  it("the session's current histories take the lazy-deadline path (no signals, wake-up reads, a local end), the older ones were signalled", () => {
     const signals = (file: string) => load(file).events.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
     const reads = (file: string) =>
       load(file).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
     for (const file of ['SessionLifecycleWorkflow.json', 'SessionLifecycleWorkflow.warning-and-timeout.json']) {
+      expect(patchesOf(file)).toEqual(expect.arrayContaining(['session-lazy-deadlines', 'session-local-end']));
+      expect(signals(file)).toBe(0);
+    }
+    // Lazy runs from before the inactivity end became a local activity: it is still an activity task there.
+    for (const file of ['SessionLifecycleWorkflow.before-local-end.json', 'SessionLifecycleWorkflow.warning-and-timeout.before-local-end.json']) {
       expect(patchesOf(file)).toContain('session-lazy-deadlines');
+      expect(patchesOf(file)).not.toContain('session-local-end');
+      expect(load(file).events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'endSessionDueToTimeout')).toBe(true);
+    }
+    for (const file of ['SessionLifecycleWorkflow.json', 'SessionLifecycleWorkflow.warning-and-timeout.json']) {
+      expect(load(file).events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'endSessionDueToTimeout')).toBe(false);
       expect(signals(file)).toBe(0);
       expect(reads(file)).toBeGreaterThanOrEqual(2);
     }

@@ -66,6 +66,14 @@ export const SESSION_LOCAL_READ_OPTIONS: LocalActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ValidationError'] },
 };
 
+/** The inactivity end as a local activity (a marker instead of an activity task's three events and
+ *  a trip through matching): SESSION_ACTIVITY_OPTIONS' retries, kept inside the worker. */
+export const SESSION_LOCAL_END_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: SESSION_ACTIVITY_OPTIONS.startToCloseTimeout,
+  localRetryThreshold: '1 minute',
+  retry: SESSION_ACTIVITY_OPTIONS.retry,
+};
+
 /** The timeout warning's send. Every retried attempt first asks WAHA whether the previous one went
  *  out (a 5xx or a timeout may hide a sent message), so Temporal never resends it blindly; the
  *  workflow bounds the whole by the session's deadline (scheduleToClose), since a warning after the
