@@ -12,6 +12,7 @@ describe('webhook config', () => {
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: 8,
       WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: 2_000,
       WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: 8,
+      WEBHOOK_INLINE_SLOT_WAIT_MS: 1_000,
     });
     expect(env.WEBHOOK_ALLOWED_CIDRS).toBeUndefined();
   });
@@ -27,6 +28,7 @@ describe('webhook config', () => {
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: '3',
       WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: '200',
       WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: '0',
+      WEBHOOK_INLINE_SLOT_WAIT_MS: '0',
     });
     try {
       expect(webhookConfig()).toEqual({
@@ -41,6 +43,7 @@ describe('webhook config', () => {
         defaultMaxAttempts: 3,
         inlineAttemptTimeoutMs: 200,
         inlineMaxPerSubscription: 0,
+        inlineSlotWaitMs: 0,
       });
     } finally {
       process.env = saved;
@@ -67,6 +70,7 @@ describe('webhook config', () => {
     [{ WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: '50' }, 'WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS'],
     [{ WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: 'soon' }, 'WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS'],
     [{ WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: '-1' }, 'WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION'],
+    [{ WEBHOOK_INLINE_SLOT_WAIT_MS: '-5' }, 'WEBHOOK_INLINE_SLOT_WAIT_MS'],
   ])('refuses %p naming the variable', (env, message) => {
     expect(() => validateConfig(WebhookEnv, env)).toThrow(ConfigValidationError);
     expect(() => validateConfig(WebhookEnv, env)).toThrow(message);

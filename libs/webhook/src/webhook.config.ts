@@ -39,10 +39,17 @@ export class WebhookEnv {
   @IsOptional() @IsInt() @Min(100) @Max(55_000)
   WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: number = 2_000;
 
-  /** Inline first attempts in flight per subscription in one process; past it, deliveries go straight
-   *  to a workflow. 0 turns inline attempts off (every delivery gets a workflow). */
+  /** Inline first attempts in flight per subscription in one process; a delivery past it waits for a
+   *  free slot (WEBHOOK_INLINE_SLOT_WAIT_MS). 0 turns inline attempts off (every delivery gets a
+   *  workflow). */
   @IsOptional() @IsInt() @Min(0) @Max(10_000)
   WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: number = 8;
+
+  /** How long a delivery waits for a free inline slot of its subscription before it goes to a
+   *  workflow instead: a burst to a fast endpoint queues for ms and stays inline, a slow endpoint's
+   *  backlog moves to workflows. 0: no wait. */
+  @IsOptional() @IsInt() @Min(0) @Max(60_000)
+  WEBHOOK_INLINE_SLOT_WAIT_MS: number = 1_000;
 }
 
 export interface WebhookSettings {
@@ -54,6 +61,7 @@ export interface WebhookSettings {
   defaultMaxAttempts: number;
   inlineAttemptTimeoutMs: number;
   inlineMaxPerSubscription: number;
+  inlineSlotWaitMs: number;
 }
 
 export const webhookConfig = registerAs('webhook', (): WebhookSettings => {
@@ -67,6 +75,7 @@ export const webhookConfig = registerAs('webhook', (): WebhookSettings => {
     defaultMaxAttempts: env.WEBHOOK_DEFAULT_MAX_ATTEMPTS,
     inlineAttemptTimeoutMs: Math.min(env.WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS, env.WEBHOOK_TIMEOUT_MS),
     inlineMaxPerSubscription: env.WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION,
+    inlineSlotWaitMs: env.WEBHOOK_INLINE_SLOT_WAIT_MS,
   };
 });
 export type WebhookConfig = ReturnType<typeof webhookConfig>;

@@ -20,6 +20,8 @@ export interface TestWebhookReceiver {
   /** `http://127.0.0.1:<port>` + path. */
   url(path?: string): string;
   readonly received: ReceivedWebhook[];
+  /** The most requests it has held unanswered at once. */
+  maxConcurrent(): number;
   /** Changes how the next requests are answered. */
   reply(next: ReceiverReply | ((request: ReceivedWebhook) => ReceiverReply)): void;
   close(): Promise<void>;
@@ -30,6 +32,8 @@ export async function startTestWebhookReceiver(initial: ReceiverReply = { status
   const received: ReceivedWebhook[] = [];
   let replier: (request: ReceivedWebhook) => ReceiverReply = () => initial;
   const hanging = new Set<ServerResponse>();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -44,6 +48,11 @@ export async function startTestWebhookReceiver(initial: ReceiverReply = { status
         remotePort: req.socket.remotePort ?? 0,
       };
       received.push(request);
+      inFlight += 1;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      res.once('close', () => {
+        inFlight -= 1;
+      });
       const reply = replier(request);
       if (reply === 'hang') {
         hanging.add(res);
@@ -70,6 +79,7 @@ export async function startTestWebhookReceiver(initial: ReceiverReply = { status
   return {
     url: (path = '/hooks') => `http://127.0.0.1:${port}${path}`,
     received,
+    maxConcurrent: () => maxInFlight,
     reply(next) {
       replier = typeof next === 'function' ? next : () => next;
     },

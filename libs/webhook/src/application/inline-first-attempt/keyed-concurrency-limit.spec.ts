@@ -37,4 +37,39 @@ describe('KeyedConcurrencyLimit', () => {
     expect(() => new KeyedConcurrencyLimit(-1)).toThrow(RangeError);
     expect(() => new KeyedConcurrencyLimit(1.5)).toThrow(RangeError);
   });
+
+  it('acquire waits in line for a released slot, first come first served, without exceeding the limit', async () => {
+    const limit = new KeyedConcurrencyLimit(1);
+    const first = limit.tryAcquire('a')!;
+    const order: string[] = [];
+    const second = limit.acquire('a', 1_000).then((release) => {
+      order.push('second');
+      return release;
+    });
+    const third = limit.acquire('a', 1_000).then((release) => {
+      order.push('third');
+      return release;
+    });
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    first();
+    const secondRelease = await second;
+    expect(secondRelease).not.toBeNull();
+    expect(limit.inFlight('a')).toBe(1);
+    expect(order).toEqual(['second']);
+    secondRelease!();
+    (await third)!();
+    expect(order).toEqual(['second', 'third']);
+    expect(limit.inFlight('a')).toBe(0);
+  });
+
+  it('acquire answers null when no slot comes free in time, and a later release is not lost to it', async () => {
+    const limit = new KeyedConcurrencyLimit(1);
+    const holder = limit.tryAcquire('a')!;
+    expect(await limit.acquire('a', 20)).toBeNull();
+    expect(await limit.acquire('a', 0)).toBeNull();
+    holder();
+    expect(limit.inFlight('a')).toBe(0);
+    expect(await limit.acquire('a', 0)).not.toBeNull();
+  });
 });

@@ -5,7 +5,9 @@ import { type DomainEvent, EventOutbox, UnitOfWork, newEventId } from '@app/shar
 import {
   CreateWebhookSubscriptionHandler,
   WebhookDeliveryRepository,
+  WebhookDeliveryOutcomeService,
   WebhookDispatchService,
+  WebhookFanOutService,
   type WebhookFanOutEvent,
   WebhookInlineFirstAttemptService,
   WebhookModule,
@@ -20,6 +22,7 @@ import { createTenant, createTestContext } from '../../../../../test/support/nes
 
 const INLINE_TIMEOUT_MS = 400;
 const INLINE_MAX_PER_SUBSCRIPTION = 2;
+const INLINE_SLOT_WAIT_MS = 3_000;
 
 /** The fan-out's inline first attempt against real receivers on 127.0.0.1 and a real database; the
  *  starter records the runs it would start (a WebhookDeliveryWorkflow in the worker). */
@@ -40,6 +43,7 @@ describe('WebhookInlineFirstAttemptService (real PostgreSQL, real HTTP receivers
       WEBHOOK_SLOW_AFTER_MS: '1000',
       WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: String(INLINE_TIMEOUT_MS),
       WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: String(INLINE_MAX_PER_SUBSCRIPTION),
+      WEBHOOK_INLINE_SLOT_WAIT_MS: String(INLINE_SLOT_WAIT_MS),
     }));
     db = moduleRef.get(DataSource);
     inline = moduleRef.get(WebhookInlineFirstAttemptService);
@@ -156,7 +160,29 @@ describe('WebhookInlineFirstAttemptService (real PostgreSQL, real HTTP receivers
     expect(starter.starts.map((s) => s.input)).toEqual([expect.objectContaining({ deliveryId: delivery.id, attemptsMade: 1 })]);
   });
 
-  it('the per-subscription cap: with that many attempts in flight, the next delivery goes straight to a run, unsent; another subscription is not held back', async () => {
+  it('the per-subscription cap: a burst waits its turn for a slot and stays inline, never more than the cap in flight at the endpoint', async () => {
+    const r = await receiver();
+    r.reply({ status: 200, delayMs: 100 });
+    const sub = await subscribe(r);
+    const events = await Promise.all(Array.from({ length: 3 * INLINE_MAX_PER_SUBSCRIPTION }, () => publishable()));
+
+    const results = (await Promise.all(events.map((e) => inline.deliver(e)))).flat();
+
+    expect(results).toHaveLength(events.length);
+    expect(results.every((x) => x.subscriptionId === sub.id && x.outcome === 'delivered' && x.attemptedInline)).toBe(true);
+    expect(starter.starts).toEqual([]);
+    expect(r.received).toHaveLength(events.length);
+    expect(r.maxConcurrent()).toBeLessThanOrEqual(INLINE_MAX_PER_SUBSCRIPTION);
+  });
+
+  it('the per-subscription cap without a wait (WEBHOOK_INLINE_SLOT_WAIT_MS 0): with that many attempts in flight, the next delivery goes straight to a run, unsent; another subscription is not held back', async () => {
+    const inline = new WebhookInlineFirstAttemptService(
+      moduleRef.get(WebhookFanOutService),
+      moduleRef.get(WebhookDispatchService),
+      moduleRef.get(WebhookDeliveryOutcomeService),
+      starter,
+      { inlineAttemptTimeoutMs: INLINE_TIMEOUT_MS, inlineMaxPerSubscription: INLINE_MAX_PER_SUBSCRIPTION, inlineSlotWaitMs: 0 },
+    );
     const busy = await receiver();
     busy.reply({ status: 200, delayMs: 250 });
     const other = await receiver();

@@ -30,8 +30,9 @@ export interface InlineFirstAttemptResult {
  * WebhookDispatchService attempt a workflow makes (signing, attempt log, classification, endpoint
  * health, success bookkeeping), within WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS. A WebhookDeliveryWorkflow
  * starts only when that attempt fails in a way worth retrying (it continues the retry schedule with
- * the attempt counted), when WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION attempts to the subscription are
- * already in flight in this process, or when the plan asks for a run (failing endpoint, or a row an
+ * the attempt counted), when WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION attempts to the subscription stay
+ * in flight in this process for WEBHOOK_INLINE_SLOT_WAIT_MS (a burst to a fast endpoint waits its
+ * turn and stays inline; a slow endpoint's backlog moves to runs), or when the plan asks for a run (failing endpoint, or a row an
  * earlier fan-out created). Held deliveries get neither.
  *
  * At-least-once: an attempt that throws (e.g. its record failed after the POST went out) leaves the
@@ -48,7 +49,7 @@ export class WebhookInlineFirstAttemptService {
     private readonly dispatch: WebhookDispatchService,
     private readonly outcomes: WebhookDeliveryOutcomeService,
     private readonly starter: WebhookDeliveryStarter,
-    @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'inlineAttemptTimeoutMs' | 'inlineMaxPerSubscription'>,
+    @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'inlineAttemptTimeoutMs' | 'inlineMaxPerSubscription' | 'inlineSlotWaitMs'>,
   ) {
     this.inFlight = new KeyedConcurrencyLimit(config.inlineMaxPerSubscription);
   }
@@ -88,7 +89,7 @@ export class WebhookInlineFirstAttemptService {
       return result('run-started', false);
     }
 
-    const release = this.inFlight.tryAcquire(delivery.subscriptionId);
+    const release = await this.inFlight.acquire(delivery.subscriptionId, this.config.inlineSlotWaitMs);
     if (!release) {
       await this.starter.start(start, { replay: false });
       return result('run-started', false);
