@@ -1,110 +1,132 @@
 import 'reflect-metadata';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { webhookDeliveryWorkflowId } from '@app/workflows';
 import { type BenchChild, forkChild } from './support/inbound-children';
 import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { type BenchTemporal, startBenchServices } from './support/infra';
 import { runPaced, type WriteRecord } from './support/producer';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
-import { recordBenchResult } from './support/results';
+import { recordBenchResult, type TargetResult } from './support/results';
+import { writeContactCreated } from './support/webhooks-events';
+import type { FloorArgs, FloorRun } from './support/webhooks-floor';
 import { type DeliveryBreakdown, deliveryBreakdown } from './support/webhooks-history';
 import { summarizeCpuProfiles, type ProfileSummary } from './support/webhooks-profile';
 import { BenchReceiver } from './support/webhooks-receivers';
+import { countRuns, deliveryRunsSince, deliveryStatuses, pauseSubscription } from './support/webhooks-workflows';
 import { cleanupAll, cleanups, log, runBench } from './support/bench-process';
 import { kvEnv, numEnv, temporalExtraArgsEnv } from './support/env';
 
 /**
- * `npm run bench:webhooks`: outbound webhook delivery through the real pipeline: outbox row committed
- * → relay (OutboxProcessorWorkflow, NOTIFY wake-up) → WebhookOutboxPublisher fan-out (one delivery
- * row and one WebhookDeliveryWorkflow per subscription) → deliverWebhook activity (signed POST) →
- * loopback receivers in this process, on its own Temporal dev server (locally built CLI) and its own
- * PostgreSQL database.
+ * `npm run bench:webhooks`: outbound webhook delivery through the real pipeline, on the inline path:
+ * outbox row committed → relay (OutboxProcessorWorkflow, NOTIFY wake-up, batches of OUTBOX_BATCH_SIZE
+ * published concurrently) → WebhookOutboxPublisher → WebhookInlineFirstAttemptService: one delivery
+ * row per subscription, then the FIRST attempt (signed POST, attempt record, classification) made
+ * right there, within WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS, at most WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION
+ * in flight per subscription. A WebhookDeliveryWorkflow starts only when that attempt fails or times
+ * out, when the cap is reached (the run then makes the first attempt), or when the endpoint is marked
+ * failing (then new deliveries are `held`, no run). A healthy delivery under the cap has NO workflow.
+ * Receivers are loopback HTTP servers in this process; Temporal is its own dev server (locally built
+ * CLI), PostgreSQL its own database.
  *
- * Processes: the worker (WorkerModule on the outbox and webhooks task queues) runs in a child process,
- * as in production: its activities (HTTP sends, database bookkeeping), workflow threads and Rust core
- * must not share an event loop with the load generator and the receivers, which would slow both and
- * blur the latency. This process writes the events and hosts the receivers; both timestamps come from
- * its performance.now(), so latency = receipt - commit needs no clock translation.
+ * Processes: the worker (WorkerModule on the outbox and webhooks task queues) is a child process, as
+ * in production; the floor's plain POST loop is another (support/webhooks-floor.ts). This process
+ * writes the events and hosts the receivers; both timestamps come from its performance.now(), so
+ * latency = receipt - commit needs no clock translation. Every phase drains on receipts at the
+ * receivers (never on workflow status: most deliveries have no workflow).
  *
- * One tenant, BENCH_HEALTHY healthy subscriptions (`contact.*`, receivers answer 204 at once), events
- * `contact.created` written one per transaction (an outbox INSERT: the commit is the domain write's).
- * Scenarios: `healthy` (only those), then `dead` (the same plus one subscription whose endpoint accepts
- * the connection and never answers, so every attempt runs into WEBHOOK_TIMEOUT_MS and is retried on
- * the production policy). Per scenario two load shapes:
- * - paced: BENCH_RATE events/s (x BENCH_HEALTHY deliveries/s offered) for BENCH_SECONDS after
- *   BENCH_WARMUP_SECONDS: end-to-end latency commit -> receipt (p50/p99) and achieved deliveries/s;
- * - burst: BENCH_BURST_EVENTS written as fast as BENCH_WRITERS connections allow: deliveries/s =
- *   healthy deliveries / (last receipt - first write), the capacity.
- * The dead endpoint's slowdown = healthy deliveries/s (burst: against the healthy bursts before and after it, see
- * BENCH_BRACKET) and latency (paced) of `dead` vs `healthy`.
+ * Tenant A: BENCH_HEALTHY healthy subscriptions (`contact.*`, receivers answer 204 at once); events
+ * `contact.created`, one outbox INSERT per transaction. Phases:
+ * - floor (before the brackets and after them): BENCH_BURST_EVENTS signed POSTs per healthy receiver
+ *   (same body shape and size, same receivers) from a plain node:http keep-alive loop in a child
+ *   process, BENCH_FLOOR_CONCURRENCY in flight per receiver (default: the worker's inline cap, the
+ *   concurrency the inline path has per subscription): what the same HTTP work costs with nothing else.
+ * - healthy burst: BENCH_BURST_EVENTS events written as fast as BENCH_WRITERS connections allow;
+ *   deliveries/s = healthy deliveries / (last receipt - first write).
+ * - dead burst: the same, plus one FRESH subscription (per bracket, so each starts unmarked) whose
+ *   endpoint accepts the connection and never answers. After it the subscription is paused and its
+ *   runs terminated, so the next healthy burst runs without it.
+ *   Brackets: H0 D1 H1 D2 H2 ... (BENCH_BRACKETS dead bursts); slowdown_i = 1 - D_i / mean(H_i-1, H_i);
+ *   the target is judged on the median of the brackets' slowdowns.
+ * - latency (tenant B, BENCH_LATENCY_SUBSCRIPTIONS healthy subscriptions): paced at BENCH_LATENCY_RATE
+ *   deliveries/s offered (events/s = rate / subscriptions) for BENCH_LATENCY_WARMUP_SECONDS +
+ *   BENCH_LATENCY_SECONDS; p50/p99 of outbox commit → receipt over the measured part.
+ * Per phase: CPU per process, the WebhookDeliveryWorkflows started (visibility, split into healthy
+ * and dead-endpoint deliveries), the share of healthy deliveries made inline, the most connections a
+ * receiver saw at once (the sender's real concurrency), and a sample of the histories of the healthy
+ * deliveries that did get a run (where their time went).
  *
- * Knobs (env): BENCH_HEALTHY (3), BENCH_RATE (5: leaves this 2-core machine room for the dead
- * scenario's extra deliveries, so latency compares like with like), BENCH_SECONDS (12), BENCH_WARMUP_SECONDS (3),
- * BENCH_BURST_EVENTS (1000, 0 skips), BENCH_WRITERS (16), BENCH_SCENARIOS ("healthy,dead"),
- * BENCH_DRAIN_TIMEOUT_MS (120000), BENCH_WEBHOOK_TIMEOUT_MS (15000, the production default),
- * BENCH_WORKER_POOL_SIZE (20), BENCH_WORKER_ENV ("K=V K=V" for the worker, e.g.
- * "WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES=100 OUTBOX_BATCH_SIZE=500"), BENCH_WORKER_OPTIONS (JSON
- * Temporal WorkerOptions per task queue, e.g. '{"webhooks":{"maxCachedWorkflows":5000}}'),
- * BENCH_HISTORY_SAMPLES (60), BENCH_WARMUP_BURST (1: one unreported healthy burst before
- * the measured phases; 0 skips it), BENCH_BRACKET (1: after the dead scenario, pause the dead endpoint and
- * run the healthy burst again; the slowdown compares the dead burst with the mean of the healthy bursts
- * around it, so drift over the run does not count; 0 skips it), BENCH_IDLE_SECONDS (10, CPU with no traffic: at the start, and with only the dead endpoint's own work after its burst), BENCH_SETTLE_MAX_SECONDS (90: before
- * each phase, wait at most this long for worker + server to fall below 0.25 cores),
- * BENCH_PROFILE ("worker": --cpu-prof, summarised), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS (default in bench/support/env.ts; "-" for
- * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (480000).
+ * Knobs (env): BENCH_HEALTHY (3), BENCH_BURST_EVENTS (600), BENCH_WARMUP_BURST (200 events, unreported,
+ * first; 0 skips), BENCH_BRACKETS (3; 0 skips the dead bursts), BENCH_WRITERS (16),
+ * BENCH_FLOOR_CONCURRENCY (per receiver; default WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION of the worker),
+ * BENCH_LATENCY_RATE (500 deliveries/s; 0 skips), BENCH_LATENCY_SUBSCRIPTIONS (1),
+ * BENCH_LATENCY_SECONDS (5), BENCH_LATENCY_WARMUP_SECONDS (2), BENCH_LATENCY_DRAIN_TIMEOUT_MS (60000: a rate the
+ * pipeline does not sustain leaves a backlog; what is not delivered by then counts as lost, at the age it
+ * had, so p99 is then a lower bound, shown with ≥), BENCH_DRAIN_TIMEOUT_MS (bursts, 120000),
+ * BENCH_WEBHOOK_TIMEOUT_MS (15000, the production default), BENCH_WORKER_POOL_SIZE (20),
+ * BENCH_WORKER_ENV ("K=V K=V" for the worker, e.g. "WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION=32
+ * OUTBOX_BATCH_SIZE=50"), BENCH_WORKER_OPTIONS (JSON Temporal WorkerOptions per task queue),
+ * BENCH_HISTORY_SAMPLES (20 per phase, of the healthy deliveries that got a run; 0 skips),
+ * BENCH_IDLE_SECONDS (5: CPU with no traffic at the start, and with only the first dead endpoint's own
+ * work after its burst), BENCH_SETTLE_MAX_SECONDS (20: before each phase, wait at most this long for
+ * worker + server to fall below 0.25 cores), BENCH_PROFILE ("worker": --cpu-prof, summarised),
+ * BENCH_PROFILE_DIR, BENCH_TEMPORAL_EXTRA_ARGS (default in bench/support/env.ts; "-" for none),
+ * BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (540000).
  */
 
-
-
-
-type ScenarioKey = 'healthy' | 'dead';
-type Shape = 'paced' | 'burst';
+type Kind = 'warm-up' | 'healthy' | 'dead' | 'latency';
 
 const settings = {
   healthy: numEnv('BENCH_HEALTHY', 3, 1),
-  rate: numEnv('BENCH_RATE', 5, 1),
-  seconds: numEnv('BENCH_SECONDS', 12, 1),
-  warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 3),
-  burstEvents: numEnv('BENCH_BURST_EVENTS', 1_000),
+  burstEvents: numEnv('BENCH_BURST_EVENTS', 600, 1),
+  warmUpEvents: numEnv('BENCH_WARMUP_BURST', 200),
+  brackets: Math.round(numEnv('BENCH_BRACKETS', 3)),
   writers: numEnv('BENCH_WRITERS', 16, 1),
-  scenarios: (process.env.BENCH_SCENARIOS ?? 'healthy,dead').split(',').map((s) => s.trim()).filter((s): s is ScenarioKey => s === 'healthy' || s === 'dead'),
+  floorConcurrency: process.env.BENCH_FLOOR_CONCURRENCY ? numEnv('BENCH_FLOOR_CONCURRENCY', 8, 1) : undefined,
+  latencyRate: numEnv('BENCH_LATENCY_RATE', 500),
+  latencySubscriptions: Math.round(numEnv('BENCH_LATENCY_SUBSCRIPTIONS', 1, 1)),
+  latencySeconds: numEnv('BENCH_LATENCY_SECONDS', 5, 1),
+  latencyWarmupSeconds: numEnv('BENCH_LATENCY_WARMUP_SECONDS', 2),
+  latencyDrainTimeoutMs: numEnv('BENCH_LATENCY_DRAIN_TIMEOUT_MS', 60_000, 1_000),
   drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 120_000, 1_000),
   webhookTimeoutMs: numEnv('BENCH_WEBHOOK_TIMEOUT_MS', 15_000, 100),
   workerPoolSize: numEnv('BENCH_WORKER_POOL_SIZE', 20, 1),
   workerEnv: kvEnv('BENCH_WORKER_ENV'),
   workerOptions: process.env.BENCH_WORKER_OPTIONS ?? '',
-  historySamples: numEnv('BENCH_HISTORY_SAMPLES', 60),
-  idleSeconds: numEnv('BENCH_IDLE_SECONDS', 10),
-  settleMaxSeconds: numEnv('BENCH_SETTLE_MAX_SECONDS', 90),
-  bracket: numEnv('BENCH_BRACKET', 1) > 0,
-  warmUpBurst: numEnv('BENCH_WARMUP_BURST', 1) > 0,
+  historySamples: numEnv('BENCH_HISTORY_SAMPLES', 20),
+  idleSeconds: numEnv('BENCH_IDLE_SECONDS', 5),
+  settleMaxSeconds: numEnv('BENCH_SETTLE_MAX_SECONDS', 20),
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).includes('worker'),
-  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 480_000, 10_000),
+  watchdogMs: numEnv('BENCH_WATCHDOG_MS', 540_000, 10_000),
   temporalExtraArgs: temporalExtraArgsEnv(),
 };
 
-/** Targets: healthy deliveries/s, and the most the dead endpoint may slow healthy deliveries. */
+/** Targets (issue 11): healthy deliveries/s saturated; the most a dead endpoint may slow healthy
+ *  deliveries (median of the bracketed runs); commit → receiver p99 at 500 deliveries/s. */
 const TARGET_DELIVERIES_PER_SECOND = 300;
 const TARGET_MAX_SLOWDOWN = 0.1;
+const TARGET_P99_MS = 100;
+const TARGET_LATENCY_RATE = 500;
 
 /** Worker + server cores below which the system counts as settled between phases. */
 const SETTLED_CORES = 0.25;
 
-const CPU_COMPONENTS = ['bench (load + receivers)', 'worker', 'temporal', 'postgres (this db)'];
+const FLOOR = 'floor (plain POST loop)';
+const CPU_COMPONENTS = ['bench (load + receivers)', 'worker', 'temporal', 'postgres (this db)', FLOOR];
 
-
+interface Target {
+  receiver: BenchReceiver;
+  subscriptionId: string;
+}
 
 interface PhaseResult {
-  scenario: ScenarioKey;
-  shape: Shape;
-  /** The healthy burst run again after the dead scenario (dead endpoint paused), bracketing it. */
-  again: boolean;
-  /** Offered events/s (paced); null for a burst. */
+  key: string;
+  kind: Kind;
+  shape: 'burst' | 'paced';
+  /** Offered deliveries/s (paced); null for a burst. */
   offeredRate: number | null;
   /** Events whose deliveries are measured (paced: after the warm-up; burst: all). */
   events: number;
@@ -118,69 +140,69 @@ interface PhaseResult {
   deliveriesPerSecond: number;
   windowSeconds: number;
   latency: Summary;
-  /** Requests the hanging endpoint received during the phase (attempts that ran into the timeout). */
+  /** Latency of the healthy deliveries made inline / by a run. */
+  latencyInline: Summary;
+  latencyRun: Summary;
+  /** Measured deliveries not made by the end of the drain: in `latency` at their age then (a lower bound). */
+  censored: number;
+  /** Requests the hanging endpoint received during the phase. */
   deadAttempts: number;
+  /** WebhookDeliveryWorkflows started for the phase's deliveries (all its events, warm-up included). */
+  runs: { healthy: number; dead: number; other: number };
+  /** Healthy deliveries of the phase (all events) that had no run. */
+  inlineShare: number;
+  /** Most connections a healthy receiver had open at once. */
+  peakConnections: number;
+  /** Mean request body bytes at the healthy receivers. */
+  bodyBytes: number;
   /** Healthy deliveries of every event of the phase (warm-up included): what the CPU was spent on. */
   allDelivered: number;
   cpu: { wallSeconds: number; cores: Record<string, number> };
   breakdown?: DeliveryBreakdown;
+  /** The dead endpoint's deliveries by status after the phase. */
+  deadStatuses?: Record<string, number>;
+}
+
+interface FloorResult extends FloorRun {
+  when: string;
+  concurrency: number;
+  cpu: { wallSeconds: number; cores: Record<string, number> };
 }
 
 interface Infra {
   pool: Pool;
   tenantId: string;
   worker: BenchChild;
-  healthy: { receiver: BenchReceiver; subscriptionId: string }[];
+  healthy: Target[];
   hanging: BenchReceiver;
   sampler: CpuSampler;
   temporal: BenchTemporal;
+  inlineAttemptTimeoutMs: number;
 }
 
-const CONTACT_NAMES = ['Ana Souza', 'Bruno Lima', 'Carla Dias', 'Davi Rocha', 'Eva Prado'];
+const sleep = (delayMs: number) => new Promise<void>((r) => setTimeout(r, delayMs));
+let nextSeq = 0;
 
-/** One contact.created event, committed on its own (autocommit INSERT: its own transaction, with the
- *  outbox trigger's NOTIFY delivered at commit), as CreateContactHandler's transaction commits it. */
-async function writeEvent(pool: Pool, tenantId: string, seq: number): Promise<string> {
-  const id = randomUUID();
-  const contactId = randomUUID();
-  const phone = `55119${String(seq).padStart(8, '0')}`;
-  const now = new Date().toISOString();
-  const payload = {
-    id: contactId,
-    phone,
-    whatsappId: `${phone}@c.us`,
-    name: CONTACT_NAMES[seq % CONTACT_NAMES.length],
-    profilePictureUrl: null,
-    source: 'api',
-    createdAt: now,
-  };
-  await pool.query(
-    `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at) VALUES ($1, $2, 'contact', $3, 'contact.created', $4, $5)`,
-    [id, tenantId, contactId, JSON.stringify(payload), now],
-  );
-  return id;
-}
-
-async function drain(infra: Infra, ids: string[], timeoutMs: number): Promise<void> {
+async function drain(targets: Target[], ids: string[], timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const missing = infra.healthy.reduce((acc, { receiver }) => acc + ids.filter((id) => receiver.receivedAt(id) === undefined).length, 0);
+    const missing = targets.reduce((acc, { receiver }) => acc + ids.filter((id) => receiver.receivedAt(id) === undefined).length, 0);
     if (missing === 0) return;
     if (performance.now() > deadline) {
       log(`drain: ${missing} healthy deliveries still missing after ${timeoutMs} ms`);
       return;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(50);
   }
 }
 
-/** Waits until the worker and the server are near idle (a burst leaves the server minutes of
- *  closing and visibility work), so a phase does not pay for the one before it. */
+/** Waits until the worker and the server are near idle (a burst leaves the server closing runs and
+ *  visibility work), so a phase does not pay for the one before it. */
 async function settle(infra: Infra): Promise<void> {
   const started = performance.now();
   for (;;) {
     const before = await infra.sampler.snapshot();
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const { cores } = CpuSampler.delta(before, await infra.sampler.snapshot());
     const busy = (cores.worker ?? 0) + (cores.temporal ?? 0);
     const waited = (performance.now() - started) / 1_000;
@@ -191,259 +213,362 @@ async function settle(infra: Infra): Promise<void> {
   }
 }
 
-type Round = 'measured' | 'again' | 'warm-up';
+interface PhaseSpec {
+  key: string;
+  kind: Kind;
+  tenantId: string;
+  targets: Target[];
+  /** The dead endpoint's subscription in this phase, if any. */
+  deadSubscriptionId?: string;
+  /** Paced: events/s, warm-up and measured ms; burst: number of events. */
+  paced?: { eventsPerSecond: number; warmupMs: number; durationMs: number };
+  burstEvents?: number;
+  drainTimeoutMs: number;
+}
 
-async function runPhase(infra: Infra, scenario: ScenarioKey, shape: Shape, round: Round = 'measured'): Promise<PhaseResult> {
-  const again = round === 'again';
-  const paced = shape === 'paced';
-  const rate = paced ? settings.rate : 1e9;
-  const warmupMs = paced ? settings.warmupSeconds * 1_000 : 0;
-  const durationMs = paced ? settings.seconds * 1_000 : (settings.burstEvents * 1_000) / rate;
+async function runPhase(infra: Infra, spec: PhaseSpec): Promise<PhaseResult> {
+  const paced = spec.paced;
+  const rate = paced ? paced.eventsPerSecond : 1e9;
+  const warmupMs = paced ? paced.warmupMs : 0;
+  const durationMs = paced ? paced.durationMs : (spec.burstEvents! * 1_000) / rate;
+  const subs = spec.targets.length;
   log(
     paced
-      ? `${scenario} / paced: ${settings.rate} events/s (${settings.rate * settings.healthy} healthy deliveries/s) for ${settings.warmupSeconds} s warm-up + ${settings.seconds} s`
-      : `${scenario} / burst: ${settings.burstEvents} events (${settings.burstEvents * settings.healthy} healthy deliveries) as fast as ${settings.writers} writers go`,
+      ? `${spec.key} / paced: ${paced.eventsPerSecond} events/s x ${subs} subscription(s) = ${paced.eventsPerSecond * subs} deliveries/s for ${warmupMs / 1_000} s warm-up + ${durationMs / 1_000} s`
+      : `${spec.key} / burst: ${spec.burstEvents} events (${spec.burstEvents! * subs} healthy deliveries${spec.deadSubscriptionId ? ' + as many to the dead endpoint' : ''}) as fast as ${settings.writers} writers go`,
   );
   const deadBefore = infra.hanging.requests;
+  const bytesBefore = spec.targets.reduce((acc, t) => acc + t.receiver.bodyBytes, 0);
+  const requestsBefore = spec.targets.reduce((acc, t) => acc + t.receiver.requests, 0);
+  for (const t of spec.targets) t.receiver.resetPeak();
+  const duplicatesBefore = spec.targets.reduce((acc, t) => acc + t.receiver.duplicates, 0);
+  const startedEpoch = Date.now();
   const cpuBefore: CpuSnapshot = await infra.sampler.snapshot();
-  const run = await runPaced({ rate, warmupMs, durationMs, writers: settings.writers, write: (seq) =>
-      writeEvent(infra.pool, infra.tenantId, seq + (shape === 'burst' ? 5_000_000 : 0) + (scenario === 'dead' ? 10_000_000 : 0) + (again ? 20_000_000 : 0) + (round === 'warm-up' ? 30_000_000 : 0)),
-  });
-  await drain(
-    infra,
-    run.writes.map((w) => w.id),
-    settings.drainTimeoutMs,
-  );
+  const base = nextSeq;
+  const run = await runPaced({ rate, warmupMs, durationMs, writers: settings.writers, write: (seq) => writeContactCreated(infra.pool, spec.tenantId, base + seq) });
+  nextSeq = base + run.writes.length + run.errors + 1;
+  const ids = run.writes.map((w) => w.id);
+  await drain(spec.targets, ids, spec.drainTimeoutMs);
+  const drainedAt = performance.now();
   const cpuAfter = await infra.sampler.snapshot();
+  const endedEpoch = Date.now();
   const deadAttempts = infra.hanging.requests - deadBefore;
+  const peakConnections = Math.max(...spec.targets.map((t) => t.receiver.peakSockets));
+  const requests = spec.targets.reduce((acc, t) => acc + t.receiver.requests, 0) - requestsBefore;
+  const bodyBytes = requests > 0 ? (spec.targets.reduce((acc, t) => acc + t.receiver.bodyBytes, 0) - bytesBefore) / requests : Number.NaN;
+
+  // Runs started for this phase's deliveries. A dead endpoint's inline attempts end after the drain
+  // (their budget), and only then start their runs: wait that long before reading.
+  if (spec.deadSubscriptionId) await sleep(infra.inlineAttemptTimeoutMs + 500);
+  const listed = await deliveryRunsSince(infra.temporal.env.client, startedEpoch - 1_000).catch((err: unknown) => {
+    log(`could not list delivery runs: ${err instanceof Error ? err.message : String(err)}`);
+    return undefined;
+  });
+  const healthySubs = spec.targets.map((t) => t.subscriptionId);
+  const runCounts = listed ? countRuns(listed, ids, healthySubs, spec.deadSubscriptionId, endedEpoch) : undefined;
+  const runIdOf = (subscriptionId: string, eventId: string) => `webhook:${subscriptionId}:${eventId}`;
 
   const measured: WriteRecord[] = run.writes.filter((w) => w.measured);
   const latencies: number[] = [];
+  const inline: number[] = [];
+  const viaRun: number[] = [];
   let lastReceipt = Number.NaN;
   let delivered = 0;
+  let censored = 0;
   for (const w of measured) {
-    for (const { receiver } of infra.healthy) {
+    for (const { receiver, subscriptionId } of spec.targets) {
       const at = receiver.receivedAt(w.id);
-      if (at === undefined) continue;
+      if (at === undefined) {
+        censored += 1;
+        latencies.push(drainedAt - w.committedAt);
+        continue;
+      }
       delivered += 1;
       latencies.push(at - w.committedAt);
+      (runCounts?.healthyIds.has(runIdOf(subscriptionId, w.id)) ? viaRun : inline).push(at - w.committedAt);
       if (!(at <= lastReceipt)) lastReceipt = at;
     }
   }
   const windowSeconds = (lastReceipt - run.measuredStart) / 1_000;
-  const allDelivered = run.writes.reduce((acc, w) => acc + infra.healthy.filter(({ receiver }) => receiver.receivedAt(w.id) !== undefined).length, 0);
-  const expected = measured.length * infra.healthy.length;
+  const allDelivered = run.writes.reduce((acc, w) => acc + spec.targets.filter(({ receiver }) => receiver.receivedAt(w.id) !== undefined).length, 0);
+  const expected = measured.length * subs;
 
   let breakdown: DeliveryBreakdown | undefined;
-  if (settings.historySamples > 0 && measured.length > 0) {
-    const step = Math.max(1, Math.floor(measured.length / settings.historySamples));
-    const sample = measured.filter((_, i) => i % step === 0).slice(0, settings.historySamples);
-    const subscriptionId = infra.healthy[0]!.subscriptionId;
-    const committed = new Map(sample.map((w) => [webhookDeliveryWorkflowId(subscriptionId, w.id), performance.timeOrigin + w.committedAt]));
-    breakdown = await deliveryBreakdown(infra.temporal.env.client, [...committed.keys()], (id) => committed.get(id)).catch((err: unknown) => {
+  if (settings.historySamples > 0 && spec.kind !== 'warm-up' && runCounts && runCounts.healthyIds.size > 0) {
+    const committed = new Map<string, number>();
+    for (const w of run.writes) for (const s of healthySubs) committed.set(runIdOf(s, w.id), performance.timeOrigin + w.committedAt);
+    const withRuns = [...runCounts.healthyIds];
+    const step = Math.max(1, Math.floor(withRuns.length / settings.historySamples));
+    const sample = withRuns.filter((_, i) => i % step === 0).slice(0, settings.historySamples);
+    breakdown = await deliveryBreakdown(infra.temporal.env.client, sample, (id) => committed.get(id)).catch((err: unknown) => {
       log(`could not read delivery histories: ${err instanceof Error ? err.message : String(err)}`);
       return undefined;
     });
   }
 
   const result: PhaseResult = {
-    scenario,
-    shape,
-    again,
-    offeredRate: paced ? settings.rate : null,
+    key: spec.key,
+    kind: spec.kind,
+    shape: paced ? 'paced' : 'burst',
+    offeredRate: paced ? paced.eventsPerSecond * subs : null,
     events: measured.length,
     expected,
     delivered,
     lost: expected - delivered,
-    duplicates: infra.healthy.reduce((acc, { receiver }) => acc + receiver.duplicates, 0),
+    duplicates: spec.targets.reduce((acc, t) => acc + t.receiver.duplicates, 0) - duplicatesBefore,
     writeErrors: run.errors,
     firstError: run.firstError,
     deliveriesPerSecond: windowSeconds > 0 ? delivered / windowSeconds : Number.NaN,
     windowSeconds,
     latency: summarize(latencies),
+    latencyInline: summarize(inline),
+    latencyRun: summarize(viaRun),
+    censored,
     deadAttempts,
+    runs: runCounts ? { healthy: runCounts.healthy, dead: runCounts.dead, other: runCounts.other } : { healthy: Number.NaN, dead: Number.NaN, other: Number.NaN },
+    inlineShare: runCounts && allDelivered > 0 ? 1 - runCounts.healthy / (run.writes.length * subs) : Number.NaN,
+    peakConnections,
+    bodyBytes,
     allDelivered,
     cpu: CpuSampler.delta(cpuBefore, cpuAfter),
     breakdown,
+    deadStatuses: spec.deadSubscriptionId ? await deliveryStatuses(infra.pool, spec.deadSubscriptionId) : undefined,
   };
   log(
-    `${scenario}${round === 'measured' ? '' : ` (${round})`} / ${shape}: ${delivered}/${expected} delivered, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
-      `p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} ms, dead-endpoint attempts ${deadAttempts}` +
-      (run.errors ? `, ${run.errors} write errors (first: ${run.firstError})` : ''),
+    `${spec.key}: ${delivered}/${expected} delivered, ${result.deliveriesPerSecond.toFixed(0)} deliveries/s, p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} ms, ` +
+      `runs started: healthy ${result.runs.healthy}, dead ${result.runs.dead}, other ${result.runs.other}; dead-endpoint attempts ${deadAttempts}; ` +
+      `peak connections/receiver ${peakConnections}${result.deadStatuses ? `; dead deliveries ${JSON.stringify(result.deadStatuses)}` : ''}`,
   );
   return result;
 }
 
-async function deadSubscriptionState(pool: Pool, subscriptionId: string): Promise<string> {
-  const { rows } = await pool.query<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE subscription_id = $1 GROUP BY status ORDER BY status`,
-    [subscriptionId],
-  );
-  const { rows: sub } = await pool.query<{ active: boolean; consecutive_failures: number }>(
-    `SELECT active, consecutive_failures FROM webhook_subscriptions WHERE id = $1`,
-    [subscriptionId],
-  );
-  return `deliveries ${rows.map((r) => `${r.status}=${r.n}`).join(', ') || 'none'}; subscription active=${sub[0]?.active} consecutiveFailures=${sub[0]?.consecutive_failures}`;
+async function runFloor(infra: Infra, floor: BenchChild, when: string, concurrency: number, secrets: Map<string, string>): Promise<FloorResult> {
+  const args: FloorArgs = {
+    targets: infra.healthy.map((t) => ({ url: t.receiver.url, secret: secrets.get(t.subscriptionId)!, tenantId: infra.tenantId })),
+    perTarget: settings.burstEvents,
+    concurrency,
+    warmUp: Math.min(100, settings.burstEvents),
+  };
+  log(`floor (${when}): ${args.perTarget} signed POSTs x ${args.targets.length} receivers, ${concurrency} in flight per receiver, plain node:http loop in a child process`);
+  const before = await infra.sampler.snapshot();
+  const run = await floor.call<FloorRun>('run', args, 120_000);
+  const cpu = CpuSampler.delta(before, await infra.sampler.snapshot());
+  log(`floor (${when}): ${run.perSecond.toFixed(0)} POSTs/s over ${run.seconds.toFixed(2)} s, p50 ${ms(run.latency.p50)} p99 ${ms(run.latency.p99)} ms, ${run.errors} errors`);
+  return { ...run, when, concurrency, cpu };
+}
+
+interface Bracket {
+  index: number;
+  before: PhaseResult;
+  dead: PhaseResult;
+  after: PhaseResult;
+  slowdown: number;
+}
+
+function brackets(results: PhaseResult[]): Bracket[] {
+  const healthy = results.filter((r) => r.kind === 'healthy');
+  const dead = results.filter((r) => r.kind === 'dead');
+  return dead.flatMap((d, i) => {
+    const before = healthy[i];
+    const after = healthy[i + 1];
+    if (!before || !after) return [];
+    return [{ index: i + 1, before, dead: d, after, slowdown: 1 - d.deliveriesPerSecond / ((before.deliveriesPerSecond + after.deliveriesPerSecond) / 2) }];
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+interface Verdicts {
+  healthyRate: number;
+  healthyRates: number[];
+  healthyLost: number;
+  capacityMet: boolean | null;
+  floorRate: number;
+  ratio: number;
+  brackets: Bracket[];
+  slowdown: number;
+  slowdownMet: boolean | null;
+  latency?: PhaseResult;
+  latencyMet: boolean | null;
+}
+
+function verdictsOf(results: PhaseResult[], floors: FloorResult[]): Verdicts {
+  const healthy = results.filter((r) => r.kind === 'healthy');
+  const healthyRates = healthy.map((r) => r.deliveriesPerSecond);
+  const healthyRate = median(healthyRates);
+  const healthyLost = healthy.reduce((acc, r) => acc + r.lost, 0);
+  const floorRates = floors.map((f) => f.perSecond).filter(Number.isFinite);
+  const floorRate = floorRates.length ? floorRates.reduce((a, b) => a + b, 0) / floorRates.length : Number.NaN;
+  const bs = brackets(results);
+  const slowdown = median(bs.map((b) => b.slowdown));
+  const deadLost = bs.reduce((acc, b) => acc + b.dead.lost, 0);
+  const latency = results.find((r) => r.kind === 'latency');
+  return {
+    healthyRate,
+    healthyRates,
+    healthyLost,
+    capacityMet: healthy.length ? healthyRate >= TARGET_DELIVERIES_PER_SECOND && healthyLost === 0 : null,
+    floorRate,
+    ratio: healthyRate / floorRate,
+    brackets: bs,
+    slowdown,
+    slowdownMet: bs.length ? slowdown < TARGET_MAX_SLOWDOWN && deadLost === 0 : null,
+    latency,
+    latencyMet: latency ? latency.latency.p99 <= TARGET_P99_MS && latency.lost === 0 && (latency.offeredRate ?? 0) >= TARGET_LATENCY_RATE : null,
+  };
 }
 
 interface ReportFacts {
   postgres: string;
   temporalCli: string;
   totalSeconds: number;
-  deadState?: string;
   verified: number;
   verifyFailures: string[];
   profiles: ProfileSummary[];
   idle?: { wallSeconds: number; cores: Record<string, number> };
-  /** No traffic, only the dead endpoint's upkeep (after its burst). */
   deadIdle?: { wallSeconds: number; cores: Record<string, number> };
-  webhookActivitySlots: unknown;
-  webhookWorkflowTaskSlots: unknown;
-  outboxBatchSize: unknown;
-  /** Deliveries/s of the unreported warm-up burst, when one ran. */
-  warmUpRate?: number;
+  ready: Record<string, unknown>;
+  warmUp?: PhaseResult;
 }
 
-/** Takes the dead endpoint out for the bracketing healthy burst: its subscription paused (no new
- *  deliveries) and the runs still retrying against it terminated. */
-async function pauseDeadEndpoint(infra: Infra, subscriptionId: string): Promise<void> {
-  await infra.pool.query(`UPDATE webhook_subscriptions SET active = false WHERE id = $1`, [subscriptionId]);
-  const { rows } = await infra.pool.query<{ event_id: string }>(
-    `SELECT event_id FROM webhook_deliveries WHERE subscription_id = $1 AND status IN ('pending', 'failed')`,
-    [subscriptionId],
-  );
-  const client = infra.temporal.env.client;
-  await Promise.all(
-    rows.map(({ event_id }) =>
-      client.workflow
-        .getHandle(webhookDeliveryWorkflowId(subscriptionId, event_id))
-        .terminate('bench: dead endpoint paused for the bracketing healthy burst')
-        .catch(() => undefined),
-    ),
-  );
-  log(`dead endpoint paused; ${rows.length} runs still retrying against it terminated`);
-}
+const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%` : '-');
+const fix0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+const mark = (met: boolean | null) => (met === null ? 'NOT MEASURED' : met ? 'MET' : 'MISSED');
 
-function printReport(results: PhaseResult[], facts: ReportFacts): void {
-  const label = (r: PhaseResult) => (r.scenario === 'dead' ? `${settings.healthy} healthy + 1 dead` : `${settings.healthy} healthy${r.again ? ' (again)' : ''}`);
-  console.log('\n## Outbound webhooks: healthy deliveries through outbox → fan-out → WebhookDeliveryWorkflow → loopback receivers\n');
+function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts, facts: ReportFacts): void {
+  const load = (r: PhaseResult) => (r.shape === 'paced' ? `paced ${r.offeredRate} deliveries/s` : `burst ${r.events} events`);
+  const lat = (r: PhaseResult, value: number) => `${r.censored > 0 ? '≥' : ''}${ms(value)}`;
+  const endpoints = (r: PhaseResult) =>
+    r.kind === 'latency' ? `${settings.latencySubscriptions} healthy (tenant B)` : r.kind === 'dead' ? `${settings.healthy} healthy + 1 dead` : `${settings.healthy} healthy`;
+  console.log('\n## Outbound webhooks: outbox → fan-out with inline first attempt → loopback receivers (a run only when needed)\n');
   console.log(
     markdownTable(
-      ['endpoints', 'load', 'events', 'healthy deliveries', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'dead-endpoint attempts'],
+      ['phase', 'endpoints', 'load', 'healthy deliveries', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'inline', 'runs healthy', 'runs dead', 'dead attempts', 'peak conns'],
       results.map((r) => [
-        label(r),
-        r.shape === 'paced' ? `paced ${r.offeredRate}/s x ${settings.healthy}` : `burst ${r.events}`,
-        String(r.events),
+        r.key,
+        endpoints(r),
+        load(r),
         String(r.delivered),
         String(r.lost),
         String(r.duplicates),
-        Number.isFinite(r.deliveriesPerSecond) ? r.deliveriesPerSecond.toFixed(0) : '-',
-        ms(r.latency.p50),
-        ms(r.latency.p95),
-        ms(r.latency.p99),
-        ms(r.latency.max),
-        r.scenario === 'dead' ? String(r.deadAttempts) : '-',
+        fix0(r.deliveriesPerSecond),
+        lat(r, r.latency.p50),
+        lat(r, r.latency.p95),
+        lat(r, r.latency.p99),
+        lat(r, r.latency.max),
+        Number.isFinite(r.inlineShare) ? `${(r.inlineShare * 100).toFixed(0)}%` : '-',
+        String(r.runs.healthy),
+        r.kind === 'dead' ? String(r.runs.dead) : '-',
+        r.kind === 'dead' ? String(r.deadAttempts) : '-',
+        String(r.peakConnections),
       ]),
     ),
   );
-  console.log('(latency = receipt at the healthy receiver - commit of the outbox row, same process and clock; deliveries/s = healthy deliveries of the measured events / (last receipt - first measured write).)');
+  console.log(
+    '(latency = receipt at the healthy receiver - commit of the outbox row, same process and clock (≥: some deliveries not made within the drain timeout, counted at their age then); deliveries/s = healthy deliveries of the measured events / ' +
+      '(last receipt - first measured write); inline = healthy deliveries with no WebhookDeliveryWorkflow; runs = WebhookDeliveryWorkflows started for the ' +
+      "phase's healthy / dead-endpoint deliveries (of all its events, warm-up seconds included) (Temporal visibility, WorkflowType='WebhookDeliveryWorkflow'); peak conns = most connections one healthy " +
+      'receiver had open at once, the sender\'s concurrency toward it.)',
+  );
 
-  const verdicts: string[] = [];
-  const find = (scenario: ScenarioKey, shape: Shape) => results.find((r) => r.scenario === scenario && r.shape === shape && !r.again);
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-  const burst = find('healthy', 'burst');
-  if (burst) {
-    const ok = burst.deliveriesPerSecond >= TARGET_DELIVERIES_PER_SECOND && burst.lost === 0;
-    verdicts.push(`${ok ? 'MET' : 'MISSED'}: capacity (burst, healthy endpoints only): ${burst.deliveriesPerSecond.toFixed(0)} deliveries/s (target >= ${TARGET_DELIVERIES_PER_SECOND})`);
-    // What this machine allows at all: each component's CPU per delivery of the burst, and the rate
-    // the cores would sustain if that component were the only one (a ceiling, not a forecast).
-    if (burst.allDelivered > 0) {
-      const perDelivery = (name: string) => ((burst.cpu.cores[name] ?? 0) * burst.cpu.wallSeconds * 1_000) / burst.allDelivered;
-      const server = perDelivery('temporal');
-      const all = CPU_COMPONENTS.reduce((acc, n) => acc + perDelivery(n), 0);
-      verdicts.push(
-        `ceiling on these ${cpus().length} cores: the Temporal server alone uses ${server.toFixed(1)} ms CPU per delivery (at most ` +
-          `${((cpus().length * 1_000) / server).toFixed(0)} deliveries/s if nothing else ran); all components ${all.toFixed(1)} ms ` +
-          `(${((cpus().length * 1_000) / all).toFixed(0)} deliveries/s)`,
-      );
-    }
-  }
-  const pacedBase = find('healthy', 'paced');
-  if (pacedBase) {
-    const kept = pacedBase.lost === 0 && pacedBase.latency.p99 < 1_000;
-    verdicts.push(
-      `${kept ? 'sustained' : 'NOT sustained'}: paced ${pacedBase.offeredRate! * settings.healthy} deliveries/s offered: p50 ${ms(pacedBase.latency.p50)} ms, p99 ${ms(pacedBase.latency.p99)} ms from outbox commit to receiver`,
-    );
-  }
-  const burstDead = find('dead', 'burst');
-  if (burst && burstDead) {
-    // Against the healthy bursts before and (when bracketed) after the dead one: a drift over the run
-    // (the dev server's SQLite grows with every phase) is not the dead endpoint's doing.
-    const healthyBursts = results.filter((r) => r.scenario === 'healthy' && r.shape === 'burst').map((r) => r.deliveriesPerSecond);
-    const base = healthyBursts.reduce((a, b) => a + b, 0) / healthyBursts.length;
-    const slowdown = 1 - burstDead.deliveriesPerSecond / base;
-    const ok = slowdown < TARGET_MAX_SLOWDOWN && burstDead.lost === 0;
-    const against = healthyBursts.length > 1 ? ` than the healthy bursts around it (${healthyBursts.map((v) => v.toFixed(0)).join(' and ')}/s, mean ${base.toFixed(0)}; dead ${burstDead.deliveriesPerSecond.toFixed(0)}/s)` : '';
-    verdicts.push(
-      `${ok ? 'MET' : 'MISSED'}: dead endpoint, burst: healthy deliveries/s ${(slowdown * 100).toFixed(1)}% lower${against} (target < ${TARGET_MAX_SLOWDOWN * 100}%)` +
-        `${burstDead.lost ? `; ${burstDead.lost} healthy deliveries not made within the drain timeout` : ''}`,
-    );
-  }
-  const pacedDead = find('dead', 'paced');
-  if (pacedBase && pacedDead) {
-    const p50 = pacedDead.latency.p50 / pacedBase.latency.p50 - 1;
-    const p99 = pacedDead.latency.p99 / pacedBase.latency.p99 - 1;
-    const ok = p50 < TARGET_MAX_SLOWDOWN && pacedDead.lost === 0;
-    verdicts.push(
-      `${ok ? 'MET' : 'MISSED'}: dead endpoint, paced: healthy latency p50 ${pct(p50)}, p99 ${pct(p99)} (target p50 < +${TARGET_MAX_SLOWDOWN * 100}%)` +
-        `${pacedDead.lost ? `; ${pacedDead.lost} healthy deliveries not made within the drain timeout` : ''}`,
-    );
-  }
-  if (facts.warmUpRate !== undefined) verdicts.push(`(warm-up burst before the measured phases, not counted: ${facts.warmUpRate.toFixed(0)} deliveries/s)`);
-  console.log(`\n${verdicts.map((v) => `- ${v}`).join('\n')}`);
-
-  const b = (r: PhaseResult) => r.breakdown;
-  const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
-  console.log('\n### Where a healthy delivery spends its time (ms, p50 / p99, from a sample of delivery workflow histories)\n');
+  console.log('\n### Floor: the same HTTP work done the plainest way\n');
   console.log(
     markdownTable(
-      ['endpoints', 'load', 'sampled', 'commit → workflow started', 'started → deliver scheduled', 'deliver queued (sched → start)', 'deliver run (start → close)', 'deliver closed → completed'],
-      results
-        .filter((r) => b(r))
-        .map((r) => [
-          label(r),
-          r.shape,
-          String(b(r)!.sampled),
-          pair(b(r)!.commitToStart),
-          pair(b(r)!.startToScheduled),
-          pair(b(r)!.deliverScheduleToStart),
-          pair(b(r)!.deliverStartToClose),
-          pair(b(r)!.bookkeeping),
-        ]),
+      ['when', 'POSTs', 'in flight / receiver', 'seconds', 'POSTs/s', 'p50 ms', 'p99 ms', 'errors', 'body bytes'],
+      floors.map((f) => [f.when, String(f.posts), String(f.concurrency), f.seconds.toFixed(2), fix0(f.perSecond), ms(f.latency.p50), ms(f.latency.p99), String(f.errors), fix0(f.bodyBytes)]),
     ),
   );
+  const healthyBytes = results.find((r) => r.kind === 'healthy')?.bodyBytes ?? Number.NaN;
   console.log(
-    '(commit → started: relay wake-up, claim, fan-out rows and StartWorkflowExecution; "deliver queued": the deliverWebhook activity waiting for a free ' +
-      'worker slot (0 when dispatched eagerly): where attempts held by a dead endpoint show; "deliver run": database reads, the signed POST, the ' +
-      'attempt record (a success also marks the delivery delivered); "deliver closed → completed": the final workflow task. First attempts only.)',
+    `(a node:http keep-alive loop in a child process: ${settings.burstEvents} signed POSTs per healthy receiver, the same receivers, the body shape of the ` +
+      `worker's requests (${fix0(healthyBytes)} bytes in the pipeline's bursts), the worker's inline cap as concurrency per receiver. ` +
+      `Pipeline / floor: ${fix0(v.healthyRate)} / ${fix0(v.floorRate)} = ${Number.isFinite(v.ratio) ? `${(v.ratio * 100).toFixed(1)}%` : '-'}.)`,
   );
 
+  if (v.brackets.length) {
+    console.log('\n### Dead endpoint: bracketed runs (healthy burst, dead burst, healthy burst)\n');
+    console.log(
+      markdownTable(
+        ['bracket', 'healthy before /s', 'dead /s', 'healthy after /s', 'slowdown', 'dead runs', 'dead endpoint deliveries after the burst'],
+        v.brackets.map((b) => [
+          String(b.index),
+          fix0(b.before.deliveriesPerSecond),
+          fix0(b.dead.deliveriesPerSecond),
+          fix0(b.after.deliveriesPerSecond),
+          pct(b.slowdown),
+          String(b.dead.runs.dead),
+          Object.entries(b.dead.deadStatuses ?? {}).map(([k, n]) => `${k} ${n}`).join(', '),
+        ]),
+      ),
+    );
+    console.log(`(slowdown = 1 - dead / mean(before, after); median of ${v.brackets.length}: ${pct(v.slowdown)}. Each dead burst has a fresh dead subscription, paused and its runs terminated after it.)`);
+  }
+
+  const verdicts: string[] = [
+    `${mark(v.capacityMet)}: healthy deliveries/s, burst: ${fix0(v.healthyRate)} (median of ${v.healthyRates.length} healthy bursts: ${v.healthyRates.map(fix0).join(', ')}; target >= ${TARGET_DELIVERIES_PER_SECOND})` +
+      `${v.healthyLost ? `; ${v.healthyLost} deliveries lost` : ''}; floor ${fix0(v.floorRate)} POSTs/s, ratio ${Number.isFinite(v.ratio) ? `${(v.ratio * 100).toFixed(1)}%` : '-'}`,
+    `${mark(v.slowdownMet)}: dead endpoint slows healthy deliveries by ${pct(v.slowdown)} (median of ${v.brackets.length} bracketed runs: ${v.brackets.map((b) => pct(b.slowdown)).join(', ')}; target < ${TARGET_MAX_SLOWDOWN * 100}%)`,
+    v.latency
+      ? `${mark(v.latencyMet)}: commit → receiver at ${v.latency.offeredRate} deliveries/s offered (${settings.latencySubscriptions} subscription(s), ${fix0((v.latency.offeredRate ?? 0) / settings.latencySubscriptions)} events/s): ` +
+        `p50 ${ms(v.latency.latency.p50)} ms, p99 ${v.latency.censored ? '≥ ' : ''}${ms(v.latency.latency.p99)} ms (target p99 <= ${TARGET_P99_MS} ms at ${TARGET_LATENCY_RATE}/s); achieved ${fix0(v.latency.deliveriesPerSecond)}/s, ${v.latency.lost} lost`
+      : `NOT MEASURED: latency at ${TARGET_LATENCY_RATE}/s (BENCH_LATENCY_RATE=0)`,
+  ];
+  const healthyRuns = results.filter((r) => r.kind === 'healthy' || r.kind === 'latency').map((r) => `${r.key} ${r.runs.healthy}`);
+  verdicts.push(`WebhookDeliveryWorkflows started for healthy deliveries (0 expected on the inline path): ${healthyRuns.join(', ')}`);
+  if (results.some((r) => r.kind !== 'dead' && r.runs.healthy > 0)) {
+    verdicts.push(
+      `(why healthy deliveries got runs: the relay publishes a claimed batch (OUTBOX_BATCH_SIZE ${String(facts.ready.outboxBatchSize)}) at once, and past ` +
+        `WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION (${String(facts.ready.inlineMaxPerSubscription)}) attempts in flight to a subscription the fan-out starts a run instead of waiting)`,
+    );
+  }
+  if (facts.warmUp) verdicts.push(`(warm-up burst before the measured phases, not counted: ${fix0(facts.warmUp.deliveriesPerSecond)} deliveries/s, ${facts.warmUp.runs.healthy} runs)`);
+  console.log(`\n${verdicts.map((line) => `- ${line}`).join('\n')}`);
+
+  console.log('\n### Healthy latency by path (ms, p50 / p99 (count))\n');
+  const cell = (s: Summary) => (s.count ? `${ms(s.p50)} / ${ms(s.p99)} (${s.count})` : '-');
+  console.log(markdownTable(['phase', 'inline first attempt', 'through a WebhookDeliveryWorkflow'], results.map((r) => [r.key, cell(r.latencyInline), cell(r.latencyRun)])));
+
+  const sampled = results.filter((r) => r.breakdown && r.breakdown.sampled > 0);
+  if (sampled.length) {
+    const pair = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
+    console.log('\n### Healthy deliveries that got a run: where the time went (ms, p50 / p99, sampled histories)\n');
+    console.log(
+      markdownTable(
+        ['phase', 'sampled', 'commit → run started', 'started → deliver scheduled', 'deliver queued', 'deliver run', 'deliver closed → completed'],
+        sampled.map((r) => {
+          const b = r.breakdown!;
+          return [r.key, String(b.sampled), pair(b.commitToStart), pair(b.startToScheduled), pair(b.deliverScheduleToStart), pair(b.deliverStartToClose), pair(b.bookkeeping)];
+        }),
+      ),
+    );
+    console.log('(commit → run started: relay wake-up, claim, fan-out rows, the cap check and StartWorkflowExecution; the rest as the run records it.)');
+  }
+
   console.log('\n### CPU (cores used over each phase, writes to drain)\n');
+  const cpuRow = (name: string, load: string, cpu: { wallSeconds: number; cores: Record<string, number> }, units: number) => {
+    const listed = CPU_COMPONENTS.reduce((acc, n) => acc + (cpu.cores[n] ?? 0), 0);
+    return [
+      name,
+      load,
+      cpu.wallSeconds.toFixed(1),
+      ...CPU_COMPONENTS.map((n) => (cpu.cores[n] ?? 0).toFixed(2)),
+      (cpu.cores['machine busy'] ?? 0).toFixed(2),
+      (cpu.cores.other ?? 0).toFixed(2),
+      units > 0 ? ((listed * cpu.wallSeconds * 1_000) / units).toFixed(2) : '-',
+    ];
+  };
   console.log(
     markdownTable(
-      ['endpoints', 'load', 'wall s', ...CPU_COMPONENTS, 'machine busy', 'other', 'CPU ms / delivery'],
-      results.map((r) => {
-        const listed = CPU_COMPONENTS.reduce((acc, n) => acc + (r.cpu.cores[n] ?? 0), 0);
-        return [
-          label(r),
-          r.shape,
-          r.cpu.wallSeconds.toFixed(1),
-          ...CPU_COMPONENTS.map((n) => (r.cpu.cores[n] ?? 0).toFixed(2)),
-          (r.cpu.cores['machine busy'] ?? 0).toFixed(2),
-          (r.cpu.cores.other ?? 0).toFixed(2),
-          r.allDelivered > 0 ? ((listed * r.cpu.wallSeconds * 1_000) / r.allDelivered).toFixed(2) : '-',
-        ];
-      }),
+      ['phase', 'load', 'wall s', ...CPU_COMPONENTS, 'machine busy', 'other', 'CPU ms / delivery'],
+      [
+        ...floors.map((f) => cpuRow(`floor (${f.when})`, `${f.posts} POSTs`, f.cpu, f.posts + f.warmUpPosts)),
+        ...results.map((r) => cpuRow(r.key, load(r), r.cpu, r.allDelivered)),
+      ],
     ),
   );
   if (facts.idle) {
@@ -454,13 +579,12 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
       const total = (c: Record<string, number>) => CPU_COMPONENTS.reduce((acc, n) => acc + (c[n] ?? 0), 0);
       const extra = total(dead.cores) - total(idle.cores);
       console.log(
-        `Dead endpoint alone (no traffic, ${dead.wallSeconds.toFixed(0)} s after its burst: its runs retrying, held deliveries waiting, the release sweep): ` +
-          `${CPU_COMPONENTS.map((n) => `${n} ${(dead.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores; ${extra >= 0 ? '+' : ''}${extra.toFixed(2)} cores over idle ` +
-          `(${((extra / cpus().length) * 100).toFixed(1)}% of the machine: the most it can take from healthy deliveries, short of contention).`,
+        `Dead endpoint alone (no traffic, ${dead.wallSeconds.toFixed(0)} s after the first dead burst: its runs retrying, held deliveries waiting, the release sweep): ` +
+          `${CPU_COMPONENTS.map((n) => `${n} ${(dead.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores; ${extra >= 0 ? '+' : ''}${extra.toFixed(2)} cores over idle.`,
       );
     }
   }
-  console.log(`(${cpus().length} cores in all; "CPU ms / delivery" spreads every listed component's CPU over the healthy deliveries of the phase, warm-up included.)`);
+  console.log(`(${cpus().length} cores in all; "other" = busy time of processes outside this bench, e.g. another bench; "CPU ms / delivery" spreads the listed components' CPU over the healthy deliveries of the phase, warm-up included.)`);
 
   for (const p of facts.profiles) {
     console.log(`\n### Worker CPU profile (${p.file}, ${(p.totalMs / 1_000).toFixed(1)} s sampled)\n`);
@@ -471,48 +595,52 @@ function printReport(results: PhaseResult[], facts: ReportFacts): void {
 
   console.log('\n### Checks\n');
   console.log(`- signatures: ${facts.verified} sampled requests verified with the standardwebhooks library, ${facts.verifyFailures.length} failed${facts.verifyFailures.length ? ` (first: ${facts.verifyFailures[0]})` : ''}`);
-  if (facts.deadState) console.log(`- dead endpoint's subscription at the end: ${facts.deadState}`);
-  for (const r of results) if (r.writeErrors > 0) console.log(`- ${r.scenario}/${r.shape}: ${r.writeErrors} write errors (first: ${r.firstError})`);
+  for (const r of results) if (r.writeErrors > 0) console.log(`- ${r.key}: ${r.writeErrors} write errors (first: ${r.firstError})`);
+  for (const f of floors) if (f.errors > 0) console.log(`- floor (${f.when}): ${f.errors} errors (first: ${f.firstError})`);
 
   const cpu = cpus();
+  const r = facts.ready;
   console.log('\n### Machine and settings\n');
   console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
   console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (extra args: ${settings.temporalExtraArgs.join(' ') || 'none'})`);
   console.log(
-    `- ${settings.healthy} healthy subscriptions (+1 dead in the dead scenario), WEBHOOK_TIMEOUT_MS=${settings.webhookTimeoutMs}, paced ${settings.rate} events/s for ` +
-      `${settings.warmupSeconds}+${settings.seconds} s, burst ${settings.burstEvents} events, ${settings.writers} writers; worker: WORKER_TASK_QUEUES=outbox,webhooks, ` +
-      `DATABASE_POOL_SIZE=${settings.workerPoolSize}${Object.keys(settings.workerEnv).length ? `, ${Object.entries(settings.workerEnv).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}` +
-      `; webhooks queue activity slots ${facts.webhookActivitySlots}, workflow task slots ${facts.webhookWorkflowTaskSlots}, OUTBOX_BATCH_SIZE ${facts.outboxBatchSize}` +
-      `${settings.workerOptions ? `, worker options ${settings.workerOptions}` : ''}; total bench time ${facts.totalSeconds.toFixed(0)} s`,
+    `- ${settings.healthy} healthy subscriptions (+1 dead per dead burst), bursts of ${settings.burstEvents} events (warm-up ${settings.warmUpEvents}), ${settings.brackets} bracket(s), ` +
+      `${settings.writers} writers; latency phase ${settings.latencyRate} deliveries/s over ${settings.latencySubscriptions} subscription(s) for ${settings.latencyWarmupSeconds}+${settings.latencySeconds} s; ` +
+      `worker: WORKER_TASK_QUEUES=outbox,webhooks, DATABASE_POOL_SIZE=${settings.workerPoolSize}${Object.keys(settings.workerEnv).length ? `, ${Object.entries(settings.workerEnv).map(([k, val]) => `${k}=${val}`).join(', ')}` : ''}; ` +
+      `WEBHOOK_TIMEOUT_MS ${String(r.webhookTimeoutMs)}, WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS ${String(r.inlineAttemptTimeoutMs)}, WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION ${String(r.inlineMaxPerSubscription)}, ` +
+      `WEBHOOK_SLOW_AFTER_MS ${String(r.slowAfterMs)}, OUTBOX_BATCH_SIZE ${String(r.outboxBatchSize)}, OUTBOX_WAKE_MIN_INTERVAL_MS ${String(r.outboxWakeMinIntervalMs)}; webhooks queue activity slots ${String(r.webhookActivitySlots)}, ` +
+      `workflow task slots ${String(r.webhookWorkflowTaskSlots)}${settings.workerOptions ? `, worker options ${settings.workerOptions}` : ''}; total bench time ${facts.totalSeconds.toFixed(0)} s`,
   );
   console.log(
     '\nCaveat: everything (Temporal dev server on SQLite, PostgreSQL, the worker, the load generator and the receivers) shares this machine; ' +
-      'absolute numbers are pessimistic for a real deployment. Compare the scenarios with each other.',
+      'absolute numbers are pessimistic for a real deployment. Compare the phases with each other and with the floor.',
   );
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if (settings.scenarios.length === 0) throw new Error('BENCH_SCENARIOS must name healthy and/or dead');
-
   const { temporal, database, bundle } = await startBenchServices(settings.temporalExtraArgs);
   const temporalPid = childPids(process.pid, /temporal/)[0];
 
   const pool = new Pool({ connectionString: database.url, max: settings.writers + 4 });
   cleanups.push({ name: 'pg pool', run: () => pool.end() });
-  const { rows } = await pool.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ('bench webhooks') RETURNING id`);
-  const tenantId = rows[0]!.id;
+  const tenant = async (name: string) => (await pool.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ($1) RETURNING id`, [name])).rows[0]!.id;
+  const tenantId = await tenant('bench webhooks');
+  const latencyTenantId = await tenant('bench webhooks latency');
 
   const receivers: BenchReceiver[] = [];
   cleanups.push({ name: 'receivers', run: () => Promise.all(receivers.map((r) => r.close())).then(() => undefined) });
   for (let i = 0; i < settings.healthy; i++) receivers.push(await BenchReceiver.start(`healthy-${i + 1}`, 'healthy'));
+  const latencyReceivers: BenchReceiver[] = [];
+  if (settings.latencyRate > 0) for (let i = 0; i < settings.latencySubscriptions; i++) latencyReceivers.push(await BenchReceiver.start(`latency-${i + 1}`, 'healthy'));
+  receivers.push(...latencyReceivers);
   const hanging = await BenchReceiver.start('dead', 'hanging');
   receivers.push(hanging);
 
   const keptProfileDir = process.env.BENCH_PROFILE_DIR;
   const profileDir = settings.profile ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-webhooks-prof-'))) : undefined;
   if (profileDir && !keptProfileDir) cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
-  log('starting the worker (child process)');
+  log('starting the worker and the floor (child processes)');
   const worker = await forkChild(
     'worker',
     join(__dirname, 'support', 'webhooks-worker.js'),
@@ -539,13 +667,21 @@ async function main(): Promise<void> {
   cleanups.push({ name: 'worker', run: () => worker.stop() });
   // Before the worker stops: the hanging endpoint lets go of its requests, so no attempt waits out its timeout.
   cleanups.push({ name: 'dead endpoint', run: () => hanging.close() });
+  const floor = await forkChild('floor', join(__dirname, 'support', 'webhooks-floor.js'), {}, { log });
+  cleanups.push({ name: 'floor', run: () => floor.stop() });
 
-  const healthy: Infra['healthy'] = [];
-  for (const receiver of receivers.filter((r) => r.kind === 'healthy')) {
-    const sub = await worker.call<{ id: string; secret: string }>('subscribe', { tenantId, url: receiver.url, eventTypes: ['contact.*'] });
-    receiver.useSecret(sub.secret);
-    healthy.push({ receiver, subscriptionId: sub.id });
-  }
+  const secrets = new Map<string, string>();
+  const subscribe = async (tenant: string, receiver: BenchReceiver): Promise<Target> => {
+    const sub = await worker.call<{ id: string; secret: string }>('subscribe', { tenantId: tenant, url: receiver.url, eventTypes: ['contact.*'] });
+    if (receiver.kind === 'healthy') receiver.useSecret(sub.secret);
+    secrets.set(sub.id, sub.secret);
+    return { receiver, subscriptionId: sub.id };
+  };
+  const healthy: Target[] = [];
+  for (const receiver of receivers.filter((r) => r.kind === 'healthy' && !latencyReceivers.includes(r))) healthy.push(await subscribe(tenantId, receiver));
+  const latencyTargets: Target[] = [];
+  for (const receiver of latencyReceivers) latencyTargets.push(await subscribe(latencyTenantId, receiver));
+
   const sampler = new CpuSampler(async () => {
     const { rows: pids } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name]);
     return {
@@ -553,117 +689,166 @@ async function main(): Promise<void> {
       worker: [worker.pid],
       temporal: temporalPid ? [temporalPid] : [],
       'postgres (this db)': pids.map((r) => r.pid),
+      [FLOOR]: [floor.pid],
     };
   });
-  const infra: Infra = { pool, tenantId, worker, healthy, hanging, sampler, temporal };
+  const inlineAttemptTimeoutMs = Number(worker.ready.inlineAttemptTimeoutMs ?? 2_000);
+  const infra: Infra = { pool, tenantId, worker, healthy, hanging, sampler, temporal, inlineAttemptTimeoutMs };
+  const floorConcurrency = settings.floorConcurrency ?? Math.max(1, Number(worker.ready.inlineMaxPerSubscription ?? 8));
 
   const sampleIdle = async (what: string) => {
     const before = await sampler.snapshot();
-    await new Promise((r) => setTimeout(r, settings.idleSeconds * 1_000));
+    await sleep(settings.idleSeconds * 1_000);
     const cores = CpuSampler.delta(before, await sampler.snapshot());
-    log(`${what} CPU: ${Object.entries(cores.cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`);
+    log(`${what} CPU: ${Object.entries(cores.cores).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`);
     return cores;
   };
   const idle = settings.idleSeconds > 0 ? await sampleIdle('idle') : undefined;
 
-  // The first burst on a fresh server runs faster than every later one (73-85 deliveries/s, then
-  // 64-79 whatever the scenario), which counted against whichever scenario came second: an unreported
-  // burst first puts every measured one on the same footing.
-  let warmUpRate: number | undefined;
-  if (settings.warmUpBurst && settings.burstEvents > 0) {
+  // The first burst on a fresh server runs faster or slower than the later ones (caches, the SQLite
+  // files growing): an unreported burst first puts every measured one on the same footing.
+  let warmUp: PhaseResult | undefined;
+  if (settings.warmUpEvents > 0) {
     await settle(infra);
-    warmUpRate = (await runPhase(infra, 'healthy', 'burst', 'warm-up')).deliveriesPerSecond;
+    warmUp = await runPhase(infra, { key: 'warm-up', kind: 'warm-up', tenantId, targets: healthy, burstEvents: settings.warmUpEvents, drainTimeoutMs: settings.drainTimeoutMs });
   }
 
   const results: PhaseResult[] = [];
-  let deadSubscriptionId: string | undefined;
-  for (const scenario of settings.scenarios) {
-    if (scenario === 'dead') {
-      const sub = await worker.call<{ id: string; secret: string }>('subscribe', { tenantId, url: hanging.url, eventTypes: ['contact.*'] });
-      deadSubscriptionId = sub.id;
-      log(`dead endpoint subscribed (${sub.id}); every attempt to it waits ${settings.webhookTimeoutMs} ms`);
-    }
+  const floors: FloorResult[] = [];
+  floors.push(await runFloor(infra, floor, 'before', floorConcurrency, secrets));
+  const healthyBurst = async (i: number) => {
     await settle(infra);
-    results.push(await runPhase(infra, scenario, 'paced'));
-    if (settings.burstEvents > 0) {
-      await settle(infra);
-      results.push(await runPhase(infra, scenario, 'burst'));
-    }
-  }
-  const deadState = deadSubscriptionId ? await deadSubscriptionState(pool, deadSubscriptionId) : undefined;
-  // The dead endpoint's own upkeep, without the noise of a burst: its runs retrying, its held
-  // deliveries waiting, the release sweep looking at them.
+    results.push(await runPhase(infra, { key: `healthy ${i}`, kind: 'healthy', tenantId, targets: healthy, burstEvents: settings.burstEvents, drainTimeoutMs: settings.drainTimeoutMs }));
+  };
+  await healthyBurst(0);
   let deadIdle: typeof idle;
-  if (deadSubscriptionId && settings.idleSeconds > 0) {
+  for (let i = 1; i <= settings.brackets; i++) {
+    const dead = await subscribe(tenantId, hanging);
+    log(`dead endpoint subscribed (${dead.subscriptionId}); inline attempts to it run into their ${inlineAttemptTimeoutMs} ms budget, its runs' into ${settings.webhookTimeoutMs} ms`);
     await settle(infra);
-    deadIdle = await sampleIdle('dead endpoint alone');
+    results.push(await runPhase(infra, { key: `dead ${i}`, kind: 'dead', tenantId, targets: healthy, deadSubscriptionId: dead.subscriptionId, burstEvents: settings.burstEvents, drainTimeoutMs: settings.drainTimeoutMs }));
+    // The dead endpoint's own upkeep without the noise of a burst (once): its runs retrying, its held
+    // deliveries waiting, the release sweep looking at them.
+    if (i === 1 && settings.idleSeconds > 0) deadIdle = await sampleIdle('dead endpoint alone');
+    const terminated = await pauseSubscription(pool, temporal.env.client, dead.subscriptionId);
+    log(`dead endpoint paused; ${terminated} runs still retrying against it terminated`);
+    await healthyBurst(i);
   }
-  if (settings.bracket && deadSubscriptionId && settings.burstEvents > 0 && settings.scenarios[0] === 'healthy') {
-    await pauseDeadEndpoint(infra, deadSubscriptionId);
+  floors.push(await runFloor(infra, floor, 'after', floorConcurrency, secrets));
+
+  if (settings.latencyRate > 0) {
     await settle(infra);
-    results.push(await runPhase(infra, 'healthy', 'burst', 'again'));
+    results.push(
+      await runPhase(infra, {
+        key: 'latency',
+        kind: 'latency',
+        tenantId: latencyTenantId,
+        targets: latencyTargets,
+        drainTimeoutMs: settings.latencyDrainTimeoutMs,
+        paced: { eventsPerSecond: settings.latencyRate / settings.latencySubscriptions, warmupMs: settings.latencyWarmupSeconds * 1_000, durationMs: settings.latencySeconds * 1_000 },
+      }),
+    );
   }
-  const verified = healthy.reduce((acc, h) => acc + h.receiver.verified, 0);
-  const verifyFailures = healthy.flatMap((h) => h.receiver.verifyFailures);
+  const verified = [...healthy, ...latencyTargets].reduce((acc, h) => acc + h.receiver.verified, 0);
+  const verifyFailures = [...healthy, ...latencyTargets].flatMap((h) => h.receiver.verifyFailures);
 
   log('shutting down');
   await hanging.close();
   await worker.stop();
   const profiles = profileDir ? summarizeCpuProfiles(profileDir) : [];
+  const ready = worker.ready;
   await cleanupAll();
-  printReport(results, {
+  const v = verdictsOf(results, floors);
+  printReport(results, floors, v, {
     postgres: database.serverVersion,
     temporalCli: temporal.cliPath,
     totalSeconds: (performance.now() - started) / 1_000,
-    deadState,
     verified,
     verifyFailures,
     profiles,
     idle,
     deadIdle,
-    webhookActivitySlots: worker.ready.webhookActivitySlots,
-    webhookWorkflowTaskSlots: worker.ready.webhookWorkflowTaskSlots,
-    outboxBatchSize: worker.ready.outboxBatchSize,
-    warmUpRate,
+    ready,
+    warmUp,
   });
-  recordWebhooksResult(results);
+  recordWebhooksResult(results, floors, v, ready);
 }
 
-/** bench/results/webhooks.json (support/results.ts): the phases' figures and the issue-11 target. */
-function recordWebhooksResult(results: PhaseResult[]): void {
-  const find = (scenario: ScenarioKey, shape: Shape) => results.find((r) => r.scenario === scenario && r.shape === shape && !r.again);
-  const burst = find('healthy', 'burst');
-  const burstDead = find('dead', 'burst');
-  const healthyBursts = results.filter((r) => r.scenario === 'healthy' && r.shape === 'burst').map((r) => r.deliveriesPerSecond);
-  const base = healthyBursts.length ? healthyBursts.reduce((a, b) => a + b, 0) / healthyBursts.length : Number.NaN;
-  const slowdown = burstDead ? 1 - burstDead.deliveriesPerSecond / base : Number.NaN;
-  const figures: Record<string, number | null> = {};
+/** bench/results/webhooks.json (support/results.ts): the phases' figures, the floor and the targets. */
+function recordWebhooksResult(results: PhaseResult[], floors: FloorResult[], v: Verdicts, ready: Record<string, unknown>): void {
+  const key = (r: PhaseResult) => r.key.replace(/\s+/g, '_');
+  const figures: Record<string, number | null> = {
+    healthy_burst_deliveries_per_s: v.healthyRate,
+    dead_slowdown_median: v.slowdown,
+    latency_offered_per_s: v.latency?.offeredRate ?? null,
+    latency_achieved_per_s: v.latency?.deliveriesPerSecond ?? null,
+    latency_p50_ms: v.latency?.latency.p50 ?? null,
+    latency_p99_ms: v.latency?.latency.p99 ?? null,
+    latency_lost: v.latency?.lost ?? null,
+  };
+  for (const b of v.brackets) figures[`bracket_${b.index}_slowdown`] = b.slowdown;
   for (const r of results) {
-    const key = `${r.scenario}_${r.shape}${r.again ? '_again' : ''}`;
-    figures[`${key}_deliveries_per_s`] = r.deliveriesPerSecond;
-    figures[`${key}_p50_ms`] = r.latency.p50;
-    figures[`${key}_p99_ms`] = r.latency.p99;
-    figures[`${key}_lost`] = r.lost;
+    figures[`${key(r)}_deliveries_per_s`] = r.deliveriesPerSecond;
+    figures[`${key(r)}_p50_ms`] = r.latency.p50;
+    figures[`${key(r)}_p99_ms`] = r.latency.p99;
+    figures[`${key(r)}_lost`] = r.lost;
+    figures[`${key(r)}_runs_healthy`] = r.runs.healthy;
+    if (r.kind === 'dead') figures[`${key(r)}_runs_dead`] = r.runs.dead;
+    figures[`${key(r)}_inline_share`] = r.inlineShare;
   }
-  const capacityMet = burst ? burst.deliveriesPerSecond >= TARGET_DELIVERIES_PER_SECOND && burst.lost === 0 : undefined;
-  const slowdownMet = burstDead ? slowdown < TARGET_MAX_SLOWDOWN && burstDead.lost === 0 : undefined;
-  const met = capacityMet === undefined || slowdownMet === undefined ? (capacityMet === false || slowdownMet === false ? false : null) : capacityMet && slowdownMet;
+  const floorFigures: Record<string, number | null> = { plain_post_per_s: v.floorRate };
+  for (const f of floors) floorFigures[`plain_post_per_s_${f.when}`] = f.perSecond;
+  const healthyRuns = results.filter((r) => r.kind === 'healthy').reduce((acc, r) => acc + r.runs.healthy, 0);
+  const healthyDeliveries = results.filter((r) => r.kind === 'healthy').reduce((acc, r) => acc + r.allDelivered, 0);
+  const burstCpu = results.find((r) => r.kind === 'healthy')?.cpu.cores;
+  const cores = (c: Record<string, number> | undefined) => (c ? Object.entries(c).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ') : '');
+
+  const healthyMet = v.capacityMet === null || v.slowdownMet === null ? (v.capacityMet === false || v.slowdownMet === false ? false : null) : v.capacityMet && v.slowdownMet;
+  const targets: TargetResult[] = [
+    {
+      id: 'webhooks-healthy',
+      met: healthyMet,
+      measured:
+        `${fix0(v.healthyRate)} healthy deliveries/s (burst, median of ${v.healthyRates.length}; target >= ${TARGET_DELIVERIES_PER_SECOND}: ${mark(v.capacityMet)}), ` +
+        `${Number.isFinite(v.ratio) ? (v.ratio * 100).toFixed(1) : '-'} % of the plain-POST floor (${fix0(v.floorRate)}/s); ` +
+        `dead endpoint: ${pct(v.slowdown)} (median of ${v.brackets.length} bracketed runs: ${v.brackets.map((b) => pct(b.slowdown)).join(', ')}; target < ${TARGET_MAX_SLOWDOWN * 100} %: ${mark(v.slowdownMet)}); ` +
+        `${healthyRuns} WebhookDeliveryWorkflows for ${healthyDeliveries} healthy deliveries`,
+      numbers: { deliveriesPerSecond: v.healthyRate, floorPerSecond: v.floorRate, ratio: v.ratio, deadSlowdownMedian: v.slowdown, healthyRuns },
+      why: healthyMet === false ? `CPU (cores) in the first healthy burst: ${cores(burstCpu)}; ${healthyRuns} of ${healthyDeliveries} healthy deliveries went through a workflow` : undefined,
+    },
+    {
+      id: 'webhooks-p99-500',
+      met: v.latencyMet,
+      measured: v.latency
+        ? `p50 ${ms(v.latency.latency.p50)} ms, p99 ${v.latency.censored ? '≥ ' : ''}${ms(v.latency.latency.p99)} ms commit → receiver at ${v.latency.offeredRate} deliveries/s offered (${settings.latencySubscriptions} subscription(s)); ` +
+          `achieved ${fix0(v.latency.deliveriesPerSecond)}/s, ${v.latency.lost} lost, ${v.latency.runs.healthy} runs (target p99 <= ${TARGET_P99_MS} ms)`
+        : 'not measured (BENCH_LATENCY_RATE=0)',
+      numbers: v.latency ? { p50Ms: v.latency.latency.p50, p99Ms: v.latency.latency.p99, offeredPerSecond: v.latency.offeredRate, achievedPerSecond: v.latency.deliveriesPerSecond, runs: v.latency.runs.healthy } : undefined,
+      why: v.latencyMet === false && v.latency ? `CPU (cores): ${cores(v.latency.cpu.cores)}; ${v.latency.runs.healthy} deliveries went through a workflow` : undefined,
+    },
+  ];
   recordBenchResult('webhooks', {
-    figures: { ...figures, dead_slowdown: slowdown, healthy_burst_mean_per_s: base },
-    cpu: Object.fromEntries(results.map((r) => [`${r.scenario} ${r.shape}${r.again ? ' again' : ''}`, r.cpu.cores])),
-    targets: [
-      {
-        id: 'webhooks-healthy',
-        met,
-        measured:
-          `${burst ? burst.deliveriesPerSecond.toFixed(0) : '-'} healthy deliveries/s (burst; target ${TARGET_DELIVERIES_PER_SECOND}); dead endpoint: ` +
-          (burstDead ? `${(slowdown * 100).toFixed(1)} % slower than the mean of ${healthyBursts.length} healthy burst(s) around it (target < ${TARGET_MAX_SLOWDOWN * 100} %)` : 'not measured') +
-          '; ONE bracketed run (the target asks the median of 3: run it three times)',
-        numbers: { deliveriesPerSecond: burst?.deliveriesPerSecond ?? null, deadSlowdown: burstDead ? slowdown : null, healthyBurstMean: base },
-        why: met === false && burst ? `CPU (cores) in the healthy burst: ${Object.entries(burst.cpu.cores).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}` : undefined,
-      },
-    ],
-    settings: { healthy: settings.healthy, rate: settings.rate, burstEvents: settings.burstEvents, bracket: settings.bracket, workerOptions: settings.workerOptions },
+    figures,
+    floors: floorFigures,
+    ratios: { healthy_burst_vs_plain_post: v.ratio },
+    cpu: {
+      ...Object.fromEntries(results.map((r) => [r.key, r.cpu.cores])),
+      ...Object.fromEntries(floors.map((f) => [`floor ${f.when}`, f.cpu.cores])),
+    },
+    targets,
+    settings: {
+      healthy: settings.healthy,
+      burstEvents: settings.burstEvents,
+      brackets: settings.brackets,
+      latencyRate: settings.latencyRate,
+      latencySubscriptions: settings.latencySubscriptions,
+      floorConcurrency: floors[0]?.concurrency,
+      inlineMaxPerSubscription: ready.inlineMaxPerSubscription,
+      inlineAttemptTimeoutMs: ready.inlineAttemptTimeoutMs,
+      outboxBatchSize: ready.outboxBatchSize,
+      workerEnv: settings.workerEnv,
+      workerOptions: settings.workerOptions,
+    },
   });
 }
 

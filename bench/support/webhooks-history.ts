@@ -2,10 +2,13 @@ import { type Client } from '@temporalio/client';
 import { type HistoryEvent, idOf, toMs } from './history-events';
 import { summarize, type Summary } from './stats';
 
-/** Where a delivery's time goes, from the histories of a sample of delivery workflows (server times, ms). */
+/** Where a delivery's time goes, from the histories of a sample of delivery workflows (server times, ms).
+ *  On the inline path a healthy delivery has no workflow; `npm run bench:webhooks` samples the healthy
+ *  deliveries that got one anyway (the per-subscription inline cap was reached, so the run made the
+ *  first attempt), to show what that detour costs. */
 export interface DeliveryBreakdown {
   sampled: number;
-  /** Outbox commit (producer clock, epoch) -> WorkflowExecutionStarted: relay wake-up, claim, fan-out, start. */
+  /** Outbox commit (producer clock, epoch) -> WorkflowExecutionStarted: relay wake-up, claim, fan-out, cap check, start. */
   commitToStart: Summary;
   /** Started -> deliverWebhook scheduled: the first workflow task. */
   startToScheduled: Summary;

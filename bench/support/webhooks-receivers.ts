@@ -23,6 +23,11 @@ export class BenchReceiver {
   readonly firstAt = new Map<string, number>();
   duplicates = 0;
   requests = 0;
+  /** Sum of the request bodies' content-length (every request). */
+  bodyBytes = 0;
+  /** Most connections open at once since the last `resetPeak()`: the sender's concurrency toward this
+   *  endpoint (its keep-alive pool grows to the requests it has in flight at once). */
+  peakSockets = 0;
   verified = 0;
   verifyFailures: string[] = [];
   private readonly samples: { body: string; headers: Record<string, string> }[] = [];
@@ -51,6 +56,7 @@ export class BenchReceiver {
     handlers.handle = (req, res) => receiver.handle(req, res);
     server.on('connection', (socket: Socket) => {
       receiver.sockets.add(socket);
+      receiver.peakSockets = Math.max(receiver.peakSockets, receiver.sockets.size);
       socket.on('close', () => receiver.sockets.delete(socket));
     });
     return receiver;
@@ -60,6 +66,11 @@ export class BenchReceiver {
   useSecret(secret: string): void {
     this.secret = secret;
     for (const sample of this.samples.splice(0)) this.verify(sample);
+  }
+
+  /** Starts a new peak-connections window at the connections open now. */
+  resetPeak(): void {
+    this.peakSockets = this.sockets.size;
   }
 
   /** Receipts of one event id (first time), or undefined. */
@@ -79,6 +90,7 @@ export class BenchReceiver {
     const chunks: Buffer[] = [];
     const wantBody = this.kind === 'healthy' && this.requests < this.verifySamples;
     this.requests += 1;
+    this.bodyBytes += Number(req.headers['content-length'] ?? 0);
     req.on('data', (chunk: Buffer) => {
       if (wantBody) chunks.push(chunk);
     });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { CreateWebhookSubscriptionHandler } from '@app/webhook';
+import { CreateWebhookSubscriptionHandler, type WebhookSettings, webhookConfig } from '@app/webhook';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TemporalWorkerHost } from '../../apps/worker/src/temporal-worker.host';
 import { type WorkerConfig, workerConfig } from '../../apps/worker/src/worker.config';
@@ -25,7 +25,9 @@ import { applyBenchWorkerOptions } from './worker-options';
  * runs: URL guard, encrypted secret) and `memory`.
  */
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  // Core's WARN lines (e.g. "Activity not found on completion" for the dead endpoint's runs the bench
+  // terminates while an attempt is in flight) would bury the tables.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } }, shutdownSignals: [] });
   const workerOptions = applyBenchWorkerOptions();
   const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'], abortOnError: false });
   await app.init();
@@ -47,9 +49,16 @@ async function main(): Promise<void> {
     () => app.close(),
   );
   const config = app.get<WorkerConfig>(workerConfig.KEY);
+  const webhook = app.get<WebhookSettings>(webhookConfig.KEY);
   process.send?.({
     type: 'ready',
-    data: { pid: process.pid, state: host.state, workerOptions, webhookActivitySlots: config.webhookMaxConcurrentActivities, webhookWorkflowTaskSlots: config.webhookMaxConcurrentWorkflowTasks, outboxBatchSize: config.outboxProcessor.batchSize },
+    data: { pid: process.pid, state: host.state, workerOptions, webhookActivitySlots: config.webhookMaxConcurrentActivities, webhookWorkflowTaskSlots: config.webhookMaxConcurrentWorkflowTasks, outboxBatchSize: config.outboxProcessor.batchSize,
+      inlineAttemptTimeoutMs: webhook.inlineAttemptTimeoutMs,
+      inlineMaxPerSubscription: webhook.inlineMaxPerSubscription,
+      webhookTimeoutMs: webhook.timeoutMs,
+      slowAfterMs: webhook.slowAfterMs,
+      outboxWakeMinIntervalMs: config.outboxWakeMinIntervalMs,
+    },
   });
 }
 
