@@ -7,7 +7,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { startBenchServices } from './support/infra';
-import { type BenchChild, forkChild } from './support/inbound-children';
+import { type BenchChild, forkBenchWorker, forkChild } from './support/inbound-children';
 import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { type FloorResult, runInsertFloor } from './support/import-floor';
 import { mb, procMemory, RssSampler, type RssWindow } from './support/import-sampling';
@@ -561,18 +561,8 @@ async function main(): Promise<void> {
     WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
   };
   log('starting the worker child process (WorkerModule, every task queue)');
-  const worker: BenchChild = await forkChild(
-    'worker',
-    join(__dirname, 'support/inbound-worker.js'),
-    {
-      ...common,
-      WORKER_TASK_QUEUES: 'all',
-      WORKER_HEALTH_PORT: '0',
-      WORKFLOW_BUNDLE_PATH: bundle.path,
-      OUTBOX_PROCESSOR_WORKFLOW_ID: 'outbox-processor-bench',
-      SESSION_CLEANUP_SCHEDULE_ID: 'session-cleanup-bench',
-      ...settings.workerEnv,
-    },
+  const worker: BenchChild = await forkBenchWorker(
+    { ...common, WORKFLOW_BUNDLE_PATH: bundle.path, ...settings.workerEnv },
     { log },
   );
   cleanups.push({ name: 'worker process', run: () => worker.stop() });

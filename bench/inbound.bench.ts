@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { inboundMessageWorkflowId } from '@app/workflows';
 import { type BenchTemporal, startBenchServices } from './support/infra';
-import { type BenchChild, forkChild } from './support/inbound-children';
+import { type BenchChild, forkBenchWorker, forkChild } from './support/inbound-children';
 import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { summarizeProfiles, type ProfileSummary } from './support/inbound-profile';
 import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-history';
@@ -638,19 +638,8 @@ async function main(): Promise<void> {
     WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
   };
   log('starting the worker child process (WorkerModule, every task queue)');
-  const worker: BenchChild = await forkChild(
-    'worker',
-    join(__dirname, 'support/inbound-worker.js'),
-    {
-      ...common,
-      DATABASE_POOL_SIZE: String(settings.workerPoolSize),
-      WORKER_TASK_QUEUES: 'all',
-      WORKER_HEALTH_PORT: '0',
-      WORKFLOW_BUNDLE_PATH: bundle.path,
-      OUTBOX_PROCESSOR_WORKFLOW_ID: 'outbox-processor-bench',
-      SESSION_CLEANUP_SCHEDULE_ID: 'session-cleanup-bench',
-      ...settings.workerEnv,
-    },
+  const worker: BenchChild = await forkBenchWorker(
+    { ...common, DATABASE_POOL_SIZE: String(settings.workerPoolSize), WORKFLOW_BUNDLE_PATH: bundle.path, ...settings.workerEnv },
     { execArgv: profArgs('worker'), log },
   );
   cleanups.push({ name: 'worker process', run: () => worker.stop() });

@@ -8,11 +8,12 @@ import { Client } from 'pg';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { type WorkflowClient } from '@temporalio/client';
 import { repoRoot, startBenchServices } from './support/infra';
-import { type BenchChild, forkChild } from './support/inbound-children';
+import { type BenchChild, forkBenchWorker, forkChild } from './support/inbound-children';
 import { childPids, CpuSampler } from './support/inbound-cpu';
 import { mb } from './support/import-sampling';
 import { RssTimeline } from './support/sessions-sampling';
-import { buildSessionMessage, type SessionsChannel, SessionsPoster } from './support/sessions-traffic';
+import { WebhookPoster } from './support/inbound-traffic';
+import { buildSessionMessage, type SessionsChannel } from './support/sessions-traffic';
 import { type SessionTimerInput } from './floors/session-timer.workflow';
 import { recordBenchResult } from './support/results';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
@@ -414,7 +415,7 @@ async function createChannel(apiUrl: string, apiKey: string, name: string, sessi
 }
 
 /** The real thing: WAHA webhooks through the API, sessions in Postgres, lifecycle workflows on the worker. */
-function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string; db: Client; client: WorkflowClient; poster: SessionsPoster }): Driver & { timeoutSeconds: () => number } {
+function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string; db: Client; client: WorkflowClient; poster: WebhookPoster }): Driver & { timeoutSeconds: () => number } {
   const channels: Partial<Record<Group, SessionsChannel & { timeoutSeconds: number }>> = {};
   const prefix: Record<Group, string> = { warmup: '551170', main: '551180' };
   const channelOf = (group: Group) => {
@@ -447,7 +448,7 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
       let last: string | undefined;
       // WAHA delivers again after a failure; the same body is idempotent.
       for (let attempt = 1; attempt <= 3; attempt++) {
-        const res = await deps.poster.post(channel.channelId, hook);
+        const res = await deps.poster.postSigned(channel.channelId, hook.body, hook.signature);
         if (res.status === 202) return undefined;
         last = res.error;
         await sleep(1_000);
@@ -866,19 +867,8 @@ async function main(): Promise<void> {
     WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
   };
   log('starting the worker child process (WorkerModule, every task queue)');
-  const worker: BenchChild = await forkChild(
-    'worker',
-    join(__dirname, 'support/inbound-worker.js'),
-    {
-      ...common,
-      DATABASE_POOL_SIZE: String(settings.workerPoolSize),
-      WORKER_TASK_QUEUES: 'all',
-      WORKER_HEALTH_PORT: '0',
-      WORKFLOW_BUNDLE_PATH: bundle.path,
-      OUTBOX_PROCESSOR_WORKFLOW_ID: 'outbox-processor-bench',
-      SESSION_CLEANUP_SCHEDULE_ID: 'session-cleanup-bench',
-      ...settings.workerEnv,
-    },
+  const worker: BenchChild = await forkBenchWorker(
+    { ...common, DATABASE_POOL_SIZE: String(settings.workerPoolSize), WORKFLOW_BUNDLE_PATH: bundle.path, ...settings.workerEnv },
     { log },
   );
   cleanups.push({ name: 'worker process', run: () => worker.stop() });
@@ -890,7 +880,7 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: database.url });
   await db.connect();
   cleanups.push({ name: 'bench db client', run: () => db.end() });
-  const poster = new SessionsPoster(apiUrl, settings.concurrency);
+  const poster = new WebhookPoster(apiUrl, settings.concurrency);
   cleanups.push({ name: 'http agent', run: () => poster.close() });
   const { tenantId, apiKey } = await api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: 'Bench sessions' });
   log(`API at ${apiUrl}, worker pid ${worker.pid}, dev server pid ${temporalPid ?? '?'}; session workflow: ${workflowVersion}`);

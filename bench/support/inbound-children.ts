@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { join } from 'node:path';
 
 /** Messages between the benchmark and its child processes (API, worker). */
 export type ChildMessage =
@@ -153,4 +154,21 @@ export function failStartup(err: unknown): void {
   console.error(error);
   if (process.send) process.send({ type: 'fatal', error }, () => process.exit(1));
   setTimeout(() => process.exit(1), 500);
+}
+
+/** The benches' worker child (WorkerModule on every task queue, its singletons under bench ids);
+ *  `env` comes last, so a bench's own variables win. */
+export function forkBenchWorker(env: Record<string, string>, options: Parameters<typeof forkChild>[3] = {}): Promise<BenchChild> {
+  return forkChild(
+    'worker',
+    join(__dirname, 'inbound-worker.js'),
+    {
+      WORKER_TASK_QUEUES: 'all',
+      WORKER_HEALTH_PORT: '0',
+      OUTBOX_PROCESSOR_WORKFLOW_ID: 'outbox-processor-bench',
+      SESSION_CLEANUP_SCHEDULE_ID: 'session-cleanup-bench',
+      ...env,
+    },
+    options,
+  );
 }

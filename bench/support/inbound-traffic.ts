@@ -32,6 +32,35 @@ export interface PostRecord {
 const ME: MeInfo = { id: '5511999990000@c.us', pushName: 'Acme Vendas', lid: '987650000000001@lid', jid: '5511999990000:12@s.whatsapp.net' };
 const TEXTS = ['Oi, tudo bem?', 'Pode mandar sim, obrigada!', 'Qual o prazo de entrega?', 'Tem no tamanho M?', 'Vou pensar e te aviso', 'Obrigado!'];
 
+/** A customer's WAHA `message` webhook (GOWS engine shape, the simulator's own message factory) from
+ *  `phone`, WhatsApp time `sentAtSeconds`, envelope time now, signed with the channel's secret. */
+export function signedMessageWebhook(webhookSecret: string, phone: string, sentAtSeconds: number, text: string): { externalId: string; body: string; signature: string } {
+  const now = Date.now();
+  const payload = buildMessage({
+    me: ME,
+    chatId: `${phone}@c.us`,
+    rawId: randomBytes(16).toString('hex').toUpperCase(),
+    timestamp: sentAtSeconds,
+    fromMe: false,
+    source: 'app',
+    pushName: `Cliente ${phone.slice(-4)}`,
+    text,
+    ack: 2,
+  });
+  const envelope: WahaWebhookEnvelope = {
+    id: newEventId(now),
+    timestamp: now,
+    event: 'message',
+    session: 'default',
+    me: ME,
+    payload,
+    engine: WAHA_ENGINE,
+    environment: WAHA_ENVIRONMENT,
+  };
+  const body = JSON.stringify(envelope);
+  return { externalId: payload.id, body, signature: signWahaBody(body, webhookSecret) };
+}
+
 /**
  * WAHA `message` webhooks (GOWS engine shape, built with the simulator's own message factory) for one
  * channel: fresh timestamps, unique payload ids, and a contact mix where `newShare` of the messages
@@ -62,30 +91,8 @@ export class InboundTraffic {
     } else {
       phone = this.phones[Math.floor(Math.random() * this.phones.length)];
     }
-    const now = Date.now();
-    const payload = buildMessage({
-      me: ME,
-      chatId: `${phone}@c.us`,
-      rawId: randomBytes(16).toString('hex').toUpperCase(),
-      timestamp: Math.floor(now / 1_000),
-      fromMe: false,
-      source: 'app',
-      pushName: `Cliente ${phone.slice(-4)}`,
-      text: TEXTS[this.counter % TEXTS.length],
-      ack: 2,
-    });
-    const envelope: WahaWebhookEnvelope = {
-      id: newEventId(now),
-      timestamp: now,
-      event: 'message',
-      session: 'default',
-      me: ME,
-      payload,
-      engine: WAHA_ENGINE,
-      environment: WAHA_ENVIRONMENT,
-    };
-    const body = JSON.stringify(envelope);
-    return { externalId: payload.id, phone, newContact, body, signature: signWahaBody(body, this.channel.webhookSecret) };
+    const hook = signedMessageWebhook(this.channel.webhookSecret, phone, Math.floor(Date.now() / 1_000), TEXTS[this.counter % TEXTS.length]);
+    return { ...hook, phone, newContact };
   }
 }
 
@@ -102,10 +109,17 @@ export class WebhookPoster {
   /** Builds, signs and posts the next message of `traffic`; never rejects (errors are in the record). */
   async post(traffic: InboundTraffic, measured: boolean, timeoutMs = 30_000, forceNew?: boolean): Promise<PostRecord> {
     const { externalId, phone, newContact, body, signature } = traffic.next(forceNew);
-    const path = `/v1/channels/${traffic.channel.channelId}/waha/events`;
     const postStartEpoch = Date.now();
     const postStartPerf = performance.now();
-    const record: PostRecord = { externalId, phone, newContact, postStartEpoch, postStartPerf, httpMs: Number.NaN, status: 0, measured };
+    const answer = await this.postSigned(traffic.channel.channelId, body, signature, timeoutMs);
+    const record: PostRecord = { externalId, phone, newContact, postStartEpoch, postStartPerf, httpMs: performance.now() - postStartPerf, status: answer.status, measured };
+    if (answer.error) record.error = answer.error;
+    return record;
+  }
+
+  /** POSTs one signed body to the channel's receiver. Never rejects: a network error is status 0,
+   *  any answer but 202 comes with `error`. */
+  async postSigned(channelId: string, body: string, signature: string, timeoutMs = 30_000): Promise<{ status: number; error?: string }> {
     try {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const req = request(
@@ -114,7 +128,7 @@ export class WebhookPoster {
             host: this.url.hostname,
             port: this.url.port,
             method: 'POST',
-            path,
+            path: `/v1/channels/${channelId}/waha/events`,
             headers: {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(body),
@@ -134,14 +148,10 @@ export class WebhookPoster {
         req.on('error', reject);
         req.end(body);
       });
-      record.httpMs = performance.now() - postStartPerf;
-      record.status = status;
-      if (status !== 202) record.error = `HTTP ${status}: ${text.slice(0, 200)}`;
+      return status === 202 ? { status } : { status, error: `HTTP ${status}: ${text.slice(0, 200)}` };
     } catch (err) {
-      record.httpMs = performance.now() - postStartPerf;
-      record.error = err instanceof Error ? err.message : String(err);
+      return { status: 0, error: err instanceof Error ? err.message : String(err) };
     }
-    return record;
   }
 
   close(): void {

@@ -5,4 +5,5 @@ export * from './transaction-context';
 export * from './run-migrations';
 export * from './constraint-violation';
 export * from './exact-timestamp';
+export * from './returned-rows';
 export * from './keyset';

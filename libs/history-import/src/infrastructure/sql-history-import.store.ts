@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionContext } from '@app/database';
+import { TransactionContext, returnedRows } from '@app/database';
 import { type DomainEvent, EventOutbox, UnitOfWork } from '@app/shared';
 import {
   type BufferedEvent,
@@ -83,11 +83,9 @@ export class SqlHistoryImportStore extends HistoryImportStore {
     super();
   }
 
-  /** The rows a statement returned: TypeORM answers UPDATE and DELETE with `[rows, affected]`. */
+  /** The rows a statement returned, whatever its kind. */
   private async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    const result = (await this.tx.manager().query(sql, params)) as unknown;
-    if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-    return result as T[];
+    return returnedRows<T>(await this.tx.manager().query(sql, params));
   }
 
   async create(run: NewHistoryImport): Promise<{ created: true } | { created: false; runningImportId: string }> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ValidationError, assertUuid } from '@app/shared';
+import { assertUuid } from '@app/shared';
 import { SessionRepository } from '../../domain/session.repository.port';
+import { assertSessionTimeouts } from '../../domain/session-timeout';
 
 export interface ApplySessionTimeoutPolicyCommand {
   tenantId: string;
@@ -20,12 +21,9 @@ export class ApplySessionTimeoutPolicyHandler {
 
   async execute(command: ApplySessionTimeoutPolicyCommand): Promise<{ sessionIds: string[] }> {
     assertUuid(command.channelId, 'channelId');
-    if (!Number.isInteger(command.timeoutSeconds) || command.timeoutSeconds < 1) throw new ValidationError('timeoutSeconds', 'must be a positive integer');
-    const lead = command.warningLeadSeconds;
-    if (lead !== null && (!Number.isInteger(lead) || lead < 1 || lead >= command.timeoutSeconds)) {
-      throw new ValidationError('warningLeadSeconds', 'must be a positive integer below timeoutSeconds, or null');
-    }
-    const sessionIds = await this.sessions.applyTimeoutPolicy(command.tenantId, command.channelId, { timeoutSeconds: command.timeoutSeconds, warningLeadSeconds: lead });
+    assertSessionTimeouts(command.timeoutSeconds, command.warningLeadSeconds);
+    const { timeoutSeconds, warningLeadSeconds } = command;
+    const sessionIds = await this.sessions.applyTimeoutPolicy(command.tenantId, command.channelId, { timeoutSeconds, warningLeadSeconds });
     return { sessionIds };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, exactTimestampSql, violatedConstraint, keysetPage } from '@app/database';
+import { PG_FOREIGN_KEY_VIOLATION, TransactionContext, exactTimestampSql, violatedConstraint, keysetPage, returnedRows } from '@app/database';
 import { Clock, ValidationError, isUuid, type Positioned } from '@app/shared';
 import { type Session } from '../../domain/session.aggregate';
 import { SessionNotFoundError, SessionVersionConflictError } from '../../domain/session.errors';
@@ -145,9 +145,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
         RETURNING id`,
       [tenantId, channelId, policy.timeoutSeconds, policy.warningLeadSeconds, this.clock.now()],
     );
-    // pg answers an UPDATE ... RETURNING through TypeORM as [rows, affectedCount].
-    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { id: string }[];
-    return rows.map((row) => row.id);
+    return returnedRows<{ id: string }>(result).map((row) => row.id);
   }
 
   async findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]> {
