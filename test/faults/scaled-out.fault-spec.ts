@@ -13,6 +13,8 @@ import { WebhookCounter } from './support/webhook-counter';
  * lifecycle workflows, and no event delivered twice to a tenant's webhook (the two relays).
  */
 const profile = faultProfile();
+/** WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION as the workers run it (the default). */
+const INLINE_ATTEMPTS_PER_SUBSCRIPTION = 8;
 
 describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
   let system: FaultSystem;
@@ -30,8 +32,14 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
     await receiver?.close();
   }, 120_000);
 
-  /** Every message.created event of the database reached the receiver exactly once. */
-  const expectEachEventDeliveredOnce = async () => {
+  /**
+   * Every message.created event of the database reached the receiver, under its own id as
+   * `webhook-id`, and none under an id that is not an event's. Repeats: none without a crash. A
+   * killed worker may have POSTed an inline first attempt it never recorded (at-least-once, see the
+   * README): the event's run sends it again under the same id, at most one repeat per attempt in
+   * flight in the killed worker (WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION each kill).
+   */
+  const expectEachEventDelivered = async ({ repeatsAllowed }: { repeatsAllowed: number }) => {
     const events = async () => (await system.query<{ id: string }>(`SELECT id FROM outbox_events WHERE type = 'message.created'`)).map((r) => r.id);
     const undelivered = await waitFor(
       'every message.created event at the webhook receiver',
@@ -43,9 +51,12 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
       async () => `events: ${(await events()).length}, delivered: ${receiver.deliveries.size}`,
     ).catch((err: Error) => err.message);
     await sleep(2_000);
-    const figures = { 'message.created events': (await events()).length, 'events delivered': receiver.deliveries.size, 'events delivered more than once': receiver.repeated().length };
+    const eventIds = new Set(await events());
+    const unknownIds = [...receiver.deliveries.keys()].filter((id) => !eventIds.has(id));
+    const repeats = [...receiver.deliveries.values()].reduce((sum, n) => sum + n - 1, 0);
+    const figures = { 'message.created events': eventIds.size, 'events delivered': receiver.deliveries.size, 'events delivered more than once': receiver.repeated().length, 'repeated receipts': repeats, 'repeats allowed': repeatsAllowed };
     console.log(`webhook receiver: ${JSON.stringify(figures)}${receiver.repeated().length ? ` samples: ${receiver.repeated().slice(0, 5).join(', ')}` : ''}`);
-    expect({ undelivered, repeated: receiver.repeated() }).toEqual({ undelivered: [], repeated: [] });
+    expect({ undelivered, unknownIds, repeatsWithinAllowance: repeats <= repeatsAllowed }).toEqual({ undelivered: [], unknownIds: [], repeatsWithinAllowance: true });
   };
 
   it('duplicate storm over both apis: nothing lost or doubled', async () => {
@@ -54,7 +65,7 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
     const result = await runLoadCase({ title: 'Scaled out: duplicate storm', system, channel, phonePrefix: '551197', profile, messages, send: sendStorm, fault: async () => undefined });
     const { actual, expected } = comparable(result);
     expect({ ...actual, 'distinct messages stored': result.figures['distinct messages stored'] }).toEqual({ ...expected, 'distinct messages stored': profile.stormMessages });
-    await expectEachEventDeliveredOnce();
+    await expectEachEventDelivered({ repeatsAllowed: 0 });
   });
 
   it('worker 1 killed repeatedly while worker 2 runs: nothing lost or doubled', async () => {
@@ -70,6 +81,6 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
     const result = await runLoadCase({ title: 'Scaled out: worker killed', system, channel, phonePrefix: '551198', profile, fault: killRepeatedly, faultAt: 'start' });
     const { actual, expected } = comparable(result);
     expect(actual).toEqual(expected);
-    await expectEachEventDeliveredOnce();
+    await expectEachEventDelivered({ repeatsAllowed: profile.workerKills * INLINE_ATTEMPTS_PER_SUBSCRIPTION });
   });
 });
