@@ -11,6 +11,9 @@ function event(tenantId: string, type = 'contact.created'): DomainEvent {
   return { id: newEventId(), type, occurredAt: new Date(), tenantId, aggregateType: 'contact', aggregateId: newEventId(), data: { n: 1 } };
 }
 
+const PUBLISH_WAIT_MS = 150;
+const MAX_DETACHED = 3;
+
 describe('outbox relay (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
   let databaseUrl: string;
@@ -26,7 +29,13 @@ describe('outbox relay (real PostgreSQL)', () => {
     (await db.query(`SELECT status, attempts, next_attempt_at, last_error FROM outbox_events WHERE id = $1`, [id]))[0];
 
   beforeAll(async () => {
-    ({ moduleRef, databaseUrl } = await createTestContext([], { OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '200', OUTBOX_RETRY_MAX_MS: '1000' }));
+    ({ moduleRef, databaseUrl } = await createTestContext([], {
+      OUTBOX_MAX_ATTEMPTS: '3',
+      OUTBOX_RETRY_BASE_MS: '200',
+      OUTBOX_RETRY_MAX_MS: '1000',
+      OUTBOX_PUBLISH_WAIT_MS: String(PUBLISH_WAIT_MS),
+      OUTBOX_MAX_DETACHED_PUBLISHES: String(MAX_DETACHED),
+    }));
     relay = moduleRef.get(OutboxRelayService);
     db = moduleRef.get(DataSource);
     publisher = new RecordingPublisher();
@@ -35,6 +44,8 @@ describe('outbox relay (real PostgreSQL)', () => {
   });
   afterAll(() => moduleRef.close());
   beforeEach(async () => {
+    publisher.openGates();
+    await relay.drainDetached(10_000);
     await db.query('DELETE FROM outbox_events');
     publisher.received.length = 0;
     publisher.failEverything(false);
@@ -44,7 +55,7 @@ describe('outbox relay (real PostgreSQL)', () => {
     const events = [event(tenantId), event(tenantId, 'contact.updated')];
     await append(events);
     const result = await relay.processPending(10);
-    expect(result).toEqual({ claimed: 2, published: 2, failed: 0, dead: 0 });
+    expect(result).toEqual({ claimed: 2, published: 2, failed: 0, dead: 0, detached: 0 });
     expect(publisher.received.map((r) => r.event.id).sort()).toEqual(events.map((e) => e.id).sort());
     const first = publisher.received.find((r) => r.event.id === events[0].id)!.event;
     expect(first).toEqual({
@@ -58,7 +69,7 @@ describe('outbox relay (real PostgreSQL)', () => {
       data: { n: 1 },
     });
     expect((await statusOf(events[0].id)).status).toBe('published');
-    expect(await relay.processPending(10)).toEqual({ claimed: 0, published: 0, failed: 0, dead: 0 });
+    expect(await relay.processPending(10)).toEqual({ claimed: 0, published: 0, failed: 0, dead: 0, detached: 0 });
   });
 
   it('retries a failing publish with exponential backoff and dead-letters it after the max attempts', async () => {
@@ -127,6 +138,49 @@ describe('outbox relay (real PostgreSQL)', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('does not wait for a slow publish: the batch returns after OUTBOX_PUBLISH_WAIT_MS, the slow event stays claimed and records its outcome when it settles', async () => {
+    const [fast, slow, slowFailing] = [event(tenantId), event(tenantId), event(tenantId)];
+    await append([fast, slow, slowFailing]);
+    const openSlow = publisher.gate(slow.id);
+    const openSlowFailing = publisher.gate(slowFailing.id);
+
+    expect(await relay.processPending(10)).toEqual({ claimed: 3, published: 1, failed: 0, dead: 0, detached: 2 });
+    expect(await statusOf(fast.id)).toMatchObject({ status: 'published' });
+    // Still under this claim: another batch (with room for it) does not hand them out again.
+    expect(await relay.processPending(1)).toMatchObject({ claimed: 0 });
+    expect((await statusOf(slow.id)).status).toBe('pending');
+
+    openSlow();
+    openSlowFailing(true);
+    await eventually(async () => ((await statusOf(slow.id)).status === 'published' ? true : undefined), 10_000, 'the detached publish recorded');
+    expect(await statusOf(slowFailing.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('answered contact.created late') });
+    expect(publisher.countOf(slow.id)).toBe(1);
+  });
+
+  it('bounds the detached publishes: a batch that would pass OUTBOX_MAX_DETACHED_PUBLISHES waits for room before it claims', async () => {
+    const slow = [event(tenantId), event(tenantId), event(tenantId)];
+    await append(slow);
+    const opens = slow.map((e) => publisher.gate(e.id));
+    expect(await relay.processPending(MAX_DETACHED)).toMatchObject({ claimed: MAX_DETACHED, detached: MAX_DETACHED });
+
+    const next = event(tenantId);
+    await append([next]);
+    let claimedNext = false;
+    const second = relay.processPending(1).then((r) => {
+      claimedNext = true;
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, PUBLISH_WAIT_MS * 3));
+    expect(claimedNext).toBe(false);
+    expect((await statusOf(next.id)).status).toBe('pending');
+    expect(publisher.countOf(next.id)).toBe(0);
+
+    opens.forEach((open) => open());
+    expect(await second).toEqual({ claimed: 1, published: 1, failed: 0, dead: 0, detached: 0 });
+    await relay.drainDetached(10_000);
+    for (const e of slow) expect((await statusOf(e.id)).status).toBe('published');
   });
 
   it('does not hand out an event whose claim lease is still held', async () => {

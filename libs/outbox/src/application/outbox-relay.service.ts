@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Clock } from '@app/shared';
 import { afterFailedAttempt, OutboxEventRecord } from '../domain/outbox-event';
 import { outboxConfig, OutboxConfig } from '../outbox.config';
@@ -7,15 +7,29 @@ import { OutboxCounts, OutboxRepository } from './outbox.repository.port';
 
 export interface RelayBatchResult {
   claimed: number;
+  /** Published, failed and dead: the outcomes recorded before the call returned. */
   published: number;
   failed: number;
   dead: number;
+  /** Publishes still running after OUTBOX_PUBLISH_WAIT_MS: they record their own outcome later. */
+  detached: number;
 }
 
-/** Moves events out of the outbox: claim, publish, record the outcome. */
+interface PublishOutcome {
+  event: OutboxEventRecord;
+  error: unknown;
+}
+
+/** How long a stopping process waits for its detached publishes to record their outcome. */
+const DETACHED_DRAIN_ON_SHUTDOWN_MS = 15_000;
+
+/** Moves events out of the outbox: claim, publish, record the outcome. A batch waits at most
+ *  OUTBOX_PUBLISH_WAIT_MS for its publishes; the slower ones go on detached (see `detach`). */
 @Injectable()
-export class OutboxRelayService {
+export class OutboxRelayService implements OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelayService.name);
+  private readonly detached = new Set<Promise<void>>();
+  private detachedPublishes = 0;
 
   constructor(
     private readonly repository: OutboxRepository,
@@ -55,20 +69,77 @@ export class OutboxRelayService {
   }
 
   private async relay(status: 'pending' | 'failed', batchSize: number, correlationId?: string): Promise<RelayBatchResult> {
+    await this.roomToDetach(batchSize);
     const { token, events } = await this.repository.claimDue(status, batchSize, this.config.leaseMs, correlationId);
-    const result: RelayBatchResult = { claimed: events.length, published: 0, failed: 0, dead: 0 };
-    const published: string[] = [];
+    const settled: (PublishOutcome | undefined)[] = new Array(events.length);
+    const publishes = events.map((event, i) =>
+      this.publishers.publish(event.envelope).then(
+        () => (settled[i] = { event, error: null }),
+        (error: unknown) => (settled[i] = { event, error: error ?? new Error('publish failed') }),
+      ),
+    );
+    const everyPublish = Promise.all(publishes);
+    if (this.config.maxDetachedPublishes > 0 && events.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([everyPublish, new Promise((resolve) => (timer = setTimeout(resolve, this.config.publishWaitMs)))]);
+      clearTimeout(timer);
+    } else {
+      await everyPublish;
+    }
+    const finished = settled.filter((outcome): outcome is PublishOutcome => outcome !== undefined);
+    const recorded = await this.recordOutcomes(finished, token);
+    const stragglers = publishes.filter((_, i) => settled[i] === undefined);
+    if (stragglers.length > 0) this.detach(stragglers, token);
+    return { claimed: events.length, ...recorded, detached: stragglers.length };
+  }
+
+  /** Lets publishes still running after the batch's wait finish on their own; their outcome is
+   *  recorded under the same claim when the last of them settles. A process that dies first leaves
+   *  them claimed until the lease runs out, and the next claim publishes them again. */
+  private detach(publishes: Promise<PublishOutcome>[], token: string): void {
+    const group = Promise.all(publishes)
+      .then((outcomes) => this.recordOutcomes(outcomes, token))
+      .then(
+        () => undefined,
+        (error: unknown) => this.logger.warn({ err: error, events: publishes.length }, 'outbox: recording detached publishes failed; the claim lease will hand them out again'),
+      )
+      .finally(() => {
+        this.detached.delete(group);
+        this.detachedPublishes -= publishes.length;
+      });
+    this.detached.add(group);
+    this.detachedPublishes += publishes.length;
+  }
+
+  /** Waits until a full batch may run detached without passing OUTBOX_MAX_DETACHED_PUBLISHES. */
+  private async roomToDetach(batchSize: number): Promise<void> {
+    while (this.detached.size > 0 && this.detachedPublishes + batchSize > this.config.maxDetachedPublishes) {
+      await Promise.race(this.detached);
+    }
+  }
+
+  /** Waits (at most `maxWaitMs`) for the detached publishes of this process to record their outcome:
+   *  on shutdown, so a clean stop leaves nothing for the lease to recover. */
+  async drainDetached(maxWaitMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.detached]), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    clearTimeout(timer);
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.drainDetached(DETACHED_DRAIN_ON_SHUTDOWN_MS);
+  }
+
+  private async recordOutcomes(outcomes: PublishOutcome[], token: string): Promise<Omit<RelayBatchResult, 'claimed' | 'detached'>> {
+    const result = { published: 0, failed: 0, dead: 0 };
+    const published = outcomes.flatMap((o) => (o.error === null ? [o.event.envelope.id] : []));
     let superseded = 0;
     await Promise.all(
-      events.map(async (event) => {
-        try {
-          await this.publishers.publish(event.envelope);
-          published.push(event.envelope.id);
-        } catch (error) {
-          const outcome = await this.recordFailure(event, token, error);
-          if (outcome) result[outcome] += 1;
-          else superseded += 1;
-        }
+      outcomes.map(async ({ event, error }) => {
+        if (error === null) return;
+        const outcome = await this.recordFailure(event, token, error);
+        if (outcome) result[outcome] += 1;
+        else superseded += 1;
       }),
     );
     if (published.length > 0) superseded += published.length - (await this.repository.markPublished(published, this.clock.now(), token));

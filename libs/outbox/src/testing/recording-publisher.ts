@@ -6,6 +6,7 @@ export class RecordingPublisher implements OutboxPublisher {
   readonly received: { event: OutboxEnvelope; at: number }[] = [];
   private readonly failuresLeft = new Map<string, number>();
   private failAll = false;
+  private readonly gates = new Map<string, { wait: Promise<boolean>; open: (fail: boolean) => void }>();
 
   constructor(readonly name = 'recording') {}
 
@@ -18,7 +19,24 @@ export class RecordingPublisher implements OutboxPublisher {
     this.failAll = on;
   }
 
+  /** Publishes of this event wait until the returned function is called: `open()` lets them
+   *  succeed, `open(true)` fails them (a slow endpoint that answers late). */
+  gate(eventId: string): (fail?: boolean) => void {
+    let open!: (fail: boolean) => void;
+    const wait = new Promise<boolean>((resolve) => (open = resolve));
+    this.gates.set(eventId, { wait, open });
+    return (fail = false) => open(fail);
+  }
+
+  /** Opens every gate (successfully) and forgets them. */
+  openGates(): void {
+    for (const gate of this.gates.values()) gate.open(false);
+    this.gates.clear();
+  }
+
   async publish(event: OutboxEnvelope): Promise<void> {
+    const gate = this.gates.get(event.id);
+    if (gate && (await gate.wait)) throw new Error(`receiver answered ${event.type} late, with an error`);
     const left = this.failuresLeft.get(event.id) ?? 0;
     if (this.failAll || left > 0) {
       this.failuresLeft.set(event.id, left - 1);

@@ -62,6 +62,21 @@ describe('webhook delivery', () => {
     expect(delivered.status).toBe('delivered');
   });
 
+  it('holds a pending delivery never attempted, and nothing else', () => {
+    const later = new Date(at.getTime() + 5_000);
+    const pending = fresh('pending');
+    expect(pending.hold(later)).toBe(true);
+    expect(pending.toProps()).toMatchObject({ status: 'held', updatedAt: later });
+    expect(pending.hold(later)).toBe(false);
+    for (const status of ['failed', 'delivered', 'dead'] as const) expect(fresh(status).hold(later)).toBe(false);
+    const attempted = fresh('pending');
+    attempted.recordAttempt({ outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null }, at);
+    attempted.resetForReplay(at);
+    attempted.recordAttempt({ outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null }, at);
+    expect(attempted.hold(later)).toBe(false);
+    expect(attempted.status).toBe('failed');
+  });
+
   it('releases a held delivery once; a held row being attempted (its release did not commit) counts like pending', () => {
     const later = new Date(at.getTime() + 5_000);
     const held = fresh('held');

@@ -160,6 +160,16 @@ export class WebhookDelivery {
     return true;
   }
 
+  /** `pending` and never attempted → held: its endpoint turned out to be failing before its first
+   *  attempt was made (the held-delivery release starts it later). Returns false (and changes
+   *  nothing) for any other delivery. */
+  hold(at: Date): boolean {
+    if (this.props.status !== 'pending' || this.props.attempts !== 0) return false;
+    this.props.status = 'held';
+    this.props.updatedAt = at;
+    return true;
+  }
+
   /** Not finished: held, pending, or failed with the run still retrying. */
   private get unfinished(): boolean {
     return this.props.status !== 'delivered' && this.props.status !== 'dead';

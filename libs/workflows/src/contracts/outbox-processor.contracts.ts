@@ -77,6 +77,9 @@ export interface RelayBatchResult {
   published: number;
   failed: number;
   dead: number;
+  /** Still publishing when the batch returned (their outcome is recorded later); absent in results
+   *  recorded before detached publishes existed. */
+  detached?: number;
 }
 export interface CleanupInput {
   batchSize: number;

@@ -26,6 +26,14 @@ export interface WebhookDeliverInput {
   timeoutMs?: number;
 }
 
+/** How the caller judges its own short budget running out (the inline first attempt). */
+export interface WebhookDeliverOptions {
+  /** Asked when an attempt with a `timeoutMs` shorter than the endpoint-health threshold times out:
+   *  true counts it as the endpoint failing after all (the inline path, when deliveries queue behind
+   *  it). Without it such a timeout says nothing about the endpoint's health. */
+  shortTimeoutMarksFailing?: () => boolean;
+}
+
 /** `inactive`: the subscription is paused, disabled or deleted; nothing was sent or recorded. */
 export type WebhookDeliverOutcome = WebhookAttemptOutcome | 'inactive';
 
@@ -87,7 +95,7 @@ export class WebhookDispatchService {
     @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'timeoutMs' | 'slowAfterMs'>,
   ) {}
 
-  async deliver(input: WebhookDeliverInput): Promise<WebhookDeliverResult> {
+  async deliver(input: WebhookDeliverInput, options: WebhookDeliverOptions = {}): Promise<WebhookDeliverResult> {
     for (const key of ['tenantId', 'subscriptionId', 'eventId', 'deliveryId'] as const) assertUuid(input[key], key);
     if (!Number.isInteger(input.attempt) || input.attempt < 1) throw new ValidationError('attempt', 'must be a positive integer');
     if (input.timeoutMs !== undefined && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1)) throw new ValidationError('timeoutMs', 'must be a positive integer');
@@ -123,7 +131,7 @@ export class WebhookDispatchService {
       const secret = this.secrets.decrypt(subscription.encryptedSecret, subscription.id);
       const slowMarked = this.markFailingIfSlow(input.tenantId, subscription, timeoutMs);
       try {
-        result = await this.send(subscription.url, secret, event, startedAt, timeoutMs);
+        result = await this.send(subscription.url, secret, event, startedAt, timeoutMs, options);
       } finally {
         markedSlow = await slowMarked();
       }
@@ -156,7 +164,14 @@ export class WebhookDispatchService {
     };
   }
 
-  private async send(url: string, secret: string, event: WebhookEventPayload, startedAt: Date, timeoutMs: number): Promise<AttemptResult> {
+  private async send(
+    url: string,
+    secret: string,
+    event: WebhookEventPayload,
+    startedAt: Date,
+    timeoutMs: number,
+    options: WebhookDeliverOptions,
+  ): Promise<AttemptResult> {
     const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, tenantId: event.tenantId, data: event.data });
     const headers = {
       'content-type': 'application/json',
@@ -164,16 +179,16 @@ export class WebhookDispatchService {
       ...signWebhook(secret, event.id, startedAt.getTime() / 1000, body),
     };
     const response = await this.sender.post({ url, headers, body, timeoutMs });
-    return this.classify(response, timeoutMs);
+    return this.classify(response, timeoutMs, options);
   }
 
-  private classify(response: WebhookHttpResult, timeoutMs: number): AttemptResult {
+  private classify(response: WebhookHttpResult, timeoutMs: number, options: WebhookDeliverOptions): AttemptResult {
     const durationMs = response.durationMs;
     switch (response.kind) {
       case 'timeout': {
         // An endpoint counts as failing once unanswered for the slow threshold (or the full timeout);
-        // a shorter inline budget running out proves neither.
-        const cutShort = timeoutMs < Math.min(this.config.slowAfterMs, this.config.timeoutMs);
+        // a shorter inline budget running out proves neither, unless the caller says it does.
+        const cutShort = timeoutMs < Math.min(this.config.slowAfterMs, this.config.timeoutMs) && !(options.shortTimeoutMarksFailing?.() ?? false);
         return { ...failure('retryable', `no answer within ${timeoutMs} ms`), durationMs, cutShort };
       }
       case 'network':

@@ -52,13 +52,17 @@ describe('KeyedConcurrencyLimit', () => {
     });
     await Promise.resolve();
     expect(order).toEqual([]);
+    expect(limit.waiting('a')).toBe(2);
+    expect(limit.waiting('b')).toBe(0);
     first();
     const secondRelease = await second;
     expect(secondRelease).not.toBeNull();
     expect(limit.inFlight('a')).toBe(1);
     expect(order).toEqual(['second']);
+    expect(limit.waiting('a')).toBe(1);
     secondRelease!();
     (await third)!();
+    expect(limit.waiting('a')).toBe(0);
     expect(order).toEqual(['second', 'third']);
     expect(limit.inFlight('a')).toBe(0);
   });

@@ -6,7 +6,7 @@
  */
 export class KeyedConcurrencyLimit {
   private readonly held = new Map<string, number>();
-  private readonly waiting = new Map<string, ((release: () => void) => void)[]>();
+  private readonly queues = new Map<string, ((release: () => void) => void)[]>();
 
   constructor(private readonly limit: number) {
     if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a non-negative integer');
@@ -23,24 +23,29 @@ export class KeyedConcurrencyLimit {
     const now = this.tryAcquire(key);
     if (now || this.limit === 0 || maxWaitMs <= 0) return Promise.resolve(now);
     return new Promise((resolve) => {
-      const queue = this.waiting.get(key) ?? [];
+      const queue = this.queues.get(key) ?? [];
       const waiter = (release: () => void) => {
         clearTimeout(timer);
         resolve(release);
       };
       const timer = setTimeout(() => {
-        const left = (this.waiting.get(key) ?? []).filter((w) => w !== waiter);
-        if (left.length > 0) this.waiting.set(key, left);
-        else this.waiting.delete(key);
+        const left = (this.queues.get(key) ?? []).filter((w) => w !== waiter);
+        if (left.length > 0) this.queues.set(key, left);
+        else this.queues.delete(key);
         resolve(null);
       }, maxWaitMs);
       queue.push(waiter);
-      this.waiting.set(key, queue);
+      this.queues.set(key, queue);
     });
   }
 
   inFlight(key: string): number {
     return this.held.get(key) ?? 0;
+  }
+
+  /** Callers of `acquire` waiting in line for the key. */
+  waiting(key: string): number {
+    return this.queues.get(key)?.length ?? 0;
   }
 
   private releaserFor(key: string): () => void {
@@ -49,9 +54,9 @@ export class KeyedConcurrencyLimit {
       if (released) return;
       released = true;
       // The slot passes straight to the next in line, if any: the count stays as it is.
-      const queue = this.waiting.get(key);
+      const queue = this.queues.get(key);
       const next = queue?.shift();
-      if (queue && queue.length === 0) this.waiting.delete(key);
+      if (queue && queue.length === 0) this.queues.delete(key);
       if (next) {
         next(this.releaserFor(key));
         return;

@@ -1,7 +1,7 @@
 import { type TestingModule } from '@nestjs/testing';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
-import { type DomainEvent, EventOutbox, UnitOfWork, newEventId } from '@app/shared';
+import { Clock, type DomainEvent, EventOutbox, UnitOfWork, newEventId } from '@app/shared';
 import {
   CreateWebhookSubscriptionHandler,
   WebhookDeliveryRepository,
@@ -181,6 +181,9 @@ describe('WebhookInlineFirstAttemptService (real PostgreSQL, real HTTP receivers
       moduleRef.get(WebhookDispatchService),
       moduleRef.get(WebhookDeliveryOutcomeService),
       starter,
+      moduleRef.get(WebhookDeliveryRepository),
+      moduleRef.get(UnitOfWork),
+      moduleRef.get(Clock),
       { inlineAttemptTimeoutMs: INLINE_TIMEOUT_MS, inlineMaxPerSubscription: INLINE_MAX_PER_SUBSCRIPTION, inlineSlotWaitMs: 0 },
     );
     const busy = await receiver();
@@ -213,6 +216,36 @@ describe('WebhookInlineFirstAttemptService (real PostgreSQL, real HTTP receivers
 
     // Slots are given back: the next event goes inline again.
     expect((await inline.deliver(await publishable())).find((x) => x.subscriptionId === sub.id)).toMatchObject({ outcome: 'delivered', attemptedInline: true });
+  });
+
+  it('a hanging endpoint with deliveries queued behind it: the attempts that run out of time mark it failing and go to runs; the queued deliveries are held, unsent and without a run; the next event is held by the plan', async () => {
+    const r = await receiver();
+    r.reply('hang');
+    const sub = await subscribe(r);
+    const queued = 3;
+    const events = await Promise.all(Array.from({ length: INLINE_MAX_PER_SUBSCRIPTION + queued }, () => publishable()));
+
+    const results = (await Promise.all(events.map((e) => inline.deliver(e)))).flat();
+
+    const attempted = results.filter((x) => x.attemptedInline);
+    expect(attempted).toHaveLength(INLINE_MAX_PER_SUBSCRIPTION);
+    expect(attempted.every((x) => x.outcome === 'run-started')).toBe(true);
+    const held = results.filter((x) => !x.attemptedInline);
+    expect(held).toHaveLength(queued);
+    expect(held.every((x) => x.outcome === 'held')).toBe(true);
+    expect(r.received).toHaveLength(INLINE_MAX_PER_SUBSCRIPTION);
+    expect(starter.starts.map((s) => s.input.deliveryId).sort()).toEqual(attempted.map((x) => x.deliveryId).sort());
+    expect(starter.starts.every((s) => s.input.attemptsMade === 1)).toBe(true);
+    expect((await health(sub.id)).failing_since).toEqual(expect.any(Date));
+    for (const x of held) {
+      expect(await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [x.deliveryId])).toEqual([{ status: 'held', attempts: 0 }]);
+    }
+
+    const next = await publishable();
+    expect(await inline.deliver(next)).toEqual([]);
+    expect(await deliveryOf(sub.id, next.id)).toMatchObject({ status: 'held', attempts: 0 });
+    expect(r.received).toHaveLength(INLINE_MAX_PER_SUBSCRIPTION);
+    expect(starter.starts).toHaveLength(INLINE_MAX_PER_SUBSCRIPTION);
   });
 
   it('a held endpoint: the delivery is stored held, nothing is sent and no run starts; a webhook.test to it goes to a run, not inline', async () => {

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Clock, UnitOfWork } from '@app/shared';
+import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
 import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
 import { type WebhookSettings, webhookConfig } from '../../webhook.config';
 import { WebhookDeliveryOutcomeService } from '../delivery-outcome/webhook-delivery-outcome.service';
@@ -11,9 +13,11 @@ import { KeyedConcurrencyLimit } from './keyed-concurrency-limit';
  * How one planned delivery went: `delivered` inline (no workflow); `dead-lettered` inline (a final
  * answer: 410, another refusing 4xx, the subscription no longer live, or a retryable failure with
  * no attempt left); `run-started`: a WebhookDeliveryWorkflow carries on (or already did: starting
- * it again is a no-op); `vanished`: the row went away meanwhile (its subscription was deleted).
+ * it again is a no-op); `held`: it waited for a slot behind attempts that ran out of time, so it is
+ * held with the endpoint's other new deliveries (no attempt, no run; the held-delivery release starts
+ * it); `vanished`: the row went away meanwhile (its subscription was deleted).
  */
-export type InlineFirstAttemptOutcome = 'delivered' | 'dead-lettered' | 'run-started' | 'vanished';
+export type InlineFirstAttemptOutcome = 'delivered' | 'dead-lettered' | 'run-started' | 'held' | 'vanished';
 
 export interface InlineFirstAttemptResult {
   subscriptionId: string;
@@ -32,8 +36,16 @@ export interface InlineFirstAttemptResult {
  * starts only when that attempt fails in a way worth retrying (it continues the retry schedule with
  * the attempt counted), when WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION attempts to the subscription stay
  * in flight in this process for WEBHOOK_INLINE_SLOT_WAIT_MS (a burst to a fast endpoint waits its
- * turn and stays inline; a slow endpoint's backlog moves to runs), or when the plan asks for a run (failing endpoint, or a row an
- * earlier fan-out created). Held deliveries get neither.
+ * turn and stays inline), or when the plan asks for a run (failing endpoint, or a row an earlier
+ * fan-out created). Held deliveries get neither.
+ *
+ * A hanging endpoint: an inline attempt that runs out of its budget while other deliveries to the
+ * same subscription wait for a slot marks the endpoint failing (a lone slow answer does not: it may
+ * just be slow), so the fan-outs after it hold its new deliveries; the ones already waiting in this
+ * process are held too, for WEBHOOK_INLINE_SLOT_WAIT_MS + the inline budget or until an inline
+ * attempt to it succeeds. A dead endpoint thus costs a few timed-out attempts and their runs, not a
+ * workflow per event (the outbox relay does not wait for those attempts either: see
+ * OUTBOX_PUBLISH_WAIT_MS).
  *
  * At-least-once: an attempt that throws (e.g. its record failed after the POST went out) leaves the
  * row `pending` with nothing recorded, and the call fails, so the outbox publishes the event again;
@@ -43,12 +55,17 @@ export interface InlineFirstAttemptResult {
 @Injectable()
 export class WebhookInlineFirstAttemptService {
   private readonly inFlight: KeyedConcurrencyLimit;
+  /** Subscriptions whose waiting deliveries are held, until when (epoch ms). */
+  private readonly holdingUntil = new Map<string, number>();
 
   constructor(
     private readonly fanOut: WebhookFanOutService,
     private readonly dispatch: WebhookDispatchService,
     private readonly outcomes: WebhookDeliveryOutcomeService,
     private readonly starter: WebhookDeliveryStarter,
+    private readonly deliveries: WebhookDeliveryRepository,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly clock: Clock,
     @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'inlineAttemptTimeoutMs' | 'inlineMaxPerSubscription' | 'inlineSlotWaitMs'>,
   ) {
     this.inFlight = new KeyedConcurrencyLimit(config.inlineMaxPerSubscription);
@@ -94,9 +111,16 @@ export class WebhookInlineFirstAttemptService {
       await this.starter.start(start, { replay: false });
       return result('run-started', false);
     }
+    if (this.isHolding(delivery.subscriptionId)) {
+      release();
+      return result((await this.holdBack(event.tenantId, delivery.deliveryId)) ? 'held' : 'vanished', false);
+    }
     let attempt: WebhookDeliverResult;
     try {
-      attempt = await this.dispatch.deliver({ ...start, attempt: 1, timeoutMs: this.config.inlineAttemptTimeoutMs });
+      attempt = await this.dispatch.deliver(
+        { ...start, attempt: 1, timeoutMs: this.config.inlineAttemptTimeoutMs },
+        { shortTimeoutMarksFailing: () => this.backlogBehindTimeout(delivery.subscriptionId) },
+      );
     } catch (err) {
       if (err instanceof WebhookDeliveryNotFoundError) return result('vanished', true);
       throw err;
@@ -104,7 +128,10 @@ export class WebhookInlineFirstAttemptService {
       release();
     }
 
-    if (attempt.outcome === 'delivered') return result('delivered', true);
+    if (attempt.outcome === 'delivered') {
+      this.holdingUntil.delete(delivery.subscriptionId);
+      return result('delivered', true);
+    }
     if (attempt.outcome === 'retryable' && delivery.maxAttempts > 1) {
       await this.starter.start({ ...start, attemptsMade: 1, ...(attempt.retryAfterMs !== null ? { retryAfterMs: attempt.retryAfterMs } : {}) }, { replay: false });
       return result('run-started', true);
@@ -117,5 +144,32 @@ export class WebhookInlineFirstAttemptService {
       gone: attempt.outcome === 'gone',
     });
     return result('dead-lettered', true);
+  }
+
+  /** Asked when an inline attempt ran out of its budget: with deliveries to the subscription waiting
+   *  behind it, the endpoint counts as failing and the waiting ones are held. */
+  private backlogBehindTimeout(subscriptionId: string): boolean {
+    if (this.inFlight.waiting(subscriptionId) === 0) return false;
+    this.holdingUntil.set(subscriptionId, this.clock.now().getTime() + this.config.inlineSlotWaitMs + this.config.inlineAttemptTimeoutMs);
+    return true;
+  }
+
+  private isHolding(subscriptionId: string): boolean {
+    const until = this.holdingUntil.get(subscriptionId);
+    if (until === undefined) return false;
+    if (until > this.clock.now().getTime()) return true;
+    this.holdingUntil.delete(subscriptionId);
+    return false;
+  }
+
+  /** Holds a delivery that was never attempted. False when it is gone or was attempted meanwhile
+   *  (another fan-out's run took it: nothing left to do here). */
+  private holdBack(tenantId: string, deliveryId: string): Promise<boolean> {
+    return this.unitOfWork.run(async () => {
+      const row = await this.deliveries.findByIdForUpdate(tenantId, deliveryId);
+      if (!row?.hold(this.clock.now())) return false;
+      await this.deliveries.update(row);
+      return true;
+    });
   }
 }
