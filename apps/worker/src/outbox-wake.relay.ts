@@ -2,9 +2,9 @@ import { Logger } from '@nestjs/common';
 import { OutboxNotificationListener } from '@app/outbox';
 import { Counter } from 'prom-client';
 
-const wakeSignalsSent = new Counter({
-  name: 'crm_outbox_wake_signals_total',
-  help: 'wake signals sent to the outbox processor workflow after NOTIFY',
+const wakesRun = new Counter({
+  name: 'crm_outbox_notify_drains_total',
+  help: 'in-process outbox drains run after NOTIFY (each claims and publishes until a batch comes back short)',
 });
 const notificationsReceived = new Counter({
   name: 'crm_outbox_notifications_total',
@@ -12,10 +12,10 @@ const notificationsReceived = new Counter({
 });
 
 /**
- * Turns outbox NOTIFYs into `wake` signals to the processor workflow, throttled to one per
- * `minIntervalMs`: a NOTIFY after a quiet spell signals at once; NOTIFYs that follow within the
- * interval (or while a signal is in flight) become ONE trailing signal at the interval's end. The workflow drains everything pending per wake, so more
- * signals would only grow its history (each costs events and a workflow task) and slow it down.
+ * Turns outbox NOTIFYs into wakes (the worker drains the pending events in-process), throttled to one
+ * per `minIntervalMs`: a NOTIFY after a quiet spell wakes at once; NOTIFYs that follow within the
+ * interval (or while a wake is running) become ONE trailing wake at the interval's end. Each wake
+ * drains everything pending, so more wakes would only repeat empty claims.
  */
 export class OutboxWakeRelay {
   private readonly logger = new Logger(OutboxWakeRelay.name);
@@ -27,8 +27,8 @@ export class OutboxWakeRelay {
 
   constructor(
     databaseUrl: string,
-    /** Sends one wake signal; must give up within a bounded time. */
-    private readonly signal: () => Promise<void>,
+    /** One wake; must give up within a bounded time. */
+    private readonly wake: () => Promise<void>,
     private readonly minIntervalMs: number,
   ) {
     this.listener = new OutboxNotificationListener(databaseUrl, () => this.onNotify());
@@ -64,11 +64,11 @@ export class OutboxWakeRelay {
       if (this.stopped) return;
       this.lastSentAt = Date.now();
       try {
-        await this.signal();
-        wakeSignalsSent.inc();
+        await this.wake();
+        wakesRun.inc();
       } catch (err) {
-        // The sweep still runs on its poll interval; a lost wake only costs latency.
-        this.logger.warn({ err: (err as Error).message }, 'could not signal the outbox processor');
+        // The processor's sweep still runs on its poll interval; a failed wake only costs latency.
+        this.logger.warn({ err: (err as Error).message }, 'outbox wake failed');
       }
     } while (this.again);
   }

@@ -16,8 +16,8 @@ import {
   TaskQueue,
   TaskQueues,
   TemporalClientProvider,
-  wakeSignal,
 } from '@app/workflows';
+import { OutboxRelayService } from '@app/outbox';
 import { type SweepSchedule, workerConfig, WorkerConfig } from './worker.config';
 import { ensureNamespace } from './namespace';
 import { OutboxWakeRelay } from './outbox-wake.relay';
@@ -156,15 +156,21 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
   }
 
   /** Starts the singleton processor (an existing run is kept) and keeps it running and on this
-   *  worker's settings; relays NOTIFYs to it as wakes. */
+   *  worker's settings. A NOTIFY drains the pending events right here (claim and publish until a
+   *  batch comes back short), without a Temporal round trip: the claim makes that safe alongside the
+   *  processor and other workers, and the processor's sweep still picks up retries, cleanup and
+   *  anything a lost NOTIFY left behind. */
   private async startOutboxProcessor(): Promise<void> {
     const workflowId = this.outboxProcessorWorkflowId;
     this.outboxProcessor = new OutboxProcessorSupervisor(this.temporal.client, workflowId, this.config.outboxProcessor, this.config.outboxProcessorSupervision);
     await this.outboxProcessor.start();
     if (!this.config.outboxWakeOnNotify) return;
-    const handle = this.temporal.client.workflow.getHandle(workflowId);
-    const signal = () => this.temporal.client.connection.withDeadline(Date.now() + 2_000, () => handle.signal(wakeSignal));
-    this.wakeRelay = new OutboxWakeRelay(this.database.url, signal, this.config.outboxWakeMinIntervalMs);
+    const relay = this.moduleRef.get(OutboxRelayService, { strict: false });
+    const { batchSize } = this.config.outboxProcessor;
+    const drain = async () => {
+      for (let full = true; full; ) full = (await relay.processPending(batchSize)).claimed >= batchSize;
+    };
+    this.wakeRelay = new OutboxWakeRelay(this.database.url, drain, this.config.outboxWakeMinIntervalMs);
     await this.wakeRelay.start();
   }
 }

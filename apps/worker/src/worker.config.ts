@@ -38,7 +38,7 @@ export class WorkerEnv {
   @IsOptional() @IsInt() @Min(1)
   OUTBOX_RETENTION_HOURS: number = DEFAULT_OUTBOX_PROCESSOR_SETTINGS.retentionMs / 3_600_000;
 
-  /** Wake the outbox processor on NOTIFY (low latency). Off: the poll-interval sweep alone. */
+  /** Drain pending events in this worker on NOTIFY (low latency). Off: the processor's poll-interval sweep alone. */
   @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
   OUTBOX_WAKE_ON_NOTIFY: boolean = true;
 

@@ -8,7 +8,7 @@ import { OutboxPublisherRegistry } from '@app/outbox';
 import { RecordingPublisher } from '@app/outbox/testing';
 import { TenantService } from '@app/tenant';
 import { TenantModule } from '@app/tenant';
-import { outboxProcessorStateQuery, outboxStatsQuery, TemporalClientProvider, updateOutboxSettingsUpdate, wakeSignal } from '@app/workflows';
+import { outboxProcessorStateQuery, TemporalClientProvider, updateOutboxSettingsUpdate, wakeSignal } from '@app/workflows';
 import { createTestDatabase } from '../../../test/support/database';
 import { eventually } from '../../../test/support/nest';
 import { eventuallySeen } from '../../../test/support/eventually-seen';
@@ -64,7 +64,7 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     }
   });
 
-  it('starts the outbox processor once and relays a committed event within moments through NOTIFY + wake', async () => {
+  it('starts the outbox processor once, and a committed event leaves within moments through NOTIFY and an in-process drain (the sweep is 60 s away)', async () => {
     const client = app.get(TemporalClientProvider).client;
     const handle = client.workflow.getHandle(host.outboxProcessorWorkflowId);
     expect((await handle.describe()).status.name).toBe('RUNNING');
@@ -77,8 +77,8 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
       ]),
     );
     await publisher.waitFor(() => publisher.countOf(eventId) === 1, 15_000);
-    const stats = await handle.query(outboxStatsQuery);
-    expect(stats.wakeSignals).toBeGreaterThanOrEqual(1);
+    const metrics = await (await fetch(`http://127.0.0.1:${app.get(WorkerHealthServer).port}/metrics`)).text();
+    expect(Number(/^crm_outbox_notify_drains_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     const row = await app.get(DataSource).query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]);
     await eventually(async () => ((await app.get(DataSource).query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]))[0].status === 'published' ? true : undefined));
     expect(row).toHaveLength(1);
@@ -97,7 +97,7 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
       outboxProcessor: expect.objectContaining({ ready: true, running: true, status: 'RUNNING', stats: expect.objectContaining({ consecutiveFailures: 0, failingSince: null }) }),
     });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toContain('crm_outbox_wake_signals_total');
+    expect(metrics).toContain('crm_outbox_notify_drains_total');
     expect(metrics).toContain('crm_outbox_processor_restarts_total 0');
     expect(metrics).toContain('crm_outbox_processor_consecutive_failures 0');
   });

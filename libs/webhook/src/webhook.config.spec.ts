@@ -12,7 +12,7 @@ describe('webhook config', () => {
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: 8,
       WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: 2_000,
       WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: 8,
-      WEBHOOK_INLINE_SLOT_WAIT_MS: 5_000,
+      WEBHOOK_INLINE_SLOT_WAIT_MS: 30_000,
     });
     expect(env.WEBHOOK_ALLOWED_CIDRS).toBeUndefined();
   });

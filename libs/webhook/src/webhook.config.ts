@@ -46,11 +46,12 @@ export class WebhookEnv {
   WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: number = 8;
 
   /** How long a delivery waits for a free inline slot of its subscription before it goes to a
-   *  workflow instead: a burst to a fast endpoint queues for ms and stays inline. Longer than the
-   *  inline budget, so deliveries queued behind a hanging endpoint are still waiting when its
-   *  attempts time out, and are held with it rather than each starting a workflow. 0: no wait. */
+   *  workflow instead. Queues form behind a burst (the outbox relay does not wait for them), so the
+   *  wait is long: a healthy endpoint's backlog stays inline, and a hanging one is caught by its
+   *  timed-out attempts (the deliveries queued behind them are held). Keep it well below
+   *  OUTBOX_LEASE_MS, which a waiting event's claim must outlast. 0: no wait. */
   @IsOptional() @IsInt() @Min(0) @Max(60_000)
-  WEBHOOK_INLINE_SLOT_WAIT_MS: number = 5_000;
+  WEBHOOK_INLINE_SLOT_WAIT_MS: number = 30_000;
 }
 
 export interface WebhookSettings {

@@ -41,9 +41,8 @@ export interface InlineFirstAttemptResult {
  *
  * A hanging endpoint: an inline attempt that runs out of its budget while other deliveries to the
  * same subscription wait for a slot marks the endpoint failing (a lone slow answer does not: it may
- * just be slow), so the fan-outs after it hold its new deliveries; the ones already waiting in this
- * process are held too, for WEBHOOK_INLINE_SLOT_WAIT_MS + the inline budget or until an inline
- * attempt to it succeeds. A dead endpoint thus costs a few timed-out attempts and their runs, not a
+ * just be slow), so the fan-outs after it hold its new deliveries; the ones queued in this process
+ * before then are held too. A dead endpoint thus costs a few timed-out attempts and their runs, not a
  * workflow per event (the outbox relay does not wait for those attempts either: see
  * OUTBOX_PUBLISH_WAIT_MS).
  *
@@ -55,8 +54,9 @@ export interface InlineFirstAttemptResult {
 @Injectable()
 export class WebhookInlineFirstAttemptService {
   private readonly inFlight: KeyedConcurrencyLimit;
-  /** Subscriptions whose waiting deliveries are held, until when (epoch ms). */
-  private readonly holdingUntil = new Map<string, number>();
+  /** When (epoch ms) an inline attempt to the subscription last ran out of time with deliveries
+   *  queued behind it: the deliveries queued before then are held. */
+  private readonly backlogTimedOutAt = new Map<string, number>();
 
   constructor(
     private readonly fanOut: WebhookFanOutService,
@@ -106,12 +106,13 @@ export class WebhookInlineFirstAttemptService {
       return result('run-started', false);
     }
 
+    const queuedAt = this.clock.now().getTime();
     const release = await this.inFlight.acquire(delivery.subscriptionId, this.config.inlineSlotWaitMs);
     if (!release) {
       await this.starter.start(start, { replay: false });
       return result('run-started', false);
     }
-    if (this.isHolding(delivery.subscriptionId)) {
+    if ((this.backlogTimedOutAt.get(delivery.subscriptionId) ?? -Infinity) >= queuedAt) {
       release();
       return result((await this.holdBack(event.tenantId, delivery.deliveryId)) ? 'held' : 'vanished', false);
     }
@@ -129,7 +130,7 @@ export class WebhookInlineFirstAttemptService {
     }
 
     if (attempt.outcome === 'delivered') {
-      this.holdingUntil.delete(delivery.subscriptionId);
+      this.backlogTimedOutAt.delete(delivery.subscriptionId);
       return result('delivered', true);
     }
     if (attempt.outcome === 'retryable' && delivery.maxAttempts > 1) {
@@ -146,20 +147,12 @@ export class WebhookInlineFirstAttemptService {
     return result('dead-lettered', true);
   }
 
-  /** Asked when an inline attempt ran out of its budget: with deliveries to the subscription waiting
-   *  behind it, the endpoint counts as failing and the waiting ones are held. */
+  /** Asked when an inline attempt ran out of its budget: with deliveries to the subscription queued
+   *  behind it, the endpoint counts as failing and those deliveries are held. */
   private backlogBehindTimeout(subscriptionId: string): boolean {
     if (this.inFlight.waiting(subscriptionId) === 0) return false;
-    this.holdingUntil.set(subscriptionId, this.clock.now().getTime() + this.config.inlineSlotWaitMs + this.config.inlineAttemptTimeoutMs);
+    this.backlogTimedOutAt.set(subscriptionId, this.clock.now().getTime());
     return true;
-  }
-
-  private isHolding(subscriptionId: string): boolean {
-    const until = this.holdingUntil.get(subscriptionId);
-    if (until === undefined) return false;
-    if (until > this.clock.now().getTime()) return true;
-    this.holdingUntil.delete(subscriptionId);
-    return false;
   }
 
   /** Holds a delivery that was never attempted. False when it is gone or was attempted meanwhile
