@@ -35,8 +35,8 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
   /**
    * Every message.created event of the database reached the receiver, under its own id as
    * `webhook-id`, and none under an id that is not an event's. Repeats: none without a crash. A
-   * killed worker may have POSTed an inline first attempt it never recorded (at-least-once, see the
-   * README): the event's run sends it again under the same id, at most one repeat per attempt in
+   * killed worker may have POSTed an inline first attempt it never recorded (at-least-once, see
+   * docs/webhooks.md): the event's run sends it again under the same id, at most one repeat per attempt in
    * flight in the killed worker (WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION each kill).
    */
   const expectEachEventDelivered = async ({ repeatsAllowed }: { repeatsAllowed: number }) => {
