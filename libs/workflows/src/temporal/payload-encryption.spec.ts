@@ -75,6 +75,13 @@ describe('AesGcmPayloadCodec', () => {
     const before = codecOf(`k1:${k1}`);
     const [old] = await before.encode([json(input)]);
 
+    // Step 1 of a rotation: the new key listed second decrypts, the first still encrypts.
+    const staged = codecOf(`k1:${k1},k2:${k2}`);
+    const [stagedPayload] = await staged.encode([json(input)]);
+    expect(text(stagedPayload!.metadata?.['encryption-key-id'])).toBe('k1');
+    const [writtenWithK2] = await codecOf(`k2:${k2}`).encode([json(input)]);
+    expect(defaultPayloadConverter.fromPayload((await staged.decode([writtenWithK2!]))[0]!)).toEqual(input);
+
     const rotated = codecOf(`k2:${k2},k1:${k1}`);
     expect(rotated.currentKeyId).toBe('k2');
     expect(defaultPayloadConverter.fromPayload((await rotated.decode([old!]))[0]!)).toEqual(input);
