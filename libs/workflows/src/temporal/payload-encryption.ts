@@ -25,7 +25,7 @@ export class PayloadEncryptionError extends Error {
 
 /**
  * Parses `<id>:<base64 of 32 bytes>[,<id>:<key>...]`. The first key encrypts; every key decrypts, so
- * a rotation puts the new key first and keeps the old ones until no history needs them. Empty or
+ * a rotation lists the new key second (all pods can read it), then first, and drops the old one once no history needs it. Empty or
  * unset means no encryption (payloads are written as plain JSON, as before).
  */
 export function parsePayloadKeys(raw: string | undefined): PayloadKey[] {
