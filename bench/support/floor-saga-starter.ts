@@ -1,6 +1,7 @@
 import { Client, Connection, WorkflowIdReusePolicy } from '@temporalio/client';
 import { NOOP_FLOOR_TASK_QUEUE, NOOP_FLOOR_WORKFLOW } from '../floors/noop-activities';
 import { failStartup, serveParent } from './inbound-children';
+import { benchDataConverter } from './data-converter';
 
 /**
  * Child process of `npm run bench:inbound`: starts the saga floor's workflows the way the API starts
@@ -10,7 +11,7 @@ import { failStartup, serveParent } from './inbound-children';
  */
 async function main(): Promise<void> {
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
+  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: benchDataConverter() });
   serveParent(
     {
       start: async (args) => {

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { NOOP_FLOOR_TASK_QUEUE, type NoopFloorActivities } from '../floors/noop-activities';
 import { failStartup, serveParent } from './inbound-children';
 import { applyBenchWorkerOptions } from './worker-options';
+import { benchDataConverter } from './data-converter';
 
 /**
  * Child process of `npm run bench:inbound`: the saga floor's worker. Like the real worker (its own
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     taskQueue: NOOP_FLOOR_TASK_QUEUE,
     workflowsPath: require.resolve('../floors/noop.workflow'),
     activities,
+    dataConverter: benchDataConverter(),
     shutdownGraceTime: '30 seconds',
   });
   const running = worker.run();

@@ -2,6 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { type SessionTimerActivities } from '../floors/session-timer.workflow';
 import { failStartup, serveParent } from './inbound-children';
 import { benchWorkerOptionsFor } from './worker-options';
+import { benchDataConverter } from './data-converter';
 
 /**
  * Child process of `npm run bench:sessions`: the floor's worker. One Temporal Worker on its own task
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowBundle: { codePath },
     activities,
+    dataConverter: benchDataConverter(),
     shutdownGraceTime: '30 seconds',
     ...overrides,
   });

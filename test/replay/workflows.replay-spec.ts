@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { parsePayloadKeys, temporalDataConverter } from '@app/workflows';
 import { TestEnv } from '../support/test-env';
 
 /** Recorded histories (scripts/record-histories.cjs) replayed against today's workflow code: a change
@@ -25,6 +27,10 @@ const WORKFLOW_TYPES = [
 ];
 const FILES = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
 
+/** Replays go through the payload codec with a key, as a worker with encryption turned on does: the
+ *  recorded histories' plaintext payloads must pass through it unchanged. */
+const encryptingDataConverter = temporalDataConverter(parsePayloadKeys(`replay:${randomBytes(32).toString('base64')}`));
+
 const load = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as { events: Record<string, any>[] };
 /** The patch ids a recorded run's markers name, in order. */
 const patchesOf = (file: string): string[] =>
@@ -44,7 +50,7 @@ describe('workflow replay of recorded histories', () => {
     const started = history.events[0]?.workflowExecutionStartedEventAttributes;
     expect(started?.workflowType?.name).toBe(file.split('.')[0]);
     expect(history.events.length).toBeGreaterThan(3);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() } }, history, `replay-${file}`);
+    await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() }, dataConverter: encryptingDataConverter }, history, `replay-${file}`);
   });
 
   it("the saga's recorded histories take the patched paths, so replaying them covers them", () => {

@@ -19,6 +19,7 @@ import { WahaHttpModule } from './waha/waha-http.module';
 import { WebhooksHttpModule } from './webhooks/webhooks-http.module';
 import { HealthModule } from './health/health.module';
 import { HistoryImportsHttpModule } from './history-imports/history-imports-http.module';
+import { CodecHttpModule } from './codec/codec-http.module';
 import { OutboxController } from './outbox/outbox.controller';
 import { ApiKeyGuard } from './platform/api-key.guard';
 import { DevTenantSeeder } from './platform/dev-tenant.seeder';
@@ -60,6 +61,7 @@ const REQUEST_ID_HEADER = 'x-request-id';
     WahaHttpModule,
     WebhooksHttpModule,
     HistoryImportsHttpModule,
+    CodecHttpModule,
   ],
   controllers: [OutboxController],
   providers: [

@@ -74,6 +74,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
         taskQueue,
         ...workflowCode,
         activities: activitiesOf(...this.activitiesFor(taskQueue)),
+        dataConverter: this.temporal.dataConverter,
         shutdownGraceTime: '30 seconds',
         ...(taskQueue === TaskQueues.webhooks
           ? {

@@ -10,5 +10,6 @@ export * from './activities/activity-registry';
 export * from './temporal/temporal.config';
 export * from './temporal/connection-options';
 export * from './temporal/temporal-client.module';
+export * from './temporal/payload-encryption';
 export * from './temporal/temporal-conversation-workflows';
 export * from './temporal/temporal-history-import-workflows';

@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nest
 import { ConfigModule } from '@nestjs/config';
 import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import { connectionOptions } from './connection-options';
+import { temporalDataConverter } from './payload-encryption';
 import { temporalConfig, TemporalConfig } from './temporal.config';
 
 /** The Temporal client both apps use. The connection is lazy: the API boots without Temporal and
@@ -9,11 +10,14 @@ import { temporalConfig, TemporalConfig } from './temporal.config';
 @Injectable()
 export class TemporalClientProvider implements OnApplicationShutdown {
   readonly connection: Connection;
+  /** Encrypts payloads when TEMPORAL_PAYLOAD_KEYS is set; the worker uses the same one. */
+  readonly dataConverter: ReturnType<typeof temporalDataConverter>;
   private current: Client;
 
   constructor(@Inject(temporalConfig.KEY) readonly config: TemporalConfig) {
     this.connection = Connection.lazy(connectionOptions(config));
-    this.current = new Client({ connection: this.connection, namespace: config.namespace });
+    this.dataConverter = temporalDataConverter(config.payloadKeys);
+    this.current = new Client({ connection: this.connection, namespace: config.namespace, dataConverter: this.dataConverter });
   }
 
   get client(): Client {
@@ -32,7 +36,7 @@ export class TemporalClientProvider implements OnApplicationShutdown {
    *  later call goes through it, which is cheaper and enables eager workflow start. The caller
    *  owns and closes that connection. */
   shareWorkerConnection(connection: ConnectionLike): void {
-    this.current = new Client({ connection, namespace: this.config.namespace });
+    this.current = new Client({ connection, namespace: this.config.namespace, dataConverter: this.dataConverter });
   }
 
   /** Resolves when the server answers its health check within `timeoutMs`. */

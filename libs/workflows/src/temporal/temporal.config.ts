@@ -2,6 +2,7 @@ import { registerAs } from '@nestjs/config';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { parseBooleanEnv, validateConfig } from '@app/shared';
+import { parsePayloadKeys } from './payload-encryption';
 
 export class TemporalEnv {
   @IsOptional() @Matches(/^[^:\s]+:\d+$/, { message: 'TEMPORAL_ADDRESS must be host:port' })
@@ -30,6 +31,10 @@ export class TemporalEnv {
 
   @IsOptional() @IsInt() @Min(1)
   TEMPORAL_NAMESPACE_RETENTION_DAYS: number = 7;
+
+  /** Payload encryption keys, `<id>:<base64 32 bytes>` comma-separated, current first (docs/payload-encryption.md). */
+  @IsOptional() @IsString()
+  TEMPORAL_PAYLOAD_KEYS?: string;
 }
 
 export const temporalConfig = registerAs('temporal', () => {
@@ -50,6 +55,7 @@ export const temporalConfig = registerAs('temporal', () => {
     },
     ensureNamespace: env.TEMPORAL_ENSURE_NAMESPACE ?? !env.TEMPORAL_API_KEY,
     namespaceRetentionDays: env.TEMPORAL_NAMESPACE_RETENTION_DAYS,
+    payloadKeys: parsePayloadKeys(env.TEMPORAL_PAYLOAD_KEYS),
   };
 });
 export type TemporalConfig = ReturnType<typeof temporalConfig>;
