@@ -2,6 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TenantService } from '@app/tenant';
 import { apiConfig, ApiConfig } from '../api.config';
 
+/** Entries past the resolution are dropped once the memo holds this many keys (it stays small). */
+const MEMO_PRUNE_AT = 10_000;
+
 /**
  * Records when each key was last used, coarsely: at most once per resolution per key. The
  * database's conditional UPDATE makes that true across pods; this process's memo of when it last
@@ -25,6 +28,7 @@ export class ApiKeyUsage {
     const now = Date.now();
     const asked = this.askedAt.get(apiKeyId);
     if (asked !== undefined && now - asked < this.resolutionSeconds * 1000) return false;
+    if (this.askedAt.size >= MEMO_PRUNE_AT) this.forgetOlderThan(now - this.resolutionSeconds * 1000);
     this.askedAt.set(apiKeyId, now);
     try {
       return await this.tenants.recordUse(apiKeyId, this.resolutionSeconds);
@@ -33,5 +37,9 @@ export class ApiKeyUsage {
       this.logger.warn(`could not record the use of api key ${apiKeyId}: ${(err as Error).message}`);
       return false;
     }
+  }
+
+  private forgetOlderThan(cutoff: number): void {
+    for (const [id, at] of this.askedAt) if (at < cutoff) this.askedAt.delete(id);
   }
 }
