@@ -337,6 +337,22 @@ describe('API keys, scopes and limits (e2e)', () => {
       }
     });
 
+    it('takes the client address from X-Forwarded-For only behind a trusted proxy (API_TRUST_PROXY)', async () => {
+      const proxied = await startApi({ ...env, API_TRUST_PROXY: 'loopback' });
+      try {
+        const failWith = async (api: { base: string }, forwardedFor: string) =>
+          (await call(api.base, 'get', '/v1/contacts', { key: 'crm_not-a-real-key-at-all', headers: { 'x-forwarded-for': forwardedFor } })).status;
+        const first: number[] = [];
+        for (let i = 0; i < PER_IP + 1; i++) first.push(await failWith(proxied, '203.0.113.7'));
+        expect(first).toEqual([...Array<number>(PER_IP).fill(401), 429]);
+        expect(await failWith(proxied, '203.0.113.8')).toBe(401); // another client behind the proxy: its own count
+        // Without a trusted proxy the header is ignored: a client cannot pick a fresh address per call.
+        expect(await failWith(a, '203.0.113.9')).toBe(429);
+      } finally {
+        await proxied.app.close();
+      }
+    });
+
     it('records last use at most once per resolution: the memo skips the statement, the conditional UPDATE skips the write', async () => {
       const key = await tenants.createKey(tenantId, 'used', ['read']);
       const state = async () => (await db.query(`SELECT last_used_at, xmin::text AS version FROM api_keys WHERE id = $1`, [key.id]))[0] as { last_used_at: Date | null; version: string };

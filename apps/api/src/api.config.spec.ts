@@ -19,6 +19,13 @@ describe('apiConfig', () => {
     });
   });
 
+  it('reads API_TRUST_PROXY as Express takes it', () => {
+    expect(load({}).trustProxy).toBe(false);
+    expect(load({ API_TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(load({ API_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(load({ API_TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toBe('loopback, 10.0.0.0/8');
+  });
+
   it('names a bad variable', () => {
     expect(() => load({ API_BODY_LIMIT: 'a lot' })).toThrow(/API_BODY_LIMIT must be a size/);
     expect(() => load({ API_RATE_LIMIT_PER_KEY: '0' })).toThrow(/API_RATE_LIMIT_PER_KEY/);

@@ -33,6 +33,12 @@ export class ApiEnv {
   @IsOptional() @IsString() @Matches(BODY_SIZE, { message: 'WAHA_WEBHOOK_BODY_LIMIT must be a size such as 5mb, 512kb or 1048576' })
   WAHA_WEBHOOK_BODY_LIMIT: string = '5mb';
 
+  /** Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy"): a
+   *  hop count (`1`), `true`, or addresses/CIDRs/`loopback`/`uniquelocal`, comma-separated. Unset:
+   *  the socket's peer is the client (behind an ingress, every client would share its address). */
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'API_TRUST_PROXY must not be blank' })
+  API_TRUST_PROXY?: string;
+
   /** A key's last_used_at is written at most once per this many seconds (per key, across pods). */
   @IsOptional() @IsInt() @Min(1) @Max(86_400)
   API_KEY_LAST_USED_RESOLUTION_SECONDS: number = 60;
@@ -46,6 +52,15 @@ export const apiConfig = registerAs('api', () => {
     rateLimit: { perKey: env.API_RATE_LIMIT_PER_KEY, perIp: env.API_RATE_LIMIT_PER_IP, windowSeconds: env.API_RATE_LIMIT_WINDOW_SECONDS },
     bodyLimit: { api: env.API_BODY_LIMIT, wahaWebhook: env.WAHA_WEBHOOK_BODY_LIMIT },
     apiKeyLastUsedResolutionSeconds: env.API_KEY_LAST_USED_RESOLUTION_SECONDS,
+    trustProxy: trustProxySetting(env.API_TRUST_PROXY),
   };
 });
 export type ApiConfig = ReturnType<typeof apiConfig>;
+
+/** API_TRUST_PROXY as Express takes it: false when unset, a number of hops, a boolean, or the list. */
+function trustProxySetting(raw: string | undefined): boolean | number | string {
+  const value = raw?.trim();
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}

@@ -9,6 +9,9 @@ import { useBodyLimits } from './platform/body-limits';
 /** The API application as main.ts runs it (tests use the same): raw bodies kept for webhook HMACs. */
 export async function createApiApp(options: { logger?: false } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false, ...options });
-  useBodyLimits(app, app.get<ApiConfig>(apiConfig.KEY).bodyLimit);
+  const config = app.get<ApiConfig>(apiConfig.KEY);
+  // The client address that unauthenticated calls are rate-limited by.
+  app.set('trust proxy', config.trustProxy);
+  useBodyLimits(app, config.bodyLimit);
   return configureApp(app);
 }
