@@ -91,6 +91,23 @@ describe('Payload codec endpoint (/v1/codec, real API, real dev server)', () => 
     expect(decoded.body.payloads).toEqual([plain, plain]);
   });
 
+  it("refuses a key without the admin scope (403 INSUFFICIENT_SCOPE): the codec reads every tenant's payloads", async () => {
+    const created = await fetch(`${h.apiUrl}/v1/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': tenant.apiKey },
+      body: JSON.stringify({ name: 'integration', scopes: ['write'] }),
+    });
+    expect(created.status).toBe(201);
+    const writeKey = ((await created.json()) as { key: string }).key;
+    for (const path of ['encode', 'decode']) {
+      const refused = await post(path, { payloads: [] }, { 'x-api-key': writeKey });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ code: 'INSUFFICIENT_SCOPE' });
+      const bearer = await post(path, { payloads: [] }, { authorization: `Bearer ${tenant.apiKey}` });
+      expect(bearer.status).toBe(200);
+    }
+  });
+
   it('answers 401 without an API key or with an unknown one', async () => {
     for (const path of ['encode', 'decode']) {
       const none = await post(path, { payloads: [] }, {});
@@ -165,7 +182,7 @@ describe('Payload codec endpoint (/v1/codec, real API, real dev server)', () => 
       const [payload] = JSON.parse(stdout).events[0].workflowExecutionStartedEventAttributes.input.payloads as JsonPayload[];
       return { encoding: unb64(payload!.metadata.encoding!), data: unb64(payload!.data) };
     };
-    const decoded = inputOf((await show('--codec-endpoint', `${h.apiUrl}/v1/codec`, '--codec-header', `x-api-key=${tenant.apiKey}`)).stdout);
+    const decoded = inputOf((await show('--codec-endpoint', `${h.apiUrl}/v1/codec`, '--codec-auth', `Bearer ${tenant.apiKey}`)).stdout);
     expect(decoded.encoding).toBe('json/plain');
     expect(JSON.parse(decoded.data)).toMatchObject({ message: { text: conversation.text, contact: { phone: conversation.phone } } });
     const asStored = inputOf((await show()).stdout);

@@ -16,10 +16,10 @@ interface Operation {
 }
 
 /** Which of tenant A's resources a path or query parameter names, by the route it is on. */
-type ResourceKind = 'contact' | 'channel' | 'session' | 'message' | 'subscription' | 'delivery' | 'outboxEvent' | 'historyImport';
+type ResourceKind = 'contact' | 'channel' | 'session' | 'message' | 'subscription' | 'delivery' | 'outboxEvent' | 'historyImport' | 'apiKey';
 const KIND_BY_COLLECTION: Record<string, ResourceKind> = {
   contacts: 'contact', channels: 'channel', sessions: 'session', messages: 'message',
-  'webhook-subscriptions': 'subscription', 'webhook-deliveries': 'delivery', outbox: 'outboxEvent',
+  'webhook-subscriptions': 'subscription', 'webhook-deliveries': 'delivery', outbox: 'outboxEvent', 'api-keys': 'apiKey',
 };
 const KIND_BY_PARAMETER: Record<string, ResourceKind> = {
   contactId: 'contact', channelId: 'channel', sessionId: 'session', messageId: 'message', subscriptionId: 'subscription',
@@ -28,7 +28,7 @@ const KIND_BY_PARAMETER: Record<string, ResourceKind> = {
 
 /** Routes that name no resource of anyone's (creating your own, health, docs, the catalogue):
  *  nothing of another tenant can be passed to them. A new route must be added here or get ids. */
-const NO_FOREIGN_ID = new Set(['post /v1/contacts', 'post /v1/channels', 'get /v1/webhook-event-types', 'get /v1/outbox/stats', 'get /health/live', 'get /health/ready']);
+const NO_FOREIGN_ID = new Set(['post /v1/contacts', 'post /v1/channels', 'post /v1/api-keys', 'get /v1/webhook-event-types', 'get /v1/outbox/stats', 'get /health/live', 'get /health/ready']);
 
 /** Operator routes that work across tenants by design: the payload codec names no resource, but it
  *  decrypts whatever Temporal payload it is given, and histories are not split by tenant: they must
@@ -102,6 +102,7 @@ describe('tenant isolation on every API route (e2e)', () => {
     const issuedA = await tenants.createTenant('Tenant A');
     keyA = issuedA.apiKey;
     tenantA = issuedA.tenant.id;
+    ids.apiKey = issuedA.apiKeyId;
     keyB = (await tenants.createTenant('Tenant B')).apiKey;
 
     // Tenant A's data: a channel, a conversation through its WAHA receiver (direct mode: contact,

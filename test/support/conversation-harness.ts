@@ -46,6 +46,9 @@ export class ConversationHarness {
       INBOUND_SAGA_PERCENT: '100',
       // Channels' WAHA (the simulator, or the placeholder createChannel uses) listens on loopback.
       WAHA_ALLOWED_CIDRS: '127.0.0.1/32',
+      // Suites poll the REST API every few milliseconds while they wait on a workflow; the per-key
+      // rate limit (its own suite tests it) is not what they are about.
+      API_RATE_LIMIT_PER_KEY: '1000000',
       ...env,
     });
     const workerRef = await Test.createTestingModule({ imports: [WorkerModule] }).compile();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request, Response, NextFunction } from 'express';
@@ -21,7 +21,8 @@ import { HealthModule } from './health/health.module';
 import { HistoryImportsHttpModule } from './history-imports/history-imports-http.module';
 import { CodecHttpModule } from './codec/codec-http.module';
 import { OutboxController } from './outbox/outbox.controller';
-import { ApiKeyGuard } from './platform/api-key.guard';
+import { ApiKeysHttpModule } from './api-keys/api-keys-http.module';
+import { ApiAccessModule } from './platform/api-access.module';
 import { DevTenantSeeder } from './platform/dev-tenant.seeder';
 import { DomainErrorFilter } from './platform/domain-error.filter';
 
@@ -51,6 +52,7 @@ const REQUEST_ID_HEADER = 'x-request-id';
     DatabaseModule,
     OutboxModule,
     TenantModule,
+    ApiAccessModule,
     TemporalClientModule,
     WorkflowGatewaysModule,
     HealthModule,
@@ -62,10 +64,10 @@ const REQUEST_ID_HEADER = 'x-request-id';
     WebhooksHttpModule,
     HistoryImportsHttpModule,
     CodecHttpModule,
+    ApiKeysHttpModule,
   ],
   controllers: [OutboxController],
   providers: [
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_FILTER, useClass: DomainErrorFilter },
     DevTenantSeeder,
   ],

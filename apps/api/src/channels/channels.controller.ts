@@ -8,7 +8,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -29,10 +28,10 @@ import { RotateWebhookSecretRequestDto } from './dto/rotate-webhook-secret.reque
 import { UpdateChannelRequestDto } from './dto/update-channel.request.dto';
 import { SessionPolicyPropagation } from '@app/inbound';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 @ApiTags('channels')
-@ApiSecurity('api-key')
 @Controller('v1/channels')
 export class ChannelsController {
   constructor(
@@ -45,6 +44,7 @@ export class ChannelsController {
   ) {}
 
   @Post()
+  @RequireScope('write')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Connect a WAHA session as a channel',
@@ -73,6 +73,7 @@ export class ChannelsController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: 'List channels, newest first', description: 'Keyset-paged: follow nextCursor until it is null.' })
   @ApiOkResponse({ type: ChannelPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit or cursor' })
@@ -81,6 +82,7 @@ export class ChannelsController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Get a channel (its secrets are never shown)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ChannelResponseDto })
@@ -91,6 +93,7 @@ export class ChannelsController {
   }
 
   @Patch(':id')
+  @RequireScope('write')
   @ApiOperation({
     summary: 'Change a channel',
     description:
@@ -126,6 +129,7 @@ export class ChannelsController {
   }
 
   @Post(':id/rotate-webhook-secret')
+  @RequireScope('write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: "Replace the channel's webhook HMAC secret",

@@ -1,9 +1,10 @@
 import { Body, Controller, Headers, HttpCode, Logger, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { type Payload } from '@temporalio/common';
 import { RuleViolationError, ValidationError } from '@app/shared';
 import { PayloadEncryptionError, TemporalClientProvider } from '@app/workflows';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
+import { RequireScope } from '../platform/require-scope.decorator';
 import { JsonPayloadsDto, payloadsFromJson, payloadsToJson } from './codec.dto';
 
 const NAMESPACE_HEADER = 'x-namespace';
@@ -17,7 +18,6 @@ const NAMESPACE_HEADER = 'x-namespace';
  * are not split by tenant): it is an operator's tool and must be limited to admin keys.
  */
 @ApiTags('codec')
-@ApiSecurity('api-key')
 @ApiHeader({ name: 'X-Namespace', required: false, description: "The Temporal namespace (sent by the UI and CLI); must be this deployment's" })
 @Controller('v1/codec')
 export class CodecController {
@@ -26,6 +26,7 @@ export class CodecController {
   constructor(private readonly temporal: TemporalClientProvider) {}
 
   @Post('encode')
+  @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Encrypt payloads with the current key (unchanged when no key is configured)' })
   @ApiBody({ type: JsonPayloadsDto })
@@ -36,6 +37,7 @@ export class CodecController {
   }
 
   @Post('decode')
+  @RequireScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Decrypt payloads (plaintext ones come back unchanged)' })
   @ApiBody({ type: JsonPayloadsDto })

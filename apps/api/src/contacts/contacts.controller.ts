@@ -18,7 +18,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import {
@@ -36,10 +35,10 @@ import { CreateContactRequestDto } from './dto/create-contact.request.dto';
 import { ListContactsQueryDto } from './dto/list-contacts.query.dto';
 import { UpdateContactRequestDto } from './dto/update-contact.request.dto';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 @ApiTags('contacts')
-@ApiSecurity('api-key')
 @Controller('v1/contacts')
 export class ContactsController {
   constructor(
@@ -51,6 +50,7 @@ export class ContactsController {
   ) {}
 
   @Post()
+  @RequireScope('write')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({ summary: 'Create a contact' })
   @ApiCreatedResponse({ type: ContactResponseDto })
@@ -68,6 +68,7 @@ export class ContactsController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: 'List contacts, newest first', description: 'Keyset-paged: follow nextCursor until it is null.' })
   @ApiOkResponse({ type: ContactPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit, cursor or search' })
@@ -76,6 +77,7 @@ export class ContactsController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Get a contact' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ContactResponseDto })
@@ -86,6 +88,7 @@ export class ContactsController {
   }
 
   @Patch(':id')
+  @RequireScope('write')
   @ApiOperation({ summary: 'Change a contact', description: 'Absent fields stay as they are; null clears an optional field.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ContactResponseDto })
@@ -108,6 +111,7 @@ export class ContactsController {
   }
 
   @Delete(':id')
+  @RequireScope('write')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a contact (soft delete; its phone can be used again)' })
   @ApiParam({ name: 'id', format: 'uuid' })

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import { collectDefaultMetrics, register } from 'prom-client';
 import { Public } from '../platform/public.decorator';
 
@@ -7,6 +8,7 @@ collectDefaultMetrics({ prefix: 'crm_api_' });
 
 @ApiExcludeController()
 @Public()
+@SkipThrottle()
 @Controller('metrics')
 export class MetricsController {
   @Get()

@@ -1,19 +1,20 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HistoryImportAlreadyRunningError, HistoryImports, type HistoryImportView } from '@app/history-import';
 import { type Page } from '@app/shared';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { PageQueryDto } from '../platform/page-query.dto';
 import { UuidParam } from '../platform/uuid-param';
 import { HistoryImportPageResponseDto, HistoryImportResponseDto, StartHistoryImportRequestDto } from './dto/history-import.dto';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 @ApiTags('history imports')
-@ApiSecurity('api-key')
 @Controller('v1/channels/:channelId/history-imports')
 export class HistoryImportsController {
   constructor(private readonly imports: HistoryImports) {}
 
   @Post()
+  @RequireScope('write')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: "Import the channel's WhatsApp history",
@@ -37,6 +38,7 @@ export class HistoryImportsController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: "The channel's history imports, newest first" })
   @ApiOkResponse({ type: HistoryImportPageResponseDto })
   @ApiNotFoundResponse({ description: 'No such channel' })
@@ -45,6 +47,7 @@ export class HistoryImportsController {
   }
 
   @Get(':importId')
+  @RequireScope('read')
   @ApiOperation({ summary: 'One import: live progress while it runs, the stored result afterwards' })
   @ApiOkResponse({ type: HistoryImportResponseDto })
   @ApiNotFoundResponse({ description: 'No such import on this channel' })
@@ -53,6 +56,7 @@ export class HistoryImportsController {
   }
 
   @Delete(':importId')
+  @RequireScope('write')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Cancel a running import',

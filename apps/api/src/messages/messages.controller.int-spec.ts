@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -12,7 +12,7 @@ import { SecretsModule } from '@app/shared';
 import { TenantModule, TenantService } from '@app/tenant';
 import { createTestDatabase } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
-import { ApiKeyGuard } from '../platform/api-key.guard';
+import { ApiAccessModule } from '../platform/api-access.module';
 import { DomainErrorFilter } from '../platform/domain-error.filter';
 import { MessagesHttpModule } from './messages-http.module';
 
@@ -42,10 +42,10 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
         DatabaseModule,
         OutboxModule,
         TenantModule,
+        ApiAccessModule,
         MessagesHttpModule,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     }).compile();
@@ -140,7 +140,7 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
   it('documents both routes in Swagger with the api-key scheme', async () => {
     const doc = (await call('/docs-json')).body;
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/messages', '/v1/messages/{id}']));
-    expect(doc.paths['/v1/messages'].get.security).toEqual([{ 'api-key': [] }]);
+    expect(doc.paths['/v1/messages'].get.security).toEqual([{ 'api-key': ['read'] }]);
     expect(doc.paths['/v1/messages'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['limit', 'cursor', 'sessionId', 'contactId', 'channelId']),
     );

@@ -5,7 +5,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { GetMessageHandler, ListMessagesHandler, type MessageView } from '@app/message';
@@ -14,10 +13,10 @@ import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { ListMessagesQueryDto } from './dto/list-messages.query.dto';
 import { MessagePageResponseDto, MessageResponseDto } from './dto/message.response.dto';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 @ApiTags('messages')
-@ApiSecurity('api-key')
 @Controller('v1/messages')
 export class MessagesController {
   constructor(
@@ -26,6 +25,7 @@ export class MessagesController {
   ) {}
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({
     summary: 'List messages, newest stored first',
     description: 'Keyset-paged: follow nextCursor until it is null. Narrow with sessionId, contactId and/or channelId.',
@@ -44,6 +44,7 @@ export class MessagesController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Get a message' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: MessageResponseDto })

@@ -1,18 +1,19 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { OutboxAdminService } from '@app/outbox';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { OutboxEventDto, OutboxEventPageDto, OutboxEventsQueryDto, OutboxStatsDto } from './outbox.dto';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 @ApiTags('outbox')
-@ApiSecurity('api-key')
 @Controller('v1/outbox')
 export class OutboxController {
   constructor(private readonly outbox: OutboxAdminService) {}
 
   @Get('stats')
+  @RequireScope('read')
   @ApiOperation({ summary: "Counts of this tenant's outbox events per status and the age of the oldest pending one" })
   @ApiOkResponse({ type: OutboxStatsDto })
   stats(@CurrentTenant() tenantId: string): Promise<OutboxStatsDto> {
@@ -20,6 +21,7 @@ export class OutboxController {
   }
 
   @Get('events')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Outbox events, newest first; `?status=dead` lists the dead letters' })
   @ApiOkResponse({ type: OutboxEventPageDto })
   async list(@CurrentTenant() tenantId: string, @Query() query: OutboxEventsQueryDto): Promise<OutboxEventPageDto> {
@@ -28,6 +30,7 @@ export class OutboxController {
   }
 
   @Post('events/:id/retry')
+  @RequireScope('write')
   @HttpCode(200)
   @ApiOperation({ summary: 'Put a failed or dead event back to pending with fresh attempts (422 for other statuses)' })
   @ApiOkResponse({ type: OutboxEventDto })

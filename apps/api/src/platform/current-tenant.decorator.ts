@@ -1,7 +1,10 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { type AuthenticatedApiKey } from '@app/tenant';
 
 export interface TenantRequest {
   tenantId?: string;
+  /** The key the request authenticated with (set by ApiKeyGuard). */
+  apiKey?: AuthenticatedApiKey;
 }
 
 /** The tenant id the request's API key belongs to (set by ApiKeyGuard). */

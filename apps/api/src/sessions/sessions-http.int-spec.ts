@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import request from 'supertest';
@@ -14,7 +14,7 @@ import { SecretsModule } from '@app/shared';
 import { TenantModule, TenantService } from '@app/tenant';
 import { createTestDatabase } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
-import { ApiKeyGuard } from '../platform/api-key.guard';
+import { ApiAccessModule } from '../platform/api-access.module';
 import { DomainErrorFilter } from '../platform/domain-error.filter';
 import { SessionsHttpModule } from './sessions-http.module';
 import { WorkflowGatewaysModule, TemporalClientModule } from '@app/workflows';
@@ -45,13 +45,13 @@ describe('Sessions REST API (real PostgreSQL)', () => {
         DatabaseModule,
         OutboxModule,
         TenantModule,
+        ApiAccessModule,
         ContactModule,
         TemporalClientModule,
         WorkflowGatewaysModule,
         SessionsHttpModule,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     }).compile();
@@ -175,7 +175,7 @@ describe('Sessions REST API (real PostgreSQL)', () => {
     expect(doc.paths['/v1/sessions'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
       expect.arrayContaining(['contactId', 'channelId', 'status', 'limit', 'cursor']),
     );
-    expect(doc.paths['/v1/sessions/{id}'].get.security).toEqual([{ 'api-key': [] }]);
+    expect(doc.paths['/v1/sessions/{id}'].get.security).toEqual([{ 'api-key': ['read'] }]);
     expect(doc.components.schemas.SessionResponseDto.properties).toHaveProperty('deadlineAt');
     expect(doc.components.schemas.SessionSummaryResponseDto.properties).toHaveProperty('firstResponseSeconds');
   });

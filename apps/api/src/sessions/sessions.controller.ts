@@ -5,7 +5,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { InboundConversationSteps } from '@app/inbound';
@@ -15,12 +14,12 @@ import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { ListSessionsQueryDto } from './dto/list-sessions.query.dto';
 import { SessionPageResponseDto, SessionResponseDto } from './dto/session.response.dto';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 /** Sessions are opened by inbound traffic and ended by their lifecycle workflow; this API reads them
  *  and closes them by hand. */
 @ApiTags('sessions')
-@ApiSecurity('api-key')
 @Controller('v1/sessions')
 export class SessionsController {
   constructor(
@@ -30,6 +29,7 @@ export class SessionsController {
   ) {}
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({
     summary: 'List sessions, newest first',
     description: 'Conversations of the tenant, optionally narrowed to a contact, a channel and a status. Keyset-paged: follow nextCursor until it is null.',
@@ -48,6 +48,7 @@ export class SessionsController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Get a session', description: 'Active sessions carry their deadline and warning time; ended ones their end reason and summary.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: SessionResponseDto })
@@ -58,6 +59,7 @@ export class SessionsController {
   }
 
   @Post(':id/close')
+  @RequireScope('write')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Close a session now (reason manual)',

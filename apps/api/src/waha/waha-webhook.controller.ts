@@ -1,11 +1,13 @@
 import { Controller, Headers, HttpCode, Param, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Public } from '../platform/public.decorator';
 import { WahaWebhookService } from './waha-webhook.service';
 
 @ApiTags('waha')
 @Public()
+@SkipThrottle()
 @Controller('v1/channels/:channelId/waha')
 export class WahaWebhookController {
   constructor(private readonly webhooks: WahaWebhookService) {}

@@ -5,7 +5,6 @@ import {
   ApiNotFoundResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -13,15 +12,16 @@ import { ReplayWebhookDeliveryHandler, type WebhookDeliveryView } from '@app/web
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { WebhookDeliveryResponseDto } from './dto/webhook-delivery.response.dto';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 @ApiTags('webhooks')
-@ApiSecurity('api-key')
 @Controller('v1/webhook-deliveries')
 export class WebhookDeliveriesController {
   constructor(private readonly replayDelivery: ReplayWebhookDeliveryHandler) {}
 
   @Post(':id/replay')
+  @RequireScope('write')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Send one delivery again',

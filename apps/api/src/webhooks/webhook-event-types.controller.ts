@@ -1,8 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WEBHOOK_EVENT_CATALOGUE, WEBHOOK_EXAMPLE_TENANT_ID } from '@app/webhook';
 import { WEBHOOK_EVENT_DATA_MODELS, WEBHOOK_EVENT_DATA_SCHEMAS } from './dto/webhook-event-data.dto';
 import { WebhookEventTypeListResponseDto, type WebhookEventTypeResponseDto, WebhookPayloadDto } from './dto/webhook-event-type.response.dto';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 /** The catalogue, built once: every type with its schema name and a complete example payload. */
 function catalogue(): WebhookEventTypeResponseDto[] {
@@ -25,13 +26,13 @@ function catalogue(): WebhookEventTypeResponseDto[] {
 }
 
 @ApiTags('webhooks')
-@ApiSecurity('api-key')
 @ApiExtraModels(WebhookPayloadDto, ...WEBHOOK_EVENT_DATA_MODELS)
 @Controller('v1/webhook-event-types')
 export class WebhookEventTypesController {
   private readonly types = catalogue();
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({
     summary: 'The event types a webhook subscription can receive',
     description:

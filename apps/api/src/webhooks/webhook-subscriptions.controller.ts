@@ -9,7 +9,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiSecurity,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -43,10 +42,10 @@ import {
   WebhookSubscriptionWithSecretResponseDto,
 } from './dto/webhook-subscription.response.dto';
 import { UuidParam } from '../platform/uuid-param';
+import { RequireScope } from '../platform/require-scope.decorator';
 
 
 @ApiTags('webhooks')
-@ApiSecurity('api-key')
 @Controller('v1/webhook-subscriptions')
 export class WebhookSubscriptionsController {
   constructor(
@@ -63,6 +62,7 @@ export class WebhookSubscriptionsController {
   ) {}
 
   @Post()
+  @RequireScope('write')
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Subscribe an endpoint to events',
@@ -84,6 +84,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Get()
+  @RequireScope('read')
   @ApiOperation({ summary: 'List webhook subscriptions, newest first', description: 'Keyset-paged: follow nextCursor until it is null. Secrets are never shown.' })
   @ApiOkResponse({ type: WebhookSubscriptionPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit or cursor' })
@@ -92,6 +93,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Get(':id')
+  @RequireScope('read')
   @ApiOperation({ summary: 'Get a webhook subscription (its secret is never shown)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
@@ -102,6 +104,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Patch(':id')
+  @RequireScope('write')
   @ApiOperation({ summary: 'Change a webhook subscription', description: 'Absent fields stay as they are; null clears channelId or description.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
@@ -121,6 +124,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Delete(':id')
+  @RequireScope('write')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a webhook subscription (soft delete: nothing more is sent; its deliveries are kept)' })
   @ApiParam({ name: 'id', format: 'uuid' })
@@ -132,6 +136,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Post(':id/rotate-secret')
+  @RequireScope('write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Replace the signing secret',
@@ -146,6 +151,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Post(':id/enable')
+  @RequireScope('write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Re-enable a disabled or paused subscription',
@@ -160,6 +166,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Post(':id/test')
+  @RequireScope('write')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Send a webhook.test event to this subscription only',
@@ -176,6 +183,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Get(':id/deliveries')
+  @RequireScope('read')
   @ApiOperation({ summary: "The subscription's deliveries, newest first, each with every attempt", description: 'Keyset-paged; filter with ?status=.' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookDeliveryPageResponseDto })
@@ -190,6 +198,7 @@ export class WebhookSubscriptionsController {
   }
 
   @Post(':id/replay')
+  @RequireScope('write')
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Re-deliver everything that failed or was dead-lettered since a time',

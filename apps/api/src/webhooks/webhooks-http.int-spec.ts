@@ -1,6 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import request from 'supertest';
@@ -18,7 +18,7 @@ import {
 } from '@app/webhook/testing';
 import { createTestDatabase } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
-import { ApiKeyGuard } from '../platform/api-key.guard';
+import { ApiAccessModule } from '../platform/api-access.module';
 import { DomainErrorFilter } from '../platform/domain-error.filter';
 import { WebhooksHttpModule } from './webhooks-http.module';
 
@@ -49,11 +49,11 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
         DatabaseModule,
         OutboxModule,
         TenantModule,
+        ApiAccessModule,
         RecordingWebhookDeliveryStarterModule,
         WebhooksHttpModule,
       ],
       providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     }).compile();
