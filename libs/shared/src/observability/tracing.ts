@@ -7,6 +7,7 @@ import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { QuietSweepsProcessor } from './quiet-sweeps.processor';
 
 /** What a process traced with: the Temporal worker hands the same processor and resource to the
  *  workflow span sink, so workflow spans leave through the same exporter. */
@@ -45,7 +46,7 @@ export function startTracing(options: StartTracingOptions): TracingRuntime | und
   if (runtime) return runtime;
   if (!options.spanProcessor && !tracingEnabledByEnv(env)) return undefined;
   const resource = new Resource({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME || options.serviceName });
-  const spanProcessor = options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter());
+  const spanProcessor = new QuietSweepsProcessor(options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter()));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
   const instrumentations = [
