@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -105,9 +105,7 @@ export async function inStoredTraceContext<T>(name: string, stored: Record<strin
 
 /** trace_id and span_id of the active span, for log lines; empty when nothing is traced. */
 export function activeTraceIds(): { trace_id?: string; span_id?: string } {
-  const span = trace.getSpan(context.active());
-  if (!span) return {};
-  const { traceId, spanId, traceFlags } = span.spanContext();
-  if (!traceFlags && traceId === '00000000000000000000000000000000') return {};
-  return { trace_id: traceId, span_id: spanId };
+  const spanContext = trace.getSpan(context.active())?.spanContext();
+  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
