@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
 import { Worker } from '@temporalio/worker';
 import { parsePayloadKeys, temporalDataConverter } from '@app/workflows';
+import { tracedBundlePath } from '../../apps/worker/src/workflow-code';
 import { TestEnv } from '../support/test-env';
 
 /** Recorded histories (scripts/record-histories.cjs) replayed against today's workflow code: a change
@@ -51,6 +55,13 @@ describe('workflow replay of recorded histories', () => {
     expect(started?.workflowType?.name).toBe(file.split('.')[0]);
     expect(history.events.length).toBeGreaterThan(3);
     await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() }, dataConverter: encryptingDataConverter }, history, `replay-${file}`);
+  });
+
+  // Turning tracing on (OTEL_TRACING_ENABLED) swaps in the bundle with the OpenTelemetry workflow
+  // interceptors: runs recorded without them must replay with them too.
+  it.each(FILES)('replays %s with the tracing interceptors bundled in', async (file) => {
+    const exporter = makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), new Resource({}));
+    await Worker.runReplayHistory({ workflowBundle: { codePath: tracedBundlePath(TestEnv.workflowBundlePath()) }, sinks: { exporter } }, load(file), `replay-traced-${file}`);
   });
 
   it("the saga's recorded histories take the patched paths, so replaying them covers them", () => {

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { tracedBundlePath } from '../../apps/worker/src/workflow-code';
 import { runMigrations } from '../../libs/database/src/run-migrations';
 import { databaseUrl, TEST_NAMESPACES, TestEnv } from './test-env';
 
@@ -40,12 +41,17 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>).__TEMPORAL_TEST_ENV__ = env;
   process.env.TEST_TEMPORAL_ADDRESS = env.address;
 
-  const bundle = await bundleWorkflowCode({
-    workflowsPath: join(root, 'libs/workflows/src/workflows/index.ts'),
-    logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
-  });
+  // Both bundles the worker chooses from: plain, and with the OpenTelemetry workflow interceptors
+  // (a worker with tracing on reads the `.traced.js` twin, as in the image).
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'crm-wf-')), 'workflow-bundle.js');
-  writeFileSync(bundlePath, bundle.code);
+  for (const [path, interceptors] of [[bundlePath, []], [tracedBundlePath(bundlePath), [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')]]] as const) {
+    const bundle = await bundleWorkflowCode({
+      workflowsPath: join(root, 'libs/workflows/src/workflows/index.ts'),
+      workflowInterceptorModules: [...interceptors],
+      logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } as never,
+    });
+    writeFileSync(path, bundle.code);
+  }
   process.env.TEST_WORKFLOW_BUNDLE_PATH = bundlePath;
 }
 

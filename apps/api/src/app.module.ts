@@ -3,12 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
 import type { Request, Response, NextFunction } from 'express';
 import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { TenantModule } from '@app/tenant';
-import { Correlation, SecretsModule } from '@app/shared';
+import { Correlation, ObservabilityModule, SecretsModule } from '@app/shared';
 import { WorkflowGatewaysModule, TemporalClientModule } from '@app/workflows';
 import { apiConfig } from './api.config';
 import { ChannelsHttpModule } from './channels/channels-http.module';
@@ -31,22 +30,16 @@ const REQUEST_ID_HEADER = 'x-request-id';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [apiConfig, databaseConfig] }),
-    // forRootAsync: the level is read when the app is created, not when this file is imported.
-    LoggerModule.forRootAsync({
-      useFactory: () => ({
-        pinoHttp: {
-          level: process.env.LOG_LEVEL ?? 'info',
-          // Reuse the caller's request id, or make one; it is echoed back and becomes the correlation id.
-          genReqId: (req: IncomingMessage, res: ServerResponse) => {
-            const incoming = req.headers[REQUEST_ID_HEADER];
-            const id = (Array.isArray(incoming) ? incoming[0] : incoming) || randomUUID();
-            res.setHeader(REQUEST_ID_HEADER, id);
-            return id;
-          },
-          redact: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers["x-webhook-hmac"]'],
-          autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health') ?? false },
-        },
-      }),
+    ObservabilityModule.forRoot({
+      // Reuse the caller's request id, or make one; it is echoed back and becomes the correlation id.
+      genReqId: (req: IncomingMessage, res: ServerResponse) => {
+        const incoming = req.headers[REQUEST_ID_HEADER];
+        const id = (Array.isArray(incoming) ? incoming[0] : incoming) || randomUUID();
+        res.setHeader(REQUEST_ID_HEADER, id);
+        return id;
+      },
+      redact: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers["x-webhook-hmac"]'],
+      ignorePathPrefixes: ['/health'],
     }),
     SecretsModule,
     DatabaseModule,

@@ -1,3 +1,4 @@
+import './tracing';
 import 'reflect-metadata';
 import { ConfigType } from '@nestjs/config';
 import { apiConfig } from './api.config';

@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { LoggerModule } from 'nestjs-pino';
+import { ObservabilityModule } from '@app/shared';
 import { ApiKeyGuard } from './http/api-key.guard';
 import { ChatsController } from './http/chats.controller';
 import { FaultInterceptor } from './http/fault.interceptor';
@@ -21,12 +21,10 @@ export class SimulatorModule {
     return {
       module: SimulatorModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: settings.logLevel,
-            redact: ['req.headers["x-api-key"]', 'req.query["x-api-key"]'],
-            autoLogging: { ignore: (req) => req.url === '/ping' || (req.url?.startsWith('/health') ?? false) },
-          },
+        ObservabilityModule.forRoot({
+          level: settings.logLevel,
+          redact: ['req.headers["x-api-key"]', 'req.query["x-api-key"]'],
+          ignorePathPrefixes: ['/ping', '/health'],
         }),
       ],
       controllers: [SessionsController, ChatsController, SendController, FilesController, SimController],

@@ -1,13 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { workflowsEntryPoint } from './workflow-code';
+import { bundleWorkflows, tracedBundlePath } from './workflow-code';
 
-/** `node dist/apps/worker/src/build-workflow-bundle.js <out>`: prebuilds the workflow bundle for images. */
+/** `node dist/apps/worker/src/build-workflow-bundle.js <out>`: prebuilds the workflow bundles for
+ *  images: `<out>` and, for OTEL_TRACING_ENABLED=true, `<out>` with `.traced.js`. */
 async function main(): Promise<void> {
   const out = process.argv[2] ?? 'dist/workflow-bundle.js';
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsEntryPoint() });
-  writeFileSync(out, code);
-  process.stdout.write(`workflow bundle written to ${out} (${code.length} bytes)\n`);
+  for (const [path, tracing] of [[out, false], [tracedBundlePath(out), true]] as const) {
+    const code = await bundleWorkflows(tracing);
+    writeFileSync(path, code);
+    process.stdout.write(`workflow bundle written to ${path} (${code.length} bytes)\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { databaseConfig, DatabaseConfig } from '@app/database';
+import { tracingRuntime } from '@app/shared';
 import {
   activitiesOf,
   HistoryImportActivities,
@@ -23,6 +25,20 @@ import { ensureNamespace } from './namespace';
 import { OutboxWakeRelay } from './outbox-wake.relay';
 import { OutboxProcessorSupervisor } from './outbox-processor.supervisor';
 import { resolveWorkflowCode } from './workflow-code';
+
+/** With tracing on: activities run in a span continuing the workflow's trace (from the Temporal
+ *  headers), and the spans the bundled workflow interceptors make in the sandbox leave through the
+ *  process's span processor (the `exporter` sink). */
+function tracingOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const runtime = tracingRuntime();
+  if (!runtime) return {};
+  return {
+    interceptors: {
+      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    sinks: { exporter: makeWorkflowExporter(runtime.spanProcessor, runtime.resource) },
+  };
+}
 
 export type WorkerHostState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
@@ -66,13 +82,15 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
 
     this.nativeConnection = await NativeConnection.connect(connectionOptions(this.temporal.config));
     this.temporal.shareWorkerConnection(this.nativeConnection);
-    const workflowCode = await resolveWorkflowCode(this.config.workflowBundlePath);
+    const workflowCode = await resolveWorkflowCode(this.config.workflowBundlePath, tracingRuntime() !== undefined);
+    const tracing = tracingOptions();
     for (const taskQueue of this.config.taskQueues) {
       const options: WorkerOptions = {
         connection: this.nativeConnection,
         namespace,
         taskQueue,
         ...workflowCode,
+        ...tracing,
         activities: activitiesOf(...this.activitiesFor(taskQueue)),
         dataConverter: this.temporal.dataConverter,
         shutdownGraceTime: '30 seconds',

@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule, databaseConfig } from '@app/database';
 import { OutboxModule } from '@app/outbox';
-import { SecretsModule } from '@app/shared';
+import { ObservabilityModule, SecretsModule } from '@app/shared';
 import { WorkflowGatewaysModule, TemporalClientModule, WorkflowsModule } from '@app/workflows';
 import { workerConfig } from './worker.config';
 import { TemporalWorkerHost } from './temporal-worker.host';
@@ -12,7 +11,7 @@ import { WorkerHealthServer } from './worker-health.server';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [workerConfig, databaseConfig] }),
-    LoggerModule.forRootAsync({ useFactory: () => ({ pinoHttp: { level: process.env.LOG_LEVEL ?? 'info' } }) }),
+    ObservabilityModule.forRoot(),
     SecretsModule,
     DatabaseModule,
     OutboxModule,

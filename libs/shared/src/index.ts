@@ -13,3 +13,6 @@ export * from './crypto/secrets.module';
 export * from './network/address-policy';
 export * from './network/host-resolver';
 export * from './config/cidr-list.validator';
+export * from './observability/tracing';
+export * from './observability/logger-options';
+export * from './observability/observability.module';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Clock } from '@app/shared';
+import { Clock, inStoredTraceContext } from '@app/shared';
 import { afterFailedAttempt, OutboxEventRecord } from '../domain/outbox-event';
 import { outboxConfig, OutboxConfig } from '../outbox.config';
 import { OutboxPublisherRegistry } from './outbox-publisher';
@@ -73,7 +73,7 @@ export class OutboxRelayService implements OnModuleDestroy {
     const { token, events } = await this.repository.claimDue(status, batchSize, this.config.leaseMs, correlationId);
     const settled: (PublishOutcome | undefined)[] = new Array(events.length);
     const publishes = events.map((event, i) =>
-      this.publishers.publish(event.envelope).then(
+      this.publishTraced(event).then(
         () => (settled[i] = { event, error: null }),
         (error: unknown) => (settled[i] = { event, error: error ?? new Error('publish failed') }),
       ),
@@ -91,6 +91,13 @@ export class OutboxRelayService implements OnModuleDestroy {
     const stragglers = publishes.filter((_, i) => settled[i] === undefined);
     if (stragglers.length > 0) this.detach(stragglers, token);
     return { claimed: events.length, ...recorded, detached: stragglers.length };
+  }
+
+  /** Publishes in a span continuing the trace that raised the event (one trace from the WAHA POST to
+   *  the webhook delivery, whichever process relays it). */
+  private publishTraced(event: OutboxEventRecord): Promise<void> {
+    const { id, type } = event.envelope;
+    return inStoredTraceContext(`outbox publish ${type}`, event.traceContext ?? null, { 'outbox.event_id': id, 'outbox.event_type': type }, () => this.publishers.publish(event.envelope));
   }
 
   /** Lets publishes still running after the batch's wait finish on their own; their outcome is

@@ -16,6 +16,8 @@ export interface OutboxEnvelope<TData = Record<string, unknown>> {
 /** An outbox row as the relay and the admin API see it. */
 export interface OutboxEventRecord {
   envelope: OutboxEnvelope;
+  /** W3C trace context of the operation that raised the event (traceparent, tracestate), when traced. */
+  traceContext?: Record<string, string> | null;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;

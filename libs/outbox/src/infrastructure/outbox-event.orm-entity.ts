@@ -11,6 +11,7 @@ export class OutboxEventOrmEntity {
   @Column('jsonb') payload!: Record<string, unknown>;
   @Column('timestamptz', { name: 'occurred_at' }) occurredAt!: Date;
   @Column('text', { name: 'correlation_id', nullable: true }) correlationId!: string | null;
+  @Column('jsonb', { name: 'trace_context', nullable: true }) traceContext!: Record<string, string> | null;
   @Column('text') status!: OutboxStatus;
   @Column('integer') attempts!: number;
   @Column('timestamptz', { name: 'next_attempt_at' }) nextAttemptAt!: Date;

@@ -14,6 +14,7 @@ interface OutboxRow {
   payload: Record<string, unknown>;
   occurred_at: Date;
   correlation_id: string | null;
+  trace_context: Record<string, string> | null;
   status: OutboxStatus;
   attempts: number;
   next_attempt_at: Date;
@@ -22,7 +23,7 @@ interface OutboxRow {
   published_at: Date | null;
 }
 
-const COLUMNS = `id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id,
+const COLUMNS = `id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id, trace_context,
   status, attempts, next_attempt_at, last_error, created_at, published_at`;
 
 function toRecord(row: OutboxRow): OutboxEventRecord {
@@ -37,6 +38,7 @@ function toRecord(row: OutboxRow): OutboxEventRecord {
       correlationId: row.correlation_id,
       data: row.payload,
     },
+    traceContext: row.trace_context,
     status: row.status,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,

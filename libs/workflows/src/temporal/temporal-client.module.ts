@@ -1,6 +1,8 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { Client, Connection, type ConnectionLike } from '@temporalio/client';
+import { Client, type ClientInterceptors, Connection, type ConnectionLike } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
+import { tracingRuntime } from '@app/shared';
 import { connectionOptions } from './connection-options';
 import { temporalDataConverter } from './payload-encryption';
 import { temporalConfig, TemporalConfig } from './temporal.config';
@@ -17,7 +19,7 @@ export class TemporalClientProvider implements OnApplicationShutdown {
   constructor(@Inject(temporalConfig.KEY) readonly config: TemporalConfig) {
     this.connection = Connection.lazy(connectionOptions(config));
     this.dataConverter = temporalDataConverter(config.payloadKeys);
-    this.current = new Client({ connection: this.connection, namespace: config.namespace, dataConverter: this.dataConverter });
+    this.current = new Client({ connection: this.connection, namespace: config.namespace, dataConverter: this.dataConverter, interceptors: clientInterceptors() });
   }
 
   get client(): Client {
@@ -36,7 +38,7 @@ export class TemporalClientProvider implements OnApplicationShutdown {
    *  later call goes through it, which is cheaper and enables eager workflow start. The caller
    *  owns and closes that connection. */
   shareWorkerConnection(connection: ConnectionLike): void {
-    this.current = new Client({ connection, namespace: this.config.namespace, dataConverter: this.dataConverter });
+    this.current = new Client({ connection, namespace: this.config.namespace, dataConverter: this.dataConverter, interceptors: clientInterceptors() });
   }
 
   /** Resolves when the server answers its health check within `timeoutMs`. */
@@ -47,6 +49,12 @@ export class TemporalClientProvider implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.connection.close();
   }
+}
+
+/** With tracing on, starts and signals carry the caller's trace context in Temporal headers, so the
+ *  workflow and its activities continue the caller's trace. */
+function clientInterceptors(): ClientInterceptors | undefined {
+  return tracingRuntime() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
 }
 
 @Global()
