@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request, Response, NextFunction } from 'express';
@@ -22,7 +22,6 @@ import { HistoryImportsHttpModule } from './history-imports/history-imports-http
 import { OutboxController } from './outbox/outbox.controller';
 import { ApiKeyGuard } from './platform/api-key.guard';
 import { DevTenantSeeder } from './platform/dev-tenant.seeder';
-import { DomainErrorFilter } from './platform/domain-error.filter';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -64,7 +63,6 @@ const REQUEST_ID_HEADER = 'x-request-id';
   controllers: [OutboxController],
   providers: [
     { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_FILTER, useClass: DomainErrorFilter },
     DevTenantSeeder,
   ],
 })
