@@ -56,7 +56,8 @@ const unavailableDescription = `DATABASE_UNAVAILABLE or TEMPORAL_UNAVAILABLE: re
 
 function withErrorBody(response: ResponseObject, status: number): void {
   response.content = { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_RESPONSE_SCHEMA}` } as ReferenceObject } };
-  if (status === 503) {
+  // An outage asks the client to come back; a 503 that does not say so (not ready) sends no Retry-After.
+  if (status === 503 && response.description.includes('Retry-After')) {
     response.headers ??= {};
     response.headers['Retry-After'] = { description: 'Seconds to wait before retrying', schema: { type: 'integer', example: RETRY_AFTER_SECONDS } };
   }
