@@ -23,7 +23,7 @@ export class FieldErrorDto implements FieldError {
 export class ErrorResponseDto implements ErrorEnvelope {
   [extra: string]: unknown;
 
-  @ApiProperty({ description: 'The HTTP status, repeated', example: 400 })
+  @ApiProperty({ type: 'integer', description: 'The HTTP status, repeated', example: 400 })
   statusCode!: number;
 
   @ApiProperty({ description: 'The HTTP reason phrase of statusCode', example: 'Bad Request' })
