@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, SchemaObject } from '@nestjs/swagger';
 import Ajv, { type ValidateFunction } from 'ajv';
+import { DataSource } from 'typeorm';
 import { signWahaBody } from '@app/inbound';
 import { TenantService } from '@app/tenant';
 import { createApiApp, JSON_BODY_LIMIT_BYTES } from '../../apps/api/src/create-api-app';
@@ -297,6 +298,23 @@ describe('error envelope on every route (e2e)', () => {
     // The walk ran each kind of trigger (the document was read, not skipped).
     for (const trigger of ['401 without key', '401 bad key', '400 path parameter', '400 query', '400 unknown query parameter', '400 body', '400 malformed JSON', '404 unknown id', '413 body too large']) {
       expect({ trigger, ran: (triggered[trigger] ?? 0) > 0 }).toEqual({ trigger, ran: true });
+    }
+  });
+
+  it('answers a failure nobody foresaw 500 INTERNAL_ERROR, naming the request id and nothing of the failure', async () => {
+    const db = app.get(DataSource);
+    // A query on a table that is not there: a bug as far as the API knows, not an outage.
+    await db.query('ALTER TABLE contacts RENAME TO contacts_hidden_by_test');
+    try {
+      const res = await fetch(`${base}/v1/contacts`, { headers: { 'x-api-key': key, 'x-request-id': 'req-envelope-500' } });
+      const answer: Answer = { status: res.status, contentType: res.headers.get('content-type'), body: JSON.parse(await res.text()) };
+      expect({ problems: problemsOf(answer, { status: 500, code: 'INTERNAL_ERROR' }, operations().find((o) => o.route === 'GET /v1/contacts')!.op), seen: answer }).toMatchObject({
+        problems: [],
+      });
+      expect(answer.body.message).toContain('req-envelope-500');
+      expect(JSON.stringify(answer.body)).not.toMatch(/contacts_hidden|relation|SELECT|at .*\.(ts|js)/i);
+    } finally {
+      await db.query('ALTER TABLE contacts_hidden_by_test RENAME TO contacts');
     }
   });
 
