@@ -200,7 +200,8 @@ describe('error envelope on every route (e2e)', () => {
     const failures: unknown[] = [];
     const triggered: Record<string, number> = {};
     const provoked = new Set<string>();
-    const expectAnswer = async (o: Operation | null, trigger: string, request: { method: string; url: string; key?: string; body?: unknown; raw?: string }, expected: Expected) => {
+    type Request = { method: string; url: string; key?: string; body?: unknown; raw?: string; headers?: Record<string, string> };
+    const expectAnswer = async (o: Operation | null, trigger: string, request: Request, expected: Expected) => {
       const answer = await call(request.method, request.url, request);
       triggered[trigger] = (triggered[trigger] ?? 0) + 1;
       if (o) provoked.add(`${o.route} ${expected.status}`);
@@ -293,6 +294,13 @@ describe('error envelope on every route (e2e)', () => {
       await expectAnswer(null, 'method not routed', { method, url: path.replace(/\{[^}]+\}/g, randomUUID()), key }, { status: 404, code: 'ROUTE_NOT_FOUND' });
     }
     await expectAnswer(null, 'malformed JSON to an unknown route', { method: 'post', url: '/v1/no-such-route', raw: '[' }, { status: 400, code: 'MALFORMED_JSON' });
+    await expectAnswer(null, 'undecodable path', { method: 'get', url: '/v1/contacts/%E0%A4%A', key }, { status: 400, code: 'BAD_REQUEST' });
+    await expectAnswer(
+      null,
+      'unsupported charset',
+      { method: 'post', url: '/v1/contacts', key, raw: '{"phone":"5511999990000"}', headers: { 'content-type': 'application/json; charset=latin-9' } },
+      { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+    );
 
     expect({ failures }).toEqual({ failures: [] });
     // The walk ran each kind of trigger (the document was read, not skipped).
