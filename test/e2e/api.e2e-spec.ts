@@ -227,7 +227,7 @@ describe('readiness without Temporal', () => {
       const base = await app.getUrl();
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(((await ready.json()) as { error: unknown }).error).toMatchObject({ temporal: { status: 'down' } });
+      expect(await ready.json()).toMatchObject({ statusCode: 503, code: 'NOT_READY', message: 'Not ready: temporal failed its check', details: { temporal: { status: 'down' } } });
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
     } finally {
       await app.close();

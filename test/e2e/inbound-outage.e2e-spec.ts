@@ -135,7 +135,7 @@ describe('inbound through a database outage (owned PostgreSQL, e2e)', () => {
         expect({ status: res.status, retryAfter: res.retryAfter, body: res.body }).toEqual({
           status: 503,
           retryAfter: '5',
-          body: { statusCode: 503, error: 'SERVICE_UNAVAILABLE', code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; retry later' },
+          body: { statusCode: 503, error: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; retry later' },
         });
       }
     } finally {

@@ -149,7 +149,8 @@ describe('Payload codec endpoint (/v1/codec, real API, real dev server)', () => 
   it('refuses bad input with the field named, another namespace, and payloads it cannot decrypt', async () => {
     const badBody = await post('decode', { items: [] });
     expect(badBody.status).toBe(400);
-    expect(badBody.body).toMatchObject({ field: 'payloads' });
+    expect(badBody.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'payloads' });
+    expect(badBody.body.errors.map((e: { field: string }) => e.field)).toEqual(['payloads', 'items']);
     const badData = await post('decode', { payloads: [{ metadata: { encoding: b64('json/plain') }, data: 'not base64!' }] });
     expect(badData.status).toBe(400);
     expect(badData.body).toMatchObject({ field: 'payloads[0].data' });

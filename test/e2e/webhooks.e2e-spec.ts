@@ -766,7 +766,7 @@ describe('outbound webhooks (e2e)', () => {
     const tenant = await h.createTenant('Blocked');
     const res = await h.call('POST', '/v1/webhook-subscriptions', { apiKey: tenant.apiKey, body: { url, eventTypes: ['*'] } });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'VALIDATION', field: 'url' });
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'url' });
     expect(res.body.message).toContain(reason);
     expect((await h.query(`SELECT count(*)::int AS n FROM webhook_subscriptions WHERE tenant_id = $1`, [tenant.tenantId]))[0].n).toBe(0);
   });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import type { Request, Response, NextFunction } from 'express';
 import { DatabaseModule, databaseConfig } from '@app/database';
@@ -23,7 +22,6 @@ import { OutboxController } from './outbox/outbox.controller';
 import { ApiKeysHttpModule } from './api-keys/api-keys-http.module';
 import { ApiAccessModule } from './platform/api-access.module';
 import { DevTenantSeeder } from './platform/dev-tenant.seeder';
-import { DomainErrorFilter } from './platform/domain-error.filter';
 
 const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -61,7 +59,6 @@ const REQUEST_ID_HEADER = 'x-request-id';
   ],
   controllers: [OutboxController],
   providers: [
-    { provide: APP_FILTER, useClass: DomainErrorFilter },
     DevTenantSeeder,
   ],
 })

@@ -1,20 +1,18 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { API_KEY_HEADER } from './platform/api-key.guard';
+import { ErrorEnvelopeFilter } from './platform/error-envelope.filter';
+import { ErrorResponseDto } from './platform/error-response.dto';
+import { documentErrorResponses } from './platform/error-responses.openapi';
 import { API_KEY_SECURITY } from './platform/require-scope.decorator';
+import { apiValidationPipe } from './platform/validation.pipe';
 
 /** Everything main.ts and the e2e tests both need, so tests exercise the app as it runs. */
 export function configureApp(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      transformOptions: { enableImplicitConversion: false },
-    }),
-  );
+  app.useGlobalFilters(new ErrorEnvelopeFilter());
+  app.useGlobalPipes(apiValidationPipe());
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
@@ -25,13 +23,15 @@ export function configureApp(app: INestApplication): INestApplication {
         'Contacts, WhatsApp conversations and messages, with domain events delivered through a transactional outbox. ' +
           `Authenticate with your tenant API key in the \`${API_KEY_HEADER}\` header (or \`Authorization: Bearer <key>\`). ` +
           'Each operation names the scope it requires: `read`, `write` (implies read) or `admin` (implies both). ' +
-          'Requests are rate-limited per key (429 with `Retry-After`); JSON bodies are size-limited (413).',
+          'Requests are rate-limited per key (429 with `Retry-After`); JSON bodies are size-limited (413). ' +
+          'Every error answers with the ErrorResponse body: `{ statusCode, error, code, message, field?, errors? }` (docs/errors.md).',
       )
       .setVersion('1')
       .addApiKey({ type: 'apiKey', name: API_KEY_HEADER, in: 'header' }, API_KEY_SECURITY)
       .build(),
+    { extraModels: [ErrorResponseDto] },
   );
-  SwaggerModule.setup('docs', app, withScopesInDescriptions(document), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentErrorResponses(withScopesInDescriptions(document)), { jsonDocumentUrl: 'docs-json' });
   return app;
 }
 

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { apiConfig, type ApiConfig } from './api.config';
+import { bodyParserErrors } from './platform/body-parser-errors';
 import { configureApp } from './configure-app';
 import { useBodyLimits } from './platform/body-limits';
 
@@ -13,5 +14,7 @@ export async function createApiApp(options: { logger?: false } = {}): Promise<IN
   // The client address that unauthenticated calls are rate-limited by.
   app.set('trust proxy', config.trustProxy);
   useBodyLimits(app, config.bodyLimit);
+  // Right after the parsers, so their errors (malformed JSON, bad charset) reach the filter with their codes.
+  app.use(bodyParserErrors);
   return configureApp(app);
 }

@@ -1,6 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ErrorCode } from '../platform/error-envelope';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../platform/public.decorator';
 import { TemporalHealthIndicator } from './temporal.health';
@@ -24,11 +25,18 @@ export class HealthController {
 
   /** Ready to serve: the database and Temporal answer. */
   @Get('ready')
+  @ApiServiceUnavailableResponse({ description: 'NOT_READY: a dependency failed its check; `details` has the status of each' })
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 2_000 }),
-      () => this.temporal.isHealthy(),
-    ]);
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 2_000 }),
+        () => this.temporal.isHealthy(),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const { error: failing = {}, details } = error.getResponse() as HealthCheckResult;
+      throw new ServiceUnavailableException({ code: ErrorCode.NOT_READY, message: `Not ready: ${Object.keys(failing).join(', ')} failed its check`, details });
+    }
   }
 }

@@ -31,7 +31,7 @@ export class HistoryImportsController {
       return await this.imports.start({ tenantId, channelId, days: body.days, chatLimit: body.chatLimit, messagesPerChatLimit: body.messagesPerChatLimit });
     } catch (err) {
       if (err instanceof HistoryImportAlreadyRunningError) {
-        throw new ConflictException({ statusCode: 409, error: 'Conflict', code: err.code, message: err.message, field: err.field, runningImportId: err.runningImportId });
+        throw new ConflictException({ code: err.code, message: err.message, field: err.field, runningImportId: err.runningImportId });
       }
       throw err;
     }

@@ -1,6 +1,5 @@
 import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import { DataSource } from 'typeorm';
@@ -13,7 +12,6 @@ import { TenantModule, TenantService } from '@app/tenant';
 import { createTestDatabase } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
 import { ApiAccessModule } from '../platform/api-access.module';
-import { DomainErrorFilter } from '../platform/domain-error.filter';
 import { MessagesHttpModule } from './messages-http.module';
 
 /** `/v1/messages` over real HTTP on 127.0.0.1, with the app's guard, error filter, validation and Swagger. */
@@ -46,7 +44,6 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
         MessagesHttpModule,
       ],
       providers: [
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));
@@ -118,7 +115,7 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
     }
     const badCursor = await call('/v1/messages?cursor=garbage', keyA);
     expect(badCursor.status).toBe(400);
-    expect(badCursor.body).toMatchObject({ code: 'VALIDATION', field: 'cursor' });
+    expect(badCursor.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'cursor' });
     expect((await call('/v1/messages?unknown=1', keyA)).status).toBe(400);
   });
 

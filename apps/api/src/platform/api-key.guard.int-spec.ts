@@ -1,13 +1,12 @@
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import { DatabaseModule } from '@app/database';
 import { TenantModule, TenantService } from '@app/tenant';
 import { createTestDatabase } from '../../../../test/support/database';
 import { ApiAccessModule } from './api-access.module';
-import { DomainErrorFilter } from './domain-error.filter';
+import { ErrorEnvelopeFilter } from './error-envelope.filter';
 import { Public } from './public.decorator';
 import { RequireScope } from './require-scope.decorator';
 
@@ -44,9 +43,9 @@ describe('ApiKeyGuard (HTTP, real PostgreSQL)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), LoggerModule.forRoot({ pinoHttp: { level: 'silent' } }), DatabaseModule, TenantModule, ApiAccessModule],
       controllers: [ProbeController],
-      providers: [{ provide: APP_FILTER, useClass: DomainErrorFilter }],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });
+    app.useGlobalFilters(new ErrorEnvelopeFilter());
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
     key = (await app.get(TenantService).createTenant('Probe')).apiKey;

@@ -2,6 +2,7 @@ import { ExecutionContext, ForbiddenException, HttpException, HttpStatus, Inject
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import { ApiScopes, type ApiScope, TenantService } from '@app/tenant';
+import { ErrorCode } from './error-envelope';
 import { IS_PUBLIC } from './public.decorator';
 import { REQUIRED_SCOPE } from './require-scope.decorator';
 import { TenantRequest } from './current-tenant.decorator';
@@ -46,7 +47,7 @@ export class ApiKeyGuard extends ThrottlerGuard {
     if (!presented) {
       await super.canActivate(context);
       throw new UnauthorizedException({
-        code: 'API_KEY_MISSING',
+        code: ErrorCode.API_KEY_MISSING,
         message: `An API key is required: send it in the ${API_KEY_HEADER} header or as Authorization: Bearer <key>`,
         field: API_KEY_HEADER,
       });
@@ -54,7 +55,7 @@ export class ApiKeyGuard extends ThrottlerGuard {
     const apiKey = await this.tenants.authenticate(presented);
     if (!apiKey) {
       await super.canActivate(context);
-      throw new UnauthorizedException({ code: 'API_KEY_INVALID', message: 'The API key is not valid or was revoked', field: API_KEY_HEADER });
+      throw new UnauthorizedException({ code: ErrorCode.API_KEY_INVALID, message: 'The API key is not valid or was revoked', field: API_KEY_HEADER });
     }
     request.apiKey = apiKey;
     request.tenantId = apiKey.tenantId;
@@ -62,7 +63,7 @@ export class ApiKeyGuard extends ThrottlerGuard {
     await super.canActivate(context);
     if (!ApiScopes.grants(apiKey.scopes, required)) {
       throw new ForbiddenException({
-        code: 'INSUFFICIENT_SCOPE',
+        code: ErrorCode.INSUFFICIENT_SCOPE,
         message: `This route requires an API key with the '${required}' scope; this key has ${apiKey.scopes.map((s) => `'${s}'`).join(', ')}`,
         requiredScope: required,
       });
@@ -84,7 +85,7 @@ export class ApiKeyGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     throw new HttpException(
       {
-        code: 'RATE_LIMITED',
+        code: ErrorCode.RATE_LIMITED,
         message: `Rate limit of ${detail.limit} requests per ${Math.round(detail.ttl / 1000)} s exceeded; retry in ${detail.timeToBlockExpire} s`,
       },
       HttpStatus.TOO_MANY_REQUESTS,

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { LoggerModule } from 'nestjs-pino';
 import request from 'supertest';
@@ -15,7 +14,6 @@ import { TenantModule, TenantService } from '@app/tenant';
 import { createTestDatabase } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
 import { ApiAccessModule } from '../platform/api-access.module';
-import { DomainErrorFilter } from '../platform/domain-error.filter';
 import { SessionsHttpModule } from './sessions-http.module';
 import { WorkflowGatewaysModule, TemporalClientModule } from '@app/workflows';
 import { TestEnv } from '../../../../test/support/test-env';
@@ -52,7 +50,6 @@ describe('Sessions REST API (real PostgreSQL)', () => {
         SessionsHttpModule,
       ],
       providers: [
-        { provide: APP_FILTER, useClass: DomainErrorFilter },
       ],
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));

@@ -1,8 +1,9 @@
-import { Controller, Headers, HttpCode, Param, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Public } from '../platform/public.decorator';
+import { UuidParam } from '../platform/uuid-param';
 import { WahaWebhookService } from './waha-webhook.service';
 
 @ApiTags('waha')
@@ -27,14 +28,14 @@ export class WahaWebhookController {
       'Durably accepted: the saga started (or already ran) or the transaction committed. An ack, revoke or reaction that overtook its message is kept and applied when the message lands (outcome `pending` or `held`)',
   })
   @ApiOkResponse({ description: 'Ignored (an event we do not process, a status broadcast, a group on a channel without groups, ...)' })
-  @ApiBadRequestResponse({ description: 'Malformed body; the message names the field' })
-  @ApiUnauthorizedResponse({ description: 'Missing or wrong HMAC; nothing was recorded' })
+  @ApiBadRequestResponse({ description: 'channelId is not a UUID, or the body is malformed (VALIDATION_FAILED names the field; MALFORMED_JSON)' })
+  @ApiUnauthorizedResponse({ description: 'WEBHOOK_SIGNATURE_INVALID: missing or wrong HMAC; nothing was recorded' })
   @ApiNotFoundResponse({ description: 'Unknown channel' })
   @ApiServiceUnavailableResponse({
     description: 'The database or Temporal is unavailable (`Retry-After`): deliver again; a redelivery of a message already stored completes what is missing',
   })
   async receive(
-    @Param('channelId') channelId: string,
+    @UuidParam('channelId') channelId: string,
     @Headers('x-webhook-hmac') signature: string | undefined,
     @Req() req: RawBodyRequest<Request>,
     @Res({ passthrough: true }) res: Response,

@@ -2,8 +2,9 @@ import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ResolveInboundChannelHandler } from '@app/channel';
 import { InboundWebhookBuffer } from '@app/history-import';
 import { chooseInboundMode, inboundConfig, type InboundConfig, parseWahaEvent, verifyWahaSignature, WahaEventApplier, type WahaEvent } from '@app/inbound';
-import { isUuid, NotFoundError, ValidationError } from '@app/shared';
+import { ValidationError } from '@app/shared';
 import { inboundMessageWorkflowId, TemporalConversationWorkflows } from '@app/workflows';
+import { ErrorCode } from '../platform/error-envelope';
 
 export interface WebhookOutcome {
   /** 202: the work is durably accepted (workflow started or transaction committed); 200: ignored. */
@@ -28,10 +29,12 @@ export class WahaWebhookService {
   ) {}
 
   async receive(channelId: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<WebhookOutcome> {
-    if (!isUuid(channelId)) throw new NotFoundError('channel', channelId);
     const { channel, tenantId, webhookSecret } = await this.channels.execute(channelId);
     if (!rawBody || !verifyWahaSignature(rawBody, webhookSecret, signature)) {
-      throw new UnauthorizedException('X-Webhook-Hmac is missing or is not the HMAC-SHA512 of the body with the channel webhook secret');
+      throw new UnauthorizedException({
+        code: ErrorCode.WEBHOOK_SIGNATURE_INVALID,
+        message: 'X-Webhook-Hmac is missing or is not the HMAC-SHA512 of the body with the channel webhook secret',
+      });
     }
     let json: unknown;
     try {

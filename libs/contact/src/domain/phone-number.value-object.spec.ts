@@ -49,7 +49,7 @@ describe('PhoneNumber', () => {
     }
     expect(caught).toBeInstanceOf(ValidationError);
     expect((caught as ValidationError).field).toBe('phone');
-    expect((caught as ValidationError).code).toBe('VALIDATION');
+    expect((caught as ValidationError).code).toBe('VALIDATION_FAILED');
     expect((caught as ValidationError).message).toContain(message);
   });
 

@@ -14,11 +14,11 @@ export abstract class DomainError extends Error {
   }
 }
 
-/** Input that is malformed (HTTP 400). */
+/** Input that is malformed (HTTP 400). Its code is the one the API gives every invalid input. */
 export class ValidationError extends DomainError {
   readonly kind = 'validation';
   constructor(field: string, message: string) {
-    super('VALIDATION', `${field}: ${message}`, field);
+    super('VALIDATION_FAILED', `${field}: ${message}`, field);
   }
 }
 
@@ -30,7 +30,8 @@ export class RuleViolationError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found';
   constructor(resource: string, id: string) {
-    super(`${resource.toUpperCase()}.NOT_FOUND`, `${resource} ${id} not found`, 'id');
+    // `history import` -> HISTORY_IMPORT.NOT_FOUND: codes are UPPER_SNAKE.
+    super(`${resource.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}.NOT_FOUND`, `${resource} ${id} not found`, 'id');
   }
 }
 
