@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationSh
 import { ModuleRef } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Gauge } from 'prom-client';
 import { databaseConfig, DatabaseConfig } from '@app/database';
 import {
   activitiesOf,
@@ -25,6 +26,18 @@ import { OutboxProcessorSupervisor } from './outbox-processor.supervisor';
 import { resolveWorkflowCode } from './workflow-code';
 
 export type WorkerHostState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
+
+/** The hosts of this process (one outside tests), for the gauge below. */
+const hosts = new Set<TemporalWorkerHost>();
+new Gauge({
+  name: 'crm_worker_task_queue_running',
+  help: "1 for each task queue whose Temporal worker in this process is RUNNING (polling), 0 while it starts, drains or after it stopped or failed",
+  labelNames: ['task_queue'] as const,
+  collect() {
+    this.reset();
+    for (const host of hosts) for (const [taskQueue, running] of host.runningByTaskQueue()) this.set({ task_queue: taskQueue }, running ? 1 : 0);
+  },
+});
 
 /** Owns the Temporal workers of this process: one per selected task queue, created once DI is
  *  ready, `run()` awaited, drained by `shutdown()` when Nest shuts down (SIGTERM). A worker that
@@ -60,7 +73,13 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     return this.config.outboxProcessorWorkflowId ?? OUTBOX_PROCESSOR_WORKFLOW_ID;
   }
 
+  /** Per selected task queue: whether its worker is running (false before it exists). */
+  runningByTaskQueue(): [string, boolean][] {
+    return this.config.taskQueues.map((taskQueue) => [taskQueue, this.workers.find((w) => w.options.taskQueue === taskQueue)?.getState() === 'RUNNING']);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
+    hosts.add(this);
     const { namespace, namespaceRetentionDays, ensureNamespace: ensure } = this.temporal.config;
     if (ensure) await ensureNamespace(this.temporal.connection, namespace, namespaceRetentionDays, this.logger);
 
@@ -95,6 +114,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
       }),
     );
     void Promise.allSettled(this.runs).then((results) => {
+      hosts.delete(this);
       if (results.every((r) => r.status === 'fulfilled')) {
         this.state = 'stopped';
         this.resolveDone();

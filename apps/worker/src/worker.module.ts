@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
-import { DatabaseModule, databaseConfig } from '@app/database';
+import { DatabaseModule, databaseConfig, SystemGaugesCollector } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { SecretsModule } from '@app/shared';
 import { WorkflowGatewaysModule, TemporalClientModule, WorkflowsModule } from '@app/workflows';
@@ -20,6 +20,6 @@ import { WorkerHealthServer } from './worker-health.server';
     WorkflowGatewaysModule,
     WorkflowsModule,
   ],
-  providers: [TemporalWorkerHost, WorkerHealthServer],
+  providers: [TemporalWorkerHost, WorkerHealthServer, SystemGaugesCollector],
 })
 export class WorkerModule {}
