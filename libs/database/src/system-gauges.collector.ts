@@ -60,33 +60,46 @@ export class SystemGaugesCollector implements OnModuleInit, OnModuleDestroy {
   }
 
   private async query(): Promise<Snapshot | null> {
+    const waitMs = SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS + 1_000;
+    let timer: NodeJS.Timeout | undefined;
+    const counting = this.counts();
+    // The statement timeout bounds the query; this bounds the wait for a pooled connection too.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${waitMs} ms`)), waitMs);
+    });
+    counting.catch(() => undefined);
     try {
-      const rows: Record<keyof Snapshot, string | number | null>[] = await this.dataSource.transaction(async (manager) => {
-        await manager.query(`SET LOCAL statement_timeout = ${SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS}`);
-        return manager.query(
-          `SELECT
-             (SELECT count(*) FROM outbox_events WHERE status = 'pending') AS "outboxPending",
-             (SELECT count(*) FROM outbox_events WHERE status = 'failed') AS "outboxFailed",
-             (SELECT count(*) FROM outbox_events WHERE status = 'dead') AS "outboxDead",
-             (SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0) FROM outbox_events WHERE status = 'pending') AS "outboxOldestPendingAgeSeconds",
-             (SELECT count(*) FROM sessions WHERE status = 'active') AS "sessionsActive",
-             (SELECT count(*) FROM sessions WHERE status = 'active'
-                 AND last_activity_at + make_interval(secs => timeout_seconds + $1) < clock_timestamp()) AS "sessionsOverdue",
-             (SELECT count(*) FROM webhook_deliveries WHERE status = 'held') AS "webhookHeld",
-             (SELECT count(*) FROM webhook_subscriptions WHERE disabled_at IS NOT NULL AND deleted_at IS NULL) AS "webhookDisabled",
-             (SELECT count(*) FROM webhook_subscriptions WHERE failing_since IS NOT NULL AND disabled_at IS NULL AND deleted_at IS NULL) AS "webhookFailing",
-             (SELECT count(*) FROM history_imports WHERE status = 'running') AS "importsRunning",
-             (SELECT count(*) FROM waha_circuit_states WHERE state = 'open') AS "wahaCircuitsOpen",
-             (SELECT count(*) FROM waha_circuit_states WHERE state = 'half_open') AS "wahaCircuitsHalfOpen"`,
-          [SESSION_OVERDUE_GRACE_SECONDS],
-        );
-      });
-      const row = rows[0]!;
+      const row = (await Promise.race([counting, deadline]))[0]!;
       return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, Number(value ?? 0)])) as unknown as Snapshot;
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'system gauges: counting failed; /metrics keeps the last values');
       return null;
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  private counts(): Promise<Record<keyof Snapshot, string | number | null>[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL statement_timeout = ${SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS}`);
+      return manager.query(
+        `SELECT
+           (SELECT count(*) FROM outbox_events WHERE status = 'pending') AS "outboxPending",
+           (SELECT count(*) FROM outbox_events WHERE status = 'failed') AS "outboxFailed",
+           (SELECT count(*) FROM outbox_events WHERE status = 'dead') AS "outboxDead",
+           (SELECT COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0) FROM outbox_events WHERE status = 'pending') AS "outboxOldestPendingAgeSeconds",
+           (SELECT count(*) FROM sessions WHERE status = 'active') AS "sessionsActive",
+           (SELECT count(*) FROM sessions WHERE status = 'active'
+               AND last_activity_at + make_interval(secs => timeout_seconds + $1) < clock_timestamp()) AS "sessionsOverdue",
+           (SELECT count(*) FROM webhook_deliveries WHERE status = 'held') AS "webhookHeld",
+           (SELECT count(*) FROM webhook_subscriptions WHERE disabled_at IS NOT NULL AND deleted_at IS NULL) AS "webhookDisabled",
+           (SELECT count(*) FROM webhook_subscriptions WHERE failing_since IS NOT NULL AND disabled_at IS NULL AND deleted_at IS NULL) AS "webhookFailing",
+           (SELECT count(*) FROM history_imports WHERE status = 'running') AS "importsRunning",
+           (SELECT count(*) FROM waha_circuit_states WHERE state = 'open') AS "wahaCircuitsOpen",
+           (SELECT count(*) FROM waha_circuit_states WHERE state = 'half_open') AS "wahaCircuitsHalfOpen"`,
+        [SESSION_OVERDUE_GRACE_SECONDS],
+      );
+    });
   }
 }
 
