@@ -98,7 +98,9 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
   private async sagaStartedAt(): Promise<string | undefined> {
     const { workflowId, runId } = currentActivity();
     try {
-      const description = await this.temporal.client.workflow.getHandle(workflowId, runId).describe();
+      const { client } = this.temporal;
+      // Bounded: the metric must never hold up the compensation's record.
+      const description = await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
       return description.startTime.toISOString();
     } catch {
       return undefined;
