@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import { type SessionLifecycleState, inboundMessageWorkflowId, sessionStateQuery } from '@app/workflows';
 import { createWahaSimulator, type WahaSimulator } from '../../apps/waha-simulator/src/simulator';
 import { ConversationHarness, type HarnessChannel } from '../support/conversation-harness';
@@ -114,6 +115,10 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     await h?.close();
   });
 
+  /** A counter of this process's metrics (the harness's worker runs here). */
+  const counter = async (name: string, labels: Record<string, string>): Promise<number> =>
+    (await register.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;
+
   it('turns a customer message arriving through WAHA into a contact, a session with its lifecycle workflow, and a message', async () => {
     const phone = '5511977770001';
     const sent = await customerWrites(phone, 'Olá, preciso de ajuda');
@@ -148,6 +153,7 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
 
   it('warns once per idle period through WAHA, and still ends the session at last activity + timeout', async () => {
     const phone = '5511977770002';
+    const [sentBefore, endedBefore] = [await counter('crm_session_warnings_total', { outcome: 'sent' }), await counter('crm_sessions_ended_total', { reason: 'inactivity' })];
     const sent = await customerWrites(phone, 'Quero saber do meu pedido');
     const inbound = await waitForMessage(sent.id);
     const sessionId: string = inbound.session_id;
@@ -214,6 +220,9 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     expect(endEvents).toHaveLength(1);
     expect(endEvents[0].payload).toMatchObject({ id: sessionId, status: 'ended', reason: 'inactivity', endedAt: deadline.toISOString(), summary: expectedSummary });
     expect(endEvents[0].occurred_at.toISOString()).toBe(deadline.toISOString());
+    // The worker (in this process) counted the warning and the end (other sessions of this suite may too).
+    await eventually(async () => ((await counter('crm_session_warnings_total', { outcome: 'sent' })) > sentBefore ? true : undefined), 5_000, 'the warning counted');
+    await eventually(async () => ((await counter('crm_sessions_ended_total', { reason: 'inactivity' })) > endedBefore ? true : undefined), 5_000, 'the end counted');
 
     endedByInactivity = { sessionId, phone };
   }, CASE_TIMEOUT_MS);
@@ -409,6 +418,7 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
 
   it('records a warning WAHA answers 404 (session logged out) as failed, sends nothing, and ends the session by inactivity on time', async () => {
     const phone = '5511977770007';
+    const failedBefore = await counter('crm_session_warnings_total', { outcome: 'failed' });
     const run = await withSendFaults(phone, { errorRate: 1, errorStatus: 404 });
     await expectEndedByInactivityOnTime(run);
     expect(await sentTo(phone)).toHaveLength(0);
@@ -417,6 +427,7 @@ describe('session lifecycle (e2e, WAHA simulator)', () => {
     expect(outbound[0]).toMatchObject({ text: WARNING_TEXT, status: 'failed', ack_level: -1 });
     expect(await eventsOf(run.sessionId, 'session.timeout_warning')).toHaveLength(0);
     expect(await lifecycleState(run.sessionId)).toMatchObject({ warningsSent: 0, endReason: 'inactivity' });
+    await eventually(async () => ((await counter('crm_session_warnings_total', { outcome: 'failed' })) > failedBefore ? true : undefined), 5_000, 'the failed warning counted');
   }, CASE_TIMEOUT_MS);
 
   it('does not resend a warning WAHA sent but answered 500 for: the retry finds it by its id, one warning reaches the customer', async () => {

@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
@@ -69,6 +70,10 @@ describe('outbound webhooks (e2e)', () => {
     await Promise.all(receivers.map((r) => r.close()));
     await h?.close();
   });
+
+  /** A counter of this process's metrics (the harness's worker runs here). */
+  const counter = async (name: string, labels: Record<string, string>): Promise<number> =>
+    (await register.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;
 
   // ---- helpers -----------------------------------------------------------------------------
 
@@ -240,9 +245,12 @@ describe('outbound webhooks (e2e)', () => {
     const tenant = await h.createTenant('Attempts carried over');
     const r = await receiver({ status: 500 });
     const sub = await subscribe(tenant, { url: r.url(), eventTypes: ['contact.created'], maxAttempts: 2 });
+    const deadBefore = await counter('crm_webhook_deliveries_total', { outcome: 'dead' });
 
     const { eventId } = await createContact(tenant);
     const dead = await waitForDelivery(tenant, sub.id, eventId, 'dead');
+    // The worker (in this process) counted the dead letter (other tests' runs may end meanwhile).
+    await eventually(async () => ((await counter('crm_webhook_deliveries_total', { outcome: 'dead' })) > deadBefore ? true : undefined), 5_000, 'the dead letter counted');
 
     expect(dead).toMatchObject({ attempts: 2, lastStatusCode: 500 });
     expect(dead.attemptLog.map((a: any) => [a.attempt, a.statusCode, a.outcome])).toEqual([

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
+import { Gauge } from 'prom-client';
 import { databaseConfig, DatabaseConfig } from '@app/database';
 import { tracingRuntime } from '@app/shared';
 import {
@@ -42,6 +43,18 @@ function tracingOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
 
 export type WorkerHostState = 'starting' | 'running' | 'draining' | 'stopped' | 'failed';
 
+/** The hosts of this process (one outside tests), for the gauge below. */
+const hosts = new Set<TemporalWorkerHost>();
+new Gauge({
+  name: 'crm_worker_task_queue_running',
+  help: "1 for each task queue whose Temporal worker in this process is RUNNING (polling), 0 while it starts, drains or after it stopped or failed",
+  labelNames: ['task_queue'] as const,
+  collect() {
+    this.reset();
+    for (const host of hosts) for (const [taskQueue, running] of host.runningByTaskQueue()) this.set({ task_queue: taskQueue }, running ? 1 : 0);
+  },
+});
+
 /** Owns the Temporal workers of this process: one per selected task queue, created once DI is
  *  ready, `run()` awaited, drained by `shutdown()` when Nest shuts down (SIGTERM). A worker that
  *  fails makes `done` reject, and main exits non-zero so the supervisor restarts the pod. */
@@ -76,7 +89,13 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     return this.config.outboxProcessorWorkflowId ?? OUTBOX_PROCESSOR_WORKFLOW_ID;
   }
 
+  /** Per selected task queue: whether its worker is running (false before it exists). */
+  runningByTaskQueue(): [string, boolean][] {
+    return this.config.taskQueues.map((taskQueue) => [taskQueue, this.workers.find((w) => w.options.taskQueue === taskQueue)?.getState() === 'RUNNING']);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
+    hosts.add(this);
     const { namespace, namespaceRetentionDays, ensureNamespace: ensure } = this.temporal.config;
     if (ensure) await ensureNamespace(this.temporal.connection, namespace, namespaceRetentionDays, this.logger);
 
@@ -114,6 +133,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
       }),
     );
     void Promise.allSettled(this.runs).then((results) => {
+      hosts.delete(this);
       if (results.every((r) => r.status === 'fulfilled')) {
         this.state = 'stopped';
         this.resolveDone();

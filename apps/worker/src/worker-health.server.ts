@@ -9,10 +9,11 @@ import { TemporalWorkerHost } from './temporal-worker.host';
 collectDefaultMetrics({ prefix: 'crm_worker_' });
 
 /** Kubernetes probes and our Prometheus metrics for the worker (the SDK's own metrics are served
- *  by the Temporal runtime on TEMPORAL_METRICS_PORT). `/health/ready` is 200 only while every
- *  worker runs, the database answers and (where this worker serves the outbox queue) the outbox
- *  processor runs without failing for long; `/health/live` while the process is not failed. The
- *  processor's state is readiness only: a restarted pod would not bring the database back. */
+ *  by the Temporal runtime on TEMPORAL_METRICS_HOST:TEMPORAL_METRICS_PORT, a port of their own).
+ *  `/health/ready` is 200 only while every worker runs, the database answers and (where this
+ *  worker serves the outbox queue) the outbox processor runs without failing for long;
+ *  `/health/live` while the process is not failed. The processor's state is readiness only: a
+ *  restarted pod would not bring the database back. */
 @Injectable()
 export class WorkerHealthServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WorkerHealthServer.name);

@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 import { ALL_TASK_QUEUES, TaskQueue, DEFAULT_OUTBOX_PROCESSOR_SETTINGS, OutboxProcessorSettings, SESSION_CLEANUP_SCHEDULE_ID, WEBHOOK_HELD_RELEASE_SCHEDULE_ID } from '@app/workflows';
 import { parseBooleanEnv, validateConfig } from '@app/shared';
@@ -12,8 +12,13 @@ export class WorkerEnv {
   @IsOptional() @IsInt() @Min(0) @Max(65535)
   WORKER_HEALTH_PORT: number = 8081;
 
+  /** The Temporal SDK runtime serves its Prometheus metrics (temporal_*) on
+   *  TEMPORAL_METRICS_HOST:TEMPORAL_METRICS_PORT, apart from ours on the health port. */
   @IsOptional() @IsInt() @Min(0) @Max(65535)
   TEMPORAL_METRICS_PORT: number = 9464;
+
+  @IsOptional() @IsString() @IsNotEmpty()
+  TEMPORAL_METRICS_HOST: string = '0.0.0.0';
 
   /** Log level of the Temporal SDK's own logger (worker lifecycle, polling errors). */
   @IsOptional() @IsIn(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'])

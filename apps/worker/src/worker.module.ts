@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { DatabaseModule, databaseConfig } from '@app/database';
+import { DatabaseModule, databaseConfig, SystemGaugesCollector } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { ObservabilityModule, SecretsModule } from '@app/shared';
 import { WorkflowGatewaysModule, TemporalClientModule, WorkflowsModule } from '@app/workflows';
@@ -19,6 +19,6 @@ import { WorkerHealthServer } from './worker-health.server';
     WorkflowGatewaysModule,
     WorkflowsModule,
   ],
-  providers: [TemporalWorkerHost, WorkerHealthServer],
+  providers: [TemporalWorkerHost, WorkerHealthServer, SystemGaugesCollector],
 })
 export class WorkerModule {}

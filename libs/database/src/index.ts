@@ -7,3 +7,4 @@ export * from './constraint-violation';
 export * from './exact-timestamp';
 export * from './returned-rows';
 export * from './keyset';
+export * from './system-gauges.collector';

@@ -10,3 +10,4 @@ export * from './application/waha-event.applier';
 export * from './domain/inbound-mode';
 export * from './inbound.config';
 export * from './application/session-policy-propagation';
+export * from './application/inbound.metrics';

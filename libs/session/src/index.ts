@@ -12,6 +12,7 @@ export * from './domain/session-timeout';
 export * from './domain/session-timeout.policy';
 
 export * from './application/session.view';
+export * from './application/session.metrics';
 export * from './application/find-or-open-session/find-or-open-session.command';
 export * from './application/find-or-open-session/find-or-open-session.handler';
 export * from './application/record-session-activity/record-session-activity.command';

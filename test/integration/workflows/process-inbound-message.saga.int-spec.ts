@@ -5,6 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { register } from 'prom-client';
 import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, parseWahaEvent } from '@app/inbound';
 import { UnitOfWork } from '@app/shared';
 import { activitiesOf, InboundActivities, inboundMessageWorkflowId, type ProcessInboundMessageResult } from '@app/workflows';
@@ -112,6 +113,13 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       externalId,
     ]);
 
+  /** A series of this process's metrics (`series`: a histogram's `_count`, `_sum` or `_bucket`). */
+  const metric = async (name: string, labels: Record<string, string>, series = name): Promise<number> => {
+    const values = (await register.getSingleMetric(name)?.get())?.values ?? [];
+    const found = values.find((v) => ((v as { metricName?: string }).metricName ?? name) === series && Object.entries(labels).every(([k, value]) => v.labels[k] === value));
+    return found?.value ?? 0;
+  };
+
   /** The run failed (not completed), with the saga's failure, and recorded what it compensated. */
   const expectCompensated = async (outcome: SagaOutcome & { workflowId: string }, failedStep: string, compensated: string[]) => {
     expect(outcome.result).toBeUndefined();
@@ -173,8 +181,16 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
   it('after createMessage fails: the message is deleted (message.deleted), the session ended, the contact soft-deleted, in that order', async () => {
     const phone = newPhone();
     const { message } = inbound(phone);
+    const counted = async () => ({
+      compensated: await metric('crm_inbound_messages_total', { mode: 'saga', outcome: 'compensated' }),
+      durations: await metric('crm_inbound_saga_duration_seconds', { outcome: 'compensated' }, 'crm_inbound_saga_duration_seconds_count'),
+      undone: await Promise.all(['deleteMessage', 'closeSession', 'deleteContact'].map((step) => metric('crm_inbound_saga_compensations_total', { step, outcome: 'undone' }))),
+    });
+    const before = await counted();
     const outcome = await runSaga(message, failAfter('createMessage'));
     await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
+    // The worker runs in this process: its metrics count the saga once, and each undone step.
+    expect(await counted()).toEqual({ compensated: before.compensated + 1, durations: before.durations + 1, undone: before.undone.map((n) => n + 1) });
 
     expect(await messagesOf(message.externalId)).toHaveLength(0);
     const deleted = await messageDeletedEvent(message.externalId);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { SystemGaugesCollector } from '@app/database';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { TemporalHealthIndicator } from './temporal.health';
@@ -7,6 +8,6 @@ import { TemporalHealthIndicator } from './temporal.health';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
-  providers: [TemporalHealthIndicator],
+  providers: [TemporalHealthIndicator, SystemGaugesCollector],
 })
 export class HealthModule {}

@@ -54,7 +54,7 @@ export class WahaWebhookService {
       const { message } = event;
       const mode = chooseInboundMode(channel.inboundMode, this.config.defaultMode, this.config.sagaPercent, message.externalId);
       if (mode === 'saga') {
-        const { workflowId, duplicate } = await this.workflows.startInboundSaga({ tenantId, channelId, message });
+        const { workflowId, duplicate } = await this.workflows.startInboundSaga({ tenantId, channelId, message: { ...message, receivedAt: new Date().toISOString() } });
         return accepted({ mode, workflowId, duplicate });
       }
     }

@@ -7,6 +7,7 @@ import { Clock, DomainError } from '@app/shared';
 import { type HistoryImportConfig, historyImportConfig } from '../history-import.config';
 import { advance, firstCursor, type HistoryCursor, pageRequest, type PagedItem, readCursor } from '../domain/history-paging';
 import { type ChatTotals, HistoryImportStore, type ProposedContact, type StagedMessage } from './history-import.store.port';
+import { HistoryImportMetrics } from './history-import.metrics';
 
 export interface ChatSliceRequest {
   importId: string;
@@ -80,6 +81,7 @@ export class ChatHistoryImporter {
       }
       const { fresh, cursor: next } = advance(cursor, items, { rangeStartSeconds: rangeStart, limit: request.messagesPerChatLimit });
       const { contacts, messages, skipped, repeated } = this.prepare(request, fresh.map((i) => i.raw), channel.allowGroups);
+      const before = totals;
       totals = await this.store.writePage({
         importId: request.importId,
         tenantId: request.tenantId,
@@ -92,6 +94,7 @@ export class ChatHistoryImporter {
         cursor: next,
         at: this.clock.now(),
       });
+      HistoryImportMetrics.pageStored(before, totals);
       cursor = next;
       control.pageStored(cursor, totals);
     } while (!cursor.done && !control.shouldStop());

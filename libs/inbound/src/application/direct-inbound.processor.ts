@@ -4,6 +4,7 @@ import { type SessionPolicy } from '@app/channel';
 import { Correlation, UnitOfWork } from '@app/shared';
 import { type InboundMessage } from '../domain/inbound-message';
 import { InboundConversationSteps } from './inbound-conversation.steps';
+import { InboundMetrics } from './inbound.metrics';
 
 export interface InboundProcessingResult {
   contactId: string;
@@ -27,6 +28,17 @@ export class DirectInboundProcessor {
   ) {}
 
   async process(tenantId: string, channelId: string, message: InboundMessage, correlationId: string): Promise<InboundProcessingResult> {
+    try {
+      const result = await this.processOnce(tenantId, channelId, message, correlationId);
+      InboundMetrics.messageProcessed('direct', result.messageCreated ? 'stored' : 'duplicate');
+      return result;
+    } catch (err) {
+      InboundMetrics.messageProcessed('direct', 'failed');
+      throw err;
+    }
+  }
+
+  private async processOnce(tenantId: string, channelId: string, message: InboundMessage, correlationId: string): Promise<InboundProcessingResult> {
     // The channel's policy serves the session step and the debouncer: read once, and only if needed.
     let policy: Promise<SessionPolicy> | undefined;
     const loadPolicy = () => (policy ??= this.steps.policy(tenantId, channelId));

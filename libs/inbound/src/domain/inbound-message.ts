@@ -44,4 +44,7 @@ export interface InboundMessage {
   location: { latitude: string; longitude: string; name: string | null; address: string | null } | null;
   vCards: string[];
   adReferral: AdReferral | null;
+  /** When our api accepted the webhook that carried it (ISO): set for sagas, for the saga-duration
+   *  metric; never stored. */
+  receivedAt?: string;
 }

@@ -4,6 +4,7 @@ import { afterFailedAttempt, OutboxEventRecord } from '../domain/outbox-event';
 import { outboxConfig, OutboxConfig } from '../outbox.config';
 import { OutboxPublisherRegistry } from './outbox-publisher';
 import { OutboxCounts, OutboxRepository } from './outbox.repository.port';
+import { OutboxMetrics } from './outbox.metrics';
 
 export interface RelayBatchResult {
   claimed: number;
@@ -149,7 +150,11 @@ export class OutboxRelayService implements OnModuleDestroy {
         else superseded += 1;
       }),
     );
-    if (published.length > 0) superseded += published.length - (await this.repository.markPublished(published, this.clock.now(), token));
+    if (published.length > 0) {
+      const now = this.clock.now();
+      superseded += published.length - (await this.repository.markPublished(published, now, token));
+      for (const { event, error } of outcomes) if (error === null) OutboxMetrics.published(event.createdAt, now);
+    }
     result.published = published.length;
     if (superseded > 0) {
       // Publishing outlived the lease and another relay claimed these events again: its outcome stands.
@@ -167,6 +172,8 @@ export class OutboxRelayService implements OnModuleDestroy {
       attempts,
       error: (error instanceof Error ? error.message : String(error)).slice(0, 2000),
     });
-    return recorded ? next.status : null;
+    if (!recorded) return null;
+    OutboxMetrics.publishFailed(next.status);
+    return next.status;
   }
 }

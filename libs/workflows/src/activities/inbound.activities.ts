@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
-import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, type RollbackOutcome } from '@app/inbound';
+import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, InboundMetrics, type RollbackOutcome, type SagaCompensationStep } from '@app/inbound';
 import { OutboxRelayService } from '@app/outbox';
 import { EventOutbox, UnitOfWork, deterministicEventId } from '@app/shared';
 import { CONVERSATION_ROLLED_BACK, type InboundActivitiesContract } from '../contracts/inbound.contracts';
+import { TemporalClientProvider } from '../temporal/temporal-client.module';
 import { currentActivity, inActivity } from './activity-context';
+
+const COMPENSATION_STEPS: readonly string[] = ['deleteMessage', 'closeSession', 'deleteContact'] satisfies SagaCompensationStep[];
 
 /** The saga's steps (seed names FindOrCreateContactActivity, FindOrCreateSessionActivity,
  *  CreateMessageActivity, PublishDomainEventsActivity, ProcessMessageDebouncerActivity,
@@ -16,6 +19,7 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     private readonly relay: OutboxRelayService,
     private readonly unitOfWork: UnitOfWork,
     private readonly eventOutbox: EventOutbox,
+    private readonly temporal: TemporalClientProvider,
   ) {}
 
   findOrCreateContact(input: { tenantId: string; proposedContactId: string; message: InboundMessage }) {
@@ -37,7 +41,11 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
   createMessage(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; proposedMessageId: string; message: InboundMessage }) {
     return inActivity(async () => {
       try {
-        return await this.steps.createMessage(input);
+        const created = await this.steps.createMessage(input);
+        // The saga's last required step: the message is stored (optional steps never fail it).
+        InboundMetrics.messageProcessed('saga', created.created ? 'stored' : 'duplicate');
+        InboundMetrics.sagaFinished('completed', input.message.receivedAt);
+        return created;
       } catch (err) {
         if (err instanceof ConversationRolledBackError) throw ApplicationFailure.nonRetryable(err.message, CONVERSATION_ROLLED_BACK);
         throw err;
@@ -76,8 +84,31 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
   }
 
   recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }) {
-    return inActivity(() =>
-      this.unitOfWork.run(() =>
+    return inActivity(async () => {
+      await this.recordCompensatedEvent(input);
+      InboundMetrics.messageProcessed('saga', 'compensated');
+      for (const step of input.compensated) if (COMPENSATION_STEPS.includes(step)) InboundMetrics.compensated(step as SagaCompensationStep, 'undone');
+      for (const step of input.kept ?? []) if (COMPENSATION_STEPS.includes(step)) InboundMetrics.compensated(step as SagaCompensationStep, 'kept');
+      InboundMetrics.sagaFinished('compensated', await this.sagaStartedAt());
+    });
+  }
+
+  /** When this saga run started (a failed saga is rare enough to ask Temporal); undefined when
+   *  Temporal cannot say: the duration is then not observed. */
+  private async sagaStartedAt(): Promise<string | undefined> {
+    const { workflowId, runId } = currentActivity();
+    try {
+      const { client } = this.temporal;
+      // Bounded: the metric must never hold up the compensation's record.
+      const description = await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
+      return description.startTime.toISOString();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private recordCompensatedEvent(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }) {
+    return this.unitOfWork.run(() =>
         this.eventOutbox.append([
           {
             // One event per saga run, whatever the retries: the id derives from the run.
@@ -96,7 +127,6 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
             },
           },
         ]),
-      ),
-    );
+      );
   }
 }

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { GetSessionPolicyHandler, GetWahaConnectionHandler, WahaClient, WahaPermanentError } from '@app/channel';
 import { GetContactHandler } from '@app/contact';
 import { AdoptWahaMessageIdHandler, ApplyMessageAckHandler, CreateMessageHandler, DeleteMessageHandler, GetSessionMessageStatsHandler } from '@app/message';
-import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, SessionNotFoundError, type SessionView } from '@app/session';
+import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, SessionMetrics, SessionNotFoundError, type SessionView } from '@app/session';
 import {
   type EndSessionOutcome,
   type SendTimeoutWarningInput,
@@ -46,48 +46,54 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
    */
   sendSessionTimeoutWarning(input: SendTimeoutWarningInput) {
     return inActivity(async (): Promise<SendTimeoutWarningResult> => {
-      const session = await this.sessions.execute({ tenantId: input.tenantId, sessionId: input.sessionId });
-      if (session.status !== 'active') return { sent: false, externalId: null, reason: 'session has ended' };
-      if (input.lastActivityAt !== undefined && Date.parse(session.lastActivityAt) > Date.parse(input.lastActivityAt)) {
-        return { sent: false, externalId: null, reason: 'the session has later activity', laterActivityAt: session.lastActivityAt };
-      }
-      const policy = await this.policies.execute({ tenantId: input.tenantId, channelId: session.channelId });
-      if (!policy.warningText) return { sent: false, externalId: null, reason: 'the channel has no warning text' };
-      const contact = await this.contacts.execute({ tenantId: input.tenantId, id: session.contactId });
-      const chatId = `${contact.phone}@c.us`;
-      const rawId = input.messageRawId ?? warningMessageRawId();
-      const externalId = `true_${chatId}_${rawId}`;
-      const now = new Date();
-      const warning = (id: string, ackLevel: number) => warningMessage(input.tenantId, session, id, policy.warningText!, ackLevel, now);
-      const placeholder = await this.messages.execute(warning(externalId, 0));
-      const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: session.channelId });
-      const markFailed = () => this.acks.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId, ack: -1, at: new Date() });
-
-      let sentId: string;
-      try {
-        const earlierAttempt = currentActivity().attempt > 1 || !placeholder.created;
-        const found = earlierAttempt ? await this.waha.findMessage({ ...connection, chatId, messageId: externalId }) : null;
-        sentId = found ? found.id : (await this.waha.sendText({ ...connection, chatId, text: policy.warningText, messageId: rawId })).id;
-      } catch (err) {
-        if (err instanceof WahaPermanentError) {
-          await markFailed();
-          throw ApplicationFailure.nonRetryable(`WAHA refused the timeout warning: ${err.message}`, 'WahaPermanentError');
-        }
-        throw err;
-      }
-      if (sentId !== externalId) {
-        // An engine that ignored our message id: the record takes the id WAHA really used (its echo
-        // may have moved it already). Only if another record holds that id does ours go.
-        this.logger.warn({ placeholderId: externalId, sentId }, 'WAHA did not reuse the pre-generated message id');
-        const adopted = await this.echoes.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId: sentId, placeholderId: placeholder.message.id });
-        if (adopted?.message.id !== placeholder.message.id) {
-          await this.deletions.execute({ tenantId: input.tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
-          if (!adopted) await this.messages.execute(warning(sentId, 1));
-        }
-      }
-      await this.warnings.execute({ tenantId: input.tenantId, sessionId: session.id, at: new Date() });
-      return { sent: true, externalId: sentId, reason: null };
+      const result = await this.sendWarning(input);
+      SessionMetrics.warning(result.sent ? 'sent' : 'skipped');
+      return result;
     });
+  }
+
+  private async sendWarning(input: SendTimeoutWarningInput): Promise<SendTimeoutWarningResult> {
+    const session = await this.sessions.execute({ tenantId: input.tenantId, sessionId: input.sessionId });
+    if (session.status !== 'active') return { sent: false, externalId: null, reason: 'session has ended' };
+    if (input.lastActivityAt !== undefined && Date.parse(session.lastActivityAt) > Date.parse(input.lastActivityAt)) {
+      return { sent: false, externalId: null, reason: 'the session has later activity', laterActivityAt: session.lastActivityAt };
+    }
+    const policy = await this.policies.execute({ tenantId: input.tenantId, channelId: session.channelId });
+    if (!policy.warningText) return { sent: false, externalId: null, reason: 'the channel has no warning text' };
+    const contact = await this.contacts.execute({ tenantId: input.tenantId, id: session.contactId });
+    const chatId = `${contact.phone}@c.us`;
+    const rawId = input.messageRawId ?? warningMessageRawId();
+    const externalId = `true_${chatId}_${rawId}`;
+    const now = new Date();
+    const warning = (id: string, ackLevel: number) => warningMessage(input.tenantId, session, id, policy.warningText!, ackLevel, now);
+    const placeholder = await this.messages.execute(warning(externalId, 0));
+    const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: session.channelId });
+    const markFailed = () => this.acks.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId, ack: -1, at: new Date() });
+
+    let sentId: string;
+    try {
+      const earlierAttempt = currentActivity().attempt > 1 || !placeholder.created;
+      const found = earlierAttempt ? await this.waha.findMessage({ ...connection, chatId, messageId: externalId }) : null;
+      sentId = found ? found.id : (await this.waha.sendText({ ...connection, chatId, text: policy.warningText, messageId: rawId })).id;
+    } catch (err) {
+      if (err instanceof WahaPermanentError) {
+        await markFailed();
+        throw ApplicationFailure.nonRetryable(`WAHA refused the timeout warning: ${err.message}`, 'WahaPermanentError');
+      }
+      throw err;
+    }
+    if (sentId !== externalId) {
+      // An engine that ignored our message id: the record takes the id WAHA really used (its echo
+      // may have moved it already). Only if another record holds that id does ours go.
+      this.logger.warn({ placeholderId: externalId, sentId }, 'WAHA did not reuse the pre-generated message id');
+      const adopted = await this.echoes.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId: sentId, placeholderId: placeholder.message.id });
+      if (adopted?.message.id !== placeholder.message.id) {
+        await this.deletions.execute({ tenantId: input.tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
+        if (!adopted) await this.messages.execute(warning(sentId, 1));
+      }
+    }
+    await this.warnings.execute({ tenantId: input.tenantId, sessionId: session.id, at: new Date() });
+    return { sent: true, externalId: sentId, reason: null };
   }
 
   recordTimeoutWarningFailed(input: { tenantId: string; sessionId: string; messageRawId: string }) {
@@ -97,6 +103,8 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       const externalId = `true_${contact.phone}@c.us_${input.messageRawId}`;
       // ERROR moves only a message still pending: one that WAHA's acks showed sent stays sent.
       const { outcome } = await this.acks.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId, ack: -1, at: new Date() });
+      // The workflow calls this once the warning's activity has failed for good.
+      SessionMetrics.warning('failed');
       return { marked: outcome === 'applied' };
     });
   }

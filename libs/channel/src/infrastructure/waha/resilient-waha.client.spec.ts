@@ -126,11 +126,11 @@ describe('ResilientWahaClient (real HTTP server)', () => {
   describe('retries of reads', () => {
     it('retries a 503 with backoff and answers the success', async () => {
       const { client } = clientWith();
-      const retriedBefore = await metric('waha_calls_total', { operation: 'getSession', outcome: 'retried' });
+      const retriedBefore = await metric('crm_waha_calls_total', { operation: 'getSession', outcome: 'retried' });
       script = [UNAVAILABLE, UNAVAILABLE];
       await expect(client.getSession(channel())).resolves.toEqual({ name: 'default', status: 'WORKING' });
       expect(arrivals.map((a) => a.url)).toEqual(['/api/sessions/default', '/api/sessions/default', '/api/sessions/default']);
-      expect(await metric('waha_calls_total', { operation: 'getSession', outcome: 'retried' })).toBe(retriedBefore + 1);
+      expect(await metric('crm_waha_calls_total', { operation: 'getSession', outcome: 'retried' })).toBe(retriedBefore + 1);
     });
 
     it('honours Retry-After on a 429: the second attempt comes at least 900 ms after the first', async () => {
@@ -379,12 +379,12 @@ describe('ResilientWahaClient (real HTTP server)', () => {
     it('counts calls by operation and outcome, times them, and tracks open breakers and transitions, without ids', async () => {
       const { client } = clientWith({ retry: { attempts: 1 }, guard: { breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000, breakerHalfOpenMaxMs: 60_000 } });
       const before = {
-        ok: await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' }),
-        permanent: await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' }),
-        transient: await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'transient_error' }),
-        open: await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'circuit_open' }),
-        openChannels: await metric('waha_circuit_open_channels', {}),
-        toOpen: await metric('waha_circuit_transitions_total', { to: 'open' }),
+        ok: await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' }),
+        permanent: await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' }),
+        transient: await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'transient_error' }),
+        open: await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'circuit_open' }),
+        openChannels: await metric('crm_waha_circuit_open_channels', {}),
+        toOpen: await metric('crm_waha_circuit_transitions_total', { to: 'open' }),
       };
       const request = { ...channel(), chatId: '5511999990001@c.us', limit: 10, offset: 0, sortOrder: 'asc' as const };
       script = [json(200, []), json(404, { statusCode: 404, message: 'Chat not found' }), UNAVAILABLE];
@@ -392,15 +392,15 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       await failure(client.listChatMessages(request));
       await failure(client.listChatMessages(request));
       await failure(client.listChatMessages(request));
-      expect(await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' })).toBe(before.ok + 1);
-      expect(await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' })).toBe(before.permanent + 1);
-      expect(await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'transient_error' })).toBe(before.transient + 1);
-      expect(await metric('waha_calls_total', { operation: 'listChatMessages', outcome: 'circuit_open' })).toBe(before.open + 1);
-      expect(await metric('waha_circuit_open_channels', {})).toBe(before.openChannels + 1);
-      expect(await metric('waha_circuit_transitions_total', { to: 'open' })).toBe(before.toOpen + 1);
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' })).toBe(before.ok + 1);
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' })).toBe(before.permanent + 1);
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'transient_error' })).toBe(before.transient + 1);
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'circuit_open' })).toBe(before.open + 1);
+      expect(await metric('crm_waha_circuit_open_channels', {})).toBe(before.openChannels + 1);
+      expect(await metric('crm_waha_circuit_transitions_total', { to: 'open' })).toBe(before.toOpen + 1);
 
       const text = await register.metrics();
-      expect(text).toContain('waha_call_duration_seconds_bucket{le="0.01",operation="listChatMessages"}');
+      expect(text).toContain('crm_waha_call_duration_seconds_bucket{le="0.01",operation="listChatMessages"}');
       const wahaLines = text.split('\n').filter((line) => line.startsWith('waha_'));
       expect(wahaLines.join('\n')).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-|5511999990001|127\.0\.0\.1/);
     });

@@ -33,7 +33,7 @@ const RETRIED_READ_FAILURES: ReadonlySet<WahaFailureCode> = new Set<WahaFailureC
  * (cockatiel) on transient failures, honouring `Retry-After`, within WAHA_READ_RETRY_ATTEMPTS and
  * WAHA_READ_RETRY_BUDGET_MS. sendText is never retried here: a send that failed without a clear
  * answer may have gone out, and only the caller can check (findMessage) before sending again.
- * Every call is counted and timed (waha_calls_total, waha_call_duration_seconds).
+ * Every call is counted and timed (crm_waha_calls_total, crm_waha_call_duration_seconds).
  */
 @Injectable()
 export class ResilientWahaClient extends WahaClient implements OnModuleDestroy {

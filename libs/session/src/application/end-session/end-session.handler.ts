@@ -7,6 +7,7 @@ import { assertValidDate } from '../../domain/session-time';
 import { emptySessionMessageStats } from '../../domain/session-summary.value-object';
 import { type SessionView, toSessionView } from '../session.view';
 import { type EndSessionCommand } from './end-session.command';
+import { SessionMetrics } from '../session.metrics';
 
 export interface EndSessionResult {
   session: SessionView;
@@ -35,7 +36,7 @@ export class EndSessionHandler {
     assertUuid(command.sessionId, 'sessionId');
     const reason = parseSessionEndReason(command.reason);
     assertValidDate(command.at, 'at');
-    return this.unitOfWork.run(async () => {
+    const result = await this.unitOfWork.run(async (): Promise<EndSessionResult> => {
       const session = await this.sessions.findByIdForUpdate(command.tenantId, command.sessionId);
       if (!session) throw new SessionNotFoundError(command.sessionId);
       if (command.onlyIfIdle && session.isActive && !session.reachedDeadlineAt(command.at)) {
@@ -55,5 +56,7 @@ export class EndSessionHandler {
       }
       return { session: toSessionView(session), ended };
     });
+    if (result.ended) SessionMetrics.ended(reason);
+    return result;
   }
 }

@@ -8,6 +8,7 @@ import { assertValidDate } from '../../domain/session-time';
 import { assertSessionTimeouts } from '../../domain/session-timeout';
 import { type SessionView, toSessionView } from '../session.view';
 import { type FindOrOpenSessionCommand } from './find-or-open-session.command';
+import { SessionMetrics } from '../session.metrics';
 
 export interface FindOrOpenSessionResult {
   /** The active session the activity belongs to. */
@@ -52,6 +53,8 @@ export class FindOrOpenSessionHandler {
     let endedExpired: SessionView | null = null;
     for (let round = 1; round <= MAX_ROUNDS; round += 1) {
       const result = await this.unitOfWork.run(() => this.attempt(command));
+      if (result.endedExpired) SessionMetrics.ended('inactivity');
+      if (result.opened) SessionMetrics.opened();
       // A round that ended an expired session committed that; later rounds must still report it.
       endedExpired = result.endedExpired ?? endedExpired;
       if (result.session) return { session: result.session, opened: result.opened, endedExpired };

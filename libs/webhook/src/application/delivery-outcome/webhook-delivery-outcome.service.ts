@@ -7,6 +7,7 @@ import { SELF_EXCLUDING_EVENT_TYPES } from '../../domain/webhook.events';
 import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
 import { type WebhookSettings, webhookConfig } from '../../webhook.config';
+import { WebhookMetrics } from '../webhook.metrics';
 
 export interface WebhookDeliveredInput {
   tenantId: string;
@@ -67,11 +68,13 @@ export class WebhookDeliveryOutcomeService {
   async deadLettered(input: WebhookDeadLetteredInput): Promise<{ attempts: number }> {
     assertUuid(input.deliveryId, 'deliveryId');
     const reason = truncateError(typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim() : 'delivery failed');
-    return this.unitOfWork.run(async () => {
+    let markedDead = false;
+    const result = await this.unitOfWork.run(async () => {
       const now = this.clock.now();
       const delivery = await this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId);
       if (!delivery) throw new WebhookDeliveryNotFoundError(input.deliveryId);
       if (!delivery.markDead(reason, now)) return { attempts: delivery.attempts };
+      markedDead = true;
       await this.deliveries.update(delivery);
 
       const subscription = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, delivery.subscriptionId);
@@ -85,5 +88,7 @@ export class WebhookDeliveryOutcomeService {
       }
       return { attempts: delivery.attempts };
     });
+    if (markedDead) WebhookMetrics.deadLettered();
+    return result;
   }
 }

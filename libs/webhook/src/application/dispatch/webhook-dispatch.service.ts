@@ -11,6 +11,7 @@ import { type WebhookEventPayload, WebhookEventSource } from '../webhook-event-s
 import { type WebhookHttpResult, WebhookHttpSender } from '../webhook-http-sender.port';
 import { WebhookSecrets } from '../webhook-secrets';
 import { WebhookUrlGuard } from '../webhook-url.guard';
+import { WebhookMetrics } from '../webhook.metrics';
 
 export const WEBHOOK_USER_AGENT = 'crm-messaging-webhooks/1.0';
 
@@ -246,6 +247,8 @@ export class WebhookDispatchService {
         if (locked && changed) await this.subscriptions.update(locked);
       }
     });
+    // Attempts that sent nothing (event gone, URL no longer allowed) count too: they end deliveries.
+    WebhookMetrics.attempted(result.outcome, result.durationMs);
     return { outcome: result.outcome, statusCode: result.statusCode, retryAfterMs: result.retryAfterMs, error };
   }
 
