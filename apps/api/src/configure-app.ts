@@ -14,7 +14,6 @@ export function configureApp(app: INestApplication): INestApplication {
       transformOptions: { enableImplicitConversion: false },
     }),
   );
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

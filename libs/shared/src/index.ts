@@ -13,3 +13,4 @@ export * from './crypto/secrets.module';
 export * from './network/address-policy';
 export * from './network/host-resolver';
 export * from './config/cidr-list.validator';
+export * from './process/graceful-shutdown';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ShutdownReadiness } from '@app/shared';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { TemporalHealthIndicator } from './temporal.health';
@@ -7,6 +8,7 @@ import { TemporalHealthIndicator } from './temporal.health';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
-  providers: [TemporalHealthIndicator],
+  providers: [TemporalHealthIndicator, { provide: ShutdownReadiness, useValue: new ShutdownReadiness() }],
+  exports: [ShutdownReadiness],
 })
 export class HealthModule {}
