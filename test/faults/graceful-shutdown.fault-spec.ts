@@ -192,6 +192,7 @@ describe(`graceful shutdown (SIGTERM) of the api and the worker under load (${pr
       'api: requests answered 2xx between 503 and refusal': acceptedDuringReadinessDelay,
       'api: requests in flight at SIGTERM': inFlightAtSigterm.length,
       'api: of those, without an HTTP answer': inFlightAtSigterm.filter((a) => a.status === 'network').length,
+      'api: requests answered after it stopped accepting (drained)': attempts.filter((a) => typeof a.status === 'number' && a.startedAt < (watch.refusedAt ?? 0) && a.endedAt > (watch.refusedAt ?? Infinity)).length,
       'api: SIGTERM -> exit (ms)': stops?.api.ms,
       'api: exit': stops?.api.exit,
       'worker: SIGTERM -> exit (ms)': stops?.worker.ms,
