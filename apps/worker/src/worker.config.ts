@@ -117,8 +117,8 @@ export class WorkerEnv {
   SHUTDOWN_READINESS_DELAY_MS: number = 5_000;
 
   /** Then polling stops and running activities get this long to finish (Temporal's
-   *  shutdownGraceTime) before they are cancelled; the in-process outbox drain gets as long. The
-   *  pod's terminationGracePeriodSeconds must cover this plus the readiness delay. */
+   *  shutdownGraceTime) before they are cancelled; detached outbox publishes finish within the same
+   *  period. The pod's terminationGracePeriodSeconds must cover this plus the readiness delay. */
   @IsOptional() @IsInt() @Min(0) @Max(600_000)
   WORKER_SHUTDOWN_GRACE_MS: number = 30_000;
 }

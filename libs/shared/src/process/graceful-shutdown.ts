@@ -3,14 +3,14 @@ import type { Server } from 'node:http';
 /** Readiness of a process that is about to stop: false from the first shutdown signal on, so a
  *  Kubernetes readiness probe takes the pod out of its Service before it stops serving. */
 export class ShutdownReadiness {
-  private since?: Date;
+  private marked = false;
 
   get shuttingDown(): boolean {
-    return this.since !== undefined;
+    return this.marked;
   }
 
   markShuttingDown(): void {
-    this.since ??= new Date();
+    this.marked = true;
   }
 }
 
