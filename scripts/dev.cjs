@@ -177,6 +177,8 @@ async function main() {
     WEBHOOK_ALLOWED_CIDRS: process.env.WEBHOOK_ALLOWED_CIDRS ?? '127.0.0.0/8',
     // The WAHA simulator runs on this machine: its loopback address must be allowed explicitly.
     WAHA_ALLOWED_CIDRS: process.env.WAHA_ALLOWED_CIDRS ?? '127.0.0.0/8,::1',
+    // No load balancer to leave: Ctrl-C stops the apps without the readiness delay.
+    SHUTDOWN_READINESS_DELAY_MS: process.env.SHUTDOWN_READINESS_DELAY_MS ?? '0',
   };
   const simPort = process.env.WAHA_SIM_PORT ?? '3100';
   const simKey = process.env.WAHA_SIM_API_KEY ?? 'sim-api-key';

@@ -42,6 +42,16 @@ export class ApiEnv {
   /** A key's last_used_at is written at most once per this many seconds (per key, across pods). */
   @IsOptional() @IsInt() @Min(1) @Max(86_400)
   API_KEY_LAST_USED_RESOLUTION_SECONDS: number = 60;
+
+  /** After SIGTERM, /health/ready answers 503 for this long while requests are still served, so the
+   *  endpoints controller takes the pod out of its Service before it stops accepting connections. */
+  @IsOptional() @IsInt() @Min(0) @Max(120_000)
+  SHUTDOWN_READINESS_DELAY_MS: number = 5_000;
+
+  /** Then the server stops accepting connections and waits this long at most for the requests in
+   *  flight; the connections left are cut. */
+  @IsOptional() @IsInt() @Min(0) @Max(300_000)
+  SHUTDOWN_DRAIN_TIMEOUT_MS: number = 20_000;
 }
 
 export const apiConfig = registerAs('api', () => {
@@ -53,6 +63,7 @@ export const apiConfig = registerAs('api', () => {
     bodyLimit: { api: env.API_BODY_LIMIT, wahaWebhook: env.WAHA_WEBHOOK_BODY_LIMIT },
     apiKeyLastUsedResolutionSeconds: env.API_KEY_LAST_USED_RESOLUTION_SECONDS,
     trustProxy: trustProxySetting(env.API_TRUST_PROXY),
+    shutdown: { readinessDelayMs: env.SHUTDOWN_READINESS_DELAY_MS, drainTimeoutMs: env.SHUTDOWN_DRAIN_TIMEOUT_MS },
   };
 });
 export type ApiConfig = ReturnType<typeof apiConfig>;

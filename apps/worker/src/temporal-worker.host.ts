@@ -21,6 +21,7 @@ import {
   TemporalClientProvider,
 } from '@app/workflows';
 import { OutboxRelayService } from '@app/outbox';
+import { delay } from '@app/shared';
 import { type SweepSchedule, workerConfig, WorkerConfig } from './worker.config';
 import { ensureNamespace } from './namespace';
 import { OutboxWakeRelay } from './outbox-wake.relay';
@@ -56,7 +57,7 @@ new Gauge({
 });
 
 /** Owns the Temporal workers of this process: one per selected task queue, created once DI is
- *  ready, `run()` awaited, drained by `shutdown()` when Nest shuts down (SIGTERM). A worker that
+ *  ready, `run()` awaited, drained by `drain()` on SIGTERM (main.ts) or when Nest closes. A worker that
  *  fails makes `done` reject, and main exits non-zero so the supervisor restarts the pod. */
 @Injectable()
 export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -67,6 +68,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
   /** Keeps the singleton processor running (only where this process serves the outbox queue). */
   outboxProcessor?: OutboxProcessorSupervisor;
   private runs: Promise<void>[] = [];
+  private draining?: Promise<void>;
   private resolveDone!: () => void;
   private rejectDone!: (err: unknown) => void;
   state: WorkerHostState = 'starting';
@@ -112,7 +114,7 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
         ...tracing,
         activities: activitiesOf(...this.activitiesFor(taskQueue)),
         dataConverter: this.temporal.dataConverter,
-        shutdownGraceTime: '30 seconds',
+        shutdownGraceTime: this.config.shutdown.graceMs,
         ...(taskQueue === TaskQueues.webhooks
           ? {
               maxConcurrentActivityTaskExecutions: this.config.webhookMaxConcurrentActivities,
@@ -147,9 +149,25 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     if (this.config.taskQueues.includes(TaskQueues.webhooks)) await this.ensureSchedule(this.config.webhookHeldRelease, 'WebhookHeldReleaseWorkflow', TaskQueues.webhooks);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain({ readinessDelayMs: 0 });
+  }
+
+  /** The shutdown sequence (once; later calls wait for the first): readiness false at once, polling
+   *  goes on for the readiness delay, then no new outbox wakes and no new tasks; running activities
+   *  and the in-process outbox drain get the grace period to finish, so none is retried because of
+   *  the shutdown. */
+  drain({ readinessDelayMs = this.config.shutdown.readinessDelayMs } = {}): Promise<void> {
+    this.draining ??= this.runDrain(readinessDelayMs);
+    return this.draining;
+  }
+
+  private async runDrain(readinessDelayMs: number): Promise<void> {
     if (this.state === 'stopped') return;
-    this.state = 'draining';
+    if (this.state !== 'failed') this.state = 'draining';
+    await delay(readinessDelayMs);
+    const startedAt = Date.now();
+    const graceEndsAt = startedAt + this.config.shutdown.graceMs;
     await this.wakeRelay?.stop();
     await this.outboxProcessor?.stop();
     this.logger.log('draining Temporal workers');
@@ -157,7 +175,13 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
       if (worker.getState() === 'RUNNING') worker.shutdown();
     }
     await Promise.allSettled(this.runs);
+    // Publishes the relay let finish in the background still hold their claim: record their outcome
+    // within what is left of the grace period (the pod's terminationGracePeriodSeconds counts on it).
+    if (this.config.taskQueues.includes(TaskQueues.outbox)) {
+      await this.moduleRef.get(OutboxRelayService, { strict: false }).drainDetached(Math.max(0, graceEndsAt - Date.now()));
+    }
     await this.nativeConnection?.close();
+    this.logger.log(`Temporal workers drained in ${Date.now() - startedAt} ms`);
   }
 
   private activitiesFor(taskQueue: TaskQueue): object[] {

@@ -116,6 +116,16 @@ export class WorkerEnv {
   /** Id of the outbox processor workflow (one per namespace; tests use their own). */
   @IsOptional() @IsString()
   OUTBOX_PROCESSOR_WORKFLOW_ID?: string;
+
+  /** After SIGTERM, /health/ready answers 503 for this long while the workers keep polling. */
+  @IsOptional() @IsInt() @Min(0) @Max(120_000)
+  SHUTDOWN_READINESS_DELAY_MS: number = 5_000;
+
+  /** Then polling stops and running activities get this long to finish (Temporal's
+   *  shutdownGraceTime) before they are cancelled; detached outbox publishes finish within the same
+   *  period. The pod's terminationGracePeriodSeconds must cover this plus the readiness delay. */
+  @IsOptional() @IsInt() @Min(0) @Max(600_000)
+  WORKER_SHUTDOWN_GRACE_MS: number = 30_000;
 }
 
 export function parseTaskQueues(raw: string | undefined): TaskQueue[] {
@@ -163,6 +173,7 @@ export const workerConfig = registerAs('worker', () => {
     webhookMaxConcurrentActivities: env.WORKER_WEBHOOK_MAX_CONCURRENT_ACTIVITIES,
     webhookMaxConcurrentWorkflowTasks: env.WORKER_WEBHOOK_MAX_CONCURRENT_WORKFLOW_TASKS,
     sessionsMaxCachedWorkflows: env.WORKER_SESSIONS_MAX_CACHED_WORKFLOWS,
+    shutdown: { readinessDelayMs: env.SHUTDOWN_READINESS_DELAY_MS, graceMs: env.WORKER_SHUTDOWN_GRACE_MS },
     sessionCleanup: {
       intervalSeconds: env.SESSION_CLEANUP_INTERVAL_SECONDS,
       batchSize: env.SESSION_CLEANUP_BATCH_SIZE,

@@ -16,3 +16,4 @@ export * from './config/cidr-list.validator';
 export * from './observability/tracing';
 export * from './observability/logger-options';
 export * from './observability/observability.module';
+export * from './process/graceful-shutdown';

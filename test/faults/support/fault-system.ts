@@ -64,6 +64,8 @@ export class FaultSystem {
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
       // The channels' WAHA (the simulator, or a placeholder) listens on loopback.
       WAHA_ALLOWED_CIDRS: '127.0.0.0/8',
+      // No Service to leave here: stop at once on SIGTERM (the graceful-shutdown case sets its own).
+      SHUTDOWN_READINESS_DELAY_MS: '0',
       ...options.env,
     };
     const apis: ManagedProcess[] = [];

@@ -12,6 +12,8 @@ export class ManagedProcess {
   /** Exits nobody asked for (time and code), restarted after a second when `supervised`. */
   readonly crashes: string[] = [];
   private stopping = false;
+  /** How the last run ended: its exit code, or the signal that ended it. */
+  lastExit?: { code: number | null; signal: NodeJS.Signals | null };
 
   constructor(
     readonly name: string,
@@ -45,26 +47,32 @@ export class ManagedProcess {
   }
 
   /** Sends `signal` to this process only (by pid) and waits for it to exit; SIGKILL after `graceMs`.
-   *  A process stopped this way is not restarted by the supervision. */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<void> {
+   *  A process stopped this way is not restarted by the supervision. Resolves with how it ended. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 20_000): Promise<ManagedProcess['lastExit']> {
     this.stopping = true;
     const child = this.child;
-    if (!child || !this.running) return;
+    if (!child || !this.running) return this.lastExit;
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+    return this.lastExit;
   }
 
-  kill(): Promise<void> {
-    return this.stop('SIGKILL');
+  async kill(): Promise<void> {
+    await this.stop('SIGKILL');
   }
 
   private spawn(): ChildProcess {
     const child = spawn(this.command, this.args, { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.starts++;
-    this.exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.exited = new Promise<void>((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.lastExit = { code, signal };
+        resolve();
+      }),
+    );
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (line.trim() === '') continue;

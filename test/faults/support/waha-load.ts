@@ -48,6 +48,8 @@ export class WahaLoad {
   /** Answers by status (and `network` for errors and timeouts), over every attempt. */
   readonly answers = new Map<string, number>();
   private attemptsTotal = 0;
+  /** Every HTTP attempt: when it started and ended, and its answer. */
+  readonly attemptLog: Array<{ startedAt: number; endedAt: number; status: number | 'network' }> = [];
 
   constructor(private readonly options: LoadOptions) {}
 
@@ -114,6 +116,8 @@ export class WahaLoad {
     await this.acquire();
     const url = this.options.apiUrls[this.next++ % this.options.apiUrls.length]!;
     this.attemptsTotal++;
+    const startedAt = Date.now();
+    const log = (status: number | 'network') => this.attemptLog.push({ startedAt, endedAt: Date.now(), status });
     try {
       const res = await fetch(`${url}/v1/channels/${this.options.channel.id}/waha/events`, {
         method: 'POST',
@@ -121,8 +125,11 @@ export class WahaLoad {
         body,
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
       });
-      return { status: res.status, text: await res.text() };
+      const text = await res.text();
+      log(res.status);
+      return { status: res.status, text };
     } catch (err) {
+      log('network');
       return { status: 'network', text: String(err) };
     } finally {
       this.release();

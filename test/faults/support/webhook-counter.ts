@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A tenant's webhook endpoint on 127.0.0.1 that answers 200 at once and counts deliveries per
- *  `webhook-id` (the outbox event id): a second delivery of one event is an event published twice. */
+/** A tenant's webhook endpoint on 127.0.0.1 that answers 200 (at once, or after `delayMs`) and counts
+ *  deliveries per `webhook-id` (the outbox event id): a second delivery of one event is an event
+ *  published twice. */
 export class WebhookCounter {
   private constructor(
     private readonly server: Server,
@@ -10,14 +11,16 @@ export class WebhookCounter {
     readonly deliveries: Map<string, number>,
   ) {}
 
-  static async start(): Promise<WebhookCounter> {
+  static async start({ delayMs = 0 }: { delayMs?: number } = {}): Promise<WebhookCounter> {
     const deliveries = new Map<string, number>();
     const server = createServer((req, res) => {
       req.resume();
       req.on('end', () => {
         const id = String(req.headers['webhook-id'] ?? 'missing');
-        deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
-        res.writeHead(200).end();
+        setTimeout(() => {
+          deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
+          res.writeHead(200).end();
+        }, delayMs);
       });
     });
     const counter = new WebhookCounter(server, deliveries);

@@ -3,6 +3,7 @@ import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ErrorCode } from '../platform/error-envelope';
 import { SkipThrottle } from '@nestjs/throttler';
+import { ShutdownReadiness } from '@app/shared';
 import { Public } from '../platform/public.decorator';
 import { TemporalHealthIndicator } from './temporal.health';
 
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly temporal: TemporalHealthIndicator,
+    private readonly shutdown: ShutdownReadiness,
   ) {}
 
   /** The process is up (no dependency checks: a restart would not fix them). */
@@ -23,11 +25,12 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to serve: the database and Temporal answer. */
+  /** Ready to serve: not shutting down, and the database and Temporal answer. */
   @Get('ready')
-  @ApiServiceUnavailableResponse({ description: 'NOT_READY: a dependency failed its check; `details` has the status of each' })
+  @ApiServiceUnavailableResponse({ description: 'NOT_READY: shutting down, or a dependency failed its check (`details` has the status of each)' })
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
+    if (this.shutdown.shuttingDown) throw new ServiceUnavailableException({ code: ErrorCode.NOT_READY, message: 'Not ready: shutting down' });
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 2_000 }),
