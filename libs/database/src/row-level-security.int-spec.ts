@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase } from '../../../test/support/database';
-import { appRoleUrl } from '../../../test/support/test-env';
+import { createTestDatabase, ownerUrl } from '../../../test/support/database';
 import { dataSourceOptions } from './data-source-options';
 import { APP_ROLE } from './migrations/1764892800000-row-level-security';
 import { RowScopeConflictError, TransactionContext } from './transaction-context';
@@ -54,10 +53,10 @@ describe('row-level security (connected as the application role)', () => {
   const tenantB = randomUUID();
 
   beforeAll(async () => {
-    const ownerUrl = await createTestDatabase();
-    owner = new Client({ connectionString: ownerUrl });
+    const appUrl = await createTestDatabase();
+    owner = new Client({ connectionString: ownerUrl(appUrl) });
     await owner.connect();
-    app = new DataSource(dataSourceOptions(appRoleUrl(ownerUrl), 4));
+    app = new DataSource(dataSourceOptions(appUrl, 4));
     await app.initialize();
     tx = new TransactionContext(app);
     const rows: { relname: string }[] = (

@@ -55,6 +55,11 @@ export class TransactionContext {
     return this.inScope('system', work);
   }
 
+  /** Runs `work` outside the caller's transaction, if any: what it writes commits on its own. */
+  detached<T>(work: () => Promise<T>): Promise<T> {
+    return currentTransaction.exit(work);
+  }
+
   /** Opens a transaction with no row scope yet (the unit of work's); its first forTenant sets one. */
   transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction()) return work();

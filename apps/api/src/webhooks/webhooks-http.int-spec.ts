@@ -16,7 +16,7 @@ import {
   type TestWebhookReceiver,
   startTestWebhookReceiver,
 } from '@app/webhook/testing';
-import { createTestDatabase } from '../../../../test/support/database';
+import { createTestDatabase, ownerView } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
 import { ApiKeyGuard } from '../platform/api-key.guard';
 import { DomainErrorFilter } from '../platform/domain-error.filter';
@@ -59,7 +59,7 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));
     await app.init();
-    db = app.get(DataSource);
+    db = await ownerView(app.get(DataSource));
     starter = app.get(RecordingWebhookDeliveryStarter);
     const tenants = app.get(TenantService);
     const a = await tenants.createTenant('Webhooks A');

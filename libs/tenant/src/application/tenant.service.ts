@@ -22,7 +22,7 @@ export class TenantService {
     const now = this.clock.now();
     return this.uow.run(async () => {
       const tenant = await this.tx.manager().save(TenantOrmEntity, { id: randomUUID(), name: trimmed, createdAt: now });
-      const key = await this.tx.manager().save(ApiKeyOrmEntity, {
+      const key = await this.tx.forTenant(tenant.id, (m) => m.save(ApiKeyOrmEntity, {
         id: randomUUID(),
         tenantId: tenant.id,
         name: keyName,
@@ -31,7 +31,7 @@ export class TenantService {
         createdAt: now,
         lastUsedAt: null,
         revokedAt: null,
-      });
+      }));
       return {
         tenant: { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt.toISOString() },
         apiKeyId: key.id,
@@ -40,18 +40,21 @@ export class TenantService {
     });
   }
 
-  /** Returns the tenant id a valid, unrevoked key belongs to, or null. */
+  /** Returns the tenant id a valid, unrevoked key belongs to, or null. Runs as the system: the key
+   *  is what tells the tenant. */
   async authenticate(apiKey: string): Promise<string | null> {
     if (!ApiKeySecret.looksValid(apiKey)) return null;
-    const row = await this.tx.manager().findOne(ApiKeyOrmEntity, {
-      where: { keyHash: ApiKeySecret.hash(apiKey) },
-      select: { tenantId: true, revokedAt: true },
-    });
+    const row = await this.tx.asSystem((m) =>
+      m.findOne(ApiKeyOrmEntity, {
+        where: { keyHash: ApiKeySecret.hash(apiKey) },
+        select: { tenantId: true, revokedAt: true },
+      }),
+    );
     return row && !row.revokedAt ? row.tenantId : null;
   }
 
 
   async revokeKey(tenantId: string, apiKeyId: string): Promise<void> {
-    await this.tx.manager().update(ApiKeyOrmEntity, { id: apiKeyId, tenantId }, { revokedAt: this.clock.now() });
+    await this.tx.forTenant(tenantId, (m) => m.update(ApiKeyOrmEntity, { id: apiKeyId, tenantId }, { revokedAt: this.clock.now() }));
   }
 }
