@@ -423,7 +423,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
 
   async complete(outcome: ImportOutcomeWrite): Promise<HistoryImportRecord> {
     return this.unitOfWork.run(async () => {
-      const [row] = await this.query<ImportRow>(
+      const [row] = await this.queryFor<ImportRow>(outcome.tenantId,
         // Counts from the chats' rows, which every stored page updated in its own transaction: the
         // truth, also for pages a chat stored after its last report (a failed or cancelled chat).
         `WITH chats AS (
@@ -447,9 +447,9 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       );
       if (!row) throw new Error(`history import ${outcome.importId} does not exist`);
       if (outcome.status === 'completed') {
-        await this.query(`UPDATE channels SET last_imported_at = $2, history_import_status = 'completed' WHERE id = $1`, [row.channel_id, row.range_end]);
+        await this.queryFor(outcome.tenantId, `UPDATE channels SET last_imported_at = $2, history_import_status = 'completed' WHERE id = $1`, [row.channel_id, row.range_end]);
       } else {
-        await this.query(`UPDATE channels SET history_import_status = $2 WHERE id = $1`, [row.channel_id, outcome.status]);
+        await this.queryFor(outcome.tenantId, `UPDATE channels SET history_import_status = $2 WHERE id = $1`, [row.channel_id, outcome.status]);
       }
       return toRecord(row);
     });
