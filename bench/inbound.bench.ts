@@ -49,7 +49,8 @@ import type { CapturedStatement } from './support/inbound-api';
  * "K=V K=V" for the child), BENCH_PROFILE ("worker", "api" or "worker,api": --cpu-prof, summarised
  * at the end), BENCH_PROFILE_DIR (keep the .cpuprofile files there), BENCH_TEMPORAL_EXTRA_ARGS
  * (dev-server arguments; the default raises history.transferProcessorMaxPollRPS, see bench/support/env.ts; "-" for
- * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (420000).
+ * none), BENCH_ADMIN_DATABASE_URL, BENCH_WATCHDOG_MS (420000), BENCH_DATABASE_ROLE ("app": the apps
+ * connect as crm_app under row-level security; "owner": as the admin, which bypasses it).
  *
  * Floors (support/floor-phases.ts), the same work done the plainest way, in the same run, each in
  * its own child process(es), saturated at BENCH_MAX_CONCURRENCY: the receiver floor (Nest on Express,
@@ -94,6 +95,9 @@ const settings = {
   /** Floors measured in this run (each next to its mode): receiver, pg (direct transaction), saga. */
   floors: (process.env.BENCH_FLOORS ?? 'receiver,pg,saga').split(',').map((s) => s.trim()).filter((s): s is FloorKey => s === 'receiver' || s === 'pg' || s === 'saga'),
   floorSeconds: numEnv('BENCH_FLOOR_SECONDS', Number(process.env.BENCH_MAX_SECONDS ?? 10) || 10, 1),
+  /** Whom the api and worker connect as: `app` (crm_app, row-level security applies: as deployed) or
+   *  `owner` (the admin superuser: the policies are bypassed), to measure what the policies cost. */
+  databaseRole: (process.env.BENCH_DATABASE_ROLE ?? 'app') === 'owner' ? ('owner' as const) : ('app' as const),
 };
 
 /** Earlier target: saga sustains >= 200 msg/s (paced). Issue 11's (the summary's): saga p50 <= 3 x
@@ -456,7 +460,8 @@ function printReport(
     `- per paced rate (${settings.rates.join(', ')} /s): ${settings.warmupSeconds} s warm-up + ${settings.seconds} s (at most ${settings.maxInFlight} requests in flight; stops early ` +
       `when ${settings.maxBacklogSeconds} s of messages are uncommitted or sends run ${settings.maxBacklogSeconds} s late), then ${settings.maxSeconds} s ` +
       `closed loop with at most ${settings.maxConcurrency} messages in the system; ${Math.round(settings.newShare * 100)} % new contacts; ` +
-      `DB pools api ${settings.apiPoolSize} / worker ${settings.workerPoolSize}; LOG_LEVEL=warn; total ${facts.totalSeconds.toFixed(0)} s`,
+      `DB pools api ${settings.apiPoolSize} / worker ${settings.workerPoolSize} as ${settings.databaseRole === 'app' ? 'crm_app (row-level security on)' : 'the admin (row-level security bypassed)'}; ` +
+      `LOG_LEVEL=warn; total ${facts.totalSeconds.toFixed(0)} s`,
   );
   const extra = [...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`), ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`)];
   if (extra.length) console.log(`- extra child env: ${extra.join(', ')}`);
@@ -626,7 +631,7 @@ async function main(): Promise<void> {
   const profArgs = (name: string) => (profileDir && settings.profile.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []);
 
   const common = {
-    DATABASE_URL: database.url,
+    DATABASE_URL: settings.databaseRole === 'app' ? database.appUrl : database.url,
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_ENSURE_NAMESPACE: 'false',

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run dev`: runs the whole system on one machine, nothing to install by hand.
-//   Postgres  : DATABASE_URL if set, else an embedded PostgreSQL under .data/postgres (port 54329)
+//   Postgres  : DATABASE_URL if set (migrations as DATABASE_MIGRATION_URL, or DATABASE_URL), else an embedded
+//               PostgreSQL under .data/postgres (port 54329): migrated as its superuser, the apps connect as the
+//               application role crm_app (docs/row-level-security.md)
 //   Temporal  : TEMPORAL_ADDRESS if set, else `temporal server start-dev` (gRPC 7233, UI 8233, db in .data/)
 //   API       : http://localhost:3000 (Swagger at /docs), worker health on :8081
 //   WAHA      : the simulator on http://localhost:3100, wired to a demo channel of the dev tenant, holding a
@@ -15,6 +17,8 @@ const path = require('node:path');
 const { DevPostgresError, startEmbeddedPostgres } = require('./dev-postgres.cjs');
 
 const root = path.resolve(__dirname, '..');
+/** The role RowLevelSecurity1764892800000 creates for the apps. */
+const APP_ROLE = 'crm_app';
 const dataDir = path.join(root, '.data');
 const children = [];
 const cleanups = [];
@@ -56,10 +60,11 @@ function waitForPort(port, host = '127.0.0.1', timeoutMs = 60_000) {
   });
 }
 
+/** The owner's URL (migrations) and the application role's (api, worker). */
 async function startPostgres() {
   if (process.env.DATABASE_URL) {
     log(`using DATABASE_URL`);
-    return process.env.DATABASE_URL;
+    return { migrationUrl: process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL, appUrl: process.env.DATABASE_URL };
   }
   const port = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
   const pg = await startEmbeddedPostgres({
@@ -70,7 +75,24 @@ async function startPostgres() {
   });
   cleanups.push(() => pg.stop());
   log(`embedded PostgreSQL on 127.0.0.1:${port}`);
-  return pg.url;
+  return { migrationUrl: pg.url, appUrl: pg.url };
+}
+
+/** The migration creates the application role NOLOGIN; the embedded server lets it log in with a
+ *  local password, so the apps run under row-level security as they do when deployed. */
+async function appRoleUrl(ownerUrl) {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${APP_ROLE} LOGIN PASSWORD '${APP_ROLE}'`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(ownerUrl);
+  url.username = APP_ROLE;
+  url.password = APP_ROLE;
+  return url.toString();
 }
 
 async function startTemporal() {
@@ -159,8 +181,9 @@ async function main() {
 
   log('building (npm run build)');
   run('npm', ['run', '--silent', 'build']);
-  const databaseUrl = await startPostgres();
-  run('node', ['dist/libs/database/src/migrate.js'], { ...process.env, DATABASE_URL: databaseUrl });
+  const postgres = await startPostgres();
+  run('node', ['dist/libs/database/src/migrate.js'], { ...process.env, DATABASE_MIGRATION_URL: postgres.migrationUrl });
+  const databaseUrl = process.env.DATABASE_URL ? postgres.appUrl : await appRoleUrl(postgres.migrationUrl);
   const temporalAddress = await startTemporal();
   const apiKey = devApiKey();
   const port = process.env.PORT ?? '3000';

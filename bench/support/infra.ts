@@ -35,7 +35,10 @@ async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {
 
 export interface BenchDatabase {
   name: string;
+  /** As the admin (a superuser: row-level security does not apply). */
   url: string;
+  /** As the application role crm_app, as deployed apps connect (row-level security applies). */
+  appUrl: string;
   serverVersion: string;
   drop(): Promise<void>;
 }
@@ -57,11 +60,16 @@ export async function createBenchDatabase(): Promise<BenchDatabase> {
   const url = databaseUrl(name);
   try {
     await runMigrations(url);
+    // The migration creates the role NOLOGIN (roles are per server: this reaches every database).
+    await withAdmin((admin) => admin.query(`ALTER ROLE crm_app LOGIN`));
   } catch (err) {
     await drop().catch(() => undefined);
     throw err;
   }
-  return { name, url, serverVersion, drop };
+  const appUrl = new URL(url);
+  appUrl.username = 'crm_app';
+  appUrl.password = '';
+  return { name, url, appUrl: appUrl.toString(), serverVersion, drop };
 }
 
 export interface BenchTemporal {

@@ -265,8 +265,8 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
     expect(migrations).toHaveLength(1);
     const job = migrations[0]!;
     const container = job.spec.template.spec.containers[0];
-    const databaseUrl = container.env?.find((e: Doc) => e.name === 'DATABASE_URL');
-    expect(databaseUrl?.valueFrom?.secretKeyRef).toEqual({ name: 'crm-migrate-secrets', key: 'DATABASE_OWNER_URL' });
+    const databaseUrl = container.env?.find((e: Doc) => e.name === 'DATABASE_MIGRATION_URL');
+    expect(databaseUrl?.valueFrom?.secretKeyRef).toEqual({ name: 'crm-migrate-secrets', key: 'DATABASE_MIGRATION_URL' });
     expect(['Never', 'OnFailure']).toContain(job.spec.template.spec.restartPolicy);
     // Ordered before the Deployments by the tools that apply it (Argo CD wave; the docs give the kubectl sequence).
     expect(Number(job.metadata.annotations?.['argocd.argoproj.io/sync-wave'])).toBeLessThan(0);

@@ -2,7 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, ownerView } from '../support/database';
 import { TestEnv } from '../support/test-env';
 
 /** The API as it runs: a real HTTP server on 127.0.0.1, real PostgreSQL, the real Temporal dev server. */
@@ -41,7 +41,7 @@ describe('REST API (e2e)', () => {
     const tenants = app.get(TenantService);
     keyA = (await tenants.createTenant('Tenant A')).apiKey;
     keyB = (await tenants.createTenant('Tenant B')).apiKey;
-    db = app.get(DataSource);
+    db = await ownerView(app.get(DataSource));
   });
   afterAll(() => app?.close());
 

@@ -3,7 +3,7 @@ import { type INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, ownerView } from '../support/database';
 import { TestEnv } from '../support/test-env';
 
 /**
@@ -43,7 +43,7 @@ describe('list routes page exactly over rows created within one millisecond (e2e
     app = await createApiApp({ logger: false });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
-    db = app.get(DataSource);
+    db = await ownerView(app.get(DataSource));
     const issued = await app.get(TenantService).createTenant('Paging');
     apiKey = issued.apiKey;
     tenantId = issued.tenant.id;

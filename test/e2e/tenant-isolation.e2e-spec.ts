@@ -5,7 +5,7 @@ import { signWahaBody } from '@app/inbound';
 import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { freshWahaFixture } from '../fixtures/waha';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, ownerView } from '../support/database';
 import { TestEnv } from '../support/test-env';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -97,7 +97,7 @@ describe('tenant isolation on every API route (e2e)', () => {
     app = await createApiApp({ logger: false });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
-    db = app.get(DataSource);
+    db = await ownerView(app.get(DataSource));
     const tenants = app.get(TenantService);
     const issuedA = await tenants.createTenant('Tenant A');
     keyA = issuedA.apiKey;

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { signWahaBody } from '@app/inbound';
 import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, ownerView } from '../support/database';
 import { fuzzSeed } from '../support/fuzz-seed';
 import { TestEnv } from '../support/test-env';
 
@@ -154,7 +154,7 @@ describe('WAHA receiver under fuzzed payloads (e2e)', () => {
     app = await createApiApp({ logger: false });
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();
-    db = app.get(DataSource);
+    db = await ownerView(app.get(DataSource));
     const { apiKey } = await app.get(TenantService).createTenant('Fuzz tenant');
     const res = await fetch(`${base}/v1/channels`, {
       method: 'POST',

@@ -5,7 +5,7 @@ import { ContactModule } from '@app/contact';
 import { DatabaseModule } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { TenantModule, TenantService } from '@app/tenant';
-import { createTestDatabase } from './database';
+import { createTestDatabase, ownerView } from './database';
 
 export interface ContactTestContext {
   moduleRef: TestingModule;
@@ -25,7 +25,7 @@ export async function createContactTestContext(): Promise<ContactTestContext> {
   const tenants = moduleRef.get(TenantService);
   return {
     moduleRef,
-    db: moduleRef.get(DataSource),
+    db: await ownerView(moduleRef.get(DataSource)),
     createTenant: async (name) => (await tenants.createTenant(name)).tenant.id,
   };
 }

@@ -8,7 +8,7 @@ import { signWahaBody } from '@app/inbound';
 import { TemporalClientProvider } from '@app/workflows';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { createTestDatabase } from './database';
+import { createTestDatabase, ownerView } from './database';
 import { type TestNamespace, TestEnv } from './test-env';
 
 export interface HarnessChannel {
@@ -55,7 +55,7 @@ export class ConversationHarness {
     await workerRef.init();
     const api = await createApiApp({ logger: false });
     await api.listen(0, '127.0.0.1');
-    return new ConversationHarness(api, await api.getUrl(), workerRef, api.get(DataSource), workerRef.get(TemporalClientProvider).client);
+    return new ConversationHarness(api, await api.getUrl(), workerRef, await ownerView(api.get(DataSource)), workerRef.get(TemporalClientProvider).client);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { tracedBundlePath } from '../../apps/worker/src/workflow-code';
 import { runMigrations } from '../../libs/database/src/run-migrations';
-import { databaseUrl, TEST_NAMESPACES, TestEnv } from './test-env';
+import { APP_ROLE, databaseUrl, TEST_NAMESPACES, TestEnv } from './test-env';
 
 /** Once per jest run: a migrated template database (each suite clones it), a real Temporal dev
  *  server started from the locally built CLI (never downloaded), and one workflow bundle. */
@@ -21,6 +21,11 @@ export default async function globalSetup(): Promise<void> {
   await admin.query(`CREATE DATABASE ${template}`);
   await admin.end();
   await runMigrations(databaseUrl(template));
+  // The migration creates the application role NOLOGIN (the deployment grants LOGIN); tests connect as it.
+  const owner = new Client({ connectionString: TestEnv.adminDatabaseUrl() });
+  await owner.connect();
+  await owner.query(`ALTER ROLE ${APP_ROLE} LOGIN`);
+  await owner.end();
   process.env.TEST_TEMPLATE_DATABASE = template;
   process.env.TEST_RUN_ID = runId;
 

@@ -22,3 +22,15 @@ export function databaseUrl(database: string): string {
   url.pathname = `/${database}`;
   return url.toString();
 }
+
+/** The same database as `url`, connected as the application role the migrations create (crm_app):
+ *  what the apps use, so row-level security applies. The global setup lets it log in (trust auth). */
+export function appRoleUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = APP_ROLE;
+  parsed.password = '';
+  return parsed.toString();
+}
+
+/** The role of RowLevelSecurity1764892800000 (kept literal here: test-env is loaded before the libs). */
+export const APP_ROLE = 'crm_app';

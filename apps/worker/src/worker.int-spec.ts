@@ -9,7 +9,7 @@ import { RecordingPublisher } from '@app/outbox/testing';
 import { TenantService } from '@app/tenant';
 import { TenantModule } from '@app/tenant';
 import { outboxProcessorStateQuery, TemporalClientProvider, updateOutboxSettingsUpdate, wakeSignal } from '@app/workflows';
-import { createTestDatabase } from '../../../test/support/database';
+import { createTestDatabase, ownerView } from '../../../test/support/database';
 import { eventually } from '../../../test/support/nest';
 import { eventuallySeen } from '../../../test/support/eventually-seen';
 import { TestEnv } from '../../../test/support/test-env';
@@ -79,8 +79,9 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     await publisher.waitFor(() => publisher.countOf(eventId) === 1, 15_000);
     const metrics = await (await fetch(`http://127.0.0.1:${app.get(WorkerHealthServer).port}/metrics`)).text();
     expect(Number(/^crm_outbox_notify_drains_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
-    const row = await app.get(DataSource).query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]);
-    await eventually(async () => ((await app.get(DataSource).query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]))[0].status === 'published' ? true : undefined));
+    const db = await ownerView(app.get(DataSource));
+    const row = await db.query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]);
+    await eventually(async () => ((await db.query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]))[0].status === 'published' ? true : undefined));
     expect(row).toHaveLength(1);
   });
 
@@ -164,7 +165,7 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
 
   it('is not ready, with the reason, while the processor keeps failing, stays live, and is ready again once it recovers', async () => {
     const port = app.get(WorkerHealthServer).port;
-    const db = app.get(DataSource);
+    const db = await ownerView(app.get(DataSource));
     const probe = async (path: string) => {
       const res = await fetch(`http://127.0.0.1:${port}${path}`);
       return { status: res.status, body: (await res.json()) as { reasons?: string[]; outboxProcessor?: { ready: boolean; stats: { failingSince: string | null } } } };

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Clock, SystemClock, UnitOfWork } from '@app/shared';
 import { databaseConfig } from './database.config';
 import { dataSourceOptions } from './data-source-options';
+import { RowLevelSecurityCheck } from './row-level-security.check';
 import { TransactionContext, TypeOrmUnitOfWork } from './transaction-context';
 
 @Global()
@@ -22,6 +23,7 @@ import { TransactionContext, TypeOrmUnitOfWork } from './transaction-context';
     TransactionContext,
     { provide: UnitOfWork, useClass: TypeOrmUnitOfWork },
     { provide: Clock, useClass: SystemClock },
+    RowLevelSecurityCheck,
   ],
   exports: [TransactionContext, UnitOfWork, Clock],
 })

@@ -4,10 +4,11 @@ import { dataSourceOptions } from './data-source-options';
 /** Arbitrary constant: the session-level advisory lock that serialises migration runs. */
 const MIGRATION_LOCK_KEY = 727_011_042;
 
-/** Applies pending migrations, each in its own transaction; returns their names. Pods that start
+/** Applies pending migrations, each in its own transaction; returns their names. `url` is the schema
+ *  owner's connection (DATABASE_MIGRATION_URL), never the application role's. Pods that start
  *  together (an initContainer per replica) wait on an advisory lock instead of racing. */
 export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = new DataSource(dataSourceOptions(url, 2));
+  const dataSource = new DataSource(dataSourceOptions(url, 2, { asSystem: true }));
   await dataSource.initialize();
   const lock = dataSource.createQueryRunner();
   try {

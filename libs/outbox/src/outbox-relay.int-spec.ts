@@ -6,6 +6,7 @@ import { OutboxAdminService, OutboxPublisherRegistry, OutboxRelayService } from 
 import { RecordingPublisher } from '@app/outbox/testing';
 import { OutboxRepository } from './application/outbox.repository.port';
 import { createTenant, createTestContext, eventually } from '../../../test/support/nest';
+import { ownerView } from '../../../test/support/database';
 
 function event(tenantId: string, type = 'contact.created'): DomainEvent {
   return { id: newEventId(), type, occurredAt: new Date(), tenantId, aggregateType: 'contact', aggregateId: newEventId(), data: { n: 1 } };
@@ -37,7 +38,7 @@ describe('outbox relay (real PostgreSQL)', () => {
       OUTBOX_MAX_DETACHED_PUBLISHES: String(MAX_DETACHED),
     }));
     relay = moduleRef.get(OutboxRelayService);
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     publisher = new RecordingPublisher();
     moduleRef.get(OutboxPublisherRegistry).register(publisher);
     ({ tenantId } = await createTenant(moduleRef));

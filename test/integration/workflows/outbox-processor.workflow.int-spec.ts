@@ -25,6 +25,7 @@ import { createTenant, createTestContext, eventually } from '../../support/nest'
 import { eventuallySeen } from '../../support/eventually-seen';
 import { TestEnv } from '../../support/test-env';
 import { OutboxProcessorWorkflow } from '../../../libs/workflows/src/workflows/outbox-processor.workflow';
+import { ownerView } from '../../support/database';
 
 describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -54,7 +55,7 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     ({ moduleRef } = await createTestContext([TemporalClientModule, WorkflowGatewaysModule, WorkflowsModule], {
       OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '300', OUTBOX_RETRY_MAX_MS: '2000', TEMPORAL_ADDRESS: TestEnv.temporalAddress(), TEMPORAL_NAMESPACE: 'default',
     }));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     publisher = new RecordingPublisher();
     moduleRef.get(OutboxPublisherRegistry).register(publisher);
     ({ tenantId } = await createTenant(moduleRef));

@@ -9,7 +9,7 @@ import { type SeededConversation, newMessageInput, seedConversation, waMessageId
 import { OutboxModule } from '@app/outbox';
 import { SecretsModule } from '@app/shared';
 import { TenantModule, TenantService } from '@app/tenant';
-import { createTestDatabase } from '../../../../test/support/database';
+import { createTestDatabase, ownerView } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
 import { ApiAccessModule } from '../platform/api-access.module';
 import { MessagesHttpModule } from './messages-http.module';
@@ -55,7 +55,7 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
     const b = await tenants.createTenant('Tenant B');
     keyA = a.apiKey;
     keyB = b.apiKey;
-    const db = app.get(DataSource);
+    const db = await ownerView(app.get(DataSource));
     conv = await seedConversation(db, a.tenant.id);
     other = await seedConversation(db, a.tenant.id, { channelId: conv.channelId });
     const create = app.get(CreateMessageHandler, { strict: false });

@@ -11,7 +11,7 @@ import { OutboxModule } from '@app/outbox';
 import { EndSessionHandler, FindOrOpenSessionHandler, type SessionView, emptySessionMessageStats } from '@app/session';
 import { SecretsModule } from '@app/shared';
 import { TenantModule, TenantService } from '@app/tenant';
-import { createTestDatabase } from '../../../../test/support/database';
+import { createTestDatabase, ownerView } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
 import { ApiAccessModule } from '../platform/api-access.module';
 import { SessionsHttpModule } from './sessions-http.module';
@@ -66,8 +66,7 @@ describe('Sessions REST API (real PostgreSQL)', () => {
     contactId = (await contacts.execute({ tenantId: tenantA, phone: '5511987650001' })).id;
     otherContactId = (await contacts.execute({ tenantId: tenantA, phone: '5511987650002' })).id;
     channelId = randomUUID();
-    await app
-      .get(DataSource)
+    await (await ownerView(app.get(DataSource)))
       .query(
         `INSERT INTO channels (id, tenant_id, name, waha_base_url, waha_session, webhook_secret_enc, created_at, updated_at)
          VALUES ($1, $2, 'main', 'http://127.0.0.1:3000', 'default', 'v1.x.y.z', now(), now())`,

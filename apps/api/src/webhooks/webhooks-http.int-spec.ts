@@ -15,7 +15,7 @@ import {
   type TestWebhookReceiver,
   startTestWebhookReceiver,
 } from '@app/webhook/testing';
-import { createTestDatabase } from '../../../../test/support/database';
+import { createTestDatabase, ownerView } from '../../../../test/support/database';
 import { configureApp } from '../configure-app';
 import { ApiAccessModule } from '../platform/api-access.module';
 import { WebhooksHttpModule } from './webhooks-http.module';
@@ -56,7 +56,7 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));
     await app.init();
-    db = app.get(DataSource);
+    db = await ownerView(app.get(DataSource));
     starter = app.get(RecordingWebhookDeliveryStarter);
     const tenants = app.get(TenantService);
     const a = await tenants.createTenant('Webhooks A');

@@ -20,6 +20,7 @@ import {
 } from '@app/channel';
 import { outboxRowsFor } from '../../../../test/support/contact-test-context';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
+import { ownerView } from '../../../../test/support/database';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -60,7 +61,7 @@ describe('Channel use cases (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([ChannelModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     cipher = moduleRef.get(SecretCipher);
     create = moduleRef.get(CreateChannelHandler);
     get = moduleRef.get(GetChannelHandler);

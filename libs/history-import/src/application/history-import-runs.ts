@@ -61,13 +61,13 @@ export class HistoryImportRuns {
   }
 
   /** Stores the outcome and raises `history_import.completed|failed|cancelled`, once. */
-  async complete(tenantId: string, outcome: Omit<ImportOutcomeWrite, 'completedAt'>): Promise<void> {
+  async complete(tenantId: string, outcome: Omit<ImportOutcomeWrite, 'completedAt' | 'tenantId'>): Promise<void> {
     await this.unitOfWork.run(async () => {
       const current = await this.store.find(tenantId, outcome.importId);
       if (!current) throw new HistoryImportNotFoundError(outcome.importId);
       if (current.status !== 'running') return;
       const now = this.clock.now();
-      const record = await this.store.complete({ ...outcome, completedAt: now });
+      const record = await this.store.complete({ ...outcome, tenantId, completedAt: now });
       await this.outbox.append([historyImportEvent(eventTypeOf(outcome.status), toHistoryImportView(record), tenantId, now)]);
     });
   }

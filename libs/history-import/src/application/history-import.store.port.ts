@@ -103,6 +103,7 @@ export interface ImportChatRow {
 }
 
 export interface ImportOutcomeWrite {
+  tenantId: string;
   importId: string;
   status: Exclude<HistoryImportStatus, 'running'>;
   /** The message and chat counts come from the chats' rows (see complete). */

@@ -139,7 +139,7 @@ export class HistoryImports {
   private async recordEnded(record: HistoryImportRecord, status: 'failed', error: string): Promise<void> {
     await this.unitOfWork.run(async () => {
       const ended = await this.store.complete({
-        importId: record.id, status, chatsTotal: record.chatsTotal,
+        tenantId: record.tenantId, importId: record.id, status, chatsTotal: record.chatsTotal,
         sessionsCreated: record.sessionsCreated, sessionsActive: record.sessionsActive, webhooksReplayed: record.webhooksReplayed,
         failedChats: record.failedChats, error, completedAt: this.clock.now(),
       });

@@ -83,15 +83,21 @@ export class SqlHistoryImportStore extends HistoryImportStore {
     super();
   }
 
-  /** The rows a statement returned, whatever its kind. */
+  /** The rows a statement returned, whatever its kind. Runs as the system: the import's batches are
+   *  driven by worker activities that carry the import's id, and span what the run staged. */
   private async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return returnedRows<T>(await this.tx.manager().query(sql, params));
+    return returnedRows<T>(await this.tx.asSystem((m) => m.query(sql, params)));
+  }
+
+  /** The same for one tenant's rows (the API's reads, and writes that name their tenant). */
+  private async queryFor<T = Record<string, unknown>>(tenantId: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    return returnedRows<T>(await this.tx.forTenant(tenantId, (m) => m.query(sql, params)));
   }
 
   async create(run: NewHistoryImport): Promise<{ created: true } | { created: false; runningImportId: string }> {
     // ON CONFLICT on the partial unique index: a running import of the channel makes this a no-op
     // (an error would abort the caller's transaction).
-    const inserted = await this.query<{ id: string }>(
+    const inserted = await this.queryFor<{ id: string }>(run.tenantId,
       `INSERT INTO history_imports (id, tenant_id, channel_id, workflow_id, status, buffering, requested_days, chat_limit, messages_per_chat_limit, started_at, updated_at)
        VALUES ($1, $2, $3, $4, 'running', true, $5, $6, $7, $8, $8)
        ON CONFLICT (channel_id) WHERE status = 'running' DO NOTHING
@@ -99,12 +105,12 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       [run.id, run.tenantId, run.channelId, run.workflowId, run.requestedDays, run.chatLimit, run.messagesPerChatLimit, run.startedAt],
     );
     if (inserted.length > 0) return { created: true };
-    const [row] = await this.query<{ id: string }>(`SELECT id FROM history_imports WHERE channel_id = $1 AND status = 'running'`, [run.channelId]);
+    const [row] = await this.queryFor<{ id: string }>(run.tenantId, `SELECT id FROM history_imports WHERE channel_id = $1 AND status = 'running'`, [run.channelId]);
     return { created: false, runningImportId: row?.id ?? 'unknown' };
   }
 
   async find(tenantId: string, importId: string): Promise<HistoryImportRecord | null> {
-    const [row] = await this.query<ImportRow>(`SELECT * FROM history_imports WHERE tenant_id = $1 AND id = $2`, [tenantId, importId]);
+    const [row] = await this.queryFor<ImportRow>(tenantId, `SELECT * FROM history_imports WHERE tenant_id = $1 AND id = $2`, [tenantId, importId]);
     return row ? toRecord(row) : null;
   }
 
@@ -115,7 +121,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       params.push(page.before.startedAt, page.before.id);
       keyset = 'AND (started_at, id) < ($4, $5)';
     }
-    const rows = await this.query<ImportRow>(
+    const rows = await this.queryFor<ImportRow>(tenantId,
       `SELECT * FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 ${keyset} ORDER BY started_at DESC, id DESC LIMIT $3`,
       params,
     );
@@ -123,12 +129,12 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   }
 
   async running(tenantId: string, channelId: string): Promise<HistoryImportRecord | null> {
-    const [row] = await this.query<ImportRow>(`SELECT * FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 AND status = 'running'`, [tenantId, channelId]);
+    const [row] = await this.queryFor<ImportRow>(tenantId, `SELECT * FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 AND status = 'running'`, [tenantId, channelId]);
     return row ? toRecord(row) : null;
   }
 
   async lastCompletedRangeEnd(tenantId: string, channelId: string): Promise<Date | null> {
-    const [row] = await this.query<{ end: Date | null }>(
+    const [row] = await this.queryFor<{ end: Date | null }>(tenantId,
       `SELECT max(range_end) AS end FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 AND status = 'completed'`,
       [tenantId, channelId],
     );
@@ -145,13 +151,13 @@ export class SqlHistoryImportStore extends HistoryImportStore {
 
   async recordChats(importId: string, tenantId: string, chats: { chatId: string; name: string | null }[], at: Date): Promise<void> {
     await this.unitOfWork.run(async () => {
-      await this.query(
+      await this.queryFor(tenantId,
         `INSERT INTO history_import_chats (import_id, chat_id, tenant_id, chat_name, updated_at)
          SELECT $1, c.chat_id, $2, c.name, $3 FROM unnest($4::text[], $5::text[]) AS c(chat_id, name)
          ON CONFLICT (import_id, chat_id) DO NOTHING`,
         [importId, tenantId, at, chats.map((c) => c.chatId), chats.map((c) => c.name)],
       );
-      await this.query(`UPDATE history_imports SET chats_total = (SELECT count(*) FROM history_import_chats WHERE import_id = $1), updated_at = $2 WHERE id = $1`, [importId, at]);
+      await this.queryFor(tenantId, `UPDATE history_imports SET chats_total = (SELECT count(*) FROM history_import_chats WHERE import_id = $1), updated_at = $2 WHERE id = $1`, [importId, at]);
     });
   }
 
@@ -168,7 +174,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
     return this.unitOfWork.run(async () => {
       // The chat's row is the fence: locked first, and only a chat still importing takes a page
       // (markChat takes the same lock, so a page is either in before the chat ends or refused).
-      const [chat] = await this.query<{ status: string }>(
+      const [chat] = await this.queryFor<{ status: string }>(page.tenantId,
         `SELECT status FROM history_import_chats WHERE import_id = $1 AND chat_id = $2 FOR UPDATE`,
         [page.importId, page.chatId],
       );
@@ -177,7 +183,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       let contactsCreated = 0;
       const contactIds = new Map<string, string>();
       if (page.contacts.length > 0) {
-        const created = await this.query<{ id: string }>(
+        const created = await this.queryFor<{ id: string }>(page.tenantId,
           `INSERT INTO contacts (id, tenant_id, phone, whatsapp_id, name, source, created_at, updated_at, version)
            SELECT c.id, $1, c.phone, c.whatsapp_id, c.name, 'import', c.created_at, c.created_at, 1
              FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, phone, whatsapp_id, name, created_at)
@@ -193,7 +199,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
           ],
         );
         contactsCreated = created.length;
-        const rows = await this.query<{ id: string; phone: string }>(
+        const rows = await this.queryFor<{ id: string; phone: string }>(page.tenantId,
           `SELECT id, phone FROM contacts WHERE tenant_id = $1 AND phone = ANY($2::text[]) AND deleted_at IS NULL`,
           [page.tenantId, page.contacts.map((c) => c.phone)],
         );
@@ -207,7 +213,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       let lastAt: Date | null = null;
       const messages = page.messages.filter((m) => contactIds.has(m.contactPhone));
       if (messages.length > 0) {
-        const rows = await this.query<{ sent_at: Date }>(
+        const rows = await this.queryFor<{ sent_at: Date }>(page.tenantId,
           `INSERT INTO history_import_messages
              (channel_id, external_id, import_id, tenant_id, chat_id, contact_id, direction, wa_chat_id, wa_raw_id, type, text, media, status, ack_level, sent_at, metadata)
            SELECT $1, x.external_id, $2, $3, $4, x.contact_id, x.direction, x.wa_chat_id, x.wa_raw_id, x.type, x.text, x.media, x.status, x.ack_level, x.sent_at, x.metadata
@@ -244,7 +250,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
         }
       }
       const duplicate = page.messages.length - inserted + page.repeatedInPage;
-      const [totals] = await this.query<{ messages_imported: number; messages_duplicate: number; messages_skipped: number; pages: number }>(
+      const [totals] = await this.queryFor<{ messages_imported: number; messages_duplicate: number; messages_skipped: number; pages: number }>(page.tenantId,
         `UPDATE history_import_chats
             SET cursor = $3, pages = pages + 1, status = $11,
                 messages_imported = messages_imported + $4, messages_duplicate = messages_duplicate + $5,
@@ -382,7 +388,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   async bufferIfImporting(tenantId: string, channelId: string, body: string, at: Date): Promise<boolean> {
     // The run's row is share-locked until this statement commits, so the run cannot stop buffering
     // between the check and the insert (stopBufferingIfDrained locks it for update).
-    const rows = await this.query<{ id: string }>(
+    const rows = await this.queryFor<{ id: string }>(tenantId,
       `WITH run AS (SELECT id FROM history_imports WHERE channel_id = $1 AND tenant_id = $2 AND buffering FOR SHARE)
        INSERT INTO buffered_webhook_events (tenant_id, channel_id, import_id, body, received_at)
        SELECT $2, $1, run.id, $3, $4 FROM run
@@ -417,7 +423,7 @@ export class SqlHistoryImportStore extends HistoryImportStore {
 
   async complete(outcome: ImportOutcomeWrite): Promise<HistoryImportRecord> {
     return this.unitOfWork.run(async () => {
-      const [row] = await this.query<ImportRow>(
+      const [row] = await this.queryFor<ImportRow>(outcome.tenantId,
         // Counts from the chats' rows, which every stored page updated in its own transaction: the
         // truth, also for pages a chat stored after its last report (a failed or cancelled chat).
         `WITH chats AS (
@@ -441,9 +447,9 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       );
       if (!row) throw new Error(`history import ${outcome.importId} does not exist`);
       if (outcome.status === 'completed') {
-        await this.query(`UPDATE channels SET last_imported_at = $2, history_import_status = 'completed' WHERE id = $1`, [row.channel_id, row.range_end]);
+        await this.queryFor(outcome.tenantId, `UPDATE channels SET last_imported_at = $2, history_import_status = 'completed' WHERE id = $1`, [row.channel_id, row.range_end]);
       } else {
-        await this.query(`UPDATE channels SET history_import_status = $2 WHERE id = $1`, [row.channel_id, outcome.status]);
+        await this.queryFor(outcome.tenantId, `UPDATE channels SET history_import_status = $2 WHERE id = $1`, [row.channel_id, outcome.status]);
       }
       return toRecord(row);
     });

@@ -16,6 +16,7 @@ import {
 } from '@app/message';
 import { type SeededConversation, newMessageInput, seedConversation, waMessageId } from '@app/message/testing';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
+import { ownerView } from '../../../../test/support/database';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -42,7 +43,7 @@ describe('Message queries, ad conversions and message groups (real PostgreSQL)',
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([MessageModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     create = moduleRef.get(CreateMessageHandler);
     get = moduleRef.get(GetMessageHandler);
     list = moduleRef.get(ListMessagesHandler);

@@ -18,6 +18,7 @@ import {
 } from '@app/message';
 import { type SeededConversation, newMessageInput, rawMessageId, seedConversation, waMessageId } from '@app/message/testing';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
+import { ownerView } from '../../../../test/support/database';
 
 interface OutboxRow {
   type: string;
@@ -52,7 +53,7 @@ describe('Message write use cases (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([MessageModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     create = moduleRef.get(CreateMessageHandler);
     ack = moduleRef.get(ApplyMessageAckHandler);
     revoke = moduleRef.get(RevokeMessageHandler);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
 import { TransactionContext } from '@app/database';
 import { Correlation, currentTraceContext, DomainEvent, EventOutbox } from '@app/shared';
 
@@ -21,11 +22,15 @@ export class TypeOrmEventOutbox extends EventOutbox {
       const n = params.length;
       return `($${n - 8}, $${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}::jsonb, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });
-    await this.tx.manager().query(
-      `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id, trace_context)
-       VALUES ${tuples.join(', ')}
-       ON CONFLICT (id) DO NOTHING`,
-      params,
-    );
+    // A use case raises one tenant's events; several tenants' at once come only from system work.
+    const tenants = [...new Set(events.map((e) => e.tenantId))];
+    const insert = (m: EntityManager) =>
+      m.query(
+        `INSERT INTO outbox_events (id, tenant_id, aggregate_type, aggregate_id, type, payload, occurred_at, correlation_id, trace_context)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (id) DO NOTHING`,
+        params,
+      );
+    await (tenants.length === 1 ? this.tx.forTenant(tenants[0], insert) : this.tx.asSystem(insert));
   }
 }

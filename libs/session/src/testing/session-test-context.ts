@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { ContactModule, CreateContactHandler } from '@app/contact';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
 import { SessionModule } from '../session.module';
+import { ownerView } from '../../../../test/support/database';
 
 export interface SessionOutboxRow {
   id: string;
@@ -38,7 +39,7 @@ export async function createSessionTestContext(
   env: Record<string, string> = {},
 ): Promise<SessionTestContext> {
   const { moduleRef } = await createTestContext([SessionModule, ContactModule, ...(imports ?? [])], env);
-  const db = moduleRef.get(DataSource);
+  const db = await ownerView(moduleRef.get(DataSource));
   const contacts = moduleRef.get(CreateContactHandler, { strict: false });
   return {
     moduleRef,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
 import { Clock, ConflictError, NotFoundError, type Page, type PageRequest, UnitOfWork, ValidationError, keysetAfter, pageLimit, toPage } from '@app/shared';
 import { keysetPage, returnedRows, TransactionContext } from '@app/database';
 import { API_SCOPES, type ApiKeyView, type ApiScope, ApiScopes, ApiKeySecret, type AuthenticatedApiKey, type CreatedApiKeyView, type IssuedApiKey } from '../domain/api-key';
@@ -26,7 +27,7 @@ export class TenantService {
     const now = this.clock.now();
     return this.uow.run(async () => {
       const tenant = await this.tx.manager().save(TenantOrmEntity, { id: randomUUID(), name: trimmed, createdAt: now });
-      const key = await this.insertKey(tenant.id, keyName, [...API_SCOPES], apiKey);
+      const key = await this.tx.forTenant(tenant.id, (m) => this.insertKey(m, tenant.id, keyName, [...API_SCOPES], apiKey));
       return {
         tenant: { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt.toISOString() },
         apiKeyId: key.id,
@@ -35,13 +36,16 @@ export class TenantService {
     });
   }
 
-  /** The valid, unrevoked key a plaintext names, or null. */
+  /** The valid, unrevoked key a plaintext names, or null. Runs as the system: the key is what tells
+   *  the tenant. */
   async authenticate(apiKey: string): Promise<AuthenticatedApiKey | null> {
     if (!ApiKeySecret.looksValid(apiKey)) return null;
-    const row = await this.tx.manager().findOne(ApiKeyOrmEntity, {
-      where: { keyHash: ApiKeySecret.hash(apiKey) },
-      select: { id: true, tenantId: true, scopes: true, revokedAt: true },
-    });
+    const row = await this.tx.asSystem((m) =>
+      m.findOne(ApiKeyOrmEntity, {
+        where: { keyHash: ApiKeySecret.hash(apiKey) },
+        select: { id: true, tenantId: true, scopes: true, revokedAt: true },
+      }),
+    );
     return row && !row.revokedAt ? { id: row.id, tenantId: row.tenantId, scopes: row.scopes } : null;
   }
 
@@ -53,15 +57,17 @@ export class TenantService {
     const valid = scopes.filter(ApiScopes.isScope);
     if (valid.length === 0 || valid.length !== scopes.length) throw new ValidationError('scopes', `must be a non-empty list of ${API_SCOPES.join(', ')}`);
     const apiKey = ApiKeySecret.generate();
-    const row = await this.insertKey(tenantId, trimmed, ApiScopes.withImplied(valid), apiKey);
+    const row = await this.tx.forTenant(tenantId, (m) => this.insertKey(m, tenantId, trimmed, ApiScopes.withImplied(valid), apiKey));
     return { ...toView(row), key: apiKey };
   }
 
   /** The tenant's keys, revoked ones included, newest first. */
   async listKeys(tenantId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
     const limit = pageLimit(page.limit);
-    const query = this.tx.manager().createQueryBuilder(ApiKeyOrmEntity, 'k').where('k.tenant_id = :tenantId', { tenantId });
-    const rows = await keysetPage(query, 'k', { limit: limit + 1, after: keysetAfter(page.cursor) });
+    const rows = await this.tx.forTenant(tenantId, (m) => {
+      const query = m.createQueryBuilder(ApiKeyOrmEntity, 'k').where('k.tenant_id = :tenantId', { tenantId });
+      return keysetPage(query, 'k', { limit: limit + 1, after: keysetAfter(page.cursor) });
+    });
     return toPage(rows.map((row) => ({ item: row.entity, position: row.position })), limit, toView);
   }
 
@@ -72,8 +78,7 @@ export class TenantService {
    * two concurrent revocations cannot each leave the other as "the last one".
    */
   async revokeKey(tenantId: string, apiKeyId: string): Promise<void> {
-    await this.uow.run(async () => {
-      const manager = this.tx.manager();
+    await this.tx.forTenant(tenantId, async (manager) => {
       await manager.query(`SELECT 1 FROM tenants WHERE id = $1 FOR UPDATE`, [tenantId]);
       const key = await manager.findOne(ApiKeyOrmEntity, { where: { id: apiKeyId, tenantId } });
       if (!key) throw new NotFoundError('api key', apiKeyId);
@@ -96,17 +101,18 @@ export class TenantService {
    * process): a conditional UPDATE, so most calls write nothing. True when it wrote.
    */
   async recordUse(apiKeyId: string, resolutionSeconds: number): Promise<boolean> {
-    const result = await this.tx.manager().query(
+    // By key id, before any tenant work of the request: the system's bookkeeping.
+    const result = await this.tx.asSystem((m) => m.query(
       `UPDATE api_keys SET last_used_at = now()
         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))
         RETURNING id`,
       [apiKeyId, resolutionSeconds],
-    );
+    ));
     return returnedRows(result).length > 0;
   }
 
-  private insertKey(tenantId: string, name: string, scopes: ApiScope[], apiKey: string): Promise<ApiKeyOrmEntity> {
-    return this.tx.manager().save(ApiKeyOrmEntity, {
+  private insertKey(manager: EntityManager, tenantId: string, name: string, scopes: ApiScope[], apiKey: string): Promise<ApiKeyOrmEntity> {
+    return manager.save(ApiKeyOrmEntity, {
       id: randomUUID(),
       tenantId,
       name,

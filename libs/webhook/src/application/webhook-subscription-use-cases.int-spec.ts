@@ -25,6 +25,7 @@ import {
 } from '@app/webhook';
 import { RecordingWebhookDeliveryStarter, RecordingWebhookDeliveryStarterModule, startTestWebhookReceiver, type TestWebhookReceiver } from '@app/webhook/testing';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
+import { ownerView } from '../../../../test/support/database';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -50,7 +51,7 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_DEFAULT_MAX_ATTEMPTS: '6',
     }));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     create = moduleRef.get(CreateWebhookSubscriptionHandler);
     starter = moduleRef.get(RecordingWebhookDeliveryStarter);
     tenantA = (await createTenant(moduleRef, 'Hooks A')).tenantId;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type EntityManager } from 'typeorm';
 import { TransactionContext } from '@app/database';
 import { isUuid } from '@app/shared';
 import {
@@ -19,7 +20,8 @@ interface CircuitRow {
 /**
  * `waha_circuit_states` in raw SQL (one small table, no entity to register). Writes go through the
  * data source's own manager, never a caller's transaction: a breaker changes state because of a
- * WAHA call, not as part of whatever use case made it, and must not roll back with it.
+ * WAHA call, not as part of whatever use case made it, and must not roll back with it. They run as
+ * the system: a WAHA call knows its channel, and the channel row gives the tenant.
  */
 @Injectable()
 export class SqlWahaCircuitStateStore extends WahaCircuitStateStore {
@@ -32,7 +34,7 @@ export class SqlWahaCircuitStateStore extends WahaCircuitStateStore {
     // The tenant comes from the channel row (a WAHA connection carries no tenant); no row is
     // written for a channel deleted meanwhile. A transition older than the recorded one (another
     // worker's, or a write that overtook this one) changes nothing.
-    await this.tx.dataSource.manager.query(
+    await this.ownSystemTransaction((m) => m.query(
       `INSERT INTO waha_circuit_states (channel_id, tenant_id, state, changed_at, last_failure)
        SELECT c.id, c.tenant_id, $2, $3, $4 FROM channels c WHERE c.id = $1
        ON CONFLICT (channel_id) DO UPDATE
@@ -41,28 +43,32 @@ export class SqlWahaCircuitStateStore extends WahaCircuitStateStore {
              last_failure = COALESCE(EXCLUDED.last_failure, waha_circuit_states.last_failure)
        WHERE waha_circuit_states.changed_at <= EXCLUDED.changed_at`,
       [transition.channelId, transition.state, transition.changedAt, transition.lastFailure],
-    );
+    ));
   }
 
   async recordClosedIfNot(channelId: string, at: Date): Promise<void> {
     if (!isUuid(channelId)) return;
-    await this.tx.dataSource.manager.query(
+    await this.ownSystemTransaction((m) => m.query(
       `UPDATE waha_circuit_states SET state = 'closed', changed_at = $2
         WHERE channel_id = $1 AND state <> 'closed' AND changed_at <= $2`,
       [channelId, at],
-    );
+    ));
+  }
+
+  private ownSystemTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.tx.detached(() => this.tx.asSystem(work));
   }
 
   async findByChannels(tenantId: string, channelIds: readonly string[]): Promise<Map<string, WahaCircuitStatus>> {
     const ids = channelIds.filter(isUuid);
     const found = new Map<string, WahaCircuitStatus>();
     if (!isUuid(tenantId) || ids.length === 0) return found;
-    const rows: CircuitRow[] = await this.tx
-      .manager()
-      .query(
+    const rows: CircuitRow[] = await this.tx.forTenant(tenantId, (m) =>
+      m.query(
         `SELECT channel_id, state, changed_at, last_failure FROM waha_circuit_states WHERE tenant_id = $1 AND channel_id = ANY($2::uuid[])`,
         [tenantId, ids],
-      );
+      ),
+    );
     for (const row of rows) {
       found.set(row.channel_id, { state: asCircuitState(row.state), changedAt: new Date(row.changed_at), lastFailure: row.last_failure });
     }

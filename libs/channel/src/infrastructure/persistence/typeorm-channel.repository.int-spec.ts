@@ -11,6 +11,7 @@ import {
   type EncryptedSecret,
 } from '@app/channel';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -31,7 +32,7 @@ describe('TypeOrmChannelRepository (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([ChannelModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     repository = moduleRef.get(ChannelRepository, { strict: false });
     unitOfWork = moduleRef.get(UnitOfWork);
     tenantA = (await createTenant(moduleRef, 'Repo A')).tenantId;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type SelectQueryBuilder } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint, keysetPage } from '@app/database';
 import { isUuid, type Positioned } from '@app/shared';
 import { type Channel } from '../../domain/channel.aggregate';
@@ -18,7 +19,7 @@ export class TypeOrmChannelRepository extends ChannelRepository {
 
   async insert(channel: Channel): Promise<void> {
     try {
-      await this.tx.manager().insert(ChannelOrmEntity, ChannelMapper.toOrm(channel));
+      await this.tx.forTenant(channel.tenantId, (m) => m.insert(ChannelOrmEntity, ChannelMapper.toOrm(channel)));
     } catch (error) {
       throw translateUniqueViolation(error, channel.name);
     }
@@ -27,26 +28,27 @@ export class TypeOrmChannelRepository extends ChannelRepository {
 
   async findById(tenantId: string, id: string): Promise<Channel | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.ofTenant(tenantId).andWhere('c.id = :id', { id }).getOne();
+    const row = await this.ofTenant(tenantId, (q) => q.andWhere('c.id = :id', { id }).getOne());
     return row ? ChannelMapper.toDomain(row) : null;
   }
 
   async findByIdForUpdate(tenantId: string, id: string): Promise<Channel | null> {
     if (!this.tx.inTransaction()) throw new Error('findByIdForUpdate must run inside a unit of work');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.ofTenant(tenantId).andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne();
+    const row = await this.ofTenant(tenantId, (q) => q.andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne());
     return row ? ChannelMapper.toDomain(row) : null;
   }
 
   async findByIdInAnyTenant(id: string): Promise<Channel | null> {
     if (!isUuid(id)) return null;
-    const row = await this.tx.manager().createQueryBuilder(ChannelOrmEntity, 'c').where('c.id = :id', { id }).getOne();
+    // Resolves the tenant of a WAHA webhook (which carries only the channel id): cross-tenant by design.
+    const row = await this.tx.asSystem((m) => m.createQueryBuilder(ChannelOrmEntity, 'c').where('c.id = :id', { id }).getOne());
     return row ? ChannelMapper.toDomain(row) : null;
   }
 
   async list(tenantId: string, criteria: ChannelListCriteria): Promise<Positioned<Channel>[]> {
     if (!isUuid(tenantId)) return [];
-    const rows = await keysetPage(this.ofTenant(tenantId), 'c', criteria);
+    const rows = await this.ofTenant(tenantId, (q) => keysetPage(q, 'c', criteria));
     return rows.map(({ entity, position }) => ({ item: ChannelMapper.toDomain(entity), position }));
   }
 
@@ -54,8 +56,7 @@ export class TypeOrmChannelRepository extends ChannelRepository {
     const row = ChannelMapper.toOrm(channel);
     let affected: number | undefined;
     try {
-      const result = await this.tx
-        .manager()
+      const result = await this.tx.forTenant(channel.tenantId, (m) => m
         .createQueryBuilder()
         .update(ChannelOrmEntity)
         .set({
@@ -80,7 +81,7 @@ export class TypeOrmChannelRepository extends ChannelRepository {
           id: channel.id,
           expectedVersion: channel.expectedVersion,
         })
-        .execute();
+        .execute());
       affected = result.affected;
     } catch (error) {
       throw translateUniqueViolation(error, channel.name);
@@ -93,8 +94,8 @@ export class TypeOrmChannelRepository extends ChannelRepository {
     channel.markPersisted();
   }
 
-  private ofTenant(tenantId: string) {
-    return this.tx.manager().createQueryBuilder(ChannelOrmEntity, 'c').where('c.tenant_id = :tenantId', { tenantId });
+  private ofTenant<T>(tenantId: string, query: (builder: SelectQueryBuilder<ChannelOrmEntity>) => Promise<T>): Promise<T> {
+    return this.tx.forTenant(tenantId, (m) => query(m.createQueryBuilder(ChannelOrmEntity, 'c').where('c.tenant_id = :tenantId', { tenantId })));
   }
 }
 

@@ -17,6 +17,7 @@ import {
 } from '@app/channel';
 import { createTenant, createTestContext, eventually } from '../../../../../test/support/nest';
 import { ResilientWahaClient } from './resilient-waha.client';
+import { ownerView } from '../../../../../test/support/database';
 
 const HALF_OPEN_AFTER_MS = 500;
 
@@ -57,7 +58,7 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
       WAHA_BREAKER_THRESHOLD: '2',
       WAHA_BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_AFTER_MS),
     }));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     waha = moduleRef.get(WahaClient);
     tenantId = (await createTenant(moduleRef, 'Circuit A')).tenantId;
     otherTenantId = (await createTenant(moduleRef, 'Circuit B')).tenantId;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Brackets } from 'typeorm';
+import { Brackets, type SelectQueryBuilder } from 'typeorm';
 import { PG_UNIQUE_VIOLATION, TransactionContext, violatedConstraint, keysetPage } from '@app/database';
 import { isUuid, type Positioned } from '@app/shared';
 import { type Contact } from '../../domain/contact.aggregate';
@@ -55,7 +55,7 @@ export class TypeOrmContactRepository extends ContactRepository {
 
   async insert(contact: Contact): Promise<void> {
     try {
-      await this.tx.manager().query(`INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})`, insertParameters(contact));
+      await this.tx.forTenant(contact.tenantId, (m) => m.query(`INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})`, insertParameters(contact)));
     } catch (error) {
       throw translateUniqueViolation(error, contact);
     }
@@ -66,11 +66,13 @@ export class TypeOrmContactRepository extends ContactRepository {
     let inserted: { id: string }[];
     try {
       // Only the live-phone conflict means "already there"; any other (a taken id) is an error.
-      inserted = await this.tx.manager().query(
-        `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})
-         ON CONFLICT (tenant_id, phone) WHERE deleted_at IS NULL DO NOTHING
-         RETURNING id`,
-        insertParameters(contact),
+      inserted = await this.tx.forTenant(contact.tenantId, (m) =>
+        m.query(
+          `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})
+           ON CONFLICT (tenant_id, phone) WHERE deleted_at IS NULL DO NOTHING
+           RETURNING id`,
+          insertParameters(contact),
+        ),
       );
     } catch (error) {
       throw translateUniqueViolation(error, contact);
@@ -82,35 +84,36 @@ export class TypeOrmContactRepository extends ContactRepository {
 
   async findById(tenantId: string, id: string): Promise<Contact | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.live(tenantId).andWhere('c.id = :id', { id }).getOne();
+    const row = await this.live(tenantId, (q) => q.andWhere('c.id = :id', { id }).getOne());
     return row ? ContactMapper.toDomain(row) : null;
   }
 
   async findByIdForUpdate(tenantId: string, id: string): Promise<Contact | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.live(tenantId).andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne();
+    const row = await this.live(tenantId, (q) => q.andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne());
     return row ? ContactMapper.toDomain(row) : null;
   }
 
   async findLiveByPhone(tenantId: string, phone: PhoneNumber): Promise<Contact | null> {
     if (!isUuid(tenantId)) return null;
-    const row = await this.live(tenantId).andWhere('c.phone = :phone', { phone: phone.value }).getOne();
+    const row = await this.live(tenantId, (q) => q.andWhere('c.phone = :phone', { phone: phone.value }).getOne());
     return row ? ContactMapper.toDomain(row) : null;
   }
 
   async list(tenantId: string, criteria: ContactListCriteria): Promise<Positioned<Contact>[]> {
     if (!isUuid(tenantId)) return [];
-    const query = this.live(tenantId);
     const { search } = criteria;
-    if (search) {
-      query.andWhere(
-        new Brackets((either) => {
-          either.where(`c.name ILIKE :namePattern`, { namePattern: `%${escapeLike(search.nameContains)}%` });
-          if (search.phonePrefix) either.orWhere('c.phone LIKE :phonePattern', { phonePattern: `${search.phonePrefix}%` });
-        }),
-      );
-    }
-    const rows = await keysetPage(query, 'c', criteria);
+    const rows = await this.live(tenantId, (query) => {
+      if (search) {
+        query.andWhere(
+          new Brackets((either) => {
+            either.where(`c.name ILIKE :namePattern`, { namePattern: `%${escapeLike(search.nameContains)}%` });
+            if (search.phonePrefix) either.orWhere('c.phone LIKE :phonePattern', { phonePattern: `${search.phonePrefix}%` });
+          }),
+        );
+      }
+      return keysetPage(query, 'c', criteria);
+    });
     return rows.map(({ entity, position }) => ({ item: ContactMapper.toDomain(entity), position }));
   }
 
@@ -118,8 +121,7 @@ export class TypeOrmContactRepository extends ContactRepository {
     const row = ContactMapper.toOrm(contact);
     let affected: number | undefined;
     try {
-      const result = await this.tx
-        .manager()
+      const result = await this.tx.forTenant(contact.tenantId, (m) => m
         .createQueryBuilder()
         .update(ContactOrmEntity)
         .set({
@@ -138,7 +140,7 @@ export class TypeOrmContactRepository extends ContactRepository {
           expectedVersion: contact.expectedVersion,
         })
         .setParameter('firstTouch', toJsonParameter(row.firstTouch))
-        .execute();
+        .execute());
       affected = result.affected;
     } catch (error) {
       throw translateUniqueViolation(error, contact);
@@ -151,12 +153,10 @@ export class TypeOrmContactRepository extends ContactRepository {
     contact.markPersisted();
   }
 
-  private live(tenantId: string) {
-    return this.tx
-      .manager()
-      .createQueryBuilder(ContactOrmEntity, 'c')
-      .where('c.tenant_id = :tenantId', { tenantId })
-      .andWhere('c.deleted_at IS NULL');
+  private live<T>(tenantId: string, query: (builder: SelectQueryBuilder<ContactOrmEntity>) => Promise<T>): Promise<T> {
+    return this.tx.forTenant(tenantId, (m) =>
+      query(m.createQueryBuilder(ContactOrmEntity, 'c').where('c.tenant_id = :tenantId', { tenantId }).andWhere('c.deleted_at IS NULL')),
+    );
   }
 }
 

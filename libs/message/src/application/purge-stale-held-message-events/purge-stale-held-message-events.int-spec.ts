@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { CreateMessageHandler, MessageModule, PurgeStaleHeldMessageEventsHandler, ReactToMessageHandler, RevokeMessageHandler } from '@app/message';
 import { newMessageInput, rawMessageId, seedConversation, waMessageId } from '@app/message/testing';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 describe('PurgeStaleHeldMessageEvents (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -10,7 +11,7 @@ describe('PurgeStaleHeldMessageEvents (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([MessageModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
   });
   afterAll(() => moduleRef.close());
 

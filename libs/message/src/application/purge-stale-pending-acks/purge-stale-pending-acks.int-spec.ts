@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { ApplyMessageAckHandler, CreateMessageHandler, MessageModule, PurgeStalePendingAcksHandler } from '@app/message';
 import { newMessageInput, seedConversation, waMessageId } from '@app/message/testing';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 describe('PurgeStalePendingAcks (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -10,7 +11,7 @@ describe('PurgeStalePendingAcks (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([MessageModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
   });
   afterAll(() => moduleRef.close());
 

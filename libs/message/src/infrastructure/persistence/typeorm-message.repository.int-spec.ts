@@ -4,6 +4,7 @@ import { UnitOfWork } from '@app/shared';
 import { Message, MessageModule, MessageNotFoundError, MessageRepository, PendingMessageAckRepository } from '@app/message';
 import { type SeededConversation, newMessageInput, seedConversation, waMessageId } from '@app/message/testing';
 import { createTenant, createTestContext, eventually } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -14,7 +15,7 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([MessageModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     repository = moduleRef.get(MessageRepository, { strict: false });
     unitOfWork = moduleRef.get(UnitOfWork);
     conv = await seedConversation(db, (await createTenant(moduleRef, 'Repo')).tenantId);

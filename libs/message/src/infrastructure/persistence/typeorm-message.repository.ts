@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type SelectQueryBuilder } from 'typeorm';
 import { TransactionContext, keysetPage } from '@app/database';
 import { isUuid, type Positioned } from '@app/shared';
 import { type Message } from '../../domain/message.aggregate';
@@ -18,6 +19,8 @@ import { MessageOrmEntity } from './message.orm-entity';
 const INSERT_COLUMNS =
   'id, tenant_id, session_id, contact_id, channel_id, direction, external_id, wa_chat_id, wa_raw_id, type, text, media, ' +
   'status, ack_level, sent_at, revoked_at, metadata, created_at, updated_at';
+
+type MessageQuery = SelectQueryBuilder<MessageOrmEntity>;
 
 interface StatsRow {
   inbound: number;
@@ -44,7 +47,7 @@ export class TypeOrmMessageRepository extends MessageRepository {
   async insertIfAbsent(message: Message): Promise<boolean> {
     const row = MessageMapper.toOrm(message);
     try {
-      const inserted: { id: string }[] = await this.tx.manager().query(
+      const inserted: { id: string }[] = await this.tx.forTenant(row.tenantId, (m) => m.query(
         `INSERT INTO messages (${INSERT_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $16, $17::jsonb, $18, $19)
          ON CONFLICT (channel_id, external_id) DO NOTHING
@@ -70,7 +73,7 @@ export class TypeOrmMessageRepository extends MessageRepository {
           row.createdAt,
           row.updatedAt,
         ],
-      );
+      ));
       return inserted.length > 0;
     } catch (error) {
       throw translateForeignKeyViolation(error, {
@@ -83,30 +86,30 @@ export class TypeOrmMessageRepository extends MessageRepository {
 
   async findById(tenantId: string, id: string, options: LoadOptions = {}): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    return this.one(this.ofTenant(tenantId).andWhere('m.id = :id', { id }), options);
+    return this.one(tenantId, (query) => query.andWhere('m.id = :id', { id }), options);
   }
 
   async findByExternalId(tenantId: string, channelId: string, externalId: string, options: LoadOptions = {}): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(channelId)) return null;
-    const query = this.ofTenant(tenantId)
-      .andWhere('m.channel_id = :channelId', { channelId })
-      .andWhere('m.external_id = :externalId', { externalId });
-    return this.one(query, options);
+    const query = (q: MessageQuery) => q.andWhere('m.channel_id = :channelId', { channelId }).andWhere('m.external_id = :externalId', { externalId });
+    return this.one(tenantId, query, options);
   }
 
   async findByWaLocator(tenantId: string, channelId: string, locator: WaMessageLocator, options: LoadOptions = {}): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(channelId)) return null;
-    const query = this.ofTenant(tenantId)
-      .andWhere('m.channel_id = :channelId', { channelId })
-      .andWhere('m.wa_chat_id = :chatId', { chatId: locator.chatId })
-      .andWhere('m.wa_raw_id = :rawId', { rawId: locator.rawId });
-    if (locator.direction) query.andWhere('m.direction = :direction', { direction: locator.direction });
-    return this.one(query.orderBy('m.createdAt', 'ASC').addOrderBy('m.id', 'ASC').limit(1), options);
+    const query = (q: MessageQuery) => {
+      q.andWhere('m.channel_id = :channelId', { channelId })
+        .andWhere('m.wa_chat_id = :chatId', { chatId: locator.chatId })
+        .andWhere('m.wa_raw_id = :rawId', { rawId: locator.rawId });
+      if (locator.direction) q.andWhere('m.direction = :direction', { direction: locator.direction });
+      return q.orderBy('m.createdAt', 'ASC').addOrderBy('m.id', 'ASC').limit(1);
+    };
+    return this.one(tenantId, query, options);
   }
 
   async findAutomatedPlaceholder(tenantId: string, channelId: string, criteria: AutomatedPlaceholderCriteria, options: LoadOptions = {}): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(channelId)) return null;
-    const query = this.ofTenant(tenantId)
+    const query = (q: MessageQuery) => q
       .andWhere('m.channel_id = :channelId', { channelId })
       .andWhere('m.wa_chat_id = :chatId', { chatId: criteria.chatId })
       .andWhere(`m.direction = 'outbound'`)
@@ -114,20 +117,23 @@ export class TypeOrmMessageRepository extends MessageRepository {
       .andWhere(`m.metadata ->> 'automated' IS NOT NULL`)
       .andWhere('m.text = :text', { text: criteria.text })
       .andWhere('m.wa_raw_id <> :rawId', { rawId: criteria.otherThanRawId })
-      .andWhere('m.created_at >= :createdAfter', { createdAfter: criteria.createdAfter });
-    return this.one(query.orderBy('m.createdAt', 'DESC').addOrderBy('m.id', 'DESC').limit(1), options);
+      .andWhere('m.created_at >= :createdAfter', { createdAfter: criteria.createdAfter })
+      .orderBy('m.createdAt', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .limit(1);
+    return this.one(tenantId, query, options);
   }
 
   async findByIds(tenantId: string, ids: string[]): Promise<Message[]> {
     const valid = ids.filter(isUuid);
     if (!isUuid(tenantId) || valid.length === 0) return [];
-    const rows = await this.ofTenant(tenantId).andWhere('m.id IN (:...ids)', { ids: valid }).getMany();
+    const rows = await this.ofTenant(tenantId, (q) => q.andWhere('m.id IN (:...ids)', { ids: valid }).getMany());
     return rows.map((row) => MessageMapper.toDomain(row));
   }
 
   async list(tenantId: string, criteria: MessageListCriteria): Promise<Positioned<Message>[]> {
     if (!isUuid(tenantId)) return [];
-    const query = this.ofTenant(tenantId);
+    const filters: [string, string, string][] = [];
     for (const [field, column] of [
       ['sessionId', 'session_id'],
       ['contactId', 'contact_id'],
@@ -136,16 +142,18 @@ export class TypeOrmMessageRepository extends MessageRepository {
       const value = criteria[field];
       if (value === undefined) continue;
       if (!isUuid(value)) return [];
-      query.andWhere(`m.${column} = :${field}`, { [field]: value });
+      filters.push([field, column, value]);
     }
-    const rows = await keysetPage(query, 'm', criteria);
+    const rows = await this.ofTenant(tenantId, (query) => {
+      for (const [field, column, value] of filters) query.andWhere(`m.${column} = :${field}`, { [field]: value });
+      return keysetPage(query, 'm', criteria);
+    });
     return rows.map(({ entity, position }) => ({ item: MessageMapper.toDomain(entity), position }));
   }
 
   async update(message: Message): Promise<void> {
     const row = MessageMapper.toOrm(message);
-    const result = await this.tx
-      .manager()
+    const result = await this.tx.forTenant(row.tenantId, (m) => m
       .createQueryBuilder()
       .update(MessageOrmEntity)
       .set({
@@ -158,23 +166,19 @@ export class TypeOrmMessageRepository extends MessageRepository {
         updatedAt: row.updatedAt,
       })
       .where('tenant_id = :tenantId AND id = :id', { tenantId: row.tenantId, id: row.id })
-      .execute();
+      .execute());
     if (!result.affected) throw new MessageNotFoundError(row.id);
   }
 
   async delete(message: Message): Promise<boolean> {
-    const result = await this.tx
-      .manager()
-      .createQueryBuilder()
-      .delete()
-      .from(MessageOrmEntity)
-      .where('tenant_id = :tenantId AND id = :id', { tenantId: message.tenantId, id: message.id })
-      .execute();
+    const result = await this.tx.forTenant(message.tenantId, (m) =>
+      m.createQueryBuilder().delete().from(MessageOrmEntity).where('tenant_id = :tenantId AND id = :id', { tenantId: message.tenantId, id: message.id }).execute(),
+    );
     return (result.affected ?? 0) > 0;
   }
 
   async sessionStats(tenantId: string, sessionId: string): Promise<SessionMessageStats> {
-    const [row]: StatsRow[] = await this.tx.manager().query(
+    const [row]: StatsRow[] = await this.tx.forTenant(tenantId, (m) => m.query(
       `WITH totals AS (
          SELECT count(*) FILTER (WHERE direction = 'inbound')::int  AS inbound,
                 count(*) FILTER (WHERE direction = 'outbound')::int AS outbound,
@@ -192,7 +196,7 @@ export class TypeOrmMessageRepository extends MessageRepository {
                   AND o.sent_at >= totals.first_inbound_at) AS first_outbound_after_inbound_at
          FROM totals`,
       [tenantId, sessionId],
-    );
+    ));
     return {
       inbound: row?.inbound ?? 0,
       outbound: row?.outbound ?? 0,
@@ -203,13 +207,16 @@ export class TypeOrmMessageRepository extends MessageRepository {
     };
   }
 
-  private ofTenant(tenantId: string) {
-    return this.tx.manager().createQueryBuilder(MessageOrmEntity, 'm').where('m.tenant_id = :tenantId', { tenantId });
+  private ofTenant<T>(tenantId: string, query: (builder: MessageQuery) => Promise<T>): Promise<T> {
+    return this.tx.forTenant(tenantId, (m) => query(m.createQueryBuilder(MessageOrmEntity, 'm').where('m.tenant_id = :tenantId', { tenantId })));
   }
 
-  private async one(query: ReturnType<TypeOrmMessageRepository['ofTenant']>, options: LoadOptions): Promise<Message | null> {
-    if (options.forUpdate) query.setLock('for_no_key_update');
-    const row = await query.getOne();
+  private async one(tenantId: string, narrow: (query: MessageQuery) => MessageQuery, options: LoadOptions): Promise<Message | null> {
+    const row = await this.ofTenant(tenantId, (query) => {
+      const narrowed = narrow(query);
+      if (options.forUpdate) narrowed.setLock('for_no_key_update');
+      return narrowed.getOne();
+    });
     return row ? MessageMapper.toDomain(row) : null;
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '@app/webhook';
 import { RecordingWebhookDeliveryStarterModule } from '@app/webhook/testing';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 const DISABLE_AFTER = 3;
 
@@ -33,7 +34,7 @@ describe('WebhookDeliveryOutcomeService (real PostgreSQL)', () => {
     ({ moduleRef } = await createTestContext([RecordingWebhookDeliveryStarterModule, WebhookModule], {
       WEBHOOK_DISABLE_AFTER_FAILURES: String(DISABLE_AFTER),
     }));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     outcomes = moduleRef.get(WebhookDeliveryOutcomeService);
     fanOut = moduleRef.get(WebhookFanOutService);
     create = moduleRef.get(CreateWebhookSubscriptionHandler);

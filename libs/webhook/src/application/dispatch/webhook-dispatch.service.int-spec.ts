@@ -13,6 +13,7 @@ import {
 } from '@app/webhook';
 import { RecordingWebhookDeliveryStarterModule, type TestWebhookReceiver, startTestWebhookReceiver } from '@app/webhook/testing';
 import { createTenant, createTestContext, eventually } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 const TIMEOUT_MS = 500;
 const SLOW_AFTER_MS = 150;
@@ -42,7 +43,7 @@ describe('WebhookDispatchService (real PostgreSQL, real HTTP receivers)', () => 
       WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
       WEBHOOK_SLOW_AFTER_MS: String(SLOW_AFTER_MS),
     }));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     dispatch = moduleRef.get(WebhookDispatchService);
     fanOut = moduleRef.get(WebhookFanOutService);
     create = moduleRef.get(CreateWebhookSubscriptionHandler);

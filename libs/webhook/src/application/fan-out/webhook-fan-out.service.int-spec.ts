@@ -12,6 +12,7 @@ import {
 } from '@app/webhook';
 import { RecordingWebhookDeliveryStarterModule } from '@app/webhook/testing';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 describe('WebhookFanOutService (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -21,7 +22,7 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([RecordingWebhookDeliveryStarterModule, WebhookModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     fanOut = moduleRef.get(WebhookFanOutService);
     create = moduleRef.get(CreateWebhookSubscriptionHandler);
   });

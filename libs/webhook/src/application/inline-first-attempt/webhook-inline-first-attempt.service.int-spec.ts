@@ -19,6 +19,7 @@ import {
   startTestWebhookReceiver,
 } from '@app/webhook/testing';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 const INLINE_TIMEOUT_MS = 400;
 const INLINE_MAX_PER_SUBSCRIPTION = 2;
@@ -45,7 +46,7 @@ describe('WebhookInlineFirstAttemptService (real PostgreSQL, real HTTP receivers
       WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION: String(INLINE_MAX_PER_SUBSCRIPTION),
       WEBHOOK_INLINE_SLOT_WAIT_MS: String(INLINE_SLOT_WAIT_MS),
     }));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     inline = moduleRef.get(WebhookInlineFirstAttemptService);
     starter = moduleRef.get(RecordingWebhookDeliveryStarter);
     create = moduleRef.get(CreateWebhookSubscriptionHandler);

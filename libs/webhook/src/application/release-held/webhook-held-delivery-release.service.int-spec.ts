@@ -13,6 +13,7 @@ import {
 } from '@app/webhook';
 import { RecordingWebhookDeliveryStarter, RecordingWebhookDeliveryStarterModule } from '@app/webhook/testing';
 import { createTenant, createTestContext } from '../../../../../test/support/nest';
+import { ownerView } from '../../../../../test/support/database';
 
 describe('WebhookHeldDeliveryReleaseService (real PostgreSQL)', () => {
   let moduleRef: TestingModule;
@@ -23,7 +24,7 @@ describe('WebhookHeldDeliveryReleaseService (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([RecordingWebhookDeliveryStarterModule, WebhookModule]));
-    db = moduleRef.get(DataSource);
+    db = await ownerView(moduleRef.get(DataSource));
     release = moduleRef.get(WebhookHeldDeliveryReleaseService);
     fanOut = moduleRef.get(WebhookFanOutService);
     starter = moduleRef.get(RecordingWebhookDeliveryStarter);

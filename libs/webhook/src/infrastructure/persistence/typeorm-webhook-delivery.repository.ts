@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { In } from 'typeorm';
+import { In, type SelectQueryBuilder } from 'typeorm';
 import { TransactionContext, keysetPage } from '@app/database';
 import { isUuid, type Positioned } from '@app/shared';
 import { type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from '../../domain/webhook-delivery';
@@ -32,23 +32,27 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
       return `($${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::uuid, $${n - 2}, $${n - 1}, $${n}::timestamptz, $${n}::timestamptz)`;
     });
     type Row = { id: string; subscription_id: string; status: WebhookDeliveryStatus; attempts: number };
-    const inserted: Row[] = await this.tx.manager().query(
+    // One event's deliveries: one tenant.
+    const tenantId = deliveries[0]!.tenantId;
+    const inserted: Row[] = await this.tx.forTenant(tenantId, (m) => m.query(
       `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_id, event_type, status, created_at, updated_at)
        VALUES ${tuples.join(', ')}
        ON CONFLICT (subscription_id, event_id) DO NOTHING
        RETURNING id, subscription_id, status, attempts`,
       params,
-    );
+    ));
     for (const row of inserted) ids.set(row.subscription_id, { id: row.id, status: row.status, attempts: row.attempts, created: true });
 
     // Rows that existed (or that a concurrent plan of the same event just committed): read them in
     // a separate statement, whose snapshot sees what the conflicting insert waited for.
     const missing = deliveries.filter((d) => !ids.has(d.subscriptionId));
     if (missing.length > 0) {
-      const existing: Row[] = await this.tx.manager().query(
-        `SELECT id, subscription_id, status, attempts FROM webhook_deliveries
-          WHERE tenant_id = $1 AND event_id = $2 AND subscription_id = ANY($3::uuid[])`,
-        [missing[0]!.tenantId, missing[0]!.eventId, missing.map((d) => d.subscriptionId)],
+      const existing: Row[] = await this.tx.forTenant(tenantId, (m) =>
+        m.query(
+          `SELECT id, subscription_id, status, attempts FROM webhook_deliveries
+            WHERE tenant_id = $1 AND event_id = $2 AND subscription_id = ANY($3::uuid[])`,
+          [missing[0]!.tenantId, missing[0]!.eventId, missing.map((d) => d.subscriptionId)],
+        ),
       );
       for (const row of existing) ids.set(row.subscription_id, { id: row.id, status: row.status, attempts: row.attempts, created: false });
     }
@@ -58,7 +62,8 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
   async listSubscriptionsWithHeld(limit: number): Promise<SubscriptionWithHeldDeliveries[]> {
     // One index probe per subscription that holds anything (webhook_deliveries_held_idx), not a scan
     // of the held rows: there may be many per subscription.
-    const rows: { tenant_id: string; subscription_id: string }[] = await this.tx.manager().query(
+    // The held-delivery release sweep: every tenant's subscriptions.
+    const rows: { tenant_id: string; subscription_id: string }[] = await this.tx.asSystem((m) => m.query(
       `SELECT s.tenant_id, s.id AS subscription_id
          FROM webhook_subscriptions s
          CROSS JOIN LATERAL (
@@ -70,48 +75,49 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
         ORDER BY oldest.created_at
         LIMIT $1`,
       [limit],
-    );
+    ));
     return rows.map((row) => ({ tenantId: row.tenant_id, subscriptionId: row.subscription_id }));
   }
 
   async lockOldestHeld(tenantId: string, subscriptionId: string, limit: number): Promise<WebhookDelivery[]> {
     if (!this.tx.inTransaction()) throw new Error('lockOldestHeld must run inside a unit of work');
     if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
-    const rows = await this.ofTenant(tenantId)
-      .andWhere('d.subscription_id = :subscriptionId', { subscriptionId })
-      .andWhere(`d.status = 'held'`)
-      .orderBy('d.createdAt', 'ASC')
-      .addOrderBy('d.id', 'ASC')
-      .limit(limit)
-      .setLock('pessimistic_write')
-      .setOnLocked('skip_locked')
-      .getMany();
+    const rows = await this.ofTenant(tenantId, (q) =>
+      q
+        .andWhere('d.subscription_id = :subscriptionId', { subscriptionId })
+        .andWhere(`d.status = 'held'`)
+        .orderBy('d.createdAt', 'ASC')
+        .addOrderBy('d.id', 'ASC')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany(),
+    );
     return rows.map((row) => WebhookMapper.deliveryToDomain(row));
   }
 
   async hasRunUnderWay(tenantId: string, subscriptionId: string, since: Date): Promise<boolean> {
     if (!isUuid(tenantId) || !isUuid(subscriptionId)) return false;
-    const rows: unknown[] = await this.tx.manager().query(
+    const rows: unknown[] = await this.tx.forTenant(tenantId, (m) => m.query(
       `SELECT 1 FROM webhook_deliveries
         WHERE subscription_id = $2 AND tenant_id = $1 AND status IN ('pending', 'failed')
           AND (updated_at >= $3 OR next_attempt_at >= $3)
         LIMIT 1`,
       [tenantId, subscriptionId, since],
-    );
+    ));
     return rows.length > 0;
   }
 
   async findByIdForUpdate(tenantId: string, id: string): Promise<WebhookDelivery | null> {
     if (!this.tx.inTransaction()) throw new Error('findByIdForUpdate must run inside a unit of work');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.ofTenant(tenantId).andWhere('d.id = :id', { id }).setLock('pessimistic_write').getOne();
+    const row = await this.ofTenant(tenantId, (q) => q.andWhere('d.id = :id', { id }).setLock('pessimistic_write').getOne());
     return row ? WebhookMapper.deliveryToDomain(row) : null;
   }
 
   async update(delivery: WebhookDelivery): Promise<void> {
     const p = delivery.toProps();
-    const result = await this.tx
-      .manager()
+    const result = await this.tx.forTenant(p.tenantId, (m) => m
       .createQueryBuilder()
       .update(WebhookDeliveryOrmEntity)
       .set({
@@ -124,7 +130,7 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
         updatedAt: p.updatedAt,
       })
       .where('tenant_id = :tenantId AND id = :id', { tenantId: p.tenantId, id: p.id })
-      .execute();
+      .execute());
     if (!result.affected) throw new WebhookDeliveryNotFoundError(p.id);
   }
 
@@ -145,9 +151,11 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
     criteria: WebhookDeliveryListCriteria,
   ): Promise<Positioned<WebhookDeliveryWithAttempts>[]> {
     if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
-    const query = this.ofTenant(tenantId).andWhere('d.subscription_id = :subscriptionId', { subscriptionId });
-    if (criteria.status) query.andWhere('d.status = :status', { status: criteria.status });
-    const rows = await keysetPage(query, 'd', criteria);
+    const rows = await this.ofTenant(tenantId, (query) => {
+      query.andWhere('d.subscription_id = :subscriptionId', { subscriptionId });
+      if (criteria.status) query.andWhere('d.status = :status', { status: criteria.status });
+      return keysetPage(query, 'd', criteria);
+    });
     if (rows.length === 0) return [];
     const attempts = await this.tx.manager().find(WebhookDeliveryAttemptOrmEntity, {
       where: { deliveryId: In(rows.map((row) => row.entity.id)) },
@@ -173,16 +181,18 @@ export class TypeOrmWebhookDeliveryRepository extends WebhookDeliveryRepository 
     after?: { updatedAt: Date; id: string },
   ): Promise<WebhookDelivery[]> {
     if (!isUuid(tenantId) || !isUuid(subscriptionId)) return [];
-    const query = this.ofTenant(tenantId)
-      .andWhere('d.subscription_id = :subscriptionId', { subscriptionId })
-      .andWhere(`d.status IN ('failed', 'dead')`)
-      .andWhere('d.updated_at >= :since', { since });
-    if (after) query.andWhere('(d.updated_at, d.id) > (:afterUpdatedAt, :afterId)', { afterUpdatedAt: after.updatedAt, afterId: after.id });
-    const rows = await query.orderBy('d.updatedAt', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
+    const rows = await this.ofTenant(tenantId, (query) => {
+      query
+        .andWhere('d.subscription_id = :subscriptionId', { subscriptionId })
+        .andWhere(`d.status IN ('failed', 'dead')`)
+        .andWhere('d.updated_at >= :since', { since });
+      if (after) query.andWhere('(d.updated_at, d.id) > (:afterUpdatedAt, :afterId)', { afterUpdatedAt: after.updatedAt, afterId: after.id });
+      return query.orderBy('d.updatedAt', 'ASC').addOrderBy('d.id', 'ASC').limit(limit).getMany();
+    });
     return rows.map((row) => WebhookMapper.deliveryToDomain(row));
   }
 
-  private ofTenant(tenantId: string) {
-    return this.tx.manager().createQueryBuilder(WebhookDeliveryOrmEntity, 'd').where('d.tenant_id = :tenantId', { tenantId });
+  private ofTenant<T>(tenantId: string, query: (builder: SelectQueryBuilder<WebhookDeliveryOrmEntity>) => Promise<T>): Promise<T> {
+    return this.tx.forTenant(tenantId, (m) => query(m.createQueryBuilder(WebhookDeliveryOrmEntity, 'd').where('d.tenant_id = :tenantId', { tenantId })));
   }
 }

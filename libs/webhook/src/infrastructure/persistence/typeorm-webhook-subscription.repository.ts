@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type SelectQueryBuilder } from 'typeorm';
 import { TransactionContext, keysetPage } from '@app/database';
 import { isUuid, type Positioned } from '@app/shared';
 import { type WebhookSubscription } from '../../domain/webhook-subscription.aggregate';
@@ -7,6 +8,8 @@ import { WebhookSubscriptionNotFoundError, WebhookSubscriptionVersionConflictErr
 import { WebhookMapper } from './webhook.mapper';
 import { WebhookSubscriptionOrmEntity } from './webhook-subscription.orm-entity';
 
+type SubscriptionQuery = SelectQueryBuilder<WebhookSubscriptionOrmEntity>;
+
 @Injectable()
 export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRepository {
   constructor(private readonly tx: TransactionContext) {
@@ -14,46 +17,45 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
   }
 
   async insert(subscription: WebhookSubscription): Promise<void> {
-    await this.tx.manager().insert(WebhookSubscriptionOrmEntity, WebhookMapper.subscriptionToOrm(subscription));
+    await this.tx.forTenant(subscription.tenantId, (m) => m.insert(WebhookSubscriptionOrmEntity, WebhookMapper.subscriptionToOrm(subscription)));
     subscription.markPersisted();
   }
 
   async findById(tenantId: string, id: string): Promise<WebhookSubscription | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.live(tenantId).andWhere('s.id = :id', { id }).getOne();
+    const row = await this.live(tenantId, (q) => q.andWhere('s.id = :id', { id }).getOne());
     return row ? WebhookMapper.subscriptionToDomain(row) : null;
   }
 
   async findByIdForUpdate(tenantId: string, id: string): Promise<WebhookSubscription | null> {
     this.requireTransaction('findByIdForUpdate');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.live(tenantId).andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne();
+    const row = await this.live(tenantId, (q) => q.andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne());
     return row ? WebhookMapper.subscriptionToDomain(row) : null;
   }
 
   async findAnyByIdForUpdate(tenantId: string, id: string): Promise<WebhookSubscription | null> {
     this.requireTransaction('findAnyByIdForUpdate');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.ofTenant(tenantId).andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne();
+    const row = await this.ofTenant(tenantId, (q) => q.andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne());
     return row ? WebhookMapper.subscriptionToDomain(row) : null;
   }
 
   async listLive(tenantId: string): Promise<WebhookSubscription[]> {
     if (!isUuid(tenantId)) return [];
-    const rows = await this.live(tenantId).andWhere('s.active').orderBy('s.createdAt', 'ASC').addOrderBy('s.id', 'ASC').getMany();
+    const rows = await this.live(tenantId, (q) => q.andWhere('s.active').orderBy('s.createdAt', 'ASC').addOrderBy('s.id', 'ASC').getMany());
     return rows.map((row) => WebhookMapper.subscriptionToDomain(row));
   }
 
   async list(tenantId: string, criteria: WebhookSubscriptionListCriteria): Promise<Positioned<WebhookSubscription>[]> {
     if (!isUuid(tenantId)) return [];
-    const rows = await keysetPage(this.live(tenantId), 's', criteria);
+    const rows = await this.live(tenantId, (q) => keysetPage(q, 's', criteria));
     return rows.map(({ entity, position }) => ({ item: WebhookMapper.subscriptionToDomain(entity), position }));
   }
 
   async update(subscription: WebhookSubscription): Promise<void> {
     const row = WebhookMapper.subscriptionToOrm(subscription);
-    const result = await this.tx
-      .manager()
+    const result = await this.tx.forTenant(subscription.tenantId, (m) => m
       .createQueryBuilder()
       .update(WebhookSubscriptionOrmEntity)
       .set({
@@ -77,21 +79,21 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
         id: subscription.id,
         expectedVersion: subscription.expectedVersion,
       })
-      .execute();
+      .execute());
     if (!result.affected) {
-      const exists = await this.ofTenant(subscription.tenantId).andWhere('s.id = :id', { id: subscription.id }).getExists();
+      const exists = await this.ofTenant(subscription.tenantId, (q) => q.andWhere('s.id = :id', { id: subscription.id }).getExists());
       if (!exists) throw new WebhookSubscriptionNotFoundError(subscription.id);
       throw new WebhookSubscriptionVersionConflictError(subscription.id, subscription.expectedVersion);
     }
     subscription.markPersisted();
   }
 
-  private ofTenant(tenantId: string) {
-    return this.tx.manager().createQueryBuilder(WebhookSubscriptionOrmEntity, 's').where('s.tenant_id = :tenantId', { tenantId });
+  private ofTenant<T>(tenantId: string, query: (builder: SubscriptionQuery) => Promise<T>): Promise<T> {
+    return this.tx.forTenant(tenantId, (m) => query(m.createQueryBuilder(WebhookSubscriptionOrmEntity, 's').where('s.tenant_id = :tenantId', { tenantId })));
   }
 
-  private live(tenantId: string) {
-    return this.ofTenant(tenantId).andWhere('s.deleted_at IS NULL');
+  private live<T>(tenantId: string, query: (builder: SubscriptionQuery) => Promise<T>): Promise<T> {
+    return this.ofTenant(tenantId, (q) => query(q.andWhere('s.deleted_at IS NULL')));
   }
 
   private requireTransaction(method: string): void {
