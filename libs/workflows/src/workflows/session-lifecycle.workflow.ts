@@ -48,6 +48,12 @@ export const LAZY_DEADLINES_PATCH = 'session-lazy-deadlines';
  *  activity's task events and matching made the end cost twice a plain timer's). */
 export const LOCAL_END_PATCH = 'session-local-end';
 
+/** Runs from here on read the clock once per workflow task: after a local activity in the same task
+ *  the time stays the task's. Read after the local activity, the time differed on replay (a query of
+ *  a finished run replays it), so a warning due by a few milliseconds could be sent on the first run
+ *  and not on the replay: a nondeterminism error. */
+export const TASK_CLOCK_PATCH = 'session-clock-per-task';
+
 /** Continue as new after this many wake-ups (a run's history grows by a few events per wake). */
 const WAKE_UPS_PER_RUN = 200;
 
@@ -96,6 +102,16 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
     if (stored.warningLeadSeconds !== undefined) warningLeadSeconds = stored.warningLeadSeconds;
   };
   const warnedThisPeriod = () => warnedForActivityMs === lastActivityMs;
+  let clockPerTask: boolean | undefined;
+  let taskClock: { historyLength: number; at: number } | null = null;
+  /** Now, as of the current workflow task (see TASK_CLOCK_PATCH); the task is told by the history length. */
+  const readClock = (): number => {
+    clockPerTask ??= patched(TASK_CLOCK_PATCH);
+    if (!clockPerTask) return Date.now();
+    const { historyLength } = workflowInfo();
+    if (taskClock?.historyLength !== historyLength) taskClock = { historyLength, at: Date.now() };
+    return taskClock.at;
+  };
 
   // Activity is applied outside the handler so a signal for our own warning, arriving while the
   // warning is still being sent (its id not known yet), is never mistaken for customer activity.
@@ -150,7 +166,7 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
       outcome = await activities.endSession({ tenantId: input.tenantId, sessionId: input.sessionId, reason: closeRequest });
       break;
     }
-    let now = Date.now();
+    let now = readClock();
     const readWanted = policyChanged || now >= deadlineMs() || warningDue(now);
     policyChanged = false;
     if (readWanted && !readThisWake && patched(LAZY_DEADLINES_PATCH)) {
@@ -168,7 +184,7 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
       continue;
     }
     readThisWake = false;
-    now = Date.now();
+    now = readClock();
     if (now >= deadlineMs()) {
       const end = { tenantId: input.tenantId, sessionId: input.sessionId, deadlineAt: new Date(deadlineMs()).toISOString() };
       const result = patched(LOCAL_END_PATCH) ? await localEnds.endSessionDueToTimeout(end) : await activities.endSessionDueToTimeout(end);
