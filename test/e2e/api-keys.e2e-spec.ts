@@ -6,7 +6,7 @@ import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { PostgresThrottlerStorage } from '../../apps/api/src/platform/rate-limit/postgres-throttler.storage';
 import { freshWahaFixture } from '../fixtures/waha';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, ownerView } from '../support/database';
 import { eventually } from '../support/nest';
 import { TestEnv } from '../support/test-env';
 
@@ -76,7 +76,8 @@ describe('API keys, scopes and limits (e2e)', () => {
 
     beforeAll(async () => {
       ({ app, base } = await startApi({ DATABASE_URL: await createTestDatabase() }));
-      db = app.get(DataSource);
+      // Rows are checked as the owner: the app's role sees only a tenant's rows (row-level security).
+      db = await ownerView(app.get(DataSource));
       const issued = await app.get(TenantService).createTenant('Keys tenant');
       tenantId = issued.tenant.id;
       adminKey = issued.apiKey;
@@ -291,7 +292,7 @@ describe('API keys, scopes and limits (e2e)', () => {
       env = { DATABASE_URL: await createTestDatabase(), API_RATE_LIMIT_PER_KEY: String(PER_KEY), API_RATE_LIMIT_PER_IP: String(PER_IP), API_RATE_LIMIT_WINDOW_SECONDS: '60' };
       a = await startApi(env);
       b = await startApi(env);
-      db = a.app.get(DataSource);
+      db = await ownerView(a.app.get(DataSource));
       tenants = a.app.get(TenantService);
       tenantId = (await tenants.createTenant('Limits tenant')).tenant.id;
     });

@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { signWahaBody } from '@app/inbound';
 import { TenantService } from '@app/tenant';
 import { createApiApp } from '../../apps/api/src/create-api-app';
-import { createTestDatabase } from '../support/database';
+import { createTestDatabase, ownerView } from '../support/database';
 import { TestEnv } from '../support/test-env';
 
 /** Above the largest body any route accepts (the WAHA receiver's 5 MiB default). */
@@ -313,7 +313,7 @@ describe('error envelope on every route (e2e)', () => {
   });
 
   it('answers a failure nobody foresaw 500 INTERNAL_ERROR, naming the request id and nothing of the failure', async () => {
-    const db = app.get(DataSource);
+    const db = await ownerView(app.get(DataSource));
     // A query on a table that is not there: a bug as far as the API knows, not an outage.
     await db.query('ALTER TABLE contacts RENAME TO contacts_hidden_by_test');
     try {

@@ -13,7 +13,7 @@ async function seedTenant(owner: Client, tenantId: string): Promise<void> {
   const [channel, contact, session, message, subscription, importId] = [id(), id(), id(), id(), id(), id()];
   const statements: [string, unknown[]][] = [
     [`INSERT INTO tenants (id, name) VALUES ($1, 'tenant')`, [tenantId]],
-    [`INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash) VALUES ($1, 'k', 'crm_', $2)`, [tenantId, id()]],
+    [`INSERT INTO api_keys (tenant_id, name, key_prefix, key_hash, scopes) VALUES ($1, 'k', 'crm_', $2, '{read}')`, [tenantId, id()]],
     [`INSERT INTO channels (id, tenant_id, name, waha_base_url, waha_session, webhook_secret_enc, created_at, updated_at)
       VALUES ($1, $2, $3, 'http://127.0.0.1:1', 'default', 'x', now(), now())`, [channel, tenantId, channel]],
     [`INSERT INTO contacts (id, tenant_id, phone, source, created_at, updated_at) VALUES ($1, $2, '5511999990000', 'test', now(), now())`, [contact, tenantId]],

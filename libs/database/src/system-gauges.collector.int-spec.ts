@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { seedConversation } from '@app/message/testing';
+import { ownerView } from '../../../test/support/database';
 import { createTenant, createTestContext } from '../../../test/support/nest';
 import { parsePrometheusText } from '../../../test/support/prometheus-text';
 import { SESSION_OVERDUE_GRACE_SECONDS, SYSTEM_GAUGES_CACHE_MS, SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS, SystemGaugesCollector } from './system-gauges.collector';
@@ -19,7 +20,8 @@ describe('SystemGaugesCollector (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     ({ moduleRef, databaseUrl } = await createTestContext([], {}, [SystemGaugesCollector]));
-    db = moduleRef.get(DataSource);
+    // Seeds and checks as the owner: the app's role sees no tenant's rows outside forTenant/asSystem.
+    db = await ownerView(moduleRef.get(DataSource));
     collector = moduleRef.get(SystemGaugesCollector);
     ({ tenantId } = await createTenant(moduleRef));
   });
@@ -68,7 +70,7 @@ describe('SystemGaugesCollector (real PostgreSQL)', () => {
   });
 
   it('asks the database once per cache period, however many scrapes come', async () => {
-    const transaction = jest.spyOn(db, 'transaction');
+    const transaction = jest.spyOn(moduleRef.get(DataSource), 'transaction');
     try {
       const now = (clock += SYSTEM_GAUGES_CACHE_MS);
       const [a, b] = await Promise.all([collector.snapshot(now), collector.snapshot(now + 1)]);
