@@ -102,7 +102,8 @@ function withoutPragmas(args: string[]): string[] {
 export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemporal> {
   const cliPath = execFileSync('bash', [join(repoRoot(), 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  let repoArgs = [...(require(join(repoRoot(), 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] }).TEMPORAL_DEV_SERVER_ARGS];
+  const devArgs = require(join(repoRoot(), 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] };
+  let repoArgs = [...devArgs.TEMPORAL_DEV_SERVER_ARGS];
   const pragmas = process.env.BENCH_TEMPORAL_PRAGMAS ?? 'repo';
   if (pragmas === 'off') repoArgs = withoutPragmas(repoArgs);
   else if (pragmas === 'on') repoArgs = [...withoutPragmas(repoArgs), ...SQLITE_PRAGMAS];
