@@ -19,7 +19,7 @@ module.exports = {
     },
     {
       name: 'no-reaching-into-other-libs',
-      comment: "A lib or app uses another lib only through its index.ts (@app/<lib>), never its internals.",
+      comment: 'A lib or app uses another lib only through its index.ts (@app/<lib>), never its internals.',
       severity: 'error',
       from: { path: `^(apps/[^/]+|libs/(${LIBS}))/` },
       to: {
@@ -33,10 +33,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^libs/workflows/src/workflows/' },
       to: {
-        pathNot: [
-          '^libs/workflows/src/(workflows|contracts)/',
-          'node_modules/@temporalio/(workflow|common)/',
-        ],
+        pathNot: ['^libs/workflows/src/(workflows|contracts)/', 'node_modules/@temporalio/(workflow|common)/'],
       },
     },
     {

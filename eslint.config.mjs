@@ -3,20 +3,44 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-*/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'scripts/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-*/**',
+      'node_modules/**',
+      '.tools/**',
+      '.data/**',
+      'coverage/**',
+      'scripts/**',
+      '**/*.js',
+      '**/*.cjs',
+      '**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       'no-console': ['error', { allow: ['warn', 'error'] }],
     },
   },
   {
     // Nest resolves constructor parameters from emitted decorator metadata, which needs value imports.
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
-    ignores: ['libs/workflows/src/workflows/*.workflow.ts', 'libs/workflows/src/workflows/*.saga.ts', 'libs/workflows/src/workflows/index.ts', 'libs/workflows/src/contracts/**'],
+    ignores: [
+      'libs/workflows/src/workflows/*.workflow.ts',
+      'libs/workflows/src/workflows/*.saga.ts',
+      'libs/workflows/src/workflows/index.ts',
+      'libs/workflows/src/contracts/**',
+    ],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
@@ -24,16 +48,41 @@ export default tseslint.config(
     files: ['libs/workflows/src/workflows/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.replay-spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@nestjs/*', 'typeorm', 'pg', 'node:*', '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@app/*'],
-            message: 'Workflow code may import only @temporalio/workflow, ../contracts and pure helpers.' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '@nestjs/*',
+                'typeorm',
+                'pg',
+                'node:*',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+                '@app/*',
+              ],
+              message: 'Workflow code may import only @temporalio/workflow, ../contracts and pure helpers.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.replay-spec.ts', 'bench/**/*.ts', 'test/**/*.ts'],
-    rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/*.replay-spec.ts',
+      'bench/**/*.ts',
+      'test/**/*.ts',
+    ],
+    rules: {
+      'no-console': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
   },
 );

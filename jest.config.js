@@ -9,8 +9,10 @@ module.exports = {
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec,replay-spec}.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
   moduleNameMapper: {
-    '^@app/(shared|database|tenant|contact|channel|session|message|inbound|history-import|webhook|outbox|workflows)$': '<rootDir>/libs/$1/src',
-    '^@app/(shared|database|tenant|contact|channel|session|message|inbound|history-import|webhook|outbox|workflows)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(shared|database|tenant|contact|channel|session|message|inbound|history-import|webhook|outbox|workflows)$':
+      '<rootDir>/libs/$1/src',
+    '^@app/(shared|database|tenant|contact|channel|session|message|inbound|history-import|webhook|outbox|workflows)/(.*)$':
+      '<rootDir>/libs/$1/src/$2',
   },
   setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',

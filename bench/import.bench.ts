@@ -76,7 +76,8 @@ function parseCases(raw: string, baseSeed: number): BenchCase[] {
       if (!m) throw new Error(`BENCH_IMPORT_CASES: "${spec}" is not <chats>x<messagesPerChat>`);
       const chats = Number(m[1]);
       const messagesPerChat = Number(m[2]);
-      if (chats < 1 || messagesPerChat < 1 || chats * messagesPerChat > 1_000_000) throw new Error(`BENCH_IMPORT_CASES: "${spec}" must be >= 1x1 and at most 1,000,000 messages`);
+      if (chats < 1 || messagesPerChat < 1 || chats * messagesPerChat > 1_000_000)
+        throw new Error(`BENCH_IMPORT_CASES: "${spec}" must be >= 1x1 and at most 1,000,000 messages`);
       return { label: `${chats}x${messagesPerChat}`, chats, messagesPerChat, seed: baseSeed + i };
     });
   if (cases.length === 0) throw new Error('BENCH_IMPORT_CASES names no case');
@@ -102,7 +103,15 @@ const targetSecondsOf = (messages: number) => messages * TARGET_SECONDS_PER_MESS
 const isIssueCase = (messages: number) => messages === 10_000 || messages === 100_000;
 
 /** The processes CPU is accounted to; the rest of the machine's busy time is "other". */
-const CPU_COMPONENTS = ['worker', 'api', 'temporal', 'postgres (this db)', 'postgres (server bg)', 'simulator', 'bench'] as const;
+const CPU_COMPONENTS = [
+  'worker',
+  'api',
+  'temporal',
+  'postgres (this db)',
+  'postgres (server bg)',
+  'simulator',
+  'bench',
+] as const;
 const CPU_SHORT: Record<string, string> = {
   worker: 'worker',
   api: 'api',
@@ -193,7 +202,12 @@ class Api {
   }
 }
 
-async function simCall<T>(simUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+async function simCall<T>(
+  simUrl: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: T; text: string }> {
   const res = await fetch(`${simUrl}${path}`, {
     method,
     headers: { 'X-Api-Key': 'sim-api-key', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -213,17 +227,23 @@ async function simCall<T>(simUrl: string, method: string, path: string, body?: u
 async function loadDataSet(simUrl: string, c: BenchCase): Promise<TruthSummary> {
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
-    const res = await simCall(simUrl, 'POST', '/_sim/history-dataset', { chats: c.chats, messagesPerChat: c.messagesPerChat, seed: c.seed });
+    const res = await simCall(simUrl, 'POST', '/_sim/history-dataset', {
+      chats: c.chats,
+      messagesPerChat: c.messagesPerChat,
+      seed: c.seed,
+    });
     if (res.status < 300) {
       log(`${c.label}: simulator data set loaded in ${((performance.now() - started) / 1_000).toFixed(1)} s`);
       break;
     }
-    if (res.status < 500 || attempt >= 4) throw new Error(`simulator: POST /_sim/history-dataset answered ${res.status}: ${res.text.slice(0, 500)}`);
+    if (res.status < 500 || attempt >= 4)
+      throw new Error(`simulator: POST /_sim/history-dataset answered ${res.status}: ${res.text.slice(0, 500)}`);
     log(`${c.label}: POST /_sim/history-dataset answered ${res.status} (${res.text.slice(0, 200)}); retrying in 15 s`);
     await sleep(15_000);
   }
   const truth = await simCall<TruthSummary>(simUrl, 'GET', '/_sim/history-dataset/truth?messages=false');
-  if (truth.status !== 200) throw new Error(`simulator: GET /_sim/history-dataset/truth answered ${truth.status}: ${truth.text.slice(0, 500)}`);
+  if (truth.status !== 200)
+    throw new Error(`simulator: GET /_sim/history-dataset/truth answered ${truth.status}: ${truth.text.slice(0, 500)}`);
   return truth.body;
 }
 
@@ -245,7 +265,9 @@ async function waitForOutboxIdle(db: Client, timeoutMs: number): Promise<number>
   const deadline = performance.now() + timeoutMs;
   let pending = 0;
   while (performance.now() < deadline) {
-    pending = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox_events WHERE status = 'pending'`)).rows[0].n);
+    pending = Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox_events WHERE status = 'pending'`)).rows[0].n,
+    );
     if (pending === 0) return 0;
     await sleep(500);
   }
@@ -266,7 +288,9 @@ async function runCase(
     `${c.label}: truth ${truth.distinctMessages} distinct messages (${truth.storedItems} served, twins twice), ${truth.chats} chats (${truth.groups} groups), ` +
       `${truth.contacts} contacts, ${truth.sessionsAt30MinGap} sessions at a 30 min gap`,
   );
-  const { tenantId, apiKey } = await ctx.api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: `Bench import ${c.label}` });
+  const { tenantId, apiKey } = await ctx.api.call<{ tenantId: string; apiKey: string }>('createTenant', {
+    name: `Bench import ${c.label}`,
+  });
   const api = new Api(ctx.apiUrl, apiKey);
   const channelId = await createChannel(api, ctx.simUrl, `Import ${c.label}`);
   const pendingLeft = await waitForOutboxIdle(ctx.db, 30_000);
@@ -287,7 +311,9 @@ async function runCase(
   log(`${c.label}: import ${importId} started on channel ${channelId}`);
 
   // Phase spans as the polls see them: a phase shorter than a poll may be merged into its neighbour.
-  const marks: { phase: string; at: number; snapshot: CpuSnapshot; messages: number }[] = [{ phase: '(POST, before the first poll)', at: t0, snapshot: caseStart, messages: 0 }];
+  const marks: { phase: string; at: number; snapshot: CpuSnapshot; messages: number }[] = [
+    { phase: '(POST, before the first poll)', at: t0, snapshot: caseStart, messages: 0 },
+  ];
   const pollDurations: number[] = [];
   let view: ImportView = posted.body;
   let lastLog = t0;
@@ -298,11 +324,17 @@ async function runCase(
     const pollStart = performance.now();
     const res = await api.call<ImportView>('GET', `/v1/channels/${channelId}/history-imports/${importId}`);
     pollDurations.push(performance.now() - pollStart);
-    if (res.status !== 200) throw new Error(`${c.label}: GET history-import answered ${res.status}: ${JSON.stringify(res.body)}`);
+    if (res.status !== 200)
+      throw new Error(`${c.label}: GET history-import answered ${res.status}: ${JSON.stringify(res.body)}`);
     view = res.body;
     if (view.status !== 'running') break;
     if (view.phase !== marks[marks.length - 1].phase) {
-      marks.push({ phase: view.phase, at: performance.now(), snapshot: await ctx.sampler.snapshot(), messages: view.messagesImported });
+      marks.push({
+        phase: view.phase,
+        at: performance.now(),
+        snapshot: await ctx.sampler.snapshot(),
+        messages: view.messagesImported,
+      });
     }
     if (performance.now() - lastLog >= 10_000) {
       lastLog = performance.now();
@@ -313,7 +345,9 @@ async function runCase(
     }
     if (performance.now() - t0 > settings.caseTimeoutMs) {
       rss.stop();
-      throw new Error(`${c.label}: the import is still running after ${settings.caseTimeoutMs} ms (phase ${view.phase}, ${view.messagesImported} messages, chats ${view.chatsDone}/${view.chatsTotal})`);
+      throw new Error(
+        `${c.label}: the import is still running after ${settings.caseTimeoutMs} ms (phase ${view.phase}, ${view.messagesImported} messages, chats ${view.chatsDone}/${view.chatsTotal})`,
+      );
     }
   }
   const t1 = performance.now();
@@ -330,29 +364,71 @@ async function runCase(
   }));
   const cpu = CpuSampler.delta(caseStart, caseEnd);
   const listedCores = CPU_COMPONENTS.reduce((acc, n) => acc + (cpu.cores[n] ?? 0), 0);
-  const serverSeconds = view.completedAt ? (Date.parse(view.completedAt) - Date.parse(view.startedAt)) / 1_000 : Number.NaN;
-  log(`${c.label}: ${view.status} in ${wallSeconds.toFixed(1)} s (server ${serverSeconds.toFixed(1)} s): ${view.messagesImported} messages, ${view.sessionsCreated} sessions, ${view.contactsCreated} contacts`);
+  const serverSeconds = view.completedAt
+    ? (Date.parse(view.completedAt) - Date.parse(view.startedAt)) / 1_000
+    : Number.NaN;
+  log(
+    `${c.label}: ${view.status} in ${wallSeconds.toFixed(1)} s (server ${serverSeconds.toFixed(1)} s): ${view.messagesImported} messages, ${view.sessionsCreated} sessions, ${view.contactsCreated} contacts`,
+  );
 
-  const stats = await simCall<{ total: number; failed: number; byKind: Record<string, { total: number } | undefined> }>(ctx.simUrl, 'GET', '/_sim/requests');
+  const stats = await simCall<{ total: number; failed: number; byKind: Record<string, { total: number } | undefined> }>(
+    ctx.simUrl,
+    'GET',
+    '/_sim/requests',
+  );
   const waha =
     stats.status === 200
-      ? { total: stats.body.total, chatMessages: stats.body.byKind['chat-messages']?.total ?? 0, chats: stats.body.byKind.chats?.total ?? 0, failed: stats.body.failed }
+      ? {
+          total: stats.body.total,
+          chatMessages: stats.body.byKind['chat-messages']?.total ?? 0,
+          chats: stats.body.byKind.chats?.total ?? 0,
+          failed: stats.body.failed,
+        }
       : undefined;
-  const count = async (sql: string, params: unknown[]) => Number((await ctx.db.query<{ n: string }>(sql, params)).rows[0].n);
+  const count = async (sql: string, params: unknown[]) =>
+    Number((await ctx.db.query<{ n: string }>(sql, params)).rows[0].n);
   const dbMessages = await count(`SELECT count(*) AS n FROM messages WHERE channel_id = $1`, [channelId]);
-  const dbContacts = await count(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND deleted_at IS NULL`, [tenantId]);
+  const dbContacts = await count(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND deleted_at IS NULL`, [
+    tenantId,
+  ]);
   const dbSessions = await count(`SELECT count(*) AS n FROM sessions WHERE channel_id = $1`, [channelId]);
-  const stagedLeft = await count(`SELECT count(*) AS n FROM history_import_messages WHERE channel_id = $1`, [channelId]);
+  const stagedLeft = await count(`SELECT count(*) AS n FROM history_import_messages WHERE channel_id = $1`, [
+    channelId,
+  ]);
 
   const expected = truth.distinctMessages;
   const checks = [
-    { name: 'status', ok: view.status === 'completed', detail: `${view.status}${view.error ? ` (${view.error})` : ''}` },
-    { name: 'chats', ok: view.chatsFailed === 0 && view.chatsDone === truth.chats, detail: `${view.chatsDone}/${truth.chats} done, ${view.chatsFailed} failed${view.failedChats.length ? ` (first: ${view.failedChats[0].chatId}: ${view.failedChats[0].error})` : ''}` },
-    { name: 'messagesImported', ok: view.messagesImported === expected, detail: `${view.messagesImported} reported, truth ${expected}` },
-    { name: 'messages rows', ok: dbMessages === expected, detail: `${dbMessages} rows for the channel, truth ${expected}` },
-    { name: 'truth per contact', ok: truth.contactMessages === expected, detail: `sum over contacts ${truth.contactMessages}, summary ${expected}` },
+    {
+      name: 'status',
+      ok: view.status === 'completed',
+      detail: `${view.status}${view.error ? ` (${view.error})` : ''}`,
+    },
+    {
+      name: 'chats',
+      ok: view.chatsFailed === 0 && view.chatsDone === truth.chats,
+      detail: `${view.chatsDone}/${truth.chats} done, ${view.chatsFailed} failed${view.failedChats.length ? ` (first: ${view.failedChats[0].chatId}: ${view.failedChats[0].error})` : ''}`,
+    },
+    {
+      name: 'messagesImported',
+      ok: view.messagesImported === expected,
+      detail: `${view.messagesImported} reported, truth ${expected}`,
+    },
+    {
+      name: 'messages rows',
+      ok: dbMessages === expected,
+      detail: `${dbMessages} rows for the channel, truth ${expected}`,
+    },
+    {
+      name: 'truth per contact',
+      ok: truth.contactMessages === expected,
+      detail: `sum over contacts ${truth.contactMessages}, summary ${expected}`,
+    },
     { name: 'staged left', ok: stagedLeft === 0, detail: `${stagedLeft} rows in history_import_messages` },
-    { name: 'sessions', ok: view.sessionsCreated === truth.sessionsAt30MinGap && dbSessions === truth.sessionsAt30MinGap, detail: `${view.sessionsCreated} reported, ${dbSessions} rows, truth ${truth.sessionsAt30MinGap}` },
+    {
+      name: 'sessions',
+      ok: view.sessionsCreated === truth.sessionsAt30MinGap && dbSessions === truth.sessionsAt30MinGap,
+      detail: `${view.sessionsCreated} reported, ${dbSessions} rows, truth ${truth.sessionsAt30MinGap}`,
+    },
   ];
   for (const check of checks.filter((k) => !k.ok)) log(`${c.label}: CHECK FAILED ${check.name}: ${check.detail}`);
 
@@ -369,7 +445,8 @@ async function runCase(
     stagedLeft,
     rss: rssWindow,
     cores: cpu.cores,
-    cpuMsPerMessage: view.messagesImported > 0 ? (listedCores * cpu.wallSeconds * 1_000) / view.messagesImported : Number.NaN,
+    cpuMsPerMessage:
+      view.messagesImported > 0 ? (listedCores * cpu.wallSeconds * 1_000) / view.messagesImported : Number.NaN,
     phases,
     polls: pollDurations.length,
     pollMs: summarize(pollDurations),
@@ -379,11 +456,18 @@ async function runCase(
 
   // The floor: the same rows by plain multi-row INSERTs, under a scratch tenant and channel.
   if (dbMessages > 0) {
-    const scratch = await ctx.api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: `Bench floor ${c.label}` });
+    const scratch = await ctx.api.call<{ tenantId: string; apiKey: string }>('createTenant', {
+      name: `Bench floor ${c.label}`,
+    });
     const scratchChannelId = await createChannel(new Api(ctx.apiUrl, scratch.apiKey), ctx.simUrl, `Floor ${c.label}`);
     await waitForOutboxIdle(ctx.db, 30_000);
     const floorStart = await ctx.sampler.snapshot();
-    result.floor = await runInsertFloor(ctx.db, { tenantId, channelId }, { tenantId: scratch.tenantId, channelId: scratchChannelId }, settings.floorBatchRows);
+    result.floor = await runInsertFloor(
+      ctx.db,
+      { tenantId, channelId },
+      { tenantId: scratch.tenantId, channelId: scratchChannelId },
+      settings.floorBatchRows,
+    );
     // The window includes the untimed read-back of the case's rows; the INSERTs are most of it.
     result.floorCores = CpuSampler.delta(floorStart, await ctx.sampler.snapshot()).cores;
     log(
@@ -395,11 +479,14 @@ async function runCase(
 }
 
 /** The sliding window the API puts into the workflow input (HISTORY_IMPORT_CONCURRENCY, default 8). */
-const importConcurrency = () => Number(settings.apiEnv.HISTORY_IMPORT_CONCURRENCY ?? process.env.HISTORY_IMPORT_CONCURRENCY ?? 8);
+const importConcurrency = () =>
+  Number(settings.apiEnv.HISTORY_IMPORT_CONCURRENCY ?? process.env.HISTORY_IMPORT_CONCURRENCY ?? 8);
 
 function secondsPerChat(r: CaseResult): number {
   const importing = r.phases.filter((p) => p.phase === 'importing_chats').reduce((acc, p) => acc + p.seconds, 0);
-  return importing > 0 && r.truth.chats > 0 ? (importing * Math.min(importConcurrency(), r.truth.chats)) / r.truth.chats : Number.NaN;
+  return importing > 0 && r.truth.chats > 0
+    ? (importing * Math.min(importConcurrency(), r.truth.chats)) / r.truth.chats
+    : Number.NaN;
 }
 
 const fixed = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
@@ -412,11 +499,30 @@ function cpuSplit(cores: Record<string, number>): string {
     .join(', ');
 }
 
-function printReport(results: CaseResult[], idleCpu: Record<string, number> | undefined, facts: { postgres: string; temporalCli: string; totalSeconds: number }): void {
+function printReport(
+  results: CaseResult[],
+  idleCpu: Record<string, number> | undefined,
+  facts: { postgres: string; temporalCli: string; totalSeconds: number },
+): void {
   console.log('\n## History import: POST -> completed, against the INSERT floor\n');
   console.log(
     markdownTable(
-      ['case', 'messages', 'wall s', 'msg/s', 'floor s', 'floor msg/s', 'ratio', 'sessions', 'contacts', 'worker RSS before MB', 'worker RSS peak MB', 'CPU split (share of listed)', 'target', 'verified'],
+      [
+        'case',
+        'messages',
+        'wall s',
+        'msg/s',
+        'floor s',
+        'floor msg/s',
+        'ratio',
+        'sessions',
+        'contacts',
+        'worker RSS before MB',
+        'worker RSS peak MB',
+        'CPU split (share of listed)',
+        'target',
+        'verified',
+      ],
       results.map((r) => {
         const target = targetSecondsOf(r.view.messagesImported || r.truth.distinctMessages);
         const met = r.view.status === 'completed' && r.wallSeconds <= target;
@@ -434,13 +540,20 @@ function printReport(results: CaseResult[], idleCpu: Record<string, number> | un
           mb(r.rss.peakKb),
           cpuSplit(r.cores),
           `<= ${fixed(target, 0)} s${isIssueCase(r.truth.distinctMessages) ? '' : ' (scaled)'}: ${met ? 'PASS' : 'MISS'}`,
-          r.checks.every((k) => k.ok) ? 'ok' : `FAILED: ${r.checks.filter((k) => !k.ok).map((k) => k.name).join(', ')}`,
+          r.checks.every((k) => k.ok)
+            ? 'ok'
+            : `FAILED: ${r.checks
+                .filter((k) => !k.ok)
+                .map((k) => k.name)
+                .join(', ')}`,
         ];
       }),
     ),
   );
   console.log(
-    '\nwall s = POST sent -> the GET poll (every ' + settings.pollMs + ' ms) that saw the import ended; msg/s = messagesImported / wall s; ' +
+    '\nwall s = POST sent -> the GET poll (every ' +
+      settings.pollMs +
+      ' ms) that saw the import ended; msg/s = messagesImported / wall s; ' +
       'floor = the same contacts and messages (every column) plus one session per contact, re-inserted under a scratch tenant and channel ' +
       `by multi-row INSERTs of ${settings.floorBatchRows} rows (autocommit each), timed over the INSERTs only; ratio = wall s / floor s. ` +
       'worker RSS: VmRSS before the POST and the highest VmRSS sampled every 250 ms during the case. CPU split: /proc utime+stime of each ' +
@@ -458,14 +571,31 @@ function printReport(results: CaseResult[], idleCpu: Record<string, number> | un
   console.log(`\n### CPU, cores used over each case (${cpus().length} cores on this machine)\n`);
   const names = [...CPU_COMPONENTS, 'other', 'machine busy'];
   const cpuRows: string[][] = [];
-  if (idleCpu) cpuRows.push(['(idle)', `${settings.idleSeconds} s, nothing to do`, ...names.map((n) => fixed(idleCpu[n] ?? 0, 2)), '-']);
+  if (idleCpu)
+    cpuRows.push([
+      '(idle)',
+      `${settings.idleSeconds} s, nothing to do`,
+      ...names.map((n) => fixed(idleCpu[n] ?? 0, 2)),
+      '-',
+    ]);
   for (const r of results) {
-    cpuRows.push([r.case.label, `import, ${fixed(r.wallSeconds)} s`, ...names.map((n) => fixed(r.cores[n] ?? 0, 2)), fixed(r.cpuMsPerMessage, 2)]);
-    if (r.floor && r.floorCores) cpuRows.push([r.case.label, `floor (read-back + INSERTs)`, ...names.map((n) => fixed(r.floorCores![n] ?? 0, 2)), '-']);
+    cpuRows.push([
+      r.case.label,
+      `import, ${fixed(r.wallSeconds)} s`,
+      ...names.map((n) => fixed(r.cores[n] ?? 0, 2)),
+      fixed(r.cpuMsPerMessage, 2),
+    ]);
+    if (r.floor && r.floorCores)
+      cpuRows.push([
+        r.case.label,
+        `floor (read-back + INSERTs)`,
+        ...names.map((n) => fixed(r.floorCores![n] ?? 0, 2)),
+        '-',
+      ]);
   }
   console.log(markdownTable(['case', 'window', ...names, 'CPU ms / msg'], cpuRows));
   console.log(
-    '(postgres (this db) = the backends connected to the bench database; postgres (server bg) = the server\'s background processes ' +
+    "(postgres (this db) = the backends connected to the bench database; postgres (server bg) = the server's background processes " +
       '(WAL writer, checkpointer, ...), shared with every other database on the server; other = busy time of everything else on the ' +
       'machine; CPU ms / msg = CPU seconds of the listed components over the case / messages imported.)',
   );
@@ -473,7 +603,16 @@ function printReport(results: CaseResult[], idleCpu: Record<string, number> | un
   console.log('\n### Where the time goes: phases as the polls saw them\n');
   console.log(
     markdownTable(
-      ['case', 'phase', 'seconds', 'share', 'messages at end', 'msg/s in phase', ...CPU_COMPONENTS.map((n) => CPU_SHORT[n]), 'other'],
+      [
+        'case',
+        'phase',
+        'seconds',
+        'share',
+        'messages at end',
+        'msg/s in phase',
+        ...CPU_COMPONENTS.map((n) => CPU_SHORT[n]),
+        'other',
+      ],
       results.flatMap((r) =>
         r.phases.map((p) => [
           r.case.label,
@@ -488,12 +627,32 @@ function printReport(results: CaseResult[], idleCpu: Record<string, number> | un
       ),
     ),
   );
-  console.log('(cores per component during the phase; a phase shorter than a poll interval may not show, its time going to its neighbours.)');
+  console.log(
+    '(cores per component during the phase; a phase shorter than a poll interval may not show, its time going to its neighbours.)',
+  );
 
   console.log('\n### Details\n');
   console.log(
     markdownTable(
-      ['case', 'chats', 'groups', 'served items', 'duplicates', 'skipped', 'WAHA pages', 'WAHA requests', 's per chat', 'server s', 'worker RSS end MB', 'worker VmHWM MB', 'polls', 'GET p50 ms', 'GET max ms', 'floor rows', 'floor rows/s'],
+      [
+        'case',
+        'chats',
+        'groups',
+        'served items',
+        'duplicates',
+        'skipped',
+        'WAHA pages',
+        'WAHA requests',
+        's per chat',
+        'server s',
+        'worker RSS end MB',
+        'worker VmHWM MB',
+        'polls',
+        'GET p50 ms',
+        'GET max ms',
+        'floor rows',
+        'floor rows/s',
+      ],
       results.map((r) => [
         r.case.label,
         String(r.truth.chats),
@@ -518,7 +677,7 @@ function printReport(results: CaseResult[], idleCpu: Record<string, number> | un
   console.log(
     `(WAHA pages = GET .../chats/{id}/messages answered by the simulator during the case; s per chat = importing_chats seconds x ` +
       `concurrency (${importConcurrency()}) / chats: how long one chat holds a slot of the sliding window; ` +
-      'server s = the stored startedAt -> completedAt; worker VmHWM = the worker\'s peak RSS since it started, all cases so far.)',
+      "server s = the stored startedAt -> completedAt; worker VmHWM = the worker's peak RSS since it started, all cases so far.)",
   );
 
   const cpu = cpus();
@@ -526,13 +685,22 @@ function printReport(results: CaseResult[], idleCpu: Record<string, number> | un
     .filter(([k]) => /^(HISTORY_IMPORT_|WAHA_RATE_LIMIT|WAHA_READ_|WAHA_HTTP_)/.test(k))
     .map(([k, v]) => `${k}=${v}`);
   console.log('\n### Machine and settings\n');
-  console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}${settings.temporalExtraArgs.length ? ` (${settings.temporalExtraArgs.join(' ')})` : ''}`);
+  console.log(
+    `- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}${settings.temporalExtraArgs.length ? ` (${settings.temporalExtraArgs.join(' ')})` : ''}`,
+  );
   console.log(
     `- cases ${settings.cases.map((c) => `${c.label} (seed ${c.seed})`).join(', ')}; import settings ${importEnv.length ? importEnv.join(', ') : `app defaults (page ${IMPORT_DEFAULTS.HISTORY_IMPORT_PAGE_SIZE}, concurrency ${IMPORT_DEFAULTS.HISTORY_IMPORT_CONCURRENCY}, ${IMPORT_DEFAULTS.HISTORY_IMPORT_CHATS_PER_RUN} chats per run, WAHA ${CHANNEL_DEFAULTS.WAHA_RATE_LIMIT_PER_SECOND} req/s per channel)`}; ` +
       `LOG_LEVEL=warn; total ${facts.totalSeconds.toFixed(0)} s`,
   );
-  const extra = [...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`), ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`)];
+  const extra = [
+    ...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`),
+    ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`),
+  ];
   if (extra.length) console.log(`- extra child env: ${extra.join(', ')}`);
   console.log(
     '\nCaveat: one shared 2-core machine runs the bench, the simulator, the API, the worker, PostgreSQL and the Temporal dev server ' +
@@ -546,7 +714,12 @@ async function main(): Promise<void> {
   const temporalPid = childPids(process.pid, /temporal/)[0];
 
   log('starting the WAHA simulator child process');
-  const simulator: BenchChild = await forkChild('simulator', join(__dirname, 'support/import-simulator.js'), {}, { log });
+  const simulator: BenchChild = await forkChild(
+    'simulator',
+    join(__dirname, 'support/import-simulator.js'),
+    {},
+    { log },
+  );
   cleanups.push({ name: 'simulator process', run: () => simulator.stop() });
   const simUrl = String(simulator.ready.url);
 
@@ -567,7 +740,12 @@ async function main(): Promise<void> {
   );
   cleanups.push({ name: 'worker process', run: () => worker.stop() });
   log('starting the API child process (createApiApp on 127.0.0.1)');
-  const api: BenchChild = await forkChild('api', join(__dirname, 'support/inbound-api.js'), { ...common, PORT: '0', ...settings.apiEnv }, { log });
+  const api: BenchChild = await forkChild(
+    'api',
+    join(__dirname, 'support/inbound-api.js'),
+    { ...common, PORT: '0', ...settings.apiEnv },
+    { log },
+  );
   cleanups.push({ name: 'api process', run: () => api.stop() });
   const apiUrl = String(api.ready.url);
   log(`simulator at ${simUrl}, API at ${apiUrl}, worker pid ${worker.pid}`);
@@ -617,11 +795,17 @@ async function main(): Promise<void> {
   await worker.stop();
   await simulator.stop();
   await cleanupAll();
-  printReport(results, idleCpu, { postgres: database.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
+  printReport(results, idleCpu, {
+    postgres: database.serverVersion,
+    temporalCli: temporal.cliPath,
+    totalSeconds: (performance.now() - started) / 1_000,
+  });
   recordImportResult(results);
 
   if (caseError !== undefined) throw caseError;
-  const failed = results.flatMap((r) => r.checks.filter((k) => !k.ok).map((k) => `${r.case.label} ${k.name}: ${k.detail}`));
+  const failed = results.flatMap((r) =>
+    r.checks.filter((k) => !k.ok).map((k) => `${r.case.label} ${k.name}: ${k.detail}`),
+  );
   if (failed.length > 0) throw new Error(`VERIFICATION FAILED:\n  ${failed.join('\n  ')}`);
 }
 
@@ -646,7 +830,12 @@ function recordImportResult(results: CaseResult[]): void {
       ratios[`${key}_wall_over_floor`] = r.wallSeconds / r.floor.wallSeconds;
     }
   }
-  recordBenchResult('import', { figures, floors, ratios, cpu: Object.fromEntries(results.map((r) => [r.case.label, { import: r.cores, floor: r.floorCores }])) });
+  recordBenchResult('import', {
+    figures,
+    floors,
+    ratios,
+    cpu: Object.fromEntries(results.map((r) => [r.case.label, { import: r.cores, floor: r.floorCores }])),
+  });
 }
 
 runBench(settings.watchdogMs, main);

@@ -11,9 +11,24 @@ import { type BenchChild, forkBenchWorker, forkChild } from './support/inbound-c
 import { childPids, CpuSampler, type CpuSnapshot } from './support/inbound-cpu';
 import { summarizeProfiles, type ProfileSummary } from './support/inbound-profile';
 import { profileSagas, type SagaProfileSummary } from './support/inbound-saga-history';
-import { type BenchChannel, type CommitGauge, InboundTraffic, type LoadPhaseResult, runMaxPosts, runPacedPosts, WebhookPoster } from './support/inbound-traffic';
+import {
+  type BenchChannel,
+  type CommitGauge,
+  InboundTraffic,
+  type LoadPhaseResult,
+  runMaxPosts,
+  runPacedPosts,
+  WebhookPoster,
+} from './support/inbound-traffic';
 import { markdownTable, ms, summarize, type Summary } from './support/stats';
-import { type FloorContext, type FloorKey, type FloorResult, runPgFloor, runReceiverFloor, runSagaFloor } from './support/floor-phases';
+import {
+  type FloorContext,
+  type FloorKey,
+  type FloorResult,
+  runPgFloor,
+  runReceiverFloor,
+  runSagaFloor,
+} from './support/floor-phases';
 import { type CapturedTransaction, transactionStatements } from './support/floor-pg';
 import { recordBenchResult, type TargetResult, verdict } from './support/results';
 import { benchWorkerOptions } from './support/worker-options';
@@ -68,19 +83,22 @@ import type { CapturedStatement } from './support/inbound-api';
 
 type ModeKey = 'saga' | 'direct';
 
-
-
-
 const settings = {
   /** Paced rates, each run per mode: a rate both modes sustain (the latency comparison) and the target. */
-  rates: (process.env.BENCH_RATES ?? '20,200').split(',').map((r) => Number(r.trim())).filter((r) => Number.isFinite(r) && r > 0),
+  rates: (process.env.BENCH_RATES ?? '20,200')
+    .split(',')
+    .map((r) => Number(r.trim()))
+    .filter((r) => Number.isFinite(r) && r > 0),
   seconds: numEnv('BENCH_SECONDS', 15, 1),
   warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 3),
   maxSeconds: numEnv('BENCH_MAX_SECONDS', 10),
   maxConcurrency: numEnv('BENCH_MAX_CONCURRENCY', 32, 1),
   maxInFlight: numEnv('BENCH_MAX_IN_FLIGHT', 128, 1),
   newShare: numEnv('BENCH_NEW_CONTACT_SHARE', 0.3),
-  modes: (process.env.BENCH_MODES ?? 'direct,saga').split(',').map((s) => s.trim()).filter((s): s is ModeKey => s === 'saga' || s === 'direct'),
+  modes: (process.env.BENCH_MODES ?? 'direct,saga')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s): s is ModeKey => s === 'saga' || s === 'direct'),
   drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 30_000, 1_000),
   maxBacklogSeconds: numEnv('BENCH_MAX_BACKLOG_SECONDS', 2, 0.1),
   idleSeconds: numEnv('BENCH_IDLE_SECONDS', 3),
@@ -89,11 +107,17 @@ const settings = {
   workerPoolSize: numEnv('BENCH_WORKER_POOL_SIZE', 20, 1),
   workerEnv: kvEnv('BENCH_WORKER_ENV'),
   apiEnv: kvEnv('BENCH_API_ENV'),
-  profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  profile: (process.env.BENCH_PROFILE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 420_000, 10_000),
   temporalExtraArgs: temporalExtraArgsEnv(),
   /** Floors measured in this run (each next to its mode): receiver, pg (direct transaction), saga. */
-  floors: (process.env.BENCH_FLOORS ?? 'receiver,pg,saga').split(',').map((s) => s.trim()).filter((s): s is FloorKey => s === 'receiver' || s === 'pg' || s === 'saga'),
+  floors: (process.env.BENCH_FLOORS ?? 'receiver,pg,saga')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s): s is FloorKey => s === 'receiver' || s === 'pg' || s === 'saga'),
   floorSeconds: numEnv('BENCH_FLOOR_SECONDS', Number(process.env.BENCH_MAX_SECONDS ?? 10) || 10, 1),
   /** Whom the api and worker connect as: `app` (crm_app, row-level security applies: as deployed) or
    *  `owner` (the admin superuser: the policies are bypassed), to measure what the policies cost. */
@@ -112,7 +136,11 @@ const TARGET_SAGA_FLOOR_SHARE = 0.8;
 /** The processes the benchmark accounts CPU to (the rest of the machine is "other"); the floor
  *  columns are the floors' child processes (receiver, pg client, workflow starter; floor worker). */
 const CPU_COMPONENTS = ['bench (load)', 'api', 'worker', 'temporal', 'postgres (this db)', 'floor', 'floor worker'];
-const CPU_SHORT: Record<string, string> = { 'bench (load)': 'load', 'postgres (this db)': 'pg', 'floor worker': 'floor wkr' };
+const CPU_SHORT: Record<string, string> = {
+  'bench (load)': 'load',
+  'postgres (this db)': 'pg',
+  'floor worker': 'floor wkr',
+};
 
 /** "api 0.85, pg 0.40, ..." (cores, largest first, under 0.01 left out), other included. */
 function cpuSplit(cpu: Record<string, number> | undefined): string {
@@ -124,8 +152,6 @@ function cpuSplit(cpu: Record<string, number> | undefined): string {
     .map(([n, v]) => `${n} ${v.toFixed(2)}`)
     .join(', ');
 }
-
-
 
 interface PhaseResult {
   mode: ModeKey;
@@ -170,7 +196,11 @@ interface Infra {
   sampler: CpuSampler;
 }
 
-async function createChannel(apiUrl: string, apiKey: string, mode: ModeKey): Promise<{ id: string; webhookSecret: string }> {
+async function createChannel(
+  apiUrl: string,
+  apiKey: string,
+  mode: ModeKey,
+): Promise<{ id: string; webhookSecret: string }> {
   const res = await fetch(`${apiUrl}/v1/channels`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -184,11 +214,19 @@ async function createChannel(apiUrl: string, apiKey: string, mode: ModeKey): Pro
 const sleep = (delayMs: number) => new Promise<void>((r) => setTimeout(r, delayMs));
 
 /** Waits (bounded) until every accepted message of the phase has a committed row; returns created_at per external id. */
-async function waitForCommits(db: Client, channelId: string, externalIds: string[], timeoutMs: number): Promise<Map<string, number>> {
+async function waitForCommits(
+  db: Client,
+  channelId: string,
+  externalIds: string[],
+  timeoutMs: number,
+): Promise<Map<string, number>> {
   const deadline = performance.now() + timeoutMs;
   let found = 0;
   while (performance.now() < deadline) {
-    const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1 AND external_id = ANY($2)`, [channelId, externalIds]);
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT count(*) AS n FROM messages WHERE channel_id = $1 AND external_id = ANY($2)`,
+      [channelId, externalIds],
+    );
     found = Number(rows[0].n);
     if (found >= externalIds.length) break;
     await sleep(250);
@@ -206,11 +244,17 @@ async function waitForSagas(infra: Infra, timeoutMs: number): Promise<{ running:
   const deadline = performance.now() + timeoutMs;
   let running = 0;
   while (performance.now() < deadline) {
-    running = (await client.workflow.count(`WorkflowType = 'ProcessInboundMessageSaga' AND ExecutionStatus = 'Running'`)).count;
+    running = (
+      await client.workflow.count(`WorkflowType = 'ProcessInboundMessageSaga' AND ExecutionStatus = 'Running'`)
+    ).count;
     if (running === 0) break;
     await sleep(250);
   }
-  const failed = (await client.workflow.count(`WorkflowType = 'ProcessInboundMessageSaga' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`)).count;
+  const failed = (
+    await client.workflow.count(
+      `WorkflowType = 'ProcessInboundMessageSaga' AND ExecutionStatus != 'Running' AND ExecutionStatus != 'Completed'`,
+    )
+  ).count;
   return { running, failed };
 }
 
@@ -219,7 +263,11 @@ function startCommitGauge(db: Client, channelId: string): { gauge: CommitGauge; 
   let baseline: number | undefined;
   let current = 0;
   let stopped = false;
-  const count = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1`, [channelId])).rows[0].n);
+  const count = async () =>
+    Number(
+      (await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1`, [channelId])).rows[0]
+        .n,
+    );
   const loop = (async () => {
     baseline = await count();
     while (!stopped) {
@@ -227,7 +275,13 @@ function startCommitGauge(db: Client, channelId: string): { gauge: CommitGauge; 
       await sleep(50);
     }
   })();
-  return { gauge: { committed: () => current }, stop: async () => { stopped = true; await loop; } };
+  return {
+    gauge: { committed: () => current },
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
 }
 
 async function runPhase(
@@ -247,7 +301,8 @@ async function runPhase(
   const phaseStart = { snapshot: await infra.sampler.snapshot(), committed: 0 };
   let cpuStart: { snapshot: CpuSnapshot; committed: number } | undefined;
   const cpuTimer = setTimeout(
-    () => void infra.sampler.snapshot().then((snapshot) => (cpuStart = { snapshot, committed: commits.gauge.committed() })),
+    () =>
+      void infra.sampler.snapshot().then((snapshot) => (cpuStart = { snapshot, committed: commits.gauge.committed() })),
     phase === 'paced' ? warmupMs + 20 : maxWarmupMs,
   );
   const run =
@@ -275,14 +330,20 @@ async function runPhase(
   if (run.stoppedEarly) log(`${mode} ${phase}: stopped sending early: ${run.stoppedEarly}`);
 
   const accepted = run.records.filter((r) => r.status === 202);
-  const createdAt = await waitForCommits(infra.db, ctx.channel.channelId, accepted.map((r) => r.externalId), settings.drainTimeoutMs);
+  const createdAt = await waitForCommits(
+    infra.db,
+    ctx.channel.channelId,
+    accepted.map((r) => r.externalId),
+    settings.drainTimeoutMs,
+  );
   const cpuEnd = await infra.sampler.snapshot();
   await commits.stop();
   const window = cpuStart ?? phaseStart;
   const cpuDelta = CpuSampler.delta(window.snapshot, cpuEnd);
   const committedInWindow = commits.gauge.committed() - window.committed;
   const listedCores = CPU_COMPONENTS.reduce((acc, n) => acc + (cpuDelta.cores[n] ?? 0), 0);
-  const cpuMsPerMessage = committedInWindow > 0 ? (listedCores * cpuDelta.wallSeconds * 1_000) / committedInWindow : Number.NaN;
+  const cpuMsPerMessage =
+    committedInWindow > 0 ? (listedCores * cpuDelta.wallSeconds * 1_000) / committedInWindow : Number.NaN;
   let sagasFailed: number | undefined;
   if (mode === 'saga') {
     const sagas = await waitForSagas(infra, settings.drainTimeoutMs);
@@ -343,10 +404,33 @@ function printReport(
   console.log('\n## Inbound webhooks: POST -> committed message (ms)\n');
   console.log(
     markdownTable(
-      ['mode', 'phase', 'target /s', 'sent', 'accepted /s', 'committed /s', 'p50', 'p95', 'p99', 'max', 'errors', 'lost'],
+      [
+        'mode',
+        'phase',
+        'target /s',
+        'sent',
+        'accepted /s',
+        'committed /s',
+        'p50',
+        'p95',
+        'p99',
+        'max',
+        'errors',
+        'lost',
+      ],
       results.map((r) => [
-        r.mode, r.label, r.target, String(r.sent), r.acceptedPerSecond.toFixed(1), r.committedPerSecond.toFixed(1),
-        ms(r.latency.p50), ms(r.latency.p95), ms(r.latency.p99), ms(r.latency.max), String(r.errors), String(r.lost),
+        r.mode,
+        r.label,
+        r.target,
+        String(r.sent),
+        r.acceptedPerSecond.toFixed(1),
+        r.committedPerSecond.toFixed(1),
+        ms(r.latency.p50),
+        ms(r.latency.p95),
+        ms(r.latency.p99),
+        ms(r.latency.max),
+        String(r.errors),
+        String(r.lost),
       ]),
     ),
   );
@@ -359,7 +443,12 @@ function printReport(
   );
 
   const failures = [
-    ...results.filter((r) => r.stoppedEarly).map((r) => `${r.mode} ${r.label}: OVERLOADED, sending stopped early (${r.stoppedEarly}); committed /s is what it sustained while the backlog drained.`),
+    ...results
+      .filter((r) => r.stoppedEarly)
+      .map(
+        (r) =>
+          `${r.mode} ${r.label}: OVERLOADED, sending stopped early (${r.stoppedEarly}); committed /s is what it sustained while the backlog drained.`,
+      ),
     ...results.filter((r) => r.firstError).map((r) => `${r.mode} ${r.label}: first error: ${r.firstError}`),
   ];
   if (failures.length) console.log(`\n${failures.map((f) => `Note: ${f}`).join('\n')}`);
@@ -381,30 +470,60 @@ function printReport(
     if (pacedSaga) {
       const backlog = pacedSaga.lastFifthP50 > 2 * pacedSaga.firstFifthP50 + 50;
       // committed /s spans the window up to the last commit, so the latency tail pulls it a little under the rate.
-      const sustained = !pacedSaga.stoppedEarly && pacedSaga.committedPerSecond >= 0.9 * rate && pacedSaga.errors === 0 && pacedSaga.lost === 0 && !backlog;
+      const sustained =
+        !pacedSaga.stoppedEarly &&
+        pacedSaga.committedPerSecond >= 0.9 * rate &&
+        pacedSaga.errors === 0 &&
+        pacedSaga.lost === 0 &&
+        !backlog;
       console.log(
         `- ${rate}/s: saga ${sustained ? 'sustained' : 'did NOT sustain'} it: committed ${pacedSaga.committedPerSecond.toFixed(1)}/s, errors ${pacedSaga.errors}, lost ${pacedSaga.lost}, ` +
           `p50 first/last fifth ${ms(pacedSaga.firstFifthP50)}/${ms(pacedSaga.lastFifthP50)} ms${backlog ? ' (backlog grows)' : ''}${pacedSaga.stoppedEarly ? ', overloaded (stopped early)' : ''}` +
-          (rate >= TARGET_SAGA_RATE ? `; target saga >= ${TARGET_SAGA_RATE}/s sustained: ${sustained ? 'MET' : 'MISSED'}` : ''),
+          (rate >= TARGET_SAGA_RATE
+            ? `; target saga >= ${TARGET_SAGA_RATE}/s sustained: ${sustained ? 'MET' : 'MISSED'}`
+            : ''),
       );
     }
   }
-  if (!settings.rates.some((r) => r >= TARGET_SAGA_RATE)) console.log(`- target saga >= ${TARGET_SAGA_RATE}/s sustained: NOT TESTED (no rate in BENCH_RATES reaches it)`);
+  if (!settings.rates.some((r) => r >= TARGET_SAGA_RATE))
+    console.log(`- target saga >= ${TARGET_SAGA_RATE}/s sustained: NOT TESTED (no rate in BENCH_RATES reaches it)`);
   const maxDirect = results.find((r) => r.mode === 'direct' && r.phase === 'max');
   if (maxSaga || maxDirect) {
     console.log(
       `- capacity (closed loop, at most ${settings.maxConcurrency} messages posted and not committed): ` +
-        [maxSaga && `saga ${maxSaga.committedPerSecond.toFixed(1)}/s`, maxDirect && `direct ${maxDirect.committedPerSecond.toFixed(1)}/s`].filter(Boolean).join(', '),
+        [
+          maxSaga && `saga ${maxSaga.committedPerSecond.toFixed(1)}/s`,
+          maxDirect && `direct ${maxDirect.committedPerSecond.toFixed(1)}/s`,
+        ]
+          .filter(Boolean)
+          .join(', '),
     );
   }
 
   console.log('\n### Diagnostics\n');
   console.log(
     markdownTable(
-      ['mode', 'phase', 'HTTP p50', 'HTTP p99', 'schedule lag p99', 'p50 first/last fifth', 'new contacts', 'sagas failed', 'latency min'],
+      [
+        'mode',
+        'phase',
+        'HTTP p50',
+        'HTTP p99',
+        'schedule lag p99',
+        'p50 first/last fifth',
+        'new contacts',
+        'sagas failed',
+        'latency min',
+      ],
       results.map((r) => [
-        r.mode, r.label, ms(r.httpMs.p50), ms(r.httpMs.p99), r.phase === 'paced' ? ms(r.scheduleLagMs.p99) : '-',
-        `${ms(r.firstFifthP50)} / ${ms(r.lastFifthP50)}`, String(r.newContacts), r.sagasFailed === undefined ? '-' : String(r.sagasFailed), ms(r.latency.min),
+        r.mode,
+        r.label,
+        ms(r.httpMs.p50),
+        ms(r.httpMs.p99),
+        r.phase === 'paced' ? ms(r.scheduleLagMs.p99) : '-',
+        `${ms(r.firstFifthP50)} / ${ms(r.lastFifthP50)}`,
+        String(r.newContacts),
+        r.sagasFailed === undefined ? '-' : String(r.sagasFailed),
+        ms(r.latency.min),
       ]),
     ),
   );
@@ -414,14 +533,24 @@ function printReport(
   );
 
   const cpuRows = results.filter((r) => r.cpu);
-  if (idleCpu) cpuRows.unshift({ mode: '(idle)', label: `no traffic, ${settings.idleSeconds} s`, cpu: idleCpu } as unknown as PhaseResult);
+  if (idleCpu)
+    cpuRows.unshift({
+      mode: '(idle)',
+      label: `no traffic, ${settings.idleSeconds} s`,
+      cpu: idleCpu,
+    } as unknown as PhaseResult);
   if (cpuRows.length) {
     const names = [...CPU_COMPONENTS, 'other', 'machine busy'];
     console.log(`\n### CPU, cores used during the measured window (${cpus().length} cores on this machine)\n`);
     console.log(
       markdownTable(
         ['mode', 'phase', ...names, 'CPU ms / committed msg'],
-        cpuRows.map((r) => [r.mode, r.label, ...names.map((n) => (r.cpu![n] ?? 0).toFixed(2)), r.cpuMsPerMessage === undefined ? '-' : ms(r.cpuMsPerMessage)]),
+        cpuRows.map((r) => [
+          r.mode,
+          r.label,
+          ...names.map((n) => (r.cpu![n] ?? 0).toFixed(2)),
+          r.cpuMsPerMessage === undefined ? '-' : ms(r.cpuMsPerMessage),
+        ]),
       ),
     );
     console.log(
@@ -432,7 +561,9 @@ function printReport(
   }
 
   if (sagaProfile && sagaProfile.samples > 0) {
-    console.log(`\n### Saga round trips (${sagaProfile.samples} sagas of the ${sagaProfile.rate ?? '?'}/s paced phase, from their histories; server clock)\n`);
+    console.log(
+      `\n### Saga round trips (${sagaProfile.samples} sagas of the ${sagaProfile.rate ?? '?'}/s paced phase, from their histories; server clock)\n`,
+    );
     console.log(
       `- per saga (p50): ${sagaProfile.events.p50} history events, ${sagaProfile.workflowTasks.p50} workflow tasks, ` +
         `${sagaProfile.activities.p50} activities, ${sagaProfile.localActivities.p50} local activities`,
@@ -441,21 +572,46 @@ function printReport(
       '\n' +
         markdownTable(
           ['span', 'per saga', 'p50', 'p95', 'max'],
-          sagaProfile.spans.map((s) => [s.name, s.perSaga.toFixed(1), ms(s.summary.p50), ms(s.summary.p95), ms(s.summary.max)]),
+          sagaProfile.spans.map((s) => [
+            s.name,
+            s.perSaga.toFixed(1),
+            ms(s.summary.p50),
+            ms(s.summary.p95),
+            ms(s.summary.max),
+          ]),
         ),
     );
   }
 
   for (const { name, summary } of profiles) {
-    console.log(`\n### CPU profile: ${name} (${summary.files} JS threads, ${(summary.totalMs / 1_000).toFixed(1)} s sampled, idle excluded)\n`);
-    console.log(markdownTable(['where', 'self ms', 'share'], summary.byArea.map((a) => [a.name, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)} %`])));
-    console.log('\n' + markdownTable(['function', 'self ms', 'share'], summary.byFunction.map((a) => [a.name, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)} %`])));
+    console.log(
+      `\n### CPU profile: ${name} (${summary.files} JS threads, ${(summary.totalMs / 1_000).toFixed(1)} s sampled, idle excluded)\n`,
+    );
+    console.log(
+      markdownTable(
+        ['where', 'self ms', 'share'],
+        summary.byArea.map((a) => [a.name, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)} %`]),
+      ),
+    );
+    console.log(
+      '\n' +
+        markdownTable(
+          ['function', 'self ms', 'share'],
+          summary.byFunction.map((a) => [a.name, a.ms.toFixed(0), `${(a.share * 100).toFixed(1)} %`]),
+        ),
+    );
   }
 
   const cpu = cpus();
   console.log('\n### Machine and settings\n');
-  console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (${facts.temporalDb} SQLite; ${facts.temporalArgs.join(' ') || 'no extra arguments'})`);
+  console.log(
+    `- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (${facts.temporalDb} SQLite; ${facts.temporalArgs.join(' ') || 'no extra arguments'})`,
+  );
   console.log(
     `- per paced rate (${settings.rates.join(', ')} /s): ${settings.warmupSeconds} s warm-up + ${settings.seconds} s (at most ${settings.maxInFlight} requests in flight; stops early ` +
       `when ${settings.maxBacklogSeconds} s of messages are uncommitted or sends run ${settings.maxBacklogSeconds} s late), then ${settings.maxSeconds} s ` +
@@ -463,10 +619,16 @@ function printReport(
       `DB pools api ${settings.apiPoolSize} / worker ${settings.workerPoolSize} as ${settings.databaseRole === 'app' ? 'crm_app (row-level security on)' : 'the admin (row-level security bypassed)'}; ` +
       `LOG_LEVEL=warn; total ${facts.totalSeconds.toFixed(0)} s`,
   );
-  const extra = [...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`), ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`)];
+  const extra = [
+    ...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`),
+    ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`),
+  ];
   if (extra.length) console.log(`- extra child env: ${extra.join(', ')}`);
   const workerOptions = benchWorkerOptions();
-  if (Object.keys(workerOptions.perQueue).length) console.log(`- BENCH_WORKER_OPTIONS (per task queue; the saga floor's worker takes the inbound queue's): ${JSON.stringify(workerOptions.perQueue)}`);
+  if (Object.keys(workerOptions.perQueue).length)
+    console.log(
+      `- BENCH_WORKER_OPTIONS (per task queue; the saga floor's worker takes the inbound queue's): ${JSON.stringify(workerOptions.perQueue)}`,
+    );
   console.log(
     '\nCaveat: one shared 2-core machine runs the load generator, the API, the worker, PostgreSQL and the Temporal dev server ' +
       '(and whatever else runs there: see "other"); absolute numbers are pessimistic and noisy, compare the modes.',
@@ -491,35 +653,73 @@ function printFloors(results: PhaseResult[], floors: FloorResult[], capture: Dir
     for (const r of [direct, saga]) {
       if (!r) continue;
       ratios[`${r.mode}_receiver_vs_floor`] = r.acceptedPerSecond / receiver.rate;
-      rows.push([`receiver, ${r.mode} mode (202 /s)`, r.acceptedPerSecond.toFixed(0), receiver.rate.toFixed(0), pct(r.acceptedPerSecond / receiver.rate), cpuSplit(r.cpu), cpuSplit(receiver.cpu)]);
+      rows.push([
+        `receiver, ${r.mode} mode (202 /s)`,
+        r.acceptedPerSecond.toFixed(0),
+        receiver.rate.toFixed(0),
+        pct(r.acceptedPerSecond / receiver.rate),
+        cpuSplit(r.cpu),
+        cpuSplit(receiver.cpu),
+      ]);
     }
-    if (!direct && !saga) rows.push(['receiver (202 /s)', '-', receiver.rate.toFixed(0), '-', '-', cpuSplit(receiver.cpu)]);
+    if (!direct && !saga)
+      rows.push(['receiver (202 /s)', '-', receiver.rate.toFixed(0), '-', '-', cpuSplit(receiver.cpu)]);
   }
   if (pg) {
     ratios.direct_vs_pg_floor = direct ? direct.committedPerSecond / pg.rate : null;
-    rows.push(['direct mode (msg/s) vs plain-pg tx', direct ? direct.committedPerSecond.toFixed(0) : '-', pg.rate.toFixed(0), direct ? pct(direct.committedPerSecond / pg.rate) : '-', cpuSplit(direct?.cpu), cpuSplit(pg.cpu)]);
+    rows.push([
+      'direct mode (msg/s) vs plain-pg tx',
+      direct ? direct.committedPerSecond.toFixed(0) : '-',
+      pg.rate.toFixed(0),
+      direct ? pct(direct.committedPerSecond / pg.rate) : '-',
+      cpuSplit(direct?.cpu),
+      cpuSplit(pg.cpu),
+    ]);
   }
   if (sagaFloor) {
     ratios.saga_vs_noop_floor = saga ? saga.committedPerSecond / sagaFloor.rate : null;
-    rows.push(['saga mode (msg/s) vs no-op workflow', saga ? saga.committedPerSecond.toFixed(0) : '-', sagaFloor.rate.toFixed(0), saga ? pct(saga.committedPerSecond / sagaFloor.rate) : '-', cpuSplit(saga?.cpu), cpuSplit(sagaFloor.cpu)]);
+    rows.push([
+      'saga mode (msg/s) vs no-op workflow',
+      saga ? saga.committedPerSecond.toFixed(0) : '-',
+      sagaFloor.rate.toFixed(0),
+      saga ? pct(saga.committedPerSecond / sagaFloor.rate) : '-',
+      cpuSplit(saga?.cpu),
+      cpuSplit(sagaFloor.cpu),
+    ]);
   }
-  console.log(markdownTable(['figure', 'measured', 'floor', 'ratio', 'CPU split, measured (cores)', 'CPU split, floor (cores)'], rows));
+  console.log(
+    markdownTable(
+      ['figure', 'measured', 'floor', 'ratio', 'CPU split, measured (cores)', 'CPU split, floor (cores)'],
+      rows,
+    ),
+  );
   console.log(
     '\n' +
       markdownTable(
         ['floor', 'rate', 'count', 'errors', 'p50 ms', 'p99 ms', 'in system'],
-        floors.map((f) => [f.label, `${f.rate.toFixed(0)} ${f.unit}`, String(f.count), String(f.errors), ms(f.latency.p50), ms(f.latency.p99), String(f.concurrency)]),
+        floors.map((f) => [
+          f.label,
+          `${f.rate.toFixed(0)} ${f.unit}`,
+          String(f.count),
+          String(f.errors),
+          ms(f.latency.p50),
+          ms(f.latency.p99),
+          String(f.concurrency),
+        ]),
       ),
   );
   console.log(
-    '(measured = the mode\'s closed-loop max phase: 202 answers /s for the receiver rows, committed messages /s otherwise; floors: receiver = ' +
-      'Nest on Express with the API\'s body parsing answering 202 at the receiver\'s path, own process; plain-pg = the direct-mode ' +
-      'transaction\'s statements, as captured, through a pg Pool of the API\'s size, own process; no-op workflow = ONE local activity, ' +
+    "(measured = the mode's closed-loop max phase: 202 answers /s for the receiver rows, committed messages /s otherwise; floors: receiver = " +
+      "Nest on Express with the API's body parsing answering 202 at the receiver's path, own process; plain-pg = the direct-mode " +
+      "transaction's statements, as captured, through a pg Pool of the API's size, own process; no-op workflow = ONE local activity, " +
       'started like a saga from its own process (grpc-js client), run by its own worker process; p50 = answer, transaction, start -> ' +
       'activity ran. CPU split = cores per process over the measured window, "other" = the rest of the machine.)',
   );
   const notes: string[] = [];
-  for (const [name, tx] of [['new contact', capture.newContact], ['returning contact', capture.returning]] as const) {
+  for (const [name, tx] of [
+    ['new contact', capture.newContact],
+    ['returning contact', capture.returning],
+  ] as const) {
     const line = `direct-mode transaction, ${name}: ${tx.statements.length} statements (START TRANSACTION .. COMMIT) captured in the API process in this run; the plain-pg floor replays them${process.env.BENCH_SHOW_SQL ? '' : ' (BENCH_SHOW_SQL=1 lists them)'}`;
     notes.push(line);
     console.log(`- ${line}`);
@@ -532,24 +732,41 @@ function printFloors(results: PhaseResult[], floors: FloorResult[], capture: Dir
     const share = direct.committedPerSecond / pg.rate;
     const met = direct.committedPerSecond >= TARGET_DIRECT_RATE && share >= TARGET_DIRECT_FLOOR_SHARE;
     targets.push({
-      id: 'direct-saturated', met,
+      id: 'direct-saturated',
+      met,
       measured: `${direct.committedPerSecond.toFixed(0)} msg/s (target ${TARGET_DIRECT_RATE}), ${pct(share)} of the plain-pg floor's ${pg.rate.toFixed(0)} tx/s (target ${pct(TARGET_DIRECT_FLOOR_SHARE)})`,
       numbers: { msgPerSecond: direct.committedPerSecond, floorTxPerSecond: pg.rate, share },
       why: met ? undefined : `CPU split (cores): direct ${cpuSplit(direct.cpu)}; floor ${cpuSplit(pg.cpu)}`,
     });
-  } else targets.push({ id: 'direct-saturated', met: null, measured: 'not measured (needs the direct max phase and the pg floor)' });
+  } else
+    targets.push({
+      id: 'direct-saturated',
+      met: null,
+      measured: 'not measured (needs the direct max phase and the pg floor)',
+    });
   if (saga && sagaFloor) {
     const share = saga.committedPerSecond / sagaFloor.rate;
     const met = share >= TARGET_SAGA_FLOOR_SHARE;
     targets.push({
-      id: 'saga-saturated', met,
+      id: 'saga-saturated',
+      met,
       measured: `${saga.committedPerSecond.toFixed(0)} msg/s, ${pct(share)} of the no-op-workflow floor's ${sagaFloor.rate.toFixed(0)} wf/s (target ${pct(TARGET_SAGA_FLOOR_SHARE)})`,
       numbers: { msgPerSecond: saga.committedPerSecond, floorPerSecond: sagaFloor.rate, share },
       why: met ? undefined : `CPU split (cores): saga ${cpuSplit(saga.cpu)}; floor ${cpuSplit(sagaFloor.cpu)}`,
     });
-  } else targets.push({ id: 'saga-saturated', met: null, measured: 'not measured (needs the saga max phase and the saga floor)' });
+  } else
+    targets.push({
+      id: 'saga-saturated',
+      met: null,
+      measured: 'not measured (needs the saga max phase and the saga floor)',
+    });
   const sustained = (r: PhaseResult | undefined) =>
-    !!r && !r.stoppedEarly && r.committedPerSecond >= 0.9 * r.rate && r.errors === 0 && r.lost === 0 && !(r.lastFifthP50 > 2 * r.firstFifthP50 + 50);
+    !!r &&
+    !r.stoppedEarly &&
+    r.committedPerSecond >= 0.9 * r.rate &&
+    r.errors === 0 &&
+    r.lost === 0 &&
+    !(r.lastFifthP50 > 2 * r.firstFifthP50 + 50);
   const both = settings.rates
     .map((rate) => ({
       rate,
@@ -562,14 +779,30 @@ function printFloors(results: PhaseResult[], floors: FloorResult[], capture: Dir
     const ratio = highest.saga!.latency.p50 / highest.direct!.latency.p50;
     const all = both.map((x) => `${x.rate}/s: ${(x.saga!.latency.p50 / x.direct!.latency.p50).toFixed(2)}`).join(', ');
     targets.push({
-      id: 'saga-direct-p50', met: ratio <= TARGET_P50_RATIO,
+      id: 'saga-direct-p50',
+      met: ratio <= TARGET_P50_RATIO,
       measured: `${ratio.toFixed(2)} at ${highest.rate}/s (${ms(highest.saga!.latency.p50)} / ${ms(highest.direct!.latency.p50)} ms; the highest rate both sustain; all: ${all})`,
-      numbers: { ratio, rate: highest.rate, sagaP50: highest.saga!.latency.p50, directP50: highest.direct!.latency.p50 },
+      numbers: {
+        ratio,
+        rate: highest.rate,
+        sagaP50: highest.saga!.latency.p50,
+        directP50: highest.direct!.latency.p50,
+      },
     });
-  } else targets.push({ id: 'saga-direct-p50', met: null, measured: 'not measured (no paced rate that both modes sustained)' });
+  } else
+    targets.push({
+      id: 'saga-direct-p50',
+      met: null,
+      measured: 'not measured (no paced rate that both modes sustained)',
+    });
 
   console.log('\n### Issue-11 targets (inbound)\n');
-  console.log(markdownTable(['target', 'verdict', 'measured', 'why (when missed)'], targets.map((t) => [t.id, verdict(t.met), t.measured, t.why ?? ''])));
+  console.log(
+    markdownTable(
+      ['target', 'verdict', 'measured', 'why (when missed)'],
+      targets.map((t) => [t.id, verdict(t.met), t.measured, t.why ?? '']),
+    ),
+  );
 
   const figures: Record<string, number | null> = {};
   for (const r of results) {
@@ -599,7 +832,11 @@ interface DirectCapture {
 
 /** The real direct-mode transaction, captured in the API process: one post from a new contact, then
  *  one from the same contact again (the traffic has no other contact yet). */
-async function captureDirectStatements(api: BenchChild, poster: WebhookPoster, ctx: ModeContext): Promise<DirectCapture> {
+async function captureDirectStatements(
+  api: BenchChild,
+  poster: WebhookPoster,
+  ctx: ModeContext,
+): Promise<DirectCapture> {
   const one = async (forceNew: boolean): Promise<CapturedTransaction> => {
     await api.call('captureStart');
     const record = await poster.post(ctx.traffic, false, 10_000, forceNew);
@@ -607,14 +844,20 @@ async function captureDirectStatements(api: BenchChild, poster: WebhookPoster, c
     if (record.status !== 202) throw new Error(`capture post failed: ${record.error}`);
     const statements = transactionStatements(all);
     if (process.env.BENCH_SHOW_SQL) {
-      console.log(`\n-- direct mode, ${forceNew ? 'new' : 'returning'} contact: ${all.length} statements, ${statements.length} in the transaction`);
-      for (const st of all) console.log(`${st.text.replace(/\s+/g, ' ')}${st.values?.length ? `  -- [${st.values.map((v) => String(v).slice(0, 60)).join(', ')}]` : ''}`);
+      console.log(
+        `\n-- direct mode, ${forceNew ? 'new' : 'returning'} contact: ${all.length} statements, ${statements.length} in the transaction`,
+      );
+      for (const st of all)
+        console.log(
+          `${st.text.replace(/\s+/g, ' ')}${st.values?.length ? `  -- [${st.values.map((v) => String(v).slice(0, 60)).join(', ')}]` : ''}`,
+        );
     }
     return { statements, phone: record.phone, rawId: record.externalId.slice(record.externalId.lastIndexOf('_') + 1) };
   };
   const newContact = await one(true);
   const returning = await one(false);
-  if (returning.phone !== newContact.phone) throw new Error('capture: the returning post did not come from the captured new contact');
+  if (returning.phone !== newContact.phone)
+    throw new Error('capture: the returning post did not come from the captured new contact');
   return { tenantId: ctx.channel.tenantId, channelId: ctx.channel.channelId, newContact, returning };
 }
 
@@ -626,9 +869,13 @@ async function main(): Promise<void> {
   const temporalPid = childPids(process.pid, /temporal/)[0];
 
   const keptProfileDir = process.env.BENCH_PROFILE_DIR;
-  const profileDir = settings.profile.length ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-prof-'))) : undefined;
-  if (profileDir && !keptProfileDir) cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
-  const profArgs = (name: string) => (profileDir && settings.profile.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : []);
+  const profileDir = settings.profile.length
+    ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-prof-')))
+    : undefined;
+  if (profileDir && !keptProfileDir)
+    cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
+  const profArgs = (name: string) =>
+    profileDir && settings.profile.includes(name) ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)] : [];
 
   const common = {
     DATABASE_URL: settings.databaseRole === 'app' ? database.appUrl : database.url,
@@ -644,7 +891,12 @@ async function main(): Promise<void> {
   };
   log('starting the worker child process (WorkerModule, every task queue)');
   const worker: BenchChild = await forkBenchWorker(
-    { ...common, DATABASE_POOL_SIZE: String(settings.workerPoolSize), WORKFLOW_BUNDLE_PATH: bundle.path, ...settings.workerEnv },
+    {
+      ...common,
+      DATABASE_POOL_SIZE: String(settings.workerPoolSize),
+      WORKFLOW_BUNDLE_PATH: bundle.path,
+      ...settings.workerEnv,
+    },
     { execArgv: profArgs('worker'), log },
   );
   cleanups.push({ name: 'worker process', run: () => worker.stop() });
@@ -667,7 +919,9 @@ async function main(): Promise<void> {
 
   const contexts = new Map<ModeKey, ModeContext>();
   for (const [i, mode] of (['saga', 'direct'] as const).entries()) {
-    const { tenantId, apiKey } = await api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: `Bench ${mode}` });
+    const { tenantId, apiKey } = await api.call<{ tenantId: string; apiKey: string }>('createTenant', {
+      name: `Bench ${mode}`,
+    });
     const created = await createChannel(apiUrl, apiKey, mode);
     const channel: BenchChannel = { mode, tenantId, channelId: created.id, webhookSecret: created.webhookSecret };
     contexts.set(mode, { channel, traffic: new InboundTraffic(channel, settings.newShare, `55119${i + 7}`) });
@@ -675,7 +929,9 @@ async function main(): Promise<void> {
   // The pg floor writes under a tenant and channel of its own (direct mode, so its rows are the direct mode's kind).
   const floorTenant = await api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: 'Bench floor' });
   const floorChannel = await createChannel(apiUrl, floorTenant.apiKey, 'direct');
-  log(`API at ${apiUrl}; tenants and channels created (saga ${contexts.get('saga')!.channel.channelId}, direct ${contexts.get('direct')!.channel.channelId}, floor ${floorChannel.id})`);
+  log(
+    `API at ${apiUrl}; tenants and channels created (saga ${contexts.get('saga')!.channel.channelId}, direct ${contexts.get('direct')!.channel.channelId}, floor ${floorChannel.id})`,
+  );
 
   const poster = new WebhookPoster(apiUrl, Math.max(settings.maxInFlight, settings.maxConcurrency));
   cleanups.push({ name: 'http agent', run: () => poster.close() });
@@ -684,7 +940,9 @@ async function main(): Promise<void> {
   const sqlCapture = await captureDirectStatements(api, poster, contexts.get('direct')!);
   const floorPids: FloorContext['floorPids'] = { floor: [], floorWorker: [] };
   const sampler = new CpuSampler(async () => {
-    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name]);
+    const { rows } = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [
+      database.name,
+    ]);
     return {
       'bench (load)': [process.pid],
       api: [api.pid],
@@ -723,11 +981,18 @@ async function main(): Promise<void> {
           ? await runReceiverFloor(floorCtx)
           : key === 'pg'
             ? await runPgFloor(floorCtx, {
-                databaseUrl: database.url, poolSize: settings.apiPoolSize, captured: sqlCapture, tenantId: floorTenant.tenantId, channelId: floorChannel.id, newShare: settings.newShare,
+                databaseUrl: database.url,
+                poolSize: settings.apiPoolSize,
+                captured: sqlCapture,
+                tenantId: floorTenant.tenantId,
+                channelId: floorChannel.id,
+                newShare: settings.newShare,
               })
             : await runSagaFloor(floorCtx, settings.drainTimeoutMs);
       floors.push(floor);
-      log(`floor ${key}: ${floor.rate.toFixed(1)} ${floor.unit}, p50 ${ms(floor.latency.p50)} ms, errors ${floor.errors}${floor.firstError ? ` (first: ${floor.firstError})` : ''}`);
+      log(
+        `floor ${key}: ${floor.rate.toFixed(1)} ${floor.unit}, p50 ${ms(floor.latency.p50)} ms, errors ${floor.errors}${floor.firstError ? ` (first: ${floor.firstError})` : ''}`,
+      );
     } catch (err) {
       log(`floor ${key} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -751,7 +1016,10 @@ async function main(): Promise<void> {
         // From the first (lowest by default) rate: the spans of a saga that does not queue.
         const sagas = paced.run.records
           .filter((r) => r.measured && paced.createdAt.has(r.externalId))
-          .map((r) => ({ workflowId: inboundMessageWorkflowId(ctx.channel.channelId, r.externalId), postStartEpoch: r.postStartEpoch }));
+          .map((r) => ({
+            workflowId: inboundMessageWorkflowId(ctx.channel.channelId, r.externalId),
+            postStartEpoch: r.postStartEpoch,
+          }));
         sagaProfile = await profileSagas(temporal.env.client, sagas, settings.sagaSamples);
         sagaProfile.rate = rate;
       }
@@ -774,7 +1042,8 @@ async function main(): Promise<void> {
   await worker.stop();
   const profiles: { name: string; summary: ProfileSummary }[] = [];
   for (const name of ['worker', 'api']) {
-    const summary = profileDir && settings.profile.includes(name) ? summarizeProfiles(join(profileDir, name)) : undefined;
+    const summary =
+      profileDir && settings.profile.includes(name) ? summarizeProfiles(join(profileDir, name)) : undefined;
     if (summary) profiles.push({ name, summary });
   }
   await cleanupAll();
@@ -794,9 +1063,18 @@ async function main(): Promise<void> {
     cpu: summary.cpu,
     targets: summary.targets,
     settings: {
-      rates: settings.rates, seconds: settings.seconds, maxSeconds: settings.maxSeconds, floorSeconds: settings.floorSeconds, concurrency: settings.maxConcurrency,
-      apiPoolSize: settings.apiPoolSize, workerPoolSize: settings.workerPoolSize, temporalArgs: temporal.args, temporalDb: temporal.db,
-      workerOptions: benchWorkerOptions().perQueue, workerEnv: settings.workerEnv, apiEnv: settings.apiEnv,
+      rates: settings.rates,
+      seconds: settings.seconds,
+      maxSeconds: settings.maxSeconds,
+      floorSeconds: settings.floorSeconds,
+      concurrency: settings.maxConcurrency,
+      apiPoolSize: settings.apiPoolSize,
+      workerPoolSize: settings.workerPoolSize,
+      temporalArgs: temporal.args,
+      temporalDb: temporal.db,
+      workerOptions: benchWorkerOptions().perQueue,
+      workerEnv: settings.workerEnv,
+      apiEnv: settings.apiEnv,
     },
     notes: summary.notes,
   });

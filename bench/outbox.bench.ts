@@ -65,11 +65,13 @@ interface RunResult {
   breakdown?: ProcessorBreakdown;
 }
 
-
 const settings = {
   seconds: numEnv('BENCH_SECONDS', 10, 1),
   warmupSeconds: numEnv('BENCH_WARMUP_SECONDS', 1, 0),
-  rates: (process.env.BENCH_RATES ?? '100,500').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0),
+  rates: (process.env.BENCH_RATES ?? '100,500')
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0),
   writers: numEnv('BENCH_WRITERS', 24, 1),
   drainTimeoutMs: numEnv('BENCH_DRAIN_TIMEOUT_MS', 20_000, 1),
   pollIntervalMs: numEnv('BENCH_POLL_INTERVAL_MS', 1_000, 10),
@@ -78,8 +80,6 @@ const settings = {
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 300_000, 1),
   temporalExtraArgs: (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? '').split(/\s+/).filter(Boolean),
 };
-
-
 
 async function createTenant(databaseUrl: string): Promise<string> {
   // TenantModule is not part of WorkerModule; a tenant row is all the outbox needs.
@@ -93,7 +93,10 @@ async function createTenant(databaseUrl: string): Promise<string> {
   }
 }
 
-async function runMode(mode: Mode, base: { databaseUrl: string; temporalAddress: string; bundlePath: string; tenantId: string }): Promise<RunResult[]> {
+async function runMode(
+  mode: Mode,
+  base: { databaseUrl: string; temporalAddress: string; bundlePath: string; tenantId: string },
+): Promise<RunResult[]> {
   const workflowId = `outbox-processor-bench-${mode.key}-${randomBytes(4).toString('hex')}`;
   Object.assign(process.env, {
     DATABASE_URL: base.databaseUrl,
@@ -111,8 +114,13 @@ async function runMode(mode: Mode, base: { databaseUrl: string; temporalAddress:
     SECRETS_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   });
 
-  log(`${mode.label}: starting the worker context (OUTBOX_WAKE_ON_NOTIFY=${mode.wakeOnNotify}, OUTBOX_POLL_INTERVAL_MS=${settings.pollIntervalMs})`);
-  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['warn', 'error'], abortOnError: false });
+  log(
+    `${mode.label}: starting the worker context (OUTBOX_WAKE_ON_NOTIFY=${mode.wakeOnNotify}, OUTBOX_POLL_INTERVAL_MS=${settings.pollIntervalMs})`,
+  );
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: ['warn', 'error'],
+    abortOnError: false,
+  });
   let closed = false;
   const temporal = app.get(TemporalClientProvider);
   const handle = temporal.client.workflow.getHandle(workflowId);
@@ -160,16 +168,25 @@ async function runMode(mode: Mode, base: { databaseUrl: string; temporalAddress:
           return id;
         },
       });
-      const missing = new Set(await publisher.waitForAll(run.writes.map((w) => w.id), settings.drainTimeoutMs));
+      const missing = new Set(
+        await publisher.waitForAll(
+          run.writes.map((w) => w.id),
+          settings.drainTimeoutMs,
+        ),
+      );
       const after = await stats();
       const epochOf = (perfMs: number) => Date.now() - (performance.now() - perfMs);
-      const breakdown = await processorBreakdown(handle, epochOf(run.measuredStart), Date.now()).catch((err: unknown) => {
-        console.error(`could not read the processor history: ${err instanceof Error ? err.message : String(err)}`);
-        return undefined;
-      });
+      const breakdown = await processorBreakdown(handle, epochOf(run.measuredStart), Date.now()).catch(
+        (err: unknown) => {
+          console.error(`could not read the processor history: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        },
+      );
 
       const measured = run.writes.filter((w) => w.measured);
-      const latencies = measured.filter((w) => !missing.has(w.id)).map((w) => publisher.receivedAt.get(w.id)! - w.committedAt);
+      const latencies = measured
+        .filter((w) => !missing.has(w.id))
+        .map((w) => publisher.receivedAt.get(w.id)! - w.committedAt);
       const lastCommit = Math.max(...measured.map((w) => w.committedAt));
       const measuredSeconds = (lastCommit - run.measuredStart) / 1_000;
       const result: RunResult = {
@@ -207,7 +224,10 @@ async function runMode(mode: Mode, base: { databaseUrl: string; temporalAddress:
   }
 }
 
-function printReport(results: RunResult[], facts: { postgres: string; temporalCli: string; totalSeconds: number }): void {
+function printReport(
+  results: RunResult[],
+  facts: { postgres: string; temporalCli: string; totalSeconds: number },
+): void {
   const rows = results.map((r) => [
     r.mode.label,
     r.mode.wakeOnNotify ? 'true' : 'false',
@@ -224,7 +244,19 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
   console.log('\n## Outbox commit-to-publisher latency (ms)\n');
   console.log(
     markdownTable(
-      ['mode', 'OUTBOX_WAKE_ON_NOTIFY', 'poll interval ms', 'target /s', 'achieved /s', 'count', 'lost', 'p50', 'p95', 'p99', 'max'],
+      [
+        'mode',
+        'OUTBOX_WAKE_ON_NOTIFY',
+        'poll interval ms',
+        'target /s',
+        'achieved /s',
+        'count',
+        'lost',
+        'p50',
+        'p95',
+        'p99',
+        'max',
+      ],
       rows,
     ),
   );
@@ -235,7 +267,20 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
   console.log('\n### Diagnostics\n');
   console.log(
     markdownTable(
-      ['mode', 'target /s', 'write tx p50', 'write tx p99', 'schedule lag p99', 'write errors', 'duplicates', 'processor iterations', 'events/iteration', 'wake signals', 'continue-as-new', 'latency min'],
+      [
+        'mode',
+        'target /s',
+        'write tx p50',
+        'write tx p99',
+        'schedule lag p99',
+        'write errors',
+        'duplicates',
+        'processor iterations',
+        'events/iteration',
+        'wake signals',
+        'continue-as-new',
+        'latency min',
+      ],
       results.map((r) => [
         r.mode.label,
         String(r.rate),
@@ -258,26 +303,56 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
       'warm-up and drain included.)',
   );
 
-  console.log('\n### Where the processor spends its time (ms, from the workflow history of the latest run, measured window)\n');
+  console.log(
+    '\n### Where the processor spends its time (ms, from the workflow history of the latest run, measured window)\n',
+  );
   const p = (x: Summary) => `${ms(x.p50)} / ${ms(x.p95)}`;
   console.log(
     markdownTable(
-      ['mode', 'target /s', 'iteration p50/p95', 'wf task sched->start', 'wf task start->close', 'activity done->next scheduled', 'claim activity sched->start', 'claim activity start->close', 'signals'],
+      [
+        'mode',
+        'target /s',
+        'iteration p50/p95',
+        'wf task sched->start',
+        'wf task start->close',
+        'activity done->next scheduled',
+        'claim activity sched->start',
+        'claim activity start->close',
+        'signals',
+      ],
       results
         .filter((r) => r.breakdown)
         .map((r) => {
           const b = r.breakdown!;
-          return [r.mode.label, String(r.rate), p(b.iteration), p(b.workflowTaskScheduleToStart), p(b.workflowTaskStartToClose), p(b.activityGap), p(b.pendingScheduleToStart), p(b.pendingStartToClose), String(b.signals)];
+          return [
+            r.mode.label,
+            String(r.rate),
+            p(b.iteration),
+            p(b.workflowTaskScheduleToStart),
+            p(b.workflowTaskStartToClose),
+            p(b.activityGap),
+            p(b.pendingScheduleToStart),
+            p(b.pendingStartToClose),
+            String(b.signals),
+          ];
         }),
     ),
   );
-  console.log('(pairs are p50 / p95; "claim activity" = processPendingEvents, which claims, publishes and marks a batch.)');
+  console.log(
+    '(pairs are p50 / p95; "claim activity" = processPendingEvents, which claims, publishes and marks a batch.)',
+  );
 
   const cpu = cpus();
   console.log('\n### Machine\n');
   console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}`);
-  console.log(`- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  console.log(`- node ${process.version} (${process.platform}/${process.arch}); PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}`);
+  console.log(
+    `- memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `- node ${process.version} (${process.platform}/${process.arch}); PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}`,
+  );
   console.log(
     `- Temporal dev server extra args: ${settings.temporalExtraArgs.length ? settings.temporalExtraArgs.join(' ') : 'none (defaults)'}`,
   );
@@ -295,8 +370,12 @@ function printReport(results: RunResult[], facts: { postgres: string; temporalCl
 function readingNotes(results: RunResult[]): string[] {
   const notes: string[] = [];
   for (const r of results) {
-    if (r.lost > 0) notes.push(`${r.mode.label} @ ${r.rate}/s: ${r.lost} events did not reach the publisher within ${settings.drainTimeoutMs} ms.`);
-    if (r.achievedRate < r.rate * 0.95) notes.push(`${r.mode.label} @ ${r.rate}/s: the producer reached only ${r.achievedRate.toFixed(0)}/s.`);
+    if (r.lost > 0)
+      notes.push(
+        `${r.mode.label} @ ${r.rate}/s: ${r.lost} events did not reach the publisher within ${settings.drainTimeoutMs} ms.`,
+      );
+    if (r.achievedRate < r.rate * 0.95)
+      notes.push(`${r.mode.label} @ ${r.rate}/s: the producer reached only ${r.achievedRate.toFixed(0)}/s.`);
     if (r.mode.wakeOnNotify && r.continuedAsNew > 0) {
       notes.push(
         `${r.mode.label} @ ${r.rate}/s: the processor workflow continued-as-new ${r.continuedAsNew}x during this run (each wake signal adds ` +
@@ -306,7 +385,9 @@ function readingNotes(results: RunResult[]): string[] {
     }
     const sweep = results.find((o) => !o.mode.wakeOnNotify && o.rate === r.rate);
     if (r.mode.wakeOnNotify && sweep && r.latency.p95 >= sweep.latency.p95) {
-      notes.push(`${r.mode.label} @ ${r.rate}/s: p95 is not below the sweep's (${ms(r.latency.p95)} vs ${ms(sweep.latency.p95)} ms).`);
+      notes.push(
+        `${r.mode.label} @ ${r.rate}/s: p95 is not below the sweep's (${ms(r.latency.p95)} vs ${ms(sweep.latency.p95)} ms).`,
+      );
     }
     if (r.latency.min < -1) {
       notes.push(
@@ -332,17 +413,29 @@ async function main(): Promise<void> {
   });
 
   const modes = MODES.filter((m) => settings.modes.includes(m.key));
-  if (modes.length === 0 || settings.rates.length === 0) throw new Error('BENCH_MODES and BENCH_RATES must name at least one mode and rate');
+  if (modes.length === 0 || settings.rates.length === 0)
+    throw new Error('BENCH_MODES and BENCH_RATES must name at least one mode and rate');
 
   const { temporal, database: db, bundle } = await startBenchServices(settings.temporalExtraArgs);
   const tenantId = await createTenant(db.url);
 
   const results: RunResult[] = [];
   for (const mode of modes) {
-    results.push(...(await runMode(mode, { databaseUrl: db.url, temporalAddress: temporal.address, bundlePath: bundle.path, tenantId })));
+    results.push(
+      ...(await runMode(mode, {
+        databaseUrl: db.url,
+        temporalAddress: temporal.address,
+        bundlePath: bundle.path,
+        tenantId,
+      })),
+    );
   }
   await cleanupAll();
-  printReport(results, { postgres: db.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000 });
+  printReport(results, {
+    postgres: db.serverVersion,
+    temporalCli: temporal.cliPath,
+    totalSeconds: (performance.now() - started) / 1_000,
+  });
   recordOutboxResult(results);
 }
 
@@ -368,7 +461,9 @@ function recordOutboxResult(results: RunResult[]): void {
         measured: at500
           ? `p99 ${ms(at500.latency.p99)} ms at ${at500.achievedRate.toFixed(0)} ev/s achieved (NOTIFY wake-up), p50 ${ms(at500.latency.p50)} ms, lost ${at500.lost}`
           : 'not measured (BENCH_RATES / BENCH_MODES without notify at 500)',
-        numbers: at500 ? { p99: at500.latency.p99, p50: at500.latency.p50, achieved: at500.achievedRate, lost: at500.lost } : undefined,
+        numbers: at500
+          ? { p99: at500.latency.p99, p50: at500.latency.p50, achieved: at500.achievedRate, lost: at500.lost }
+          : undefined,
       },
     ],
     settings: { rates: settings.rates, seconds: settings.seconds, writers: settings.writers, modes: settings.modes },

@@ -43,13 +43,16 @@ function runBenchProcess(path: string): Promise<number | null> {
 }
 
 function fmt(value: unknown): string {
-  if (typeof value === 'number') return Number.isFinite(value) ? (Math.abs(value) < 10 ? value.toFixed(2) : value.toFixed(0)) : '-';
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? (Math.abs(value) < 10 ? value.toFixed(2) : value.toFixed(0)) : '-';
   return value === null || value === undefined ? '-' : String(value);
 }
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const names = only?.length ? only : [...ALL];
   const unknown = names.filter((n) => !(ALL as readonly string[]).includes(n));
   if (unknown.length) throw new Error(`BENCH_ONLY: unknown bench(es) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
@@ -85,16 +88,41 @@ async function main(): Promise<void> {
   const targets = Object.entries(TARGETS).map(([id, t]) => {
     const run = runs.find((r) => r.name === t.bench);
     const reported: TargetResult | undefined = run?.result?.targets?.find((x) => x.id === id);
-    const measured = reported?.measured ?? (!run ? 'bench not run (BENCH_ONLY)' : run.skipped ? `bench skipped: ${run.skipped}` : run.exitCode !== 0 ? `bench failed (exit ${run.exitCode})` : 'not reported by the bench');
-    return { id, figure: t.figure, target: t.target, bench: t.bench, met: reported?.met ?? null, measured, numbers: reported?.numbers, why: reported?.why };
+    const measured =
+      reported?.measured ??
+      (!run
+        ? 'bench not run (BENCH_ONLY)'
+        : run.skipped
+          ? `bench skipped: ${run.skipped}`
+          : run.exitCode !== 0
+            ? `bench failed (exit ${run.exitCode})`
+            : 'not reported by the bench');
+    return {
+      id,
+      figure: t.figure,
+      target: t.target,
+      bench: t.bench,
+      met: reported?.met ?? null,
+      measured,
+      numbers: reported?.numbers,
+      why: reported?.why,
+    };
   });
 
   const summary = {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', memoryGiB: totalmem() / 2 ** 30, loadAverageAtEnd: loadavg(), node: process.version },
+    machine: {
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      memoryGiB: totalmem() / 2 ** 30,
+      loadAverageAtEnd: loadavg(),
+      node: process.version,
+    },
     targets,
-    benches: Object.fromEntries(runs.map((r) => [r.name, { exitCode: r.exitCode, seconds: r.seconds, skipped: r.skipped, ...(r.result ?? {}) }])),
+    benches: Object.fromEntries(
+      runs.map((r) => [r.name, { exitCode: r.exitCode, seconds: r.seconds, skipped: r.skipped, ...(r.result ?? {}) }]),
+    ),
   };
   const latest = join(dir, 'latest.json');
   writeFileSync(latest, `${JSON.stringify(summary, null, 2)}\n`);
@@ -107,13 +135,22 @@ async function main(): Promise<void> {
         r.name,
         r.skipped ? 'skipped' : String(r.exitCode),
         r.seconds.toFixed(0),
-        Object.entries(r.result?.floors ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || '-',
-        Object.entries(r.result?.ratios ?? {}).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || '-',
+        Object.entries(r.result?.floors ?? {})
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join(', ') || '-',
+        Object.entries(r.result?.ratios ?? {})
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join(', ') || '-',
       ]),
     ),
   );
   console.log('\n## Issue-11 targets\n');
-  console.log(markdownTable(['figure', 'target', 'verdict', 'measured', 'why (when missed)'], targets.map((t) => [t.figure, t.target, verdict(t.met), t.measured, t.why ?? ''])));
+  console.log(
+    markdownTable(
+      ['figure', 'target', 'verdict', 'measured', 'why (when missed)'],
+      targets.map((t) => [t.figure, t.target, verdict(t.met), t.measured, t.why ?? '']),
+    ),
+  );
   console.log(`\n(summary written to ${latest}; per bench: ${dir}/<bench>.json)`);
   process.exit(runs.some((r) => !r.skipped && r.exitCode !== 0) ? 1 : 0);
 }

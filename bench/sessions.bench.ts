@@ -237,7 +237,9 @@ async function runScenario(
     if (await driver.open('warmup', i, warmDeadline)) warmErrors += 1;
   });
   const warmupPerSecond = (warmupCount - warmErrors) / Math.max(1e-3, (performance.now() - w0) / 1_000);
-  log(`${name}: warm-up ${warmupCount} opened at ${warmupPerSecond.toFixed(0)}/s (${warmErrors} errors); waiting for them to end`);
+  log(
+    `${name}: warm-up ${warmupCount} opened at ${warmupPerSecond.toFixed(0)}/s (${warmErrors} errors); waiting for them to end`,
+  );
   await waitFor(
     `${name} warm-up ends`,
     async () => (await driver.countEnded('warmup')) >= warmupCount - warmErrors,
@@ -247,7 +249,11 @@ async function runScenario(
 
   // The plan: load budget, settle, idle window, then the deadlines over the spread.
   const budgetMs = Math.ceil(((settings.sessions / Math.max(1, warmupPerSecond)) * settings.loadSlack + 5) * 1_000);
-  const firstDeadline = Math.ceil((Date.now() + budgetMs + settings.settleMaxSeconds * 1_000 + settings.idleSeconds * 1_000 + IDLE_END_MARGIN_MS) / 1_000) * 1_000;
+  const firstDeadline =
+    Math.ceil(
+      (Date.now() + budgetMs + settings.settleMaxSeconds * 1_000 + settings.idleSeconds * 1_000 + IDLE_END_MARGIN_MS) /
+        1_000,
+    ) * 1_000;
   const lastDeadline = firstDeadline + settings.spreadSeconds * 1_000;
   await driver.prepareMain(lastDeadline);
   const firstDeadlinePerf = performance.now() + (firstDeadline - Date.now());
@@ -279,13 +285,20 @@ async function runScenario(
     }
     if (lastAnswer - lastLog >= 10_000) {
       lastLog = lastAnswer;
-      log(`${name}: ${opened} opened (${(opened / ((lastAnswer - loadStart) / 1_000)).toFixed(0)}/s), ${errors} errors`);
+      log(
+        `${name}: ${opened} opened (${(opened / ((lastAnswer - loadStart) / 1_000)).toFixed(0)}/s), ${errors} errors`,
+      );
     }
   });
   const openSeconds = (lastAnswer - loadStart) / 1_000;
   rss.mark(marks('load end'));
-  log(`${name}: ${opened} opened in ${openSeconds.toFixed(1)} s (${(opened / openSeconds).toFixed(0)}/s), ${errors} errors${firstError ? ` (first: ${firstError})` : ''}`);
-  if (lateOpens > 0) log(`${name}: ${lateOpens} opens had their deadline less than 5 s ahead: the load overran its budget (raise BENCH_LOAD_SLACK)`);
+  log(
+    `${name}: ${opened} opened in ${openSeconds.toFixed(1)} s (${(opened / openSeconds).toFixed(0)}/s), ${errors} errors${firstError ? ` (first: ${firstError})` : ''}`,
+  );
+  if (lateOpens > 0)
+    log(
+      `${name}: ${lateOpens} opens had their deadline less than 5 s ahead: the load overran its budget (raise BENCH_LOAD_SLACK)`,
+    );
 
   // Settle: the outbox drained, then the worker and the dev server quiet.
   const idleEndPerf = firstDeadlinePerf - IDLE_END_MARGIN_MS;
@@ -316,7 +329,8 @@ async function runScenario(
     const endedAfter = await driver.countEnded('main');
     idle = { seconds: d.wallSeconds, cores: d.cores };
     if (endedAfter > 0) idleNote = `${endedAfter - endedBefore} ended during the window, ${endedAfter} before its end`;
-    if (d.wallSeconds < settings.idleSeconds - 0.5) idleNote = `${idleNote ? `${idleNote}; ` : ''}window shortened to ${d.wallSeconds.toFixed(1)} s (the load or settling took longer)`;
+    if (d.wallSeconds < settings.idleSeconds - 0.5)
+      idleNote = `${idleNote ? `${idleNote}; ` : ''}window shortened to ${d.wallSeconds.toFixed(1)} s (the load or settling took longer)`;
     log(`${name}: idle with ${opened} open, ${d.wallSeconds.toFixed(1)} s: ${describeCores(d.cores)}`);
   } else {
     idleNote = `not measured: the load and settling left ${(Math.max(0, idleEndPerf - idleStart) / 1_000).toFixed(1)} s before the first deadline`;
@@ -336,7 +350,9 @@ async function runScenario(
     if (ended >= opened) break;
     if (performance.now() - lastLog >= 15_000) {
       lastLog = performance.now();
-      log(`${name}: ${ended}/${opened} ended; worker RSS ${mb(rss.peak(driver.workerName, marks('first deadline')))} MB peak since the first deadline`);
+      log(
+        `${name}: ${ended}/${opened} ended; worker RSS ${mb(rss.peak(driver.workerName, marks('first deadline')))} MB peak since the first deadline`,
+      );
     }
     await sleep(500);
   }
@@ -348,7 +364,9 @@ async function runScenario(
   let watchdogSeen: string | undefined;
   if (!endedAll) {
     watchdogSeen = await driver.describe('main');
-    log(`${name}: only ${ended}/${opened} ended by ${((drainUntil - firstDeadlinePerf) / 1_000).toFixed(0)} s after the first deadline: ${watchdogSeen}`);
+    log(
+      `${name}: only ${ended}/${opened} ended by ${((drainUntil - firstDeadlinePerf) / 1_000).toFixed(0)} s after the first deadline: ${watchdogSeen}`,
+    );
   } else {
     log(`${name}: all ${ended} ended, ${((Date.now() - lastPlanned) / 1_000).toFixed(1)} s after the last deadline`);
   }
@@ -375,7 +393,11 @@ async function runScenario(
     ended,
     endedAll,
     watchdogSeen,
-    rss: { worker: rssOf(driver.workerName), temporal: rssOf('temporal'), ...(name === 'sessions' ? { api: rssOf('api') } : {}) },
+    rss: {
+      worker: rssOf(driver.workerName),
+      temporal: rssOf('temporal'),
+      ...(name === 'sessions' ? { api: rssOf('api') } : {}),
+    },
     idle0,
     idle,
     idleNote,
@@ -397,13 +419,21 @@ function describeCores(cores: Record<string, number>): string {
 /** Close times of the completed workflows of a type (ms epoch by workflow id). */
 async function closeTimes(client: WorkflowClient, workflowType: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for await (const wf of client.list({ query: `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Completed'`, pageSize: 1_000 })) {
+  for await (const wf of client.list({
+    query: `WorkflowType = '${workflowType}' AND ExecutionStatus = 'Completed'`,
+    pageSize: 1_000,
+  })) {
     if (wf.closeTime) out.set(wf.workflowId, wf.closeTime.getTime());
   }
   return out;
 }
 
-async function createChannel(apiUrl: string, apiKey: string, name: string, sessionTimeoutSeconds: number): Promise<{ id: string; webhookSecret: string }> {
+async function createChannel(
+  apiUrl: string,
+  apiKey: string,
+  name: string,
+  sessionTimeoutSeconds: number,
+): Promise<{ id: string; webhookSecret: string }> {
   const res = await fetch(`${apiUrl}/v1/channels`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
@@ -415,7 +445,14 @@ async function createChannel(apiUrl: string, apiKey: string, name: string, sessi
 }
 
 /** The real thing: WAHA webhooks through the API, sessions in Postgres, lifecycle workflows on the worker. */
-function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string; db: Client; client: WorkflowClient; poster: WebhookPoster }): Driver & { timeoutSeconds: () => number } {
+function sessionsDriver(deps: {
+  apiUrl: string;
+  apiKey: string;
+  tenantId: string;
+  db: Client;
+  client: WorkflowClient;
+  poster: WebhookPoster;
+}): Driver & { timeoutSeconds: () => number } {
   const channels: Partial<Record<Group, SessionsChannel & { timeoutSeconds: number }>> = {};
   const prefix: Record<Group, string> = { warmup: '551170', main: '551180' };
   const channelOf = (group: Group) => {
@@ -424,7 +461,10 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
     return c;
   };
   const count = async (group: Group) => {
-    const { rows } = await deps.db.query<{ ended: string }>(`SELECT count(*) FILTER (WHERE status = 'ended') AS ended FROM sessions WHERE channel_id = $1`, [channelOf(group).channelId]);
+    const { rows } = await deps.db.query<{ ended: string }>(
+      `SELECT count(*) FILTER (WHERE status = 'ended') AS ended FROM sessions WHERE channel_id = $1`,
+      [channelOf(group).channelId],
+    );
     return Number(rows[0].ended);
   };
   return {
@@ -433,18 +473,32 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
     timeoutSeconds: () => channels.main?.timeoutSeconds ?? Number.NaN,
     async prepareWarmup() {
       const created = await createChannel(deps.apiUrl, deps.apiKey, 'Bench sessions warm-up', 60);
-      channels.warmup = { tenantId: deps.tenantId, channelId: created.id, webhookSecret: created.webhookSecret, timeoutSeconds: 60 };
+      channels.warmup = {
+        tenantId: deps.tenantId,
+        channelId: created.id,
+        webhookSecret: created.webhookSecret,
+        timeoutSeconds: 60,
+      };
     },
     async prepareMain(latestDeadlineMs) {
       // Every message's timestamp (deadline - timeout) must be in the past when it is posted.
       const timeoutSeconds = Math.max(60, Math.ceil((latestDeadlineMs - Date.now()) / 60_000) * 60 + 60);
       const created = await createChannel(deps.apiUrl, deps.apiKey, 'Bench sessions', timeoutSeconds);
-      channels.main = { tenantId: deps.tenantId, channelId: created.id, webhookSecret: created.webhookSecret, timeoutSeconds };
+      channels.main = {
+        tenantId: deps.tenantId,
+        channelId: created.id,
+        webhookSecret: created.webhookSecret,
+        timeoutSeconds,
+      };
       log(`sessions: channel ${created.id}, session timeout ${timeoutSeconds} s, inboundMode direct`);
     },
     async open(group, i, deadlineMs) {
       const channel = channelOf(group);
-      const hook = buildSessionMessage(channel, `${prefix[group]}${String(i).padStart(7, '0')}`, Math.round(deadlineMs / 1_000) - channel.timeoutSeconds);
+      const hook = buildSessionMessage(
+        channel,
+        `${prefix[group]}${String(i).padStart(7, '0')}`,
+        Math.round(deadlineMs / 1_000) - channel.timeoutSeconds,
+      );
       let last: string | undefined;
       // WAHA delivers again after a failure; the same body is idempotent.
       for (let attempt = 1; attempt <= 3; attempt++) {
@@ -459,7 +513,11 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
     async settle(untilPerf) {
       await waitFor(
         'sessions: outbox drained',
-        async () => Number((await deps.db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox_events WHERE status = 'pending'`)).rows[0].n) === 0,
+        async () =>
+          Number(
+            (await deps.db.query<{ n: string }>(`SELECT count(*) AS n FROM outbox_events WHERE status = 'pending'`))
+              .rows[0].n,
+          ) === 0,
         Math.max(0, untilPerf - performance.now()),
         500,
       );
@@ -472,7 +530,9 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
            FROM sessions WHERE channel_id = $1 AND status = 'active'`,
         [channelOf(group).channelId],
       );
-      const running = (await deps.client.count(`WorkflowType = '${SESSION_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`)).count;
+      const running = (
+        await deps.client.count(`WorkflowType = '${SESSION_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`)
+      ).count;
       const r = rows[0];
       return `${r.active} sessions still active (${r.overdue} past their deadline, the oldest by ${fixed(Number(r.oldest_overdue_s ?? Number.NaN))} s); ${running} ${SESSION_WORKFLOW_TYPE} runs still running`;
     },
@@ -480,11 +540,20 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
       const channelId = channelOf('main').channelId;
       await waitFor(
         'sessions: lifecycle workflows closed',
-        async () => (await deps.client.count(`WorkflowType = '${SESSION_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`)).count === 0,
+        async () =>
+          (await deps.client.count(`WorkflowType = '${SESSION_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`))
+            .count === 0,
         60_000,
         500,
       );
-      const { rows } = await deps.db.query<{ id: string; deadline_ms: string; ended: boolean; end_reason: string | null; outbox_ms: string | null; sent_s: string }>(
+      const { rows } = await deps.db.query<{
+        id: string;
+        deadline_ms: string;
+        ended: boolean;
+        end_reason: string | null;
+        outbox_ms: string | null;
+        sent_s: string;
+      }>(
         `WITH ended AS (
            SELECT aggregate_id, min(created_at) AS at FROM outbox_events
             WHERE aggregate_type = 'session' AND type = 'session.ended' GROUP BY aggregate_id)
@@ -505,7 +574,8 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
       let deadlineMismatches = 0;
       const timeout = channelOf('main').timeoutSeconds;
       for (const r of rows) {
-        endReasons[r.ended ? (r.end_reason ?? 'null') : '(still active)'] = (endReasons[r.ended ? (r.end_reason ?? 'null') : '(still active)'] ?? 0) + 1;
+        endReasons[r.ended ? (r.end_reason ?? 'null') : '(still active)'] =
+          (endReasons[r.ended ? (r.end_reason ?? 'null') : '(still active)'] ?? 0) + 1;
         if (!r.ended) continue;
         const deadline = Number(r.deadline_ms);
         // The planned deadline is the message's timestamp + the channel timeout (whole seconds).
@@ -525,7 +595,8 @@ function sessionsDriver(deps: { apiUrl: string; apiKey: string; tenantId: string
 function floorDriver(client: WorkflowClient): Driver {
   const deadlines = new Map<string, number>();
   const opened: Record<Group, number> = { warmup: 0, main: 0 };
-  const completed = async () => (await client.count(`WorkflowType = '${FLOOR_WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'`)).count;
+  const completed = async () =>
+    (await client.count(`WorkflowType = '${FLOOR_WORKFLOW_TYPE}' AND ExecutionStatus = 'Completed'`)).count;
   return {
     name: 'floor',
     workerName: 'floor worker',
@@ -544,10 +615,14 @@ function floorDriver(client: WorkflowClient): Driver {
       }
     },
     // The warm-up has all ended before the load starts: the main ones are the completed ones beyond it.
-    countEnded: async (group) => (group === 'warmup' ? Math.min(opened.warmup, await completed()) : Math.max(0, (await completed()) - opened.warmup)),
+    countEnded: async (group) =>
+      group === 'warmup'
+        ? Math.min(opened.warmup, await completed())
+        : Math.max(0, (await completed()) - opened.warmup),
     async settle() {},
     async describe() {
-      const running = (await client.count(`WorkflowType = '${FLOOR_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`)).count;
+      const running = (await client.count(`WorkflowType = '${FLOOR_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'`))
+        .count;
       return `${running} ${FLOOR_WORKFLOW_TYPE} runs still running`;
     },
     async collect() {
@@ -564,18 +639,30 @@ function floorDriver(client: WorkflowClient): Driver {
   };
 }
 
-function printReport(results: ScenarioResult[], facts: { postgres: string; temporalCli: string; totalSeconds: number; workflowVersion: string; startedAt: string }): void {
+function printReport(
+  results: ScenarioResult[],
+  facts: { postgres: string; temporalCli: string; totalSeconds: number; workflowVersion: string; startedAt: string },
+): void {
   const real = results.find((r) => r.name === 'sessions');
   const floor = results.find((r) => r.name === 'floor');
   const idleTotal = (r: ScenarioResult | undefined, w: 'idle' | 'idle0') => {
     const c = r?.[w]?.cores;
     if (!c) return Number.NaN;
-    return (c[r!.name === 'sessions' ? 'worker' : 'floor worker'] ?? 0) + (c.temporal ?? 0) + (c['postgres (this db)'] ?? 0) + (c.api ?? 0);
+    return (
+      (c[r!.name === 'sessions' ? 'worker' : 'floor worker'] ?? 0) +
+      (c.temporal ?? 0) +
+      (c['postgres (this db)'] ?? 0) +
+      (c.api ?? 0)
+    );
   };
-  const workerCores = (r: ScenarioResult | undefined, w: 'idle' | 'idle0') => r?.[w]?.cores[r.name === 'sessions' ? 'worker' : 'floor worker'] ?? Number.NaN;
-  const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : '-');
+  const workerCores = (r: ScenarioResult | undefined, w: 'idle' | 'idle0') =>
+    r?.[w]?.cores[r.name === 'sessions' ? 'worker' : 'floor worker'] ?? Number.NaN;
+  const ratio = (a: number, b: number) =>
+    Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(1)}x` : '-';
 
-  console.log(`\n## ${settings.sessions} sessions open on one worker, against ${settings.sessions} plain Temporal timers\n`);
+  console.log(
+    `\n## ${settings.sessions} sessions open on one worker, against ${settings.sessions} plain Temporal timers\n`,
+  );
   const row = (r: ScenarioResult) => [
     r.name === 'sessions' ? 'sessions (API -> direct -> lifecycle wf)' : 'floor (sleep + no-op local activity)',
     String(r.opened),
@@ -617,7 +704,24 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
   }
   console.log(
     markdownTable(
-      ['run', 'open', 'open /s', 'worker RSS before MB', 'peak open/idle MB', 'at idle end MB', 'peak ending MB', 'after MB', 'lateness p50 ms', 'p99 ms', 'max ms', 'idle CPU worker %', 'dev server %', 'pg %', 'total %', 'ended'],
+      [
+        'run',
+        'open',
+        'open /s',
+        'worker RSS before MB',
+        'peak open/idle MB',
+        'at idle end MB',
+        'peak ending MB',
+        'after MB',
+        'lateness p50 ms',
+        'p99 ms',
+        'max ms',
+        'idle CPU worker %',
+        'dev server %',
+        'pg %',
+        'total %',
+        'ended',
+      ],
       rows,
     ),
   );
@@ -630,14 +734,21 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
   );
 
   if (real) {
-    const rssMet = real.rss.worker.peakOpenKb <= TARGET_RSS_KB && (real.rss.worker.peakEndingKb <= TARGET_RSS_KB || !Number.isFinite(real.rss.worker.peakEndingKb));
+    const rssMet =
+      real.rss.worker.peakOpenKb <= TARGET_RSS_KB &&
+      (real.rss.worker.peakEndingKb <= TARGET_RSS_KB || !Number.isFinite(real.rss.worker.peakEndingKb));
     const p99Met = real.endedAll && real.closeLateness.p99 <= TARGET_P99_MS;
     console.log('\n### Targets (issue 11 item 5)\n');
     console.log(
       markdownTable(
         ['target', 'measured', 'floor', 'result'],
         [
-          ['worker RSS <= 1 GiB with the sessions open', `${mb(Math.max(real.rss.worker.peakOpenKb, real.rss.worker.peakEndingKb || 0))} MB peak`, floor ? `${mb(Math.max(floor.rss.worker.peakOpenKb, floor.rss.worker.peakEndingKb || 0))} MB` : '-', rssMet ? 'MET' : 'MISSED'],
+          [
+            'worker RSS <= 1 GiB with the sessions open',
+            `${mb(Math.max(real.rss.worker.peakOpenKb, real.rss.worker.peakEndingKb || 0))} MB peak`,
+            floor ? `${mb(Math.max(floor.rss.worker.peakOpenKb, floor.rss.worker.peakEndingKb || 0))} MB` : '-',
+            rssMet ? 'MET' : 'MISSED',
+          ],
           [
             'lateness p99 <= 2 s',
             `${ms(real.closeLateness.p99)} ms${real.endedAll ? '' : ` (only ${real.ended}/${real.opened} ended)`}`,
@@ -654,10 +765,30 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
   for (const r of results) {
     const label = r.name === 'sessions' ? 'sessions' : 'floor';
     const s = r.closeLateness;
-    latRows.push([label, 'workflow close time', String(s.count), ms(s.min), ms(s.p50), ms(s.p95), ms(s.p99), ms(s.max), String(r.collected.missingClose)]);
+    latRows.push([
+      label,
+      'workflow close time',
+      String(s.count),
+      ms(s.min),
+      ms(s.p50),
+      ms(s.p95),
+      ms(s.p99),
+      ms(s.max),
+      String(r.collected.missingClose),
+    ]);
     if (r.outboxLateness) {
       const o = r.outboxLateness;
-      latRows.push([label, 'session.ended outbox created_at', String(o.count), ms(o.min), ms(o.p50), ms(o.p95), ms(o.p99), ms(o.max), String(r.collected.missingOutbox ?? 0)]);
+      latRows.push([
+        label,
+        'session.ended outbox created_at',
+        String(o.count),
+        ms(o.min),
+        ms(o.p50),
+        ms(o.p95),
+        ms(o.p99),
+        ms(o.max),
+        String(r.collected.missingOutbox ?? 0),
+      ]);
     }
   }
   console.log(markdownTable(['run', 'end instant', 'count', 'min', 'p50', 'p95', 'p99', 'max', 'missing'], latRows));
@@ -670,9 +801,20 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
   const names = ['worker', 'floor worker', 'api', 'temporal', 'postgres (this db)', 'bench', 'other', 'machine busy'];
   const cpuRows: string[][] = [];
   for (const r of results) {
-    if (r.idle0) cpuRows.push([r.name, `idle, no session (${fixed(r.idle0.seconds)} s)`, ...names.map((n) => pct(r.idle0!.cores[n]))]);
-    if (r.idle) cpuRows.push([r.name, `idle, ${r.opened} open (${fixed(r.idle.seconds)} s)`, ...names.map((n) => pct(r.idle!.cores[n]))]);
-    if (r.ending) cpuRows.push([r.name, `ending (${fixed(r.ending.seconds)} s)`, ...names.map((n) => pct(r.ending!.cores[n]))]);
+    if (r.idle0)
+      cpuRows.push([
+        r.name,
+        `idle, no session (${fixed(r.idle0.seconds)} s)`,
+        ...names.map((n) => pct(r.idle0!.cores[n])),
+      ]);
+    if (r.idle)
+      cpuRows.push([
+        r.name,
+        `idle, ${r.opened} open (${fixed(r.idle.seconds)} s)`,
+        ...names.map((n) => pct(r.idle!.cores[n])),
+      ]);
+    if (r.ending)
+      cpuRows.push([r.name, `ending (${fixed(r.ending.seconds)} s)`, ...names.map((n) => pct(r.ending!.cores[n]))]);
   }
   console.log(markdownTable(['run', 'window', ...names], cpuRows));
   console.log(
@@ -680,20 +822,39 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
       'everything else on the machine; ending = first deadline -> last end.)',
   );
   if (real?.idle && real.idle0) {
-    const perK = (n: string) => ((real.idle!.cores[n] ?? 0) - (real.idle0!.cores[n] ?? 0)) * 100 * (1_000 / Math.max(1, real.opened));
-    console.log(`\nIdle cost of the open sessions (idle open - idle none), per 1,000 sessions: worker ${fixed(perK('worker'), 2)} %, dev server ${fixed(perK('temporal'), 2)} %, pg ${fixed(perK('postgres (this db)'), 2)} % of a core.`);
+    const perK = (n: string) =>
+      ((real.idle!.cores[n] ?? 0) - (real.idle0!.cores[n] ?? 0)) * 100 * (1_000 / Math.max(1, real.opened));
+    console.log(
+      `\nIdle cost of the open sessions (idle open - idle none), per 1,000 sessions: worker ${fixed(perK('worker'), 2)} %, dev server ${fixed(perK('temporal'), 2)} %, pg ${fixed(perK('postgres (this db)'), 2)} % of a core.`,
+    );
   }
   for (const r of results) {
     if (!r.ending || r.ended === 0) continue;
     const per = (n: string) => fixed(((r.ending!.cores[n] ?? 0) * r.ending!.seconds * 1_000) / r.ended, 1);
-    console.log(`- ${r.name} ending: CPU per end, ms: ${r.name === 'sessions' ? `worker ${per('worker')}, api ${per('api')}` : `floor worker ${per('floor worker')}`}, dev server ${per('temporal')}, pg ${per('postgres (this db)')}`);
+    console.log(
+      `- ${r.name} ending: CPU per end, ms: ${r.name === 'sessions' ? `worker ${per('worker')}, api ${per('api')}` : `floor worker ${per('floor worker')}`}, dev server ${per('temporal')}, pg ${per('postgres (this db)')}`,
+    );
   }
   for (const r of results) if (r.idleNote) console.log(`- ${r.name} idle window: ${r.idleNote}`);
 
   console.log('\n### Details\n');
   console.log(
     markdownTable(
-      ['run', 'warm-up open /s', 'open s', 'errors', 'late opens', 'settle s', 'worker RSS KB / open', 'dev server RSS before MB', 'peak open MB', 'peak ending MB', 'api RSS peak MB', 'end reasons', 'deadline mismatches'],
+      [
+        'run',
+        'warm-up open /s',
+        'open s',
+        'errors',
+        'late opens',
+        'settle s',
+        'worker RSS KB / open',
+        'dev server RSS before MB',
+        'peak open MB',
+        'peak ending MB',
+        'api RSS peak MB',
+        'end reasons',
+        'deadline mismatches',
+      ],
       results.map((r) => [
         r.name,
         fixed(r.warmupPerSecond, 0),
@@ -706,7 +867,11 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
         mb(r.rss.temporal.peakOpenKb),
         mb(r.rss.temporal.peakEndingKb),
         r.rss.api ? mb(r.rss.api.peakOpenKb) : '-',
-        r.collected.endReasons ? Object.entries(r.collected.endReasons).map(([k, v]) => `${k} ${v}`).join(', ') : '-',
+        r.collected.endReasons
+          ? Object.entries(r.collected.endReasons)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')
+          : '-',
         r.collected.deadlineMismatches === undefined ? '-' : String(r.collected.deadlineMismatches),
       ]),
     ),
@@ -716,8 +881,14 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
   const cpu = cpus();
   console.log('\n### Machine and settings\n');
   console.log(`- run started ${facts.startedAt}; session workflow: ${facts.workflowVersion}`);
-  console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}${settings.temporalExtraArgs.length ? ` (${settings.temporalExtraArgs.join(' ')})` : ''}`);
+  console.log(
+    `- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end: ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli}${settings.temporalExtraArgs.length ? ` (${settings.temporalExtraArgs.join(' ')})` : ''}`,
+  );
   console.log(
     `- ${settings.sessions} sessions, ${settings.concurrency} requests in flight, warm-up ${settings.warmup}, deadlines over ${settings.spreadSeconds} s, ` +
       `idle window ${settings.idleSeconds} s (${settings.idle0Seconds} s with none), session timeout ${real?.timeoutSeconds ?? '-'} s, no warning, no debounce; ` +
@@ -725,7 +896,10 @@ function printReport(results: ScenarioResult[], facts: { postgres: string; tempo
       `(the floor worker's workflow cache: ${floor?.maxCachedWorkflows ?? '-'} runs; the production worker's queues get the same default, one cache per queue); ` +
       `LOG_LEVEL=warn; total ${facts.totalSeconds.toFixed(0)} s`,
   );
-  const extra = [...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`), ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`)];
+  const extra = [
+    ...Object.entries(settings.workerEnv).map(([k, v]) => `worker ${k}=${v}`),
+    ...Object.entries(settings.apiEnv).map(([k, v]) => `api ${k}=${v}`),
+  ];
   if (extra.length) console.log(`- extra child env: ${extra.join(', ')}`);
   console.log(
     '\nCaveat: one shared 2-core machine runs the bench, the API, the worker, PostgreSQL and the Temporal dev server ' +
@@ -737,7 +911,10 @@ function recordResults(results: ScenarioResult[], facts: { startedAt: string; wo
   const real = results.find((r) => r.name === 'sessions');
   const floor = results.find((r) => r.name === 'floor');
   const mib = (kb: number) => kb / 1024;
-  const peakKb = (r?: ScenarioResult) => (r ? Math.max(r.rss.worker.peakOpenKb, Number.isFinite(r.rss.worker.peakEndingKb) ? r.rss.worker.peakEndingKb : 0) : Number.NaN);
+  const peakKb = (r?: ScenarioResult) =>
+    r
+      ? Math.max(r.rss.worker.peakOpenKb, Number.isFinite(r.rss.worker.peakEndingKb) ? r.rss.worker.peakEndingKb : 0)
+      : Number.NaN;
   const idlePct = (r: ScenarioResult | undefined, n: string) => (r?.idle ? (r.idle.cores[n] ?? 0) * 100 : Number.NaN);
   const div = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
   const figures: Record<string, number | string | null> = {
@@ -749,7 +926,9 @@ function recordResults(results: ScenarioResult[], facts: { startedAt: string; wo
     worker_rss_idle_end_mib: real ? mib(real.rss.worker.idleKb) : null,
     worker_rss_peak_ending_mib: real ? mib(real.rss.worker.peakEndingKb) : null,
     worker_rss_after_mib: real ? mib(real.rss.worker.afterKb) : null,
-    temporal_rss_peak_mib: real ? mib(Math.max(real.rss.temporal.peakOpenKb, real.rss.temporal.peakEndingKb || 0)) : null,
+    temporal_rss_peak_mib: real
+      ? mib(Math.max(real.rss.temporal.peakOpenKb, real.rss.temporal.peakEndingKb || 0))
+      : null,
     lateness_p50_ms: real?.closeLateness.p50 ?? null,
     lateness_p99_ms: real?.closeLateness.p99 ?? null,
     lateness_max_ms: real?.closeLateness.max ?? null,
@@ -787,7 +966,10 @@ function recordResults(results: ScenarioResult[], facts: { startedAt: string; wo
       : {};
   const coresOf = (w?: { cores: Record<string, number> }) => (w ? w.cores : null);
   const cpu = Object.fromEntries(
-    results.map((r) => [r.name, { idle_none: coresOf(r.idle0), idle_open: coresOf(r.idle), ending: coresOf(r.ending) }]),
+    results.map((r) => [
+      r.name,
+      { idle_none: coresOf(r.idle0), idle_open: coresOf(r.idle), ending: coresOf(r.ending) },
+    ]),
   );
   const rssMet = real ? peakKb(real) <= TARGET_RSS_KB : null;
   const p99Met = real ? real.endedAll && real.closeLateness.p99 <= TARGET_P99_MS : null;
@@ -841,7 +1023,9 @@ function recordResults(results: ScenarioResult[], facts: { startedAt: string; wo
 function sessionWorkflowVersion(): string {
   try {
     const src = readFileSync(join(repoRoot(), 'libs/workflows/src/workflows/session-lifecycle.workflow.ts'), 'utf8');
-    return /lazy/i.test(src) ? 'lazy deadlines (source mentions "lazy")' : 'signal per message (source does not mention "lazy")';
+    return /lazy/i.test(src)
+      ? 'lazy deadlines (source mentions "lazy")'
+      : 'signal per message (source does not mention "lazy")';
   } catch {
     return 'unknown';
   }
@@ -868,12 +1052,22 @@ async function main(): Promise<void> {
   };
   log('starting the worker child process (WorkerModule, every task queue)');
   const worker: BenchChild = await forkBenchWorker(
-    { ...common, DATABASE_POOL_SIZE: String(settings.workerPoolSize), WORKFLOW_BUNDLE_PATH: bundle.path, ...settings.workerEnv },
+    {
+      ...common,
+      DATABASE_POOL_SIZE: String(settings.workerPoolSize),
+      WORKFLOW_BUNDLE_PATH: bundle.path,
+      ...settings.workerEnv,
+    },
     { log },
   );
   cleanups.push({ name: 'worker process', run: () => worker.stop() });
   log('starting the API child process (createApiApp on 127.0.0.1)');
-  const api: BenchChild = await forkChild('api', join(__dirname, 'support/inbound-api.js'), { ...common, DATABASE_POOL_SIZE: String(settings.apiPoolSize), PORT: '0', ...settings.apiEnv }, { log });
+  const api: BenchChild = await forkChild(
+    'api',
+    join(__dirname, 'support/inbound-api.js'),
+    { ...common, DATABASE_POOL_SIZE: String(settings.apiPoolSize), PORT: '0', ...settings.apiEnv },
+    { log },
+  );
   cleanups.push({ name: 'api process', run: () => api.stop() });
   const apiUrl = String(api.ready.url);
 
@@ -882,10 +1076,17 @@ async function main(): Promise<void> {
   cleanups.push({ name: 'bench db client', run: () => db.end() });
   const poster = new WebhookPoster(apiUrl, settings.concurrency);
   cleanups.push({ name: 'http agent', run: () => poster.close() });
-  const { tenantId, apiKey } = await api.call<{ tenantId: string; apiKey: string }>('createTenant', { name: 'Bench sessions' });
-  log(`API at ${apiUrl}, worker pid ${worker.pid}, dev server pid ${temporalPid ?? '?'}; session workflow: ${workflowVersion}`);
+  const { tenantId, apiKey } = await api.call<{ tenantId: string; apiKey: string }>('createTenant', {
+    name: 'Bench sessions',
+  });
+  log(
+    `API at ${apiUrl}, worker pid ${worker.pid}, dev server pid ${temporalPid ?? '?'}; session workflow: ${workflowVersion}`,
+  );
 
-  const pgPids = async () => (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name])).rows.map((r) => r.pid);
+  const pgPids = async () =>
+    (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name])).rows.map(
+      (r) => r.pid,
+    );
   const results: ScenarioResult[] = [];
 
   {
@@ -896,7 +1097,11 @@ async function main(): Promise<void> {
       'postgres (this db)': await pgPids(),
       bench: [process.pid],
     }));
-    const rss = new RssTimeline({ worker: worker.pid, api: api.pid, ...(temporalPid ? { temporal: temporalPid } : {}) }).start();
+    const rss = new RssTimeline({
+      worker: worker.pid,
+      api: api.pid,
+      ...(temporalPid ? { temporal: temporalPid } : {}),
+    }).start();
     const driver = sessionsDriver({ apiUrl, apiKey, tenantId, db, client, poster });
     const result = await runScenario(driver, { sampler, rss, quietNames: ['worker', 'temporal'] });
     rss.stop();
@@ -923,7 +1128,12 @@ async function main(): Promise<void> {
     const floorWorker = await forkChild(
       'floor worker',
       join(__dirname, 'support/sessions-floor-worker.js'),
-      { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: 'default', SESSIONS_FLOOR_BUNDLE_PATH: codePath, SESSIONS_FLOOR_TASK_QUEUE: FLOOR_TASK_QUEUE },
+      {
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: 'default',
+        SESSIONS_FLOOR_BUNDLE_PATH: codePath,
+        SESSIONS_FLOOR_TASK_QUEUE: FLOOR_TASK_QUEUE,
+      },
       { log },
     );
     cleanups.push({ name: 'floor worker process', run: () => floorWorker.stop() });
@@ -933,7 +1143,10 @@ async function main(): Promise<void> {
       'postgres (this db)': await pgPids(),
       bench: [process.pid],
     }));
-    const rss = new RssTimeline({ 'floor worker': floorWorker.pid, ...(temporalPid ? { temporal: temporalPid } : {}) }).start();
+    const rss = new RssTimeline({
+      'floor worker': floorWorker.pid,
+      ...(temporalPid ? { temporal: temporalPid } : {}),
+    }).start();
     const result = await runScenario(floorDriver(client), { sampler, rss, quietNames: ['floor worker', 'temporal'] });
     rss.stop();
     result.maxCachedWorkflows = Number(floorWorker.ready.maxCachedWorkflows);
@@ -942,9 +1155,14 @@ async function main(): Promise<void> {
   }
 
   await cleanupAll();
-  printReport(results, { postgres: database.serverVersion, temporalCli: temporal.cliPath, totalSeconds: (performance.now() - started) / 1_000, workflowVersion, startedAt });
+  printReport(results, {
+    postgres: database.serverVersion,
+    temporalCli: temporal.cliPath,
+    totalSeconds: (performance.now() - started) / 1_000,
+    workflowVersion,
+    startedAt,
+  });
   recordResults(results, { startedAt, workflowVersion });
 }
 
 runBench(settings.watchdogMs, main);
-

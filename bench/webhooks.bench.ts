@@ -99,7 +99,10 @@ const settings = {
   historySamples: numEnv('BENCH_HISTORY_SAMPLES', 20),
   idleSeconds: numEnv('BENCH_IDLE_SECONDS', 5),
   settleMaxSeconds: numEnv('BENCH_SETTLE_MAX_SECONDS', 20),
-  profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).includes('worker'),
+  profile: (process.env.BENCH_PROFILE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .includes('worker'),
   watchdogMs: numEnv('BENCH_WATCHDOG_MS', 540_000, 10_000),
   temporalExtraArgs: temporalExtraArgsEnv(),
 };
@@ -186,7 +189,10 @@ let nextSeq = 0;
 async function drain(targets: Target[], ids: string[], timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const missing = targets.reduce((acc, { receiver }) => acc + ids.filter((id) => receiver.receivedAt(id) === undefined).length, 0);
+    const missing = targets.reduce(
+      (acc, { receiver }) => acc + ids.filter((id) => receiver.receivedAt(id) === undefined).length,
+      0,
+    );
     if (missing === 0) return;
     if (performance.now() > deadline) {
       log(`drain: ${missing} healthy deliveries still missing after ${timeoutMs} ms`);
@@ -207,7 +213,9 @@ async function settle(infra: Infra): Promise<void> {
     const busy = (cores.worker ?? 0) + (cores.temporal ?? 0);
     const waited = (performance.now() - started) / 1_000;
     if (busy < SETTLED_CORES || waited >= settings.settleMaxSeconds) {
-      log(`settled in ${waited.toFixed(1)} s (worker + temporal ${busy.toFixed(2)} cores${busy < SETTLED_CORES ? '' : ', gave up waiting'})`);
+      log(
+        `settled in ${waited.toFixed(1)} s (worker + temporal ${busy.toFixed(2)} cores${busy < SETTLED_CORES ? '' : ', gave up waiting'})`,
+      );
       return;
     }
   }
@@ -245,7 +253,13 @@ async function runPhase(infra: Infra, spec: PhaseSpec): Promise<PhaseResult> {
   const startedEpoch = Date.now();
   const cpuBefore: CpuSnapshot = await infra.sampler.snapshot();
   const base = nextSeq;
-  const run = await runPaced({ rate, warmupMs, durationMs, writers: settings.writers, write: (seq) => writeContactCreated(infra.pool, spec.tenantId, base + seq) });
+  const run = await runPaced({
+    rate,
+    warmupMs,
+    durationMs,
+    writers: settings.writers,
+    write: (seq) => writeContactCreated(infra.pool, spec.tenantId, base + seq),
+  });
   nextSeq = base + run.writes.length + run.errors + 1;
   const ids = run.writes.map((w) => w.id);
   await drain(spec.targets, ids, spec.drainTimeoutMs);
@@ -255,7 +269,10 @@ async function runPhase(infra: Infra, spec: PhaseSpec): Promise<PhaseResult> {
   const deadAttempts = infra.hanging.requests - deadBefore;
   const peakConnections = Math.max(...spec.targets.map((t) => t.receiver.peakSockets));
   const requests = spec.targets.reduce((acc, t) => acc + t.receiver.requests, 0) - requestsBefore;
-  const bodyBytes = requests > 0 ? (spec.targets.reduce((acc, t) => acc + t.receiver.bodyBytes, 0) - bytesBefore) / requests : Number.NaN;
+  const bodyBytes =
+    requests > 0
+      ? (spec.targets.reduce((acc, t) => acc + t.receiver.bodyBytes, 0) - bytesBefore) / requests
+      : Number.NaN;
 
   // Runs started for this phase's deliveries. A dead endpoint's inline attempts end after the drain
   // (their budget), and only then start their runs: wait that long before reading.
@@ -290,20 +307,26 @@ async function runPhase(infra: Infra, spec: PhaseSpec): Promise<PhaseResult> {
     }
   }
   const windowSeconds = (lastReceipt - run.measuredStart) / 1_000;
-  const allDelivered = run.writes.reduce((acc, w) => acc + spec.targets.filter(({ receiver }) => receiver.receivedAt(w.id) !== undefined).length, 0);
+  const allDelivered = run.writes.reduce(
+    (acc, w) => acc + spec.targets.filter(({ receiver }) => receiver.receivedAt(w.id) !== undefined).length,
+    0,
+  );
   const expected = measured.length * subs;
 
   let breakdown: DeliveryBreakdown | undefined;
   if (settings.historySamples > 0 && spec.kind !== 'warm-up' && runCounts && runCounts.healthyIds.size > 0) {
     const committed = new Map<string, number>();
-    for (const w of run.writes) for (const s of healthySubs) committed.set(runIdOf(s, w.id), performance.timeOrigin + w.committedAt);
+    for (const w of run.writes)
+      for (const s of healthySubs) committed.set(runIdOf(s, w.id), performance.timeOrigin + w.committedAt);
     const withRuns = [...runCounts.healthyIds];
     const step = Math.max(1, Math.floor(withRuns.length / settings.historySamples));
     const sample = withRuns.filter((_, i) => i % step === 0).slice(0, settings.historySamples);
-    breakdown = await deliveryBreakdown(infra.temporal.env.client, sample, (id) => committed.get(id)).catch((err: unknown) => {
-      log(`could not read delivery histories: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    });
+    breakdown = await deliveryBreakdown(infra.temporal.env.client, sample, (id) => committed.get(id)).catch(
+      (err: unknown) => {
+        log(`could not read delivery histories: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      },
+    );
   }
 
   const result: PhaseResult = {
@@ -325,7 +348,9 @@ async function runPhase(infra: Infra, spec: PhaseSpec): Promise<PhaseResult> {
     latencyRun: summarize(viaRun),
     censored,
     deadAttempts,
-    runs: runCounts ? { healthy: runCounts.healthy, dead: runCounts.dead, other: runCounts.other } : { healthy: Number.NaN, dead: Number.NaN, other: Number.NaN },
+    runs: runCounts
+      ? { healthy: runCounts.healthy, dead: runCounts.dead, other: runCounts.other }
+      : { healthy: Number.NaN, dead: Number.NaN, other: Number.NaN },
     inlineShare: runCounts && allDelivered > 0 ? 1 - runCounts.healthy / (run.writes.length * subs) : Number.NaN,
     peakConnections,
     bodyBytes,
@@ -342,18 +367,32 @@ async function runPhase(infra: Infra, spec: PhaseSpec): Promise<PhaseResult> {
   return result;
 }
 
-async function runFloor(infra: Infra, floor: BenchChild, when: string, concurrency: number, secrets: Map<string, string>): Promise<FloorResult> {
+async function runFloor(
+  infra: Infra,
+  floor: BenchChild,
+  when: string,
+  concurrency: number,
+  secrets: Map<string, string>,
+): Promise<FloorResult> {
   const args: FloorArgs = {
-    targets: infra.healthy.map((t) => ({ url: t.receiver.url, secret: secrets.get(t.subscriptionId)!, tenantId: infra.tenantId })),
+    targets: infra.healthy.map((t) => ({
+      url: t.receiver.url,
+      secret: secrets.get(t.subscriptionId)!,
+      tenantId: infra.tenantId,
+    })),
     perTarget: settings.burstEvents,
     concurrency,
     warmUp: Math.min(100, settings.burstEvents),
   };
-  log(`floor (${when}): ${args.perTarget} signed POSTs x ${args.targets.length} receivers, ${concurrency} in flight per receiver, plain node:http loop in a child process`);
+  log(
+    `floor (${when}): ${args.perTarget} signed POSTs x ${args.targets.length} receivers, ${concurrency} in flight per receiver, plain node:http loop in a child process`,
+  );
   const before = await infra.sampler.snapshot();
   const run = await floor.call<FloorRun>('run', args, 120_000);
   const cpu = CpuSampler.delta(before, await infra.sampler.snapshot());
-  log(`floor (${when}): ${run.perSecond.toFixed(0)} POSTs/s over ${run.seconds.toFixed(2)} s, p50 ${ms(run.latency.p50)} p99 ${ms(run.latency.p99)} ms, ${run.errors} errors`);
+  log(
+    `floor (${when}): ${run.perSecond.toFixed(0)} POSTs/s over ${run.seconds.toFixed(2)} s, p50 ${ms(run.latency.p50)} p99 ${ms(run.latency.p99)} ms, ${run.errors} errors`,
+  );
   return { ...run, when, concurrency, cpu };
 }
 
@@ -372,7 +411,15 @@ function brackets(results: PhaseResult[]): Bracket[] {
     const before = healthy[i];
     const after = healthy[i + 1];
     if (!before || !after) return [];
-    return [{ index: i + 1, before, dead: d, after, slowdown: 1 - d.deliveriesPerSecond / ((before.deliveriesPerSecond + after.deliveriesPerSecond) / 2) }];
+    return [
+      {
+        index: i + 1,
+        before,
+        dead: d,
+        after,
+        slowdown: 1 - d.deliveriesPerSecond / ((before.deliveriesPerSecond + after.deliveriesPerSecond) / 2),
+      },
+    ];
   });
 }
 
@@ -419,7 +466,9 @@ function verdictsOf(results: PhaseResult[], floors: FloorResult[]): Verdicts {
     slowdown,
     slowdownMet: bs.length ? slowdown < TARGET_MAX_SLOWDOWN && deadLost === 0 : null,
     latency,
-    latencyMet: latency ? latency.latency.p99 <= TARGET_P99_MS && latency.lost === 0 && (latency.offeredRate ?? 0) >= TARGET_LATENCY_RATE : null,
+    latencyMet: latency
+      ? latency.latency.p99 <= TARGET_P99_MS && latency.lost === 0 && (latency.offeredRate ?? 0) >= TARGET_LATENCY_RATE
+      : null,
   };
 }
 
@@ -441,14 +490,38 @@ const fix0 = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
 const mark = (met: boolean | null) => (met === null ? 'NOT MEASURED' : met ? 'MET' : 'MISSED');
 
 function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts, facts: ReportFacts): void {
-  const load = (r: PhaseResult) => (r.shape === 'paced' ? `paced ${r.offeredRate} deliveries/s` : `burst ${r.events} events`);
+  const load = (r: PhaseResult) =>
+    r.shape === 'paced' ? `paced ${r.offeredRate} deliveries/s` : `burst ${r.events} events`;
   const lat = (r: PhaseResult, value: number) => `${r.censored > 0 ? '≥' : ''}${ms(value)}`;
   const endpoints = (r: PhaseResult) =>
-    r.kind === 'latency' ? `${settings.latencySubscriptions} healthy (tenant B)` : r.kind === 'dead' ? `${settings.healthy} healthy + 1 dead` : `${settings.healthy} healthy`;
-  console.log('\n## Outbound webhooks: outbox → fan-out with inline first attempt → loopback receivers (a run only when needed)\n');
+    r.kind === 'latency'
+      ? `${settings.latencySubscriptions} healthy (tenant B)`
+      : r.kind === 'dead'
+        ? `${settings.healthy} healthy + 1 dead`
+        : `${settings.healthy} healthy`;
+  console.log(
+    '\n## Outbound webhooks: outbox → fan-out with inline first attempt → loopback receivers (a run only when needed)\n',
+  );
   console.log(
     markdownTable(
-      ['phase', 'endpoints', 'load', 'healthy deliveries', 'lost', 'dup', 'deliveries/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'inline', 'runs healthy', 'runs dead', 'dead attempts', 'peak conns'],
+      [
+        'phase',
+        'endpoints',
+        'load',
+        'healthy deliveries',
+        'lost',
+        'dup',
+        'deliveries/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'inline',
+        'runs healthy',
+        'runs dead',
+        'dead attempts',
+        'peak conns',
+      ],
       results.map((r) => [
         r.key,
         endpoints(r),
@@ -473,14 +546,24 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
     '(latency = receipt at the healthy receiver - commit of the outbox row, same process and clock (≥: some deliveries not made within the drain timeout, counted at their age then); deliveries/s = healthy deliveries of the measured events / ' +
       '(last receipt - first measured write); inline = healthy deliveries with no WebhookDeliveryWorkflow; runs = WebhookDeliveryWorkflows started for the ' +
       "phase's healthy / dead-endpoint deliveries (of all its events, warm-up seconds included) (Temporal visibility, WorkflowType='WebhookDeliveryWorkflow'); peak conns = most connections one healthy " +
-      'receiver had open at once, the sender\'s concurrency toward it.)',
+      "receiver had open at once, the sender's concurrency toward it.)",
   );
 
   console.log('\n### Floor: the same HTTP work done the plainest way\n');
   console.log(
     markdownTable(
       ['when', 'POSTs', 'in flight / receiver', 'seconds', 'POSTs/s', 'p50 ms', 'p99 ms', 'errors', 'body bytes'],
-      floors.map((f) => [f.when, String(f.posts), String(f.concurrency), f.seconds.toFixed(2), fix0(f.perSecond), ms(f.latency.p50), ms(f.latency.p99), String(f.errors), fix0(f.bodyBytes)]),
+      floors.map((f) => [
+        f.when,
+        String(f.posts),
+        String(f.concurrency),
+        f.seconds.toFixed(2),
+        fix0(f.perSecond),
+        ms(f.latency.p50),
+        ms(f.latency.p99),
+        String(f.errors),
+        fix0(f.bodyBytes),
+      ]),
     ),
   );
   const healthyBytes = results.find((r) => r.kind === 'healthy')?.bodyBytes ?? Number.NaN;
@@ -494,7 +577,15 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
     console.log('\n### Dead endpoint: bracketed runs (healthy burst, dead burst, healthy burst)\n');
     console.log(
       markdownTable(
-        ['bracket', 'healthy before /s', 'dead /s', 'healthy after /s', 'slowdown', 'dead runs', 'dead endpoint deliveries after the burst'],
+        [
+          'bracket',
+          'healthy before /s',
+          'dead /s',
+          'healthy after /s',
+          'slowdown',
+          'dead runs',
+          'dead endpoint deliveries after the burst',
+        ],
         v.brackets.map((b) => [
           String(b.index),
           fix0(b.before.deliveriesPerSecond),
@@ -502,11 +593,15 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
           fix0(b.after.deliveriesPerSecond),
           pct(b.slowdown),
           String(b.dead.runs.dead),
-          Object.entries(b.dead.deadStatuses ?? {}).map(([k, n]) => `${k} ${n}`).join(', '),
+          Object.entries(b.dead.deadStatuses ?? {})
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', '),
         ]),
       ),
     );
-    console.log(`(slowdown = 1 - dead / mean(before, after); median of ${v.brackets.length}: ${pct(v.slowdown)}. Each dead burst has a fresh dead subscription, paused and its runs terminated after it.)`);
+    console.log(
+      `(slowdown = 1 - dead / mean(before, after); median of ${v.brackets.length}: ${pct(v.slowdown)}. Each dead burst has a fresh dead subscription, paused and its runs terminated after it.)`,
+    );
   }
 
   const verdicts: string[] = [
@@ -518,20 +613,32 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
         `p50 ${ms(v.latency.latency.p50)} ms, p99 ${v.latency.censored ? '≥ ' : ''}${ms(v.latency.latency.p99)} ms (target p99 <= ${TARGET_P99_MS} ms at ${TARGET_LATENCY_RATE}/s); achieved ${fix0(v.latency.deliveriesPerSecond)}/s, ${v.latency.lost} lost`
       : `NOT MEASURED: latency at ${TARGET_LATENCY_RATE}/s (BENCH_LATENCY_RATE=0)`,
   ];
-  const healthyRuns = results.filter((r) => r.kind === 'healthy' || r.kind === 'latency').map((r) => `${r.key} ${r.runs.healthy}`);
-  verdicts.push(`WebhookDeliveryWorkflows started for healthy deliveries (0 expected on the inline path): ${healthyRuns.join(', ')}`);
+  const healthyRuns = results
+    .filter((r) => r.kind === 'healthy' || r.kind === 'latency')
+    .map((r) => `${r.key} ${r.runs.healthy}`);
+  verdicts.push(
+    `WebhookDeliveryWorkflows started for healthy deliveries (0 expected on the inline path): ${healthyRuns.join(', ')}`,
+  );
   if (results.some((r) => r.kind !== 'dead' && r.runs.healthy > 0)) {
     verdicts.push(
       `(why healthy deliveries got runs: the relay publishes a claimed batch (OUTBOX_BATCH_SIZE ${String(facts.ready.outboxBatchSize)}) at once, and past ` +
         `WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION (${String(facts.ready.inlineMaxPerSubscription)}) attempts in flight to a subscription the fan-out starts a run instead of waiting)`,
     );
   }
-  if (facts.warmUp) verdicts.push(`(warm-up burst before the measured phases, not counted: ${fix0(facts.warmUp.deliveriesPerSecond)} deliveries/s, ${facts.warmUp.runs.healthy} runs)`);
+  if (facts.warmUp)
+    verdicts.push(
+      `(warm-up burst before the measured phases, not counted: ${fix0(facts.warmUp.deliveriesPerSecond)} deliveries/s, ${facts.warmUp.runs.healthy} runs)`,
+    );
   console.log(`\n${verdicts.map((line) => `- ${line}`).join('\n')}`);
 
   console.log('\n### Healthy latency by path (ms, p50 / p99 (count))\n');
   const cell = (s: Summary) => (s.count ? `${ms(s.p50)} / ${ms(s.p99)} (${s.count})` : '-');
-  console.log(markdownTable(['phase', 'inline first attempt', 'through a WebhookDeliveryWorkflow'], results.map((r) => [r.key, cell(r.latencyInline), cell(r.latencyRun)])));
+  console.log(
+    markdownTable(
+      ['phase', 'inline first attempt', 'through a WebhookDeliveryWorkflow'],
+      results.map((r) => [r.key, cell(r.latencyInline), cell(r.latencyRun)]),
+    ),
+  );
 
   const sampled = results.filter((r) => r.breakdown && r.breakdown.sampled > 0);
   if (sampled.length) {
@@ -539,18 +646,41 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
     console.log('\n### Healthy deliveries that got a run: where the time went (ms, p50 / p99, sampled histories)\n');
     console.log(
       markdownTable(
-        ['phase', 'sampled', 'commit → run started', 'started → deliver scheduled', 'deliver queued', 'deliver run', 'deliver closed → completed'],
+        [
+          'phase',
+          'sampled',
+          'commit → run started',
+          'started → deliver scheduled',
+          'deliver queued',
+          'deliver run',
+          'deliver closed → completed',
+        ],
         sampled.map((r) => {
           const b = r.breakdown!;
-          return [r.key, String(b.sampled), pair(b.commitToStart), pair(b.startToScheduled), pair(b.deliverScheduleToStart), pair(b.deliverStartToClose), pair(b.bookkeeping)];
+          return [
+            r.key,
+            String(b.sampled),
+            pair(b.commitToStart),
+            pair(b.startToScheduled),
+            pair(b.deliverScheduleToStart),
+            pair(b.deliverStartToClose),
+            pair(b.bookkeeping),
+          ];
         }),
       ),
     );
-    console.log('(commit → run started: relay wake-up, claim, fan-out rows, the cap check and StartWorkflowExecution; the rest as the run records it.)');
+    console.log(
+      '(commit → run started: relay wake-up, claim, fan-out rows, the cap check and StartWorkflowExecution; the rest as the run records it.)',
+    );
   }
 
   console.log('\n### CPU (cores used over each phase, writes to drain)\n');
-  const cpuRow = (name: string, load: string, cpu: { wallSeconds: number; cores: Record<string, number> }, units: number) => {
+  const cpuRow = (
+    name: string,
+    load: string,
+    cpu: { wallSeconds: number; cores: Record<string, number> },
+    units: number,
+  ) => {
     const listed = CPU_COMPONENTS.reduce((acc, n) => acc + (cpu.cores[n] ?? 0), 0);
     return [
       name,
@@ -573,7 +703,9 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
   );
   if (facts.idle) {
     const idle = facts.idle;
-    console.log(`\nIdle (no traffic, ${idle.wallSeconds.toFixed(0)} s): ${CPU_COMPONENTS.map((n) => `${n} ${(idle.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores.`);
+    console.log(
+      `\nIdle (no traffic, ${idle.wallSeconds.toFixed(0)} s): ${CPU_COMPONENTS.map((n) => `${n} ${(idle.cores[n] ?? 0).toFixed(2)}`).join(', ')} cores.`,
+    );
     if (facts.deadIdle) {
       const dead = facts.deadIdle;
       const total = (c: Record<string, number>) => CPU_COMPONENTS.reduce((acc, n) => acc + (c[n] ?? 0), 0);
@@ -584,29 +716,57 @@ function printReport(results: PhaseResult[], floors: FloorResult[], v: Verdicts,
       );
     }
   }
-  console.log(`(${cpus().length} cores in all; "other" = busy time of processes outside this bench, e.g. another bench; "CPU ms / delivery" spreads the listed components' CPU over the healthy deliveries of the phase, warm-up included.)`);
+  console.log(
+    `(${cpus().length} cores in all; "other" = busy time of processes outside this bench, e.g. another bench; "CPU ms / delivery" spreads the listed components' CPU over the healthy deliveries of the phase, warm-up included.)`,
+  );
 
   for (const p of facts.profiles) {
     console.log(`\n### Worker CPU profile (${p.file}, ${(p.totalMs / 1_000).toFixed(1)} s sampled)\n`);
-    console.log(markdownTable(['area (self time)', 'ms', 'share'], p.byArea.map((r) => [r.name, r.selfMs.toFixed(0), `${(r.share * 100).toFixed(1)}%`])));
+    console.log(
+      markdownTable(
+        ['area (self time)', 'ms', 'share'],
+        p.byArea.map((r) => [r.name, r.selfMs.toFixed(0), `${(r.share * 100).toFixed(1)}%`]),
+      ),
+    );
     console.log('');
-    console.log(markdownTable(['hottest functions (self time)', 'ms', 'share'], p.topFunctions.map((r) => [r.name, r.selfMs.toFixed(0), `${(r.share * 100).toFixed(1)}%`])));
+    console.log(
+      markdownTable(
+        ['hottest functions (self time)', 'ms', 'share'],
+        p.topFunctions.map((r) => [r.name, r.selfMs.toFixed(0), `${(r.share * 100).toFixed(1)}%`]),
+      ),
+    );
   }
 
   console.log('\n### Checks\n');
-  console.log(`- signatures: ${facts.verified} sampled requests verified with the standardwebhooks library, ${facts.verifyFailures.length} failed${facts.verifyFailures.length ? ` (first: ${facts.verifyFailures[0]})` : ''}`);
-  for (const r of results) if (r.writeErrors > 0) console.log(`- ${r.key}: ${r.writeErrors} write errors (first: ${r.firstError})`);
-  for (const f of floors) if (f.errors > 0) console.log(`- floor (${f.when}): ${f.errors} errors (first: ${f.firstError})`);
+  console.log(
+    `- signatures: ${facts.verified} sampled requests verified with the standardwebhooks library, ${facts.verifyFailures.length} failed${facts.verifyFailures.length ? ` (first: ${facts.verifyFailures[0]})` : ''}`,
+  );
+  for (const r of results)
+    if (r.writeErrors > 0) console.log(`- ${r.key}: ${r.writeErrors} write errors (first: ${r.firstError})`);
+  for (const f of floors)
+    if (f.errors > 0) console.log(`- floor (${f.when}): ${f.errors} errors (first: ${f.firstError})`);
 
   const cpu = cpus();
   const r = facts.ready;
   console.log('\n### Machine and settings\n');
-  console.log(`- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
-  console.log(`- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (extra args: ${settings.temporalExtraArgs.join(' ') || 'none'})`);
+  console.log(
+    `- cpus: ${cpu.length} x ${cpu[0]?.model ?? 'unknown'}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average at end ${loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(
+    `- node ${process.version}; PostgreSQL ${facts.postgres}; Temporal dev server from ${facts.temporalCli} (extra args: ${settings.temporalExtraArgs.join(' ') || 'none'})`,
+  );
   console.log(
     `- ${settings.healthy} healthy subscriptions (+1 dead per dead burst), bursts of ${settings.burstEvents} events (warm-up ${settings.warmUpEvents}), ${settings.brackets} bracket(s), ` +
       `${settings.writers} writers; latency phase ${settings.latencyRate} deliveries/s over ${settings.latencySubscriptions} subscription(s) for ${settings.latencyWarmupSeconds}+${settings.latencySeconds} s; ` +
-      `worker: WORKER_TASK_QUEUES=outbox,webhooks, DATABASE_POOL_SIZE=${settings.workerPoolSize}${Object.keys(settings.workerEnv).length ? `, ${Object.entries(settings.workerEnv).map(([k, val]) => `${k}=${val}`).join(', ')}` : ''}; ` +
+      `worker: WORKER_TASK_QUEUES=outbox,webhooks, DATABASE_POOL_SIZE=${settings.workerPoolSize}${
+        Object.keys(settings.workerEnv).length
+          ? `, ${Object.entries(settings.workerEnv)
+              .map(([k, val]) => `${k}=${val}`)
+              .join(', ')}`
+          : ''
+      }; ` +
       `WEBHOOK_TIMEOUT_MS ${String(r.webhookTimeoutMs)}, WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS ${String(r.inlineAttemptTimeoutMs)}, WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION ${String(r.inlineMaxPerSubscription)}, ` +
       `WEBHOOK_SLOW_AFTER_MS ${String(r.slowAfterMs)}, OUTBOX_BATCH_SIZE ${String(r.outboxBatchSize)}, OUTBOX_WAKE_MIN_INTERVAL_MS ${String(r.outboxWakeMinIntervalMs)}; webhooks queue activity slots ${String(r.webhookActivitySlots)}, ` +
       `workflow task slots ${String(r.webhookWorkflowTaskSlots)}${settings.workerOptions ? `, worker options ${settings.workerOptions}` : ''}; total bench time ${facts.totalSeconds.toFixed(0)} s`,
@@ -624,7 +784,8 @@ async function main(): Promise<void> {
 
   const pool = new Pool({ connectionString: database.url, max: settings.writers + 4 });
   cleanups.push({ name: 'pg pool', run: () => pool.end() });
-  const tenant = async (name: string) => (await pool.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ($1) RETURNING id`, [name])).rows[0]!.id;
+  const tenant = async (name: string) =>
+    (await pool.query<{ id: string }>(`INSERT INTO tenants (name) VALUES ($1) RETURNING id`, [name])).rows[0]!.id;
   const tenantId = await tenant('bench webhooks');
   const latencyTenantId = await tenant('bench webhooks latency');
 
@@ -632,14 +793,19 @@ async function main(): Promise<void> {
   cleanups.push({ name: 'receivers', run: () => Promise.all(receivers.map((r) => r.close())).then(() => undefined) });
   for (let i = 0; i < settings.healthy; i++) receivers.push(await BenchReceiver.start(`healthy-${i + 1}`, 'healthy'));
   const latencyReceivers: BenchReceiver[] = [];
-  if (settings.latencyRate > 0) for (let i = 0; i < settings.latencySubscriptions; i++) latencyReceivers.push(await BenchReceiver.start(`latency-${i + 1}`, 'healthy'));
+  if (settings.latencyRate > 0)
+    for (let i = 0; i < settings.latencySubscriptions; i++)
+      latencyReceivers.push(await BenchReceiver.start(`latency-${i + 1}`, 'healthy'));
   receivers.push(...latencyReceivers);
   const hanging = await BenchReceiver.start('dead', 'hanging');
   receivers.push(hanging);
 
   const keptProfileDir = process.env.BENCH_PROFILE_DIR;
-  const profileDir = settings.profile ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-webhooks-prof-'))) : undefined;
-  if (profileDir && !keptProfileDir) cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
+  const profileDir = settings.profile
+    ? (keptProfileDir ?? mkdtempSync(join(tmpdir(), 'crm-bench-webhooks-prof-')))
+    : undefined;
+  if (profileDir && !keptProfileDir)
+    cleanups.push({ name: 'profile dir', run: () => rmSync(profileDir, { recursive: true, force: true }) });
   log('starting the worker and the floor (child processes)');
   const worker = await forkChild(
     'worker',
@@ -672,18 +838,25 @@ async function main(): Promise<void> {
 
   const secrets = new Map<string, string>();
   const subscribe = async (tenant: string, receiver: BenchReceiver): Promise<Target> => {
-    const sub = await worker.call<{ id: string; secret: string }>('subscribe', { tenantId: tenant, url: receiver.url, eventTypes: ['contact.*'] });
+    const sub = await worker.call<{ id: string; secret: string }>('subscribe', {
+      tenantId: tenant,
+      url: receiver.url,
+      eventTypes: ['contact.*'],
+    });
     if (receiver.kind === 'healthy') receiver.useSecret(sub.secret);
     secrets.set(sub.id, sub.secret);
     return { receiver, subscriptionId: sub.id };
   };
   const healthy: Target[] = [];
-  for (const receiver of receivers.filter((r) => r.kind === 'healthy' && !latencyReceivers.includes(r))) healthy.push(await subscribe(tenantId, receiver));
+  for (const receiver of receivers.filter((r) => r.kind === 'healthy' && !latencyReceivers.includes(r)))
+    healthy.push(await subscribe(tenantId, receiver));
   const latencyTargets: Target[] = [];
   for (const receiver of latencyReceivers) latencyTargets.push(await subscribe(latencyTenantId, receiver));
 
   const sampler = new CpuSampler(async () => {
-    const { rows: pids } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database.name]);
+    const { rows: pids } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [
+      database.name,
+    ]);
     return {
       'bench (load + receivers)': [process.pid],
       worker: [worker.pid],
@@ -700,7 +873,11 @@ async function main(): Promise<void> {
     const before = await sampler.snapshot();
     await sleep(settings.idleSeconds * 1_000);
     const cores = CpuSampler.delta(before, await sampler.snapshot());
-    log(`${what} CPU: ${Object.entries(cores.cores).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ')}`);
+    log(
+      `${what} CPU: ${Object.entries(cores.cores)
+        .map(([k, val]) => `${k} ${val.toFixed(2)}`)
+        .join(', ')}`,
+    );
     return cores;
   };
   const idle = settings.idleSeconds > 0 ? await sampleIdle('idle') : undefined;
@@ -710,7 +887,14 @@ async function main(): Promise<void> {
   let warmUp: PhaseResult | undefined;
   if (settings.warmUpEvents > 0) {
     await settle(infra);
-    warmUp = await runPhase(infra, { key: 'warm-up', kind: 'warm-up', tenantId, targets: healthy, burstEvents: settings.warmUpEvents, drainTimeoutMs: settings.drainTimeoutMs });
+    warmUp = await runPhase(infra, {
+      key: 'warm-up',
+      kind: 'warm-up',
+      tenantId,
+      targets: healthy,
+      burstEvents: settings.warmUpEvents,
+      drainTimeoutMs: settings.drainTimeoutMs,
+    });
   }
 
   const results: PhaseResult[] = [];
@@ -718,15 +902,36 @@ async function main(): Promise<void> {
   floors.push(await runFloor(infra, floor, 'before', floorConcurrency, secrets));
   const healthyBurst = async (i: number) => {
     await settle(infra);
-    results.push(await runPhase(infra, { key: `healthy ${i}`, kind: 'healthy', tenantId, targets: healthy, burstEvents: settings.burstEvents, drainTimeoutMs: settings.drainTimeoutMs }));
+    results.push(
+      await runPhase(infra, {
+        key: `healthy ${i}`,
+        kind: 'healthy',
+        tenantId,
+        targets: healthy,
+        burstEvents: settings.burstEvents,
+        drainTimeoutMs: settings.drainTimeoutMs,
+      }),
+    );
   };
   await healthyBurst(0);
   let deadIdle: typeof idle;
   for (let i = 1; i <= settings.brackets; i++) {
     const dead = await subscribe(tenantId, hanging);
-    log(`dead endpoint subscribed (${dead.subscriptionId}); inline attempts to it run into their ${inlineAttemptTimeoutMs} ms budget, its runs' into ${settings.webhookTimeoutMs} ms`);
+    log(
+      `dead endpoint subscribed (${dead.subscriptionId}); inline attempts to it run into their ${inlineAttemptTimeoutMs} ms budget, its runs' into ${settings.webhookTimeoutMs} ms`,
+    );
     await settle(infra);
-    results.push(await runPhase(infra, { key: `dead ${i}`, kind: 'dead', tenantId, targets: healthy, deadSubscriptionId: dead.subscriptionId, burstEvents: settings.burstEvents, drainTimeoutMs: settings.drainTimeoutMs }));
+    results.push(
+      await runPhase(infra, {
+        key: `dead ${i}`,
+        kind: 'dead',
+        tenantId,
+        targets: healthy,
+        deadSubscriptionId: dead.subscriptionId,
+        burstEvents: settings.burstEvents,
+        drainTimeoutMs: settings.drainTimeoutMs,
+      }),
+    );
     // The dead endpoint's own upkeep without the noise of a burst (once): its runs retrying, its held
     // deliveries waiting, the release sweep looking at them.
     if (i === 1 && settings.idleSeconds > 0) deadIdle = await sampleIdle('dead endpoint alone');
@@ -745,7 +950,11 @@ async function main(): Promise<void> {
         tenantId: latencyTenantId,
         targets: latencyTargets,
         drainTimeoutMs: settings.latencyDrainTimeoutMs,
-        paced: { eventsPerSecond: settings.latencyRate / settings.latencySubscriptions, warmupMs: settings.latencyWarmupSeconds * 1_000, durationMs: settings.latencySeconds * 1_000 },
+        paced: {
+          eventsPerSecond: settings.latencyRate / settings.latencySubscriptions,
+          warmupMs: settings.latencyWarmupSeconds * 1_000,
+          durationMs: settings.latencySeconds * 1_000,
+        },
       }),
     );
   }
@@ -775,7 +984,12 @@ async function main(): Promise<void> {
 }
 
 /** bench/results/webhooks.json (support/results.ts): the phases' figures, the floor and the targets. */
-function recordWebhooksResult(results: PhaseResult[], floors: FloorResult[], v: Verdicts, ready: Record<string, unknown>): void {
+function recordWebhooksResult(
+  results: PhaseResult[],
+  floors: FloorResult[],
+  v: Verdicts,
+  ready: Record<string, unknown>,
+): void {
   const key = (r: PhaseResult) => r.key.replace(/\s+/g, '_');
   const figures: Record<string, number | null> = {
     healthy_burst_deliveries_per_s: v.healthyRate,
@@ -801,9 +1015,19 @@ function recordWebhooksResult(results: PhaseResult[], floors: FloorResult[], v: 
   const healthyRuns = results.filter((r) => r.kind === 'healthy').reduce((acc, r) => acc + r.runs.healthy, 0);
   const healthyDeliveries = results.filter((r) => r.kind === 'healthy').reduce((acc, r) => acc + r.allDelivered, 0);
   const burstCpu = results.find((r) => r.kind === 'healthy')?.cpu.cores;
-  const cores = (c: Record<string, number> | undefined) => (c ? Object.entries(c).map(([k, val]) => `${k} ${val.toFixed(2)}`).join(', ') : '');
+  const cores = (c: Record<string, number> | undefined) =>
+    c
+      ? Object.entries(c)
+          .map(([k, val]) => `${k} ${val.toFixed(2)}`)
+          .join(', ')
+      : '';
 
-  const healthyMet = v.capacityMet === null || v.slowdownMet === null ? (v.capacityMet === false || v.slowdownMet === false ? false : null) : v.capacityMet && v.slowdownMet;
+  const healthyMet =
+    v.capacityMet === null || v.slowdownMet === null
+      ? v.capacityMet === false || v.slowdownMet === false
+        ? false
+        : null
+      : v.capacityMet && v.slowdownMet;
   const targets: TargetResult[] = [
     {
       id: 'webhooks-healthy',
@@ -813,8 +1037,17 @@ function recordWebhooksResult(results: PhaseResult[], floors: FloorResult[], v: 
         `${Number.isFinite(v.ratio) ? (v.ratio * 100).toFixed(1) : '-'} % of the plain-POST floor (${fix0(v.floorRate)}/s); ` +
         `dead endpoint: ${pct(v.slowdown)} (median of ${v.brackets.length} bracketed runs: ${v.brackets.map((b) => pct(b.slowdown)).join(', ')}; target < ${TARGET_MAX_SLOWDOWN * 100} %: ${mark(v.slowdownMet)}); ` +
         `${healthyRuns} WebhookDeliveryWorkflows for ${healthyDeliveries} healthy deliveries`,
-      numbers: { deliveriesPerSecond: v.healthyRate, floorPerSecond: v.floorRate, ratio: v.ratio, deadSlowdownMedian: v.slowdown, healthyRuns },
-      why: healthyMet === false ? `CPU (cores) in the first healthy burst: ${cores(burstCpu)}; ${healthyRuns} of ${healthyDeliveries} healthy deliveries went through a workflow` : undefined,
+      numbers: {
+        deliveriesPerSecond: v.healthyRate,
+        floorPerSecond: v.floorRate,
+        ratio: v.ratio,
+        deadSlowdownMedian: v.slowdown,
+        healthyRuns,
+      },
+      why:
+        healthyMet === false
+          ? `CPU (cores) in the first healthy burst: ${cores(burstCpu)}; ${healthyRuns} of ${healthyDeliveries} healthy deliveries went through a workflow`
+          : undefined,
     },
     {
       id: 'webhooks-p99-500',
@@ -823,8 +1056,19 @@ function recordWebhooksResult(results: PhaseResult[], floors: FloorResult[], v: 
         ? `p50 ${ms(v.latency.latency.p50)} ms, p99 ${v.latency.censored ? '≥ ' : ''}${ms(v.latency.latency.p99)} ms commit → receiver at ${v.latency.offeredRate} deliveries/s offered (${settings.latencySubscriptions} subscription(s)); ` +
           `achieved ${fix0(v.latency.deliveriesPerSecond)}/s, ${v.latency.lost} lost, ${v.latency.runs.healthy} runs (target p99 <= ${TARGET_P99_MS} ms)`
         : 'not measured (BENCH_LATENCY_RATE=0)',
-      numbers: v.latency ? { p50Ms: v.latency.latency.p50, p99Ms: v.latency.latency.p99, offeredPerSecond: v.latency.offeredRate, achievedPerSecond: v.latency.deliveriesPerSecond, runs: v.latency.runs.healthy } : undefined,
-      why: v.latencyMet === false && v.latency ? `CPU (cores): ${cores(v.latency.cpu.cores)}; ${v.latency.runs.healthy} deliveries went through a workflow` : undefined,
+      numbers: v.latency
+        ? {
+            p50Ms: v.latency.latency.p50,
+            p99Ms: v.latency.latency.p99,
+            offeredPerSecond: v.latency.offeredRate,
+            achievedPerSecond: v.latency.deliveriesPerSecond,
+            runs: v.latency.runs.healthy,
+          }
+        : undefined,
+      why:
+        v.latencyMet === false && v.latency
+          ? `CPU (cores): ${cores(v.latency.cpu.cores)}; ${v.latency.runs.healthy} deliveries went through a workflow`
+          : undefined,
     },
   ];
   recordBenchResult('webhooks', {

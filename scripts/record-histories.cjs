@@ -10,7 +10,14 @@ const path = require('node:path');
 
 const { historyToJSON } = require('@temporalio/common/lib/proto-utils');
 
-const TYPES = ['ProcessInboundMessageSaga', 'SessionLifecycleWorkflow', 'SessionCleanupWorkflow', 'MessageDebouncerWorkflow', 'WebhookDeliveryWorkflow', 'WebhookHeldReleaseWorkflow'];
+const TYPES = [
+  'ProcessInboundMessageSaga',
+  'SessionLifecycleWorkflow',
+  'SessionCleanupWorkflow',
+  'MessageDebouncerWorkflow',
+  'WebhookDeliveryWorkflow',
+  'WebhookHeldReleaseWorkflow',
+];
 const historyFile = (type) => path.join(__dirname, '..', 'test', 'replay', 'histories', `${type}.json`);
 const repoRoot = path.join(__dirname, '..');
 /** Failure stack traces in a history name this machine's paths: keep them relative to the repository. */
@@ -22,7 +29,15 @@ const portableJSON = (history) => historyToJSON(history).split(`${repoRoot}/`).j
  *  activity retries (~15 s) and puts it back, so the history holds the failure, the backoff and the
  *  recovery (the committed history was recorded that way). */
 async function recordOutboxProcessor(client) {
-  const settings = { batchSize: 100, pollIntervalMs: 200, iterationsPerRun: 500, cleanupEveryIterations: 3, retentionMs: 604800000, metricsEveryIterations: 2, maxHistoryEvents: 2000 };
+  const settings = {
+    batchSize: 100,
+    pollIntervalMs: 200,
+    iterationsPerRun: 500,
+    cleanupEveryIterations: 3,
+    retentionMs: 604800000,
+    metricsEveryIterations: 2,
+    maxHistoryEvents: 2000,
+  };
   const handle = await client.workflow.start('OutboxProcessorWorkflow', {
     workflowId: `outbox-processor-recording-${Date.now()}`,
     taskQueue: 'outbox',
@@ -40,11 +55,13 @@ async function recordOutboxProcessor(client) {
     const consecutiveFailures = async () => (await handle.query('stats')).consecutiveFailures ?? 0;
     await db.query('ALTER TABLE outbox_events RENAME TO outbox_events_away');
     try {
-      for (const deadline = Date.now() + 120_000; (await consecutiveFailures()) < 1 && Date.now() < deadline; ) await sleep(250);
+      for (const deadline = Date.now() + 120_000; (await consecutiveFailures()) < 1 && Date.now() < deadline;)
+        await sleep(250);
     } finally {
       await db.query('ALTER TABLE outbox_events_away RENAME TO outbox_events');
     }
-    for (const deadline = Date.now() + 120_000; (await consecutiveFailures()) > 0 && Date.now() < deadline; ) await sleep(250);
+    for (const deadline = Date.now() + 120_000; (await consecutiveFailures()) > 0 && Date.now() < deadline;)
+      await sleep(250);
     await db.end();
   }
   await sleep(500);
@@ -74,7 +91,9 @@ async function main() {
     const history = await client.workflow.getHandle(chosen.workflowId, chosen.runId).fetchHistory();
     const file = historyFile(type);
     writeFileSync(file, portableJSON(history));
-    process.stdout.write(`${type}: ${chosen.status.name} run with ${history.events.length} events -> ${path.relative(process.cwd(), file)}\n`);
+    process.stdout.write(
+      `${type}: ${chosen.status.name} run with ${history.events.length} events -> ${path.relative(process.cwd(), file)}\n`,
+    );
   }
   await recordOutboxProcessor(client);
   await connection.close();

@@ -10,9 +10,12 @@
 //   with BENCH_TEMPORAL_DB=file and BENCH_TEMPORAL_PRAGMAS=off/on shows the difference). An
 //   in-memory database (the test suite, the benches' default) accepts and ignores them.
 const TEMPORAL_DEV_SERVER_ARGS = [
-  '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
-  '--sqlite-pragma', 'journal_mode=WAL',
-  '--sqlite-pragma', 'synchronous=OFF',
+  '--dynamic-config-value',
+  'system.enableActivityEagerExecution=true',
+  '--sqlite-pragma',
+  'journal_mode=WAL',
+  '--sqlite-pragma',
+  'synchronous=OFF',
 ];
 
 module.exports = { TEMPORAL_DEV_SERVER_ARGS };

@@ -29,5 +29,7 @@ const DEFAULT_TEMPORAL_EXTRA_ARGS = '--dynamic-config-value history.transferProc
 
 /** Extra dev-server arguments of a bench: BENCH_TEMPORAL_EXTRA_ARGS, or the default above. */
 export function temporalExtraArgsEnv(): string[] {
-  return (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS).split(/\s+/).filter((a) => a && a !== '-');
+  return (process.env.BENCH_TEMPORAL_EXTRA_ARGS ?? DEFAULT_TEMPORAL_EXTRA_ARGS)
+    .split(/\s+/)
+    .filter((a) => a && a !== '-');
 }

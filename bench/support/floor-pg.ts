@@ -60,13 +60,19 @@ export function transactionStatements(statements: CapturedStatement[]): Captured
   const norm = (t: string) => t.replace(/\s+/g, ' ').trim().toUpperCase();
   const begin = statements.findIndex((s) => norm(s.text) === 'START TRANSACTION' || norm(s.text) === 'BEGIN');
   let commit = -1;
-  for (let i = statements.length - 1; i > begin; i--) if (norm(statements[i].text) === 'COMMIT') { commit = i; break; }
+  for (let i = statements.length - 1; i > begin; i--)
+    if (norm(statements[i].text) === 'COMMIT') {
+      commit = i;
+      break;
+    }
   return begin >= 0 && commit > begin ? statements.slice(begin, commit + 1) : [];
 }
 
 function uuidsOf(tx: CapturedTransaction): Set<string> {
   const out = new Set<string>();
-  for (const s of tx.statements) for (const v of s.values ?? []) if (typeof v === 'string') for (const m of v.match(UUID) ?? []) out.add(m.toLowerCase());
+  for (const s of tx.statements)
+    for (const v of s.values ?? [])
+      if (typeof v === 'string') for (const m of v.match(UUID) ?? []) out.add(m.toLowerCase());
   return out;
 }
 
@@ -113,7 +119,10 @@ class FloorReplay {
     const template = isNew ? captured.newContact : captured.returning;
     let contact: KnownContact;
     if (isNew) {
-      contact = { phone: `${this.args.phonePrefix}${String(this.counter++).padStart(captured.newContact.phone.length - this.args.phonePrefix.length, '0')}`, ids: this.shared.map((u) => [u, randomUUID()]) };
+      contact = {
+        phone: `${this.args.phonePrefix}${String(this.counter++).padStart(captured.newContact.phone.length - this.args.phonePrefix.length, '0')}`,
+        ids: this.shared.map((u) => [u, randomUUID()]),
+      };
     } else {
       contact = this.known[Math.floor(Math.random() * this.known.length)];
     }
@@ -121,13 +130,19 @@ class FloorReplay {
       [captured.tenantId, this.args.tenantId],
       [captured.channelId, this.args.channelId],
       [template.phone, contact.phone],
-      [template.rawId, randomBytes(template.rawId.length / 2).toString('hex').toUpperCase()],
+      [
+        template.rawId,
+        randomBytes(template.rawId.length / 2)
+          .toString('hex')
+          .toUpperCase(),
+      ],
       ...contact.ids,
       ...(isNew ? this.ownNew : this.ownReturning).map((u): [string, string] => [u, randomUUID()]),
     ];
     const client = await this.pool.connect();
     try {
-      for (const statement of template.statements) await client.query(statement.text, substitute(statement.values, map));
+      for (const statement of template.statements)
+        await client.query(statement.text, substitute(statement.values, map));
       if (isNew) this.known.push(contact);
       return isNew;
     } catch (err) {
@@ -146,7 +161,8 @@ async function main(): Promise<void> {
       /** Closed loop: `concurrency` callers, each replays one transaction after the other, for `warmupMs` unmeasured then `durationMs`. */
       run: async (raw) => {
         const args = raw as FloorPgArgs;
-        if (!args.captured.newContact.statements.length || !args.captured.returning.statements.length) throw new Error('no captured transaction to replay');
+        if (!args.captured.newContact.statements.length || !args.captured.returning.statements.length)
+          throw new Error('no captured transaction to replay');
         const replay = new FloorReplay(pool, args);
         const start = performance.now();
         const measuredFrom = start + args.warmupMs;

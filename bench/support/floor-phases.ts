@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type BenchChild, forkChild } from './inbound-children';
 import { CpuSampler, type CpuSnapshot } from './inbound-cpu';
-import { type BenchChannel, type CommitGauge, InboundTraffic, type PostRecord, runMaxPosts, WebhookPoster } from './inbound-traffic';
+import {
+  type BenchChannel,
+  type CommitGauge,
+  InboundTraffic,
+  type PostRecord,
+  runMaxPosts,
+  WebhookPoster,
+} from './inbound-traffic';
 import type { FloorPgArgs, FloorPgRun } from './floor-pg';
 import { summarize, type Summary } from './stats';
 import { log } from './bench-process';
@@ -51,7 +58,11 @@ export interface FloorContext {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** CPU cores per component from `warmupMs` after now until `work` resolves. */
-async function withCpuWindow<T>(sampler: CpuSampler, warmupMs: number, work: () => Promise<T>): Promise<{ value: T; cpu: Record<string, number> }> {
+async function withCpuWindow<T>(
+  sampler: CpuSampler,
+  warmupMs: number,
+  work: () => Promise<T>,
+): Promise<{ value: T; cpu: Record<string, number> }> {
   const start = await sampler.snapshot();
   let measured: CpuSnapshot | undefined;
   const timer = setTimeout(() => void sampler.snapshot().then((s) => (measured = s)), warmupMs);
@@ -61,9 +72,15 @@ async function withCpuWindow<T>(sampler: CpuSampler, warmupMs: number, work: () 
   return { value, cpu: CpuSampler.delta(measured ?? start, end).cores };
 }
 
-async function withChildren<T>(ctx: FloorContext, children: Promise<BenchChild>[], work: (c: BenchChild[]) => Promise<T>): Promise<T> {
+async function withChildren<T>(
+  ctx: FloorContext,
+  children: Promise<BenchChild>[],
+  work: (c: BenchChild[]) => Promise<T>,
+): Promise<T> {
   const started = await Promise.allSettled(children);
-  const ok = started.filter((s): s is PromiseFulfilledResult<BenchChild> => s.status === 'fulfilled').map((s) => s.value);
+  const ok = started
+    .filter((s): s is PromiseFulfilledResult<BenchChild> => s.status === 'fulfilled')
+    .map((s) => s.value);
   try {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
@@ -75,7 +92,11 @@ async function withChildren<T>(ctx: FloorContext, children: Promise<BenchChild>[
   }
 }
 
-function summarizeRecords(records: PostRecord[], measuredStartEpoch: number, completedAt: (r: PostRecord) => number | undefined) {
+function summarizeRecords(
+  records: PostRecord[],
+  measuredStartEpoch: number,
+  completedAt: (r: PostRecord) => number | undefined,
+) {
   const measured = records.filter((r) => r.measured);
   const ok = measured.filter((r) => r.status === 202 && completedAt(r) !== undefined);
   const last = ok.reduce((acc, r) => Math.max(acc, completedAt(r)!), measuredStartEpoch);
@@ -96,7 +117,12 @@ export async function runReceiverFloor(ctx: FloorContext): Promise<FloorResult> 
   return withChildren(ctx, [child], async ([receiver]) => {
     ctx.floorPids.floor = [receiver.pid];
     const poster = new WebhookPoster(String(receiver.ready.url), ctx.concurrency);
-    const channel: BenchChannel = { mode: 'direct', tenantId: '00000000-0000-4000-8000-000000000000', channelId: '00000000-0000-4000-8000-000000000001', webhookSecret: 'floor' };
+    const channel: BenchChannel = {
+      mode: 'direct',
+      tenantId: '00000000-0000-4000-8000-000000000000',
+      channelId: '00000000-0000-4000-8000-000000000001',
+      webhookSecret: 'floor',
+    };
     const traffic = new InboundTraffic(channel, 0.3, '5511900');
     let answered = 0;
     const gauge: CommitGauge = { committed: () => answered };
@@ -116,7 +142,14 @@ export async function runReceiverFloor(ctx: FloorContext): Promise<FloorResult> 
         }),
       );
       const s = summarizeRecords(run.records, run.measuredStartEpoch, (r) => r.postStartEpoch + r.httpMs);
-      return { key: 'receiver', label: 'receiver floor (Nest/Express 202, no work)', unit: 'req/s', concurrency: ctx.concurrency, cpu, ...s };
+      return {
+        key: 'receiver',
+        label: 'receiver floor (Nest/Express 202, no work)',
+        unit: 'req/s',
+        concurrency: ctx.concurrency,
+        cpu,
+        ...s,
+      };
     } finally {
       poster.close();
     }
@@ -126,17 +159,31 @@ export async function runReceiverFloor(ctx: FloorContext): Promise<FloorResult> 
 /** Direct-mode transaction floor: the same statements through a plain `pg` Pool, closed loop. */
 export async function runPgFloor(
   ctx: FloorContext,
-  args: { databaseUrl: string; poolSize: number } & Pick<FloorPgArgs, 'captured' | 'tenantId' | 'channelId' | 'newShare'>,
+  args: { databaseUrl: string; poolSize: number } & Pick<
+    FloorPgArgs,
+    'captured' | 'tenantId' | 'channelId' | 'newShare'
+  >,
 ): Promise<FloorResult> {
-  const child = forkChild('floor pg', join(__dirname, 'floor-pg.js'), { ...ctx.childEnv, DATABASE_URL: args.databaseUrl, FLOOR_POOL_SIZE: String(args.poolSize) }, { log });
+  const child = forkChild(
+    'floor pg',
+    join(__dirname, 'floor-pg.js'),
+    { ...ctx.childEnv, DATABASE_URL: args.databaseUrl, FLOOR_POOL_SIZE: String(args.poolSize) },
+    { log },
+  );
   return withChildren(ctx, [child], async ([pg]) => {
     ctx.floorPids.floor = [pg.pid];
     const { value: run, cpu } = await withCpuWindow(ctx.sampler, ctx.warmupMs, () =>
       pg.call<FloorPgRun>(
         'run',
         {
-          captured: args.captured, tenantId: args.tenantId, channelId: args.channelId, concurrency: ctx.concurrency, warmupMs: ctx.warmupMs,
-          durationMs: ctx.durationMs, newShare: args.newShare, phonePrefix: '5511960',
+          captured: args.captured,
+          tenantId: args.tenantId,
+          channelId: args.channelId,
+          concurrency: ctx.concurrency,
+          warmupMs: ctx.warmupMs,
+          durationMs: ctx.durationMs,
+          newShare: args.newShare,
+          phonePrefix: '5511960',
         } satisfies FloorPgArgs,
         ctx.warmupMs + ctx.durationMs + 60_000,
       ),
@@ -159,7 +206,10 @@ export async function runPgFloor(
 
 /** Saga floor: no-op workflows (one local activity), started like sagas, at most `concurrency` not run yet. */
 export async function runSagaFloor(ctx: FloorContext, drainTimeoutMs: number): Promise<FloorResult> {
-  const worker = forkChild('floor worker', join(__dirname, 'floor-saga-worker.js'), ctx.childEnv, { log, readyTimeoutMs: 120_000 });
+  const worker = forkChild('floor worker', join(__dirname, 'floor-saga-worker.js'), ctx.childEnv, {
+    log,
+    readyTimeoutMs: 120_000,
+  });
   const starter = forkChild('floor starter', join(__dirname, 'floor-saga-starter.js'), ctx.childEnv, { log });
   return withChildren(ctx, [worker, starter], async ([w, s]) => {
     ctx.floorPids.floor = [s.pid];
@@ -180,7 +230,16 @@ export async function runSagaFloor(ctx: FloorContext, drainTimeoutMs: number): P
       const workflowId = `${prefix}-${seq++}`;
       const postStartEpoch = Date.now();
       const postStartPerf = performance.now();
-      const record: PostRecord = { externalId: workflowId, phone: '', newContact: false, postStartEpoch, postStartPerf, httpMs: Number.NaN, status: 0, measured };
+      const record: PostRecord = {
+        externalId: workflowId,
+        phone: '',
+        newContact: false,
+        postStartEpoch,
+        postStartPerf,
+        httpMs: Number.NaN,
+        status: 0,
+        measured,
+      };
       try {
         await s.call('start', { workflowId });
         record.status = 202;
@@ -191,7 +250,14 @@ export async function runSagaFloor(ctx: FloorContext, drainTimeoutMs: number): P
       return record;
     };
     const { value: run, cpu } = await withCpuWindow(ctx.sampler, ctx.warmupMs, async () => {
-      const result = await runMaxPosts({ send, warmupMs: ctx.warmupMs, durationMs: ctx.durationMs, concurrency: ctx.concurrency, maxMessages: 500_000, gauge });
+      const result = await runMaxPosts({
+        send,
+        warmupMs: ctx.warmupMs,
+        durationMs: ctx.durationMs,
+        concurrency: ctx.concurrency,
+        maxMessages: 500_000,
+        gauge,
+      });
       const started = result.records.filter((r) => r.status === 202).length;
       const deadline = performance.now() + drainTimeoutMs;
       while (gauge.committed() < started && performance.now() < deadline) await sleep(50);
@@ -202,9 +268,19 @@ export async function runSagaFloor(ctx: FloorContext, drainTimeoutMs: number): P
     const ids = run.records.filter((r) => r.measured && r.status === 202).map((r) => r.externalId);
     const at = new Map<string, number>();
     for (let i = 0; i < ids.length; i += 5_000) {
-      for (const [id, t] of Object.entries(await w.call<Record<string, number>>('takeCompletions', ids.slice(i, i + 5_000)))) at.set(id, t);
+      for (const [id, t] of Object.entries(
+        await w.call<Record<string, number>>('takeCompletions', ids.slice(i, i + 5_000)),
+      ))
+        at.set(id, t);
     }
     const summary = summarizeRecords(run.records, run.measuredStartEpoch, (r) => at.get(r.externalId));
-    return { key: 'saga', label: 'saga floor (no-op workflow, 1 local activity)', unit: 'wf/s', concurrency: ctx.concurrency, cpu, ...summary };
+    return {
+      key: 'saga',
+      label: 'saga floor (no-op workflow, 1 local activity)',
+      unit: 'wf/s',
+      concurrency: ctx.concurrency,
+      cpu,
+      ...summary,
+    };
   });
 }

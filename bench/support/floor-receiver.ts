@@ -10,7 +10,10 @@ import { failStartup, serveParent } from './inbound-children';
 class FloorReceiverController {
   @Post(':channelId/waha/events')
   @HttpCode(202)
-  receive(@Param('channelId') channelId: string, @Req() req: RawBodyRequest<Request>): { status: string; channelId: string; bytes: number } {
+  receive(
+    @Param('channelId') channelId: string,
+    @Req() req: RawBodyRequest<Request>,
+  ): { status: string; channelId: string; bytes: number } {
     return { status: 'accepted', channelId, bytes: req.rawBody?.length ?? 0 };
   }
 }

@@ -11,7 +11,11 @@ import { benchDataConverter } from './data-converter';
  */
 async function main(): Promise<void> {
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' });
-  const client = new Client({ connection, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default', dataConverter: benchDataConverter() });
+  const client = new Client({
+    connection,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    dataConverter: benchDataConverter(),
+  });
   serveParent(
     {
       start: async (args) => {

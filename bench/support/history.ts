@@ -20,7 +20,11 @@ export interface ProcessorBreakdown {
 }
 
 /** Reads the latest run's history; only the events whose time falls in [fromMs, toMs] (epoch ms) count. */
-export async function processorBreakdown(handle: WorkflowHandle, fromMs: number, toMsEpoch: number): Promise<ProcessorBreakdown> {
+export async function processorBreakdown(
+  handle: WorkflowHandle,
+  fromMs: number,
+  toMsEpoch: number,
+): Promise<ProcessorBreakdown> {
   const history = await handle.fetchHistory();
   const events: HistoryEvent[] = history.events ?? [];
   const timeOf = new Map<number, number>();
@@ -52,7 +56,8 @@ export async function processorBreakdown(handle: WorkflowHandle, fromMs: number,
       if (inWindow && name === 'processPendingEvents') pendingScheduledTimes.push(t);
     } else if (e.activityTaskStartedEventAttributes && inWindow) {
       const scheduledId = idOf(e.activityTaskStartedEventAttributes.scheduledEventId);
-      if (activityType.get(scheduledId) === 'processPendingEvents') pendSchedToStart.push(t - (timeOf.get(scheduledId) ?? Number.NaN));
+      if (activityType.get(scheduledId) === 'processPendingEvents')
+        pendSchedToStart.push(t - (timeOf.get(scheduledId) ?? Number.NaN));
     } else if (e.activityTaskCompletedEventAttributes) {
       lastActivityCompleted = t;
       const attrs = e.activityTaskCompletedEventAttributes;

@@ -56,7 +56,12 @@ function multiRowInsert(table: string, columns: string[], rows: unknown[][]): { 
   return { text: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, values };
 }
 
-export async function runInsertFloor(db: Client, source: { tenantId: string; channelId: string }, target: FloorTarget, batchRows = 1_000): Promise<FloorResult> {
+export async function runInsertFloor(
+  db: Client,
+  source: { tenantId: string; channelId: string },
+  target: FloorTarget,
+  batchRows = 1_000,
+): Promise<FloorResult> {
   // Untimed: read back what the import stored, and plan the scratch rows.
   const contacts = (
     await db.query<{ id: string; phone: string; whatsapp_id: string | null; name: string | null }>(
@@ -76,7 +81,13 @@ export async function runInsertFloor(db: Client, source: { tenantId: string; cha
   const perContact = new Map<string, { first: Date; last: Date; total: number; inbound: number }>();
   for (const m of messages) {
     const s = perContact.get(m.contact_id);
-    if (!s) perContact.set(m.contact_id, { first: m.sent_at, last: m.sent_at, total: 1, inbound: m.direction === 'inbound' ? 1 : 0 });
+    if (!s)
+      perContact.set(m.contact_id, {
+        first: m.sent_at,
+        last: m.sent_at,
+        total: 1,
+        inbound: m.direction === 'inbound' ? 1 : 0,
+      });
     else {
       if (m.sent_at < s.first) s.first = m.sent_at;
       if (m.sent_at > s.last) s.last = m.sent_at;
@@ -86,7 +97,17 @@ export async function runInsertFloor(db: Client, source: { tenantId: string; cha
   }
   const sessionIds = new Map([...perContact.keys()].map((contactId) => [contactId, randomUUID()]));
 
-  const contactRows = contacts.map((c) => [contactIds.get(c.id), target.tenantId, c.phone, c.whatsapp_id, c.name, 'import', now, now, 1]);
+  const contactRows = contacts.map((c) => [
+    contactIds.get(c.id),
+    target.tenantId,
+    c.phone,
+    c.whatsapp_id,
+    c.name,
+    'import',
+    now,
+    now,
+    1,
+  ]);
   const sessionRows = [...perContact.entries()].map(([contactId, s]) => [
     sessionIds.get(contactId),
     target.tenantId,
@@ -130,18 +151,57 @@ export async function runInsertFloor(db: Client, source: { tenantId: string; cha
     now,
     now,
   ]);
-  if (messageRows.some((r) => r[2] === undefined || r[3] === undefined)) throw new Error('floor: a stored message has a contact outside its tenant');
+  if (messageRows.some((r) => r[2] === undefined || r[3] === undefined))
+    throw new Error('floor: a stored message has a contact outside its tenant');
 
   const tables: { table: string; columns: string[]; rows: unknown[][] }[] = [
-    { table: 'contacts', columns: ['id', 'tenant_id', 'phone', 'whatsapp_id', 'name', 'source', 'created_at', 'updated_at', 'version'], rows: contactRows },
+    {
+      table: 'contacts',
+      columns: ['id', 'tenant_id', 'phone', 'whatsapp_id', 'name', 'source', 'created_at', 'updated_at', 'version'],
+      rows: contactRows,
+    },
     {
       table: 'sessions',
-      columns: ['id', 'tenant_id', 'contact_id', 'channel_id', 'status', 'started_at', 'last_activity_at', 'ended_at', 'end_reason', 'timeout_seconds', 'summary', 'created_at', 'updated_at', 'version'],
+      columns: [
+        'id',
+        'tenant_id',
+        'contact_id',
+        'channel_id',
+        'status',
+        'started_at',
+        'last_activity_at',
+        'ended_at',
+        'end_reason',
+        'timeout_seconds',
+        'summary',
+        'created_at',
+        'updated_at',
+        'version',
+      ],
       rows: sessionRows,
     },
     {
       table: 'messages',
-      columns: ['id', 'tenant_id', 'session_id', 'contact_id', 'channel_id', 'direction', 'external_id', 'wa_chat_id', 'wa_raw_id', 'type', 'text', 'media', 'status', 'ack_level', 'sent_at', 'metadata', 'created_at', 'updated_at'],
+      columns: [
+        'id',
+        'tenant_id',
+        'session_id',
+        'contact_id',
+        'channel_id',
+        'direction',
+        'external_id',
+        'wa_chat_id',
+        'wa_raw_id',
+        'type',
+        'text',
+        'media',
+        'status',
+        'ack_level',
+        'sent_at',
+        'metadata',
+        'created_at',
+        'updated_at',
+      ],
       rows: messageRows,
     },
   ];
@@ -157,8 +217,11 @@ export async function runInsertFloor(db: Client, source: { tenantId: string; cha
   }
   const wallSeconds = (performance.now() - started) / 1_000;
 
-  const [{ n }] = (await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1`, [target.channelId])).rows;
-  if (Number(n) !== messageRows.length) throw new Error(`floor: ${n} messages stored for the scratch channel, ${messageRows.length} inserted`);
+  const [{ n }] = (
+    await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE channel_id = $1`, [target.channelId])
+  ).rows;
+  if (Number(n) !== messageRows.length)
+    throw new Error(`floor: ${n} messages stored for the scratch channel, ${messageRows.length} inserted`);
   const rows = contactRows.length + sessionRows.length + messageRows.length;
   return {
     contacts: contactRows.length,

@@ -48,7 +48,13 @@ export class RssSampler {
 
   start(): void {
     const first = procMemory(this.pid);
-    this.window = { beforeKb: first?.rssKb ?? Number.NaN, peakKb: first?.rssKb ?? Number.NaN, endKb: Number.NaN, hwmKb: first?.hwmKb ?? Number.NaN, samples: first ? 1 : 0 };
+    this.window = {
+      beforeKb: first?.rssKb ?? Number.NaN,
+      peakKb: first?.rssKb ?? Number.NaN,
+      endKb: Number.NaN,
+      hwmKb: first?.hwmKb ?? Number.NaN,
+      samples: first ? 1 : 0,
+    };
     this.timer = setInterval(() => this.sample(), this.intervalMs);
   }
 

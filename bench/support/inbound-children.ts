@@ -44,7 +44,10 @@ export async function forkChild(
   });
 
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready within ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ready within ${options.readyTimeoutMs ?? 60_000} ms`)),
+      options.readyTimeoutMs ?? 60_000,
+    );
     child.on('message', (msg: ChildMessage) => {
       if (msg.type === 'ready') {
         clearTimeout(timer);
@@ -115,7 +118,10 @@ export async function forkChild(
 }
 
 /** Child side: answers `call` messages with `handlers`, closes on `shutdown` or when the parent goes away. */
-export function serveParent(handlers: Record<string, (args: unknown) => Promise<unknown>>, close: () => Promise<void>): void {
+export function serveParent(
+  handlers: Record<string, (args: unknown) => Promise<unknown>>,
+  close: () => Promise<void>,
+): void {
   let closing = false;
   const shutdown = (code: number) => {
     if (closing) return;
@@ -158,7 +164,10 @@ export function failStartup(err: unknown): void {
 
 /** The benches' worker child (WorkerModule on every task queue, its singletons under bench ids);
  *  `env` comes last, so a bench's own variables win. */
-export function forkBenchWorker(env: Record<string, string>, options: Parameters<typeof forkChild>[3] = {}): Promise<BenchChild> {
+export function forkBenchWorker(
+  env: Record<string, string>,
+  options: Parameters<typeof forkChild>[3] = {},
+): Promise<BenchChild> {
   return forkChild(
     'worker',
     join(__dirname, 'inbound-worker.js'),

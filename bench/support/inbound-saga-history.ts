@@ -53,16 +53,28 @@ export async function profileSaga(client: Client, workflowId: string, postStartE
     } else if (e.workflowTaskScheduledEventAttributes) {
       workflowTasks += 1;
     } else if (e.workflowTaskStartedEventAttributes) {
-      push(spans, 'workflow task schedule -> start (dispatch to worker)', t - (timeOf.get(idOf(e.workflowTaskStartedEventAttributes.scheduledEventId)) ?? Number.NaN));
+      push(
+        spans,
+        'workflow task schedule -> start (dispatch to worker)',
+        t - (timeOf.get(idOf(e.workflowTaskStartedEventAttributes.scheduledEventId)) ?? Number.NaN),
+      );
     } else if (e.workflowTaskCompletedEventAttributes) {
-      push(spans, 'workflow task start -> complete (worker activation)', t - (timeOf.get(idOf(e.workflowTaskCompletedEventAttributes.startedEventId)) ?? Number.NaN));
+      push(
+        spans,
+        'workflow task start -> complete (worker activation)',
+        t - (timeOf.get(idOf(e.workflowTaskCompletedEventAttributes.startedEventId)) ?? Number.NaN),
+      );
     } else if (e.activityTaskScheduledEventAttributes) {
       activities += 1;
       activityName.set(id, e.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
       push(spans, 'activity completed -> next activity scheduled (one workflow task round trip)', t - lastActivityDone);
     } else if (e.activityTaskStartedEventAttributes) {
       const scheduled = idOf(e.activityTaskStartedEventAttributes.scheduledEventId);
-      push(spans, `activity ${activityName.get(scheduled)} schedule -> start`, t - (timeOf.get(scheduled) ?? Number.NaN));
+      push(
+        spans,
+        `activity ${activityName.get(scheduled)} schedule -> start`,
+        t - (timeOf.get(scheduled) ?? Number.NaN),
+      );
     } else if (e.activityTaskCompletedEventAttributes) {
       const attrs = e.activityTaskCompletedEventAttributes;
       const name = activityName.get(idOf(attrs.scheduledEventId));
@@ -89,7 +101,9 @@ export async function profileSagas(
   const picked = sagas.filter((_, i) => i % step === 0).slice(0, limit);
   const profiles: SagaProfile[] = [];
   for (let i = 0; i < picked.length; i += 8) {
-    const batch = await Promise.all(picked.slice(i, i + 8).map((s) => profileSaga(client, s.workflowId, s.postStartEpoch).catch(() => undefined)));
+    const batch = await Promise.all(
+      picked.slice(i, i + 8).map((s) => profileSaga(client, s.workflowId, s.postStartEpoch).catch(() => undefined)),
+    );
     profiles.push(...batch.filter((p): p is SagaProfile => p !== undefined));
   }
   const names: string[] = [];

@@ -4,7 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { signWahaBody } from '@app/inbound';
 import { buildMessage } from '../../apps/waha-simulator/src/waha/message-factory';
 import { newEventId } from '../../apps/waha-simulator/src/waha/ids';
-import { type MeInfo, WAHA_ENGINE, WAHA_ENVIRONMENT, type WahaWebhookEnvelope } from '../../apps/waha-simulator/src/waha/types';
+import {
+  type MeInfo,
+  WAHA_ENGINE,
+  WAHA_ENVIRONMENT,
+  type WahaWebhookEnvelope,
+} from '../../apps/waha-simulator/src/waha/types';
 
 /** A channel the benchmark posts to, as the REST API created it. */
 export interface BenchChannel {
@@ -29,12 +34,29 @@ export interface PostRecord {
   error?: string;
 }
 
-const ME: MeInfo = { id: '5511999990000@c.us', pushName: 'Acme Vendas', lid: '987650000000001@lid', jid: '5511999990000:12@s.whatsapp.net' };
-const TEXTS = ['Oi, tudo bem?', 'Pode mandar sim, obrigada!', 'Qual o prazo de entrega?', 'Tem no tamanho M?', 'Vou pensar e te aviso', 'Obrigado!'];
+const ME: MeInfo = {
+  id: '5511999990000@c.us',
+  pushName: 'Acme Vendas',
+  lid: '987650000000001@lid',
+  jid: '5511999990000:12@s.whatsapp.net',
+};
+const TEXTS = [
+  'Oi, tudo bem?',
+  'Pode mandar sim, obrigada!',
+  'Qual o prazo de entrega?',
+  'Tem no tamanho M?',
+  'Vou pensar e te aviso',
+  'Obrigado!',
+];
 
 /** A customer's WAHA `message` webhook (GOWS engine shape, the simulator's own message factory) from
  *  `phone`, WhatsApp time `sentAtSeconds`, envelope time now, signed with the channel's secret. */
-export function signedMessageWebhook(webhookSecret: string, phone: string, sentAtSeconds: number, text: string): { externalId: string; body: string; signature: string } {
+export function signedMessageWebhook(
+  webhookSecret: string,
+  phone: string,
+  sentAtSeconds: number,
+  text: string,
+): { externalId: string; body: string; signature: string } {
   const now = Date.now();
   const payload = buildMessage({
     me: ME,
@@ -82,7 +104,13 @@ export class InboundTraffic {
   }
 
   /** The next message; `forceNew` / `false` pins whether it comes from a new contact. */
-  next(forceNew?: boolean): { externalId: string; phone: string; newContact: boolean; body: string; signature: string } {
+  next(forceNew?: boolean): {
+    externalId: string;
+    phone: string;
+    newContact: boolean;
+    body: string;
+    signature: string;
+  } {
     const newContact = this.phones.length === 0 || (forceNew ?? Math.random() < this.newShare);
     let phone: string;
     if (newContact) {
@@ -91,7 +119,12 @@ export class InboundTraffic {
     } else {
       phone = this.phones[Math.floor(Math.random() * this.phones.length)];
     }
-    const hook = signedMessageWebhook(this.channel.webhookSecret, phone, Math.floor(Date.now() / 1_000), TEXTS[this.counter % TEXTS.length]);
+    const hook = signedMessageWebhook(
+      this.channel.webhookSecret,
+      phone,
+      Math.floor(Date.now() / 1_000),
+      TEXTS[this.counter % TEXTS.length],
+    );
     return { ...hook, phone, newContact };
   }
 }
@@ -112,14 +145,28 @@ export class WebhookPoster {
     const postStartEpoch = Date.now();
     const postStartPerf = performance.now();
     const answer = await this.postSigned(traffic.channel.channelId, body, signature, timeoutMs);
-    const record: PostRecord = { externalId, phone, newContact, postStartEpoch, postStartPerf, httpMs: performance.now() - postStartPerf, status: answer.status, measured };
+    const record: PostRecord = {
+      externalId,
+      phone,
+      newContact,
+      postStartEpoch,
+      postStartPerf,
+      httpMs: performance.now() - postStartPerf,
+      status: answer.status,
+      measured,
+    };
     if (answer.error) record.error = answer.error;
     return record;
   }
 
   /** POSTs one signed body to the channel's receiver. Never rejects: a network error is status 0,
    *  any answer but 202 comes with `error`. */
-  async postSigned(channelId: string, body: string, signature: string, timeoutMs = 30_000): Promise<{ status: number; error?: string }> {
+  async postSigned(
+    channelId: string,
+    body: string,
+    signature: string,
+    timeoutMs = 30_000,
+  ): Promise<{ status: number; error?: string }> {
     try {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const req = request(
@@ -214,8 +261,10 @@ export async function runPacedPosts(options: {
       if (wait > 0.5) await sleep(wait);
       const lag = Math.max(0, performance.now() - target);
       const backlog = posted - failed - options.gauge.committed();
-      if (!stoppedEarly && backlog > options.maxBacklog) stoppedEarly = `${backlog} accepted messages not committed yet after ${((performance.now() - t0) / 1_000).toFixed(1)} s`;
-      if (!stoppedEarly && lag > options.maxLagMs) stoppedEarly = `sends ${lag.toFixed(0)} ms behind schedule after ${((performance.now() - t0) / 1_000).toFixed(1)} s`;
+      if (!stoppedEarly && backlog > options.maxBacklog)
+        stoppedEarly = `${backlog} accepted messages not committed yet after ${((performance.now() - t0) / 1_000).toFixed(1)} s`;
+      if (!stoppedEarly && lag > options.maxLagMs)
+        stoppedEarly = `sends ${lag.toFixed(0)} ms behind schedule after ${((performance.now() - t0) / 1_000).toFixed(1)} s`;
       if (stoppedEarly) return;
       const measured = seq >= warmupCount;
       if (measured) lags.push(lag);
@@ -229,10 +278,22 @@ export async function runPacedPosts(options: {
   if (stoppedEarly && !records.some((r) => r.measured)) {
     // Overloaded before the warm-up ended: measure everything that was sent rather than nothing.
     for (const r of records) r.measured = true;
-    return { records, measuredStartPerf: t0, measuredStartEpoch: epochAtT0, scheduleLagMs: lags, stoppedEarly: `${stoppedEarly} (in the warm-up: all sends measured)` };
+    return {
+      records,
+      measuredStartPerf: t0,
+      measuredStartEpoch: epochAtT0,
+      scheduleLagMs: lags,
+      stoppedEarly: `${stoppedEarly} (in the warm-up: all sends measured)`,
+    };
   }
   const offset = warmupCount * intervalMs;
-  return { records, measuredStartPerf: t0 + offset, measuredStartEpoch: epochAtT0 + offset, scheduleLagMs: lags, stoppedEarly };
+  return {
+    records,
+    measuredStartPerf: t0 + offset,
+    measuredStartEpoch: epochAtT0 + offset,
+    scheduleLagMs: lags,
+    stoppedEarly,
+  };
 }
 
 /**

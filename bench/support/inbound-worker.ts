@@ -16,7 +16,10 @@ import { applyBenchWorkerOptions } from './worker-options';
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   applyBenchWorkerOptions();
-  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['warn', 'error'], abortOnError: false });
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: ['warn', 'error'],
+    abortOnError: false,
+  });
   await app.init();
   const host = app.get(TemporalWorkerHost);
   host.done.catch((err: unknown) => {

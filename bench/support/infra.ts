@@ -100,7 +100,9 @@ function withoutPragmas(args: string[]): string[] {
  * missing; "off": every --sqlite-pragma removed).
  */
 export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemporal> {
-  const cliPath = execFileSync('bash', [join(repoRoot(), 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
+  const cliPath = execFileSync('bash', [join(repoRoot(), 'scripts/ensure-temporal-cli.sh')], {
+    encoding: 'utf8',
+  }).trim();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const devArgs = require(join(repoRoot(), 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] };
   let repoArgs = [...devArgs.TEMPORAL_DEV_SERVER_ARGS];
@@ -109,7 +111,8 @@ export async function startTemporal(extraArgs: string[] = []): Promise<BenchTemp
   else if (pragmas === 'on') repoArgs = [...withoutPragmas(repoArgs), ...SQLITE_PRAGMAS];
   else if (pragmas !== 'repo') throw new Error(`BENCH_TEMPORAL_PRAGMAS must be repo, on or off (got ${pragmas})`);
   const dbKind = process.env.BENCH_TEMPORAL_DB ?? 'memory';
-  if (dbKind !== 'memory' && dbKind !== 'file') throw new Error(`BENCH_TEMPORAL_DB must be memory or file (got ${dbKind})`);
+  if (dbKind !== 'memory' && dbKind !== 'file')
+    throw new Error(`BENCH_TEMPORAL_DB must be memory or file (got ${dbKind})`);
   let dbFilename: string | undefined;
   if (dbKind === 'file') {
     const dir = mkdtempSync(join(tmpdir(), 'crm-bench-temporal-'));
@@ -157,7 +160,9 @@ export async function prebundleWorkflows(): Promise<{ path: string; remove(): vo
 
 /** What every benchmark runs on: its own Temporal dev server, a migrated database and the workflow
  *  bundle, each registered with the cleanups. */
-export async function startBenchServices(temporalExtraArgs: string[]): Promise<{ temporal: BenchTemporal; database: BenchDatabase; bundle: { path: string } }> {
+export async function startBenchServices(
+  temporalExtraArgs: string[],
+): Promise<{ temporal: BenchTemporal; database: BenchDatabase; bundle: { path: string } }> {
   log('starting the Temporal dev server');
   const temporal = await startTemporal(temporalExtraArgs);
   cleanups.push({ name: 'Temporal dev server', run: () => temporal.teardown() });

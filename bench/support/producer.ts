@@ -58,7 +58,14 @@ export async function runPaced(options: PacedRunOptions): Promise<PacedRunResult
       try {
         const id = await options.write(seq);
         const committedAt = performance.now();
-        writes.push({ id, seq, measured: seq >= warmupCount, committedAt, lagMs: Math.max(0, started - target), txMs: committedAt - started });
+        writes.push({
+          id,
+          seq,
+          measured: seq >= warmupCount,
+          committedAt,
+          lagMs: Math.max(0, started - target),
+          txMs: committedAt - started,
+        });
       } catch (err) {
         errors += 1;
         firstError ??= err instanceof Error ? err.message : String(err);

@@ -17,13 +17,33 @@ import { repoRoot } from './repo-root';
 
 /** The targets of issue 11, by id: what the summary reports met / missed / not measured for. */
 export const TARGETS = {
-  'direct-saturated': { figure: 'direct mode, saturated', target: '>= 1,000 msg/s, and >= 25 % of the plain-pg floor of the same transaction measured in the same run', bench: 'inbound' },
-  'saga-saturated': { figure: 'saga mode, saturated', target: '>= 80 % of the no-op-workflow floor measured in the same run', bench: 'inbound' },
+  'direct-saturated': {
+    figure: 'direct mode, saturated',
+    target: '>= 1,000 msg/s, and >= 25 % of the plain-pg floor of the same transaction measured in the same run',
+    bench: 'inbound',
+  },
+  'saga-saturated': {
+    figure: 'saga mode, saturated',
+    target: '>= 80 % of the no-op-workflow floor measured in the same run',
+    bench: 'inbound',
+  },
   'saga-direct-p50': { figure: 'saga p50 / direct p50 at a rate both sustain', target: '<= 3', bench: 'inbound' },
-  'webhooks-healthy': { figure: 'healthy webhook deliveries, saturated', target: '>= 300/s; a dead endpoint slows healthy ones by < 10 % (median of 3 bracketed runs)', bench: 'webhooks' },
-  'webhooks-p99-500': { figure: 'outbox commit -> webhook receiver at 500 deliveries/s (the whole delivery path)', target: 'p99 <= 100 ms', bench: 'webhooks' },
+  'webhooks-healthy': {
+    figure: 'healthy webhook deliveries, saturated',
+    target: '>= 300/s; a dead endpoint slows healthy ones by < 10 % (median of 3 bracketed runs)',
+    bench: 'webhooks',
+  },
+  'webhooks-p99-500': {
+    figure: 'outbox commit -> webhook receiver at 500 deliveries/s (the whole delivery path)',
+    target: 'p99 <= 100 ms',
+    bench: 'webhooks',
+  },
   'outbox-p99-500': { figure: 'outbox commit -> receiver at 500 ev/s', target: 'p99 <= 100 ms', bench: 'outbox' },
-  'sessions-10k': { figure: '10,000 open sessions', target: 'worker RSS <= 1 GiB; end-time lateness p99 <= 2 s', bench: 'sessions' },
+  'sessions-10k': {
+    figure: '10,000 open sessions',
+    target: 'worker RSS <= 1 GiB; end-time lateness p99 <= 2 s',
+    bench: 'sessions',
+  },
 } as const;
 
 export type TargetId = keyof typeof TARGETS;
@@ -72,7 +92,12 @@ function finite(value: unknown): unknown {
 
 /** Writes bench/results/<name>.json; returns its path. Never throws (a bench's table matters more). */
 export function recordBenchResult(name: string, result: BenchResult): string | undefined {
-  const record: RecordedBenchResult = { bench: name, finishedAt: new Date().toISOString(), node: process.version, ...result };
+  const record: RecordedBenchResult = {
+    bench: name,
+    finishedAt: new Date().toISOString(),
+    node: process.version,
+    ...result,
+  };
   try {
     const dir = resultsDir();
     mkdirSync(dir, { recursive: true });

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
   const address = process.env.TEMPORAL_ADDRESS;
   const codePath = process.env.SESSIONS_FLOOR_BUNDLE_PATH;
   const taskQueue = process.env.SESSIONS_FLOOR_TASK_QUEUE;
-  if (!address || !codePath || !taskQueue) throw new Error('TEMPORAL_ADDRESS, SESSIONS_FLOOR_BUNDLE_PATH and SESSIONS_FLOOR_TASK_QUEUE are required');
+  if (!address || !codePath || !taskQueue)
+    throw new Error('TEMPORAL_ADDRESS, SESSIONS_FLOOR_BUNDLE_PATH and SESSIONS_FLOOR_TASK_QUEUE are required');
   const connection = await NativeConnection.connect({ address });
   const activities: SessionTimerActivities = { sessionTimerNoop: async () => undefined };
   // It stands in for the production worker's `sessions` queue: it takes that queue's BENCH_WORKER_OPTIONS.

@@ -36,7 +36,13 @@ export async function writeContactCreated(pool: Pool, tenantId: string, seq: num
 /** The body WebhookDispatchService sends: `{ id, type, occurredAt, tenantId, data }`, compact JSON. */
 export function webhookBody(eventId: string, tenantId: string, seq: number): string {
   const now = new Date().toISOString();
-  return JSON.stringify({ id: eventId, type: 'contact.created', occurredAt: now, tenantId, data: contactCreatedPayload(seq, randomUUID(), now) });
+  return JSON.stringify({
+    id: eventId,
+    type: 'contact.created',
+    occurredAt: now,
+    tenantId,
+    data: contactCreatedPayload(seq, randomUUID(), now),
+  });
 }
 
 /** Standard Webhooks v1 headers, as signWebhook (libs/webhook) computes them: HMAC-SHA256 of

@@ -52,17 +52,24 @@ function post(url: URL, secret: string, tenantId: string, seq: number): Promise<
   const body = webhookBody(id, tenantId, seq);
   const headers = { ...signedHeaders(secret, id, body), 'content-length': String(Buffer.byteLength(body)) };
   return new Promise((resolve, reject) => {
-    const req = request({ hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: body.length }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes: body.length }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-async function run(args: FloorArgs, count: number, latencies: number[] | undefined): Promise<{ errors: number; firstError?: string; bytes: number }> {
+async function run(
+  args: FloorArgs,
+  count: number,
+  latencies: number[] | undefined,
+): Promise<{ errors: number; firstError?: string; bytes: number }> {
   let errors = 0;
   let firstError: string | undefined;
   let bytes = 0;
@@ -101,7 +108,16 @@ serveParent(
       const { errors, firstError, bytes } = await run(args, args.perTarget, latencies);
       const seconds = (performance.now() - started) / 1_000;
       const posts = args.perTarget * args.targets.length;
-      const result: FloorRun = { posts, warmUpPosts: args.warmUp * args.targets.length, errors, firstError, seconds, perSecond: (posts - errors) / seconds, latency: summarize(latencies), bodyBytes: bytes / posts };
+      const result: FloorRun = {
+        posts,
+        warmUpPosts: args.warmUp * args.targets.length,
+        errors,
+        firstError,
+        seconds,
+        perSecond: (posts - errors) / seconds,
+        latency: summarize(latencies),
+        bodyBytes: bytes / posts,
+      };
       return result;
     },
   },

@@ -24,7 +24,11 @@ export interface DeliveryBreakdown {
  * Reads the histories of `workflowIds` (a sample) and splits each delivery's time into its stages.
  * `committedAtEpoch(workflowId)` is the producer's commit time of the event, in epoch ms.
  */
-export async function deliveryBreakdown(client: Client, workflowIds: string[], committedAtEpoch: (workflowId: string) => number | undefined): Promise<DeliveryBreakdown> {
+export async function deliveryBreakdown(
+  client: Client,
+  workflowIds: string[],
+  committedAtEpoch: (workflowId: string) => number | undefined,
+): Promise<DeliveryBreakdown> {
   const commitToStart: number[] = [];
   const startToScheduled: number[] = [];
   const schedToStart: number[] = [];
@@ -56,7 +60,8 @@ export async function deliveryBreakdown(client: Client, workflowIds: string[], c
       } else if (e.activityTaskStartedEventAttributes) {
         const scheduledId = idOf(e.activityTaskStartedEventAttributes.scheduledEventId);
         // Recorded once, for the last attempt: with retries this includes the backoff, so only first-attempt runs count.
-        if (typeOf.get(scheduledId) === 'deliverWebhook' && idOf(e.activityTaskStartedEventAttributes.attempt) === 1) schedToStart.push(t - timeOf.get(scheduledId)!);
+        if (typeOf.get(scheduledId) === 'deliverWebhook' && idOf(e.activityTaskStartedEventAttributes.attempt) === 1)
+          schedToStart.push(t - timeOf.get(scheduledId)!);
       } else if (e.activityTaskCompletedEventAttributes) {
         const attrs = e.activityTaskCompletedEventAttributes;
         if (typeOf.get(idOf(attrs.scheduledEventId)) === 'deliverWebhook') {

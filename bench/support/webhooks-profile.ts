@@ -57,7 +57,8 @@ export function summarizeCpuProfiles(dir: string, top = 12): ProfileSummary[] {
     const self = new Map<number, number>();
     const samples = profile.samples ?? [];
     const deltas = profile.timeDeltas ?? [];
-    for (let i = 0; i < samples.length; i++) self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i] ?? 0) / 1_000);
+    for (let i = 0; i < samples.length; i++)
+      self.set(samples[i]!, (self.get(samples[i]!) ?? 0) + (deltas[i] ?? 0) / 1_000);
     const totalMs = [...self.values()].reduce((a, b) => a + b, 0);
     const areas = new Map<string, number>();
     const functions = new Map<string, number>();
@@ -67,7 +68,8 @@ export function summarizeCpuProfiles(dir: string, top = 12): ProfileSummary[] {
       const { functionName, url, lineNumber } = node.callFrame;
       const area = areaOf(url, functionName);
       areas.set(area, (areas.get(area) ?? 0) + ms);
-      const fn = `${functionName || '(anonymous)'} ${url ? `${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : ''}`.trim();
+      const fn =
+        `${functionName || '(anonymous)'} ${url ? `${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : ''}`.trim();
       functions.set(fn, (functions.get(fn) ?? 0) + ms);
     }
     const rows = (m: Map<string, number>) =>

@@ -114,7 +114,8 @@ export class BenchReceiver {
   private verify(sample: { body: string; headers: Record<string, string> }): void {
     try {
       const payload = new Webhook(this.secret!).verify(sample.body, sample.headers) as { id?: string };
-      if (payload.id !== sample.headers['webhook-id']) throw new Error(`payload id ${payload.id} != webhook-id ${sample.headers['webhook-id']}`);
+      if (payload.id !== sample.headers['webhook-id'])
+        throw new Error(`payload id ${payload.id} != webhook-id ${sample.headers['webhook-id']}`);
       this.verified += 1;
     } catch (err) {
       this.verifyFailures.push(err instanceof Error ? err.message : String(err));

@@ -27,9 +27,16 @@ import { applyBenchWorkerOptions } from './worker-options';
 async function main(): Promise<void> {
   // Core's WARN lines (e.g. "Activity not found on completion" for the dead endpoint's runs the bench
   // terminates while an attempt is in flight) would bury the tables.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } }, shutdownSignals: [] });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    shutdownSignals: [],
+  });
   const workerOptions = applyBenchWorkerOptions();
-  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'], abortOnError: false });
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: ['error'],
+    abortOnError: false,
+  });
   await app.init();
   const host = app.get(TemporalWorkerHost);
   host.done.catch((err: unknown) => {
@@ -40,7 +47,12 @@ async function main(): Promise<void> {
   serveParent(
     {
       subscribe: async (args) => {
-        const { tenantId, url, eventTypes, maxAttempts } = args as { tenantId: string; url: string; eventTypes: string[]; maxAttempts?: number };
+        const { tenantId, url, eventTypes, maxAttempts } = args as {
+          tenantId: string;
+          url: string;
+          eventTypes: string[];
+          maxAttempts?: number;
+        };
         const view = await create.execute({ tenantId, url, eventTypes, maxAttempts });
         return { id: view.id, secret: view.secret };
       },
@@ -52,7 +64,13 @@ async function main(): Promise<void> {
   const webhook = app.get<WebhookSettings>(webhookConfig.KEY);
   process.send?.({
     type: 'ready',
-    data: { pid: process.pid, state: host.state, workerOptions, webhookActivitySlots: config.webhookMaxConcurrentActivities, webhookWorkflowTaskSlots: config.webhookMaxConcurrentWorkflowTasks, outboxBatchSize: config.outboxProcessor.batchSize,
+    data: {
+      pid: process.pid,
+      state: host.state,
+      workerOptions,
+      webhookActivitySlots: config.webhookMaxConcurrentActivities,
+      webhookWorkflowTaskSlots: config.webhookMaxConcurrentWorkflowTasks,
+      outboxBatchSize: config.outboxProcessor.batchSize,
       inlineAttemptTimeoutMs: webhook.inlineAttemptTimeoutMs,
       inlineMaxPerSubscription: webhook.inlineMaxPerSubscription,
       webhookTimeoutMs: webhook.timeoutMs,

@@ -22,7 +22,11 @@ export interface DeliveryRun {
 
 /** Every delivery run started at or after `sinceEpochMs`, once visibility has caught up (the count is
  *  the same on two reads `stableMs` apart, at most `maxWaitMs`). */
-export async function deliveryRunsSince(client: Client, sinceEpochMs: number, { stableMs = 750, maxWaitMs = 10_000 } = {}): Promise<DeliveryRun[]> {
+export async function deliveryRunsSince(
+  client: Client,
+  sinceEpochMs: number,
+  { stableMs = 750, maxWaitMs = 10_000 } = {},
+): Promise<DeliveryRun[]> {
   const query = `${TYPE} AND StartTime >= '${new Date(sinceEpochMs).toISOString()}'`;
   const deadline = Date.now() + maxWaitMs;
   let last = -1;
@@ -36,7 +40,11 @@ export async function deliveryRunsSince(client: Client, sinceEpochMs: number, { 
   // pages and a run can come twice.
   const runs = new Map<string, DeliveryRun>();
   for await (const info of client.workflow.list({ query, pageSize: 1_000 })) {
-    runs.set(info.workflowId, { workflowId: info.workflowId, startMs: info.startTime.getTime(), status: info.status.name });
+    runs.set(info.workflowId, {
+      workflowId: info.workflowId,
+      startMs: info.startTime.getTime(),
+      status: info.status.name,
+    });
   }
   return [...runs.values()];
 }
@@ -60,7 +68,9 @@ export function countRuns(
   deadSubscription: string | undefined,
   windowEndEpochMs: number,
 ): RunCounts {
-  const healthyWanted = new Set(events.flatMap((e) => healthySubscriptions.map((s) => webhookDeliveryWorkflowId(s, e))));
+  const healthyWanted = new Set(
+    events.flatMap((e) => healthySubscriptions.map((s) => webhookDeliveryWorkflowId(s, e))),
+  );
   const deadWanted = new Set(deadSubscription ? events.map((e) => webhookDeliveryWorkflowId(deadSubscription, e)) : []);
   const counts: RunCounts = { healthy: 0, dead: 0, other: 0, healthyIds: new Set() };
   for (const run of runs) {
@@ -75,7 +85,10 @@ export function countRuns(
 
 /** The dead endpoint's deliveries by status (held ones never got a run). */
 export async function deliveryStatuses(pool: Pool, subscriptionId: string): Promise<Record<string, number>> {
-  const { rows } = await pool.query<{ status: string; n: string }>(`SELECT status, count(*) AS n FROM webhook_deliveries WHERE subscription_id = $1 GROUP BY status ORDER BY status`, [subscriptionId]);
+  const { rows } = await pool.query<{ status: string; n: string }>(
+    `SELECT status, count(*) AS n FROM webhook_deliveries WHERE subscription_id = $1 GROUP BY status ORDER BY status`,
+    [subscriptionId],
+  );
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
@@ -83,16 +96,29 @@ export async function deliveryStatuses(pool: Pool, subscriptionId: string): Prom
  *  retrying against it, so the healthy burst after it runs without it. */
 export async function pauseSubscription(pool: Pool, client: Client, subscriptionId: string): Promise<number> {
   await pool.query(`UPDATE webhook_subscriptions SET active = false WHERE id = $1`, [subscriptionId]);
-  const { rows } = await pool.query<{ event_id: string }>(`SELECT event_id FROM webhook_deliveries WHERE subscription_id = $1 AND status IN ('pending', 'failed')`, [subscriptionId]);
+  const { rows } = await pool.query<{ event_id: string }>(
+    `SELECT event_id FROM webhook_deliveries WHERE subscription_id = $1 AND status IN ('pending', 'failed')`,
+    [subscriptionId],
+  );
   const ids = new Set(rows.map((r) => webhookDeliveryWorkflowId(subscriptionId, r.event_id)));
   // Runs visibility already shows as running, in case a row moved on meanwhile.
   try {
-    for await (const info of client.workflow.list({ query: `${TYPE} AND ExecutionStatus='Running'`, pageSize: 1_000 })) {
+    for await (const info of client.workflow.list({
+      query: `${TYPE} AND ExecutionStatus='Running'`,
+      pageSize: 1_000,
+    })) {
       if (info.workflowId.startsWith(`webhook:${subscriptionId}:`)) ids.add(info.workflowId);
     }
   } catch (err) {
     log(`could not list running delivery runs: ${err instanceof Error ? err.message : String(err)}`);
   }
-  await Promise.all([...ids].map((id) => client.workflow.getHandle(id).terminate('bench: dead endpoint paused for the healthy burst after it').catch(() => undefined)));
+  await Promise.all(
+    [...ids].map((id) =>
+      client.workflow
+        .getHandle(id)
+        .terminate('bench: dead endpoint paused for the healthy burst after it')
+        .catch(() => undefined),
+    ),
+  );
   return ids.size;
 }

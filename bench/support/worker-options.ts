@@ -45,12 +45,19 @@ export function benchWorkerOptions(): BenchWorkerOptions {
       options = perQueue['*'] ?? {};
     } else {
       options = parsed as Partial<WorkerOptions>;
-      queues = process.env.BENCH_WORKER_OPTIONS_QUEUES?.split(',').map((q) => q.trim()).filter(Boolean);
+      queues = process.env.BENCH_WORKER_OPTIONS_QUEUES?.split(',')
+        .map((q) => q.trim())
+        .filter(Boolean);
       if (!queues?.length) queues = undefined;
       perQueue = queues ? Object.fromEntries(queues.map((q) => [q, options])) : { '*': options };
     }
   }
-  return { perQueue, options, queues, forQueue: (taskQueue) => ({ ...(perQueue['*'] ?? {}), ...(perQueue[taskQueue] ?? {}) }) };
+  return {
+    perQueue,
+    options,
+    queues,
+    forQueue: (taskQueue) => ({ ...(perQueue['*'] ?? {}), ...(perQueue[taskQueue] ?? {}) }),
+  };
 }
 
 /** Wraps `Worker.create` so every worker this process creates gets its BENCH_WORKER_OPTIONS;
@@ -59,7 +66,8 @@ export function applyBenchWorkerOptions(alias: Record<string, string> = {}): Per
   const bench = benchWorkerOptions();
   if (Object.keys(bench.perQueue).length === 0) return bench.perQueue;
   const create = Worker.create.bind(Worker);
-  Worker.create = (options: WorkerOptions) => create({ ...options, ...bench.forQueue(alias[options.taskQueue] ?? options.taskQueue) });
+  Worker.create = (options: WorkerOptions) =>
+    create({ ...options, ...bench.forQueue(alias[options.taskQueue] ?? options.taskQueue) });
   return bench.perQueue;
 }
 

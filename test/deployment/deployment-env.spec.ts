@@ -25,27 +25,37 @@ function imageEnv(): Env {
   const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
   const env: Env = {};
   for (const line of runtime.split('\n').filter((l) => /^ENV\s/.test(l))) {
-    for (const [, key, value] of line.slice(4).matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g)) env[key!] = value!.replace(/^"|"$/g, '');
+    for (const [, key, value] of line.slice(4).matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S+)/g))
+      env[key!] = value!.replace(/^"|"$/g, '');
   }
   return env;
 }
 
 /** Compose's interpolation against an empty shell environment (a fresh `docker compose up`). */
 function interpolate(value: string, where: string): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g, (match, _name: string, op?: string, arg?: string) => {
-    if (match === '$$') return '$';
-    if (op === ':-' || op === '-') return arg ?? '';
-    if (op === ':?' || op === '?') throw new Error(`${where}: ${match} needs a value from the shell`);
-    return '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}/g,
+    (match, _name: string, op?: string, arg?: string) => {
+      if (match === '$$') return '$';
+      if (op === ':-' || op === '-') return arg ?? '';
+      if (op === ':?' || op === '?') throw new Error(`${where}: ${match} needs a value from the shell`);
+      return '';
+    },
+  );
 }
 
 function composeEnv(service: string): Env {
-  const compose = parseYaml(readRepoFile('docker/compose.yaml'), { merge: true }) as { services: Record<string, { environment?: Record<string, unknown> | string[] }> };
+  const compose = parseYaml(readRepoFile('docker/compose.yaml'), { merge: true }) as {
+    services: Record<string, { environment?: Record<string, unknown> | string[] }>;
+  };
   const environment = compose.services[service]?.environment;
   if (!environment) throw new Error(`compose.yaml: service ${service} has no environment`);
-  const entries = Array.isArray(environment) ? environment.map((e) => e.split(/=(.*)/s).slice(0, 2) as [string, string]) : Object.entries(environment);
-  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(String(value ?? ''), `compose ${service}.${key}`)]));
+  const entries = Array.isArray(environment)
+    ? environment.map((e) => e.split(/=(.*)/s).slice(0, 2) as [string, string])
+    : Object.entries(environment);
+  return Object.fromEntries(
+    entries.map(([key, value]) => [key, interpolate(String(value ?? ''), `compose ${service}.${key}`)]),
+  );
 }
 
 interface K8sObject {
@@ -53,7 +63,17 @@ interface K8sObject {
   metadata: { name: string };
   data?: Env;
   stringData?: Env;
-  spec?: { template: { spec: { containers: { name: string; envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[]; env?: { name: string; value?: string }[] }[] } } };
+  spec?: {
+    template: {
+      spec: {
+        containers: {
+          name: string;
+          envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+          env?: { name: string; value?: string }[];
+        }[];
+      };
+    };
+  };
 }
 
 function k8sObjects(path: string): K8sObject[] {
@@ -64,7 +84,10 @@ function k8sObjects(path: string): K8sObject[] {
 
 /** envFrom (ConfigMap and the example Secret), then env, as the kubelet builds it. */
 function k8sEnv(deploymentFile: string, container: string): Env {
-  const sources = [...k8sObjects('docker/k8s/configmap.yaml'), ...k8sObjects('docker/k8s/examples/secret.example.yaml')];
+  const sources = [
+    ...k8sObjects('docker/k8s/configmap.yaml'),
+    ...k8sObjects('docker/k8s/examples/secret.example.yaml'),
+  ];
   const deployment = k8sObjects(deploymentFile).find((o) => o.kind === 'Deployment');
   const spec = deployment?.spec?.template.spec.containers.find((c) => c.name === container);
   if (!spec) throw new Error(`${deploymentFile}: no container ${container}`);
@@ -88,7 +111,8 @@ async function startupChecks(root: Type): Promise<StartupCheck[]> {
     for (const provider of providers) {
       if (typeof provider !== 'object' || !('useFactory' in provider)) continue;
       const token = provider.provide;
-      const isConfig = typeof token === 'string' && token.startsWith('CONFIGURATION(') && (provider.inject ?? []).length === 0;
+      const isConfig =
+        typeof token === 'string' && token.startsWith('CONFIGURATION(') && (provider.inject ?? []).length === 0;
       if (isConfig || token === SecretCipher) {
         const name = typeof token === 'string' ? token : 'SecretCipher';
         checks.set(name, { name, run: () => (provider.useFactory as () => unknown)() });
@@ -140,9 +164,20 @@ describe('deployment files give each app every variable its production config re
     for (const { app, root } of apps) {
       expect((await startupChecks(root)).map((c) => c.name)).toContain(`CONFIGURATION(${app})`);
       const names = (await startupChecks(root)).map((c) => c.name);
-      expect(names).toEqual(expect.arrayContaining(['SecretCipher', 'CONFIGURATION(database)', 'CONFIGURATION(temporal)', 'CONFIGURATION(channel)']));
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'SecretCipher',
+          'CONFIGURATION(database)',
+          'CONFIGURATION(temporal)',
+          'CONFIGURATION(channel)',
+        ]),
+      );
       // Production without a key must fail, or this test could not catch the missing key.
-      expect(failuresUnder({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@db/crm' }, await startupChecks(root)).join('\n')).toContain('SECRETS_ENCRYPTION_KEY');
+      expect(
+        failuresUnder({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x@db/crm' }, await startupChecks(root)).join(
+          '\n',
+        ),
+      ).toContain('SECRETS_ENCRYPTION_KEY');
     }
     expect(imageEnv()).toMatchObject({ NODE_ENV: 'production' });
   });
@@ -152,8 +187,11 @@ describe('deployment files give each app every variable its production config re
     expect(failuresUnder(env, await startupChecks(root))).toEqual([]);
   });
 
-  it.each(apps)('$app: the Kubernetes Deployment with the ConfigMap and the example Secret (over the image env)', async ({ root, k8s }) => {
-    const env = { ...imageEnv(), ...k8sEnv(...k8s) };
-    expect(failuresUnder(env, await startupChecks(root))).toEqual([]);
-  });
+  it.each(apps)(
+    '$app: the Kubernetes Deployment with the ConfigMap and the example Secret (over the image env)',
+    async ({ root, k8s }) => {
+      const env = { ...imageEnv(), ...k8sEnv(...k8s) };
+      expect(failuresUnder(env, await startupChecks(root))).toEqual([]);
+    },
+  );
 });

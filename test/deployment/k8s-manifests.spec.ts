@@ -49,7 +49,8 @@ const jobs = ofKind('Job');
 function modelFor(apiVersion: string, kind: string): (new (data: Doc) => { validate(): void }) | undefined {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const groupKey = group!.replace(/\.(\w)/g, (_, c: string) => c.toUpperCase());
-  const namespace = (group === '' ? (models as any)[version!] : (models as any)[groupKey]?.[version!]) as Doc | undefined;
+  const namespace = (group === '' ? (models as any)[version!] : (models as any)[groupKey]?.[version!]) as
+    Doc | undefined;
   return namespace?.[kind];
 }
 
@@ -70,8 +71,11 @@ function getRoutes(...controllers: Type[]): string[] {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
     return Object.getOwnPropertyNames(controller.prototype).flatMap((name) => {
       const handler = controller.prototype[name];
-      if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) !== RequestMethod.GET) return [];
-      return [`/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((p) => p && p !== '/').join('/')}`];
+      if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) !== RequestMethod.GET)
+        return [];
+      return [
+        `/${[base, String(Reflect.getMetadata(PATH_METADATA, handler))].filter((p) => p && p !== '/').join('/')}`,
+      ];
     });
   });
 }
@@ -121,16 +125,24 @@ function shutdownBudget(app: AppName, env: Record<string, string>): { readinessD
   if (app === 'api') {
     const defaults = new ApiEnv();
     const readinessDelayMs = number('SHUTDOWN_READINESS_DELAY_MS', defaults.SHUTDOWN_READINESS_DELAY_MS);
-    return { readinessDelayMs, totalMs: readinessDelayMs + number('SHUTDOWN_DRAIN_TIMEOUT_MS', defaults.SHUTDOWN_DRAIN_TIMEOUT_MS) };
+    return {
+      readinessDelayMs,
+      totalMs: readinessDelayMs + number('SHUTDOWN_DRAIN_TIMEOUT_MS', defaults.SHUTDOWN_DRAIN_TIMEOUT_MS),
+    };
   }
   const defaults = new WorkerEnv();
   const readinessDelayMs = number('SHUTDOWN_READINESS_DELAY_MS', defaults.SHUTDOWN_READINESS_DELAY_MS);
-  return { readinessDelayMs, totalMs: readinessDelayMs + number('WORKER_SHUTDOWN_GRACE_MS', defaults.WORKER_SHUTDOWN_GRACE_MS) };
+  return {
+    readinessDelayMs,
+    totalMs: readinessDelayMs + number('WORKER_SHUTDOWN_GRACE_MS', defaults.WORKER_SHUTDOWN_GRACE_MS),
+  };
 }
 
 /** The port an app listens on for its probes under an environment. */
 function probePort(app: AppName, env: Record<string, string>): number {
-  return app === 'api' ? Number(env.PORT ?? new ApiEnv().PORT) : Number(env.WORKER_HEALTH_PORT ?? new WorkerEnv().WORKER_HEALTH_PORT);
+  return app === 'api'
+    ? Number(env.PORT ?? new ApiEnv().PORT)
+    : Number(env.WORKER_HEALTH_PORT ?? new WorkerEnv().WORKER_HEALTH_PORT);
 }
 
 const SECRET_NAME = /PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|ENCRYPTION_KEY|CREDENTIAL/i;
@@ -138,7 +150,9 @@ const SECRET_NAME = /PASSWORD|PASSWD|PWD|SECRET|TOKEN|API_KEY|PRIVATE_KEY|ENCRYP
 const URL_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/:@\s]+:([^@\s]+)@([^/:?\s]+)/i;
 
 const matches = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
-  selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+  selector !== undefined &&
+  Object.keys(selector).length > 0 &&
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 describe('Kubernetes manifests (docker/k8s): schema', () => {
   it('every document is a valid object of its kind (Kubernetes OpenAPI schema via kubernetes-models)', () => {
@@ -148,7 +162,9 @@ describe('Kubernetes manifests (docker/k8s): schema', () => {
       return error ? [`${file} ${doc.kind}/${doc.metadata?.name}: ${error}`] : [];
     });
     expect(errors).toEqual([]);
-    expect(new Set(applied.map((l) => l.doc.kind))).toEqual(new Set(['ConfigMap', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Job']));
+    expect(new Set(applied.map((l) => l.doc.kind))).toEqual(
+      new Set(['ConfigMap', 'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Job']),
+    );
     expect(examples.map((l) => l.doc.kind)).toContain('Secret');
   });
 
@@ -156,7 +172,9 @@ describe('Kubernetes manifests (docker/k8s): schema', () => {
     const broken = structuredClone(deployments[0]!);
     delete broken.spec.selector;
     broken.spec.template.spec.containers[0].ports = [{ containerPort: 'http' }];
-    expect(schemaErrors(broken)).toMatch(/selector[\s\S]*containerPort must be integer|containerPort must be integer[\s\S]*selector/);
+    expect(schemaErrors(broken)).toMatch(
+      /selector[\s\S]*containerPort must be integer|containerPort must be integer[\s\S]*selector/,
+    );
   });
 });
 
@@ -190,31 +208,50 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
             problems.push(`${where}: ${kind} is not an httpGet`);
             continue;
           }
-          const port = typeof probe.httpGet.port === 'number' ? probe.httpGet.port : container.ports?.find((p: Doc) => p.name === probe.httpGet.port)?.containerPort;
-          if (port !== probePort(app, env)) problems.push(`${where}: ${kind} port ${probe.httpGet.port} (${port}) is not the port the ${app} listens on (${probePort(app, env)})`);
-          if (app === 'api' && !apiRoutes.includes(probe.httpGet.path)) problems.push(`${where}: ${kind} path ${probe.httpGet.path} is not a route of the api`);
+          const port =
+            typeof probe.httpGet.port === 'number'
+              ? probe.httpGet.port
+              : container.ports?.find((p: Doc) => p.name === probe.httpGet.port)?.containerPort;
+          if (port !== probePort(app, env))
+            problems.push(
+              `${where}: ${kind} port ${probe.httpGet.port} (${port}) is not the port the ${app} listens on (${probePort(app, env)})`,
+            );
+          if (app === 'api' && !apiRoutes.includes(probe.httpGet.path))
+            problems.push(`${where}: ${kind} path ${probe.httpGet.path} is not a route of the api`);
           if (app === 'worker') workerPaths.add(probe.httpGet.path);
         }
         const readiness = container.readinessProbe;
         const budget = shutdownBudget(app, env);
         const toNotice = (readiness?.periodSeconds ?? 10) * (readiness?.failureThreshold ?? 3);
-        if (toNotice * 1000 > budget.readinessDelayMs) problems.push(`${where}: the readiness probe needs ${toNotice} s to see the 503, longer than the readiness delay (${budget.readinessDelayMs} ms)`);
+        if (toNotice * 1000 > budget.readinessDelayMs)
+          problems.push(
+            `${where}: the readiness probe needs ${toNotice} s to see the 503, longer than the readiness delay (${budget.readinessDelayMs} ms)`,
+          );
       }
     }
     const answers = await workerAnswers([...workerPaths]);
-    for (const [path, status] of Object.entries(answers)) if (status !== 200) problems.push(`worker answers ${status} on probe path ${path}`);
+    for (const [path, status] of Object.entries(answers))
+      if (status !== 200) problems.push(`worker answers ${status} on probe path ${path}`);
     expect(problems).toEqual([]);
     expect(workerPaths.size).toBeGreaterThan(0);
   });
 
   it('the worker health server answers 503 on /health/ready once it drains, 200 on /health/live', async () => {
-    expect(await workerAnswers(['/health/ready', '/health/live'], 'draining')).toEqual({ '/health/ready': 503, '/health/live': 200 });
+    expect(await workerAnswers(['/health/ready', '/health/live'], 'draining')).toEqual({
+      '/health/ready': 503,
+      '/health/live': 200,
+    });
   });
 
   it('resources: requests and limits of cpu and memory on every container of every Deployment and Job', () => {
     const missing = [...deployments, ...jobs].flatMap((workload) =>
-      [...(workload.spec.template.spec.initContainers ?? []), ...workload.spec.template.spec.containers].flatMap((c: Doc) =>
-        ['requests', 'limits'].flatMap((bound) => ['cpu', 'memory'].filter((r) => !c.resources?.[bound]?.[r]).map((r) => `${workload.metadata.name}/${c.name}: no ${bound}.${r}`)),
+      [...(workload.spec.template.spec.initContainers ?? []), ...workload.spec.template.spec.containers].flatMap(
+        (c: Doc) =>
+          ['requests', 'limits'].flatMap((bound) =>
+            ['cpu', 'memory']
+              .filter((r) => !c.resources?.[bound]?.[r])
+              .map((r) => `${workload.metadata.name}/${c.name}: no ${bound}.${r}`),
+          ),
       ),
     );
     expect(missing).toEqual([]);
@@ -225,7 +262,12 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
       (d.spec.template.spec.containers as Doc[]).map((c) => {
         const budget = shutdownBudget(appOf(c)!, containerEnv(c));
         const grace = d.spec.template.spec.terminationGracePeriodSeconds ?? 30;
-        return { deployment: d.metadata.name, graceSeconds: grace, shutdownSeconds: budget.totalMs / 1000, covered: grace >= budget.totalMs / 1000 };
+        return {
+          deployment: d.metadata.name,
+          graceSeconds: grace,
+          shutdownSeconds: budget.totalMs / 1000,
+          covered: grace >= budget.totalMs / 1000,
+        };
       }),
     );
     console.log(`grace periods: ${JSON.stringify(figures)}`);
@@ -234,11 +276,14 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
 
   it('labels: each Deployment selects its own pods; Services, the PDB and the HPA target real Deployments and ports', () => {
     const problems: string[] = [];
-    const podsOf = (selector: Record<string, string> | undefined) => deployments.filter((d) => matches(selector, d.spec.template.metadata.labels));
+    const podsOf = (selector: Record<string, string> | undefined) =>
+      deployments.filter((d) => matches(selector, d.spec.template.metadata.labels));
     for (const d of deployments) {
-      if (!matches(d.spec.selector.matchLabels, d.spec.template.metadata.labels)) problems.push(`Deployment ${d.metadata.name}: selector does not match its template labels`);
+      if (!matches(d.spec.selector.matchLabels, d.spec.template.metadata.labels))
+        problems.push(`Deployment ${d.metadata.name}: selector does not match its template labels`);
       for (const t of d.spec.template.spec.topologySpreadConstraints ?? []) {
-        if (!matches(t.labelSelector?.matchLabels, d.spec.template.metadata.labels)) problems.push(`Deployment ${d.metadata.name}: topology spread selects other pods`);
+        if (!matches(t.labelSelector?.matchLabels, d.spec.template.metadata.labels))
+          problems.push(`Deployment ${d.metadata.name}: topology spread selects other pods`);
       }
     }
     for (const s of ofKind('Service')) {
@@ -246,34 +291,52 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
       if (targets.length !== 1) problems.push(`Service ${s.metadata.name}: selects ${targets.length} Deployments`);
       const ports = targets.flatMap((d) => d.spec.template.spec.containers.flatMap((c: Doc) => c.ports ?? []));
       for (const p of s.spec.ports) {
-        if (!ports.some((cp: Doc) => cp.name === p.targetPort || cp.containerPort === p.targetPort)) problems.push(`Service ${s.metadata.name}: targetPort ${p.targetPort} is no container port`);
+        if (!ports.some((cp: Doc) => cp.name === p.targetPort || cp.containerPort === p.targetPort))
+          problems.push(`Service ${s.metadata.name}: targetPort ${p.targetPort} is no container port`);
       }
     }
     const worker = deployments.find((d) => d.spec.template.spec.containers.some((c: Doc) => appOf(c) === 'worker'))!;
     const pdbs = ofKind('PodDisruptionBudget').filter((p) => podsOf(p.spec.selector.matchLabels).includes(worker));
-    const hpas = ofKind('HorizontalPodAutoscaler').filter((h) => h.spec.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.apiVersion === 'apps/v1' && h.spec.scaleTargetRef.name === worker.metadata.name);
+    const hpas = ofKind('HorizontalPodAutoscaler').filter(
+      (h) =>
+        h.spec.scaleTargetRef.kind === 'Deployment' &&
+        h.spec.scaleTargetRef.apiVersion === 'apps/v1' &&
+        h.spec.scaleTargetRef.name === worker.metadata.name,
+    );
     if (pdbs.length !== 1) problems.push(`${pdbs.length} PodDisruptionBudgets select the worker pods`);
     if (hpas.length !== 1) problems.push(`${hpas.length} HorizontalPodAutoscalers target the worker Deployment`);
-    if (hpas.length > 0 && worker.spec.replicas !== undefined) problems.push('the worker Deployment sets replicas, which the HPA owns (every apply would reset it)');
-    if (pdbs[0] && hpas[0] && (pdbs[0].spec.minAvailable ?? 0) >= hpas[0].spec.minReplicas) problems.push('the PDB allows no disruption at the HPA minimum');
-    for (const p of ofKind('PodDisruptionBudget')) if (podsOf(p.spec.selector.matchLabels).length === 0) problems.push(`PDB ${p.metadata.name} selects no pods`);
+    if (hpas.length > 0 && worker.spec.replicas !== undefined)
+      problems.push('the worker Deployment sets replicas, which the HPA owns (every apply would reset it)');
+    if (pdbs[0] && hpas[0] && (pdbs[0].spec.minAvailable ?? 0) >= hpas[0].spec.minReplicas)
+      problems.push('the PDB allows no disruption at the HPA minimum');
+    for (const p of ofKind('PodDisruptionBudget'))
+      if (podsOf(p.spec.selector.matchLabels).length === 0) problems.push(`PDB ${p.metadata.name} selects no pods`);
     expect(problems).toEqual([]);
   });
 
   it('migrations: one Job runs `npm run migrate` with the owner URL from a Secret, ordered before the apps; no Deployment migrates', () => {
-    const migrations = jobs.filter((j) => j.spec.template.spec.containers.some((c: Doc) => (c.command ?? []).join(' ') === scripts.migrate));
+    const migrations = jobs.filter((j) =>
+      j.spec.template.spec.containers.some((c: Doc) => (c.command ?? []).join(' ') === scripts.migrate),
+    );
     expect(migrations).toHaveLength(1);
     const job = migrations[0]!;
     const container = job.spec.template.spec.containers[0];
     const databaseUrl = container.env?.find((e: Doc) => e.name === 'DATABASE_MIGRATION_URL');
-    expect(databaseUrl?.valueFrom?.secretKeyRef).toEqual({ name: 'crm-migrate-secrets', key: 'DATABASE_MIGRATION_URL' });
+    expect(databaseUrl?.valueFrom?.secretKeyRef).toEqual({
+      name: 'crm-migrate-secrets',
+      key: 'DATABASE_MIGRATION_URL',
+    });
     expect(['Never', 'OnFailure']).toContain(job.spec.template.spec.restartPolicy);
     // Ordered before the Deployments by the tools that apply it (Argo CD wave; the docs give the kubectl sequence).
     expect(Number(job.metadata.annotations?.['argocd.argoproj.io/sync-wave'])).toBeLessThan(0);
-    const images = new Set([...deployments, job].flatMap((w) => w.spec.template.spec.containers.map((c: Doc) => c.image)));
+    const images = new Set(
+      [...deployments, job].flatMap((w) => w.spec.template.spec.containers.map((c: Doc) => c.image)),
+    );
     expect(images.size).toBe(1);
     const migratingPods = deployments.flatMap((d) =>
-      [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers].filter((c: Doc) => (c.command ?? []).join(' ') === scripts.migrate).map(() => d.metadata.name),
+      [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers]
+        .filter((c: Doc) => (c.command ?? []).join(' ') === scripts.migrate)
+        .map(() => d.metadata.name),
     );
     expect(migratingPods).toEqual([]);
     expect(commandOf('migrate')).toEqual(container.command);
@@ -286,21 +349,30 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
       const s = exampleSecrets.find((e) => e.metadata.name === name);
       return s ? Object.keys({ ...s.data, ...s.stringData }) : undefined;
     };
-    if (applied.some((l) => l.doc.kind === 'Secret')) problems.push('a Secret with values sits among the applied manifests');
+    if (applied.some((l) => l.doc.kind === 'Secret'))
+      problems.push('a Secret with values sits among the applied manifests');
     for (const map of ofKind('ConfigMap')) {
       for (const [key, value] of Object.entries<string>(map.data ?? {})) {
-        if (SECRET_NAME.test(key) || URL_CREDENTIALS.test(value)) problems.push(`ConfigMap ${map.metadata.name}: ${key} looks like a secret`);
+        if (SECRET_NAME.test(key) || URL_CREDENTIALS.test(value))
+          problems.push(`ConfigMap ${map.metadata.name}: ${key} looks like a secret`);
       }
     }
     for (const workload of [...deployments, ...jobs]) {
-      for (const c of [...(workload.spec.template.spec.initContainers ?? []), ...workload.spec.template.spec.containers] as Doc[]) {
+      for (const c of [
+        ...(workload.spec.template.spec.initContainers ?? []),
+        ...workload.spec.template.spec.containers,
+      ] as Doc[]) {
         const where = `${workload.metadata.name}/${c.name}`;
         for (const e of c.env ?? []) {
-          if (e.value !== undefined && (SECRET_NAME.test(e.name) || URL_CREDENTIALS.test(String(e.value)))) problems.push(`${where}: ${e.name} has a literal value`);
+          if (e.value !== undefined && (SECRET_NAME.test(e.name) || URL_CREDENTIALS.test(String(e.value))))
+            problems.push(`${where}: ${e.name} has a literal value`);
           const ref = e.valueFrom?.secretKeyRef;
-          if (ref && !keysOf(ref.name)?.includes(ref.key)) problems.push(`${where}: ${e.name} refers to ${ref.name}.${ref.key}, which no example Secret documents`);
+          if (ref && !keysOf(ref.name)?.includes(ref.key))
+            problems.push(`${where}: ${e.name} refers to ${ref.name}.${ref.key}, which no example Secret documents`);
         }
-        for (const from of c.envFrom ?? []) if (from.secretRef && !keysOf(from.secretRef.name)) problems.push(`${where}: envFrom Secret ${from.secretRef.name} has no example`);
+        for (const from of c.envFrom ?? [])
+          if (from.secretRef && !keysOf(from.secretRef.name))
+            problems.push(`${where}: envFrom Secret ${from.secretRef.name} has no example`);
       }
     }
     expect(problems).toEqual([]);
@@ -310,15 +382,28 @@ describe('Kubernetes manifests (docker/k8s): what the apps need', () => {
 describe('docker/compose.yaml', () => {
   const compose = parseYaml(read('docker/compose.yaml'), { merge: true }) as { services: Record<string, Doc> };
   const services = compose.services;
-  const env = (name: string) => Object.fromEntries(Object.entries<unknown>(services[name]?.environment ?? {}).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1')]));
+  const env = (name: string) =>
+    Object.fromEntries(
+      Object.entries<unknown>(services[name]?.environment ?? {}).map(([k, v]) => [
+        k,
+        String(v).replace(/\$\{[A-Z0-9_]+:-([^}]*)\}/g, '$1'),
+      ]),
+    );
   const oneShot = (name: string) => services[name]?.restart === 'no';
   /** The image's CMD (what a service without `command` runs). */
   const imageCommand = (JSON.parse(/^CMD\s+(\[.*\])\s*$/m.exec(read('docker/Dockerfile'))![1]!) as string[]).join(' ');
   const appService = (app: AppName) =>
-    Object.keys(services).find((name) => services[name]!.build && (services[name]!.command?.join(' ') ?? imageCommand) === scripts[`start:${app}`])!;
+    Object.keys(services).find(
+      (name) =>
+        services[name]!.build && (services[name]!.command?.join(' ') ?? imageCommand) === scripts[`start:${app}`],
+    )!;
   /** Nothing waits on the Temporal UI, and no shell tool of its image is known here to probe it with. */
   const UNPROBED = new Set(['temporal-ui']);
-  const seconds = (duration: string) => [...String(duration).matchAll(/(\d+)(h|m|s)/g)].reduce((sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'], 0);
+  const seconds = (duration: string) =>
+    [...String(duration).matchAll(/(\d+)(h|m|s)/g)].reduce(
+      (sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as 'h' | 'm' | 's'],
+      0,
+    );
 
   it('finds the api, the worker and the migrate service', () => {
     expect([appService('api'), appService('worker')]).toEqual(['api', 'worker']);
@@ -333,10 +418,14 @@ describe('docker/compose.yaml', () => {
     }
     for (const app of ['api', 'worker'] as const) {
       const name = appService(app);
-      const url = (services[name]!.healthcheck?.test as string[] | undefined)?.find((part) => part.startsWith('http://'));
+      const url = (services[name]!.healthcheck?.test as string[] | undefined)?.find((part) =>
+        part.startsWith('http://'),
+      );
       const parsed = url ? new URL(url) : undefined;
-      if (Number(parsed?.port) !== probePort(app, env(name))) problems.push(`${name}: healthcheck ${url} is not on the port it listens on (${probePort(app, env(name))})`);
-      if (parsed?.pathname !== '/health/live') problems.push(`${name}: healthcheck ${url} is not its liveness endpoint`);
+      if (Number(parsed?.port) !== probePort(app, env(name)))
+        problems.push(`${name}: healthcheck ${url} is not on the port it listens on (${probePort(app, env(name))})`);
+      if (parsed?.pathname !== '/health/live')
+        problems.push(`${name}: healthcheck ${url} is not its liveness endpoint`);
     }
     expect(problems).toEqual([]);
   });
@@ -346,30 +435,43 @@ describe('docker/compose.yaml', () => {
     for (const [name, service] of Object.entries(services)) {
       if (Array.isArray(service.depends_on)) problems.push(`${name}: depends_on without conditions`);
       for (const [target, dependency] of Object.entries<Doc>(service.depends_on ?? {})) {
-        if (dependency.condition === 'service_healthy' && (!services[target]?.healthcheck?.test || services[target]?.healthcheck?.disable)) problems.push(`${name}: waits for ${target} to be healthy, which has no healthcheck`);
-        else if (dependency.condition === 'service_completed_successfully' && !oneShot(target)) problems.push(`${name}: waits for ${target} to complete, which restarts`);
-        else if (!['service_healthy', 'service_completed_successfully'].includes(dependency.condition)) problems.push(`${name}: ${target} ${dependency.condition}`);
+        if (
+          dependency.condition === 'service_healthy' &&
+          (!services[target]?.healthcheck?.test || services[target]?.healthcheck?.disable)
+        )
+          problems.push(`${name}: waits for ${target} to be healthy, which has no healthcheck`);
+        else if (dependency.condition === 'service_completed_successfully' && !oneShot(target))
+          problems.push(`${name}: waits for ${target} to complete, which restarts`);
+        else if (!['service_healthy', 'service_completed_successfully'].includes(dependency.condition))
+          problems.push(`${name}: ${target} ${dependency.condition}`);
       }
     }
     for (const app of ['api', 'worker']) {
-      if (services[app]?.depends_on?.migrate?.condition !== 'service_completed_successfully') problems.push(`${app} does not wait for migrate to complete`);
+      if (services[app]?.depends_on?.migrate?.condition !== 'service_completed_successfully')
+        problems.push(`${app} does not wait for migrate to complete`);
     }
     expect(problems).toEqual([]);
   });
 
-  it('stop_grace_period covers each app\'s shutdown (readiness delay + drain or grace)', () => {
+  it("stop_grace_period covers each app's shutdown (readiness delay + drain or grace)", () => {
     const figures = (['api', 'worker'] as const).map((app) => {
       const name = appService(app);
-      return { service: name, stopGraceSeconds: seconds(services[name]!.stop_grace_period ?? '10s'), shutdownSeconds: shutdownBudget(app, env(name)).totalMs / 1000 };
+      return {
+        service: name,
+        stopGraceSeconds: seconds(services[name]!.stop_grace_period ?? '10s'),
+        shutdownSeconds: shutdownBudget(app, env(name)).totalMs / 1000,
+      };
     });
     expect(figures.filter((f) => f.stopGraceSeconds < f.shutdownSeconds)).toEqual([]);
   });
 
-  it('secrets: no literal credential except the local Postgres\'s own (published on loopback only) and overridable ${VAR:-default}s', () => {
+  it("secrets: no literal credential except the local Postgres's own (published on loopback only) and overridable ${VAR:-default}s", () => {
     const postgres = services.postgres!;
     const localPassword = String(postgres.environment.POSTGRES_PASSWORD);
     // The application role the compose Postgres creates on its first start (row-level security applies to it).
-    const appRolePassword = /CREATE ROLE crm_app LOGIN PASSWORD '([^']+)'/.exec(read('docker/postgres-init/10-crm-app-role.sql'))?.[1];
+    const appRolePassword = /CREATE ROLE crm_app LOGIN PASSWORD '([^']+)'/.exec(
+      read('docker/postgres-init/10-crm-app-role.sql'),
+    )?.[1];
     expect(appRolePassword).toBeDefined();
     expect((postgres.ports as string[]).every((p) => p.startsWith('127.0.0.1:'))).toBe(true);
     const problems: string[] = [];
@@ -378,8 +480,17 @@ describe('docker/compose.yaml', () => {
         const value = String(raw);
         if (/^\$\{[A-Z0-9_]+:-[^}]*\}$/.test(value)) continue; // the shell's value wins; the default is for this local stack
         const credentials = URL_CREDENTIALS.exec(value);
-        if (credentials && !([localPassword, appRolePassword].includes(credentials[1]) && credentials[2] === 'postgres')) problems.push(`${name}: ${key} carries a password for ${credentials[2]}`);
-        if (SECRET_NAME.test(key) && value !== localPassword && !(name === 'waha-simulator' && key === 'WAHA_SIM_API_KEY')) problems.push(`${name}: ${key} is a literal secret`);
+        if (
+          credentials &&
+          !([localPassword, appRolePassword].includes(credentials[1]) && credentials[2] === 'postgres')
+        )
+          problems.push(`${name}: ${key} carries a password for ${credentials[2]}`);
+        if (
+          SECRET_NAME.test(key) &&
+          value !== localPassword &&
+          !(name === 'waha-simulator' && key === 'WAHA_SIM_API_KEY')
+        )
+          problems.push(`${name}: ${key} is a literal secret`);
       }
     }
     expect(problems).toEqual([]);

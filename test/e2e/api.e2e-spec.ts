@@ -13,7 +13,11 @@ describe('REST API (e2e)', () => {
   let keyB: string;
   let db: DataSource;
 
-  const call = async (method: string, path: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: {
@@ -66,7 +70,10 @@ describe('REST API (e2e)', () => {
 
   describe('contacts', () => {
     it('creates, reads, updates, lists and deletes a contact', async () => {
-      const created = await call('POST', '/v1/contacts', { key: keyA, body: { phone: '+55 (11) 98888-0001', name: 'Ana' } });
+      const created = await call('POST', '/v1/contacts', {
+        key: keyA,
+        body: { phone: '+55 (11) 98888-0001', name: 'Ana' },
+      });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ phone: '5511988880001', name: 'Ana', id: expect.any(String) });
       const id = created.body.id;
@@ -88,7 +95,9 @@ describe('REST API (e2e)', () => {
     it("keeps tenants apart: B can neither read nor change A's contact (404)", async () => {
       const { body } = await call('POST', '/v1/contacts', { key: keyA, body: { phone: '5511988880002' } });
       expect((await call('GET', `/v1/contacts/${body.id}`, { key: keyB })).status).toBe(404);
-      expect((await call('PATCH', `/v1/contacts/${body.id}`, { key: keyB, body: { name: 'Mallory' } })).status).toBe(404);
+      expect((await call('PATCH', `/v1/contacts/${body.id}`, { key: keyB, body: { name: 'Mallory' } })).status).toBe(
+        404,
+      );
       expect((await call('DELETE', `/v1/contacts/${body.id}`, { key: keyB })).status).toBe(404);
       const listB = await call('GET', '/v1/contacts', { key: keyB });
       expect(listB.body.data.map((c: { id: string }) => c.id)).not.toContain(body.id);
@@ -99,7 +108,10 @@ describe('REST API (e2e)', () => {
 
     it('answers 400 naming the fields of a bad body, and writes nothing', async () => {
       const before = await db.query(`SELECT count(*)::int AS n FROM contacts`);
-      const res = await call('POST', '/v1/contacts', { key: keyA, body: { phone: 42, profilePictureUrl: 'not a url', extra: true } });
+      const res = await call('POST', '/v1/contacts', {
+        key: keyA,
+        body: { phone: 42, profilePictureUrl: 'not a url', extra: true },
+      });
       expect(res.status).toBe(400);
       const messages: string = [res.body.message].flat().join(' | ');
       expect(messages).toContain('phone');
@@ -136,19 +148,35 @@ describe('REST API (e2e)', () => {
     it('answers 400 naming wahaBaseUrl for a WAHA at a loopback, private or metadata address (no WAHA_ALLOWED_CIDRS here), and writes nothing', async () => {
       const count = async () => Number((await db.query(`SELECT count(*) AS n FROM channels`))[0].n);
       const before = await count();
-      for (const wahaBaseUrl of ['http://127.0.0.1:3000', 'http://localhost:3000', 'http://169.254.169.254', 'http://[fd00::1]:3000']) {
-        const res = await call('POST', '/v1/channels', { key: keyA, body: { name: `Refused ${wahaBaseUrl}`, wahaBaseUrl } });
+      for (const wahaBaseUrl of [
+        'http://127.0.0.1:3000',
+        'http://localhost:3000',
+        'http://169.254.169.254',
+        'http://[fd00::1]:3000',
+      ]) {
+        const res = await call('POST', '/v1/channels', {
+          key: keyA,
+          body: { name: `Refused ${wahaBaseUrl}`, wahaBaseUrl },
+        });
         expect({ wahaBaseUrl, status: res.status }).toEqual({ wahaBaseUrl, status: 400 });
         expect(res.body.message).toContain('wahaBaseUrl');
       }
       expect(await count()).toBe(before);
 
-      const created = await call('POST', '/v1/channels', { key: keyA, body: { name: 'Public WAHA', wahaBaseUrl: 'https://93.184.216.34' } });
+      const created = await call('POST', '/v1/channels', {
+        key: keyA,
+        body: { name: 'Public WAHA', wahaBaseUrl: 'https://93.184.216.34' },
+      });
       expect(created.status).toBe(201);
-      const patched = await call('PATCH', `/v1/channels/${created.body.id}`, { key: keyA, body: { wahaBaseUrl: 'http://10.1.2.3:3000' } });
+      const patched = await call('PATCH', `/v1/channels/${created.body.id}`, {
+        key: keyA,
+        body: { wahaBaseUrl: 'http://10.1.2.3:3000' },
+      });
       expect(patched.status).toBe(400);
       expect(patched.body.message).toContain('wahaBaseUrl');
-      expect((await call('GET', `/v1/channels/${created.body.id}`, { key: keyA })).body.wahaBaseUrl).toBe('https://93.184.216.34');
+      expect((await call('GET', `/v1/channels/${created.body.id}`, { key: keyA })).body.wahaBaseUrl).toBe(
+        'https://93.184.216.34',
+      );
     });
   });
 
@@ -164,7 +192,12 @@ describe('REST API (e2e)', () => {
       const events = await call('GET', '/v1/outbox/events?limit=50', { key: keyA });
       expect(events.status).toBe(200);
       const event = events.body.data.find((e: { aggregateId: string }) => e.aggregateId === created.body.id);
-      expect(event).toMatchObject({ type: 'contact.created', status: 'pending', correlationId: 'req-e2e-outbox-1', aggregateType: 'contact' });
+      expect(event).toMatchObject({
+        type: 'contact.created',
+        status: 'pending',
+        correlationId: 'req-e2e-outbox-1',
+        aggregateType: 'contact',
+      });
       const otherTenant = await call('GET', '/v1/outbox/events?limit=200', { key: keyB });
       expect(otherTenant.body.data.map((e: { id: string }) => e.id)).not.toContain(event.id);
 
@@ -176,7 +209,9 @@ describe('REST API (e2e)', () => {
       expect(notRetryable.status).toBe(422);
       expect(notRetryable.body.field).toBe('status');
 
-      await db.query(`UPDATE outbox_events SET status = 'dead', attempts = 10, last_error = 'boom' WHERE id = $1`, [event.id]);
+      await db.query(`UPDATE outbox_events SET status = 'dead', attempts = 10, last_error = 'boom' WHERE id = $1`, [
+        event.id,
+      ]);
       const dead = await call('GET', '/v1/outbox/events?status=dead', { key: keyA });
       expect(dead.body.data.map((e: { id: string }) => e.id)).toEqual([event.id]);
       expect((await call('POST', `/v1/outbox/events/${event.id}/retry`, { key: keyB })).status).toBe(404);
@@ -201,9 +236,20 @@ describe('REST API (e2e)', () => {
     it('serves the OpenAPI document with the API-key scheme, and Swagger UI', async () => {
       const doc = await call('GET', '/docs-json');
       expect(doc.status).toBe(200);
-      expect(doc.body.components.securitySchemes['api-key']).toEqual({ type: 'apiKey', name: 'x-api-key', in: 'header' });
+      expect(doc.body.components.securitySchemes['api-key']).toEqual({
+        type: 'apiKey',
+        name: 'x-api-key',
+        in: 'header',
+      });
       expect(Object.keys(doc.body.paths)).toEqual(
-        expect.arrayContaining(['/v1/contacts', '/v1/contacts/{id}', '/v1/outbox/stats', '/v1/outbox/events', '/v1/outbox/events/{id}/retry', '/health/ready']),
+        expect.arrayContaining([
+          '/v1/contacts',
+          '/v1/contacts/{id}',
+          '/v1/outbox/stats',
+          '/v1/outbox/events',
+          '/v1/outbox/events/{id}/retry',
+          '/health/ready',
+        ]),
       );
       const ui = await fetch(`${base}/docs`);
       expect(ui.status).toBe(200);
@@ -220,14 +266,23 @@ describe('REST API (e2e)', () => {
 
 describe('readiness without Temporal', () => {
   it('reports 503 naming temporal when the server is unreachable, while liveness stays 200', async () => {
-    Object.assign(process.env, { DATABASE_URL: await createTestDatabase(), TEMPORAL_ADDRESS: '127.0.0.1:1', LOG_LEVEL: 'silent' });
+    Object.assign(process.env, {
+      DATABASE_URL: await createTestDatabase(),
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      LOG_LEVEL: 'silent',
+    });
     const app = await createApiApp({ logger: false });
     await app.listen(0, '127.0.0.1');
     try {
       const base = await app.getUrl();
       const ready = await fetch(`${base}/health/ready`);
       expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ statusCode: 503, code: 'NOT_READY', message: 'Not ready: temporal failed its check', details: { temporal: { status: 'down' } } });
+      expect(await ready.json()).toMatchObject({
+        statusCode: 503,
+        code: 'NOT_READY',
+        message: 'Not ready: temporal failed its check',
+        details: { temporal: { status: 'down' } },
+      });
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
     } finally {
       await app.close();

@@ -14,7 +14,15 @@ interface Side {
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /** Columns and event fields set from our own clock when a row or event is written: they differ
  *  between any two runs. WhatsApp times (sent_at, started_at, lastActivityAt, ...) are kept. */
-const CLOCK_FIELDS = new Set(['created_at', 'updated_at', 'createdAt', 'updatedAt', 'receivedAt', 'received_at', 'occurredAt']);
+const CLOCK_FIELDS = new Set([
+  'created_at',
+  'updated_at',
+  'createdAt',
+  'updatedAt',
+  'receivedAt',
+  'received_at',
+  'occurredAt',
+]);
 
 /**
  * Saga mode and direct mode must write the same rows and raise the same events for the same WAHA
@@ -82,7 +90,11 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
     if (typeof value === 'string') return value.replace(UUID, (id) => names.get(id.toLowerCase()) ?? '<unknown id>');
     if (Array.isArray(value)) return value.map((v) => normalise(v, names));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, normalise(v, names, k)]));
+      return Object.fromEntries(
+        Object.entries(value)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, normalise(v, names, k)]),
+      );
     }
     return value;
   };
@@ -92,12 +104,16 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
     const names = await placeholders(side);
     const rows = async (sql: string) => (await h.query(sql, [side.tenantId])).map((r) => normalise(r, names) as Row);
     const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
-    const events = (
-      // The channels' own events are setup (they differ by mode and name), not the traffic's.
-      await h.query(`SELECT type, aggregate_type, aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND aggregate_type <> 'channel'`, [
-        side.tenantId,
-      ])
-    ).map((e) => normalise({ type: e.type, aggregate: `${e.aggregate_type} ${e.aggregate_id}`, data: e.payload }, names) as Row);
+    const events = // The channels' own events are setup (they differ by mode and name), not the traffic's.
+    (
+      await h.query(
+        `SELECT type, aggregate_type, aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND aggregate_type <> 'channel'`,
+        [side.tenantId],
+      )
+    ).map(
+      (e) =>
+        normalise({ type: e.type, aggregate: `${e.aggregate_type} ${e.aggregate_id}`, data: e.payload }, names) as Row,
+    );
     events.sort(byJson);
     return {
       contacts: await rows(`SELECT * FROM contacts WHERE tenant_id = $1 ORDER BY phone, created_at`),
@@ -139,7 +155,11 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
 
     for (const body of traffic) {
       const [onSaga, onDirect] = [await deliver(saga, body), await deliver(direct, body)];
-      expect({ event: body.event, saga: onSaga.status, direct: onDirect.status }).toEqual({ event: body.event, saga: 'accepted', direct: 'accepted' });
+      expect({ event: body.event, saga: onSaga.status, direct: onDirect.status }).toEqual({
+        event: body.event,
+        saga: 'accepted',
+        direct: 'accepted',
+      });
       if (body.event === 'message' || body.event === 'message.any') {
         expect([onSaga.mode, onDirect.mode]).toEqual(['saga', 'direct']);
       } else {
@@ -152,9 +172,13 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
     expect(fromSaga.contacts.map((c) => c.phone)).toEqual(['5511999990001', '5511999990002']);
     expect(fromSaga.messages).toHaveLength(6);
     expect(fromSaga.messages.find((m) => m.direction === 'outbound')).toMatchObject({ status: 'read' });
-    expect(fromSaga.messages.find((m) => m.external_id.endsWith(revoke.payload.revokedMessageId))).toMatchObject({ status: 'deleted' });
+    expect(fromSaga.messages.find((m) => m.external_id.endsWith(revoke.payload.revokedMessageId))).toMatchObject({
+      status: 'deleted',
+    });
     expect(fromSaga.adConversions).toHaveLength(1);
-    expect(fromSaga.eventTypes).toEqual(expect.arrayContaining(['contact.created', 'session.started', 'message.created', 'tracking.ad_conversion']));
+    expect(fromSaga.eventTypes).toEqual(
+      expect.arrayContaining(['contact.created', 'session.started', 'message.created', 'tracking.ad_conversion']),
+    );
     // Every id was named, so no difference between the sides can hide behind a shared placeholder.
     expect(JSON.stringify([fromSaga, fromDirect])).not.toContain('<unknown id>');
 
@@ -205,7 +229,17 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
       for (const body of [text, outgoing]) await deliver(side, body);
 
       const messageOf = async (externalId: string) =>
-        eventually(async () => (await h.query(`SELECT id, status, revoked_at, metadata FROM messages WHERE channel_id = $1 AND external_id = $2`, [side.channel.id, externalId]))[0], 20_000, `message ${externalId}`);
+        eventually(
+          async () =>
+            (
+              await h.query(
+                `SELECT id, status, revoked_at, metadata FROM messages WHERE channel_id = $1 AND external_id = $2`,
+                [side.channel.id, externalId],
+              )
+            )[0],
+          20_000,
+          `message ${externalId}`,
+        );
       const [textRow, outgoingRow] = [await messageOf(text.payload.id), await messageOf(outgoing.payload.id)];
       const events = await h.query(
         `SELECT type, payload->>'externalId' AS external_id, payload->>'emoji' AS emoji FROM outbox_events
@@ -222,7 +256,9 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
       expect({ mode, ...results[mode] }).toMatchObject({
         mode,
         text: { status: 'deleted', revokedAt: textAt },
-        outgoing: { reactions: { '5511999990001@c.us': { emoji: '❤️', reactedAt: new Date((t0 + 4) * 1000).toISOString() } } },
+        outgoing: {
+          reactions: { '5511999990001@c.us': { emoji: '❤️', reactedAt: new Date((t0 + 4) * 1000).toISOString() } },
+        },
         held: [],
       });
       expect(results[mode]!.events).toEqual([
@@ -243,7 +279,11 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
     const channel = await h.createChannel(tenant.apiKey);
     expect((await h.call('GET', `/v1/channels/${channel.id}`, { apiKey: tenant.apiKey })).body.inboundMode).toBeNull();
 
-    const bodies = Array.from({ length: 20 }, (_, i) => freshWahaFixture('webhook-message-text', { rawId: `AC00000000000000000000000CANARY${String(i).padStart(2, '0')}` }));
+    const bodies = Array.from({ length: 20 }, (_, i) =>
+      freshWahaFixture('webhook-message-text', {
+        rawId: `AC00000000000000000000000CANARY${String(i).padStart(2, '0')}`,
+      }),
+    );
     const expected = bodies.map((b) => chooseInboundMode(null, 'saga', 50, b.payload.id));
     // Deterministic ids: the split is known in advance, and both paths are taken.
     expect(new Set(expected)).toEqual(new Set(['saga', 'direct']));
@@ -260,18 +300,32 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
     expect(again.map((r) => r.body.duplicate)).toEqual(bodies.map(() => true));
 
     for (const r of first) if (r.body.mode === 'saga') await h.workflowResult(r.body.workflowId);
-    const counts = await eventually(async () => {
-      const rows = await h.query(`SELECT external_id, count(*)::int AS n FROM messages WHERE channel_id = $1 GROUP BY external_id`, [channel.id]);
-      return rows.length === bodies.length ? rows : undefined;
-    }, 20_000, 'all 20 messages');
-    expect(Object.fromEntries(counts.map((r) => [r.external_id, r.n]))).toEqual(Object.fromEntries(bodies.map((b) => [b.payload.id, 1])));
+    const counts = await eventually(
+      async () => {
+        const rows = await h.query(
+          `SELECT external_id, count(*)::int AS n FROM messages WHERE channel_id = $1 GROUP BY external_id`,
+          [channel.id],
+        );
+        return rows.length === bodies.length ? rows : undefined;
+      },
+      20_000,
+      'all 20 messages',
+    );
+    expect(Object.fromEntries(counts.map((r) => [r.external_id, r.n]))).toEqual(
+      Object.fromEntries(bodies.map((b) => [b.payload.id, 1])),
+    );
 
     // Both paths, interleaved for one contact, still share one contact and one session.
-    const contacts = await h.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND deleted_at IS NULL`, [tenant.tenantId]);
+    const contacts = await h.query(`SELECT id FROM contacts WHERE tenant_id = $1 AND deleted_at IS NULL`, [
+      tenant.tenantId,
+    ]);
     expect(contacts).toHaveLength(1);
     const sessions = await h.query(`SELECT DISTINCT session_id FROM messages WHERE channel_id = $1`, [channel.id]);
     expect(sessions).toHaveLength(1);
-    const created = await h.query(`SELECT count(*)::int AS n FROM outbox_events WHERE tenant_id = $1 AND type = 'message.created'`, [tenant.tenantId]);
+    const created = await h.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE tenant_id = $1 AND type = 'message.created'`,
+      [tenant.tenantId],
+    );
     expect(created[0].n).toBe(bodies.length);
   });
 });

@@ -10,9 +10,21 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
   let channel: HarnessChannel;
 
   const messageCount = async (externalId: string) =>
-    (await h.query(`SELECT count(*)::int AS n FROM messages WHERE channel_id = $1 AND external_id = $2`, [channel.id, externalId]))[0].n as number;
+    (
+      await h.query(`SELECT count(*)::int AS n FROM messages WHERE channel_id = $1 AND external_id = $2`, [
+        channel.id,
+        externalId,
+      ])
+    )[0].n as number;
   const waitForMessage = (externalId: string) =>
-    eventually(async () => (await h.query(`SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2`, [channel.id, externalId]))[0], 20_000, `message ${externalId}`);
+    eventually(
+      async () =>
+        (
+          await h.query(`SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2`, [channel.id, externalId])
+        )[0],
+      20_000,
+      `message ${externalId}`,
+    );
 
   beforeAll(async () => {
     h = await ConversationHarness.start('crm-inbound');
@@ -29,20 +41,30 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     await h.workflowResult(res.body.workflowId);
 
     const message = await waitForMessage(body.payload.id);
-    expect(message).toMatchObject({ direction: 'inbound', type: 'text', status: 'received', text: 'Pode mandar sim, obrigada!' });
+    expect(message).toMatchObject({
+      direction: 'inbound',
+      type: 'text',
+      status: 'received',
+      text: 'Pode mandar sim, obrigada!',
+    });
     expect(message.sent_at.getTime()).toBe(body.payload.timestamp * 1000);
     const [contact] = await h.query(`SELECT * FROM contacts WHERE id = $1`, [message.contact_id]);
-    expect(contact).toMatchObject({ phone: '5511999990001', name: 'Ana Souza', source: 'whatsapp', tenant_id: tenant.tenantId });
+    expect(contact).toMatchObject({
+      phone: '5511999990001',
+      name: 'Ana Souza',
+      source: 'whatsapp',
+      tenant_id: tenant.tenantId,
+    });
     const [session] = await h.query(`SELECT * FROM sessions WHERE id = $1`, [message.session_id]);
     expect(session).toMatchObject({ status: 'active', channel_id: channel.id, contact_id: contact.id });
 
     const lifecycle = await h.temporal.workflow.getHandle(`session:${session.id}`).describe();
     expect(lifecycle.status.name).toBe('RUNNING');
 
-    const events = await h.query(`SELECT type, correlation_id FROM outbox_events WHERE tenant_id = $1 AND aggregate_id = ANY($2) ORDER BY created_at`, [
-      tenant.tenantId,
-      [contact.id, session.id, message.id],
-    ]);
+    const events = await h.query(
+      `SELECT type, correlation_id FROM outbox_events WHERE tenant_id = $1 AND aggregate_id = ANY($2) ORDER BY created_at`,
+      [tenant.tenantId, [contact.id, session.id, message.id]],
+    );
     expect(events.map((e) => e.type)).toEqual(['contact.created', 'session.started', 'message.created']);
     expect(new Set(events.map((e) => e.correlation_id))).toEqual(new Set([res.body.workflowId]));
   });
@@ -56,7 +78,10 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const message = await waitForMessage(body.payload.id);
     expect(message.sent_at.toISOString()).toBe('2026-03-10T13:00:40.000Z');
     expect(message).toMatchObject({ type: 'image', text: 'Essa é a tela que aparece pra mim' });
-    expect(message.media).toMatchObject({ mimetype: 'image/jpeg', url: 'http://localhost:3000/api/files/default/AC2B7E1F4D9A3C5E8B0F6A2D4C7E9B13.jpeg' });
+    expect(message.media).toMatchObject({
+      mimetype: 'image/jpeg',
+      url: 'http://localhost:3000/api/files/default/AC2B7E1F4D9A3C5E8B0F6A2D4C7E9B13.jpeg',
+    });
     // Its session opened at 13:00:40 in March: long past its 30-minute timeout, so it has ended.
     const [session] = await eventually(async () => {
       const rows = await h.query(`SELECT * FROM sessions WHERE id = $1 AND status = 'ended'`, [message.session_id]);
@@ -74,7 +99,10 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     await h.workflowResult(responses[0]!.body.workflowId);
     await waitForMessage(body.payload.id);
     expect(await messageCount(body.payload.id)).toBe(1);
-    const events = await h.query(`SELECT count(*)::int AS n FROM outbox_events WHERE type = 'message.created' AND payload->>'externalId' = $1`, [body.payload.id]);
+    const events = await h.query(
+      `SELECT count(*)::int AS n FROM outbox_events WHERE type = 'message.created' AND payload->>'externalId' = $1`,
+      [body.payload.id],
+    );
     expect(events[0].n).toBe(1);
   });
 
@@ -95,7 +123,10 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     expect(ignored.body).toMatchObject({ status: 'ignored', reason: expect.stringContaining('group') });
     expect(await messageCount(body.payload.id)).toBe(0);
 
-    const patched = await h.call('PATCH', `/v1/channels/${channel.id}`, { apiKey: tenant.apiKey, body: { allowGroups: true } });
+    const patched = await h.call('PATCH', `/v1/channels/${channel.id}`, {
+      apiKey: tenant.apiKey,
+      body: { allowGroups: true },
+    });
     expect(patched.status).toBe(200);
     const accepted = await h.postWebhook(channel, body);
     expect(accepted.status).toBe(202);
@@ -103,7 +134,10 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const message = await waitForMessage(body.payload.id);
     const [contact] = await h.query(`SELECT phone, name FROM contacts WHERE id = $1`, [message.contact_id]);
     expect(contact).toEqual({ phone: '5511999990002', name: 'Bruno Lima' });
-    expect(message.metadata).toMatchObject({ groupChatId: '120363400000000001@g.us', participant: '123450000000002@lid' });
+    expect(message.metadata).toMatchObject({
+      groupChatId: '120363400000000001@g.us',
+      participant: '123450000000002@lid',
+    });
     await h.call('PATCH', `/v1/channels/${channel.id}`, { apiKey: tenant.apiKey, body: { allowGroups: false } });
   });
 
@@ -144,10 +178,16 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const early = freshWahaFixture('webhook-message-revoked');
     early.payload.revokedMessageId = 'AC0000000000000000000000000NOPE1';
     const held = await h.postWebhook(channel, early);
-    expect({ status: held.status, body: held.body }).toMatchObject({ status: 202, body: { status: 'accepted', outcome: 'held' } });
-    expect(await h.query(`SELECT kind FROM held_message_events WHERE channel_id = $1 AND wa_raw_id = $2`, [channel.id, 'AC0000000000000000000000000NOPE1'])).toEqual([
-      { kind: 'revoke' },
-    ]);
+    expect({ status: held.status, body: held.body }).toMatchObject({
+      status: 202,
+      body: { status: 'accepted', outcome: 'held' },
+    });
+    expect(
+      await h.query(`SELECT kind FROM held_message_events WHERE channel_id = $1 AND wa_raw_id = $2`, [
+        channel.id,
+        'AC0000000000000000000000000NOPE1',
+      ]),
+    ).toEqual([{ kind: 'revoke' }]);
   });
 
   it('rejects a wrong HMAC with 401 and records nothing; an unknown channel is a 404', async () => {
@@ -155,11 +195,15 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const forged = await h.postWebhook(channel, body, signWahaBody(JSON.stringify(body), 'not-the-secret'));
     expect(forged.status).toBe(401);
     const missing = await fetch(`${h.apiUrl}/v1/channels/${channel.id}/waha/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
     expect(missing.status).toBe(401);
     expect(await messageCount(body.payload.id)).toBe(0);
-    expect((await h.postWebhook({ id: '00000000-0000-4000-8000-000000000000', webhookSecret: 'x' }, body)).status).toBe(404);
+    expect((await h.postWebhook({ id: '00000000-0000-4000-8000-000000000000', webhookSecret: 'x' }, body)).status).toBe(
+      404,
+    );
   });
 
   it('answers 400 naming the field for a malformed body, and records nothing', async () => {
@@ -183,7 +227,9 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const message = await waitForMessage(body.payload.id);
     expect(message.tenant_id).toBe(tenant.tenantId);
     expect(message.channel_id).toBe(channel.id);
-    expect((await h.query(`SELECT count(*)::int AS n FROM messages WHERE channel_id = $1`, [otherChannel.id]))[0].n).toBe(0);
+    expect(
+      (await h.query(`SELECT count(*)::int AS n FROM messages WHERE channel_id = $1`, [otherChannel.id]))[0].n,
+    ).toBe(0);
     // The other tenant's secret cannot post into this channel either.
     expect((await h.postWebhook({ id: channel.id, webhookSecret: otherChannel.webhookSecret }, body)).status).toBe(401);
   });
@@ -192,17 +238,32 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
     const body = freshWahaFixture('webhook-message-ctwa-ad');
     body.payload.id = body.payload.id.replace('5511999990001', '5511999990077');
     const res = await h.postWebhook(channel, body);
-    const result = (await h.workflowResult(res.body.workflowId)) as { adConversionRecorded: boolean; messageId: string; contactId: string; sessionId: string };
+    const result = (await h.workflowResult(res.body.workflowId)) as {
+      adConversionRecorded: boolean;
+      messageId: string;
+      contactId: string;
+      sessionId: string;
+    };
     expect(result.adConversionRecorded).toBe(true);
     const [conversion] = await h.query(`SELECT * FROM ad_conversions WHERE message_id = $1`, [result.messageId]);
-    expect(conversion).toMatchObject({ source_id: '120210000000000001', ctwa_clid: 'Afc3nYt8WqKx2mP0dLr7sVb1eZg9hJ4oN6uI5yT0aQwXcEr2', entry_point: 'ctwa_ad' });
+    expect(conversion).toMatchObject({
+      source_id: '120210000000000001',
+      ctwa_clid: 'Afc3nYt8WqKx2mP0dLr7sVb1eZg9hJ4oN6uI5yT0aQwXcEr2',
+      entry_point: 'ctwa_ad',
+    });
     const [contact] = await h.query(`SELECT first_touch FROM contacts WHERE id = $1`, [result.contactId]);
     const [session] = await h.query(`SELECT first_touch FROM sessions WHERE id = $1`, [result.sessionId]);
-    expect(contact.first_touch).toMatchObject({ sourceId: '120210000000000001', sourceUrl: 'https://fb.me/1AbCdEfGhIjK' });
+    expect(contact.first_touch).toMatchObject({
+      sourceId: '120210000000000001',
+      sourceUrl: 'https://fb.me/1AbCdEfGhIjK',
+    });
     expect(session.first_touch).toMatchObject({ sourceId: '120210000000000001' });
     const [message] = await h.query(`SELECT metadata FROM messages WHERE id = $1`, [result.messageId]);
     expect(message.metadata.adReferral).toMatchObject({ sourceId: '120210000000000001' });
-    const events = await h.query(`SELECT type FROM outbox_events WHERE aggregate_id = $1 OR (type = 'tracking.ad_conversion' AND payload->>'messageId' = $1)`, [result.messageId]);
+    const events = await h.query(
+      `SELECT type FROM outbox_events WHERE aggregate_id = $1 OR (type = 'tracking.ad_conversion' AND payload->>'messageId' = $1)`,
+      [result.messageId],
+    );
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['message.created', 'tracking.ad_conversion']));
   });
 
@@ -238,7 +299,9 @@ describe('inbound WhatsApp traffic (e2e, saga mode)', () => {
   });
 
   it('lists sessions and messages through the API with filters', async () => {
-    const sessions = await h.call('GET', `/v1/sessions?channelId=${channel.id}&status=active&limit=100`, { apiKey: tenant.apiKey });
+    const sessions = await h.call('GET', `/v1/sessions?channelId=${channel.id}&status=active&limit=100`, {
+      apiKey: tenant.apiKey,
+    });
     expect(sessions.status).toBe(200);
     expect(sessions.body.data.length).toBeGreaterThan(0);
     expect(sessions.body.data.every((s: { status: string }) => s.status === 'active')).toBe(true);

@@ -52,17 +52,30 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     return parsePrometheusText(await res.text());
   };
   const createChannel = async (body: Record<string, unknown>): Promise<{ id: string; webhookSecret: string }> => {
-    const res = await call('POST', '/v1/channels', { name: `Metrics ${randomBytes(3).toString('hex')}`, wahaBaseUrl: 'http://127.0.0.1:9', ...body });
+    const res = await call('POST', '/v1/channels', {
+      name: `Metrics ${randomBytes(3).toString('hex')}`,
+      wahaBaseUrl: 'http://127.0.0.1:9',
+      ...body,
+    });
     if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.id, webhookSecret: res.body.webhookSecret };
   };
-  const postMessage = async (channel: { id: string; webhookSecret: string }, phone: string): Promise<Record<string, any>> => {
-    const body = freshWahaFixture('webhook-message-text', { rawId: `3EB0${randomBytes(9).toString('hex').toUpperCase()}` });
+  const postMessage = async (
+    channel: { id: string; webhookSecret: string },
+    phone: string,
+  ): Promise<Record<string, any>> => {
+    const body = freshWahaFixture('webhook-message-text', {
+      rawId: `3EB0${randomBytes(9).toString('hex').toUpperCase()}`,
+    });
     body.payload.from = `${phone}@c.us`;
     const raw = JSON.stringify(body);
     const res = await fetch(`${apiUrl}/v1/channels/${channel.id}/waha/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-hmac': signWahaBody(raw, channel.webhookSecret), 'x-webhook-hmac-algorithm': 'sha512' },
+      headers: {
+        'content-type': 'application/json',
+        'x-webhook-hmac': signWahaBody(raw, channel.webhookSecret),
+        'x-webhook-hmac-algorithm': 'sha512',
+      },
       body: raw,
     });
     expect(res.status).toBe(202);
@@ -104,8 +117,12 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
       () => httpOk(`http://127.0.0.1:${healthPort}/health/ready`),
     );
     apiUrl = `http://127.0.0.1:${apiPort}`;
-    api = new ManagedProcess('api', process.execPath, [runTs, 'apps/api/src/main.ts'], { ...common, PORT: String(apiPort), DEV_API_KEY: apiKey }, () =>
-      httpOk(`${apiUrl}/health/ready`),
+    api = new ManagedProcess(
+      'api',
+      process.execPath,
+      [runTs, 'apps/api/src/main.ts'],
+      { ...common, PORT: String(apiPort), DEV_API_KEY: apiKey },
+      () => httpOk(`${apiUrl}/health/ready`),
     );
     workerMetricsUrl = `http://127.0.0.1:${healthPort}/metrics`;
     sdkMetricsUrl = `http://127.0.0.1:${sdkPort}/metrics`;
@@ -118,7 +135,9 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     const failing = await startTestWebhookReceiver({ status: 500 });
     receivers.push(healthy, failing);
     for (const url of [healthy.url('/ok'), failing.url('/failing')]) {
-      expect((await call('POST', '/v1/webhook-subscriptions', { url, eventTypes: ['session.*', 'message.*'] })).status).toBe(201);
+      expect(
+        (await call('POST', '/v1/webhook-subscriptions', { url, eventTypes: ['session.*', 'message.*'] })).status,
+      ).toBe(201);
     }
 
     // Inbound: two messages of one contact through the saga (in the worker), two in direct mode (in
@@ -126,15 +145,26 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     const saga = await createChannel({ inboundMode: 'saga' });
     const direct = await createChannel({ inboundMode: 'direct' });
     const messageCount = async () => (await call('GET', '/v1/messages?limit=50')).body.data.length as number;
-    for (const [channel, phone] of [[saga, '5521990000001'], [saga, '5521990000001'], [direct, '5521990000002'], [direct, '5521990000002']] as const) {
+    for (const [channel, phone] of [
+      [saga, '5521990000001'],
+      [saga, '5521990000001'],
+      [direct, '5521990000002'],
+      [direct, '5521990000002'],
+    ] as const) {
       const before = await messageCount();
       const accepted = await postMessage(channel, phone);
       expect(accepted.mode ?? 'direct').toBe(channel === saga ? 'saga' : 'direct');
-      await eventually(async () => ((await messageCount()) > before ? true : undefined), 60_000, 'the message to be stored');
+      await eventually(
+        async () => ((await messageCount()) > before ? true : undefined),
+        60_000,
+        'the message to be stored',
+      );
     }
 
     // A manual close (through the lifecycle workflow, in the worker).
-    const sessions = (await call('GET', `/v1/sessions?channelId=${saga.id}&status=active`)).body.data as { id: string }[];
+    const sessions = (await call('GET', `/v1/sessions?channelId=${saga.id}&status=active`)).body.data as {
+      id: string;
+    }[];
     expect(sessions).toHaveLength(1);
     expect((await call('POST', `/v1/sessions/${sessions[0]!.id}/close`)).status).toBe(200);
 
@@ -142,26 +172,49 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     simulator = await createWahaSimulator({ port: 0, logLevel: 'warn' });
     const sim = new SimClient(simulator.url);
     const imported = await createChannel({ wahaBaseUrl: simulator.url, wahaApiKey: 'sim-api-key' });
-    expect((await sim.post('/_sim/history-dataset', { chats: 2, messagesPerChat: 5, seed: 3, recentAnchorSeconds: Math.floor(Date.now() / 1000) - 60 })).status).toBeLessThan(300);
+    expect(
+      (
+        await sim.post('/_sim/history-dataset', {
+          chats: 2,
+          messagesPerChat: 5,
+          seed: 3,
+          recentAnchorSeconds: Math.floor(Date.now() / 1000) - 60,
+        })
+      ).status,
+    ).toBeLessThan(300);
     const run = await call('POST', `/v1/channels/${imported.id}/history-imports`, {});
     expect(run.status).toBe(202);
     await eventually(
-      async () => ((await call('GET', `/v1/channels/${imported.id}/history-imports/${run.body.id}`)).body.status === 'completed' ? true : undefined),
+      async () =>
+        (await call('GET', `/v1/channels/${imported.id}/history-imports/${run.body.id}`)).body.status === 'completed'
+          ? true
+          : undefined,
       90_000,
       'the history import to complete',
     );
 
     // The deliveries: the healthy endpoint got its events, the failing one was tried.
-    await eventually(async () => (healthy.received.length > 0 && failing.received.length > 0 ? true : undefined), 30_000, 'webhook deliveries');
+    await eventually(
+      async () => (healthy.received.length > 0 && failing.received.length > 0 ? true : undefined),
+      30_000,
+      'webhook deliveries',
+    );
     await eventually(
       async () => {
         const worker = await scrape(workerMetricsUrl);
-        return worker.value('crm_webhook_attempts_total', { outcome: 'retryable' }) > 0 && worker.value('crm_sessions_ended_total', { reason: 'manual' }) > 0 ? true : undefined;
+        return worker.value('crm_webhook_attempts_total', { outcome: 'retryable' }) > 0 &&
+          worker.value('crm_sessions_ended_total', { reason: 'manual' }) > 0
+          ? true
+          : undefined;
       },
       30_000,
       'the worker to count the attempts and the close',
     );
-    scrapes = { api: await scrape(`${apiUrl}/metrics`), worker: await scrape(workerMetricsUrl), sdk: await scrape(sdkMetricsUrl) };
+    scrapes = {
+      api: await scrape(`${apiUrl}/metrics`),
+      worker: await scrape(workerMetricsUrl),
+      sdk: await scrape(sdkMetricsUrl),
+    };
   }, 300_000);
 
   afterAll(async () => {
@@ -170,12 +223,27 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
   });
 
   it('exports every metric the Grafana dashboard and the alert rules use', () => {
-    const dashboard = JSON.parse(readFileSync(join(ROOT, DASHBOARD), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync(join(ROOT, DASHBOARD), 'utf8')) as {
+      panels: { title: string; targets?: { expr: string }[] }[];
+    };
     const alerts = parseYaml(readFileSync(join(ROOT, ALERTS), 'utf8')) as {
-      groups: { rules: { alert: string; expr: string; for?: string; labels?: { severity?: string }; annotations?: { summary?: string } }[] }[];
+      groups: {
+        rules: {
+          alert: string;
+          expr: string;
+          for?: string;
+          labels?: { severity?: string };
+          annotations?: { summary?: string };
+        }[];
+      }[];
     };
     for (const rule of alerts.groups.flatMap((group) => group.rules)) {
-      expect({ alert: rule.alert, severity: rule.labels?.severity, summary: typeof rule.annotations?.summary, for: typeof rule.for }).toEqual({
+      expect({
+        alert: rule.alert,
+        severity: rule.labels?.severity,
+        summary: typeof rule.annotations?.summary,
+        for: typeof rule.for,
+      }).toEqual({
         alert: expect.stringMatching(/^Crm[A-Za-z]+$/),
         severity: expect.stringMatching(/^(warning|critical)$/),
         summary: 'string',
@@ -183,8 +251,12 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
       });
     }
     const expressions = [
-      ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr }))),
-      ...alerts.groups.flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr }))),
+      ...dashboard.panels.flatMap((panel) =>
+        (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr })),
+      ),
+      ...alerts.groups.flatMap((group) =>
+        group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr })),
+      ),
     ];
     expect(expressions.length).toBeGreaterThan(20);
     const all = [scrapes.api, scrapes.worker, scrapes.sdk];
@@ -209,7 +281,9 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     expect(api.value('crm_sessions_opened_total')).toBe(1);
     expect(worker.value('crm_sessions_opened_total')).toBe(1);
     expect(worker.value('crm_sessions_ended_total', { reason: 'manual' })).toBe(1);
-    expect(worker.families()).toEqual(expect.arrayContaining(['crm_session_warnings_total', 'crm_sessions_active', 'crm_sessions_overdue']));
+    expect(worker.families()).toEqual(
+      expect.arrayContaining(['crm_session_warnings_total', 'crm_sessions_active', 'crm_sessions_overdue']),
+    );
     // The database gauges, the same in both processes (one count of the same database).
     for (const scrape of [api, worker]) {
       expect(scrape.value('crm_system_gauges_up')).toBe(1);
@@ -217,7 +291,14 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
       expect(scrape.value('crm_sessions_active')).toBeGreaterThanOrEqual(1);
       expect(scrape.value('crm_sessions_overdue')).toBe(0);
       expect(scrape.value('crm_history_imports_running')).toBe(0);
-      for (const name of ['crm_outbox_pending_events', 'crm_outbox_oldest_pending_age_seconds', 'crm_outbox_dead_events', 'crm_webhook_held_deliveries', 'crm_webhook_disabled_subscriptions', 'crm_waha_circuits_open']) {
+      for (const name of [
+        'crm_outbox_pending_events',
+        'crm_outbox_oldest_pending_age_seconds',
+        'crm_outbox_dead_events',
+        'crm_webhook_held_deliveries',
+        'crm_webhook_disabled_subscriptions',
+        'crm_waha_circuits_open',
+      ]) {
         expect(scrape.families()).toContain(name);
       }
     }
@@ -226,7 +307,9 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     expect(worker.value('crm_outbox_publish_latency_seconds_count')).toBe(worker.value('crm_outbox_published_total'));
     expect(worker.value('crm_webhook_attempts_total', { outcome: 'delivered' })).toBeGreaterThan(0);
     expect(worker.value('crm_webhook_attempts_total', { outcome: 'retryable' })).toBeGreaterThan(0);
-    expect(worker.value('crm_webhook_attempt_duration_seconds_count', { outcome: 'delivered' })).toBe(worker.value('crm_webhook_attempts_total', { outcome: 'delivered' }));
+    expect(worker.value('crm_webhook_attempt_duration_seconds_count', { outcome: 'delivered' })).toBe(
+      worker.value('crm_webhook_attempts_total', { outcome: 'delivered' }),
+    );
     expect(worker.value('crm_webhook_deliveries_total', { outcome: 'delivered' })).toBeGreaterThan(0);
     // WAHA and the history import.
     expect(worker.value('crm_waha_calls_total', { operation: 'listChats', outcome: 'ok' })).toBeGreaterThan(0);
@@ -237,7 +320,9 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
     for (const queue of ['inbound', 'sessions', 'outbox', 'webhooks', 'history-import', 'automation']) {
       expect(worker.value('crm_worker_task_queue_running', { task_queue: queue })).toBe(1);
     }
-    expect(sdk.families()).toEqual(expect.arrayContaining(['temporal_num_pollers', 'temporal_worker_task_slots_available']));
+    expect(sdk.families()).toEqual(
+      expect.arrayContaining(['temporal_num_pollers', 'temporal_worker_task_slots_available']),
+    );
   });
 
   it('labels no series with a phone number, an id or a tenant', () => {
@@ -246,7 +331,8 @@ describe('Prometheus metrics of the api and the worker (e2e, separate processes)
       for (const series of scrape.series) {
         for (const [label, value] of Object.entries(series.labels)) {
           if (label === 'le' || label === 'quantile') continue; // bucket bounds and quantiles are numbers
-          if (/\d{8,}/.test(value) || /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(value)) offending.push(`${where}: ${series.name}{${label}="${value}"}`);
+          if (/\d{8,}/.test(value) || /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i.test(value))
+            offending.push(`${where}: ${series.name}{${label}="${value}"}`);
         }
       }
     }

@@ -53,10 +53,10 @@ describe('list routes page exactly over rows created within one millisecond (e2e
   /** Moves the rows into one millisecond, 1 µs apart (the first one latest). */
   const squeezeIntoOneMillisecond = async (table: string, ids: string[]) => {
     for (const [i, id] of ids.entries()) {
-      await db.query(`UPDATE ${table} SET created_at = '2031-05-05T05:05:05.123000Z'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1`, [
-        id,
-        ids.length - i,
-      ]);
+      await db.query(
+        `UPDATE ${table} SET created_at = '2031-05-05T05:05:05.123000Z'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1`,
+        [id, ids.length - i],
+      );
     }
   };
 
@@ -66,8 +66,14 @@ describe('list routes page exactly over rows created within one millisecond (e2e
     let cursor: string | null = null;
     for (let page = 0; page < 50; page += 1) {
       const separator = path.includes('?') ? '&' : '?';
-      const res = await call(`${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      expect({ path, status: res.status, body: res.status === 200 ? 'ok' : res.body }).toEqual({ path, status: 200, body: 'ok' });
+      const res = await call(
+        `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
+      expect({ path, status: res.status, body: res.status === 200 ? 'ok' : res.body }).toEqual({
+        path,
+        status: 200,
+        body: 'ok',
+      });
       seen.push(...res.body.data.map((row: { id: string }) => row.id));
       cursor = res.body.nextCursor;
       if (!cursor) return seen;
@@ -78,7 +84,10 @@ describe('list routes page exactly over rows created within one millisecond (e2e
   it('returns every row exactly once on every list route', async () => {
     const channels = [];
     for (let i = 0; i < 3; i += 1) {
-      const res = await call('/v1/channels', { method: 'POST', body: { name: `Paging ${i}`, wahaBaseUrl: 'http://127.0.0.1:1' } });
+      const res = await call('/v1/channels', {
+        method: 'POST',
+        body: { name: `Paging ${i}`, wahaBaseUrl: 'http://127.0.0.1:1' },
+      });
       expect(res.status).toBe(201);
       channels.push(res.body.id as string);
     }
@@ -90,7 +99,10 @@ describe('list routes page exactly over rows created within one millisecond (e2e
     }
     const subscriptions = [];
     for (let i = 0; i < 3; i += 1) {
-      const res = await call('/v1/webhook-subscriptions', { method: 'POST', body: { url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['*'] } });
+      const res = await call('/v1/webhook-subscriptions', {
+        method: 'POST',
+        body: { url: `http://127.0.0.1:9/hook-${i}`, eventTypes: ['*'] },
+      });
       expect(res.status).toBe(201);
       subscriptions.push(res.body.id as string);
     }
@@ -109,7 +121,16 @@ describe('list routes page exactly over rows created within one millisecond (e2e
       await db.query(
         `INSERT INTO messages (id, tenant_id, session_id, contact_id, channel_id, direction, external_id, wa_chat_id, wa_raw_id, type, text, status, sent_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 'inbound', $6, $7, $8, 'text', 'hi', 'received', now(), now(), now())`,
-        [messageId, tenantId, sessionId, contactId, channels[0], `false_551197000000${i}@c.us_${rawId}`, `551197000000${i}@c.us`, rawId],
+        [
+          messageId,
+          tenantId,
+          sessionId,
+          contactId,
+          channels[0],
+          `false_551197000000${i}@c.us_${rawId}`,
+          `551197000000${i}@c.us`,
+          rawId,
+        ],
       );
       messages.push(messageId);
     }
@@ -123,7 +144,9 @@ describe('list routes page exactly over rows created within one millisecond (e2e
       );
       deliveries.push(deliveryId);
     }
-    const events: string[] = (await db.query(`SELECT id FROM outbox_events WHERE tenant_id = $1 ORDER BY id`, [tenantId])).map((r: { id: string }) => r.id);
+    const events: string[] = (
+      await db.query(`SELECT id FROM outbox_events WHERE tenant_id = $1 ORDER BY id`, [tenantId])
+    ).map((r: { id: string }) => r.id);
     expect(events.length).toBeGreaterThanOrEqual(3);
 
     const routes: Array<{ path: string; table: string; ids: string[] }> = [
@@ -132,7 +155,11 @@ describe('list routes page exactly over rows created within one millisecond (e2e
       { path: '/v1/sessions', table: 'sessions', ids: sessions },
       { path: '/v1/messages', table: 'messages', ids: messages },
       { path: '/v1/webhook-subscriptions', table: 'webhook_subscriptions', ids: subscriptions },
-      { path: `/v1/webhook-subscriptions/${subscriptions[0]}/deliveries`, table: 'webhook_deliveries', ids: deliveries },
+      {
+        path: `/v1/webhook-subscriptions/${subscriptions[0]}/deliveries`,
+        table: 'webhook_deliveries',
+        ids: deliveries,
+      },
       { path: '/v1/outbox/events', table: 'outbox_events', ids: events },
     ];
     for (const route of routes) await squeezeIntoOneMillisecond(route.table, route.ids);
@@ -140,7 +167,11 @@ describe('list routes page exactly over rows created within one millisecond (e2e
     for (const route of routes) {
       for (const limit of [1, 2]) {
         // Newest first: the order squeezeIntoOneMillisecond gave them.
-        expect({ route: route.path, limit, ids: await pageThrough(route.path, limit) }).toEqual({ route: route.path, limit, ids: route.ids });
+        expect({ route: route.path, limit, ids: await pageThrough(route.path, limit) }).toEqual({
+          route: route.path,
+          limit,
+          ids: route.ids,
+        });
       }
     }
   });

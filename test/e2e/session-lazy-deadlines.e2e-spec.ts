@@ -32,7 +32,11 @@ describe('lazy session deadlines (e2e)', () => {
     const rawId = randomBytes(16).toString('hex').toUpperCase();
     const body = freshWahaFixture('webhook-message-text', { id: `false_${phone}@c.us_${rawId}` });
     body.payload.from = `${phone}@c.us`;
-    Object.assign(body.payload._data.Info, { Chat: `${phone}@s.whatsapp.net`, Sender: `${phone}@s.whatsapp.net`, ID: rawId });
+    Object.assign(body.payload._data.Info, {
+      Chat: `${phone}@s.whatsapp.net`,
+      Sender: `${phone}@s.whatsapp.net`,
+      ID: rawId,
+    });
     return body;
   };
   const deliver = async (channel: HarnessChannel, body: FixtureJson) => {
@@ -42,19 +46,32 @@ describe('lazy session deadlines (e2e)', () => {
     return res.body;
   };
   const sessionOfPhone = async (phone: string) =>
-    (await h.query(`SELECT s.* FROM sessions s JOIN contacts c ON c.id = s.contact_id WHERE c.tenant_id = $1 AND c.phone = $2`, [tenant.tenantId, phone]))[0];
+    (
+      await h.query(
+        `SELECT s.* FROM sessions s JOIN contacts c ON c.id = s.contact_id WHERE c.tenant_id = $1 AND c.phone = $2`,
+        [tenant.tenantId, phone],
+      )
+    )[0];
   const waitForEnded = (sessionId: string) =>
-    eventually(async () => {
-      const [row] = await h.query(`SELECT * FROM sessions WHERE id = $1`, [sessionId]);
-      return row?.status === 'ended' ? row : undefined;
-    }, 45_000, `session ${sessionId} ended`);
+    eventually(
+      async () => {
+        const [row] = await h.query(`SELECT * FROM sessions WHERE id = $1`, [sessionId]);
+        return row?.status === 'ended' ? row : undefined;
+      },
+      45_000,
+      `session ${sessionId} ended`,
+    );
   const lifecycle = (sessionId: string) => h.temporal.workflow.getHandle(`session:${sessionId}`);
   /** The run completes right after the end it wrote. */
   const completedRun = (sessionId: string) =>
-    eventually(async () => {
-      const description = await lifecycle(sessionId).describe();
-      return description.status.name === 'COMPLETED' ? description : undefined;
-    }, 20_000, `lifecycle of ${sessionId} completed`);
+    eventually(
+      async () => {
+        const description = await lifecycle(sessionId).describe();
+        return description.status.name === 'COMPLETED' ? description : undefined;
+      },
+      20_000,
+      `lifecycle of ${sessionId} completed`,
+    );
 
   it.each(['saga', 'direct'] as const)(
     '%s mode: messages on an open session signal nothing; GET shows the deadline from the row; it ends at last message + timeout',
@@ -73,7 +90,12 @@ describe('lazy session deadlines (e2e)', () => {
 
       const got = await h.call('GET', `/v1/sessions/${active.id}`, { apiKey: tenant.apiKey });
       expect(got.status).toBe(200);
-      expect(got.body).toMatchObject({ status: 'active', lastActivityAt: active.last_activity_at.toISOString(), deadlineAt: deadline.toISOString(), warningAt: null });
+      expect(got.body).toMatchObject({
+        status: 'active',
+        lastActivityAt: active.last_activity_at.toISOString(),
+        deadlineAt: deadline.toISOString(),
+        warningAt: null,
+      });
 
       const ended = await waitForEnded(active.id);
       expect(ended).toMatchObject({ end_reason: 'inactivity' });
@@ -90,28 +112,46 @@ describe('lazy session deadlines (e2e)', () => {
     CASE_TIMEOUT_MS,
   );
 
-  it('a change of the channel timeout reaches its open sessions and their workflows: lengthened, then shortened back, it ends at the new deadline', async () => {
-    const phone = '5511966660003';
-    await deliver(channels.direct, customerMessage(phone));
-    const session = await sessionOfPhone(phone);
-    const longer = await h.call('PATCH', `/v1/channels/${channels.direct.id}`, { apiKey: tenant.apiKey, body: { sessionTimeoutSeconds: 3600 } });
-    expect(longer.status).toBe(200);
-    expect((await sessionOfPhone(phone)).timeout_seconds).toBe(3600);
-    const longDeadline = new Date(session.last_activity_at.getTime() + 3600_000).toISOString();
-    expect((await h.call('GET', `/v1/sessions/${session.id}`, { apiKey: tenant.apiKey })).body).toMatchObject({ timeoutSeconds: 3600, deadlineAt: longDeadline });
-    await eventually(async () => ((await lifecycle(session.id).query(sessionStateQuery)).deadlineAt === longDeadline ? true : undefined), 20_000, 'workflow read the longer timeout');
-    // Past the old deadline: still open.
-    const oldDeadline = session.last_activity_at.getTime() + TIMEOUT_SECONDS * 1000;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, oldDeadline + 1_000 - Date.now())));
-    expect((await sessionOfPhone(phone)).status).toBe('active');
+  it(
+    'a change of the channel timeout reaches its open sessions and their workflows: lengthened, then shortened back, it ends at the new deadline',
+    async () => {
+      const phone = '5511966660003';
+      await deliver(channels.direct, customerMessage(phone));
+      const session = await sessionOfPhone(phone);
+      const longer = await h.call('PATCH', `/v1/channels/${channels.direct.id}`, {
+        apiKey: tenant.apiKey,
+        body: { sessionTimeoutSeconds: 3600 },
+      });
+      expect(longer.status).toBe(200);
+      expect((await sessionOfPhone(phone)).timeout_seconds).toBe(3600);
+      const longDeadline = new Date(session.last_activity_at.getTime() + 3600_000).toISOString();
+      expect((await h.call('GET', `/v1/sessions/${session.id}`, { apiKey: tenant.apiKey })).body).toMatchObject({
+        timeoutSeconds: 3600,
+        deadlineAt: longDeadline,
+      });
+      await eventually(
+        async () =>
+          (await lifecycle(session.id).query(sessionStateQuery)).deadlineAt === longDeadline ? true : undefined,
+        20_000,
+        'workflow read the longer timeout',
+      );
+      // Past the old deadline: still open.
+      const oldDeadline = session.last_activity_at.getTime() + TIMEOUT_SECONDS * 1000;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, oldDeadline + 1_000 - Date.now())));
+      expect((await sessionOfPhone(phone)).status).toBe('active');
 
-    // Back to the default: the workflow is told, reads the row, and ends the session at once at the
-    // (past) deadline instead of sleeping for an hour.
-    const back = await h.call('PATCH', `/v1/channels/${channels.direct.id}`, { apiKey: tenant.apiKey, body: { sessionTimeoutSeconds: null } });
-    expect(back.status).toBe(200);
-    const ended = await waitForEnded(session.id);
-    expect(ended).toMatchObject({ end_reason: 'inactivity', timeout_seconds: TIMEOUT_SECONDS });
-    expect(ended.ended_at.getTime()).toBe(oldDeadline);
-    await completedRun(session.id);
-  }, CASE_TIMEOUT_MS);
+      // Back to the default: the workflow is told, reads the row, and ends the session at once at the
+      // (past) deadline instead of sleeping for an hour.
+      const back = await h.call('PATCH', `/v1/channels/${channels.direct.id}`, {
+        apiKey: tenant.apiKey,
+        body: { sessionTimeoutSeconds: null },
+      });
+      expect(back.status).toBe(200);
+      const ended = await waitForEnded(session.id);
+      expect(ended).toMatchObject({ end_reason: 'inactivity', timeout_seconds: TIMEOUT_SECONDS });
+      expect(ended.ended_at.getTime()).toBe(oldDeadline);
+      await completedRun(session.id);
+    },
+    CASE_TIMEOUT_MS,
+  );
 });

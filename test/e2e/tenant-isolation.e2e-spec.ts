@@ -16,19 +16,46 @@ interface Operation {
 }
 
 /** Which of tenant A's resources a path or query parameter names, by the route it is on. */
-type ResourceKind = 'contact' | 'channel' | 'session' | 'message' | 'subscription' | 'delivery' | 'outboxEvent' | 'historyImport' | 'apiKey';
+type ResourceKind =
+  | 'contact'
+  | 'channel'
+  | 'session'
+  | 'message'
+  | 'subscription'
+  | 'delivery'
+  | 'outboxEvent'
+  | 'historyImport'
+  | 'apiKey';
 const KIND_BY_COLLECTION: Record<string, ResourceKind> = {
-  contacts: 'contact', channels: 'channel', sessions: 'session', messages: 'message',
-  'webhook-subscriptions': 'subscription', 'webhook-deliveries': 'delivery', outbox: 'outboxEvent', 'api-keys': 'apiKey',
+  contacts: 'contact',
+  channels: 'channel',
+  sessions: 'session',
+  messages: 'message',
+  'webhook-subscriptions': 'subscription',
+  'webhook-deliveries': 'delivery',
+  outbox: 'outboxEvent',
+  'api-keys': 'apiKey',
 };
 const KIND_BY_PARAMETER: Record<string, ResourceKind> = {
-  contactId: 'contact', channelId: 'channel', sessionId: 'session', messageId: 'message', subscriptionId: 'subscription',
+  contactId: 'contact',
+  channelId: 'channel',
+  sessionId: 'session',
+  messageId: 'message',
+  subscriptionId: 'subscription',
   importId: 'historyImport',
 };
 
 /** Routes that name no resource of anyone's (creating your own, health, docs, the catalogue):
  *  nothing of another tenant can be passed to them. A new route must be added here or get ids. */
-const NO_FOREIGN_ID = new Set(['post /v1/contacts', 'post /v1/channels', 'post /v1/api-keys', 'get /v1/webhook-event-types', 'get /v1/outbox/stats', 'get /health/live', 'get /health/ready']);
+const NO_FOREIGN_ID = new Set([
+  'post /v1/contacts',
+  'post /v1/channels',
+  'post /v1/api-keys',
+  'get /v1/webhook-event-types',
+  'get /v1/outbox/stats',
+  'get /health/live',
+  'get /health/ready',
+]);
 
 /** Operator routes that work across tenants by design: the payload codec names no resource, but it
  *  decrypts whatever Temporal payload it is given, and histories are not split by tenant: they must
@@ -59,10 +86,20 @@ describe('tenant isolation on every API route (e2e)', () => {
   /** Strings only tenant A's data holds: none may appear in an answer to B. */
   const secretsOfA: string[] = [];
 
-  const call = async (method: string, path: string, key: string | null, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    key: string | null,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
     const res = await fetch(`${base}${path}`, {
       method: method.toUpperCase(),
-      headers: { ...(key ? { 'x-api-key': key } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: {
+        ...(key ? { 'x-api-key': key } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
@@ -73,12 +110,19 @@ describe('tenant isolation on every API route (e2e)', () => {
   const footprintOfA = async () => {
     // Every table with a tenant_id (found in the schema, so a new table is covered too).
     const tables: string[] = (
-      await db.query(`SELECT table_name AS t FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY 1`)
+      await db.query(
+        `SELECT table_name AS t FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY 1`,
+      )
     ).map((r: { t: string }) => r.t);
-    expect(tables).toEqual(expect.arrayContaining(['contacts', 'channels', 'sessions', 'messages', 'webhook_deliveries']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['contacts', 'channels', 'sessions', 'messages', 'webhook_deliveries']),
+    );
     const rows = await Promise.all(
       tables.map(async (table) => {
-        const [row] = await db.query(`SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${table} t WHERE tenant_id = $1`, [tenantA]);
+        const [row] = await db.query(
+          `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM ${table} t WHERE tenant_id = $1`,
+          [tenantA],
+        );
         return [table, row] as const;
       }),
     );
@@ -107,7 +151,11 @@ describe('tenant isolation on every API route (e2e)', () => {
 
     // Tenant A's data: a channel, a conversation through its WAHA receiver (direct mode: contact,
     // session, message and their events), a contact of its own, a subscription and a delivery.
-    const channel = await call('post', '/v1/channels', keyA, { name: 'A secret channel', wahaBaseUrl: 'https://waha-a.example.com', inboundMode: 'direct' });
+    const channel = await call('post', '/v1/channels', keyA, {
+      name: 'A secret channel',
+      wahaBaseUrl: 'https://waha-a.example.com',
+      inboundMode: 'direct',
+    });
     expect(channel.status).toBe(201);
     ids.channel = channel.body!.id;
     const inbound = freshWahaFixture('webhook-message-text');
@@ -120,16 +168,24 @@ describe('tenant isolation on every API route (e2e)', () => {
       body: raw,
     });
     expect(accepted.status).toBe(202);
-    const [message] = await db.query(`SELECT id, contact_id, session_id FROM messages WHERE channel_id = $1`, [ids.channel]);
+    const [message] = await db.query(`SELECT id, contact_id, session_id FROM messages WHERE channel_id = $1`, [
+      ids.channel,
+    ]);
     ids.message = message.id;
     ids.session = message.session_id;
     ids.contact = message.contact_id;
     const contact = await call('post', '/v1/contacts', keyA, { phone: '+5511988887777', name: 'A secret contact' });
     expect(contact.status).toBe(201);
-    const subscription = await call('post', '/v1/webhook-subscriptions', keyA, { url: 'https://93.184.216.34/a-secret-hook', eventTypes: ['*'], description: 'A secret hook' });
+    const subscription = await call('post', '/v1/webhook-subscriptions', keyA, {
+      url: 'https://93.184.216.34/a-secret-hook',
+      eventTypes: ['*'],
+      description: 'A secret hook',
+    });
     expect(subscription.status).toBe(201);
     ids.subscription = subscription.body!.id;
-    const [event] = await db.query(`SELECT id FROM outbox_events WHERE tenant_id = $1 ORDER BY occurred_at LIMIT 1`, [tenantA]);
+    const [event] = await db.query(`SELECT id FROM outbox_events WHERE tenant_id = $1 ORDER BY occurred_at LIMIT 1`, [
+      tenantA,
+    ]);
     ids.outboxEvent = event.id;
     ids.delivery = randomUUID();
     await db.query(
@@ -144,14 +200,28 @@ describe('tenant isolation on every API route (e2e)', () => {
        VALUES ($1, $2, $3, $4, 'completed', false, 'completed', now(), now(), now())`,
       [ids.historyImport, tenantA, ids.channel, `history-import:${ids.channel}`],
     );
-    secretsOfA.push(tenantA, 'A secret channel', 'waha-a.example.com', 'A secret contact', '5511988887777', '5511999990001', 'a-secret-hook', 'A secret hook', inbound.payload.body, channel.body!.webhookSecret, subscription.body!.secret);
+    secretsOfA.push(
+      tenantA,
+      'A secret channel',
+      'waha-a.example.com',
+      'A secret contact',
+      '5511988887777',
+      '5511999990001',
+      'a-secret-hook',
+      'A secret hook',
+      inbound.payload.body,
+      channel.body!.webhookSecret,
+      subscription.body!.secret,
+    );
   });
   afterAll(() => app?.close());
 
   async function operations(): Promise<Operation[]> {
     const doc = await call('get', '/docs-json', null);
     expect(doc.status).toBe(200);
-    return Object.entries(doc.body!.paths as Record<string, Record<string, { parameters?: Operation['parameters'] }>>).flatMap(([path, methods]) =>
+    return Object.entries(
+      doc.body!.paths as Record<string, Record<string, { parameters?: Operation['parameters'] }>>,
+    ).flatMap(([path, methods]) =>
       Object.entries(methods)
         .filter(([method]) => ['get', 'post', 'patch', 'put', 'delete'].includes(method))
         .map(([method, op]) => ({ method: method as Method, path, parameters: op.parameters ?? [] })),
@@ -160,7 +230,8 @@ describe('tenant isolation on every API route (e2e)', () => {
 
   /** A's id for a path parameter: `{id}` is the route's own collection, `{channelId}` names itself. */
   function idFor(path: string, parameter: string): string {
-    const kind = KIND_BY_PARAMETER[parameter] ?? (parameter === 'id' ? KIND_BY_COLLECTION[path.split('/')[2] ?? ''] : undefined);
+    const kind =
+      KIND_BY_PARAMETER[parameter] ?? (parameter === 'id' ? KIND_BY_COLLECTION[path.split('/')[2] ?? ''] : undefined);
     if (!kind) throw new Error(`${path}: no id of tenant A known for {${parameter}}; add it to this test's maps`);
     return ids[kind];
   }
@@ -182,21 +253,31 @@ describe('tenant isolation on every API route (e2e)', () => {
       const passed = pathParams.map((name) => idFor(op.path, name));
       let url = op.path;
       pathParams.forEach((name, i) => (url = url.replace(`{${name}}`, passed[i]!)));
-      const required = op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => `${p.name}=${p.name === 'since' ? new Date(0).toISOString() : 'x'}`);
+      const required = op.parameters
+        .filter((p) => p.in === 'query' && p.required)
+        .map((p) => `${p.name}=${p.name === 'since' ? new Date(0).toISOString() : 'x'}`);
       if (required.length > 0) url += `?${required.join('&')}`;
 
       const isWahaReceiver = op.path.endsWith('/waha/events');
       // The receiver takes no API key: B can only sign with a secret of its own, never A's.
       const res = isWahaReceiver
-        ? await call(op.method, url, null, freshWahaFixture('webhook-message-text'), { 'x-webhook-hmac': signWahaBody('{}', 'a secret of tenant B') })
-        : await call(op.method, url, keyB, op.method === 'get' || op.method === 'delete' ? undefined : (BODY_BY_ROUTE[route] ?? {}));
+        ? await call(op.method, url, null, freshWahaFixture('webhook-message-text'), {
+            'x-webhook-hmac': signWahaBody('{}', 'a secret of tenant B'),
+          })
+        : await call(
+            op.method,
+            url,
+            keyB,
+            op.method === 'get' || op.method === 'delete' ? undefined : (BODY_BY_ROUTE[route] ?? {}),
+          );
       seen.push(`${route} -> ${res.status}`);
       expect({ route, status: res.status }).toEqual({ route, status: isWahaReceiver ? 401 : 404 });
       expect({ route, leaks: leaks(res.text, passed) }).toEqual({ route, leaks: [] });
     }
     expect({ footprint: await footprintOfA(), seen }).toEqual({ footprint: before, seen });
     // The id-taking routes of every collection were called (the document was read, not skipped).
-    for (const collection of Object.keys(KIND_BY_COLLECTION)) expect(seen.some((s) => s.includes(`/v1/${collection}/`))).toBe(true);
+    for (const collection of Object.keys(KIND_BY_COLLECTION))
+      expect(seen.some((s) => s.includes(`/v1/${collection}/`))).toBe(true);
   });
 
   it("answers B's lists empty when filtered by A's ids, and unfiltered without anything of A", async () => {
@@ -209,10 +290,22 @@ describe('tenant isolation on every API route (e2e)', () => {
       if (op.method !== 'get') {
         // A create naming a resource of A (a subscription for A's channel) is refused too.
         if (op.path === '/v1/webhook-subscriptions') {
-          const res = await call('post', op.path, keyB, { url: 'https://93.184.216.34/b-hook', eventTypes: ['*'], channelId: ids.channel });
+          const res = await call('post', op.path, keyB, {
+            url: 'https://93.184.216.34/b-hook',
+            eventTypes: ['*'],
+            channelId: ids.channel,
+          });
           // Refused as a bad field (the channel does not exist for B), the same answer as for an unknown id.
-          const unknown = await call('post', op.path, keyB, { url: 'https://93.184.216.34/b-hook', eventTypes: ['*'], channelId: randomUUID() });
-          expect({ route, status: res.status, message: res.body?.message }).toEqual({ route, status: unknown.status, message: unknown.body?.message.replace(/[0-9a-f-]{36}/, ids.channel) });
+          const unknown = await call('post', op.path, keyB, {
+            url: 'https://93.184.216.34/b-hook',
+            eventTypes: ['*'],
+            channelId: randomUUID(),
+          });
+          expect({ route, status: res.status, message: res.body?.message }).toEqual({
+            route,
+            status: unknown.status,
+            message: unknown.body?.message.replace(/[0-9a-f-]{36}/, ids.channel),
+          });
           expect([400, 404]).toContain(res.status);
           expect({ route, leaks: leaks(res.text, [ids.channel]) }).toEqual({ route, leaks: [] });
         } else if (!NO_FOREIGN_ID.has(route) && !CROSS_TENANT_OPERATOR.has(route)) {
@@ -226,7 +319,12 @@ describe('tenant isolation on every API route (e2e)', () => {
       expect({ route, leaks: leaks(unfiltered.text, []) }).toEqual({ route, leaks: [] });
       for (const p of op.parameters.filter((q) => q.in === 'query' && KIND_BY_PARAMETER[q.name])) {
         const res = await call('get', `${op.path}?${p.name}=${ids[KIND_BY_PARAMETER[p.name]!]}`, keyB);
-        expect({ route, filter: p.name, status: res.status, data: res.body?.data }).toEqual({ route, filter: p.name, status: 200, data: [] });
+        expect({ route, filter: p.name, status: res.status, data: res.body?.data }).toEqual({
+          route,
+          filter: p.name,
+          status: 200,
+          data: [],
+        });
         filtered++;
       }
     }

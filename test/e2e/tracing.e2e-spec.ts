@@ -27,7 +27,10 @@ describe('tracing (e2e)', () => {
   beforeAll(async () => {
     const runtime = startTracing({ serviceName: 'crm-tracing-e2e', spanProcessor: new SimpleSpanProcessor(exporter) })!;
     for (const instrumentation of runtime.instrumentations) unpatches.push(...patchJestLoaded(instrumentation));
-    h = await ConversationHarness.start('crm-tracing', { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' });
+    h = await ConversationHarness.start('crm-tracing', {
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
+    });
     receiver = await startTestWebhookReceiver();
   });
   afterAll(async () => {
@@ -40,29 +43,49 @@ describe('tracing (e2e)', () => {
   it('links the WAHA POST, the saga workflow and activities, pg queries and the webhook delivery in one trace', async () => {
     const tenant = await h.createTenant('Traced');
     const channel = await h.createChannel(tenant.apiKey);
-    const sub = await h.call('POST', '/v1/webhook-subscriptions', { apiKey: tenant.apiKey, body: { url: receiver.url('/traced'), eventTypes: ['message.created'] } });
+    const sub = await h.call('POST', '/v1/webhook-subscriptions', {
+      apiKey: tenant.apiKey,
+      body: { url: receiver.url('/traced'), eventTypes: ['message.created'] },
+    });
     expect(sub.status).toBe(201);
     exporter.reset();
 
-    const posted = await h.postWebhook(channel, freshWahaFixture('webhook-message-text', { rawId: `TR${randomUUID().replace(/-/g, '').slice(0, 30).toUpperCase()}` }));
+    const posted = await h.postWebhook(
+      channel,
+      freshWahaFixture('webhook-message-text', {
+        rawId: `TR${randomUUID().replace(/-/g, '').slice(0, 30).toUpperCase()}`,
+      }),
+    );
     expect(posted.status).toBe(202);
-    const receipt = await eventually(async () => receiver.received.find((r) => JSON.parse(r.body).type === 'message.created'), 60_000, 'the message.created webhook');
+    const receipt = await eventually(
+      async () => receiver.received.find((r) => JSON.parse(r.body).type === 'message.created'),
+      60_000,
+      'the message.created webhook',
+    );
 
     const spans = () => exporter.getFinishedSpans();
-    const isWahaPost = (s: ReadableSpan) => s.kind === SpanKind.SERVER && String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').includes('/waha/events');
-    const isDelivery = (s: ReadableSpan) => s.kind === SpanKind.CLIENT && String(s.attributes['http.url'] ?? s.attributes['url.full'] ?? '').startsWith(receiver.url('/traced'));
+    const isWahaPost = (s: ReadableSpan) =>
+      s.kind === SpanKind.SERVER &&
+      String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').includes('/waha/events');
+    const isDelivery = (s: ReadableSpan) =>
+      s.kind === SpanKind.CLIENT &&
+      String(s.attributes['http.url'] ?? s.attributes['url.full'] ?? '').startsWith(receiver.url('/traced'));
     // A span is exported when it ends: the delivery's client span and its ancestors (the publish, the
     // activity, the workflow run) end after the receiver answered. Wait until its ancestry is whole.
-    const [post, delivery] = await eventually(async () => {
-      const all = spans();
-      const ids = new Set(all.map((s) => s.spanContext().spanId));
-      const p = all.find(isWahaPost);
-      const d = all.find((s) => isDelivery(s) && s.spanContext().traceId === p?.spanContext().traceId);
-      for (let at = d; at; at = all.find((s) => s.spanContext().spanId === at!.parentSpanId)) {
-        if (at.parentSpanId && !ids.has(at.parentSpanId)) return undefined;
-      }
-      return p && d ? ([p, d] as const) : undefined;
-    }, 20_000, 'the WAHA POST span and a delivery span whose ancestry is recorded').catch((err: Error) => {
+    const [post, delivery] = await eventually(
+      async () => {
+        const all = spans();
+        const ids = new Set(all.map((s) => s.spanContext().spanId));
+        const p = all.find(isWahaPost);
+        const d = all.find((s) => isDelivery(s) && s.spanContext().traceId === p?.spanContext().traceId);
+        for (let at = d; at; at = all.find((s) => s.spanContext().spanId === at!.parentSpanId)) {
+          if (at.parentSpanId && !ids.has(at.parentSpanId)) return undefined;
+        }
+        return p && d ? ([p, d] as const) : undefined;
+      },
+      20_000,
+      'the WAHA POST span and a delivery span whose ancestry is recorded',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\n${spanTree(spans())}`);
     });
 
@@ -71,7 +94,8 @@ describe('tracing (e2e)', () => {
     const byId = new Map(inTrace.map((s) => [s.spanContext().spanId, s]));
     const chain = (s: ReadableSpan): string[] => {
       const names: string[] = [];
-      for (let at: ReadableSpan | undefined = s; at; at = at.parentSpanId ? byId.get(at.parentSpanId) : undefined) names.unshift(at.name);
+      for (let at: ReadableSpan | undefined = s; at; at = at.parentSpanId ? byId.get(at.parentSpanId) : undefined)
+        names.unshift(at.name);
       return names;
     };
     const explain = `\n${spanTree(inTrace)}`;
@@ -93,10 +117,15 @@ describe('tracing (e2e)', () => {
     // Every saga activity ran in the trace, and its database work is traced under it.
     const activities = inTrace.filter((s) => s.name.startsWith('RunActivity:'));
     expect(activities.length).toBeGreaterThanOrEqual(3);
-    const pgUnderActivity = inTrace.filter((s) => s.attributes['db.system'] === 'postgresql' && chain(s).some((n) => n.startsWith('RunActivity:')));
+    const pgUnderActivity = inTrace.filter(
+      (s) => s.attributes['db.system'] === 'postgresql' && chain(s).some((n) => n.startsWith('RunActivity:')),
+    );
     expect({ pgSpans: pgUnderActivity.length > 0, explain }).toEqual({ pgSpans: true, explain });
     // The event carried the trace through the outbox: its row holds the context it was raised in.
-    const [row] = await h.query<{ trace_context: Record<string, string> | null }>(`SELECT trace_context FROM outbox_events WHERE id = $1`, [receipt.headers['webhook-id']]);
+    const [row] = await h.query<{ trace_context: Record<string, string> | null }>(
+      `SELECT trace_context FROM outbox_events WHERE id = $1`,
+      [receipt.headers['webhook-id']],
+    );
     expect(row?.trace_context?.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     // The receiver got the trace context of the delivery attempt (W3C traceparent).
     expect(receipt.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-${delivery.spanContext().spanId}-0[01]$`));
@@ -105,12 +134,16 @@ describe('tracing (e2e)', () => {
 
 /** Applies an instrumentation's patches to the instances jest loaded; returns how to undo them. */
 function patchJestLoaded(instrumentation: Instrumentation): (() => void)[] {
-  const definitions = (instrumentation as unknown as { getModuleDefinitions(): InstrumentationModuleDefinition[] }).getModuleDefinitions();
+  const definitions = (
+    instrumentation as unknown as { getModuleDefinitions(): InstrumentationModuleDefinition[] }
+  ).getModuleDefinitions();
   const undo: (() => void)[] = [];
   for (const definition of definitions) {
     const exports = tryRequire(definition.name);
     if (exports === undefined) continue;
-    const version = (tryRequire(`${definition.name}/package.json`) as { version?: string } | undefined)?.version ?? process.versions.node;
+    const version =
+      (tryRequire(`${definition.name}/package.json`) as { version?: string } | undefined)?.version ??
+      process.versions.node;
     const patched = definition.patch ? definition.patch(exports, version) : exports;
     undo.push(() => definition.unpatch?.(patched, version));
     for (const file of definition.files) {
@@ -142,9 +175,13 @@ function spanTree(spans: ReadableSpan[]): string {
   }
   const lines: string[] = [];
   const walk = (parent: string | undefined, depth: number) => {
-    for (const s of (children.get(parent) ?? []).sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1])) {
+    for (const s of (children.get(parent) ?? []).sort(
+      (a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1],
+    )) {
       const orphan = depth === 0 && s.parentSpanId ? ` (parent ${s.parentSpanId} not recorded)` : '';
-      lines.push(`${'  '.repeat(depth)}${s.name} [${SpanKind[s.kind]}] trace ${s.spanContext().traceId.slice(0, 8)} span ${s.spanContext().spanId}${orphan}`);
+      lines.push(
+        `${'  '.repeat(depth)}${s.name} [${SpanKind[s.kind]}] trace ${s.spanContext().traceId.slice(0, 8)} span ${s.spanContext().spanId}${orphan}`,
+      );
       walk(s.spanContext().spanId, depth + 1);
     }
   };

@@ -52,43 +52,140 @@ const deepNesting = fc.integer({ min: 50, max: 2_000 }).map((depth) => {
   for (let i = 0; i < depth; i++) value = i % 2 === 0 ? { nested: value } : [value];
   return value;
 });
-const longString = fc.tuple(fc.constantFrom('A', '9', 'é', '😀', '_', '@c.us'), fc.integer({ min: 1_000, max: 50_000 })).map(([unit, n]) => unit.repeat(n));
+const longString = fc
+  .tuple(fc.constantFrom('A', '9', 'é', '😀', '_', '@c.us'), fc.integer({ min: 1_000, max: 50_000 }))
+  .map(([unit, n]) => unit.repeat(n));
 const unicodeString = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
-const nanLike = fc.constantFrom('NaN', 'Infinity', '-Infinity', '1e20', '-0', '0x1F', '', ' ', 'null', 'undefined', '\u0000', 'a\u0000b');
-const hugeNumber = fc.constantFrom(1e20, -1e20, Number.MAX_VALUE, -Number.MAX_VALUE, 2 ** 53 + 2, 8.64e15 + 1, 1e308, -1);
+const nanLike = fc.constantFrom(
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e20',
+  '-0',
+  '0x1F',
+  '',
+  ' ',
+  'null',
+  'undefined',
+  '\u0000',
+  'a\u0000b',
+);
+const hugeNumber = fc.constantFrom(
+  1e20,
+  -1e20,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  2 ** 53 + 2,
+  8.64e15 + 1,
+  1e308,
+  -1,
+);
 
 /** Anything strange, put anywhere (before the invalidating change, which therefore wins). */
-const noise = fc.oneof(longString, unicodeString, nanLike, hugeNumber, deepNesting, fc.constant(null), fc.constant([]), fc.constant({}));
+const noise = fc.oneof(
+  longString,
+  unicodeString,
+  nanLike,
+  hugeNumber,
+  deepNesting,
+  fc.constant(null),
+  fc.constant([]),
+  fc.constant({}),
+);
 
-const notAString = fc.oneof(fc.constant(DELETE), fc.constant(null), fc.constant(''), fc.integer(), fc.boolean(), fc.constant([]), fc.constant({}), hugeNumber, deepNesting);
+const notAString = fc.oneof(
+  fc.constant(DELETE),
+  fc.constant(null),
+  fc.constant(''),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant([]),
+  fc.constant({}),
+  hugeNumber,
+  deepNesting,
+);
 const notAMessageId = fc.oneof(
   notAString,
   fc.string({ maxLength: 60 }).filter((s) => !s.includes('_')),
-  fc.constantFrom('maybe_5511999990001@c.us_ABC', 'true_', 'false__ABC', 'true_5511999990001@c.us_', '_5511999990001@c.us_ABC', 'false_😀@c.us_ABC', 'false_5511999990001@nowhere_ABC'),
+  fc.constantFrom(
+    'maybe_5511999990001@c.us_ABC',
+    'true_',
+    'false__ABC',
+    'true_5511999990001@c.us_',
+    '_5511999990001@c.us_ABC',
+    'false_😀@c.us_ABC',
+    'false_5511999990001@nowhere_ABC',
+  ),
   longString.map((s) => s.replace(/_/g, 'x')),
   // Well formed, but longer than any WhatsApp id (and than an index entry or a workflow id can hold).
   fc.integer({ min: 2_000, max: 20_000 }).map((n) => `false_5511999990001@c.us_${'A'.repeat(n)}`),
 );
-const notUnixSeconds = fc.oneof(fc.constant(DELETE), fc.constant(null), nanLike, fc.constant('1700000000'), hugeNumber, fc.constantFrom(0, -5, 1e12, 1.7e12), fc.boolean(), fc.constant({}));
+const notUnixSeconds = fc.oneof(
+  fc.constant(DELETE),
+  fc.constant(null),
+  nanLike,
+  fc.constant('1700000000'),
+  hugeNumber,
+  fc.constantFrom(0, -5, 1e12, 1.7e12),
+  fc.boolean(),
+  fc.constant({}),
+);
 /** The revoke action's own time may be absent (the envelope's time is used then), never wrong. */
-const presentButNotUnixSeconds = fc.oneof(nanLike, fc.constant('1700000000'), hugeNumber, fc.constantFrom(0, -5, 1e12, 1.7e12), fc.boolean(), fc.constant({}));
-const notAnAck = fc.oneof(fc.constant(DELETE), fc.constant(null), fc.constantFrom(5, -2, 1.5, '3', 1e20, -1e20), nanLike, fc.constant([]));
-const notAnObject = fc.oneof(fc.constant(DELETE), fc.constant(null), fc.integer(), longString, fc.constant([]), fc.constant([{}]), nanLike);
+const presentButNotUnixSeconds = fc.oneof(
+  nanLike,
+  fc.constant('1700000000'),
+  hugeNumber,
+  fc.constantFrom(0, -5, 1e12, 1.7e12),
+  fc.boolean(),
+  fc.constant({}),
+);
+const notAnAck = fc.oneof(
+  fc.constant(DELETE),
+  fc.constant(null),
+  fc.constantFrom(5, -2, 1.5, '3', 1e20, -1e20),
+  nanLike,
+  fc.constant([]),
+);
+const notAnObject = fc.oneof(
+  fc.constant(DELETE),
+  fc.constant(null),
+  fc.integer(),
+  longString,
+  fc.constant([]),
+  fc.constant([{}]),
+  nanLike,
+);
 const notEnvelopeMillis = fc.constantFrom(1e20, -1e20, Number.MAX_VALUE, 8.64e15 + 1);
 
 /** Per event: where a change makes the event malformed (or ignored), and which values do it. */
 const INVALIDATORS: Record<string, [Path, fc.Arbitrary<unknown>][]> = {
   '*': [
-    [['id'], notAString], [['session'], notAString], [['event'], notAString], [['payload'], notAnObject], [['timestamp'], notEnvelopeMillis],
+    [['id'], notAString],
+    [['session'], notAString],
+    [['event'], notAString],
+    [['payload'], notAnObject],
+    [['timestamp'], notEnvelopeMillis],
   ],
   // Not payload.fromMe: a prefixed id carries the direction itself (and bare ids fall back to _data.Info.IsFromMe).
-  message: [[['payload', 'id'], notAMessageId], [['payload', 'timestamp'], notUnixSeconds]],
-  'message.ack': [[['payload', 'id'], notAMessageId], [['payload', 'ack'], notAnAck]],
+  message: [
+    [['payload', 'id'], notAMessageId],
+    [['payload', 'timestamp'], notUnixSeconds],
+  ],
+  'message.ack': [
+    [['payload', 'id'], notAMessageId],
+    [['payload', 'ack'], notAnAck],
+  ],
   // Not payload.after.id: without a usable one the chat comes from after.from (engines differ there).
-  'message.revoked': [[['payload', 'revokedMessageId'], notAString], [['payload', 'after', 'timestamp'], presentButNotUnixSeconds]],
+  'message.revoked': [
+    [['payload', 'revokedMessageId'], notAString],
+    [['payload', 'after', 'timestamp'], presentButNotUnixSeconds],
+  ],
   'message.reaction': [
-    [['payload', 'id'], notAString], [['payload', 'reaction'], notAnObject], [['payload', 'reaction', 'messageId'], notAMessageId],
-    [['payload', 'reaction', 'text'], fc.oneof(fc.constant(DELETE), fc.constant(null), fc.integer(), fc.constant({}))], [['payload', 'timestamp'], notUnixSeconds],
+    [['payload', 'id'], notAString],
+    [['payload', 'reaction'], notAnObject],
+    [['payload', 'reaction', 'messageId'], notAMessageId],
+    [['payload', 'reaction', 'text'], fc.oneof(fc.constant(DELETE), fc.constant(null), fc.integer(), fc.constant({}))],
+    [['payload', 'timestamp'], notUnixSeconds],
   ],
   'session.status': [[['payload', 'status'], notAString]],
 };
@@ -104,7 +201,9 @@ const fuzzCase: fc.Arbitrary<FuzzCase> = fc.constantFrom(...FIXTURES).chain(({ n
   const paths = pathsOf(body);
   const invalidators = [...INVALIDATORS['*']!, ...(INVALIDATORS[String(body.event)] ?? [])];
   const noiseChanges = fc.array(fc.tuple(fc.constantFrom(...paths), noise), { maxLength: 3 });
-  const invalidChange = fc.constantFrom(...invalidators).chain(([path, values]) => values.map((value) => [path, value] as const));
+  const invalidChange = fc
+    .constantFrom(...invalidators)
+    .chain(([path, values]) => values.map((value) => [path, value] as const));
   return fc.tuple(noiseChanges, invalidChange).map(([noisy, [invalidPath, invalidValue]]) => {
     const copy = structuredClone(body);
     const changes: string[] = [];
@@ -134,9 +233,19 @@ describe('WAHA receiver under fuzzed payloads (e2e)', () => {
   let db: DataSource;
   let channel: { id: string; webhookSecret: string };
 
-  const TABLES = ['contacts', 'sessions', 'messages', 'pending_message_acks', 'ad_conversions', 'message_groups', 'outbox_events'];
+  const TABLES = [
+    'contacts',
+    'sessions',
+    'messages',
+    'pending_message_acks',
+    'ad_conversions',
+    'message_groups',
+    'outbox_events',
+  ];
   const footprint = async () => {
-    const [counts] = await db.query(`SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`);
+    const [counts] = await db.query(
+      `SELECT ${TABLES.map((t) => `(SELECT count(*)::int FROM ${t}) AS ${t}`).join(', ')}`,
+    );
     const [row] = await db.query(`SELECT version, waha_status, updated_at FROM channels WHERE id = $1`, [channel.id]);
     return { ...counts, channel: row };
   };
@@ -159,7 +268,12 @@ describe('WAHA receiver under fuzzed payloads (e2e)', () => {
     const res = await fetch(`${base}/v1/channels`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-      body: JSON.stringify({ name: 'Fuzzed', wahaBaseUrl: 'https://waha.example.com', inboundMode: 'direct', allowGroups: true }),
+      body: JSON.stringify({
+        name: 'Fuzzed',
+        wahaBaseUrl: 'https://waha.example.com',
+        inboundMode: 'direct',
+        allowGroups: true,
+      }),
     });
     expect(res.status).toBe(201);
     channel = (await res.json()) as { id: string; webhookSecret: string };
@@ -176,7 +290,11 @@ describe('WAHA receiver under fuzzed payloads (e2e)', () => {
         const raw = JSON.stringify(body);
         const res = await fetch(`${base}/v1/channels/${channel.id}/waha/events`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-webhook-hmac': signWahaBody(raw, channel.webhookSecret), 'x-webhook-hmac-algorithm': 'sha512' },
+          headers: {
+            'content-type': 'application/json',
+            'x-webhook-hmac': signWahaBody(raw, channel.webhookSecret),
+            'x-webhook-hmac-algorithm': 'sha512',
+          },
           body: raw,
         });
         const answer = (await res.json()) as { status?: string; message?: unknown };

@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { type LogLevel, type LogMetadata, Runtime } from '@temporalio/worker';
 import { webhookDeliveryWorkflowId } from '@app/workflows';
-import { type ReceivedWebhook, type ReceiverReply, type TestWebhookReceiver, startTestWebhookReceiver } from '@app/webhook/testing';
+import {
+  type ReceivedWebhook,
+  type ReceiverReply,
+  type TestWebhookReceiver,
+  startTestWebhookReceiver,
+} from '@app/webhook/testing';
 import { freshWahaFixture } from '../fixtures/waha';
 import { ConversationHarness, type HarnessChannel } from '../support/conversation-harness';
 import { eventually } from '../support/nest';
@@ -73,7 +78,9 @@ describe('outbound webhooks (e2e)', () => {
 
   /** A counter of this process's metrics (the harness's worker runs here). */
   const counter = async (name: string, labels: Record<string, string>): Promise<number> =>
-    (await register.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value))?.value ?? 0;
+    (await register.getSingleMetric(name)?.get())?.values.find((v) =>
+      Object.entries(labels).every(([k, value]) => v.labels[k] === value),
+    )?.value ?? 0;
 
   // ---- helpers -----------------------------------------------------------------------------
 
@@ -96,7 +103,8 @@ describe('outbound webhooks (e2e)', () => {
     return res.body;
   };
 
-  const nextPhone = () => `55219${String(Date.now() % 1_000_000).padStart(6, '0')}${String(++phoneSeq).padStart(2, '0')}`;
+  const nextPhone = () =>
+    `55219${String(Date.now() % 1_000_000).padStart(6, '0')}${String(++phoneSeq).padStart(2, '0')}`;
 
   /** Creates a contact through the API; answers it and the id of its contact.created event. */
   const createContact = async (tenant: Tenant, name = 'Ana'): Promise<{ contactId: string; eventId: string }> => {
@@ -107,17 +115,18 @@ describe('outbound webhooks (e2e)', () => {
 
   /** The id of the (latest) outbox event of `type` about `aggregateId`. */
   const eventIdOf = async (tenant: Tenant, type: string, aggregateId: string): Promise<string> => {
-    const rows = await h.query(`SELECT id FROM outbox_events WHERE tenant_id = $1 AND type = $2 AND aggregate_id = $3 ORDER BY created_at DESC LIMIT 1`, [
-      tenant.tenantId,
-      type,
-      aggregateId,
-    ]);
+    const rows = await h.query(
+      `SELECT id FROM outbox_events WHERE tenant_id = $1 AND type = $2 AND aggregate_id = $3 ORDER BY created_at DESC LIMIT 1`,
+      [tenant.tenantId, type, aggregateId],
+    );
     if (!rows[0]) throw new Error(`no ${type} event for ${aggregateId}`);
     return rows[0].id;
   };
 
   const outboxEvents = (tenant: Tenant): Promise<OutboxRow[]> =>
-    h.query(`SELECT id, type, payload, status FROM outbox_events WHERE tenant_id = $1 ORDER BY created_at, id`, [tenant.tenantId]);
+    h.query(`SELECT id, type, payload, status FROM outbox_events WHERE tenant_id = $1 ORDER BY created_at, id`, [
+      tenant.tenantId,
+    ]);
 
   /** Waits until every outbox event of the tenant is published (so the fan-out of each has run). */
   const allPublished = (tenant: Tenant, timeoutMs = 20_000) =>
@@ -131,46 +140,66 @@ describe('outbound webhooks (e2e)', () => {
     );
 
   const deliveries = async (tenant: Tenant, subscriptionId: string): Promise<any[]> => {
-    const res = await h.call('GET', `/v1/webhook-subscriptions/${subscriptionId}/deliveries?limit=100`, { apiKey: tenant.apiKey });
+    const res = await h.call('GET', `/v1/webhook-subscriptions/${subscriptionId}/deliveries?limit=100`, {
+      apiKey: tenant.apiKey,
+    });
     expect(res.status).toBe(200);
     return res.body.data;
   };
 
   /** Waits until the delivery of `eventId` to the subscription has `status`; answers it (with its attempt log). */
-  const waitForDelivery = (tenant: Tenant, subscriptionId: string, eventId: string, status: string, timeoutMs = 30_000) =>
+  const waitForDelivery = (
+    tenant: Tenant,
+    subscriptionId: string,
+    eventId: string,
+    status: string,
+    timeoutMs = 30_000,
+  ) =>
     eventually(
       async () => (await deliveries(tenant, subscriptionId)).find((d) => d.eventId === eventId && d.status === status),
       timeoutMs,
       `delivery of ${eventId} ${status}`,
     );
 
-  const receiptsOf = (r: TestWebhookReceiver, eventId: string) => r.received.filter((req) => req.headers['webhook-id'] === eventId);
+  const receiptsOf = (r: TestWebhookReceiver, eventId: string) =>
+    r.received.filter((req) => req.headers['webhook-id'] === eventId);
   const waitForReceipts = (r: TestWebhookReceiver, eventId: string, count: number, timeoutMs = 30_000) =>
-    eventually(async () => (receiptsOf(r, eventId).length >= count ? receiptsOf(r, eventId) : undefined), timeoutMs, `${count} receipt(s) of ${eventId}`);
+    eventually(
+      async () => (receiptsOf(r, eventId).length >= count ? receiptsOf(r, eventId) : undefined),
+      timeoutMs,
+      `${count} receipt(s) of ${eventId}`,
+    );
 
   const payloadOf = (req: ReceivedWebhook): Payload => JSON.parse(req.body) as Payload;
-  const verify = (secret: string, req: ReceivedWebhook): Payload => new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as Payload;
+  const verify = (secret: string, req: ReceivedWebhook): Payload =>
+    new Webhook(secret).verify(req.body, req.headers as Record<string, string>) as Payload;
 
-  const workflowOf = (subscriptionId: string, eventId: string) => h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(subscriptionId, eventId));
+  const workflowOf = (subscriptionId: string, eventId: string) =>
+    h.temporal.workflow.getHandle(webhookDeliveryWorkflowId(subscriptionId, eventId));
   /** No WebhookDeliveryWorkflow was ever started for the delivery (it went out inline). */
   const expectNoWorkflow = async (subscriptionId: string, eventId: string) => {
-    await expect(workflowOf(subscriptionId, eventId).describe()).rejects.toMatchObject({ name: 'WorkflowNotFoundError' });
+    await expect(workflowOf(subscriptionId, eventId).describe()).rejects.toMatchObject({
+      name: 'WorkflowNotFoundError',
+    });
   };
   /** Event types in the delivery workflow's history (patch markers, timers, activities). */
   const historyOf = async (subscriptionId: string, eventId: string) => {
     const history = await workflowOf(subscriptionId, eventId).fetchHistory();
-    return (history.events ?? []).map((e) => {
-      if (e.markerRecordedEventAttributes) {
-        const payload = e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data;
-        return `marker ${payload ? (JSON.parse(Buffer.from(payload).toString()) as { id: string }).id : ''}`;
-      }
-      if (e.timerStartedEventAttributes) {
-        const timeout = e.timerStartedEventAttributes.startToFireTimeout;
-        return `timer ${Number(timeout?.seconds ?? 0) * 1000 + Math.round((timeout?.nanos ?? 0) / 1e6)}ms`;
-      }
-      if (e.activityTaskScheduledEventAttributes) return `activity ${e.activityTaskScheduledEventAttributes.activityType?.name}`;
-      return null;
-    }).filter((x): x is string => x !== null);
+    return (history.events ?? [])
+      .map((e) => {
+        if (e.markerRecordedEventAttributes) {
+          const payload = e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data;
+          return `marker ${payload ? (JSON.parse(Buffer.from(payload).toString()) as { id: string }).id : ''}`;
+        }
+        if (e.timerStartedEventAttributes) {
+          const timeout = e.timerStartedEventAttributes.startToFireTimeout;
+          return `timer ${Number(timeout?.seconds ?? 0) * 1000 + Math.round((timeout?.nanos ?? 0) / 1e6)}ms`;
+        }
+        if (e.activityTaskScheduledEventAttributes)
+          return `activity ${e.activityTaskScheduledEventAttributes.activityType?.name}`;
+        return null;
+      })
+      .filter((x): x is string => x !== null);
   };
   const gapMs = (a: ReceivedWebhook, b: ReceivedWebhook) => b.receivedAt.getTime() - a.receivedAt.getTime();
 
@@ -196,15 +225,31 @@ describe('outbound webhooks (e2e)', () => {
 
     const verified = verify(sub.secret, req!);
     expect(Object.keys(verified)).toEqual(['id', 'type', 'occurredAt', 'tenantId', 'data']);
-    expect(verified).toMatchObject({ id: eventId, type: 'contact.created', tenantId: tenant.tenantId, data: { id: contactId, name: 'Signed Ana' } });
+    expect(verified).toMatchObject({
+      id: eventId,
+      type: 'contact.created',
+      tenantId: tenant.tenantId,
+      data: { id: contactId, name: 'Signed Ana' },
+    });
     expect(new Date(verified.occurredAt).toISOString()).toBe(verified.occurredAt);
     // The signature covers the exact bytes: a changed body or another secret does not verify.
-    expect(() => new Webhook(sub.secret).verify(req!.body.replace('Signed Ana', 'Forged Ana'), req!.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(sub.secret).verify(
+        req!.body.replace('Signed Ana', 'Forged Ana'),
+        req!.headers as Record<string, string>,
+      ),
+    ).toThrow();
     const other = await subscribe(tenant, { url: r.url('/other'), eventTypes: ['contact.deleted'] });
     expect(() => verify(other.secret, req!)).toThrow();
 
     const [delivery] = await deliveries(tenant, sub.id);
-    expect(delivery).toMatchObject({ eventId, eventType: 'contact.created', status: 'delivered', attempts: 1, lastStatusCode: 200 });
+    expect(delivery).toMatchObject({
+      eventId,
+      eventType: 'contact.created',
+      status: 'delivered',
+      attempts: 1,
+      lastStatusCode: 200,
+    });
     // A healthy endpoint is served by the fan-out's inline attempt: no workflow at all.
     await expectNoWorkflow(sub.id, eventId);
   });
@@ -231,7 +276,11 @@ describe('outbound webhooks (e2e)', () => {
     expect(retry!.headers['webhook-id']).toBe(inline!.headers['webhook-id']);
     // The run's first attempt is the schedule's first retry: after 1 s, not at once.
     expect(gapMs(inline!, retry!)).toBeGreaterThanOrEqual(900);
-    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toEqual({ deliveryId: delivery.id, status: 'delivered', attempts: 2 });
+    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toEqual({
+      deliveryId: delivery.id,
+      status: 'delivered',
+      attempts: 2,
+    });
     expect(await historyOf(sub.id, eventId)).toEqual([
       'marker webhook-continues-inline-attempt',
       'timer 1000ms',
@@ -250,17 +299,29 @@ describe('outbound webhooks (e2e)', () => {
     const { eventId } = await createContact(tenant);
     const dead = await waitForDelivery(tenant, sub.id, eventId, 'dead');
     // The worker (in this process) counted the dead letter (other tests' runs may end meanwhile).
-    await eventually(async () => ((await counter('crm_webhook_deliveries_total', { outcome: 'dead' })) > deadBefore ? true : undefined), 5_000, 'the dead letter counted');
+    await eventually(
+      async () =>
+        (await counter('crm_webhook_deliveries_total', { outcome: 'dead' })) > deadBefore ? true : undefined,
+      5_000,
+      'the dead letter counted',
+    );
 
     expect(dead).toMatchObject({ attempts: 2, lastStatusCode: 500 });
     expect(dead.attemptLog.map((a: any) => [a.attempt, a.statusCode, a.outcome])).toEqual([
       [1, 500, 'retryable'],
       [2, 500, 'retryable'],
     ]);
-    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toEqual({ deliveryId: dead.id, status: 'dead', attempts: 2 });
+    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toEqual({
+      deliveryId: dead.id,
+      status: 'dead',
+      attempts: 2,
+    });
     expect(receiptsOf(r, eventId)).toHaveLength(2);
     expect(gapMs(receiptsOf(r, eventId)[0]!, receiptsOf(r, eventId)[1]!)).toBeGreaterThanOrEqual(900);
-    const failed = await h.query(`SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = 'webhook.delivery_failed'`, [tenant.tenantId]);
+    const failed = await h.query(
+      `SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = 'webhook.delivery_failed'`,
+      [tenant.tenantId],
+    );
     expect(failed.map((e) => e.payload)).toEqual([expect.objectContaining({ deliveryId: dead.id, attempts: 2 })]);
     expect(await getSubscription(tenant, sub.id)).toMatchObject({ consecutiveFailures: 1, active: true });
   });
@@ -280,13 +341,15 @@ describe('outbound webhooks (e2e)', () => {
     for (const eventId of eventIds) await waitForDelivery(tenant, sub.id, eventId, 'delivered');
 
     for (const eventId of eventIds) {
-      const description = await workflowOf(sub.id, eventId).describe().then(
-        (d) => d,
-        (err: Error) => {
-          if (err.name !== 'WorkflowNotFoundError') throw err;
-          return null;
-        },
-      );
+      const description = await workflowOf(sub.id, eventId)
+        .describe()
+        .then(
+          (d) => d,
+          (err: Error) => {
+            if (err.name !== 'WorkflowNotFoundError') throw err;
+            return null;
+          },
+        );
       expect(description).toBeNull();
     }
     for (const d of (await deliveries(tenant, sub.id)).filter((x) => eventIds.includes(x.eventId))) {
@@ -312,7 +375,9 @@ describe('outbound webhooks (e2e)', () => {
          RETURN NEW;
        END $$`,
     );
-    await h.query(`CREATE TRIGGER ${name} BEFORE INSERT ON webhook_delivery_attempts FOR EACH ROW EXECUTE FUNCTION ${name}()`);
+    await h.query(
+      `CREATE TRIGGER ${name} BEFORE INSERT ON webhook_delivery_attempts FOR EACH ROW EXECUTE FUNCTION ${name}()`,
+    );
     try {
       const { eventId } = await createContact(tenant);
       const delivery = await waitForDelivery(tenant, sub.id, eventId, 'delivered');
@@ -323,7 +388,9 @@ describe('outbound webhooks (e2e)', () => {
       for (const req of receipts) expect(verify(sub.secret, req).id).toBe(eventId);
       // The lost attempt left nothing behind; the workflow's attempt is the one on record.
       expect(delivery).toMatchObject({ attempts: 1, lastStatusCode: 200 });
-      expect(delivery.attemptLog.map((a: any) => [a.attempt, a.statusCode, a.outcome])).toEqual([[1, 200, 'delivered']]);
+      expect(delivery.attemptLog.map((a: any) => [a.attempt, a.statusCode, a.outcome])).toEqual([
+        [1, 200, 'delivered'],
+      ]);
       expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toMatchObject({ status: 'delivered' });
       const [event] = await h.query(`SELECT status, attempts, last_error FROM outbox_events WHERE id = $1`, [eventId]);
       // Published on the second try: the first publish failed with the lost record.
@@ -352,7 +419,13 @@ describe('outbound webhooks (e2e)', () => {
     expect(receipts.map((req) => req.headers['webhook-id'])).toEqual([eventId, eventId, eventId, eventId]);
     for (const req of receipts) expect(verify(sub.secret, req).id).toBe(eventId); // each attempt signed anew (timestamps may differ)
     expect(r.received).toHaveLength(4); // exactly one 2xx receipt: the fourth
-    expect(delivery).toMatchObject({ status: 'delivered', attempts: 4, lastStatusCode: 200, lastError: null, deliveredAt: expect.any(String) });
+    expect(delivery).toMatchObject({
+      status: 'delivered',
+      attempts: 4,
+      lastStatusCode: 200,
+      lastError: null,
+      deliveredAt: expect.any(String),
+    });
     expect(delivery.attemptLog.map((a: any) => [a.attempt, a.statusCode, a.outcome])).toEqual([
       [1, 500, 'retryable'],
       [2, 500, 'retryable'],
@@ -361,7 +434,10 @@ describe('outbound webhooks (e2e)', () => {
     ]);
     expect((await getSubscription(tenant, sub.id)).consecutiveFailures).toBe(0);
     // Attempt 1 was the inline one; the workflow made 2 to 4.
-    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toMatchObject({ status: 'delivered', attempts: 4 });
+    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toMatchObject({
+      status: 'delivered',
+      attempts: 4,
+    });
   });
 
   it('400: one attempt, the delivery is dead and webhook.delivery_failed is raised', async () => {
@@ -375,12 +451,26 @@ describe('outbound webhooks (e2e)', () => {
     expect(dead).toMatchObject({ attempts: 1, lastStatusCode: 400, lastError: expect.stringContaining('400') });
     expect(dead.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 400, outcome: 'permanent' })]);
     expect(receiptsOf(r, eventId)).toHaveLength(1);
-    const failed = await h.query(`SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = 'webhook.delivery_failed'`, [tenant.tenantId]);
+    const failed = await h.query(
+      `SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = 'webhook.delivery_failed'`,
+      [tenant.tenantId],
+    );
     expect(failed.map((e) => e.payload)).toEqual([
-      expect.objectContaining({ subscriptionId: sub.id, deliveryId: dead.id, eventId, eventType: 'contact.created', attempts: 1, reason: expect.stringContaining('400') }),
+      expect.objectContaining({
+        subscriptionId: sub.id,
+        deliveryId: dead.id,
+        eventId,
+        eventType: 'contact.created',
+        attempts: 1,
+        reason: expect.stringContaining('400'),
+      }),
     ]);
     // One dead delivery counts, but is far from disabling the subscription.
-    expect(await getSubscription(tenant, sub.id)).toMatchObject({ active: true, consecutiveFailures: 1, disabledAt: null });
+    expect(await getSubscription(tenant, sub.id)).toMatchObject({
+      active: true,
+      consecutiveFailures: 1,
+      disabledAt: null,
+    });
   });
 
   it('429 with Retry-After: 3 waits at least that long before the next attempt, then delivers', async () => {
@@ -403,7 +493,7 @@ describe('outbound webhooks (e2e)', () => {
     ]);
   });
 
-  it('a receiver that does not answer: the inline attempt runs out of its budget, the workflow\'s attempts time out (WEBHOOK_TIMEOUT_MS) and are retried until it answers', async () => {
+  it("a receiver that does not answer: the inline attempt runs out of its budget, the workflow's attempts time out (WEBHOOK_TIMEOUT_MS) and are retried until it answers", async () => {
     const tenant = await h.createTenant('Silent');
     const r = await receiver();
     let calls = 0;
@@ -416,14 +506,27 @@ describe('outbound webhooks (e2e)', () => {
     expect(receiptsOf(r, eventId)).toHaveLength(3);
     expect(delivery).toMatchObject({ attempts: 3, lastStatusCode: 204 });
     expect(delivery.attemptLog).toEqual([
-      expect.objectContaining({ attempt: 1, statusCode: null, outcome: 'retryable', error: `no answer within ${INLINE_TIMEOUT_MS} ms` }),
-      expect.objectContaining({ attempt: 2, statusCode: null, outcome: 'retryable', error: 'no answer within 1000 ms' }),
+      expect.objectContaining({
+        attempt: 1,
+        statusCode: null,
+        outcome: 'retryable',
+        error: `no answer within ${INLINE_TIMEOUT_MS} ms`,
+      }),
+      expect.objectContaining({
+        attempt: 2,
+        statusCode: null,
+        outcome: 'retryable',
+        error: 'no answer within 1000 ms',
+      }),
       expect.objectContaining({ attempt: 3, statusCode: 204, outcome: 'delivered' }),
     ]);
     expect(delivery.attemptLog[0].durationMs).toBeGreaterThanOrEqual(INLINE_TIMEOUT_MS - 100);
     expect(delivery.attemptLog[0].durationMs).toBeLessThan(900);
     expect(delivery.attemptLog[1].durationMs).toBeGreaterThanOrEqual(900);
-    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(await h.workflowResult(webhookDeliveryWorkflowId(sub.id, eventId))).toMatchObject({
+      status: 'delivered',
+      attempts: 3,
+    });
   });
 
   it('410: the subscription is disabled (disabledAt, reason) after one attempt', async () => {
@@ -436,9 +539,18 @@ describe('outbound webhooks (e2e)', () => {
     expect(dead.attemptLog).toEqual([expect.objectContaining({ attempt: 1, statusCode: 410, outcome: 'gone' })]);
 
     const disabled = await getSubscription(tenant, sub.id);
-    expect(disabled).toMatchObject({ active: false, disabledAt: expect.any(String), disabledReason: expect.stringContaining('410') });
-    const events = await h.query(`SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = 'webhook.subscription_disabled'`, [tenant.tenantId]);
-    expect(events.map((e) => e.payload)).toEqual([expect.objectContaining({ subscriptionId: sub.id, reason: disabled.disabledReason })]);
+    expect(disabled).toMatchObject({
+      active: false,
+      disabledAt: expect.any(String),
+      disabledReason: expect.stringContaining('410'),
+    });
+    const events = await h.query(
+      `SELECT payload FROM outbox_events WHERE tenant_id = $1 AND type = 'webhook.subscription_disabled'`,
+      [tenant.tenantId],
+    );
+    expect(events.map((e) => e.payload)).toEqual([
+      expect.objectContaining({ subscriptionId: sub.id, reason: disabled.disabledReason }),
+    ]);
 
     // Disabled: a later event is not delivered to it at all.
     const later = await createContact(tenant);
@@ -468,12 +580,20 @@ describe('outbound webhooks (e2e)', () => {
     const ok = await createContact(tenant);
     await waitForDelivery(tenant, sub.id, ok.eventId, 'delivered');
     // (The inline attempt marks the delivery delivered and resets the count in one transaction.)
-    await eventually(async () => ((await getSubscription(tenant, sub.id)).consecutiveFailures === 0 ? true : undefined), 10_000, 'failure count reset');
+    await eventually(
+      async () => ((await getSubscription(tenant, sub.id)).consecutiveFailures === 0 ? true : undefined),
+      10_000,
+      'failure count reset',
+    );
     expect(await getSubscription(tenant, sub.id)).toMatchObject({ active: true, consecutiveFailures: 0 });
 
     failing.reply({ status: 500 });
     deadIds.push(await deadOne(), await deadOne());
-    expect(await getSubscription(tenant, sub.id)).toMatchObject({ active: true, consecutiveFailures: 2, disabledAt: null });
+    expect(await getSubscription(tenant, sub.id)).toMatchObject({
+      active: true,
+      consecutiveFailures: 2,
+      disabledAt: null,
+    });
     deadIds.push(await deadOne()); // the third in a row (WEBHOOK_DISABLE_AFTER_FAILURES=3)
     const disabled = await getSubscription(tenant, sub.id);
     expect(disabled).toMatchObject({ active: false, consecutiveFailures: 3, disabledAt: expect.any(String) });
@@ -483,14 +603,18 @@ describe('outbound webhooks (e2e)', () => {
     const notices = await eventually(
       async () => {
         const got = watcher.received.map((req) => verify(watch.secret, req));
-        return got.filter((p) => p.type === 'webhook.delivery_failed').length >= 5 && got.some((p) => p.type === 'webhook.subscription_disabled') ? got : undefined;
+        return got.filter((p) => p.type === 'webhook.delivery_failed').length >= 5 &&
+          got.some((p) => p.type === 'webhook.subscription_disabled')
+          ? got
+          : undefined;
       },
       30_000,
       'failure notices at the watcher',
     );
     const failedNotices = notices.filter((p) => p.type === 'webhook.delivery_failed');
     expect(failedNotices.map((p) => p.data.deliveryId).sort()).toEqual([...deadIds].sort());
-    for (const p of failedNotices) expect(p.data).toMatchObject({ subscriptionId: sub.id, eventType: 'contact.created', attempts: 1 });
+    for (const p of failedNotices)
+      expect(p.data).toMatchObject({ subscriptionId: sub.id, eventType: 'contact.created', attempts: 1 });
     expect(notices.filter((p) => p.type === 'webhook.subscription_disabled').map((p) => p.data)).toEqual([
       expect.objectContaining({ subscriptionId: sub.id, consecutiveFailures: 3, reason: disabled.disabledReason }),
     ]);
@@ -517,10 +641,18 @@ describe('outbound webhooks (e2e)', () => {
 
     // Disabled: replays are refused until it is enabled again.
     const since = encodeURIComponent(startedAt);
-    expect((await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/replay?since=${since}`, { apiKey: tenant.apiKey })).status).toBe(422);
+    expect(
+      (await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/replay?since=${since}`, { apiKey: tenant.apiKey }))
+        .status,
+    ).toBe(422);
     const enabled = await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/enable`, { apiKey: tenant.apiKey });
     expect(enabled.status).toBe(200);
-    expect(enabled.body).toMatchObject({ active: true, consecutiveFailures: 0, disabledAt: null, disabledReason: null });
+    expect(enabled.body).toMatchObject({
+      active: true,
+      consecutiveFailures: 0,
+      disabledAt: null,
+      disabledReason: null,
+    });
 
     r.reply({ status: 200 });
     // One dead delivery, replayed on its own.
@@ -537,7 +669,9 @@ describe('outbound webhooks (e2e)', () => {
     expect(verify(sub.secret, firstReceipts[1]!).id).toBe(events[0]!.eventId);
 
     // The rest, by time: the two still dead ones, nothing else.
-    const bulk = await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/replay?since=${since}`, { apiKey: tenant.apiKey });
+    const bulk = await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/replay?since=${since}`, {
+      apiKey: tenant.apiKey,
+    });
     expect(bulk.status).toBe(202);
     expect(bulk.body).toEqual({ count: 2, skipped: 0 });
     for (const { eventId } of events.slice(1)) {
@@ -561,10 +695,21 @@ describe('outbound webhooks (e2e)', () => {
 
     const first = await createContact(tenant, 'Before the outage showed');
     await waitForReceipts(down, first.eventId, 1);
-    const marked = await eventually(async () => (await getSubscription(tenant, failing.id)).failingSince ?? undefined, 10_000, 'failingSince set');
+    const marked = await eventually(
+      async () => (await getSubscription(tenant, failing.id)).failingSince ?? undefined,
+      10_000,
+      'failingSince set',
+    );
     expect(new Date(marked).getTime()).not.toBeNaN();
     // Its inline attempt failed (and marked the endpoint): a workflow retries it. The healthy one needed none.
-    await eventually(async () => (await workflowOf(failing.id, first.eventId).describe().catch(() => undefined)) ?? undefined, 10_000, 'the retrying workflow');
+    await eventually(
+      async () =>
+        (await workflowOf(failing.id, first.eventId)
+          .describe()
+          .catch(() => undefined)) ?? undefined,
+      10_000,
+      'the retrying workflow',
+    );
     await waitForDelivery(tenant, healthy.id, first.eventId, 'delivered');
     await expectNoWorkflow(healthy.id, first.eventId);
 
@@ -579,7 +724,9 @@ describe('outbound webhooks (e2e)', () => {
       expect(receiptsOf(down, eventId)).toEqual([]);
       await expectNoWorkflow(failing.id, eventId);
     }
-    const res = await h.call('GET', `/v1/webhook-subscriptions/${failing.id}/deliveries?status=held`, { apiKey: tenant.apiKey });
+    const res = await h.call('GET', `/v1/webhook-subscriptions/${failing.id}/deliveries?status=held`, {
+      apiKey: tenant.apiKey,
+    });
     expect(res.body.data.map((d: any) => d.eventId).sort()).toEqual(during.map((e) => e.eventId).sort());
 
     // The endpoint recovers: the first event's retry succeeds, clears the mark, and the release starts the held ones.
@@ -590,30 +737,45 @@ describe('outbound webhooks (e2e)', () => {
       expect(delivered.attemptLog.map((a: any) => [a.statusCode, a.outcome])).toEqual([[204, 'delivered']]);
       expect(receiptsOf(down, eventId)).toHaveLength(1);
     }
-    expect(await getSubscription(tenant, failing.id)).toMatchObject({ failingSince: null, consecutiveFailures: 0, active: true });
+    expect(await getSubscription(tenant, failing.id)).toMatchObject({
+      failingSince: null,
+      consecutiveFailures: 0,
+      active: true,
+    });
   });
 
-  it('probing: a failing endpoint with no run under way gets its oldest held delivery as the one probe; the probe\'s success releases the rest', async () => {
+  it("probing: a failing endpoint with no run under way gets its oldest held delivery as the one probe; the probe's success releases the rest", async () => {
     const tenant = await h.createTenant('Probe');
     const down = await receiver({ status: 503 });
     const sub = await subscribe(tenant, { url: down.url(), eventTypes: ['contact.created'], maxAttempts: 2 });
 
     const first = await createContact(tenant, 'Dies');
     await waitForReceipts(down, first.eventId, 1);
-    await eventually(async () => (await getSubscription(tenant, sub.id)).failingSince ?? undefined, 10_000, 'failingSince set');
+    await eventually(
+      async () => (await getSubscription(tenant, sub.id)).failingSince ?? undefined,
+      10_000,
+      'failingSince set',
+    );
     const held = [await createContact(tenant, 'Held A'), await createContact(tenant, 'Held B')];
     for (const { eventId } of held) await waitForDelivery(tenant, sub.id, eventId, 'held');
 
     // The first run dies (2 attempts); then one held delivery probes, alone (the oldest fan-out; the
     // relay may fan out both events of a batch at the same moment, so either may be it).
     await waitForDelivery(tenant, sub.id, first.eventId, 'dead');
-    const probeIndex = await eventually(async () => {
-      const index = held.findIndex(({ eventId }) => receiptsOf(down, eventId).length > 0);
-      return index >= 0 ? index : undefined;
-    }, 10_000, 'a probe');
+    const probeIndex = await eventually(
+      async () => {
+        const index = held.findIndex(({ eventId }) => receiptsOf(down, eventId).length > 0);
+        return index >= 0 ? index : undefined;
+      },
+      10_000,
+      'a probe',
+    );
     const probe = held[probeIndex]!;
     const waiting = held[1 - probeIndex]!;
-    expect((await deliveries(tenant, sub.id)).find((d) => d.eventId === waiting.eventId)).toMatchObject({ status: 'held', attempts: 0 });
+    expect((await deliveries(tenant, sub.id)).find((d) => d.eventId === waiting.eventId)).toMatchObject({
+      status: 'held',
+      attempts: 0,
+    });
     expect(receiptsOf(down, waiting.eventId)).toEqual([]);
 
     // The probe's retry gets through: the mark is cleared and the other one follows.
@@ -622,8 +784,14 @@ describe('outbound webhooks (e2e)', () => {
     expect(probed.attemptLog.map((a: any) => a.statusCode)).toEqual([503, 204]);
     const released = await waitForDelivery(tenant, sub.id, waiting.eventId, 'delivered');
     expect(released.attemptLog.map((a: any) => a.statusCode)).toEqual([204]);
-    expect(receiptsOf(down, waiting.eventId)[0]!.receivedAt.getTime()).toBeGreaterThanOrEqual(receiptsOf(down, probe.eventId)[1]!.receivedAt.getTime());
-    expect(await getSubscription(tenant, sub.id)).toMatchObject({ failingSince: null, consecutiveFailures: 0, active: true });
+    expect(receiptsOf(down, waiting.eventId)[0]!.receivedAt.getTime()).toBeGreaterThanOrEqual(
+      receiptsOf(down, probe.eventId)[1]!.receivedAt.getTime(),
+    );
+    expect(await getSubscription(tenant, sub.id)).toMatchObject({
+      failingSince: null,
+      consecutiveFailures: 0,
+      active: true,
+    });
   });
 
   it('a re-published event (outbox row back to pending, or failed and retried through the API) does not deliver twice', async () => {
@@ -635,25 +803,37 @@ describe('outbound webhooks (e2e)', () => {
     await expectNoWorkflow(sub.id, eventId);
 
     const republished = () =>
-      eventually(async () => {
-        const [row] = await h.query(`SELECT status, published_at FROM outbox_events WHERE id = $1`, [eventId]);
-        return row.status === 'published' && row.published_at !== null ? row : undefined;
-      }, 20_000, 'event published again');
+      eventually(
+        async () => {
+          const [row] = await h.query(`SELECT status, published_at FROM outbox_events WHERE id = $1`, [eventId]);
+          return row.status === 'published' && row.published_at !== null ? row : undefined;
+        },
+        20_000,
+        'event published again',
+      );
 
     // 1. Straight back to pending (as a lost lease or a crashed relay would leave it).
-    await h.query(`UPDATE outbox_events SET status = 'pending', published_at = NULL, next_attempt_at = now(), locked_until = NULL WHERE id = $1`, [eventId]);
+    await h.query(
+      `UPDATE outbox_events SET status = 'pending', published_at = NULL, next_attempt_at = now(), locked_until = NULL WHERE id = $1`,
+      [eventId],
+    );
     await h.query(`SELECT pg_notify('outbox_events', '')`);
     await republished();
 
     // 2. Marked failed, then retried by an operator through the API.
-    await h.query(`UPDATE outbox_events SET status = 'failed', published_at = NULL, next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [eventId]);
+    await h.query(
+      `UPDATE outbox_events SET status = 'failed', published_at = NULL, next_attempt_at = now() + interval '1 hour' WHERE id = $1`,
+      [eventId],
+    );
     const retried = await h.call('POST', `/v1/outbox/events/${eventId}/retry`, { apiKey: tenant.apiKey });
     expect(retried.status).toBe(200);
     await republished();
 
     // Each re-publish ran the fan-out to its end; it found the delivery delivered and neither sent
     // it again nor started a workflow.
-    expect(await deliveryRows(sub.id)).toEqual([{ event_id: eventId, event_type: 'contact.created', status: 'delivered' }]);
+    expect(await deliveryRows(sub.id)).toEqual([
+      { event_id: eventId, event_type: 'contact.created', status: 'delivered' },
+    ]);
     await expectNoWorkflow(sub.id, eventId);
     const [delivery] = await deliveries(tenant, sub.id);
     expect(delivery).toMatchObject({ attempts: 1, status: 'delivered' });
@@ -665,7 +845,9 @@ describe('outbound webhooks (e2e)', () => {
 
   it('filters: exact, *, prefix patterns and the channel filter each receive exactly what they should', async () => {
     const tenant = await h.createTenant('Filters');
-    const channelA: HarnessChannel = await h.createChannel(tenant.apiKey, { wahaSession: `a-${randomUUID().slice(0, 6)}` });
+    const channelA: HarnessChannel = await h.createChannel(tenant.apiKey, {
+      wahaSession: `a-${randomUUID().slice(0, 6)}`,
+    });
     // Events from before the subscriptions (channel A's channel.created) must be out of the way first.
     const before = new Set((await allPublished(tenant)).map((e) => e.id));
 
@@ -687,17 +869,27 @@ describe('outbound webhooks (e2e)', () => {
     // contact.created/updated/deleted through the API, channel.created for a second channel, and
     // inbound WhatsApp messages on both channels (contact.created, session.started, message.created with data.channelId).
     const { contactId } = await createContact(tenant, 'Filtered');
-    expect((await h.call('PATCH', `/v1/contacts/${contactId}`, { apiKey: tenant.apiKey, body: { name: 'Filtered Again' } })).status).toBe(200);
+    expect(
+      (await h.call('PATCH', `/v1/contacts/${contactId}`, { apiKey: tenant.apiKey, body: { name: 'Filtered Again' } }))
+        .status,
+    ).toBe(200);
     expect((await h.call('DELETE', `/v1/contacts/${contactId}`, { apiKey: tenant.apiKey })).status).toBe(204);
     const channelB = await h.createChannel(tenant.apiKey, { wahaSession: `b-${randomUUID().slice(0, 6)}` });
     for (const channel of [channelA, channelB]) {
-      const res = await h.postWebhook(channel, freshWahaFixture('webhook-message-text', { rawId: `AC${randomUUID().replace(/-/g, '').slice(0, 30).toUpperCase()}` }));
+      const res = await h.postWebhook(
+        channel,
+        freshWahaFixture('webhook-message-text', {
+          rawId: `AC${randomUUID().replace(/-/g, '').slice(0, 30).toUpperCase()}`,
+        }),
+      );
       expect(res.status).toBe(202);
       await h.workflowResult(res.body.workflowId);
     }
 
     const routes = (filter: (typeof patterns)[string], e: OutboxRow) =>
-      filter.eventTypes.some((p) => p === '*' || p === e.type || (p.endsWith('.*') && e.type.startsWith(p.slice(0, -1)))) &&
+      filter.eventTypes.some(
+        (p) => p === '*' || p === e.type || (p.endsWith('.*') && e.type.startsWith(p.slice(0, -1))),
+      ) &&
       (filter.channelId === undefined || e.payload.channelId === filter.channelId);
 
     // Expected per subscription = every event since, routed by the rules; compared with the planned
@@ -707,7 +899,10 @@ describe('outbound webhooks (e2e)', () => {
       const outcome: Record<string, { expected: string[]; planned: string[]; received: string[] }> = {};
       for (const [name, { sub, r, filter }] of Object.entries(subs)) {
         outcome[name] = {
-          expected: events.filter((e) => routes(filter, e)).map((e) => `${e.type} ${e.id}`).sort(),
+          expected: events
+            .filter((e) => routes(filter, e))
+            .map((e) => `${e.type} ${e.id}`)
+            .sort(),
           planned: (await deliveryRows(sub.id)).map((d) => `${d.event_type} ${d.event_id}`).sort(),
           received: r.received.map((req) => `${payloadOf(req).type} ${String(req.headers['webhook-id'])}`).sort(),
         };
@@ -717,7 +912,11 @@ describe('outbound webhooks (e2e)', () => {
     const outcome = await eventually(
       async () => {
         const o = await settled();
-        return Object.values(o).every((x) => x.expected.join() === x.planned.join() && x.expected.join() === x.received.join()) ? o : undefined;
+        return Object.values(o).every(
+          (x) => x.expected.join() === x.planned.join() && x.expected.join() === x.received.join(),
+        )
+          ? o
+          : undefined;
       },
       30_000,
       'every subscription received what it routes to',
@@ -733,11 +932,23 @@ describe('outbound webhooks (e2e)', () => {
     expect(typesOf('sessions')).toEqual(new Set(['session.started']));
     expect(outcome.sessions!.expected).toHaveLength(2); // one session per channel
     expect(typesOf('mixed')).toEqual(new Set(['contact.deleted', 'message.created']));
-    expect(typesOf('all')).toEqual(new Set(['contact.created', 'contact.updated', 'contact.deleted', 'channel.created', 'session.started', 'message.created']));
+    expect(typesOf('all')).toEqual(
+      new Set([
+        'contact.created',
+        'contact.updated',
+        'contact.deleted',
+        'channel.created',
+        'session.started',
+        'message.created',
+      ]),
+    );
     // The channel filter: only channel A's session and message; no contact or channel events (they carry no channelId).
     expect(typesOf('channelA')).toEqual(new Set(['session.started', 'message.created']));
-    for (const req of subs.channelA!.r.received) expect(verify(subs.channelA!.sub.secret, req).data.channelId).toBe(channelA.id);
-    expect(subs.sessions!.r.received.map((req) => payloadOf(req).data.channelId).sort()).toEqual([channelA.id, channelB.id].sort());
+    for (const req of subs.channelA!.r.received)
+      expect(verify(subs.channelA!.sub.secret, req).data.channelId).toBe(channelA.id);
+    expect(subs.sessions!.r.received.map((req) => payloadOf(req).data.channelId).sort()).toEqual(
+      [channelA.id, channelB.id].sort(),
+    );
   });
 
   it("tenant A's events never reach tenant B's subscription", async () => {
@@ -756,11 +967,15 @@ describe('outbound webhooks (e2e)', () => {
     await allPublished(b);
 
     expect(ra.received.map((req) => verify(subA.secret, req).tenantId)).toEqual([a.tenantId, a.tenantId]);
-    expect(rb.received.map((req) => verify(subB.secret, req))).toEqual([expect.objectContaining({ id: eventB.eventId, tenantId: b.tenantId })]);
+    expect(rb.received.map((req) => verify(subB.secret, req))).toEqual([
+      expect.objectContaining({ id: eventB.eventId, tenantId: b.tenantId }),
+    ]);
     expect((await deliveryRows(subB.id)).map((d) => d.event_id)).toEqual([eventB.eventId]);
     expect((await deliveryRows(subA.id)).map((d) => d.event_id).sort()).toEqual(eventsA.map((e) => e.eventId).sort());
     // Nor can B look at A's subscription or its deliveries.
-    expect((await h.call('GET', `/v1/webhook-subscriptions/${subA.id}/deliveries`, { apiKey: b.apiKey })).status).toBe(404);
+    expect((await h.call('GET', `/v1/webhook-subscriptions/${subA.id}/deliveries`, { apiKey: b.apiKey })).status).toBe(
+      404,
+    );
   });
 
   // ---- SSRF guard ----------------------------------------------------------------------------
@@ -772,11 +987,17 @@ describe('outbound webhooks (e2e)', () => {
     ['http://127.0.0.2:9/', 'loopback'], // only 127.0.0.1/32 is allow-listed here
   ])('refuses %s with a 400 naming url', async (url, reason) => {
     const tenant = await h.createTenant('Blocked');
-    const res = await h.call('POST', '/v1/webhook-subscriptions', { apiKey: tenant.apiKey, body: { url, eventTypes: ['*'] } });
+    const res = await h.call('POST', '/v1/webhook-subscriptions', {
+      apiKey: tenant.apiKey,
+      body: { url, eventTypes: ['*'] },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'url' });
     expect(res.body.message).toContain(reason);
-    expect((await h.query(`SELECT count(*)::int AS n FROM webhook_subscriptions WHERE tenant_id = $1`, [tenant.tenantId]))[0].n).toBe(0);
+    expect(
+      (await h.query(`SELECT count(*)::int AS n FROM webhook_subscriptions WHERE tenant_id = $1`, [tenant.tenantId]))[0]
+        .n,
+    ).toBe(0);
   });
 
   // ---- test events -----------------------------------------------------------------------------
@@ -788,11 +1009,19 @@ describe('outbound webhooks (e2e)', () => {
     const target = await subscribe(tenant, { url: r1.url(), eventTypes: ['contact.deleted'] });
     const bystander = await subscribe(tenant, { url: r2.url(), eventTypes: ['*'] });
 
-    const res = await h.call('POST', `/v1/webhook-subscriptions/${target.id}/test`, { apiKey: tenant.apiKey, body: { message: 'ping from e2e' } });
+    const res = await h.call('POST', `/v1/webhook-subscriptions/${target.id}/test`, {
+      apiKey: tenant.apiKey,
+      body: { message: 'ping from e2e' },
+    });
     expect(res.status).toBe(202);
     const { eventId } = res.body;
     const [req] = await waitForReceipts(r1, eventId, 1);
-    expect(verify(target.secret, req!)).toMatchObject({ id: eventId, type: 'webhook.test', tenantId: tenant.tenantId, data: { subscriptionId: target.id, message: 'ping from e2e' } });
+    expect(verify(target.secret, req!)).toMatchObject({
+      id: eventId,
+      type: 'webhook.test',
+      tenantId: tenant.tenantId,
+      data: { subscriptionId: target.id, message: 'ping from e2e' },
+    });
     await waitForDelivery(tenant, target.id, eventId, 'delivered');
 
     await allPublished(tenant);
@@ -812,7 +1041,9 @@ describe('outbound webhooks (e2e)', () => {
     // A rotated secret signs the retry; both must stay out of the history.
     const { eventId } = await createContact(tenant);
     await waitForReceipts(r, eventId, 1);
-    const rotated = await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/rotate-secret`, { apiKey: tenant.apiKey });
+    const rotated = await h.call('POST', `/v1/webhook-subscriptions/${sub.id}/rotate-secret`, {
+      apiKey: tenant.apiKey,
+    });
     expect(rotated.status).toBe(200);
     issuedSecrets.push(rotated.body.secret);
     await waitForDelivery(tenant, sub.id, eventId, 'delivered');
@@ -827,14 +1058,23 @@ describe('outbound webhooks (e2e)', () => {
     const ownWorkflowId = webhookDeliveryWorkflowId(sub.id, eventId);
     runs.set(ownWorkflowId, { workflowId: ownWorkflowId, eventId });
     for await (const execution of h.temporal.workflow.list({ query: `WorkflowType = 'WebhookDeliveryWorkflow'` })) {
-      runs.set(`${execution.workflowId}/${execution.runId}`, { workflowId: execution.workflowId, runId: execution.runId, eventId: execution.workflowId.split(':')[2]! });
+      runs.set(`${execution.workflowId}/${execution.runId}`, {
+        workflowId: execution.workflowId,
+        runId: execution.runId,
+        eventId: execution.workflowId.split(':')[2]!,
+      });
     }
     expect([...runs.values()].filter((run) => run.workflowId === ownWorkflowId).length).toBeGreaterThanOrEqual(2);
     const needles = [token, ...issuedSecrets.flatMap((s) => [s, s.slice('whsec_'.length)])];
     // Payload bytes (inputs, results, failures) are shown decoded, so a secret inside one would be found.
     const bytesAsText = (_key: string, value: unknown) => {
       if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-      if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'Buffer' && Array.isArray((value as { data?: unknown }).data)) {
+      if (
+        value &&
+        typeof value === 'object' &&
+        (value as { type?: unknown }).type === 'Buffer' &&
+        Array.isArray((value as { data?: unknown }).data)
+      ) {
         return Buffer.from((value as { data: number[] }).data).toString('utf8');
       }
       return value;

@@ -26,11 +26,26 @@ describe(`duplicate storm (${profile.name})`, () => {
   it.each([
     ['saga', '551195'],
     ['direct', '551196'],
-  ] as const)(`%s mode: ${profile.stormMessages} messages posted 3 times each leave ${profile.stormMessages} rows and message.created events`, async (mode, phonePrefix) => {
-    const channel = await system.createChannel(mode);
-    const messages = WahaLoad.plan(profile.stormMessages, Math.ceil(profile.stormMessages / 5), phonePrefix);
-    const result = await runLoadCase({ title: 'Duplicate storm', system, channel, phonePrefix, profile, messages, send: sendStorm, fault: async () => undefined });
-    const { actual, expected } = comparable(result);
-    expect({ ...actual, 'distinct messages stored': result.figures['distinct messages stored'] }).toEqual({ ...expected, 'distinct messages stored': profile.stormMessages });
-  });
+  ] as const)(
+    `%s mode: ${profile.stormMessages} messages posted 3 times each leave ${profile.stormMessages} rows and message.created events`,
+    async (mode, phonePrefix) => {
+      const channel = await system.createChannel(mode);
+      const messages = WahaLoad.plan(profile.stormMessages, Math.ceil(profile.stormMessages / 5), phonePrefix);
+      const result = await runLoadCase({
+        title: 'Duplicate storm',
+        system,
+        channel,
+        phonePrefix,
+        profile,
+        messages,
+        send: sendStorm,
+        fault: async () => undefined,
+      });
+      const { actual, expected } = comparable(result);
+      expect({ ...actual, 'distinct messages stored': result.figures['distinct messages stored'] }).toEqual({
+        ...expected,
+        'distinct messages stored': profile.stormMessages,
+      });
+    },
+  );
 });

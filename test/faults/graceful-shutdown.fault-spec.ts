@@ -71,9 +71,26 @@ interface HistoryFindings {
 }
 
 /** Reads the history of every workflow started since `since` and sorts out what the shutdown did. */
-async function inspectHistories(system: FaultSystem, since: Date, oldWorkerPid: number, sigtermAt: number, pollingStoppedAt: number): Promise<HistoryFindings> {
-  const ids = (await listWorkflows(system, `StartTime >= "${since.toISOString()}"`)).map((entry) => entry.split(' ')[1]!);
-  const found: HistoryFindings = { workflows: ids.length, activities: 0, retried: [], abandonedWorkflowTasks: [], takenAsPollingStopped: [], otherLostWorkflowTasks: [], completedByOldWorkerAfterSigterm: 0, runningWhenPollingStopped: 0 };
+async function inspectHistories(
+  system: FaultSystem,
+  since: Date,
+  oldWorkerPid: number,
+  sigtermAt: number,
+  pollingStoppedAt: number,
+): Promise<HistoryFindings> {
+  const ids = (await listWorkflows(system, `StartTime >= "${since.toISOString()}"`)).map(
+    (entry) => entry.split(' ')[1]!,
+  );
+  const found: HistoryFindings = {
+    workflows: ids.length,
+    activities: 0,
+    retried: [],
+    abandonedWorkflowTasks: [],
+    takenAsPollingStopped: [],
+    otherLostWorkflowTasks: [],
+    completedByOldWorkerAfterSigterm: 0,
+    runningWhenPollingStopped: 0,
+  };
   const byOldWorker = (identity: string | null | undefined) => (identity ?? '').startsWith(`${oldWorkerPid}@`);
   const count = (startedAt: number, completedAt: number) => {
     if (completedAt <= sigtermAt) return;
@@ -92,8 +109,13 @@ async function inspectHistories(system: FaultSystem, since: Date, oldWorkerPid: 
           const started = event.activityTaskStartedEventAttributes;
           if (started) {
             found.activities++;
-            activityStarts.set(String(event.eventId), { attempt: started.attempt ?? 1, identity: started.identity ?? '', at: ms(event.eventTime) });
-            if ((started.attempt ?? 1) > 1) found.retried.push(`${workflowId} attempt ${started.attempt}: ${started.lastFailure?.message ?? ''}`);
+            activityStarts.set(String(event.eventId), {
+              attempt: started.attempt ?? 1,
+              identity: started.identity ?? '',
+              at: ms(event.eventTime),
+            });
+            if ((started.attempt ?? 1) > 1)
+              found.retried.push(`${workflowId} attempt ${started.attempt}: ${started.lastFailure?.message ?? ''}`);
           }
           const completed = event.activityTaskCompletedEventAttributes;
           const start = completed ? activityStarts.get(String(completed.startedEventId)) : undefined;
@@ -102,12 +124,17 @@ async function inspectHistories(system: FaultSystem, since: Date, oldWorkerPid: 
           const marker = event.markerRecordedEventAttributes;
           if (marker?.markerName === 'core_local_activity') {
             found.activities++;
-            const data = JSON.parse(Buffer.from(marker.details?.data?.payloads?.[0]?.data ?? []).toString('utf8')) as { attempt: number; activity_type: string };
-            if (data.attempt > 1) found.retried.push(`${workflowId} local ${data.activity_type} attempt ${data.attempt}`);
+            const data = JSON.parse(Buffer.from(marker.details?.data?.payloads?.[0]?.data ?? []).toString('utf8')) as {
+              attempt: number;
+              activity_type: string;
+            };
+            if (data.attempt > 1)
+              found.retried.push(`${workflowId} local ${data.activity_type} attempt ${data.attempt}`);
             // A local activity runs inside the workflow task that records it.
             const task = events.get(String(marker.workflowTaskCompletedEventId));
             const taskStarted = events.get(String(task?.workflowTaskCompletedEventAttributes?.startedEventId));
-            if (byOldWorker(task?.workflowTaskCompletedEventAttributes?.identity)) count(ms(taskStarted?.eventTime), ms(task?.eventTime));
+            if (byOldWorker(task?.workflowTaskCompletedEventAttributes?.identity))
+              count(ms(taskStarted?.eventTime), ms(task?.eventTime));
           }
           // Which worker took the task, and when (relative to the SIGTERM), tells load from shutdown.
           // A task the SIGTERMed worker took while it was still polling and never completed is one the
@@ -124,7 +151,8 @@ async function inspectHistories(system: FaultSystem, since: Date, oldWorkerPid: 
             else found.takenAsPollingStopped.push(line);
           };
           const timedOut = event.workflowTaskTimedOutEventAttributes;
-          if (timedOut && timedOut.timeoutType === TIMEOUT_TYPE_START_TO_CLOSE) lostTask(timedOut.startedEventId, 'timed out');
+          if (timedOut && timedOut.timeoutType === TIMEOUT_TYPE_START_TO_CLOSE)
+            lostTask(timedOut.startedEventId, 'timed out');
           const failed = event.workflowTaskFailedEventAttributes;
           if (failed) lostTask(failed.startedEventId, `failed: ${failed.failure?.message ?? ''}`);
         }
@@ -146,12 +174,19 @@ describe(`graceful shutdown (SIGTERM) of the api and the worker under load (${pr
 
   beforeAll(async () => {
     system = await FaultSystem.start({
-      env: { SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS), SHUTDOWN_DRAIN_TIMEOUT_MS: '15000', WORKER_SHUTDOWN_GRACE_MS: String(WORKER_GRACE_MS) },
+      env: {
+        SHUTDOWN_READINESS_DELAY_MS: String(READINESS_DELAY_MS),
+        SHUTDOWN_DRAIN_TIMEOUT_MS: '15000',
+        WORKER_SHUTDOWN_GRACE_MS: String(WORKER_GRACE_MS),
+      },
     });
     // Slower than OUTBOX_PUBLISH_WAIT_MS: publishes outlive their batch and finish detached, which
     // the worker must wait for on shutdown.
     receiver = await WebhookCounter.start({ delayMs: 400 });
-    const res = await system.call('POST', '/v1/webhook-subscriptions', { url: receiver.url, eventTypes: ['message.created'] });
+    const res = await system.call('POST', '/v1/webhook-subscriptions', {
+      url: receiver.url,
+      eventTypes: ['message.created'],
+    });
     if (res.status !== 201) throw new Error(`subscription failed: ${res.status} ${JSON.stringify(res.body)}`);
   }, 300_000);
 
@@ -179,10 +214,20 @@ describe(`graceful shutdown (SIGTERM) of the api and the worker under load (${pr
       ]);
       stops = { api: apiStop, worker: workerStop };
     };
-    const result = await runLoadCase({ title: 'Graceful shutdown', system, channel, phonePrefix: '551193', profile, fault: sigtermBoth });
+    const result = await runLoadCase({
+      title: 'Graceful shutdown',
+      system,
+      channel,
+      phonePrefix: '551193',
+      profile,
+      fault: sigtermBoth,
+    });
 
     // Every message.created event reached the receiver exactly once.
-    const events = async () => (await system.query<{ id: string }>(`SELECT id FROM outbox_events WHERE type = 'message.created'`)).map((r) => r.id);
+    const events = async () =>
+      (await system.query<{ id: string }>(`SELECT id FROM outbox_events WHERE type = 'message.created'`)).map(
+        (r) => r.id,
+      );
     const undelivered = await waitFor(
       'every message.created event at the webhook receiver',
       profile.recoveryDeadlineMs,
@@ -197,24 +242,43 @@ describe(`graceful shutdown (SIGTERM) of the api and the worker under load (${pr
     // saga's local ones: their markers): a shutdown that cut one shows as a second attempt, one that
     // abandoned a workflow task as a start-to-close timeout. Those the old worker completed after its
     // SIGTERM are the work it drained.
-    const shutdown = await inspectHistories(system, new Date(watch.sigtermAt - 120_000), oldWorkerPid, watch.sigtermAt, watch.sigtermAt + READINESS_DELAY_MS);
+    const shutdown = await inspectHistories(
+      system,
+      new Date(watch.sigtermAt - 120_000),
+      oldWorkerPid,
+      watch.sigtermAt,
+      watch.sigtermAt + READINESS_DELAY_MS,
+    );
     const retried = shutdown.retried.slice(0, 5);
 
     const attempts = result.load.attemptLog;
     const inFlightAtSigterm = attempts.filter((a) => a.startedAt < watch.sigtermAt && a.endedAt > watch.sigtermAt);
-    const acceptedDuringReadinessDelay = attempts.filter((a) => typeof a.status === 'number' && a.status < 300 && a.endedAt > (watch.notReadyAt ?? Infinity) && a.endedAt < (watch.refusedAt ?? 0)).length;
+    const acceptedDuringReadinessDelay = attempts.filter(
+      (a) =>
+        typeof a.status === 'number' &&
+        a.status < 300 &&
+        a.endedAt > (watch.notReadyAt ?? Infinity) &&
+        a.endedAt < (watch.refusedAt ?? 0),
+    ).length;
     const receipts = [...receiver.deliveries.values()].reduce((sum, n) => sum + n, 0);
     const figures = {
       'messages sent': result.load.messages.length,
       'messages accepted (answered 2xx)': result.figures['messages answered 2xx'],
       'messages stored': result.figures['distinct messages stored'],
-      'api: SIGTERM -> /health/ready not 200 (ms)': watch.notReadyAt !== undefined ? watch.notReadyAt - watch.sigtermAt : 'never',
+      'api: SIGTERM -> /health/ready not 200 (ms)':
+        watch.notReadyAt !== undefined ? watch.notReadyAt - watch.sigtermAt : 'never',
       'api: first not-ready answer': watch.notReadyStatus ?? 'none',
-      'api: SIGTERM -> connection refused (ms)': watch.refusedAt !== undefined ? watch.refusedAt - watch.sigtermAt : 'never seen',
+      'api: SIGTERM -> connection refused (ms)':
+        watch.refusedAt !== undefined ? watch.refusedAt - watch.sigtermAt : 'never seen',
       'api: requests answered 2xx between 503 and refusal': acceptedDuringReadinessDelay,
       'api: requests in flight at SIGTERM': inFlightAtSigterm.length,
       'api: of those, without an HTTP answer': inFlightAtSigterm.filter((a) => a.status === 'network').length,
-      'api: requests answered after it stopped accepting (drained)': attempts.filter((a) => typeof a.status === 'number' && a.startedAt < (watch.refusedAt ?? 0) && a.endedAt > (watch.refusedAt ?? Infinity)).length,
+      'api: requests answered after it stopped accepting (drained)': attempts.filter(
+        (a) =>
+          typeof a.status === 'number' &&
+          a.startedAt < (watch.refusedAt ?? 0) &&
+          a.endedAt > (watch.refusedAt ?? Infinity),
+      ).length,
       'api: SIGTERM -> exit (ms)': stops?.api.ms,
       'api: exit': stops?.api.exit,
       'worker: SIGTERM -> exit (ms)': stops?.worker.ms,
@@ -232,17 +296,24 @@ describe(`graceful shutdown (SIGTERM) of the api and the worker under load (${pr
       'events received more than once': receiver.repeated().length,
     };
     console.log(
-      `Graceful shutdown figures:\n${Object.entries(figures).map(([k, v]) => `  ${k.padEnd(56)} ${v}`).join('\n')}` +
+      `Graceful shutdown figures:\n${Object.entries(figures)
+        .map(([k, v]) => `  ${k.padEnd(56)} ${v}`)
+        .join('\n')}` +
         (retried.length ? `\n  retried: ${retried.join(' | ')}` : '') +
-        ([...shutdown.abandonedWorkflowTasks, ...shutdown.takenAsPollingStopped, ...shutdown.otherLostWorkflowTasks].length
+        ([...shutdown.abandonedWorkflowTasks, ...shutdown.takenAsPollingStopped, ...shutdown.otherLostWorkflowTasks]
+          .length
           ? `\n  workflow tasks:\n    ${[...shutdown.abandonedWorkflowTasks, ...shutdown.takenAsPollingStopped, ...shutdown.otherLostWorkflowTasks].slice(0, 20).join('\n    ')}`
           : ''),
     );
     // Not asserted (yet): under heavy load the SIGTERMed worker can exit with workflow tasks it took
     // and never completed (docs/operations.md, "Known limits"); they time out and the next worker
     // runs them. Nothing is lost or doubled (asserted above and below), but each costs 10 s.
-    if (shutdown.abandonedWorkflowTasks.length > 0) console.warn(`the SIGTERMed worker left ${shutdown.abandonedWorkflowTasks.length} workflow task(s) it took while polling`);
-    if (stops?.api.exit !== 'code 0' || stops?.worker.exit !== 'code 0') console.log(`process output (tail):\n${system.output()}`);
+    if (shutdown.abandonedWorkflowTasks.length > 0)
+      console.warn(
+        `the SIGTERMed worker left ${shutdown.abandonedWorkflowTasks.length} workflow task(s) it took while polling`,
+      );
+    if (stops?.api.exit !== 'code 0' || stops?.worker.exit !== 'code 0')
+      console.log(`process output (tail):\n${system.output()}`);
 
     const { actual, expected } = comparable(result);
     expect(actual).toEqual(expected);
@@ -250,7 +321,8 @@ describe(`graceful shutdown (SIGTERM) of the api and the worker under load (${pr
       apiExit: stops?.api.exit,
       workerExit: stops?.worker.exit,
       notReadyStatus: watch.notReadyStatus,
-      readinessBeforeRefusal: watch.notReadyAt !== undefined && watch.refusedAt !== undefined && watch.notReadyAt < watch.refusedAt,
+      readinessBeforeRefusal:
+        watch.notReadyAt !== undefined && watch.refusedAt !== undefined && watch.notReadyAt < watch.refusedAt,
       servedDuringReadinessDelay: acceptedDuringReadinessDelay > 0,
       inFlightAtSigtermUnanswered: inFlightAtSigterm.filter((a) => a.status === 'network').length,
       workerDrainedActivities: shutdown.completedByOldWorkerAfterSigterm > 0,

@@ -19,7 +19,9 @@ describe(`worker killed (SIGKILL) during a history import (${profile.name})`, ()
   let sim: WahaSimulator;
 
   beforeAll(async () => {
-    system = await FaultSystem.start({ env: { HISTORY_IMPORT_PAGE_SIZE: '50', HISTORY_IMPORT_CONCURRENCY: '4', WAHA_RATE_LIMIT_PER_SECOND: '1000' } });
+    system = await FaultSystem.start({
+      env: { HISTORY_IMPORT_PAGE_SIZE: '50', HISTORY_IMPORT_CONCURRENCY: '4', WAHA_RATE_LIMIT_PER_SECOND: '1000' },
+    });
     sim = await createWahaSimulator({ port: 0, host: '127.0.0.1', logLevel: 'silent' });
   }, 300_000);
 
@@ -31,7 +33,10 @@ describe(`worker killed (SIGKILL) during a history import (${profile.name})`, ()
   const simCall = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${sim.url}${path}`, {
       method,
-      headers: { 'x-api-key': sim.settings.apiKey, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        'x-api-key': sim.settings.apiKey,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`simulator ${method} ${path}: ${res.status} ${await res.text()}`);
@@ -43,14 +48,20 @@ describe(`worker killed (SIGKILL) during a history import (${profile.name})`, ()
     const truth = await simCall<HistoryTruth>('GET', '/_sim/history-dataset/truth?messages=false');
     // Slow pages, so the kills land in the middle of the paging.
     await simCall('POST', '/_sim/faults', { latencyMs: 400, onlyPaths: ['/api/default/chats/*/messages'] });
-    const channel = await system.createChannel('saga', { wahaBaseUrl: sim.url, wahaApiKey: sim.settings.apiKey, allowGroups: true });
+    const channel = await system.createChannel('saga', {
+      wahaBaseUrl: sim.url,
+      wahaApiKey: sim.settings.apiKey,
+      allowGroups: true,
+    });
 
     const started = await system.call('POST', `/v1/channels/${channel.id}/history-imports`, {});
     expect(started.status).toBe(202);
     const importId = started.body.id as string;
     const view = async () => (await system.call('GET', `/v1/channels/${channel.id}/history-imports/${importId}`)).body;
 
-    await waitFor('the import to store messages', 120_000, async () => ((await view().catch(() => ({ messagesImported: 0 }))).messagesImported > 0 ? true : undefined));
+    await waitFor('the import to store messages', 120_000, async () =>
+      (await view().catch(() => ({ messagesImported: 0 }))).messagesImported > 0 ? true : undefined,
+    );
     let kills = 0;
     for (let kill = 0; kill < profile.workerKills; kill++) {
       await sleep(profile.workerKillEveryMs);
@@ -61,11 +72,18 @@ describe(`worker killed (SIGKILL) during a history import (${profile.name})`, ()
     }
     // At least one kill landed while the import ran (each costs the running slices a heartbeat timeout).
     expect(kills).toBeGreaterThanOrEqual(1);
-    const ended = await waitFor('the import to end', profile.recoveryDeadlineMs, async () => {
-      const v = await view().catch(() => undefined);
-      return v && v.status !== 'running' ? v : undefined;
-    }, async () => JSON.stringify(await view().catch((e: Error) => e.message)));
-    console.log(`history import after ${kills} worker kills: ${JSON.stringify({ status: ended.status, chatsDone: ended.chatsDone, messagesImported: ended.messagesImported, messagesDuplicate: ended.messagesDuplicate })}`);
+    const ended = await waitFor(
+      'the import to end',
+      profile.recoveryDeadlineMs,
+      async () => {
+        const v = await view().catch(() => undefined);
+        return v && v.status !== 'running' ? v : undefined;
+      },
+      async () => JSON.stringify(await view().catch((e: Error) => e.message)),
+    );
+    console.log(
+      `history import after ${kills} worker kills: ${JSON.stringify({ status: ended.status, chatsDone: ended.chatsDone, messagesImported: ended.messagesImported, messagesDuplicate: ended.messagesDuplicate })}`,
+    );
     expect(ended).toMatchObject({ status: 'completed', chatsTotal: CHATS, chatsDone: CHATS, chatsFailed: 0 });
 
     const perContact = await system.query<{ phone: string; n: number; distinct_ids: number }>(
@@ -79,14 +97,19 @@ describe(`worker killed (SIGKILL) during a history import (${profile.name})`, ()
     expect(actual).toEqual(expected);
     expect(perContact.every((r) => r.n === r.distinct_ids)).toBe(true);
     expect(ended.messagesImported).toBe(truth.contacts.reduce((n, c) => n + c.distinctMessages, 0));
-    const [{ staged }] = await system.query(`SELECT count(*)::int AS staged FROM history_import_messages WHERE channel_id = $1`, [channel.id]);
+    const [{ staged }] = await system.query(
+      `SELECT count(*)::int AS staged FROM history_import_messages WHERE channel_id = $1`,
+      [channel.id],
+    );
     expect(staged).toBe(0);
     const sessions = await system.query<{ phone: string; n: number }>(
       `SELECT c.phone, count(*)::int AS n FROM sessions s JOIN contacts c ON c.id = s.contact_id WHERE s.channel_id = $1 GROUP BY c.phone`,
       [channel.id],
     );
     const sessionsOf = new Map(sessions.map((s) => [s.phone, s.n]));
-    expect(truth.contacts.map((c) => ({ phone: c.phone, sessions: sessionsOf.get(c.phone) ?? 0 }))).toEqual(truth.contacts.map((c) => ({ phone: c.phone, sessions: c.sessionsAt30MinGap })));
+    expect(truth.contacts.map((c) => ({ phone: c.phone, sessions: sessionsOf.get(c.phone) ?? 0 }))).toEqual(
+      truth.contacts.map((c) => ({ phone: c.phone, sessions: c.sessionsAt30MinGap })),
+    );
     console.log(`worker started ${system.worker.starts} times; crashes: ${JSON.stringify(system.crashes())}`);
   }, 900_000);
 });

@@ -33,7 +33,14 @@ describe(`PostgreSQL outage during inbound load (${profile.name})`, () => {
     ['direct', '551191'],
   ] as const)('%s mode: nothing answered 2xx is lost or doubled', async (mode, phonePrefix) => {
     const channel = await system.createChannel(mode);
-    const result = await runLoadCase({ title: 'PostgreSQL outage', system, channel, phonePrefix, profile, fault: outage });
+    const result = await runLoadCase({
+      title: 'PostgreSQL outage',
+      system,
+      channel,
+      phonePrefix,
+      profile,
+      fault: outage,
+    });
     const { actual, expected } = comparable(result);
     expect(actual).toEqual(expected);
   });

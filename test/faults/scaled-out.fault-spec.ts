@@ -23,7 +23,10 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
   beforeAll(async () => {
     system = await FaultSystem.start({ apis: 2, workers: 2 });
     receiver = await WebhookCounter.start();
-    const res = await system.call('POST', '/v1/webhook-subscriptions', { url: receiver.url, eventTypes: ['message.created'] });
+    const res = await system.call('POST', '/v1/webhook-subscriptions', {
+      url: receiver.url,
+      eventTypes: ['message.created'],
+    });
     if (res.status !== 201) throw new Error(`subscription failed: ${res.status} ${JSON.stringify(res.body)}`);
   }, 300_000);
 
@@ -40,7 +43,10 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
    * flight in the killed worker (WEBHOOK_INLINE_MAX_PER_SUBSCRIPTION each kill).
    */
   const expectEachEventDelivered = async ({ repeatsAllowed }: { repeatsAllowed: number }) => {
-    const events = async () => (await system.query<{ id: string }>(`SELECT id FROM outbox_events WHERE type = 'message.created'`)).map((r) => r.id);
+    const events = async () =>
+      (await system.query<{ id: string }>(`SELECT id FROM outbox_events WHERE type = 'message.created'`)).map(
+        (r) => r.id,
+      );
     const undelivered = await waitFor(
       'every message.created event at the webhook receiver',
       profile.recoveryDeadlineMs,
@@ -54,17 +60,41 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
     const eventIds = new Set(await events());
     const unknownIds = [...receiver.deliveries.keys()].filter((id) => !eventIds.has(id));
     const repeats = [...receiver.deliveries.values()].reduce((sum, n) => sum + n - 1, 0);
-    const figures = { 'message.created events': eventIds.size, 'events delivered': receiver.deliveries.size, 'events delivered more than once': receiver.repeated().length, 'repeated receipts': repeats, 'repeats allowed': repeatsAllowed };
-    console.log(`webhook receiver: ${JSON.stringify(figures)}${receiver.repeated().length ? ` samples: ${receiver.repeated().slice(0, 5).join(', ')}` : ''}`);
-    expect({ undelivered, unknownIds, repeatsWithinAllowance: repeats <= repeatsAllowed }).toEqual({ undelivered: [], unknownIds: [], repeatsWithinAllowance: true });
+    const figures = {
+      'message.created events': eventIds.size,
+      'events delivered': receiver.deliveries.size,
+      'events delivered more than once': receiver.repeated().length,
+      'repeated receipts': repeats,
+      'repeats allowed': repeatsAllowed,
+    };
+    console.log(
+      `webhook receiver: ${JSON.stringify(figures)}${receiver.repeated().length ? ` samples: ${receiver.repeated().slice(0, 5).join(', ')}` : ''}`,
+    );
+    expect({ undelivered, unknownIds, repeatsWithinAllowance: repeats <= repeatsAllowed }).toEqual({
+      undelivered: [],
+      unknownIds: [],
+      repeatsWithinAllowance: true,
+    });
   };
 
   it('duplicate storm over both apis: nothing lost or doubled', async () => {
     const channel = await system.createChannel('saga');
     const messages = WahaLoad.plan(profile.stormMessages, Math.ceil(profile.stormMessages / 5), '551197');
-    const result = await runLoadCase({ title: 'Scaled out: duplicate storm', system, channel, phonePrefix: '551197', profile, messages, send: sendStorm, fault: async () => undefined });
+    const result = await runLoadCase({
+      title: 'Scaled out: duplicate storm',
+      system,
+      channel,
+      phonePrefix: '551197',
+      profile,
+      messages,
+      send: sendStorm,
+      fault: async () => undefined,
+    });
     const { actual, expected } = comparable(result);
-    expect({ ...actual, 'distinct messages stored': result.figures['distinct messages stored'] }).toEqual({ ...expected, 'distinct messages stored': profile.stormMessages });
+    expect({ ...actual, 'distinct messages stored': result.figures['distinct messages stored'] }).toEqual({
+      ...expected,
+      'distinct messages stored': profile.stormMessages,
+    });
     await expectEachEventDelivered({ repeatsAllowed: 0 });
   });
 
@@ -78,7 +108,15 @@ describe(`scaled out: 2 apis, 2 workers (${profile.name})`, () => {
         await victim!.start();
       }
     };
-    const result = await runLoadCase({ title: 'Scaled out: worker killed', system, channel, phonePrefix: '551198', profile, fault: killRepeatedly, faultAt: 'start' });
+    const result = await runLoadCase({
+      title: 'Scaled out: worker killed',
+      system,
+      channel,
+      phonePrefix: '551198',
+      profile,
+      fault: killRepeatedly,
+      faultAt: 'start',
+    });
     const { actual, expected } = comparable(result);
     expect(actual).toEqual(expected);
     await expectEachEventDelivered({ repeatsAllowed: profile.workerKills * INLINE_ATTEMPTS_PER_SUBSCRIPTION });

@@ -28,7 +28,14 @@ describe(`Temporal dev server restarted during inbound load (${profile.name})`, 
   ] as const)('%s mode: the system resumes, nothing answered 2xx is lost or doubled', async (mode, phonePrefix) => {
     const channel = await system.createChannel(mode);
     const restart = () => system.temporal.restart('SIGTERM', DOWN_MS);
-    const result = await runLoadCase({ title: 'Temporal restarted', system, channel, phonePrefix, profile, fault: restart });
+    const result = await runLoadCase({
+      title: 'Temporal restarted',
+      system,
+      channel,
+      phonePrefix,
+      profile,
+      fault: restart,
+    });
     const { actual, expected } = comparable(result);
     expect(actual).toEqual(expected);
   });

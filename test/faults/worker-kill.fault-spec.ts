@@ -30,7 +30,15 @@ describe(`worker killed (SIGKILL) repeatedly during inbound load (${profile.name
         await system.worker.start();
       }
     };
-    const result = await runLoadCase({ title: 'Worker killed', system, channel, phonePrefix: '551192', profile, fault: killRepeatedly, faultAt: 'start' });
+    const result = await runLoadCase({
+      title: 'Worker killed',
+      system,
+      channel,
+      phonePrefix: '551192',
+      profile,
+      fault: killRepeatedly,
+      faultAt: 'start',
+    });
     console.log(`worker started ${system.worker.starts} times`);
     const { actual, expected } = comparable(result);
     expect(actual).toEqual(expected);

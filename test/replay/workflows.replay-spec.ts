@@ -29,7 +29,9 @@ const WORKFLOW_TYPES = [
   'WAHAHistoryImportWorkflow',
   'ImportChatHistoryWorkflow',
 ];
-const FILES = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const FILES = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 /** Replays go through the payload codec with a key, as a worker with encryption turned on does: the
  *  recorded histories' plaintext payloads must pass through it unchanged. */
@@ -54,24 +56,39 @@ describe('workflow replay of recorded histories', () => {
     const started = history.events[0]?.workflowExecutionStartedEventAttributes;
     expect(started?.workflowType?.name).toBe(file.split('.')[0]);
     expect(history.events.length).toBeGreaterThan(3);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() }, dataConverter: encryptingDataConverter }, history, `replay-${file}`);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: TestEnv.workflowBundlePath() }, dataConverter: encryptingDataConverter },
+      history,
+      `replay-${file}`,
+    );
   });
 
   // Turning tracing on (OTEL_TRACING_ENABLED) swaps in the bundle with the OpenTelemetry workflow
   // interceptors: runs recorded without them must replay with them too.
   it.each(FILES)('replays %s with the tracing interceptors bundled in', async (file) => {
     const exporter = makeWorkflowExporter(new SimpleSpanProcessor(new InMemorySpanExporter()), new Resource({}));
-    await Worker.runReplayHistory({ workflowBundle: { codePath: tracedBundlePath(TestEnv.workflowBundlePath()) }, sinks: { exporter } }, load(file), `replay-traced-${file}`);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: tracedBundlePath(TestEnv.workflowBundlePath()) }, sinks: { exporter } },
+      load(file),
+      `replay-traced-${file}`,
+    );
   });
 
   it("the saga's recorded histories take the patched paths, so replaying them covers them", () => {
-    expect(patchesOf('ProcessInboundMessageSaga.json')).toEqual(['inbound-saga-local-steps', 'inbound-saga-publish-by-relay']);
+    expect(patchesOf('ProcessInboundMessageSaga.json')).toEqual([
+      'inbound-saga-local-steps',
+      'inbound-saga-publish-by-relay',
+    ]);
     // The run before the publish change still covers the resolve-again path.
-    expect(patchesOf('ProcessInboundMessageSaga.before-publish-by-relay.json')).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback']);
+    expect(patchesOf('ProcessInboundMessageSaga.before-publish-by-relay.json')).toEqual([
+      'inbound-saga-local-steps',
+      'inbound-saga-resolve-again-after-rollback',
+    ]);
   });
 
   it("the session's current histories take the lazy-deadline path (no signals, wake-up reads, a local end), the older ones were signalled", () => {
-    const signals = (file: string) => load(file).events.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    const signals = (file: string) =>
+      load(file).events.filter((e) => e.workflowExecutionSignaledEventAttributes).length;
     const reads = (file: string) =>
       load(file).events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
     for (const file of ['SessionLifecycleWorkflow.json', 'SessionLifecycleWorkflow.warning-and-timeout.json']) {
@@ -79,17 +96,31 @@ describe('workflow replay of recorded histories', () => {
       expect(signals(file)).toBe(0);
     }
     // Lazy runs from before the inactivity end became a local activity: it is still an activity task there.
-    for (const file of ['SessionLifecycleWorkflow.before-local-end.json', 'SessionLifecycleWorkflow.warning-and-timeout.before-local-end.json']) {
+    for (const file of [
+      'SessionLifecycleWorkflow.before-local-end.json',
+      'SessionLifecycleWorkflow.warning-and-timeout.before-local-end.json',
+    ]) {
       expect(patchesOf(file)).toContain('session-lazy-deadlines');
       expect(patchesOf(file)).not.toContain('session-local-end');
-      expect(load(file).events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'endSessionDueToTimeout')).toBe(true);
+      expect(
+        load(file).events.some(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'endSessionDueToTimeout',
+        ),
+      ).toBe(true);
     }
     for (const file of ['SessionLifecycleWorkflow.json', 'SessionLifecycleWorkflow.warning-and-timeout.json']) {
-      expect(load(file).events.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'endSessionDueToTimeout')).toBe(false);
+      expect(
+        load(file).events.some(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'endSessionDueToTimeout',
+        ),
+      ).toBe(false);
       expect(signals(file)).toBe(0);
       expect(reads(file)).toBeGreaterThanOrEqual(2);
     }
-    for (const file of ['SessionLifecycleWorkflow.before-lazy-deadlines.json', 'SessionLifecycleWorkflow.warning-and-timeout.before-lazy-deadlines.json']) {
+    for (const file of [
+      'SessionLifecycleWorkflow.before-lazy-deadlines.json',
+      'SessionLifecycleWorkflow.warning-and-timeout.before-lazy-deadlines.json',
+    ]) {
       expect(patchesOf(file)).not.toContain('session-lazy-deadlines');
       expect(signals(file)).toBeGreaterThan(0);
     }
@@ -100,7 +131,11 @@ describe('workflow replay of recorded histories', () => {
     const scheduled = history.events.find((e) => e.activityTaskScheduledEventAttributes);
     scheduled!.activityTaskScheduledEventAttributes.activityType.name = 'someOtherActivity';
     await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() } }, history, 'replay-tampered'),
+      Worker.runReplayHistory(
+        { workflowBundle: { codePath: TestEnv.workflowBundlePath() } },
+        history,
+        'replay-tampered',
+      ),
     ).rejects.toMatchObject({ name: 'DeterminismViolationError', message: expect.stringContaining('Nondeterminism') });
   });
 });

@@ -19,7 +19,13 @@ export interface ContactTestContext {
 export async function createContactTestContext(): Promise<ContactTestContext> {
   process.env.DATABASE_URL = await createTestDatabase();
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), DatabaseModule, OutboxModule, TenantModule, ContactModule],
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+      DatabaseModule,
+      OutboxModule,
+      TenantModule,
+      ContactModule,
+    ],
   }).compile();
   await moduleRef.init();
   const tenants = moduleRef.get(TenantService);

@@ -55,7 +55,13 @@ export class ConversationHarness {
     await workerRef.init();
     const api = await createApiApp({ logger: false });
     await api.listen(0, '127.0.0.1');
-    return new ConversationHarness(api, await api.getUrl(), workerRef, await ownerView(api.get(DataSource)), workerRef.get(TemporalClientProvider).client);
+    return new ConversationHarness(
+      api,
+      await api.getUrl(),
+      workerRef,
+      await ownerView(api.get(DataSource)),
+      workerRef.get(TemporalClientProvider).client,
+    );
   }
 
   async close(): Promise<void> {
@@ -70,26 +76,44 @@ export class ConversationHarness {
 
   /** Creates a channel through the REST API (as an operator would) and returns its webhook secret. */
   async createChannel(apiKey: string, body: Record<string, unknown> = {}): Promise<HarnessChannel> {
-    const res = await this.call('POST', '/v1/channels', { apiKey, body: { name: `WhatsApp ${randomUUID().slice(0, 6)}`, wahaBaseUrl: 'http://127.0.0.1:1', ...body } });
+    const res = await this.call('POST', '/v1/channels', {
+      apiKey,
+      body: { name: `WhatsApp ${randomUUID().slice(0, 6)}`, wahaBaseUrl: 'http://127.0.0.1:1', ...body },
+    });
     if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.id, webhookSecret: res.body.webhookSecret };
   }
 
   /** POSTs a WAHA webhook body to the channel's receiver, signed like WAHA does (unless `signature` given). */
-  async postWebhook(channel: HarnessChannel, body: unknown, signature?: string): Promise<{ status: number; body: Record<string, any> }> {
+  async postWebhook(
+    channel: HarnessChannel,
+    body: unknown,
+    signature?: string,
+  ): Promise<{ status: number; body: Record<string, any> }> {
     const raw = JSON.stringify(body);
     const res = await fetch(`${this.apiUrl}/v1/channels/${channel.id}/waha/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-webhook-hmac': signature ?? signWahaBody(raw, channel.webhookSecret), 'x-webhook-hmac-algorithm': 'sha512' },
+      headers: {
+        'content-type': 'application/json',
+        'x-webhook-hmac': signature ?? signWahaBody(raw, channel.webhookSecret),
+        'x-webhook-hmac-algorithm': 'sha512',
+      },
       body: raw,
     });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   }
 
-  async call(method: string, path: string, opts: { apiKey?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+  async call(
+    method: string,
+    path: string,
+    opts: { apiKey?: string; body?: unknown } = {},
+  ): Promise<{ status: number; body: any }> {
     const res = await fetch(`${this.apiUrl}${path}`, {
       method,
-      headers: { ...(opts.apiKey ? { 'x-api-key': opts.apiKey } : {}), ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(opts.apiKey ? { 'x-api-key': opts.apiKey } : {}),
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
     });
     const text = await res.text();

@@ -39,7 +39,11 @@ export function ownerView(app: DataSource): Promise<DataSource> {
   if (!view) {
     const options = app.options as { url?: string };
     if (!options.url) throw new Error('ownerView needs a data source configured by url');
-    const owner = new DataSource({ type: 'postgres', url: ownerUrl(options.url), extra: { max: 4, allowExitOnIdle: true } });
+    const owner = new DataSource({
+      type: 'postgres',
+      url: ownerUrl(options.url),
+      extra: { max: 4, allowExitOnIdle: true },
+    });
     view = owner.initialize();
     const destroyApp = app.destroy.bind(app);
     app.destroy = async () => {

@@ -49,7 +49,13 @@ export default async function globalSetup(): Promise<void> {
   // Both bundles the worker chooses from: plain, and with the OpenTelemetry workflow interceptors
   // (a worker with tracing on reads the `.traced.js` twin, as in the image).
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'crm-wf-')), 'workflow-bundle.js');
-  for (const [path, interceptors] of [[bundlePath, []], [tracedBundlePath(bundlePath), [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')]]] as const) {
+  for (const [path, interceptors] of [
+    [bundlePath, []],
+    [
+      tracedBundlePath(bundlePath),
+      [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')],
+    ],
+  ] as const) {
     const bundle = await bundleWorkflowCode({
       workflowsPath: join(root, 'libs/workflows/src/workflows/index.ts'),
       workflowInterceptorModules: [...interceptors],
@@ -63,5 +69,6 @@ export default async function globalSetup(): Promise<void> {
 /** The dynamic config every dev server of the repo gets (scripts/temporal-dev-args.cjs). */
 function devServerArgs(root: string): string[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(join(root, 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] }).TEMPORAL_DEV_SERVER_ARGS;
+  return (require(join(root, 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] })
+    .TEMPORAL_DEV_SERVER_ARGS;
 }

@@ -17,20 +17,34 @@ export async function createTestContext(
   const databaseUrl = await createTestDatabase();
   Object.assign(process.env, { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '10', ...env });
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), SecretsModule, DatabaseModule, OutboxModule, TenantModule, ...(imports ?? [])],
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+      SecretsModule,
+      DatabaseModule,
+      OutboxModule,
+      TenantModule,
+      ...(imports ?? []),
+    ],
     providers,
   }).compile();
   await moduleRef.init();
   return { moduleRef, databaseUrl };
 }
 
-export async function createTenant(moduleRef: TestingModule, name = 'Acme'): Promise<{ tenantId: string; apiKey: string }> {
+export async function createTenant(
+  moduleRef: TestingModule,
+  name = 'Acme',
+): Promise<{ tenantId: string; apiKey: string }> {
   const issued = await moduleRef.get(TenantService).createTenant(name);
   return { tenantId: issued.tenant.id, apiKey: issued.apiKey };
 }
 
 /** Polls until `check` returns a value (not undefined) or the deadline passes. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

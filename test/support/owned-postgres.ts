@@ -32,10 +32,14 @@ export class OwnedPostgres {
     mkdirSync(dataDir, { mode: 0o700 });
     const owner = typeof process.getuid === 'function' && process.getuid() === 0 ? postgresUser() : null;
     if (owner) chownSync(dataDir, owner.uid, owner.gid);
-    execFileSync(binary('initdb'), ['--pgdata', dataDir, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--no-sync'], {
-      stdio: 'pipe',
-      ...(owner ?? {}),
-    });
+    execFileSync(
+      binary('initdb'),
+      ['--pgdata', dataDir, '--auth=trust', '--username=postgres', '--encoding=UTF8', '--no-sync'],
+      {
+        stdio: 'pipe',
+        ...(owner ?? {}),
+      },
+    );
     const owned = new OwnedPostgres(folder, dataDir, await freePort(), owner, options.maxConnections ?? 200);
     await owned.start();
     return owned;
@@ -56,8 +60,20 @@ export class OwnedPostgres {
     const child = spawn(
       binary('postgres'),
       // Outage tests measure recovery, not disk durability: no fsync keeps them fast on CI.
-      ['-D', this.dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-        '-c', `max_connections=${this.maxConnections}`, '-c', 'unix_socket_directories='],
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        `max_connections=${this.maxConnections}`,
+        '-c',
+        'unix_socket_directories=',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'], ...(this.owner ?? {}) },
     );
     let stderr = '';
@@ -72,7 +88,8 @@ export class OwnedPostgres {
         throw new Error(`postgres exited while starting: ${stderr}`);
       }
       if (await this.accepts()) return;
-      if (Date.now() > deadline) throw new Error(`postgres did not accept connections within ${timeoutMs} ms: ${stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`postgres did not accept connections within ${timeoutMs} ms: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -156,7 +173,9 @@ function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

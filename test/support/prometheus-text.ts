@@ -26,7 +26,8 @@ export function parsePrometheusText(text: string): Scrape {
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
     if (!sample) throw new Error(`not a Prometheus sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    for (const [, key, value] of (sample[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[key!] = value!;
     series.push({ name: sample[1]!, labels, value: Number(sample[3]) });
   }
   return {
@@ -34,11 +35,27 @@ export function parsePrometheusText(text: string): Scrape {
     families: () => [...families.keys()],
     typeOf: (family) => families.get(family),
     value: (name, wanted = {}) =>
-      series.filter((s) => s.name === name && Object.entries(wanted).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0),
+      series
+        .filter((s) => s.name === name && Object.entries(wanted).every(([k, v]) => s.labels[k] === v))
+        .reduce((sum, s) => sum + s.value, 0),
   };
 }
 
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 /**
  * The metric names a PromQL expression reads (series names as written: `x_bucket` of a histogram
  * stays `x_bucket`; see `familyOf`). Strings, label matchers, grouping clauses, ranges and Grafana variables are

@@ -8,7 +8,21 @@ export const TestEnv = {
 
 /** Namespaces the test dev server registers at start (no registration wait in suites). Each suite that
  *  runs the real worker takes its own, so task queues never mix across suites. */
-export const TEST_NAMESPACES = ['crm-inbound', 'crm-lifecycle', 'crm-saga', 'crm-modes', 'crm-webhooks', 'crm-import', 'crm-misc', 'crm-outage', 'crm-corpus', 'crm-sessions', 'crm-codec', 'crm-codec-api', 'crm-tracing'] as const;
+export const TEST_NAMESPACES = [
+  'crm-inbound',
+  'crm-lifecycle',
+  'crm-saga',
+  'crm-modes',
+  'crm-webhooks',
+  'crm-import',
+  'crm-misc',
+  'crm-outage',
+  'crm-corpus',
+  'crm-sessions',
+  'crm-codec',
+  'crm-codec-api',
+  'crm-tracing',
+] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];
 
 function required(name: string): string {

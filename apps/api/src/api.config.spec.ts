@@ -29,6 +29,8 @@ describe('apiConfig', () => {
   it('names a bad variable', () => {
     expect(() => load({ API_BODY_LIMIT: 'a lot' })).toThrow(/API_BODY_LIMIT must be a size/);
     expect(() => load({ API_RATE_LIMIT_PER_KEY: '0' })).toThrow(/API_RATE_LIMIT_PER_KEY/);
-    expect(() => load({ API_KEY_LAST_USED_RESOLUTION_SECONDS: 'soon' })).toThrow(/API_KEY_LAST_USED_RESOLUTION_SECONDS/);
+    expect(() => load({ API_KEY_LAST_USED_RESOLUTION_SECONDS: 'soon' })).toThrow(
+      /API_KEY_LAST_USED_RESOLUTION_SECONDS/,
+    );
   });
 });

@@ -58,15 +58,15 @@ const REQUEST_ID_HEADER = 'x-request-id';
     ApiKeysHttpModule,
   ],
   controllers: [OutboxController],
-  providers: [
-    DevTenantSeeder,
-  ],
+  providers: [DevTenantSeeder],
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // Events raised while serving a request carry its request id as their correlation id.
     consumer
-      .apply((req: Request & { id?: unknown }, _res: Response, next: NextFunction) => Correlation.run(String(req.id ?? randomUUID()), next))
+      .apply((req: Request & { id?: unknown }, _res: Response, next: NextFunction) =>
+        Correlation.run(String(req.id ?? randomUUID()), next),
+      )
       .forRoutes('*path');
   }
 }

@@ -30,7 +30,9 @@ export function configureApp(app: INestApplication): INestApplication {
       .build(),
     { extraModels: [ErrorResponseDto] },
   );
-  SwaggerModule.setup('docs', app, documentErrorResponses(withScopesInDescriptions(document)), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, documentErrorResponses(withScopesInDescriptions(document)), {
+    jsonDocumentUrl: 'docs-json',
+  });
   return app;
 }
 

@@ -9,7 +9,11 @@ import { useBodyLimits } from './platform/body-limits';
 
 /** The API application as main.ts runs it (tests use the same): raw bodies kept for webhook HMACs. */
 export async function createApiApp(options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false, ...options });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+    ...options,
+  });
   const config = app.get<ApiConfig>(apiConfig.KEY);
   // The client address that unauthenticated calls are rate-limited by.
   app.set('trust proxy', config.trustProxy);

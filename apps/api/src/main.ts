@@ -18,7 +18,9 @@ async function bootstrap(): Promise<void> {
     app.get(ShutdownReadiness).markShuttingDown();
     await delay(shutdown.readinessDelayMs);
     const { drained, ms } = await drainHttpServer(app.getHttpServer(), shutdown.drainTimeoutMs);
-    logger.log(drained ? `in-flight requests drained in ${ms} ms` : `drain timed out after ${ms} ms; open connections cut`);
+    logger.log(
+      drained ? `in-flight requests drained in ${ms} ms` : `drain timed out after ${ms} ms; open connections cut`,
+    );
     await app.close();
   }, logger);
 }

@@ -53,13 +53,22 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
     it('replaces the store, answers a summary and serves exactly the ground truth', async () => {
       await api.post('/_sim/inbound', { from: '5511999990001', text: 'before' });
       const summary = await load({ chats: 12, messagesPerChat: 120, seed: 7 });
-      expect(summary).toMatchObject({ seed: 7, anchorSeconds: SEED_ANCHOR_SECONDS, chats: 12, groups: 1, distinctMessages: 1440, storedItems: 1444 });
+      expect(summary).toMatchObject({
+        seed: 7,
+        anchorSeconds: SEED_ANCHOR_SECONDS,
+        chats: 12,
+        groups: 1,
+        distinctMessages: 1440,
+        storedItems: 1444,
+      });
       expect(summary.newestTimestamp!).toBeLessThan(SEED_ANCHOR_SECONDS);
       expect((await api.get('/_sim/history-dataset')).body).toEqual(summary);
 
       const t = await truth();
       expect(t.summary).toEqual(summary);
-      const listed = (await api.get<GowsChat[]>('/api/default/chats?sortBy=conversationTimestamp&sortOrder=desc&limit=100')).body;
+      const listed = (
+        await api.get<GowsChat[]>('/api/default/chats?sortBy=conversationTimestamp&sortOrder=desc&limit=100')
+      ).body;
       expect(listed.map((c) => c.id)).toEqual(t.chats.map((c) => c.chatId));
       expect(listed.map((c) => c.conversationTimestamp)).toEqual(t.chats.map((c) => c.newestTimestamp));
       expect(listed.map((c) => c.name)).toEqual(t.chats.map((c) => c.name));
@@ -70,7 +79,9 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
         served += items.length;
         expect(items).toHaveLength(chat.storedItems);
         const distinct = [...new Map(items.map((m) => [m.id, m])).values()];
-        expect(distinct.map((m) => [m.id, m.timestamp, m.fromMe])).toEqual(chat.messages.map((m) => [m.id, m.timestamp, m.fromMe]));
+        expect(distinct.map((m) => [m.id, m.timestamp, m.fromMe])).toEqual(
+          chat.messages.map((m) => [m.id, m.timestamp, m.fromMe]),
+        );
       }
       expect(served).toBe(summary.storedItems);
     });
@@ -80,7 +91,9 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       expect((await api.get('/_sim/history-dataset')).status).toBe(404);
       expect((await api.post('/_sim/history-dataset', { chats: 100_000, messagesPerChat: 11 })).status).toBe(400);
       expect((await api.post('/_sim/history-dataset', { chats: 1 })).status).toBe(400);
-      expect((await api.post('/_sim/history-dataset', { chats: 20, messagesPerChat: 50, anchorSeconds: 1000 })).status).toBe(400);
+      expect(
+        (await api.post('/_sim/history-dataset', { chats: 20, messagesPerChat: 50, anchorSeconds: 1000 })).status,
+      ).toBe(400);
       // The seed defaults to 1.
       expect((await load({ chats: 2, messagesPerChat: 3 })).seed).toBe(1);
     });
@@ -118,7 +131,8 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       for (const chat of t.chats) {
         for (const limit of [50, 100]) {
           const pages = await pageThrough(chat.chatId, limit);
-          for (let i = 1; i < pages.length; i++) expect(pages[i][0].timestamp).toBe(pages[i - 1][pages[i - 1].length - 1].timestamp);
+          for (let i = 1; i < pages.length; i++)
+            expect(pages[i][0].timestamp).toBe(pages[i - 1][pages[i - 1].length - 1].timestamp);
         }
         const desc = await page(chat.chatId, 'limit=300&downloadMedia=false');
         const asc = await page(chat.chatId, 'limit=300&sortOrder=asc&downloadMedia=false');
@@ -137,7 +151,10 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       const upTo = await page(chat.chatId, `limit=500&filter.timestamp.lte=${boundary}&downloadMedia=false`);
       expect(upTo.map((m) => m.id)).toEqual(all.filter((m) => m.timestamp <= boundary).map((m) => m.id));
       expect(upTo.slice(0, sameSecond.length).map((m) => m.id)).toEqual(sameSecond);
-      const from = await page(chat.chatId, `limit=500&filter.timestamp.gte=${boundary}&filter.timestamp.lte=${boundary}&downloadMedia=false`);
+      const from = await page(
+        chat.chatId,
+        `limit=500&filter.timestamp.gte=${boundary}&filter.timestamp.lte=${boundary}&downloadMedia=false`,
+      );
       expect(from.map((m) => m.id)).toEqual(sameSecond);
       const keyset = await page(chat.chatId, `limit=10&offset=1&filter.timestamp.lte=${boundary}&downloadMedia=false`);
       expect(keyset.map((m) => m.id)).toEqual(upTo.slice(1, 11).map((m) => m.id));
@@ -149,10 +166,18 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       const byKind = (predicate: (c: ChatTruth) => boolean) => t.chats.find(predicate)!;
 
       const oldStyleGroup = byKind((c) => c.kind === 'group' && c.chatId.includes('-'));
-      for (const path of [`/api/default/chats/${oldStyleGroup.chatId}/messages?limit=5`, messagesPath(oldStyleGroup.chatId, 'limit=5')]) {
+      for (const path of [
+        `/api/default/chats/${oldStyleGroup.chatId}/messages?limit=5`,
+        messagesPath(oldStyleGroup.chatId, 'limit=5'),
+      ]) {
         const res = await api.get<WAMessage[]>(path);
         expect(res.body.map((m) => m.id)).toEqual(oldStyleGroup.messages.slice(0, 5).map((m) => m.id));
-        expect(res.body.every((m) => !m.fromMe && m.from === oldStyleGroup.chatId && m.participant === m.to && /@c\.us$/.test(m.participant!))).toBe(true);
+        expect(
+          res.body.every(
+            (m) =>
+              !m.fromMe && m.from === oldStyleGroup.chatId && m.participant === m.to && /@c\.us$/.test(m.participant!),
+          ),
+        ).toBe(true);
       }
 
       const lid = byKind((c) => c.kind === 'lid');
@@ -163,17 +188,32 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
 
       const bare = byKind((c) => c.idShape === 'bare');
       const bareMessages = await page(bare.chatId, 'limit=100&downloadMedia=false');
-      expect(bareMessages.every((m) => /^[0-9A-F]+$/.test(m.id) && m.from === `${bare.phone}@s.whatsapp.net`)).toBe(true);
-      const one = await api.get<WAMessage>(`/api/default/chats/${enc(bare.chatId)}/messages/${enc(bare.messages[0].fullId)}`);
+      expect(bareMessages.every((m) => /^[0-9A-F]+$/.test(m.id) && m.from === `${bare.phone}@s.whatsapp.net`)).toBe(
+        true,
+      );
+      const one = await api.get<WAMessage>(
+        `/api/default/chats/${enc(bare.chatId)}/messages/${enc(bare.messages[0].fullId)}`,
+      );
       expect(one.body.id).toBe(bare.messages[0].rawId);
 
       const direct = byKind((c) => c.kind === 'direct' && c.idShape === 'prefixed');
       const directMessages = await page(direct.chatId, 'limit=100');
       const plainText = directMessages.find((m) => !m.fromMe && !m.hasMedia)!;
       expect(keyPaths(plainText)).toEqual(keyPaths(loadFixture<unknown[]>('chat-messages-page.json')[0]));
-      expect(plainText).toMatchObject({ from: direct.chatId, to: null, participant: null, source: 'app', ack: 2, ackName: 'DEVICE' });
-      expect((await page(direct.chatId, 'limit=3')).map((m) => m.id)).toEqual(direct.messages.slice(0, 3).map((m) => m.id));
-      expect((await page(direct.phone!, 'limit=3')).map((m) => m.id)).toEqual(direct.messages.slice(0, 3).map((m) => m.id));
+      expect(plainText).toMatchObject({
+        from: direct.chatId,
+        to: null,
+        participant: null,
+        source: 'app',
+        ack: 2,
+        ackName: 'DEVICE',
+      });
+      expect((await page(direct.chatId, 'limit=3')).map((m) => m.id)).toEqual(
+        direct.messages.slice(0, 3).map((m) => m.id),
+      );
+      expect((await page(direct.phone!, 'limit=3')).map((m) => m.id)).toEqual(
+        direct.messages.slice(0, 3).map((m) => m.id),
+      );
       expect((await page(direct.chatId, 'limit=100&filter.fromMe=true')).every((m) => m.fromMe)).toBe(true);
       const sources = new Set(t.chats.flatMap((c) => c.messages.filter((m) => m.fromMe).map((m) => m.source)));
       expect(sources).toEqual(new Set(['api', 'app']));
@@ -183,7 +223,9 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       await load({ chats: 3, messagesPerChat: 20, seed: 6 });
       const t = await truth();
       const kinds = new Map<string, { chatId: string; id: string }>();
-      for (const chat of t.chats) for (const m of chat.messages) if (m.media && !kinds.has(m.media.kind)) kinds.set(m.media.kind, { chatId: chat.chatId, id: m.id });
+      for (const chat of t.chats)
+        for (const m of chat.messages)
+          if (m.media && !kinds.has(m.media.kind)) kinds.set(m.media.kind, { chatId: chat.chatId, id: m.id });
       expect([...kinds.keys()].sort()).toEqual(['audio', 'document', 'image', 'video']);
 
       const get = async (kind: string, download: boolean) => {
@@ -196,16 +238,28 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
         expect(without.media).toBeNull();
       }
       const doc = await get('document', true);
-      expect(doc.media).toEqual({ url: expect.stringMatching(/\/api\/files\/default\/[0-9A-F]+\.pdf$/), mimetype: 'application/pdf', filename: expect.stringMatching(/\.pdf$/), error: null });
+      expect(doc.media).toEqual({
+        url: expect.stringMatching(/\/api\/files\/default\/[0-9A-F]+\.pdf$/),
+        mimetype: 'application/pdf',
+        filename: expect.stringMatching(/\.pdf$/),
+        error: null,
+      });
       const file = await fetch(doc.media!.url!, { headers: { 'X-Api-Key': 'sim-api-key' } });
       expect(Buffer.from(await file.arrayBuffer()).equals(SAMPLE_PDF)).toBe(true);
       const audio = await get('audio', true);
-      expect(audio.media).toMatchObject({ mimetype: 'audio/ogg; codecs=opus', filename: null, url: expect.stringMatching(/\.oga$/) });
+      expect(audio.media).toMatchObject({
+        mimetype: 'audio/ogg; codecs=opus',
+        filename: null,
+        url: expect.stringMatching(/\.oga$/),
+      });
       expect(audio._data.Message.audioMessage).toMatchObject({ PTT: true });
       const voice = await fetch(audio.media!.url!, { headers: { 'X-Api-Key': 'sim-api-key' } });
       expect(voice.headers.get('content-type')).toMatch(/^audio\/ogg/);
       expect(Buffer.from(await voice.arrayBuffer()).equals(SAMPLE_OGG)).toBe(true);
-      expect((await get('video', true)).media).toMatchObject({ mimetype: 'video/mp4', url: expect.stringMatching(/\.mp4$/) });
+      expect((await get('video', true)).media).toMatchObject({
+        mimetype: 'video/mp4',
+        url: expect.stringMatching(/\.mp4$/),
+      });
     });
 
     it('makes the newest chat recent on request, and lists chats by id (code points) when unsorted', async () => {
@@ -230,7 +284,9 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       const [chat] = (await truth('?messages=false')).chats;
       const body = await page(chat.chatId, 'limit=200&offset=0&downloadMedia=false');
       expect(body).toHaveLength(200);
-      expect((await api.get<WAMessage[]>('/api/default/chats/all/messages?limit=100&downloadMedia=false')).body).toHaveLength(100);
+      expect(
+        (await api.get<WAMessage[]>('/api/default/chats/all/messages?limit=100&downloadMedia=false')).body,
+      ).toHaveLength(100);
     });
   });
 
@@ -240,8 +296,16 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
     it('fails exactly the next N history pages with a proxy 503 page, then recovers; other paths are untouched', async () => {
       await load({ chats: 2, messagesPerChat: 30, seed: 1 });
       const [chat] = (await truth('?messages=false')).chats;
-      const faults = await api.post<{ failNext: unknown }>('/_sim/faults', { failNext: { count: 3, status: 503, onlyPaths: [PAGES] } });
-      expect(faults.body.failNext).toEqual({ count: 3, remaining: 3, status: 503, retryAfterSeconds: null, onlyPaths: [PAGES] });
+      const faults = await api.post<{ failNext: unknown }>('/_sim/faults', {
+        failNext: { count: 3, status: 503, onlyPaths: [PAGES] },
+      });
+      expect(faults.body.failNext).toEqual({
+        count: 3,
+        remaining: 3,
+        status: 503,
+        retryAfterSeconds: null,
+        onlyPaths: [PAGES],
+      });
 
       expect((await api.get('/api/default/chats')).status).toBe(200);
       const statuses: number[] = [];
@@ -296,7 +360,9 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
       // onlyPaths of failNext default to the top-level ones.
       await api.post('/_sim/faults', { onlyPaths: ['/api/sendText'], failNext: { count: 1, status: 500 } });
       expect((await api.get(path)).status).toBe(200);
-      expect((await api.post('/api/sendText', { session: 'default', chatId: chat.chatId, text: 'x' })).status).toBe(500);
+      expect((await api.post('/api/sendText', { session: 'default', chatId: chat.chatId, text: 'x' })).status).toBe(
+        500,
+      );
 
       expect((await api.post('/_sim/faults', { failNext: { count: 0, status: 500 } })).status).toBe(400);
       expect((await api.post('/_sim/faults', { failNext: { count: 1, status: 418 } })).status).toBe(400);
@@ -331,7 +397,14 @@ describe('WAHA simulator history data sets and deterministic faults (real HTTP o
 
 describe('WAHA simulator configured with the history profile', () => {
   it('loads the history data set at start and again on reset, the newest chat a minute old', async () => {
-    const sim = await createWahaSimulator({ port: 0, logLevel: 'silent', seed: { chats: 6, messagesPerChat: 12 }, seedProfile: 'history', seedNumber: 5, seedRecentChats: 1 });
+    const sim = await createWahaSimulator({
+      port: 0,
+      logLevel: 'silent',
+      seed: { chats: 6, messagesPerChat: 12 },
+      seedProfile: 'history',
+      seedNumber: 5,
+      seedRecentChats: 1,
+    });
     try {
       const api = new SimClient(sim.url);
       const first = (await api.get<HistoryTruth>('/_sim/history-dataset/truth')).body;

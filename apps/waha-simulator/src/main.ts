@@ -8,8 +8,12 @@ import { WAHA_VERSION } from './waha/types';
 async function bootstrap(): Promise<void> {
   const settings = settingsFromEnv(process.env);
   const simulator = await createWahaSimulator({ ...settings, handleSignals: true });
-  const target = settings.webhook.url ? `webhooks to ${settings.webhook.url}` : 'no webhook target yet (POST /_sim/webhook)';
-  new Logger('WahaSimulator').log(`WAHA simulator (GOWS ${WAHA_VERSION}, session '${settings.session}') on ${simulator.url}; ${target}`);
+  const target = settings.webhook.url
+    ? `webhooks to ${settings.webhook.url}`
+    : 'no webhook target yet (POST /_sim/webhook)';
+  new Logger('WahaSimulator').log(
+    `WAHA simulator (GOWS ${WAHA_VERSION}, session '${settings.session}') on ${simulator.url}; ${target}`,
+  );
 }
 
 bootstrap().catch((err: unknown) => {

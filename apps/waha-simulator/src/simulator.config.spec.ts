@@ -40,29 +40,56 @@ describe('simulator configuration', () => {
       baseUrl: null,
       ackDelayMs: 0,
       seed: { chats: 5, messagesPerChat: 7 },
-      webhook: { url: 'http://crm-backend:8080/webhooks/waha', hmacKey: 'secret', events: ['message', 'message.any'], retries: 3, retryDelayMs: 10 },
+      webhook: {
+        url: 'http://crm-backend:8080/webhooks/waha',
+        hmacKey: 'secret',
+        events: ['message', 'message.any'],
+        retries: 3,
+        retryDelayMs: 10,
+      },
     });
   });
 
   it('reads the seed profile, the PRNG seed and the recent chats', () => {
     expect(settingsFromEnv({})).toMatchObject({ seedProfile: 'basic', seedNumber: 1, seedRecentChats: 0 });
     expect(
-      settingsFromEnv({ WAHA_SIM_SEED_PROFILE: 'history', WAHA_SIM_SEED: '42', WAHA_SIM_SEED_RECENT_CHATS: '2', WAHA_SIM_SEED_CHATS: '20', WAHA_SIM_SEED_MESSAGES: '40' }),
-    ).toMatchObject({ seedProfile: 'history', seedNumber: 42, seedRecentChats: 2, seed: { chats: 20, messagesPerChat: 40 } });
-    expect(() => settingsFromEnv({ WAHA_SIM_SEED_PROFILE: 'huge', WAHA_SIM_SEED: 'x', WAHA_SIM_SEED_RECENT_CHATS: '-1' })).toThrow(
-      /WAHA_SIM_SEED_PROFILE[\s\S]*WAHA_SIM_SEED[\s\S]*WAHA_SIM_SEED_RECENT_CHATS/,
-    );
+      settingsFromEnv({
+        WAHA_SIM_SEED_PROFILE: 'history',
+        WAHA_SIM_SEED: '42',
+        WAHA_SIM_SEED_RECENT_CHATS: '2',
+        WAHA_SIM_SEED_CHATS: '20',
+        WAHA_SIM_SEED_MESSAGES: '40',
+      }),
+    ).toMatchObject({
+      seedProfile: 'history',
+      seedNumber: 42,
+      seedRecentChats: 2,
+      seed: { chats: 20, messagesPerChat: 40 },
+    });
+    expect(() =>
+      settingsFromEnv({ WAHA_SIM_SEED_PROFILE: 'huge', WAHA_SIM_SEED: 'x', WAHA_SIM_SEED_RECENT_CHATS: '-1' }),
+    ).toThrow(/WAHA_SIM_SEED_PROFILE[\s\S]*WAHA_SIM_SEED[\s\S]*WAHA_SIM_SEED_RECENT_CHATS/);
   });
 
   it('names every bad variable', () => {
     expect(() =>
-      settingsFromEnv({ WAHA_SIM_PORT: '70000', WAHA_SIM_WEBHOOK_URL: 'not a url', WAHA_SIM_WEBHOOK_RETRIES: '-1', WAHA_SIM_ME_PHONE: '+55' }),
+      settingsFromEnv({
+        WAHA_SIM_PORT: '70000',
+        WAHA_SIM_WEBHOOK_URL: 'not a url',
+        WAHA_SIM_WEBHOOK_RETRIES: '-1',
+        WAHA_SIM_ME_PHONE: '+55',
+      }),
     ).toThrow(/WAHA_SIM_PORT[\s\S]*WAHA_SIM_ME_PHONE[\s\S]*WAHA_SIM_WEBHOOK_URL[\s\S]*WAHA_SIM_WEBHOOK_RETRIES/);
   });
 
   it('bounds the seeded data set', () => {
-    expect(() => settingsFromEnv({ WAHA_SIM_SEED_CHATS: '2000', WAHA_SIM_SEED_MESSAGES: '1000' })).toThrow(/WAHA_SIM_SEED_CHATS x WAHA_SIM_SEED_MESSAGES/);
-    expect(settingsFromEnv({ WAHA_SIM_SEED_CHATS: '1000', WAHA_SIM_SEED_MESSAGES: '1000' }).seed).toEqual({ chats: 1000, messagesPerChat: 1000 });
+    expect(() => settingsFromEnv({ WAHA_SIM_SEED_CHATS: '2000', WAHA_SIM_SEED_MESSAGES: '1000' })).toThrow(
+      /WAHA_SIM_SEED_CHATS x WAHA_SIM_SEED_MESSAGES/,
+    );
+    expect(settingsFromEnv({ WAHA_SIM_SEED_CHATS: '1000', WAHA_SIM_SEED_MESSAGES: '1000' }).seed).toEqual({
+      chats: 1000,
+      messagesPerChat: 1000,
+    });
   });
 
   it('merges programmatic options over the defaults', () => {

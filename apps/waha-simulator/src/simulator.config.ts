@@ -18,76 +18,120 @@ const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['h
 
 /** Environment of the standalone simulator process (`node dist/apps/waha-simulator/src/main.js`). */
 export class SimulatorEnv {
-  @IsOptional() @IsInt() @Min(0) @Max(65535)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   WAHA_SIM_PORT: number = 3100;
 
   /** Listen address; 127.0.0.1 by default, 0.0.0.0 inside a container. */
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   WAHA_SIM_HOST: string = '127.0.0.1';
 
   /** Base of the media URLs it hands out (`{base}/api/files/...`); default the address it listens on. */
-  @IsOptional() @emptyAsUnset() @IsUrl(URL_OPTIONS, { message: 'WAHA_SIM_BASE_URL must be an http(s) URL' })
+  @IsOptional()
+  @emptyAsUnset()
+  @IsUrl(URL_OPTIONS, { message: 'WAHA_SIM_BASE_URL must be an http(s) URL' })
   WAHA_SIM_BASE_URL?: string;
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   WAHA_SIM_API_KEY: string = 'sim-api-key';
 
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]+$/, { message: 'WAHA_SIM_SESSION must be letters, digits, _ or -' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'WAHA_SIM_SESSION must be letters, digits, _ or -' })
   WAHA_SIM_SESSION: string = 'default';
 
-  @IsOptional() @Matches(/^[1-9][0-9]{7,14}$/, { message: 'WAHA_SIM_ME_PHONE must be E.164 digits without +' })
+  @IsOptional()
+  @Matches(/^[1-9][0-9]{7,14}$/, { message: 'WAHA_SIM_ME_PHONE must be E.164 digits without +' })
   WAHA_SIM_ME_PHONE: string = '5511999990000';
 
-  @IsOptional() @IsString() @MinLength(1)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
   WAHA_SIM_ME_PUSH_NAME: string = 'WAHA Simulator';
 
-  @IsOptional() @emptyAsUnset() @IsUrl(URL_OPTIONS, { message: 'WAHA_SIM_WEBHOOK_URL must be an http(s) URL' })
+  @IsOptional()
+  @emptyAsUnset()
+  @IsUrl(URL_OPTIONS, { message: 'WAHA_SIM_WEBHOOK_URL must be an http(s) URL' })
   WAHA_SIM_WEBHOOK_URL?: string;
 
-  @IsOptional() @emptyAsUnset() @IsString() @MinLength(1)
+  @IsOptional()
+  @emptyAsUnset()
+  @IsString()
+  @MinLength(1)
   WAHA_SIM_WEBHOOK_HMAC_KEY?: string;
 
   /** Comma-separated event names, or `*` for all. */
-  @IsOptional() @Matches(/^(\*|[a-z0-9.]+(,\s*[a-z0-9.]+)*)$/, { message: 'WAHA_SIM_WEBHOOK_EVENTS must be * or a comma-separated list of event names' })
+  @IsOptional()
+  @Matches(/^(\*|[a-z0-9.]+(,\s*[a-z0-9.]+)*)$/, {
+    message: 'WAHA_SIM_WEBHOOK_EVENTS must be * or a comma-separated list of event names',
+  })
   WAHA_SIM_WEBHOOK_EVENTS: string = '*';
 
   /** Retries after the first attempt (WAHA default 15, so up to 16 requests). */
-  @IsOptional() @IsInt() @Min(0) @Max(1000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   WAHA_SIM_WEBHOOK_RETRIES: number = 15;
 
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
   WAHA_SIM_WEBHOOK_RETRY_DELAY_MS: number = 2000;
 
   /** Per-attempt timeout; a timeout counts as a failed attempt. */
-  @IsOptional() @IsInt() @Min(1)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   WAHA_SIM_WEBHOOK_TIMEOUT_MS: number = 10_000;
 
-  @IsOptional() @IsInt() @Min(0) @Max(100_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
   WAHA_SIM_SEED_CHATS: number = 0;
 
-  @IsOptional() @IsInt() @Min(0) @Max(100_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
   WAHA_SIM_SEED_MESSAGES: number = 0;
 
-  @IsOptional() @IsIn(SEED_PROFILES)
+  @IsOptional()
+  @IsIn(SEED_PROFILES)
   WAHA_SIM_SEED_PROFILE: SeedProfile = 'basic';
 
   /** PRNG seed of the `history` profile. */
-  @IsOptional() @IsInt()
+  @IsOptional()
+  @IsInt()
   WAHA_SIM_SEED: number = 1;
 
   /** `history` profile: the newest N chats end a minute before start (and each reset), so they are live. */
-  @IsOptional() @IsInt() @Min(0) @Max(100_000)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
   WAHA_SIM_SEED_RECENT_CHATS: number = 0;
 
   /** Delay before DEVICE, and again before READ, after a sendText. */
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
   WAHA_SIM_ACK_DELAY_MS: number = 300;
 
   /** Media files expire like WAHA's WHATSAPP_FILES_LIFETIME; 0 keeps them. */
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
   WAHA_SIM_FILES_LIFETIME_SECONDS: number = 180;
 
-  @IsOptional() @IsIn(LOG_LEVELS)
+  @IsOptional()
+  @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 }
 
@@ -133,7 +177,15 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   session: 'default',
   mePhone: '5511999990000',
   mePushName: 'WAHA Simulator',
-  webhook: { url: null, hmacKey: null, events: ['*'], retries: 15, retryDelayMs: 2000, timeoutMs: 10_000, metadata: null },
+  webhook: {
+    url: null,
+    hmacKey: null,
+    events: ['*'],
+    retries: 15,
+    retryDelayMs: 2000,
+    timeoutMs: 10_000,
+    metadata: null,
+  },
   seed: { chats: 0, messagesPerChat: 0 },
   seedProfile: 'basic',
   seedNumber: 1,
@@ -144,7 +196,10 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
 };
 
 export function parseEventList(raw: string): string[] {
-  const events = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const events = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   return events.length === 0 || events.includes('*') ? ['*'] : [...new Set(events)];
 }
 

@@ -13,7 +13,12 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
   let api: SimClient;
 
   beforeAll(async () => {
-    sim = await createWahaSimulator({ port: 0, logLevel: 'silent', seed: { chats: 3, messagesPerChat: 12 }, ackDelayMs: 20 });
+    sim = await createWahaSimulator({
+      port: 0,
+      logLevel: 'silent',
+      seed: { chats: 3, messagesPerChat: 12 },
+      ackDelayMs: 20,
+    });
     api = new SimClient(sim.url);
   });
 
@@ -62,24 +67,39 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
       });
       expect(one.body.me!.lid).toMatch(/^[0-9]{15}@lid$/);
       expect(typeof one.body.timestamps.activity).toBe('number');
-      const fixtureKeys = keyPaths(loadFixture('session-info.json')).filter((k) => !k.startsWith('config.webhooks') && !k.startsWith('config.metadata.'));
+      const fixtureKeys = keyPaths(loadFixture('session-info.json')).filter(
+        (k) => !k.startsWith('config.webhooks') && !k.startsWith('config.metadata.'),
+      );
       expect(keyPaths(one.body).filter((k) => !k.startsWith('config.webhooks'))).toEqual(fixtureKeys);
       const me = await api.get('/api/sessions/default/me');
       expect(me.body).toEqual(one.body.me);
     });
 
     it('shows the configured webhook in the session config', async () => {
-      await api.post('/_sim/webhook', { url: 'http://127.0.0.1:9/hook', hmacKey: 'k', events: ['message'], retries: 2, retryDelayMs: 500 });
+      await api.post('/_sim/webhook', {
+        url: 'http://127.0.0.1:9/hook',
+        hmacKey: 'k',
+        events: ['message'],
+        retries: 2,
+        retryDelayMs: 500,
+      });
       const one = await api.get<SessionInfo>('/api/sessions/default');
       expect(one.body.config.webhooks).toEqual([
-        { url: 'http://127.0.0.1:9/hook', events: ['message'], hmac: { key: 'k' }, retries: { policy: 'constant', delaySeconds: 0.5, attempts: 2 }, customHeaders: null },
+        {
+          url: 'http://127.0.0.1:9/hook',
+          events: ['message'],
+          hmac: { key: 'k' },
+          retries: { policy: 'constant', delaySeconds: 0.5, attempts: 2 },
+          customHeaders: null,
+        },
       ]);
     });
 
     it('answers 404 with the WAHA body for an unknown session everywhere', async () => {
       const body = {
         statusCode: 404,
-        message: "We didn't find a session with name 'nope'.\nPlease start it first by using POST /api/sessions/nope/start request",
+        message:
+          "We didn't find a session with name 'nope'.\nPlease start it first by using POST /api/sessions/nope/start request",
         error: 'Not Found',
       };
       for (const res of [
@@ -142,13 +162,19 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
     });
 
     it('sorts and pages as asked, and rejects an unknown sort field', async () => {
-      const desc = await api.get<GowsChat[]>('/api/default/chats?sortBy=conversationTimestamp&sortOrder=desc&limit=2&offset=0');
+      const desc = await api.get<GowsChat[]>(
+        '/api/default/chats?sortBy=conversationTimestamp&sortOrder=desc&limit=2&offset=0',
+      );
       expect(desc.body.map((c) => c.id)).toEqual(['5521900000001@c.us', '5521900000002@c.us']);
-      const asc = await api.get<GowsChat[]>('/api/default/chats?sortBy=conversationTimestamp&sortOrder=asc&limit=2&offset=2');
+      const asc = await api.get<GowsChat[]>(
+        '/api/default/chats?sortBy=conversationTimestamp&sortOrder=asc&limit=2&offset=2',
+      );
       expect(asc.body.map((c) => c.id)).toEqual(['5521900000001@c.us']);
       const byName = await api.get<GowsChat[]>('/api/default/chats?sortBy=name&sortOrder=desc');
       expect(byName.body[0].name).toBe('Contato Seed 3');
-      const bad = await api.get<{ statusCode: number; message: string[]; error: string }>('/api/default/chats?sortBy=messageTimestamp');
+      const bad = await api.get<{ statusCode: number; message: string[]; error: string }>(
+        '/api/default/chats?sortBy=messageTimestamp',
+      );
       expect(bad.status).toBe(400);
       expect(bad.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       expect(bad.body.message.join()).toMatch(/sortBy/);
@@ -158,15 +184,29 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
       await api.post('/_sim/inbound', { from: '5511999990001', text: 'agora', pushName: 'Ana Souza' });
       const res = await api.get<ChatSummary[]>('/api/default/chats/overview');
       expect(res.status).toBe(200);
-      expect(res.body.map((c) => c.id)).toEqual(['5511999990001@c.us', '5521900000001@c.us', '5521900000002@c.us', '5521900000003@c.us']);
+      expect(res.body.map((c) => c.id)).toEqual([
+        '5511999990001@c.us',
+        '5521900000001@c.us',
+        '5521900000002@c.us',
+        '5521900000003@c.us',
+      ]);
       expect(res.body[0].lastMessage!.body).toBe('agora');
       expect(keyPaths(res.body[0])).toEqual(keyPaths(loadFixture<unknown[]>('chats-overview.json')[0]));
       expect(res.body[0]).toHaveProperty('picture', null);
-      expect(res.body[1]._chat).toEqual({ id: ANA, name: 'Contato Seed 1', conversationTimestamp: SEED_ANCHOR_SECONDS });
+      expect(res.body[1]._chat).toEqual({
+        id: ANA,
+        name: 'Contato Seed 1',
+        conversationTimestamp: SEED_ANCHOR_SECONDS,
+      });
 
-      const filtered = await api.get<ChatSummary[]>('/api/default/chats/overview?ids=5521900000003&ids=5521900000002@c.us&limit=1&offset=1');
+      const filtered = await api.get<ChatSummary[]>(
+        '/api/default/chats/overview?ids=5521900000003&ids=5521900000002@c.us&limit=1&offset=1',
+      );
       expect(filtered.body.map((c) => c.id)).toEqual(['5521900000003@c.us']);
-      const posted = await api.post<ChatSummary[]>('/api/default/chats/overview', { pagination: { limit: 2 }, filter: { ids: ['5521900000003@c.us'] } });
+      const posted = await api.post<ChatSummary[]>('/api/default/chats/overview', {
+        pagination: { limit: 2 },
+        filter: { ids: ['5521900000003@c.us'] },
+      });
       expect(posted.status).toBe(201);
       expect(posted.body.map((c) => c.id)).toEqual(['5521900000003@c.us']);
 
@@ -192,10 +232,17 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
       const desc = await api.get<WAMessage[]>(path('limit=3'));
       expect(desc.status).toBe(200);
       expect(Array.isArray(desc.body)).toBe(true);
-      expect(desc.body.map((m) => m.timestamp)).toEqual([SEED_ANCHOR_SECONDS, SEED_ANCHOR_SECONDS - 60, SEED_ANCHOR_SECONDS - 120]);
+      expect(desc.body.map((m) => m.timestamp)).toEqual([
+        SEED_ANCHOR_SECONDS,
+        SEED_ANCHOR_SECONDS - 60,
+        SEED_ANCHOR_SECONDS - 120,
+      ]);
       expect((await api.get<WAMessage[]>(path('limit=3&sortOrder=DESC'))).body).toEqual(desc.body);
       const asc = await api.get<WAMessage[]>(path('limit=2&sortBy=timestamp&sortOrder=asc'));
-      expect(asc.body.map((m) => m.timestamp)).toEqual([SEED_ANCHOR_SECONDS - 11 * SEED_STEP_SECONDS, SEED_ANCHOR_SECONDS - 10 * SEED_STEP_SECONDS]);
+      expect(asc.body.map((m) => m.timestamp)).toEqual([
+        SEED_ANCHOR_SECONDS - 11 * SEED_STEP_SECONDS,
+        SEED_ANCHOR_SECONDS - 10 * SEED_STEP_SECONDS,
+      ]);
       expect(keyPaths(desc.body.find((m) => !m.hasMedia && !m.fromMe && !m._data.Message.extendedTextMessage))).toEqual(
         keyPaths(loadFixture<unknown[]>('chat-messages-page.json')[0]),
       );
@@ -215,7 +262,9 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
     it('filters timestamps inclusively (unix seconds) and by fromMe', async () => {
       const gte = SEED_ANCHOR_SECONDS - 3 * SEED_STEP_SECONDS;
       const lte = SEED_ANCHOR_SECONDS - SEED_STEP_SECONDS;
-      const range = await api.get<WAMessage[]>(path(`limit=100&filter.timestamp.gte=${gte}&filter.timestamp.lte=${lte}`));
+      const range = await api.get<WAMessage[]>(
+        path(`limit=100&filter.timestamp.gte=${gte}&filter.timestamp.lte=${lte}`),
+      );
       expect(range.body.map((m) => m.timestamp)).toEqual([lte, lte - 60, gte]);
       const mine = await api.get<WAMessage[]>(path('limit=100&filter.fromMe=true'));
       expect(mine.body).toHaveLength(4);
@@ -231,7 +280,12 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
     it('downloads media by default (fetchable file) and returns media:null with hasMedia kept for downloadMedia=false', async () => {
       const withMedia = await api.get<WAMessage[]>(path('limit=100'));
       const image = withMedia.body.find((m) => m.hasMedia)!;
-      expect(image.media).toEqual({ url: expect.stringMatching(/\/api\/files\/default\/AC[0-9A-F]{30}\.jpeg$/), mimetype: 'image/jpeg', filename: null, error: null });
+      expect(image.media).toEqual({
+        url: expect.stringMatching(/\/api\/files\/default\/AC[0-9A-F]{30}\.jpeg$/),
+        mimetype: 'image/jpeg',
+        filename: null,
+        error: null,
+      });
       expect(image.media!.url!.startsWith(sim.url)).toBe(true);
       const file = await fetch(image.media!.url!, { headers: { 'X-Api-Key': 'sim-api-key' } });
       expect(file.status).toBe(200);
@@ -269,19 +323,26 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
 
   describe('sendText', () => {
     it('answers 400 listing the missing fields', async () => {
-      const res = await api.post<{ statusCode: number; message: string[]; error: string }>('/api/sendText', { text: '' });
+      const res = await api.post<{ statusCode: number; message: string[]; error: string }>('/api/sendText', {
+        text: '',
+      });
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('Bad Request');
       const joined = res.body.message.join('\n');
       expect(joined).toMatch(/session should not be empty/);
       expect(joined).toMatch(/chatId should not be empty/);
       expect(joined).toMatch(/text should not be empty/);
-      expect((await api.post('/api/sendText', { session: 'default', chatId: 'not-a-chat', text: 'x' })).status).toBe(400);
+      expect((await api.post('/api/sendText', { session: 'default', chatId: 'not-a-chat', text: 'x' })).status).toBe(
+        400,
+      );
     });
 
     it('answers 201 {id,_data} like GOWS, records the send and stores it with acks rising to READ', async () => {
       const request = loadFixture('send-text-request.json');
-      const res = await api.post<{ id: string; _data: Record<string, unknown> }>('/api/sendText', { ...request, chatId: ANA });
+      const res = await api.post<{ id: string; _data: Record<string, unknown> }>('/api/sendText', {
+        ...request,
+        chatId: ANA,
+      });
       expect(res.status).toBe(201);
       expect(res.body.id).toMatch(/^true_5521900000001@c\.us_3EB0[0-9A-F]{18}$/);
       expect(keyPaths(res.body)).toEqual(keyPaths(loadFixture('send-text-response.json')));
@@ -297,12 +358,21 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
         if (stored.ack === 3) break;
         await new Promise((r) => setTimeout(r, 20));
       } while (Date.now() < deadline);
-      expect(stored).toMatchObject({ id: res.body.id, fromMe: true, source: 'api', ack: 3, ackName: 'READ', body: request.text });
+      expect(stored).toMatchObject({
+        id: res.body.id,
+        fromMe: true,
+        source: 'api',
+        ack: 3,
+        ackName: 'READ',
+        body: request.text,
+      });
       expect(stored._data.Status).toBe(4);
     });
 
     it('quotes the replied message and accepts a pre-generated id', async () => {
-      const [target] = (await api.get<WAMessage[]>(`/api/default/chats/${enc(ANA)}/messages?limit=1&filter.fromMe=false`)).body;
+      const [target] = (
+        await api.get<WAMessage[]>(`/api/default/chats/${enc(ANA)}/messages?limit=1&filter.fromMe=false`)
+      ).body;
       const res = await api.post<{ id: string; _data: Record<string, unknown> }>('/api/sendText', {
         session: 'default',
         chatId: '5521900000001',
@@ -314,11 +384,20 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
       expect(res.body._data).toEqual({
         extendedTextMessage: {
           text: 'respondendo',
-          contextInfo: { stanzaID: target.id.split('_')[2], participant: '5521900000001@s.whatsapp.net', quotedMessage: { conversation: target.body } },
+          contextInfo: {
+            stanzaID: target.id.split('_')[2],
+            participant: '5521900000001@s.whatsapp.net',
+            quotedMessage: { conversation: target.body },
+          },
         },
       });
       const stored = (await api.get<WAMessage>(`/api/default/chats/${enc(ANA)}/messages/${enc(res.body.id)}`)).body;
-      expect(stored.replyTo).toEqual({ id: target.id.split('_')[2], participant: ANA, body: target.body, hasMedia: false });
+      expect(stored.replyTo).toEqual({
+        id: target.id.split('_')[2],
+        participant: ANA,
+        body: target.body,
+        hasMedia: false,
+      });
     });
   });
 
@@ -363,7 +442,10 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
       await api.post('/_sim/faults', { errorRate: 1, errorStatus: 404, onlyPaths: ['/api/sendText'] });
       const gone = await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'x' });
       expect(gone.status).toBe(404);
-      expect(gone.body).toMatchObject({ statusCode: 404, message: expect.stringContaining("We didn't find a session with name 'default'") });
+      expect(gone.body).toMatchObject({
+        statusCode: 404,
+        message: expect.stringContaining("We didn't find a session with name 'default'"),
+      });
       await api.post('/_sim/faults', { errorRate: 1, errorStatus: 422, onlyPaths: ['/api/sendText'] });
       const notReady = await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'x' });
       expect(notReady.status).toBe(422);
@@ -374,10 +456,19 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
 
     it('with afterHandling, sends first and then fails or delays the answer (the message is out)', async () => {
       await api.post('/_sim/faults', { errorRate: 1, afterHandling: true, onlyPaths: ['/api/sendText'] });
-      const failed = await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'sent anyway', id: '3EB0AF7E000000000000001' });
+      const failed = await api.post('/api/sendText', {
+        session: 'default',
+        chatId: ANA,
+        text: 'sent anyway',
+        id: '3EB0AF7E000000000000001',
+      });
       expect(failed.status).toBe(500);
-      expect((await api.get<{ id: string }[]>('/_sim/sent')).body.map((s) => s.id)).toEqual([`true_${ANA}_3EB0AF7E000000000000001`]);
-      const found = await api.get<WAMessage>(`/api/default/chats/${enc(ANA)}/messages/${enc(`true_${ANA}_3EB0AF7E000000000000001`)}`);
+      expect((await api.get<{ id: string }[]>('/_sim/sent')).body.map((s) => s.id)).toEqual([
+        `true_${ANA}_3EB0AF7E000000000000001`,
+      ]);
+      const found = await api.get<WAMessage>(
+        `/api/default/chats/${enc(ANA)}/messages/${enc(`true_${ANA}_3EB0AF7E000000000000001`)}`,
+      );
       expect(found.status).toBe(200);
       expect(found.body).toMatchObject({ fromMe: true, source: 'api', body: 'sent anyway' });
 
@@ -388,7 +479,10 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
         return res;
       });
       const deadline = Date.now() + 5_000;
-      while (!(await api.get<{ text: string }[]>('/_sim/sent')).body.some((s) => s.text === 'slow') && Date.now() < deadline) {
+      while (
+        !(await api.get<{ text: string }[]>('/_sim/sent')).body.some((s) => s.text === 'slow') &&
+        Date.now() < deadline
+      ) {
         await new Promise((r) => setTimeout(r, 10));
       }
       // Recorded while its answer is still held back.
@@ -399,12 +493,22 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
 
     it('with ignoreMessageIds, assigns its own id instead of the pre-generated one', async () => {
       await api.post('/_sim/faults', { ignoreMessageIds: true });
-      const sent = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: ANA, text: 'x', id: '3EB01D00000000000000001' });
+      const sent = await api.post<{ id: string }>('/api/sendText', {
+        session: 'default',
+        chatId: ANA,
+        text: 'x',
+        id: '3EB01D00000000000000001',
+      });
       expect(sent.status).toBe(201);
       expect(sent.body.id).toMatch(new RegExp(`^true_${ANA}_3EB0[0-9A-F]+$`));
       expect(sent.body.id).not.toContain('3EB01D00000000000000001');
       await api.post('/_sim/faults', {});
-      const kept = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: ANA, text: 'y', id: '3EB0CE97000000000000001' });
+      const kept = await api.post<{ id: string }>('/api/sendText', {
+        session: 'default',
+        chatId: ANA,
+        text: 'y',
+        id: '3EB0CE97000000000000001',
+      });
       expect(kept.body.id).toBe(`true_${ANA}_3EB0CE97000000000000001`);
     });
   });
@@ -413,7 +517,10 @@ describe('WAHA simulator REST API (real HTTP on 127.0.0.1)', () => {
     it('seeds deterministically and resets to the configured seed', async () => {
       await api.post('/_sim/inbound', { from: '5511999990001', text: 'oi' });
       await api.post('/api/sendText', { session: 'default', chatId: ANA, text: 'x' });
-      expect((await api.post('/_sim/seed', { chats: 3, messagesPerChat: 12 })).body).toEqual({ chats: 3, messages: 36 });
+      expect((await api.post('/_sim/seed', { chats: 3, messagesPerChat: 12 })).body).toEqual({
+        chats: 3,
+        messages: 36,
+      });
       expect((await api.get<WAMessage[]>('/api/default/chats/all/messages?limit=1000')).body).toHaveLength(38);
       await api.post('/_sim/reset');
       expect((await api.get<GowsChat[]>('/api/default/chats')).body).toHaveLength(3);

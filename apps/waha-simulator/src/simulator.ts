@@ -39,7 +39,9 @@ export async function createWahaSimulator(options: CreateWahaSimulatorOptions = 
     forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, transformOptions: { enableImplicitConversion: false } }));
+  app.useGlobalPipes(
+    new ValidationPipe({ whitelist: true, transform: true, transformOptions: { enableImplicitConversion: false } }),
+  );
   if (handleSignals) app.enableShutdownHooks();
   await app.listen(settings.port, settings.host);
 

@@ -5,7 +5,10 @@ import { bundleWorkflows, tracedBundlePath } from './workflow-code';
  *  images: `<out>` and, for OTEL_TRACING_ENABLED=true, `<out>` with `.traced.js`. */
 async function main(): Promise<void> {
   const out = process.argv[2] ?? 'dist/workflow-bundle.js';
-  for (const [path, tracing] of [[out, false], [tracedBundlePath(out), true]] as const) {
+  for (const [path, tracing] of [
+    [out, false],
+    [tracedBundlePath(out), true],
+  ] as const) {
     const code = await bundleWorkflows(tracing);
     writeFileSync(path, code);
     process.stdout.write(`workflow bundle written to ${path} (${code.length} bytes)\n`);

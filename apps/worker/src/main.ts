@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: new DefaultLogger(env.TEMPORAL_SDK_LOG_LEVEL),
     shutdownSignals: [],
-    telemetryOptions: { metrics: { prometheus: { bindAddress: `${env.TEMPORAL_METRICS_HOST}:${env.TEMPORAL_METRICS_PORT}` } } },
+    telemetryOptions: {
+      metrics: { prometheus: { bindAddress: `${env.TEMPORAL_METRICS_HOST}:${env.TEMPORAL_METRICS_PORT}` } },
+    },
   });
 
   const app = await NestFactory.createApplicationContext(WorkerModule, { bufferLogs: true });

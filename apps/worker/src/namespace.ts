@@ -8,7 +8,12 @@ const ALREADY_EXISTS = 6;
 
 /** Registers the namespace when it does not exist yet (self-hosted clusters), then waits until the
  *  frontend serves it. The dev server and Temporal Cloud namespaces already exist. */
-export async function ensureNamespace(connection: Connection, namespace: string, retentionDays: number, logger: Logger): Promise<'existed' | 'registered'> {
+export async function ensureNamespace(
+  connection: Connection,
+  namespace: string,
+  retentionDays: number,
+  logger: Logger,
+): Promise<'existed' | 'registered'> {
   const describe = () => connection.workflowService.describeNamespace({ namespace });
   try {
     await describe();
@@ -31,7 +36,11 @@ export async function ensureNamespace(connection: Connection, namespace: string,
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
-      await connection.workflowService.describeTaskQueue({ namespace, taskQueue: { name: 'namespace-probe' }, taskQueueType: 1 });
+      await connection.workflowService.describeTaskQueue({
+        namespace,
+        taskQueue: { name: 'namespace-probe' },
+        taskQueueType: 1,
+      });
       return 'registered';
     } catch (err) {
       if (!(isGrpcServiceError(err) && err.code === NOT_FOUND) || Date.now() > deadline) throw err;

@@ -1,7 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Client, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { Counter, Gauge } from 'prom-client';
-import { type OutboxProcessorSettings, type OutboxProcessorStats, outboxProcessorStateQuery, TaskQueues, updateOutboxSettingsUpdate } from '@app/workflows';
+import {
+  type OutboxProcessorSettings,
+  type OutboxProcessorStats,
+  outboxProcessorStateQuery,
+  TaskQueues,
+  updateOutboxSettingsUpdate,
+} from '@app/workflows';
 
 const processorRestarts = new Counter({
   name: 'crm_outbox_processor_restarts_total',
@@ -22,7 +28,10 @@ export interface OutboxProcessorObservation {
   /** Runs this worker started because the processor was not running (failed, terminated, completed). */
   restarts: number;
   /** From the processor's `state` query; the previous answer when this check's query failed. */
-  stats: Pick<OutboxProcessorStats, 'iterations' | 'lastIterationAt' | 'consecutiveFailures' | 'failingSince' | 'lastFailureAt' | 'lastError'> | null;
+  stats: Pick<
+    OutboxProcessorStats,
+    'iterations' | 'lastIterationAt' | 'consecutiveFailures' | 'failingSince' | 'lastFailureAt' | 'lastError'
+  > | null;
   /** Why part of this check failed (start, query or settings update), if it did. */
   checkError?: string;
 }
@@ -42,19 +51,35 @@ export interface OutboxProcessorSupervision {
 
 /** Readiness from the last check: not ready while the processor is not running, when no check has
  *  succeeded for three intervals, or when its iterations have failed for `unhealthyAfterMs`. */
-export function outboxProcessorReadiness(observation: OutboxProcessorObservation | null, now: Date, rules: OutboxProcessorSupervision): OutboxProcessorReadiness {
+export function outboxProcessorReadiness(
+  observation: OutboxProcessorObservation | null,
+  now: Date,
+  rules: OutboxProcessorSupervision,
+): OutboxProcessorReadiness {
   const state = observation;
   if (!observation) return { ready: false, reason: 'outbox processor not checked yet', state };
   const staleAfterMs = 3 * rules.ensureIntervalMs;
   if (now.getTime() - Date.parse(observation.checkedAt) > staleAfterMs) {
-    return { ready: false, reason: `outbox processor not checked since ${observation.checkedAt}${observation.checkError ? `: ${observation.checkError}` : ''}`, state };
+    return {
+      ready: false,
+      reason: `outbox processor not checked since ${observation.checkedAt}${observation.checkError ? `: ${observation.checkError}` : ''}`,
+      state,
+    };
   }
   if (!observation.running) {
-    return { ready: false, reason: `outbox processor not running (${observation.status})${observation.checkError ? `: ${observation.checkError}` : ''}`, state };
+    return {
+      ready: false,
+      reason: `outbox processor not running (${observation.status})${observation.checkError ? `: ${observation.checkError}` : ''}`,
+      state,
+    };
   }
   const failingSince = observation.stats?.failingSince;
   if (failingSince && now.getTime() - Date.parse(failingSince) >= rules.unhealthyAfterMs) {
-    return { ready: false, reason: `outbox processor failing since ${failingSince}: ${observation.stats?.lastError ?? 'unknown error'}`, state };
+    return {
+      ready: false,
+      reason: `outbox processor failing since ${failingSince}: ${observation.stats?.lastError ?? 'unknown error'}`,
+      state,
+    };
   }
   return { ready: true, state };
 }
@@ -114,7 +139,13 @@ export class OutboxProcessorSupervisor {
       status = described.status.name;
       runId = described.runId;
     } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) return this.observe({ status: 'UNKNOWN', running: false, runId: null, checkError: `describe: ${message(err)}` });
+      if (!(err instanceof WorkflowNotFoundError))
+        return this.observe({
+          status: 'UNKNOWN',
+          running: false,
+          runId: null,
+          checkError: `describe: ${message(err)}`,
+        });
       status = 'NOT_FOUND';
     }
 
@@ -133,7 +164,10 @@ export class OutboxProcessorSupervisor {
         if (status !== 'NOT_FOUND') {
           this.restarts += 1;
           processorRestarts.inc();
-          this.logger.warn({ workflowId: this.workflowId, previousStatus: status, runId: started.firstExecutionRunId }, 'outbox processor was not running; started it again');
+          this.logger.warn(
+            { workflowId: this.workflowId, previousStatus: status, runId: started.firstExecutionRunId },
+            'outbox processor was not running; started it again',
+          );
         }
         runId = started.firstExecutionRunId;
         status = 'RUNNING';
@@ -145,13 +179,20 @@ export class OutboxProcessorSupervisor {
 
     let stats = this.observation?.runId === runId ? this.observation.stats : null;
     try {
-      const state = await this.client.connection.withDeadline(deadline(), () => handle.query(outboxProcessorStateQuery));
+      const state = await this.client.connection.withDeadline(deadline(), () =>
+        handle.query(outboxProcessorStateQuery),
+      );
       stats = pickStats(state.stats);
       processorConsecutiveFailures.set(stats.consecutiveFailures ?? 0);
       const differing = differingSettings(state.settings, this.settings);
       if (differing.length > 0) {
-        await this.client.connection.withDeadline(deadline(), () => handle.executeUpdate(updateOutboxSettingsUpdate, { args: [this.settings] }));
-        this.logger.log({ workflowId: this.workflowId, settings: differing }, 'outbox processor settings updated to this worker\'s');
+        await this.client.connection.withDeadline(deadline(), () =>
+          handle.executeUpdate(updateOutboxSettingsUpdate, { args: [this.settings] }),
+        );
+        this.logger.log(
+          { workflowId: this.workflowId, settings: differing },
+          "outbox processor settings updated to this worker's",
+        );
       }
     } catch (err) {
       checkErrors.push(`state: ${message(err)}`);
@@ -159,14 +200,22 @@ export class OutboxProcessorSupervisor {
     return this.observe({ status, running: true, runId, stats, checkError: checkErrors.join('; ') || undefined });
   }
 
-  private observe(found: Omit<OutboxProcessorObservation, 'checkedAt' | 'restarts' | 'stats'> & { stats?: OutboxProcessorObservation['stats'] }): OutboxProcessorObservation {
+  private observe(
+    found: Omit<OutboxProcessorObservation, 'checkedAt' | 'restarts' | 'stats'> & {
+      stats?: OutboxProcessorObservation['stats'];
+    },
+  ): OutboxProcessorObservation {
     const observation: OutboxProcessorObservation = {
       checkedAt: new Date().toISOString(),
       restarts: this.restarts,
       ...found,
       stats: found.stats ?? this.observation?.stats ?? null,
     };
-    if (observation.checkError) this.logger.warn({ workflowId: this.workflowId, error: observation.checkError }, 'outbox processor check incomplete');
+    if (observation.checkError)
+      this.logger.warn(
+        { workflowId: this.workflowId, error: observation.checkError },
+        'outbox processor check incomplete',
+      );
     this.observation = observation;
     return observation;
   }
@@ -198,8 +247,13 @@ function pickStats(stats: OutboxProcessorStats): NonNullable<OutboxProcessorObse
 }
 
 /** Names of the settings whose running value differs from the wanted one. */
-export function differingSettings(running: Partial<OutboxProcessorSettings>, wanted: OutboxProcessorSettings): string[] {
-  return (Object.keys(wanted) as (keyof OutboxProcessorSettings)[]).filter((key) => wanted[key] !== undefined && running[key] !== wanted[key]);
+export function differingSettings(
+  running: Partial<OutboxProcessorSettings>,
+  wanted: OutboxProcessorSettings,
+): string[] {
+  return (Object.keys(wanted) as (keyof OutboxProcessorSettings)[]).filter(
+    (key) => wanted[key] !== undefined && running[key] !== wanted[key],
+  );
 }
 
 function message(err: unknown): string {

@@ -7,10 +7,14 @@ describe('OutboxWakeRelay (real PostgreSQL NOTIFY)', () => {
   it('signals at once after a quiet spell, then coalesces a burst into few signals, always ending with one', async () => {
     const url = await createTestDatabase();
     const signals: number[] = [];
-    const relay = new OutboxWakeRelay(url, async () => {
-      signals.push(Date.now());
-      await new Promise((r) => setTimeout(r, 5));
-    }, 100);
+    const relay = new OutboxWakeRelay(
+      url,
+      async () => {
+        signals.push(Date.now());
+        await new Promise((r) => setTimeout(r, 5));
+      },
+      100,
+    );
     await relay.start();
     const notifier = new Client({ connectionString: url });
     await notifier.connect();

@@ -1,7 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
-import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy } from '@temporalio/client';
 import { Gauge } from 'prom-client';
 import { databaseConfig, DatabaseConfig } from '@app/database';
@@ -36,7 +40,12 @@ function tracingOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
   if (!runtime) return {};
   return {
     interceptors: {
-      activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+      ],
     },
     sinks: { exporter: makeWorkflowExporter(runtime.spanProcessor, runtime.resource) },
   };
@@ -48,11 +57,13 @@ export type WorkerHostState = 'starting' | 'running' | 'draining' | 'stopped' | 
 const hosts = new Set<TemporalWorkerHost>();
 new Gauge({
   name: 'crm_worker_task_queue_running',
-  help: "1 for each task queue whose Temporal worker in this process is RUNNING (polling), 0 while it starts, drains or after it stopped or failed",
+  help: '1 for each task queue whose Temporal worker in this process is RUNNING (polling), 0 while it starts, drains or after it stopped or failed',
   labelNames: ['task_queue'] as const,
   collect() {
     this.reset();
-    for (const host of hosts) for (const [taskQueue, running] of host.runningByTaskQueue()) this.set({ task_queue: taskQueue }, running ? 1 : 0);
+    for (const host of hosts)
+      for (const [taskQueue, running] of host.runningByTaskQueue())
+        this.set({ task_queue: taskQueue }, running ? 1 : 0);
   },
 });
 
@@ -93,7 +104,10 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
 
   /** Per selected task queue: whether its worker is running (false before it exists). */
   runningByTaskQueue(): [string, boolean][] {
-    return this.config.taskQueues.map((taskQueue) => [taskQueue, this.workers.find((w) => w.options.taskQueue === taskQueue)?.getState() === 'RUNNING']);
+    return this.config.taskQueues.map((taskQueue) => [
+      taskQueue,
+      this.workers.find((w) => w.options.taskQueue === taskQueue)?.getState() === 'RUNNING',
+    ]);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -145,8 +159,10 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     this.logger.log(`Temporal workers running on ${this.config.taskQueues.join(', ')} (namespace ${namespace})`);
 
     if (this.config.taskQueues.includes(TaskQueues.outbox)) await this.startOutboxProcessor();
-    if (this.config.taskQueues.includes(TaskQueues.automation)) await this.ensureSchedule(this.config.sessionCleanup, 'SessionCleanupWorkflow', TaskQueues.automation);
-    if (this.config.taskQueues.includes(TaskQueues.webhooks)) await this.ensureSchedule(this.config.webhookHeldRelease, 'WebhookHeldReleaseWorkflow', TaskQueues.webhooks);
+    if (this.config.taskQueues.includes(TaskQueues.automation))
+      await this.ensureSchedule(this.config.sessionCleanup, 'SessionCleanupWorkflow', TaskQueues.automation);
+    if (this.config.taskQueues.includes(TaskQueues.webhooks))
+      await this.ensureSchedule(this.config.webhookHeldRelease, 'WebhookHeldReleaseWorkflow', TaskQueues.webhooks);
   }
 
   beforeApplicationShutdown(): Promise<void> {
@@ -178,7 +194,9 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
     // Publishes the relay let finish in the background still hold their claim: record their outcome
     // within what is left of the grace period (the pod's terminationGracePeriodSeconds counts on it).
     if (this.config.taskQueues.includes(TaskQueues.outbox)) {
-      await this.moduleRef.get(OutboxRelayService, { strict: false }).drainDetached(Math.max(0, graceEndsAt - Date.now()));
+      await this.moduleRef
+        .get(OutboxRelayService, { strict: false })
+        .drainDetached(Math.max(0, graceEndsAt - Date.now()));
     }
     await this.nativeConnection?.close();
     this.logger.log(`Temporal workers drained in ${Date.now() - startedAt} ms`);
@@ -204,7 +222,11 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
 
   /** Creates a sweep's Schedule (session-cleanup, webhook-held-release), or brings an existing one
    *  to the configured interval and input. A run still going when the next is due is not doubled. */
-  private async ensureSchedule({ scheduleId, intervalSeconds, batchSize }: SweepSchedule, workflowType: string, taskQueue: TaskQueue): Promise<void> {
+  private async ensureSchedule(
+    { scheduleId, intervalSeconds, batchSize }: SweepSchedule,
+    workflowType: string,
+    taskQueue: TaskQueue,
+  ): Promise<void> {
     const options = {
       spec: { intervals: [{ every: intervalSeconds * 1000 }] },
       action: { type: 'startWorkflow' as const, workflowType, taskQueue, args: [{ batchSize }] },
@@ -225,13 +247,18 @@ export class TemporalWorkerHost implements OnApplicationBootstrap, BeforeApplica
    *  anything a lost NOTIFY left behind. */
   private async startOutboxProcessor(): Promise<void> {
     const workflowId = this.outboxProcessorWorkflowId;
-    this.outboxProcessor = new OutboxProcessorSupervisor(this.temporal.client, workflowId, this.config.outboxProcessor, this.config.outboxProcessorSupervision);
+    this.outboxProcessor = new OutboxProcessorSupervisor(
+      this.temporal.client,
+      workflowId,
+      this.config.outboxProcessor,
+      this.config.outboxProcessorSupervision,
+    );
     await this.outboxProcessor.start();
     if (!this.config.outboxWakeOnNotify) return;
     const relay = this.moduleRef.get(OutboxRelayService, { strict: false });
     const { batchSize } = this.config.outboxProcessor;
     const drain = async () => {
-      for (let full = true; full; ) full = (await relay.processPending(batchSize)).claimed >= batchSize;
+      for (let full = true; full;) full = (await relay.processPending(batchSize)).claimed >= batchSize;
     };
     this.wakeRelay = new OutboxWakeRelay(this.database.url, drain, this.config.outboxWakeMinIntervalMs);
     await this.wakeRelay.start();

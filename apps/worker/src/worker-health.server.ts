@@ -49,9 +49,15 @@ export class WorkerHealthServer implements OnApplicationBootstrap, OnApplication
     const json = (status: number, body: object) => ({ status, body: JSON.stringify(body), type: 'application/json' });
     switch (url.split('?')[0]) {
       case '/health/live':
-        return json(this.host.state === 'failed' ? 503 : 200, { status: this.host.state === 'failed' ? 'error' : 'ok', workers: this.host.state });
+        return json(this.host.state === 'failed' ? 503 : 200, {
+          status: this.host.state === 'failed' ? 'error' : 'ok',
+          workers: this.host.state,
+        });
       case '/health/ready': {
-        const database = await this.dataSource.query('SELECT 1').then(() => 'up', () => 'down');
+        const database = await this.dataSource.query('SELECT 1').then(
+          () => 'up',
+          () => 'down',
+        );
         const outbox = this.host.outboxProcessor?.readiness();
         const ok = this.host.state === 'running' && database === 'up' && (outbox?.ready ?? true);
         const reasons = [

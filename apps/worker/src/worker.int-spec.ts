@@ -8,7 +8,12 @@ import { OutboxPublisherRegistry } from '@app/outbox';
 import { RecordingPublisher } from '@app/outbox/testing';
 import { TenantService } from '@app/tenant';
 import { TenantModule } from '@app/tenant';
-import { outboxProcessorStateQuery, TemporalClientProvider, updateOutboxSettingsUpdate, wakeSignal } from '@app/workflows';
+import {
+  outboxProcessorStateQuery,
+  TemporalClientProvider,
+  updateOutboxSettingsUpdate,
+  wakeSignal,
+} from '@app/workflows';
 import { createTestDatabase, ownerView } from '../../../test/support/database';
 import { eventually } from '../../../test/support/nest';
 import { eventuallySeen } from '../../../test/support/eventually-seen';
@@ -71,17 +76,33 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
 
     const { tenant } = await app.get(TenantService).createTenant('Acme');
     const eventId = newEventId();
-    await app.get(UnitOfWork).run(() =>
-      app.get(EventOutbox).append([
-        { id: eventId, type: 'contact.created', occurredAt: new Date(), tenantId: tenant.id, aggregateType: 'contact', aggregateId: newEventId(), data: {} },
-      ]),
-    );
+    await app
+      .get(UnitOfWork)
+      .run(() =>
+        app
+          .get(EventOutbox)
+          .append([
+            {
+              id: eventId,
+              type: 'contact.created',
+              occurredAt: new Date(),
+              tenantId: tenant.id,
+              aggregateType: 'contact',
+              aggregateId: newEventId(),
+              data: {},
+            },
+          ]),
+      );
     await publisher.waitFor(() => publisher.countOf(eventId) === 1, 15_000);
     const metrics = await (await fetch(`http://127.0.0.1:${app.get(WorkerHealthServer).port}/metrics`)).text();
     expect(Number(/^crm_outbox_notify_drains_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
     const db = await ownerView(app.get(DataSource));
     const row = await db.query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]);
-    await eventually(async () => ((await db.query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]))[0].status === 'published' ? true : undefined));
+    await eventually(async () =>
+      (await db.query(`SELECT status FROM outbox_events WHERE id = $1`, [eventId]))[0].status === 'published'
+        ? true
+        : undefined,
+    );
     expect(row).toHaveLength(1);
   });
 
@@ -95,7 +116,12 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
       status: 'ok',
       workers: 'running',
       database: 'up',
-      outboxProcessor: expect.objectContaining({ ready: true, running: true, status: 'RUNNING', stats: expect.objectContaining({ consecutiveFailures: 0, failingSince: null }) }),
+      outboxProcessor: expect.objectContaining({
+        ready: true,
+        running: true,
+        status: 'RUNNING',
+        stats: expect.objectContaining({ consecutiveFailures: 0, failingSince: null }),
+      }),
     });
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toContain('crm_outbox_notify_drains_total');
@@ -118,7 +144,9 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     );
     const restarted = await handle.describe();
     expect(restarted).toMatchObject({ runId: observed.runId, status: { name: 'RUNNING' } });
-    expect((await client.workflow.getHandle(host.outboxProcessorWorkflowId, terminatedRunId).describe()).status.name).toBe('TERMINATED');
+    expect(
+      (await client.workflow.getHandle(host.outboxProcessorWorkflowId, terminatedRunId).describe()).status.name,
+    ).toBe('TERMINATED');
     // The new run works: it answers its state with this worker's settings.
     const state = await handle.query(outboxProcessorStateQuery);
     expect(state.settings.pollIntervalMs).toBe(60_000);
@@ -127,7 +155,12 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
   it('leaves exactly one processor when two workers ensure it at the same moment', async () => {
     const client = app.get(TemporalClientProvider).client;
     const config = app.get<WorkerConfig>(workerConfig.KEY);
-    const other = new OutboxProcessorSupervisor(client, host.outboxProcessorWorkflowId, config.outboxProcessor, config.outboxProcessorSupervision);
+    const other = new OutboxProcessorSupervisor(
+      client,
+      host.outboxProcessorWorkflowId,
+      config.outboxProcessor,
+      config.outboxProcessorSupervision,
+    );
     const handle = client.workflow.getHandle(host.outboxProcessorWorkflowId);
     await handle.terminate('test: both workers see it gone');
 
@@ -138,7 +171,10 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     const running = await eventuallySeen(
       async () => {
         const runs: string[] = [];
-        for await (const wf of client.workflow.list({ query: `WorkflowId = '${host.outboxProcessorWorkflowId}' AND ExecutionStatus = 'Running'` })) runs.push(wf.runId);
+        for await (const wf of client.workflow.list({
+          query: `WorkflowId = '${host.outboxProcessorWorkflowId}' AND ExecutionStatus = 'Running'`,
+        }))
+          runs.push(wf.runId);
         return runs;
       },
       (runs) => (runs.length > 0 ? runs : undefined),
@@ -148,11 +184,15 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     expect(running).toEqual([mine.runId]);
   });
 
-  it('brings a processor running on other settings to this worker\'s OUTBOX_* settings', async () => {
+  it("brings a processor running on other settings to this worker's OUTBOX_* settings", async () => {
     const handle = app.get(TemporalClientProvider).client.workflow.getHandle(host.outboxProcessorWorkflowId);
     const current = (await handle.query(outboxProcessorStateQuery)).settings;
     // As an older worker with another configuration would have left it.
-    expect(await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [{ ...current, batchSize: 3, pollIntervalMs: 500 }] })).toMatchObject({ batchSize: 3, pollIntervalMs: 500 });
+    expect(
+      await handle.executeUpdate(updateOutboxSettingsUpdate, {
+        args: [{ ...current, batchSize: 3, pollIntervalMs: 500 }],
+      }),
+    ).toMatchObject({ batchSize: 3, pollIntervalMs: 500 });
 
     const settings = await eventuallySeen(
       async () => (await handle.query(outboxProcessorStateQuery)).settings,
@@ -168,23 +208,48 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
     const db = await ownerView(app.get(DataSource));
     const probe = async (path: string) => {
       const res = await fetch(`http://127.0.0.1:${port}${path}`);
-      return { status: res.status, body: (await res.json()) as { reasons?: string[]; outboxProcessor?: { ready: boolean; stats: { failingSince: string | null } } } };
+      return {
+        status: res.status,
+        body: (await res.json()) as {
+          reasons?: string[];
+          outboxProcessor?: { ready: boolean; stats: { failingSince: string | null } };
+        },
+      };
     };
     await db.query(`ALTER TABLE outbox_events RENAME TO outbox_events_away`);
     let restored = false;
     try {
       // An iteration now (the sweep sleeps a minute here); its activities give up after ~15 s, and
       // readiness fails a second after that.
-      await app.get(TemporalClientProvider).client.workflow.getHandle(host.outboxProcessorWorkflowId).signal(wakeSignal);
-      const notReady = await eventuallySeen(() => probe('/health/ready'), (r) => (r.status === 503 ? r : undefined), 60_000, 'readiness 503');
-      expect(notReady.body.outboxProcessor).toMatchObject({ ready: false, stats: { failingSince: expect.any(String) } });
+      await app
+        .get(TemporalClientProvider)
+        .client.workflow.getHandle(host.outboxProcessorWorkflowId)
+        .signal(wakeSignal);
+      const notReady = await eventuallySeen(
+        () => probe('/health/ready'),
+        (r) => (r.status === 503 ? r : undefined),
+        60_000,
+        'readiness 503',
+      );
+      expect(notReady.body.outboxProcessor).toMatchObject({
+        ready: false,
+        stats: { failingSince: expect.any(String) },
+      });
       expect(notReady.body.reasons).toEqual([expect.stringMatching(/^outbox processor failing since .*outbox_events/)]);
       expect((await probe('/health/live')).status).toBe(200);
 
       await db.query(`ALTER TABLE outbox_events_away RENAME TO outbox_events`);
       restored = true;
-      const ready = await eventuallySeen(() => probe('/health/ready'), (r) => (r.status === 200 ? r : undefined), 60_000, 'readiness 200 again');
-      expect(ready.body.outboxProcessor).toMatchObject({ ready: true, stats: { consecutiveFailures: 0, failingSince: null } });
+      const ready = await eventuallySeen(
+        () => probe('/health/ready'),
+        (r) => (r.status === 200 ? r : undefined),
+        60_000,
+        'readiness 200 again',
+      );
+      expect(ready.body.outboxProcessor).toMatchObject({
+        ready: true,
+        stats: { consecutiveFailures: 0, failingSince: null },
+      });
     } finally {
       if (!restored) await db.query(`ALTER TABLE outbox_events_away RENAME TO outbox_events`);
     }
@@ -199,7 +264,14 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
 
 describe('WORKER_TASK_QUEUES', () => {
   it('defaults to every queue and rejects unknown names, naming the variable', () => {
-    expect(parseTaskQueues(undefined)).toEqual(['inbound', 'sessions', 'outbox', 'webhooks', 'history-import', 'automation']);
+    expect(parseTaskQueues(undefined)).toEqual([
+      'inbound',
+      'sessions',
+      'outbox',
+      'webhooks',
+      'history-import',
+      'automation',
+    ]);
     expect(parseTaskQueues(' outbox , webhooks,outbox')).toEqual(['outbox', 'webhooks']);
     expect(() => parseTaskQueues('outbox,mail')).toThrow(/WORKER_TASK_QUEUES: unknown queue\(s\) mail/);
   });

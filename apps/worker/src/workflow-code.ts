@@ -18,7 +18,9 @@ export async function resolveWorkflowCode(bundlePath: string | undefined, tracin
 export async function bundleWorkflows(tracing: boolean): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: workflowsEntryPoint(),
-    workflowInterceptorModules: tracing ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [],
+    workflowInterceptorModules: tracing
+      ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')]
+      : [],
     logger: quietLogger,
   });
   return code;

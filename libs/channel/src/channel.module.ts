@@ -44,7 +44,11 @@ const HANDLERS = [
  *  DatabaseModule (UnitOfWork, Clock, TransactionContext), OutboxModule (EventOutbox) and
  *  SecretsModule (SecretCipher), all global, to be imported by the application. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ChannelOrmEntity]), ConfigModule.forFeature(channelConfig), ConfigModule.forFeature(sessionConfig)],
+  imports: [
+    TypeOrmModule.forFeature([ChannelOrmEntity]),
+    ConfigModule.forFeature(channelConfig),
+    ConfigModule.forFeature(sessionConfig),
+  ],
   providers: [
     { provide: ChannelRepository, useClass: TypeOrmChannelRepository },
     { provide: TenantSessionDefaults, useClass: TypeOrmTenantSessionDefaults },

@@ -7,10 +7,14 @@ export class DatabaseEnv {
   @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// connection URL' })
   DATABASE_URL!: string;
 
-  @IsOptional() @IsInt() @Min(1) @Max(200)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE: number = 20;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   DATABASE_SCHEMA?: string;
 }
 
@@ -28,6 +32,8 @@ export class MigrationEnv {
   DATABASE_MIGRATION_URL?: string;
 
   @ValidateIf((env: MigrationEnv) => env.DATABASE_MIGRATION_URL === undefined)
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_MIGRATION_URL (or DATABASE_URL) must be a postgres:// connection URL' })
+  @Matches(/^postgres(ql)?:\/\//, {
+    message: 'DATABASE_MIGRATION_URL (or DATABASE_URL) must be a postgres:// connection URL',
+  })
   DATABASE_URL?: string;
 }

@@ -4,7 +4,10 @@ import { exactTimestampSql } from './exact-timestamp';
 
 /** The SQL condition "after `position` in (created_at DESC, id DESC) order" on `alias`, with the
  *  timestamp compared exactly (to the microsecond), and its parameters. */
-export function keysetBeforeCondition(alias: string, position: KeysetPosition): { sql: string; parameters: Record<string, string> } {
+export function keysetBeforeCondition(
+  alias: string,
+  position: KeysetPosition,
+): { sql: string; parameters: Record<string, string> } {
   return {
     sql: `(${alias}.created_at, ${alias}.id) < (CAST(:keysetCreatedAt AS timestamptz), CAST(:keysetId AS uuid))`,
     parameters: { keysetCreatedAt: position.createdAt, keysetId: position.id },

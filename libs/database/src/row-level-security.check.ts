@@ -16,7 +16,9 @@ export class RowLevelSecurityCheck implements OnApplicationBootstrap {
       .catch(() => []);
     const role = rows[0];
     if (role?.exempt) {
-      this.logger.warn(`DATABASE_URL connects as ${role.role}, which bypasses row-level security: connect the apps as the application role (crm_app), see docs/row-level-security.md`);
+      this.logger.warn(
+        `DATABASE_URL connects as ${role.role}, which bypasses row-level security: connect the apps as the application role (crm_app), see docs/row-level-security.md`,
+      );
     }
   }
 }

@@ -7,7 +7,12 @@ import { seedConversation } from '@app/message/testing';
 import { ownerView } from '../../../test/support/database';
 import { createTenant, createTestContext } from '../../../test/support/nest';
 import { parsePrometheusText } from '../../../test/support/prometheus-text';
-import { SESSION_OVERDUE_GRACE_SECONDS, SYSTEM_GAUGES_CACHE_MS, SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS, SystemGaugesCollector } from './system-gauges.collector';
+import {
+  SESSION_OVERDUE_GRACE_SECONDS,
+  SYSTEM_GAUGES_CACHE_MS,
+  SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS,
+  SystemGaugesCollector,
+} from './system-gauges.collector';
 
 /** The database gauges against a real PostgreSQL: what they count, their cache, and a database that
  *  does not answer in time (a lock held by another connection). */
@@ -48,7 +53,10 @@ describe('SystemGaugesCollector (real PostgreSQL)', () => {
     // An idle session past its deadline by more than the grace, one just past it (within the grace), one fresh.
     for (const idleSeconds of [60 + SESSION_OVERDUE_GRACE_SECONDS + 30, 60 + SESSION_OVERDUE_GRACE_SECONDS - 30, 0]) {
       const { sessionId } = await seedConversation(db, tenantId);
-      await db.query(`UPDATE sessions SET status = 'active', timeout_seconds = 60, last_activity_at = clock_timestamp() - make_interval(secs => $2) WHERE id = $1`, [sessionId, idleSeconds]);
+      await db.query(
+        `UPDATE sessions SET status = 'active', timeout_seconds = 60, last_activity_at = clock_timestamp() - make_interval(secs => $2) WHERE id = $1`,
+        [sessionId, idleSeconds],
+      );
     }
     const after = (await fresh())!;
     expect(after).toMatchObject({

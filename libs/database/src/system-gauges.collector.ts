@@ -69,9 +69,14 @@ export class SystemGaugesCollector implements OnModuleInit, OnModuleDestroy {
     counting.catch(() => undefined);
     try {
       const row = (await Promise.race([counting, deadline]))[0]!;
-      return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, Number(value ?? 0)])) as unknown as Snapshot;
+      return Object.fromEntries(
+        Object.entries(row).map(([key, value]) => [key, Number(value ?? 0)]),
+      ) as unknown as Snapshot;
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'system gauges: counting failed; /metrics keeps the last values');
+      this.logger.warn(
+        { err: (err as Error).message },
+        'system gauges: counting failed; /metrics keeps the last values',
+      );
       return null;
     } finally {
       clearTimeout(timer);
@@ -125,18 +130,50 @@ function snapshotGauge(name: string, help: string, field: keyof Snapshot): void 
 }
 
 snapshotGauge('crm_outbox_pending_events', 'Outbox events waiting to be published (status pending)', 'outboxPending');
-snapshotGauge('crm_outbox_failed_events', 'Outbox events whose publish failed and waits for its retry (status failed)', 'outboxFailed');
-snapshotGauge('crm_outbox_dead_events', 'Outbox events dead-lettered after their last attempt (status dead; until retried or cleaned up)', 'outboxDead');
-snapshotGauge('crm_outbox_oldest_pending_age_seconds', 'Age of the oldest pending outbox event (0 when none is pending)', 'outboxOldestPendingAgeSeconds');
+snapshotGauge(
+  'crm_outbox_failed_events',
+  'Outbox events whose publish failed and waits for its retry (status failed)',
+  'outboxFailed',
+);
+snapshotGauge(
+  'crm_outbox_dead_events',
+  'Outbox events dead-lettered after their last attempt (status dead; until retried or cleaned up)',
+  'outboxDead',
+);
+snapshotGauge(
+  'crm_outbox_oldest_pending_age_seconds',
+  'Age of the oldest pending outbox event (0 when none is pending)',
+  'outboxOldestPendingAgeSeconds',
+);
 snapshotGauge('crm_sessions_active', 'Sessions currently active', 'sessionsActive');
 snapshotGauge(
   'crm_sessions_overdue',
   `Active sessions whose idle deadline (last activity + timeout) passed more than ${SESSION_OVERDUE_GRACE_SECONDS} s ago: nothing ended them`,
   'sessionsOverdue',
 );
-snapshotGauge('crm_webhook_held_deliveries', 'Webhook deliveries held because their endpoint is failing (released when it recovers)', 'webhookHeld');
-snapshotGauge('crm_webhook_disabled_subscriptions', 'Webhook subscriptions disabled automatically (410 Gone or too many failed deliveries)', 'webhookDisabled');
-snapshotGauge('crm_webhook_failing_subscriptions', 'Webhook subscriptions whose endpoint is marked failing (new deliveries are held)', 'webhookFailing');
+snapshotGauge(
+  'crm_webhook_held_deliveries',
+  'Webhook deliveries held because their endpoint is failing (released when it recovers)',
+  'webhookHeld',
+);
+snapshotGauge(
+  'crm_webhook_disabled_subscriptions',
+  'Webhook subscriptions disabled automatically (410 Gone or too many failed deliveries)',
+  'webhookDisabled',
+);
+snapshotGauge(
+  'crm_webhook_failing_subscriptions',
+  'Webhook subscriptions whose endpoint is marked failing (new deliveries are held)',
+  'webhookFailing',
+);
 snapshotGauge('crm_history_imports_running', 'History imports running', 'importsRunning');
-snapshotGauge('crm_waha_circuits_open', "Channels whose WAHA circuit breaker is open, as last recorded by any worker", 'wahaCircuitsOpen');
-snapshotGauge('crm_waha_circuits_half_open', "Channels whose WAHA circuit breaker is half-open, as last recorded by any worker", 'wahaCircuitsHalfOpen');
+snapshotGauge(
+  'crm_waha_circuits_open',
+  'Channels whose WAHA circuit breaker is open, as last recorded by any worker',
+  'wahaCircuitsOpen',
+);
+snapshotGauge(
+  'crm_waha_circuits_half_open',
+  'Channels whose WAHA circuit breaker is half-open, as last recorded by any worker',
+  'wahaCircuitsHalfOpen',
+);

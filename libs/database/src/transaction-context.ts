@@ -66,7 +66,10 @@ export class TransactionContext {
     return this.dataSource.transaction((manager) => currentTransaction.run({ manager, scope: undefined }, work));
   }
 
-  private async inScope<T>(requested: Exclude<RowScope, undefined>, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private async inScope<T>(
+    requested: Exclude<RowScope, undefined>,
+    work: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
     const open = currentTransaction.getStore();
     if (!open) return this.transaction(() => this.inScope(requested, work));
     if (open.scope === undefined) {
@@ -83,7 +86,10 @@ export class TransactionContext {
  *  PgBouncer server connection in transaction mode) carries nothing over to the next transaction. */
 async function applyScope(manager: EntityManager, scope: Exclude<RowScope, undefined>): Promise<void> {
   const tenantId = scope === 'system' ? '' : isUuid(scope.tenantId) ? scope.tenantId : '';
-  await manager.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.system', $2, true)`, [tenantId, scope === 'system' ? 'on' : 'off']);
+  await manager.query(`SELECT set_config('app.tenant_id', $1, true), set_config('app.system', $2, true)`, [
+    tenantId,
+    scope === 'system' ? 'on' : 'off',
+  ]);
 }
 
 function sameScope(a: RowScope, b: RowScope): boolean {

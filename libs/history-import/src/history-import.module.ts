@@ -10,7 +10,14 @@ import { HistorySessionConsolidator } from './application/history-session-consol
 import { historyImportConfig } from './history-import.config';
 import { SqlHistoryImportStore } from './infrastructure/sql-history-import.store';
 
-const SERVICES = [HistoryImports, HistoryImportRuns, ChatHistoryImporter, HistorySessionConsolidator, InboundWebhookBuffer, BufferedWebhookReplayer];
+const SERVICES = [
+  HistoryImports,
+  HistoryImportRuns,
+  ChatHistoryImporter,
+  HistorySessionConsolidator,
+  InboundWebhookBuffer,
+  BufferedWebhookReplayer,
+];
 
 /** WhatsApp history imports: the REST use cases, the steps the import workflows run, and the
  *  buffering of live webhooks meanwhile. Needs DatabaseModule, OutboxModule and a

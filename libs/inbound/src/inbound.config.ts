@@ -5,11 +5,15 @@ import { type InboundMode } from './domain/inbound-mode';
 
 export class InboundEnv {
   /** Default path for inbound messages of channels that do not choose one. */
-  @IsOptional() @IsIn(['saga', 'direct'])
+  @IsOptional()
+  @IsIn(['saga', 'direct'])
   INBOUND_MODE: InboundMode = 'saga';
 
   /** With INBOUND_MODE=saga: the share of messages (by message id) that take the saga; the rest go direct. */
-  @IsOptional() @IsInt() @Min(0) @Max(100)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
   INBOUND_SAGA_PERCENT: number = 100;
 }
 

@@ -15,6 +15,16 @@ import { SessionPolicyPropagation } from './application/session-policy-propagati
 @Module({
   imports: [ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule.forFeature(inboundConfig)],
   providers: [InboundConversationSteps, DirectInboundProcessor, WahaEventApplier, SessionPolicyPropagation],
-  exports: [InboundConversationSteps, DirectInboundProcessor, WahaEventApplier, SessionPolicyPropagation, ChannelModule, ContactModule, SessionModule, MessageModule, ConfigModule],
+  exports: [
+    InboundConversationSteps,
+    DirectInboundProcessor,
+    WahaEventApplier,
+    SessionPolicyPropagation,
+    ChannelModule,
+    ContactModule,
+    SessionModule,
+    MessageModule,
+    ConfigModule,
+  ],
 })
 export class InboundModule {}

@@ -9,7 +9,15 @@ import { createTenant, createTestContext, eventually } from '../../../test/suppo
 import { ownerView } from '../../../test/support/database';
 
 function event(tenantId: string, type = 'contact.created'): DomainEvent {
-  return { id: newEventId(), type, occurredAt: new Date(), tenantId, aggregateType: 'contact', aggregateId: newEventId(), data: { n: 1 } };
+  return {
+    id: newEventId(),
+    type,
+    occurredAt: new Date(),
+    tenantId,
+    aggregateType: 'contact',
+    aggregateId: newEventId(),
+    data: { n: 1 },
+  };
 }
 
 const PUBLISH_WAIT_MS = 150;
@@ -80,7 +88,11 @@ describe('outbox relay (real PostgreSQL)', () => {
 
     expect(await relay.processPending(10)).toMatchObject({ claimed: 1, failed: 1 });
     const afterFirst = await statusOf(e.id);
-    expect(afterFirst).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('receiver rejected') });
+    expect(afterFirst).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: expect.stringContaining('receiver rejected'),
+    });
     // Not due yet: the backoff (200 ms) has not elapsed.
     expect((await relay.processFailed(10)).claimed).toBe(0);
 
@@ -114,7 +126,9 @@ describe('outbox relay (real PostgreSQL)', () => {
       const { DatabaseModule } = await import('@app/database');
       const { OutboxModule } = await import('@app/outbox');
       process.env.DATABASE_URL = databaseUrl;
-      const ref = await Test.createTestingModule({ imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), DatabaseModule, OutboxModule] }).compile();
+      const ref = await Test.createTestingModule({
+        imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), DatabaseModule, OutboxModule],
+      }).compile();
       await ref.init();
       return { moduleRef: ref };
     })();
@@ -155,8 +169,16 @@ describe('outbox relay (real PostgreSQL)', () => {
 
     openSlow();
     openSlowFailing(true);
-    await eventually(async () => ((await statusOf(slow.id)).status === 'published' ? true : undefined), 10_000, 'the detached publish recorded');
-    expect(await statusOf(slowFailing.id)).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('answered contact.created late') });
+    await eventually(
+      async () => ((await statusOf(slow.id)).status === 'published' ? true : undefined),
+      10_000,
+      'the detached publish recorded',
+    );
+    expect(await statusOf(slowFailing.id)).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      last_error: expect.stringContaining('answered contact.created late'),
+    });
     expect(publisher.countOf(slow.id)).toBe(1);
   });
 
@@ -198,11 +220,23 @@ describe('outbox relay (real PostgreSQL)', () => {
     const repository = moduleRef.get(OutboxRepository);
     const e = event(tenantId);
     await append([e]);
-    const failure = (attempts: number, error: string) => ({ status: 'failed' as const, attempts, nextAttemptAt: new Date(Date.now() + 60_000), error });
+    const failure = (attempts: number, error: string) => ({
+      status: 'failed' as const,
+      attempts,
+      nextAttemptAt: new Date(Date.now() + 60_000),
+      error,
+    });
 
     const slow = await repository.claimDue('pending', 10, 1);
     expect(slow.events.map((x) => x.envelope.id)).toEqual([e.id]);
-    await eventually(async () => ((await db.query(`SELECT locked_until < now() AS expired FROM outbox_events WHERE id = $1`, [e.id]))[0].expired ? true : undefined), 5_000, 'lease expiry');
+    await eventually(
+      async () =>
+        (await db.query(`SELECT locked_until < now() AS expired FROM outbox_events WHERE id = $1`, [e.id]))[0].expired
+          ? true
+          : undefined,
+      5_000,
+      'lease expiry',
+    );
     const next = await repository.claimDue('pending', 10, 60_000);
     expect(next.events.map((x) => x.envelope.id)).toEqual([e.id]);
     expect(next.token).not.toBe(slow.token);
@@ -220,7 +254,10 @@ describe('outbox relay (real PostgreSQL)', () => {
   });
 
   it('keeps old published events that held, pending or retrying webhook deliveries still read', async () => {
-    const events = ['held', 'pending', 'failed', 'dead', 'delivered', null].map((deliveryStatus) => ({ deliveryStatus, event: event(tenantId) }));
+    const events = ['held', 'pending', 'failed', 'dead', 'delivered', null].map((deliveryStatus) => ({
+      deliveryStatus,
+      event: event(tenantId),
+    }));
     await append(events.map((x) => x.event));
     await relay.processPending(10);
     await db.query(`UPDATE outbox_events SET published_at = now() - interval '2 hours'`);
@@ -241,7 +278,11 @@ describe('outbox relay (real PostgreSQL)', () => {
 
     expect(await relay.cleanup(2, 3_600_000)).toEqual({ deleted: 3 });
     const left = (await db.query(`SELECT id FROM outbox_events`)).map((r: { id: string }) => r.id).sort();
-    const byStatus = (...statuses: string[]) => events.filter((x) => statuses.includes(x.deliveryStatus as string)).map((x) => x.event.id).sort();
+    const byStatus = (...statuses: string[]) =>
+      events
+        .filter((x) => statuses.includes(x.deliveryStatus as string))
+        .map((x) => x.event.id)
+        .sort();
     expect(left).toEqual(byStatus('held', 'pending', 'failed'));
   });
 
@@ -286,7 +327,10 @@ describe('outbox relay (real PostgreSQL)', () => {
     listener.on('notification', (n) => received.push(n.channel));
     await listener.query('LISTEN outbox_events');
     try {
-      await moduleRef.get(UnitOfWork).run(() => moduleRef.get(EventOutbox).append([event(tenantId)])).catch(() => undefined);
+      await moduleRef
+        .get(UnitOfWork)
+        .run(() => moduleRef.get(EventOutbox).append([event(tenantId)]))
+        .catch(() => undefined);
       await expect(
         moduleRef.get(UnitOfWork).run(async () => {
           await moduleRef.get(EventOutbox).append([event(tenantId)]);

@@ -5,11 +5,17 @@ import { MAX_SESSION_TIMEOUT_SECONDS, MIN_SESSION_TIMEOUT_SECONDS } from './doma
 
 export class SessionEnv {
   /** Inactivity timeout of a session when neither its channel nor its tenant sets one. */
-  @IsOptional() @IsInt() @Min(MIN_SESSION_TIMEOUT_SECONDS) @Max(MAX_SESSION_TIMEOUT_SECONDS)
+  @IsOptional()
+  @IsInt()
+  @Min(MIN_SESSION_TIMEOUT_SECONDS)
+  @Max(MAX_SESSION_TIMEOUT_SECONDS)
   SESSION_DEFAULT_TIMEOUT_SECONDS: number = 1_800;
 
   /** Warning lead when the channel sets none; unset means no warning. */
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_SESSION_TIMEOUT_SECONDS)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SESSION_TIMEOUT_SECONDS)
   SESSION_DEFAULT_WARNING_LEAD_SECONDS?: number;
 }
 

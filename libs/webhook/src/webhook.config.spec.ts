@@ -64,7 +64,10 @@ describe('webhook config', () => {
     [{ WEBHOOK_TIMEOUT_MS: '10' }, 'WEBHOOK_TIMEOUT_MS'],
     [{ WEBHOOK_SLOW_AFTER_MS: '99' }, 'WEBHOOK_SLOW_AFTER_MS'],
     [{ WEBHOOK_ALLOW_HTTP: 'maybe' }, 'WEBHOOK_ALLOW_HTTP'],
-    [{ WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,localhost' }, 'WEBHOOK_ALLOWED_CIDRS: "localhost" is not an IP address or CIDR'],
+    [
+      { WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32,localhost' },
+      'WEBHOOK_ALLOWED_CIDRS: "localhost" is not an IP address or CIDR',
+    ],
     [{ WEBHOOK_DISABLE_AFTER_FAILURES: '0' }, 'WEBHOOK_DISABLE_AFTER_FAILURES'],
     [{ WEBHOOK_DEFAULT_MAX_ATTEMPTS: '51' }, 'WEBHOOK_DEFAULT_MAX_ATTEMPTS'],
     [{ WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS: '50' }, 'WEBHOOK_INLINE_ATTEMPT_TIMEOUT_MS'],

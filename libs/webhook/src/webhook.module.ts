@@ -51,7 +51,13 @@ const HANDLERS = [
   ReplayFailedWebhookDeliveriesHandler,
 ];
 
-const SERVICES = [WebhookFanOutService, WebhookDispatchService, WebhookDeliveryOutcomeService, WebhookHeldDeliveryReleaseService, WebhookInlineFirstAttemptService];
+const SERVICES = [
+  WebhookFanOutService,
+  WebhookDispatchService,
+  WebhookDeliveryOutcomeService,
+  WebhookHeldDeliveryReleaseService,
+  WebhookInlineFirstAttemptService,
+];
 
 /**
  * The Webhook bounded context: subscriptions, deliveries and their attempt log, the fan-out, the

@@ -9,7 +9,14 @@ import { OutboxActivities } from './activities/outbox.activities';
 import { SessionLifecycleActivities } from './activities/session-lifecycle.activities';
 import { WebhookActivities, WebhookOutboxPublisher } from './activities/webhook.activities';
 
-const ACTIVITIES = [OutboxActivities, InboundActivities, SessionLifecycleActivities, AutomationActivities, WebhookActivities, HistoryImportActivities];
+const ACTIVITIES = [
+  OutboxActivities,
+  InboundActivities,
+  SessionLifecycleActivities,
+  AutomationActivities,
+  WebhookActivities,
+  HistoryImportActivities,
+];
 
 /** Provides the activity classes; the worker app binds them to task queues. Needs the global
  *  TemporalClientModule and WorkflowGatewaysModule. */

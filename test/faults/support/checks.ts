@@ -9,10 +9,10 @@ export interface Figures {
   'stored more than once': number;
   'stored, never sent': number;
   'stored though never answered 2xx': number;
-  'contacts': number;
+  contacts: number;
   'contacts expected (senders of stored messages)': number;
   'contacts with more than one session': number;
-  'sessions': number;
+  sessions: number;
   'messages without exactly one message.created': number;
   'sessions without exactly one session.started': number;
   'contacts without exactly one contact.created': number;
@@ -30,7 +30,13 @@ export interface Figures {
 const SAMPLE = 5;
 
 /** Collects every figure. Reads only: safe to call in a loop while the system catches up. */
-export async function collectFigures(system: FaultSystem, channel: FaultChannel, phonePrefix: string, sent: LoadMessage[], since: Date): Promise<Figures> {
+export async function collectFigures(
+  system: FaultSystem,
+  channel: FaultChannel,
+  phonePrefix: string,
+  sent: LoadMessage[],
+  since: Date,
+): Promise<Figures> {
   const samples: Record<string, string[]> = {};
   const answered = new Map(sent.filter((m) => m.answered).map((m) => [m.rawId, m]));
   const sentIds = new Set(sent.map((m) => m.rawId));
@@ -57,7 +63,9 @@ export async function collectFigures(system: FaultSystem, channel: FaultChannel,
   );
   const expectedContacts = new Set(stored.map((r) => r.phone));
   const multiSession = contacts.filter((c) => c.sessions > 1);
-  samples['contacts with more than one session'] = multiSession.slice(0, SAMPLE).map((c) => `${c.phone} x${c.sessions}`);
+  samples['contacts with more than one session'] = multiSession
+    .slice(0, SAMPLE)
+    .map((c) => `${c.phone} x${c.sessions}`);
 
   /** Per aggregate of `aggregates` (a query over $2), how many outbox events of `type` it has. */
   const eventCounts = async (type: string, aggregates: string, param: string) =>
@@ -66,31 +74,65 @@ export async function collectFigures(system: FaultSystem, channel: FaultChannel,
          LEFT JOIN (SELECT aggregate_id, count(*) AS n FROM outbox_events WHERE type = $1 GROUP BY aggregate_id) e ON e.aggregate_id = a.id::text`,
       [type, param],
     );
-  const messageEvents = (await eventCounts('message.created', `SELECT id FROM messages WHERE channel_id = $2 AND direction = 'inbound'`, channel.id)).filter((r) => r.n !== 1);
-  const sessionRows = await system.query<{ id: string; status: string }>(`SELECT id, status FROM sessions WHERE channel_id = $1`, [channel.id]);
-  const sessionEvents = (await eventCounts('session.started', `SELECT id FROM sessions WHERE channel_id = $2`, channel.id)).filter((r) => r.n !== 1);
-  const contactEvents = (await eventCounts('contact.created', `SELECT id FROM contacts WHERE phone LIKE $2`, `${phonePrefix}%`)).filter((r) => r.n !== 1);
-  samples['messages without exactly one message.created'] = messageEvents.slice(0, SAMPLE).map((r) => `${r.id} x${r.n}`);
-  samples['sessions without exactly one session.started'] = sessionEvents.slice(0, SAMPLE).map((r) => `${r.id} x${r.n}`);
-  samples['contacts without exactly one contact.created'] = contactEvents.slice(0, SAMPLE).map((r) => `${r.id} x${r.n}`);
+  const messageEvents = (
+    await eventCounts(
+      'message.created',
+      `SELECT id FROM messages WHERE channel_id = $2 AND direction = 'inbound'`,
+      channel.id,
+    )
+  ).filter((r) => r.n !== 1);
+  const sessionRows = await system.query<{ id: string; status: string }>(
+    `SELECT id, status FROM sessions WHERE channel_id = $1`,
+    [channel.id],
+  );
+  const sessionEvents = (
+    await eventCounts('session.started', `SELECT id FROM sessions WHERE channel_id = $2`, channel.id)
+  ).filter((r) => r.n !== 1);
+  const contactEvents = (
+    await eventCounts('contact.created', `SELECT id FROM contacts WHERE phone LIKE $2`, `${phonePrefix}%`)
+  ).filter((r) => r.n !== 1);
+  samples['messages without exactly one message.created'] = messageEvents
+    .slice(0, SAMPLE)
+    .map((r) => `${r.id} x${r.n}`);
+  samples['sessions without exactly one session.started'] = sessionEvents
+    .slice(0, SAMPLE)
+    .map((r) => `${r.id} x${r.n}`);
+  samples['contacts without exactly one contact.created'] = contactEvents
+    .slice(0, SAMPLE)
+    .map((r) => `${r.id} x${r.n}`);
 
   const duplicates = await system.query<{ type: string; aggregate_id: string; n: number }>(
     `SELECT type, aggregate_id, count(*)::int AS n FROM outbox_events
       WHERE type IN ('message.created', 'session.started', 'contact.created', 'session.timeout_warning')
       GROUP BY type, aggregate_id HAVING count(*) > 1`,
   );
-  samples['duplicate outbox events (type, aggregate)'] = duplicates.slice(0, SAMPLE).map((d) => `${d.type} ${d.aggregate_id} x${d.n}`);
-  const outbox = await system.query<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM outbox_events GROUP BY status`);
-  const outboxCount = (...statuses: string[]) => outbox.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + r.n, 0);
+  samples['duplicate outbox events (type, aggregate)'] = duplicates
+    .slice(0, SAMPLE)
+    .map((d) => `${d.type} ${d.aggregate_id} x${d.n}`);
+  const outbox = await system.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM outbox_events GROUP BY status`,
+  );
+  const outboxCount = (...statuses: string[]) =>
+    outbox.filter((r) => statuses.includes(r.status)).reduce((n, r) => n + r.n, 0);
 
   const active = sessionRows.filter((s) => s.status === 'active');
-  const unwatched = await sessionsWithoutLifecycle(system, active.map((s) => s.id));
+  const unwatched = await sessionsWithoutLifecycle(
+    system,
+    active.map((s) => s.id),
+  );
   samples['active sessions without a running lifecycle workflow'] = unwatched.slice(0, SAMPLE);
   const failed = await listWorkflows(system, `ExecutionStatus="Failed" AND StartTime >= "${since.toISOString()}"`);
   samples['workflows failed (started since the case began)'] = failed.slice(0, SAMPLE);
-  const processors = await listWorkflows(system, 'WorkflowType="OutboxProcessorWorkflow" AND ExecutionStatus="Running"');
-  const lifecycles = await countWorkflows(system, 'WorkflowType="SessionLifecycleWorkflow" AND ExecutionStatus="Running"');
-  const activeSessions = (await system.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE status = 'active'`))[0]?.n ?? 0;
+  const processors = await listWorkflows(
+    system,
+    'WorkflowType="OutboxProcessorWorkflow" AND ExecutionStatus="Running"',
+  );
+  const lifecycles = await countWorkflows(
+    system,
+    'WorkflowType="SessionLifecycleWorkflow" AND ExecutionStatus="Running"',
+  );
+  const activeSessions =
+    (await system.query<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE status = 'active'`))[0]?.n ?? 0;
 
   return {
     'messages answered 2xx': answered.size,
@@ -99,10 +141,10 @@ export async function collectFigures(system: FaultSystem, channel: FaultChannel,
     'stored more than once': doubled.length,
     'stored, never sent': neverSent.length,
     'stored though never answered 2xx': unanswered.length,
-    'contacts': contacts.length,
+    contacts: contacts.length,
     'contacts expected (senders of stored messages)': expectedContacts.size,
     'contacts with more than one session': multiSession.length,
-    'sessions': sessionRows.length,
+    sessions: sessionRows.length,
     'messages without exactly one message.created': messageEvents.length,
     'sessions without exactly one session.started': sessionEvents.length,
     'contacts without exactly one contact.created': contactEvents.length,
@@ -140,7 +182,10 @@ async function sessionsWithoutLifecycle(system: FaultSystem, sessionIds: string[
       const status = await system.temporalClient.workflow
         .getHandle(`session:${id}`)
         .describe()
-        .then((d) => d.status.name, (err: Error) => err.name);
+        .then(
+          (d) => d.status.name,
+          (err: Error) => err.name,
+        );
       if (status !== 'RUNNING') unwatched.push(`${id} (${status})`);
     }
   };
@@ -159,7 +204,12 @@ export async function listWorkflows(system: FaultSystem, query: string): Promise
 }
 
 /** Prints the figures as a table (pass or fail) with the expected value beside each. */
-export function printFigures(title: string, figures: Figures, expected: Partial<Record<keyof Figures, number>>, extra: Record<string, unknown> = {}): void {
+export function printFigures(
+  title: string,
+  figures: Figures,
+  expected: Partial<Record<keyof Figures, number>>,
+  extra: Record<string, unknown> = {},
+): void {
   const rows: Record<string, { value: unknown; expected?: unknown }> = {};
   for (const [key, value] of Object.entries(extra)) rows[key] = { value };
   for (const [key, value] of Object.entries(figures)) {
@@ -169,7 +219,12 @@ export function printFigures(title: string, figures: Figures, expected: Partial<
   const samples = Object.entries(figures.samples).filter(([, s]) => s.length > 0);
   console.log(
     `${title}\n` +
-      Object.entries(rows).map(([k, r]) => `  ${k.padEnd(56)} ${String(r.value).padStart(10)}${r.expected !== undefined ? `   expected ${r.expected}${r.expected === r.value ? '' : '   <-- MISMATCH'}` : ''}`).join('\n') +
+      Object.entries(rows)
+        .map(
+          ([k, r]) =>
+            `  ${k.padEnd(56)} ${String(r.value).padStart(10)}${r.expected !== undefined ? `   expected ${r.expected}${r.expected === r.value ? '' : '   <-- MISMATCH'}` : ''}`,
+        )
+        .join('\n') +
       (samples.length ? `\n  samples:\n${samples.map(([k, s]) => `    ${k}: ${s.join(', ')}`).join('\n')}` : ''),
   );
 }

@@ -45,10 +45,16 @@ export class FaultSystem {
 
   static async start(options: FaultSystemOptions = {}): Promise<FaultSystem> {
     const bundle = process.env.FAULTS_WORKFLOW_BUNDLE_PATH;
-    if (!bundle) throw new Error('FAULTS_WORKFLOW_BUNDLE_PATH is not set: run through jest.faults.config.js so its global setup runs');
+    if (!bundle)
+      throw new Error(
+        'FAULTS_WORKFLOW_BUNDLE_PATH is not set: run through jest.faults.config.js so its global setup runs',
+      );
     const postgres = await OwnedPostgres.create({ maxConnections: 300 });
     const databaseUrl = await postgres.createDatabase('crm');
-    execFileSync(process.execPath, [join(DIST, 'libs/database/src/migrate.js')], { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(DIST, 'libs/database/src/migrate.js')], {
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' },
+      stdio: 'pipe',
+    });
     const temporal = await OwnedTemporal.start();
 
     const apiKey = `crm_fault_${randomBytes(16).toString('hex')}`;
@@ -73,14 +79,37 @@ export class FaultSystem {
     for (let i = 0; i < (options.apis ?? 1); i++) {
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
-      apis.push(new ManagedProcess(`api-${i + 1}`, process.execPath, [join(DIST, 'apps/api/src/main.js')], { ...common, PORT: String(port), DEV_API_KEY: apiKey }, () => httpOk(`${url}/health/live`), true));
+      apis.push(
+        new ManagedProcess(
+          `api-${i + 1}`,
+          process.execPath,
+          [join(DIST, 'apps/api/src/main.js')],
+          { ...common, PORT: String(port), DEV_API_KEY: apiKey },
+          () => httpOk(`${url}/health/live`),
+          true,
+        ),
+      );
       apiUrls.push(url);
     }
     const workers: ManagedProcess[] = [];
     for (let i = 0; i < (options.workers ?? 1); i++) {
       const healthPort = await freePort();
-      const env = { ...common, WORKER_HEALTH_PORT: String(healthPort), TEMPORAL_METRICS_PORT: String(await freePort()), WORKFLOW_BUNDLE_PATH: bundle };
-      workers.push(new ManagedProcess(`worker-${i + 1}`, process.execPath, [join(DIST, 'apps/worker/src/main.js')], env, () => httpOk(`http://127.0.0.1:${healthPort}/health/ready`), true));
+      const env = {
+        ...common,
+        WORKER_HEALTH_PORT: String(healthPort),
+        TEMPORAL_METRICS_PORT: String(await freePort()),
+        WORKFLOW_BUNDLE_PATH: bundle,
+      };
+      workers.push(
+        new ManagedProcess(
+          `worker-${i + 1}`,
+          process.execPath,
+          [join(DIST, 'apps/worker/src/main.js')],
+          env,
+          () => httpOk(`http://127.0.0.1:${healthPort}/health/ready`),
+          true,
+        ),
+      );
     }
     // The first api creates the dev tenant; the others find it.
     await apis[0]!.start();
@@ -89,7 +118,18 @@ export class FaultSystem {
     const db = new Pool({ connectionString: databaseUrl, max: 4 });
     db.on('error', () => undefined); // the outage test stops the server under it
     const connection = await Connection.connect({ address: temporal.address });
-    const system = new FaultSystem(apiKey, postgres, temporal, databaseUrl, apis, apiUrls, workers, db, new TemporalClient({ connection, namespace: 'default' }), connection);
+    const system = new FaultSystem(
+      apiKey,
+      postgres,
+      temporal,
+      databaseUrl,
+      apis,
+      apiUrls,
+      workers,
+      db,
+      new TemporalClient({ connection, namespace: 'default' }),
+      connection,
+    );
     return system;
   }
 
@@ -99,7 +139,12 @@ export class FaultSystem {
 
   /** A channel created through the REST API, as an operator would. */
   async createChannel(mode: 'saga' | 'direct', settings: Record<string, unknown> = {}): Promise<FaultChannel> {
-    const res = await this.call('POST', '/v1/channels', { name: `Fault ${mode} ${randomBytes(3).toString('hex')}`, wahaBaseUrl: 'http://127.0.0.1:9', inboundMode: mode, ...settings });
+    const res = await this.call('POST', '/v1/channels', {
+      name: `Fault ${mode} ${randomBytes(3).toString('hex')}`,
+      wahaBaseUrl: 'http://127.0.0.1:9',
+      inboundMode: mode,
+      ...settings,
+    });
     if (res.status !== 201) throw new Error(`channel creation failed: ${res.status} ${JSON.stringify(res.body)}`);
     return { id: res.body.id, webhookSecret: res.body.webhookSecret, mode };
   }
@@ -120,7 +165,9 @@ export class FaultSystem {
 
   /** Exits of app processes nobody asked for, per process (they were restarted). */
   crashes(): Record<string, string[]> {
-    return Object.fromEntries([...this.apis, ...this.workers].filter((p) => p.crashes.length > 0).map((p) => [p.name, p.crashes]));
+    return Object.fromEntries(
+      [...this.apis, ...this.workers].filter((p) => p.crashes.length > 0).map((p) => [p.name, p.crashes]),
+    );
   }
 
   /** The tail of every process's output, for a failing test. */

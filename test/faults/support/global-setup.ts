@@ -21,5 +21,7 @@ export default async function globalSetup(): Promise<void> {
   const bundlePath = join(mkdtempSync(join(tmpdir(), 'crm-fault-wf-')), 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   process.env.FAULTS_WORKFLOW_BUNDLE_PATH = bundlePath;
-  console.log(`\nfault suite set up in ${Math.round((Date.now() - started) / 1000)} s (profile ${process.env.FAULTS_PROFILE ?? 'full'})`);
+  console.log(
+    `\nfault suite set up in ${Math.round((Date.now() - started) / 1000)} s (profile ${process.env.FAULTS_PROFILE ?? 'full'})`,
+  );
 }

@@ -34,7 +34,13 @@ export interface LoadCase {
  */
 export async function runLoadCase(c: LoadCase): Promise<LoadCaseResult> {
   const messages = c.messages ?? WahaLoad.plan(c.profile.messages, c.profile.contacts, c.phonePrefix);
-  const load = new WahaLoad({ apiUrls: c.system.apiUrls, channel: c.channel, concurrency: c.profile.concurrency, retryDelayMs: c.profile.retryDelayMs, retries: c.profile.retries });
+  const load = new WahaLoad({
+    apiUrls: c.system.apiUrls,
+    channel: c.channel,
+    concurrency: c.profile.concurrency,
+    retryDelayMs: c.profile.retryDelayMs,
+    retries: c.profile.retries,
+  });
   const started = Date.now();
   const caseStartedAt = new Date(started);
   let faultStartedAt = 0;
@@ -59,7 +65,9 @@ export async function runLoadCase(c: LoadCase): Promise<LoadCaseResult> {
   if (faultError) throw faultError;
 
   // The bounded wait: until nothing owed is missing and the outbox is drained, or the deadline.
-  let figures = await collectFigures(c.system, c.channel, c.phonePrefix, messages, caseStartedAt).catch(() => undefined);
+  let figures = await collectFigures(c.system, c.channel, c.phonePrefix, messages, caseStartedAt).catch(
+    () => undefined,
+  );
   const deadline = Date.now() + c.profile.recoveryDeadlineMs;
   while (!(figures && settled(figures)) && Date.now() < deadline) {
     await sleep(1_000);
@@ -70,23 +78,38 @@ export async function runLoadCase(c: LoadCase): Promise<LoadCaseResult> {
   await sleep(2_000);
   figures = await collectFigures(c.system, c.channel, c.phonePrefix, messages, caseStartedAt);
   const recoverySeconds = Math.round((recoveredAt - (faultEndedAt || loadEndedAt)) / 100) / 10;
-  const expected = { ...expectedAfterLoad(messages.length), 'contacts': figures['contacts expected (senders of stored messages)'] };
+  const expected = {
+    ...expectedAfterLoad(messages.length),
+    contacts: figures['contacts expected (senders of stored messages)'],
+  };
   const crashes = c.system.crashes();
   printFigures(`${c.title} [profile ${c.profile.name}, ${c.channel.mode} mode]`, figures, expected, {
     ...load.summary(),
     'load duration (s)': (loadEndedAt - started) / 1000,
     'fault started after (s)': (faultStartedAt - started) / 1000,
     'fault lasted (s)': (faultEndedAt - faultStartedAt) / 1000,
-    'recovered after fault end (s)': settled(figures) ? recoverySeconds : `not within ${c.profile.recoveryDeadlineMs / 1000}`,
-    'process exits nobody asked for': Object.entries(crashes).map(([name, list]) => `${name}:${list.length}`).join(' ') || 'none',
-    'gave-up samples': messages.flatMap((m) => m.gaveUp).slice(0, 3).join(' | ') || 'none',
+    'recovered after fault end (s)': settled(figures)
+      ? recoverySeconds
+      : `not within ${c.profile.recoveryDeadlineMs / 1000}`,
+    'process exits nobody asked for':
+      Object.entries(crashes)
+        .map(([name, list]) => `${name}:${list.length}`)
+        .join(' ') || 'none',
+    'gave-up samples':
+      messages
+        .flatMap((m) => m.gaveUp)
+        .slice(0, 3)
+        .join(' | ') || 'none',
   });
   if (!settled(figures)) console.log(`process output (tail):\n${c.system.output()}`);
   return { figures, expected, load, recoverySeconds };
 }
 
 /** The figures a case asserts on, with the expected value of each (one toEqual shows every mismatch). */
-export function comparable(result: LoadCaseResult): { actual: Record<string, number>; expected: Record<string, number> } {
+export function comparable(result: LoadCaseResult): {
+  actual: Record<string, number>;
+  expected: Record<string, number>;
+} {
   const actual: Record<string, number> = {};
   const expected: Record<string, number> = {};
   for (const [key, value] of Object.entries(result.expected)) {

@@ -39,7 +39,10 @@ export class ManagedProcess {
     const child = this.spawn();
     const deadline = Date.now() + readyTimeoutMs;
     while (Date.now() < deadline) {
-      if (this.child === child && !this.running) throw new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.output()}`);
+      if (this.child === child && !this.running)
+        throw new Error(
+          `${this.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${this.output()}`,
+        );
       if (await this.ready().catch(() => false)) return;
       await sleep(200);
     }
@@ -64,7 +67,10 @@ export class ManagedProcess {
   }
 
   private spawn(): ChildProcess {
-    const child = spawn(this.command, this.args, { env: { ...process.env, ...this.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.command, this.args, {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.starts++;
     this.exited = new Promise<void>((resolve) =>
@@ -107,7 +113,9 @@ export function freePort(): Promise<number> {
     probe.once('error', reject);
     probe.listen(0, '127.0.0.1', () => {
       const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
+      );
     });
   });
 }
@@ -134,7 +142,12 @@ export async function httpOk(url: string, timeoutMs = 2_000): Promise<boolean> {
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes; then throws with
  *  what the last probe saw. */
-export async function waitFor<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>, describe?: () => Promise<string> | string): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  deadlineMs: number,
+  probe: () => Promise<T | undefined>,
+  describe?: () => Promise<string> | string,
+): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -147,5 +160,7 @@ export async function waitFor<T>(what: string, deadlineMs: number, probe: () => 
     await sleep(500);
   }
   const seen = describe ? await describe() : '';
-  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${seen ? `\n${seen}` : ''}`);
+  throw new Error(
+    `timed out after ${deadlineMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}${seen ? `\n${seen}` : ''}`,
+  );
 }

@@ -22,14 +22,29 @@ export class OwnedTemporal {
   static async start(): Promise<OwnedTemporal> {
     const cli = execFileSync('bash', [join(ROOT, 'scripts/ensure-temporal-cli.sh')], { encoding: 'utf8' }).trim();
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { TEMPORAL_DEV_SERVER_ARGS } = require(join(ROOT, 'scripts/temporal-dev-args.cjs')) as { TEMPORAL_DEV_SERVER_ARGS: string[] };
+    const { TEMPORAL_DEV_SERVER_ARGS } = require(join(ROOT, 'scripts/temporal-dev-args.cjs')) as {
+      TEMPORAL_DEV_SERVER_ARGS: string[];
+    };
     const folder = mkdtempSync(join(tmpdir(), 'crm-fault-temporal-'));
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
     const process = new ManagedProcess(
       'temporal',
       cli,
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', join(folder, 'temporal.db'), '--log-level', 'error', ...TEMPORAL_DEV_SERVER_ARGS],
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--headless',
+        '--db-filename',
+        join(folder, 'temporal.db'),
+        '--log-level',
+        'error',
+        ...TEMPORAL_DEV_SERVER_ARGS,
+      ],
       {},
       () => frontendServing(address),
     );

@@ -11,7 +11,11 @@ export function stormDeliveries(i: number): Array<[WahaEvent, IdShape]> {
 }
 
 /** Sends every message three times concurrently; progress counts messages with all three answered. */
-export async function sendStorm(load: WahaLoad, messages: LoadMessage[], onProgress: (done: number) => void): Promise<void> {
+export async function sendStorm(
+  load: WahaLoad,
+  messages: LoadMessage[],
+  onProgress: (done: number) => void,
+): Promise<void> {
   load.messages.push(...messages);
   let done = 0;
   await Promise.all(

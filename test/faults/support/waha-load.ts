@@ -5,7 +5,12 @@ import { newEventId } from '../../../apps/waha-simulator/src/waha/ids';
 import { type MeInfo, WAHA_ENGINE, WAHA_ENVIRONMENT } from '../../../apps/waha-simulator/src/waha/types';
 import { sleep } from './managed-process';
 
-const ME: MeInfo = { id: '5511999990000@c.us', pushName: 'Acme Vendas', lid: '987650000000001@lid', jid: '5511999990000:12@s.whatsapp.net' };
+const ME: MeInfo = {
+  id: '5511999990000@c.us',
+  pushName: 'Acme Vendas',
+  lid: '987650000000001@lid',
+  jid: '5511999990000:12@s.whatsapp.net',
+};
 
 /** How a message's id and sender are spelled in one delivery: WAHA's current `{fromMe}_{chat}_{id}`
  *  with `@c.us`, or the 2025 GOWS shape with a bare id and `@s.whatsapp.net` (waha-api.md §5). */
@@ -55,8 +60,16 @@ export class WahaLoad {
 
   /** `count` messages from `contacts` customers whose phones start with `phonePrefix` (13 digits in all). */
   static plan(count: number, contacts: number, phonePrefix: string): LoadMessage[] {
-    const phones = Array.from({ length: contacts }, (_, i) => `${phonePrefix}${String(i).padStart(13 - phonePrefix.length, '0')}`);
-    return Array.from({ length: count }, (_, i) => ({ rawId: randomBytes(16).toString('hex').toUpperCase(), phone: phones[i % phones.length]!, gaveUp: [], deliveries: 0 }));
+    const phones = Array.from(
+      { length: contacts },
+      (_, i) => `${phonePrefix}${String(i).padStart(13 - phonePrefix.length, '0')}`,
+    );
+    return Array.from({ length: count }, (_, i) => ({
+      rawId: randomBytes(16).toString('hex').toUpperCase(),
+      phone: phones[i % phones.length]!,
+      gaveUp: [],
+      deliveries: 0,
+    }));
   }
 
   get attempts(): number {
@@ -67,10 +80,12 @@ export class WahaLoad {
   async sendAll(messages: LoadMessage[], onProgress?: (sent: number) => void): Promise<void> {
     this.messages.push(...messages);
     let done = 0;
-    await Promise.all(messages.map(async (m) => {
-      await this.deliver(m, 'message', 'prefixed');
-      onProgress?.(++done);
-    }));
+    await Promise.all(
+      messages.map(async (m) => {
+        await this.deliver(m, 'message', 'prefixed');
+        onProgress?.(++done);
+      }),
+    );
   }
 
   /** Delivers one message as one WAHA delivery (its own event id), retrying like WAHA. */
@@ -109,7 +124,16 @@ export class WahaLoad {
       payload.id = message.rawId;
       payload.from = `${message.phone}@s.whatsapp.net`;
     }
-    return JSON.stringify({ id: newEventId(now), timestamp: now, event, session: 'default', me: ME, payload, engine: WAHA_ENGINE, environment: WAHA_ENVIRONMENT });
+    return JSON.stringify({
+      id: newEventId(now),
+      timestamp: now,
+      event,
+      session: 'default',
+      me: ME,
+      payload,
+      engine: WAHA_ENGINE,
+      environment: WAHA_ENVIRONMENT,
+    });
   }
 
   private async post(body: string, signature: string): Promise<{ status: number | 'network'; text: string }> {
@@ -121,7 +145,11 @@ export class WahaLoad {
     try {
       const res = await fetch(`${url}/v1/channels/${this.options.channel.id}/waha/events`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-webhook-hmac': signature, 'x-webhook-hmac-algorithm': 'sha512' },
+        headers: {
+          'content-type': 'application/json',
+          'x-webhook-hmac': signature,
+          'x-webhook-hmac-algorithm': 'sha512',
+        },
         body,
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 10_000),
       });
@@ -155,7 +183,7 @@ export class WahaLoad {
     const answered = this.messages.filter((m) => m.answered).length;
     return {
       'messages sent': this.messages.length,
-      'deliveries': this.messages.reduce((n, m) => n + m.deliveries, 0),
+      deliveries: this.messages.reduce((n, m) => n + m.deliveries, 0),
       'HTTP attempts': this.attemptsTotal,
       'messages answered 2xx': answered,
       'messages never answered 2xx': this.messages.length - answered,

@@ -8,7 +8,9 @@ import { Client } from 'pg';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startEmbeddedPostgres, blockingFolder, nativeDirOfPackage } = require('../../../scripts/dev-postgres.cjs') as {
   nativeDirOfPackage: () => string;
-  startEmbeddedPostgres: (options: Record<string, unknown>) => Promise<{ url: string; dataDir: string; stop: () => Promise<void> }>;
+  startEmbeddedPostgres: (
+    options: Record<string, unknown>,
+  ) => Promise<{ url: string; dataDir: string; stop: () => Promise<void> }>;
   blockingFolder: (target: string, ids: { uid: number; gid: number }) => string | null;
 };
 
@@ -44,7 +46,7 @@ describe('dev start-up: embedded PostgreSQL from a private folder', () => {
     if (sharedDir) rmSync(sharedDir, { recursive: true, force: true });
   });
 
-  it('initialises, starts and serves the crm database, keeping out of the postgres user\'s way only as root', async () => {
+  it("initialises, starts and serves the crm database, keeping out of the postgres user's way only as root", async () => {
     expect(statSync(privateClone).mode & 0o777).toBe(0o700);
     symlinkSync(realpathSync(nativeDirOfPackage()), join(privateClone, 'native'));
     const databaseDir = join(privateClone, '.data', 'postgres');

@@ -45,9 +45,23 @@ describe('OutboxProcessorWorkflow through a real PostgreSQL outage (owned server
     pg = await OwnedPostgres.create();
     const url = await pg.createDatabase('outbox_outage');
     await runMigrations(url);
-    Object.assign(process.env, { DATABASE_URL: url, DATABASE_POOL_SIZE: '5', TEMPORAL_ADDRESS: TestEnv.temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
+    Object.assign(process.env, {
+      DATABASE_URL: url,
+      DATABASE_POOL_SIZE: '5',
+      TEMPORAL_ADDRESS: TestEnv.temporalAddress(),
+      TEMPORAL_NAMESPACE: 'default',
+    });
     moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), SecretsModule, DatabaseModule, OutboxModule, TenantModule, TemporalClientModule, WorkflowGatewaysModule, WorkflowsModule],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+        SecretsModule,
+        DatabaseModule,
+        OutboxModule,
+        TenantModule,
+        TemporalClientModule,
+        WorkflowGatewaysModule,
+        WorkflowsModule,
+      ],
     }).compile();
     await moduleRef.init();
     publisher = new RecordingPublisher();
@@ -77,7 +91,13 @@ describe('OutboxProcessorWorkflow through a real PostgreSQL outage (owned server
   });
 
   const event = (): DomainEvent => ({
-    id: newEventId(), type: 'contact.created', occurredAt: new Date(), tenantId, aggregateType: 'contact', aggregateId: newEventId(), data: {},
+    id: newEventId(),
+    type: 'contact.created',
+    occurredAt: new Date(),
+    tenantId,
+    aggregateType: 'contact',
+    aggregateId: newEventId(),
+    data: {},
   });
 
   it('keeps running while the database is down, and drains the events left pending once it is back', async () => {
@@ -87,25 +107,47 @@ describe('OutboxProcessorWorkflow through a real PostgreSQL outage (owned server
       workflowId: `outbox-processor-outage-${randomUUID()}`,
       args: [{ settings: { ...DEFAULT_OUTBOX_PROCESSOR_SETTINGS, pollIntervalMs: 60_000 } }],
     });
-    await eventually(async () => ((await handle.query(outboxStatsQuery)).iterations >= 1 ? true : undefined), 20_000, 'a first iteration');
+    await eventually(
+      async () => ((await handle.query(outboxStatsQuery)).iterations >= 1 ? true : undefined),
+      20_000,
+      'a first iteration',
+    );
     const events = Array.from({ length: 20 }, event);
     await moduleRef.get(UnitOfWork).run(() => moduleRef.get(EventOutbox).append(events));
 
     await pg.stop();
     await handle.signal(wakeSignal);
-    const failing = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined), 60_000, 'a failed iteration during the outage');
+    const failing = await eventuallySeen(
+      () => handle.query(outboxStatsQuery),
+      (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined),
+      60_000,
+      'a failed iteration during the outage',
+    );
     expect(failing.failingSince).toEqual(expect.any(String));
     // Whichever of the iteration's activities met the outage first (an iteration under way when the
     // server stopped may fail at its metrics step), named with its cause.
-    expect(failing.lastError).toEqual(expect.stringMatching(/^(processPendingEvents|processFailedEvents|cleanupOldEvents|getOutboxMetrics): .*(ECONNREFUSED|terminat)/i));
+    expect(failing.lastError).toEqual(
+      expect.stringMatching(
+        /^(processPendingEvents|processFailedEvents|cleanupOldEvents|getOutboxMetrics): .*(ECONNREFUSED|terminat)/i,
+      ),
+    );
     expect((await handle.describe()).status.name).toBe('RUNNING');
     expect(publisher.received).toHaveLength(0);
 
     await pg.start();
-    await publisher.waitFor(() => events.every((e) => publisher.countOf(e.id) === 1), 60_000).catch(async (err: Error) => {
-      throw new Error(`${err.message}; published ${publisher.received.length}/20; stats ${JSON.stringify(await handle.query(outboxStatsQuery))}`);
-    });
-    const recovered = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => (s.consecutiveFailures === 0 && s.published >= 20 ? s : undefined), 20_000, 'recovered stats');
+    await publisher
+      .waitFor(() => events.every((e) => publisher.countOf(e.id) === 1), 60_000)
+      .catch(async (err: Error) => {
+        throw new Error(
+          `${err.message}; published ${publisher.received.length}/20; stats ${JSON.stringify(await handle.query(outboxStatsQuery))}`,
+        );
+      });
+    const recovered = await eventuallySeen(
+      () => handle.query(outboxStatsQuery),
+      (s) => (s.consecutiveFailures === 0 && s.published >= 20 ? s : undefined),
+      20_000,
+      'recovered stats',
+    );
     expect(recovered).toMatchObject({ failingSince: null, published: 20 });
     expect((await handle.describe()).status.name).toBe('RUNNING');
 

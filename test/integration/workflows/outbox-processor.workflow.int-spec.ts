@@ -45,15 +45,30 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     ...overrides,
   });
   const start = (s: OutboxProcessorSettings) =>
-    client.workflow.start(OutboxProcessorWorkflow, { taskQueue, workflowId: `outbox-processor-${randomUUID()}`, args: [{ settings: s }] });
-  const append = async (events: DomainEvent[]) => moduleRef.get(UnitOfWork).run(() => moduleRef.get(EventOutbox).append(events));
+    client.workflow.start(OutboxProcessorWorkflow, {
+      taskQueue,
+      workflowId: `outbox-processor-${randomUUID()}`,
+      args: [{ settings: s }],
+    });
+  const append = async (events: DomainEvent[]) =>
+    moduleRef.get(UnitOfWork).run(() => moduleRef.get(EventOutbox).append(events));
   const event = (): DomainEvent => ({
-    id: newEventId(), type: 'contact.created', occurredAt: new Date(), tenantId, aggregateType: 'contact', aggregateId: newEventId(), data: {},
+    id: newEventId(),
+    type: 'contact.created',
+    occurredAt: new Date(),
+    tenantId,
+    aggregateType: 'contact',
+    aggregateId: newEventId(),
+    data: {},
   });
 
   beforeAll(async () => {
     ({ moduleRef } = await createTestContext([TemporalClientModule, WorkflowGatewaysModule, WorkflowsModule], {
-      OUTBOX_MAX_ATTEMPTS: '3', OUTBOX_RETRY_BASE_MS: '300', OUTBOX_RETRY_MAX_MS: '2000', TEMPORAL_ADDRESS: TestEnv.temporalAddress(), TEMPORAL_NAMESPACE: 'default',
+      OUTBOX_MAX_ATTEMPTS: '3',
+      OUTBOX_RETRY_BASE_MS: '300',
+      OUTBOX_RETRY_MAX_MS: '2000',
+      TEMPORAL_ADDRESS: TestEnv.temporalAddress(),
+      TEMPORAL_NAMESPACE: 'default',
     }));
     db = await ownerView(moduleRef.get(DataSource));
     publisher = new RecordingPublisher();
@@ -195,8 +210,18 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     let restored = false;
     try {
       // The activities give up after their retries (~15 s); the run must not fail with them.
-      const failing = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined), 60_000, 'a failed iteration in the stats');
-      expect(failing).toMatchObject({ consecutiveFailures: 1, activityFailures: 1, failingSince: expect.any(String), lastFailureAt: expect.any(String) });
+      const failing = await eventuallySeen(
+        () => handle.query(outboxStatsQuery),
+        (s) => ((s.consecutiveFailures ?? 0) >= 1 ? s : undefined),
+        60_000,
+        'a failed iteration in the stats',
+      );
+      expect(failing).toMatchObject({
+        consecutiveFailures: 1,
+        activityFailures: 1,
+        failingSince: expect.any(String),
+        lastFailureAt: expect.any(String),
+      });
       expect(failing.lastError).toContain('outbox_events');
       expect((await handle.describe()).status.name).toBe('RUNNING');
 
@@ -205,7 +230,12 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
       const events = [event(), event()];
       await append(events);
       await publisher.waitFor(() => events.every((e) => publisher.countOf(e.id) === 1), 60_000);
-      const recovered = await eventuallySeen(() => handle.query(outboxStatsQuery), (s) => (s.consecutiveFailures === 0 && s.published >= 2 ? s : undefined), 20_000, 'recovered stats');
+      const recovered = await eventuallySeen(
+        () => handle.query(outboxStatsQuery),
+        (s) => (s.consecutiveFailures === 0 && s.published >= 2 ? s : undefined),
+        20_000,
+        'recovered stats',
+      );
       expect(recovered).toMatchObject({ failingSince: null, activityFailures: expect.any(Number) });
       expect(recovered.activityFailures).toBeGreaterThanOrEqual(1);
       expect(recovered.lastError).toContain('outbox_events');
@@ -221,19 +251,30 @@ describe('OutboxProcessorWorkflow (real Temporal dev server, real PostgreSQL)', 
     const handle = await start(settings({ iterationsPerRun: 1_000 }));
     await eventually(async () => ((await handle.query(outboxStatsQuery)).iterations >= 1 ? true : undefined));
 
-    const rejected = await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ batchSize: 0 })] }).catch((err: unknown) => err);
+    const rejected = await handle
+      .executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ batchSize: 0 })] })
+      .catch((err: unknown) => err);
     expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((rejected as WorkflowUpdateFailedError).cause as Error).message).toContain('settings.batchSize');
-    expect((await handle.query(outboxProcessorStateQuery)).settings.batchSize).toBe(DEFAULT_OUTBOX_PROCESSOR_SETTINGS.batchSize);
+    expect((await handle.query(outboxProcessorStateQuery)).settings.batchSize).toBe(
+      DEFAULT_OUTBOX_PROCESSOR_SETTINGS.batchSize,
+    );
 
     // Under the start settings (one-minute poll, no wake) this event would wait a minute.
-    const applied = await handle.executeUpdate(updateOutboxSettingsUpdate, { args: [settings({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 })] });
+    const applied = await handle.executeUpdate(updateOutboxSettingsUpdate, {
+      args: [settings({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 })],
+    });
     expect(applied).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
     const e = event();
     await append([e]);
     await publisher.waitFor(() => publisher.countOf(e.id) === 1, 10_000);
 
-    const state = await eventuallySeen(() => handle.query(outboxProcessorStateQuery), (s) => (s.stats.runs >= 2 ? s : undefined), 30_000, 'a continue-as-new');
+    const state = await eventuallySeen(
+      () => handle.query(outboxProcessorStateQuery),
+      (s) => (s.stats.runs >= 2 ? s : undefined),
+      30_000,
+      'a continue-as-new',
+    );
     expect(state.settings).toMatchObject({ pollIntervalMs: 50, batchSize: 7, iterationsPerRun: 3 });
     await handle.signal(shutdownSignal);
     await handle.result();

@@ -51,7 +51,9 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
   const inbound = (): { phone: string; text: string; body: FixtureJson } => {
     const phone = `55219770${String((phones += 1)).padStart(5, '0')}`;
     const text = `Meu pedido ${randomUUID()} chegou quebrado`;
-    const body = freshWahaFixture('webhook-message-text', { rawId: `AC${randomUUID().replace(/-/g, '').toUpperCase()}` });
+    const body = freshWahaFixture('webhook-message-text', {
+      rawId: `AC${randomUUID().replace(/-/g, '').toUpperCase()}`,
+    });
     body.payload.id = (body.payload.id as string).replace('5511999990001', phone);
     body.payload.from = `${phone}@c.us`;
     body.payload.body = text;
@@ -76,7 +78,8 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     return { converted: payloadsOf(history).filter((p) => !sdkOwned.includes(p)), sdkOwned };
   };
 
-  const contains = (payload: { data?: Uint8Array | null }, needle: string) => Buffer.from(payload.data ?? []).includes(needle);
+  const contains = (payload: { data?: Uint8Array | null }, needle: string) =>
+    Buffer.from(payload.data ?? []).includes(needle);
 
   it('encrypts every payload of the saga and of the lifecycle workflow it starts; results and queries still decode', async () => {
     const { phone, text, body } = inbound();
@@ -86,7 +89,10 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     const result = (await h.workflowResult(workflowId)) as ProcessInboundMessageResult;
     expect(result).toMatchObject({ contactCreated: true, sessionOpened: true, messageCreated: true });
     // The activities were given the decrypted message: the rows hold the plaintext.
-    const [message] = await h.query(`SELECT m.text, c.phone FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.id = $1`, [result.messageId]);
+    const [message] = await h.query(
+      `SELECT m.text, c.phone FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE m.id = $1`,
+      [result.messageId],
+    );
     expect(message).toEqual({ text, phone });
 
     const sagaHistory = await rawHistory(h.temporal, NAMESPACE, workflowId);
@@ -95,7 +101,10 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     expect(sagaHistory.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads).toHaveLength(1);
     expect(converted.length).toBeGreaterThanOrEqual(6);
     for (const payload of converted) {
-      expect({ encoding: metadataText(payload, 'encoding'), keyId: metadataText(payload, 'encryption-key-id') }).toEqual({
+      expect({
+        encoding: metadataText(payload, 'encoding'),
+        keyId: metadataText(payload, 'encryption-key-id'),
+      }).toEqual({
         encoding: 'binary/encrypted',
         keyId: 'kid-2026-12',
       });
@@ -106,30 +115,49 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     const shapeOf = (payload: (typeof sdkOwned)[number]) => {
       expect(contains(payload, phone) || contains(payload, text)).toBe(false);
       const value: unknown = JSON.parse(Buffer.from(payload.data!).toString());
-      return Array.isArray(value) ? 'patch ids' : Object.keys(value as object).sort().join(',');
+      return Array.isArray(value)
+        ? 'patch ids'
+        : Object.keys(value as object)
+            .sort()
+            .join(',');
     };
     expect(new Set(sdkOwned.map(shapeOf))).toEqual(
-      new Set(['deprecated,id', 'patch ids', 'activity_id,activity_type,attempt,backoff,complete_time,original_schedule_time,seq']),
+      new Set([
+        'deprecated,id',
+        'patch ids',
+        'activity_id,activity_type,attempt,backoff,complete_time,original_schedule_time,seq',
+      ]),
     );
 
     // Nothing else in the stored history holds them either, except the workflow id: it is no payload,
     // and the saga's embeds WAHA's message id, which holds the sender's number (docs/payload-encryption.md).
     const started = sagaHistory.events![0]!.workflowExecutionStartedEventAttributes!;
     expect(started.workflowId).toContain(phone);
-    const withoutWorkflowId = { events: [{ ...sagaHistory.events![0]!, workflowExecutionStartedEventAttributes: { ...started, workflowId: '' } }, ...sagaHistory.events!.slice(1)] };
+    const withoutWorkflowId = {
+      events: [
+        { ...sagaHistory.events![0]!, workflowExecutionStartedEventAttributes: { ...started, workflowId: '' } },
+        ...sagaHistory.events!.slice(1),
+      ],
+    };
     expect(historyBytes(withoutWorkflowId).includes(phone)).toBe(false);
     expect(historyBytes(sagaHistory).includes(text)).toBe(false);
 
     const lifecycle = h.temporal.workflow.getHandle(sessionWorkflowId(result.sessionId));
     const state = await lifecycle.query(sessionStateQuery);
     expect(state).toMatchObject({ sessionId: result.sessionId });
-    const lifecyclePayloads = payloadsByWriter(await rawHistory(h.temporal, NAMESPACE, sessionWorkflowId(result.sessionId))).converted;
+    const lifecyclePayloads = payloadsByWriter(
+      await rawHistory(h.temporal, NAMESPACE, sessionWorkflowId(result.sessionId)),
+    ).converted;
     expect(lifecyclePayloads.length).toBeGreaterThan(0);
     for (const payload of lifecyclePayloads) expect(metadataText(payload, 'encryption-key-id')).toBe('kid-2026-12');
 
     // Without the keys the result cannot be read, and the error says which key it needs.
     await expect(plainClient.workflow.getHandle(workflowId).result()).rejects.toThrow(/binary\/encrypted/);
-    const otherKeys = new Client({ connection: plainConnection, namespace: NAMESPACE, dataConverter: temporalDataConverter(parsePayloadKeys(`kid-x:${randomBytes(32).toString('base64')}`)) });
+    const otherKeys = new Client({
+      connection: plainConnection,
+      namespace: NAMESPACE,
+      dataConverter: temporalDataConverter(parsePayloadKeys(`kid-x:${randomBytes(32).toString('base64')}`)),
+    });
     await expect(otherKeys.workflow.getHandle(workflowId).result()).rejects.toThrow(
       'payload was encrypted with key "kid-2026-12", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: kid-x)',
     );
@@ -168,7 +196,11 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     if (event.kind !== 'message') throw new Error('fixture is not a message');
     const workflowId = inboundMessageWorkflowId(channel.id, event.message.externalId);
     // A client still on the old key alone (an api pod not yet rolled) starts the run.
-    const oldClient = new Client({ connection: plainConnection, namespace: NAMESPACE, dataConverter: temporalDataConverter(parsePayloadKeys(OLD_KEY)) });
+    const oldClient = new Client({
+      connection: plainConnection,
+      namespace: NAMESPACE,
+      dataConverter: temporalDataConverter(parsePayloadKeys(OLD_KEY)),
+    });
     await oldClient.workflow.start('ProcessInboundMessageSaga', {
       taskQueue: TaskQueues.inbound,
       workflowId,
@@ -176,7 +208,9 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     });
     const result = (await h.workflowResult(workflowId)) as ProcessInboundMessageResult;
     expect(result).toMatchObject({ messageCreated: true });
-    const keyIds = payloadsByWriter(await rawHistory(h.temporal, NAMESPACE, workflowId)).converted.map((p) => metadataText(p, 'encryption-key-id'));
+    const keyIds = payloadsByWriter(await rawHistory(h.temporal, NAMESPACE, workflowId)).converted.map((p) =>
+      metadataText(p, 'encryption-key-id'),
+    );
     expect(keyIds[0]).toBe('kid-2026-06');
     expect(new Set(keyIds.slice(1))).toEqual(new Set(['kid-2026-12']));
   });
@@ -188,7 +222,20 @@ describe('Temporal payload encryption (real dev server, real worker and activiti
     await h.workflowResult(workflowId);
     const history = await h.temporal.workflow.getHandle(workflowId).fetchHistory();
     const { dataConverter } = h.worker.get(TemporalClientProvider);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() }, dataConverter }, history, `replay-${workflowId}`);
-    await expect(Worker.runReplayHistory({ workflowBundle: { codePath: TestEnv.workflowBundlePath() } }, history, `replay-plain-${workflowId}`)).rejects.toMatchObject({ name: 'ReplayError', message: expect.stringContaining('Unknown encoding: binary/encrypted') });
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: TestEnv.workflowBundlePath() }, dataConverter },
+      history,
+      `replay-${workflowId}`,
+    );
+    await expect(
+      Worker.runReplayHistory(
+        { workflowBundle: { codePath: TestEnv.workflowBundlePath() } },
+        history,
+        `replay-plain-${workflowId}`,
+      ),
+    ).rejects.toMatchObject({
+      name: 'ReplayError',
+      message: expect.stringContaining('Unknown encoding: binary/encrypted'),
+    });
   });
 });

@@ -6,9 +6,19 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { register } from 'prom-client';
-import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, parseWahaEvent } from '@app/inbound';
+import {
+  ConversationRolledBackError,
+  type InboundMessage,
+  InboundConversationSteps,
+  parseWahaEvent,
+} from '@app/inbound';
 import { UnitOfWork } from '@app/shared';
-import { activitiesOf, InboundActivities, inboundMessageWorkflowId, type ProcessInboundMessageResult } from '@app/workflows';
+import {
+  activitiesOf,
+  InboundActivities,
+  inboundMessageWorkflowId,
+  type ProcessInboundMessageResult,
+} from '@app/workflows';
 import { freshWahaFixture, type FixtureJson, type WahaFixture } from '../../fixtures/waha';
 import { ConversationHarness, type HarnessChannel } from '../../support/conversation-harness';
 import { eventually } from '../../support/nest';
@@ -49,7 +59,10 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
   const newPhone = () => `55119880${String((phones += 1)).padStart(5, '0')}`;
 
   /** A re-dated fixture from `phone`, and the message the receiver would hand to the saga. */
-  const inbound = (phone: string, fixture: WahaFixture = 'webhook-message-text'): { body: FixtureJson; message: InboundMessage } => {
+  const inbound = (
+    phone: string,
+    fixture: WahaFixture = 'webhook-message-text',
+  ): { body: FixtureJson; message: InboundMessage } => {
     const body = freshWahaFixture(fixture, { rawId: `AC${randomUUID().replace(/-/g, '').toUpperCase()}` });
     body.payload.id = (body.payload.id as string).replace('5511999990001', phone);
     const event = parseWahaEvent(body);
@@ -72,7 +85,10 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
   });
 
   /** Runs the saga (id as the receiver would give it) on a task queue of its own with `overrides`. */
-  const runSaga = async (message: InboundMessage, overrides: Activities): Promise<SagaOutcome & { workflowId: string }> => {
+  const runSaga = async (
+    message: InboundMessage,
+    overrides: Activities,
+  ): Promise<SagaOutcome & { workflowId: string }> => {
     const taskQueue = `inbound-saga-test-${randomUUID()}`;
     const worker = await Worker.create({
       connection: nativeConnection,
@@ -98,30 +114,41 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
 
   const contactsOf = (phone: string) =>
     h.query(`SELECT * FROM contacts WHERE tenant_id = $1 AND phone = $2 ORDER BY created_at`, [tenant.tenantId, phone]);
-  const sessionsOf = (contactIds: string[]) => h.query(`SELECT * FROM sessions WHERE contact_id = ANY($1) ORDER BY created_at`, [contactIds]);
-  const messagesOf = (externalId: string) => h.query(`SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2`, [channel.id, externalId]);
+  const sessionsOf = (contactIds: string[]) =>
+    h.query(`SELECT * FROM sessions WHERE contact_id = ANY($1) ORDER BY created_at`, [contactIds]);
+  const messagesOf = (externalId: string) =>
+    h.query(`SELECT * FROM messages WHERE channel_id = $1 AND external_id = $2`, [channel.id, externalId]);
   const eventsOf = (aggregateId: string) =>
     h.query<{ type: string; payload: any; correlation_id: string }>(
       `SELECT type, payload, correlation_id FROM outbox_events WHERE tenant_id = $1 AND aggregate_id = $2 ORDER BY created_at`,
       [tenant.tenantId, aggregateId],
     );
   const typesOf = async (aggregateId: string) => (await eventsOf(aggregateId)).map((e) => e.type);
-  const lifecycleStatus = async (sessionId: string) => (await h.temporal.workflow.getHandle(`session:${sessionId}`).describe()).status.name;
+  const lifecycleStatus = async (sessionId: string) =>
+    (await h.temporal.workflow.getHandle(`session:${sessionId}`).describe()).status.name;
   const messageDeletedEvent = (externalId: string) =>
-    h.query(`SELECT aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND type = 'message.deleted' AND payload->>'externalId' = $2`, [
-      tenant.tenantId,
-      externalId,
-    ]);
+    h.query(
+      `SELECT aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND type = 'message.deleted' AND payload->>'externalId' = $2`,
+      [tenant.tenantId, externalId],
+    );
 
   /** A series of this process's metrics (`series`: a histogram's `_count`, `_sum` or `_bucket`). */
   const metric = async (name: string, labels: Record<string, string>, series = name): Promise<number> => {
     const values = (await register.getSingleMetric(name)?.get())?.values ?? [];
-    const found = values.find((v) => ((v as { metricName?: string }).metricName ?? name) === series && Object.entries(labels).every(([k, value]) => v.labels[k] === value));
+    const found = values.find(
+      (v) =>
+        ((v as { metricName?: string }).metricName ?? name) === series &&
+        Object.entries(labels).every(([k, value]) => v.labels[k] === value),
+    );
     return found?.value ?? 0;
   };
 
   /** The run failed (not completed), with the saga's failure, and recorded what it compensated. */
-  const expectCompensated = async (outcome: SagaOutcome & { workflowId: string }, failedStep: string, compensated: string[]) => {
+  const expectCompensated = async (
+    outcome: SagaOutcome & { workflowId: string },
+    failedStep: string,
+    compensated: string[],
+  ) => {
     expect(outcome.result).toBeUndefined();
     expect(outcome.error).toBeInstanceOf(WorkflowFailedError);
     // The run fails for good (non-retryable), and its failure still tells which step failed and why:
@@ -131,14 +158,23 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     expect((failure as ApplicationFailure).nonRetryable).toBe(true);
     const chain: Error[] = [];
     for (let e: Error | undefined = failure; e; e = e.cause as Error | undefined) chain.push(e);
-    expect(chain).toContainEqual(expect.objectContaining({ type: 'InjectedFailure', message: `injected after ${failedStep}` }));
+    expect(chain).toContainEqual(
+      expect.objectContaining({ type: 'InjectedFailure', message: `injected after ${failedStep}` }),
+    );
     for (const e of chain) if (e instanceof ActivityFailure) expect(e.activityType).toBe(failedStep);
     const description = await h.temporal.workflow.getHandle(outcome.workflowId).describe();
     expect(description.status.name).toBe('FAILED');
 
-    const events = await h.query(`SELECT payload, correlation_id FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcome.workflowId]);
+    const events = await h.query(
+      `SELECT payload, correlation_id FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`,
+      [outcome.workflowId],
+    );
     expect(events).toHaveLength(1);
-    expect(events[0].payload).toMatchObject({ saga: 'ProcessInboundMessageSaga', sagaId: outcome.workflowId, compensated });
+    expect(events[0].payload).toMatchObject({
+      saga: 'ProcessInboundMessageSaga',
+      sagaId: outcome.workflowId,
+      compensated,
+    });
     expect(events[0].payload.reason).toContain(`injected after ${failedStep}`);
     expect(events[0].correlation_id).toBe(outcome.workflowId);
   };
@@ -174,7 +210,11 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     expect(sessionEvents.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
     expect(sessionEvents[1]!.payload).toMatchObject({ reason: 'saga_rollback' });
     // The rollback went through the lifecycle workflow the step had started: it ended and stopped.
-    await eventually(async () => ((await lifecycleStatus(sessions[0].id)) === 'COMPLETED' ? true : undefined), 10_000, 'lifecycle workflow completed');
+    await eventually(
+      async () => ((await lifecycleStatus(sessions[0].id)) === 'COMPLETED' ? true : undefined),
+      10_000,
+      'lifecycle workflow completed',
+    );
     expect(await messagesOf(message.externalId)).toHaveLength(0);
   });
 
@@ -183,14 +223,26 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     const { message } = inbound(phone);
     const counted = async () => ({
       compensated: await metric('crm_inbound_messages_total', { mode: 'saga', outcome: 'compensated' }),
-      durations: await metric('crm_inbound_saga_duration_seconds', { outcome: 'compensated' }, 'crm_inbound_saga_duration_seconds_count'),
-      undone: await Promise.all(['deleteMessage', 'closeSession', 'deleteContact'].map((step) => metric('crm_inbound_saga_compensations_total', { step, outcome: 'undone' }))),
+      durations: await metric(
+        'crm_inbound_saga_duration_seconds',
+        { outcome: 'compensated' },
+        'crm_inbound_saga_duration_seconds_count',
+      ),
+      undone: await Promise.all(
+        ['deleteMessage', 'closeSession', 'deleteContact'].map((step) =>
+          metric('crm_inbound_saga_compensations_total', { step, outcome: 'undone' }),
+        ),
+      ),
     });
     const before = await counted();
     const outcome = await runSaga(message, failAfter('createMessage'));
     await expectCompensated(outcome, 'createMessage', ['deleteMessage', 'closeSession', 'deleteContact']);
     // The worker runs in this process: its metrics count the saga once, and each undone step.
-    expect(await counted()).toEqual({ compensated: before.compensated + 1, durations: before.durations + 1, undone: before.undone.map((n) => n + 1) });
+    expect(await counted()).toEqual({
+      compensated: before.compensated + 1,
+      durations: before.durations + 1,
+      undone: before.undone.map((n) => n + 1),
+    });
 
     expect(await messagesOf(message.externalId)).toHaveLength(0);
     const deleted = await messageDeletedEvent(message.externalId);
@@ -201,7 +253,11 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     expect(contact.deleted_at).not.toBeNull();
     const [session] = await sessionsOf([contact.id]);
     expect(session).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
-    await eventually(async () => ((await lifecycleStatus(session.id)) === 'COMPLETED' ? true : undefined), 10_000, 'lifecycle workflow completed');
+    await eventually(
+      async () => ((await lifecycleStatus(session.id)) === 'COMPLETED' ? true : undefined),
+      10_000,
+      'lifecycle workflow completed',
+    );
 
     // LIFO: the message went first, then the session (its summary counts no message), then the contact.
     expect(session.summary).toMatchObject({ messagesTotal: 0 });
@@ -210,12 +266,20 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       `SELECT type FROM outbox_events WHERE aggregate_id = ANY($1) AND type IN ('message.deleted', 'session.ended', 'contact.deleted', 'saga.compensated') ORDER BY created_at`,
       [[deleted[0].aggregate_id, session.id, contact.id, outcome.workflowId]],
     );
-    expect(order.map((e) => e.type)).toEqual(['message.deleted', 'session.ended', 'contact.deleted', 'saga.compensated']);
+    expect(order.map((e) => e.type)).toEqual([
+      'message.deleted',
+      'session.ended',
+      'contact.deleted',
+      'saga.compensated',
+    ]);
   });
 
   it('never deletes a contact that existed before the saga (created through the API)', async () => {
     const phone = newPhone();
-    const created = await h.call('POST', '/v1/contacts', { apiKey: tenant.apiKey, body: { phone, name: 'Already Known' } });
+    const created = await h.call('POST', '/v1/contacts', {
+      apiKey: tenant.apiKey,
+      body: { phone, name: 'Already Known' },
+    });
     expect(created.status).toBe(201);
     const { message } = inbound(phone);
     const outcome = await runSaga(message, failAfter('createMessage'));
@@ -263,14 +327,22 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     const outcome = await runSaga(message, alwaysFailing('trackAdConversion'));
     expect(outcome.error).toBeUndefined();
     expect(outcome.result).toMatchObject({
-      contactCreated: true, sessionOpened: true, messageCreated: true, adConversionRecorded: false, optionalStepFailures: ['trackAdConversion'],
+      contactCreated: true,
+      sessionOpened: true,
+      messageCreated: true,
+      adConversionRecorded: false,
+      optionalStepFailures: ['trackAdConversion'],
     });
     expect((await h.temporal.workflow.getHandle(outcome.workflowId).describe()).status.name).toBe('COMPLETED');
     const [row] = await messagesOf(message.externalId);
     expect(row.id).toBe(outcome.result!.messageId);
     expect(await h.query(`SELECT id FROM ad_conversions WHERE message_id = $1`, [row.id])).toHaveLength(0);
     expect((await contactsOf(phone))[0].deleted_at).toBeNull();
-    expect(await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcome.workflowId])).toHaveLength(0);
+    expect(
+      await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [
+        outcome.workflowId,
+      ]),
+    ).toHaveLength(0);
   });
 
   it('leaves its events to the outbox relay: no publish step runs (one that would fail is never called), and the relay publishes them', async () => {
@@ -283,23 +355,39 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     const history = await h.temporal.workflow.getHandle(outcome.workflowId).fetchHistory();
     const stepsRun = (history.events ?? []).flatMap((e) =>
       Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
-        (d.payloads ?? []).map((p) => Buffer.from(p.data ?? new Uint8Array()).toString()).filter((text) => text.includes('activity_type')),
+        (d.payloads ?? [])
+          .map((p) => Buffer.from(p.data ?? new Uint8Array()).toString())
+          .filter((text) => text.includes('activity_type')),
       ),
     );
     expect(stepsRun.join(' ')).toContain('createMessage');
     expect(stepsRun.join(' ')).not.toContain('publishDomainEvents');
     // RECORD_HISTORIES=1 writes this run's history for the replay suite (its current saga history).
     if (process.env.RECORD_HISTORIES === '1') {
-      writeFileSync(join(__dirname, '../../replay/histories/ProcessInboundMessageSaga.json'), historyToJSON(history).split(`${join(__dirname, '../../..')}/`).join(''));
+      writeFileSync(
+        join(__dirname, '../../replay/histories/ProcessInboundMessageSaga.json'),
+        historyToJSON(history)
+          .split(`${join(__dirname, '../../..')}/`)
+          .join(''),
+      );
     }
-    const types = await h.query(`SELECT type FROM outbox_events WHERE correlation_id = $1 ORDER BY created_at`, [outcome.workflowId]);
+    const types = await h.query(`SELECT type FROM outbox_events WHERE correlation_id = $1 ORDER BY created_at`, [
+      outcome.workflowId,
+    ]);
     expect(types.map((e) => e.type)).toEqual(['contact.created', 'session.started', 'message.created']);
     expect(await messagesOf(message.externalId)).toHaveLength(1);
     // The durable relay publishes them anyway.
-    await eventually(async () => {
-      const pending = await h.query(`SELECT 1 FROM outbox_events WHERE correlation_id = $1 AND status <> 'published'`, [outcome.workflowId]);
-      return pending.length === 0 ? true : undefined;
-    }, 20_000, 'events relayed');
+    await eventually(
+      async () => {
+        const pending = await h.query(
+          `SELECT 1 FROM outbox_events WHERE correlation_id = $1 AND status <> 'published'`,
+          [outcome.workflowId],
+        );
+        return pending.length === 0 ? true : undefined;
+      },
+      20_000,
+      'events relayed',
+    );
   });
 
   /** Something one saga waits for from another; the wait is bounded so a broken interleaving fails
@@ -309,7 +397,9 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     const opened = new Promise<void>((resolve) => (open = resolve));
     const wait = async (timeoutMs = 20_000) => {
       let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs)));
+      const expired = new Promise<never>(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${timeoutMs} ms`)), timeoutMs)),
+      );
       try {
         await Promise.race([opened, expired]);
       } finally {
@@ -327,7 +417,10 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     },
   });
   const compensationEvent = async (workflowId: string) => {
-    const events = await h.query(`SELECT payload FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [workflowId]);
+    const events = await h.query(
+      `SELECT payload FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`,
+      [workflowId],
+    );
     expect(events).toHaveLength(1);
     return events[0].payload as { compensated: string[]; kept: string[]; reason: string };
   };
@@ -363,10 +456,15 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       expect(outcomeB.error).toBeUndefined();
       expect(outcomeB.result).toMatchObject({ contactCreated: false, sessionOpened: false, messageCreated: true });
       await expectCompensated(outcomeA, 'createMessage', ['deleteMessage']);
-      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({ compensated: ['deleteMessage'], kept: ['closeSession', 'deleteContact'] });
+      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({
+        compensated: ['deleteMessage'],
+        kept: ['closeSession', 'deleteContact'],
+      });
 
       const contacts = await contactsOf(phone);
-      expect(contacts.map((c) => ({ id: c.id, deleted_at: c.deleted_at }))).toEqual([{ id: outcomeB.result!.contactId, deleted_at: null }]);
+      expect(contacts.map((c) => ({ id: c.id, deleted_at: c.deleted_at }))).toEqual([
+        { id: outcomeB.result!.contactId, deleted_at: null },
+      ]);
       expect(await typesOf(outcomeB.result!.contactId)).toEqual(['contact.created']);
       const sessions = await sessionsOf([outcomeB.result!.contactId]);
       expect(sessions.map((row) => ({ id: row.id, status: row.status, end_reason: row.end_reason }))).toEqual([
@@ -376,7 +474,11 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       expect(await lifecycleStatus(outcomeB.result!.sessionId)).toBe('RUNNING');
 
       const [stored] = await messagesOf(b.message.externalId);
-      expect(stored).toMatchObject({ id: outcomeB.result!.messageId, contact_id: outcomeB.result!.contactId, session_id: outcomeB.result!.sessionId });
+      expect(stored).toMatchObject({
+        id: outcomeB.result!.messageId,
+        contact_id: outcomeB.result!.contactId,
+        session_id: outcomeB.result!.sessionId,
+      });
       expect(await messagesOf(a.message.externalId)).toHaveLength(0);
       expect(await messageDeletedEvent(a.message.externalId)).toHaveLength(1);
     });
@@ -409,24 +511,33 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
           }),
       });
       await bInserted.wait();
-      await eventually(async () => {
-        const waiting = await h.query(
-          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"sessions"%FOR UPDATE%'`,
-        );
-        return waiting.length > 0 ? true : undefined;
-      }, 20_000, 'a compensation waiting on a row lock');
+      await eventually(
+        async () => {
+          const waiting = await h.query(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%"sessions"%FOR UPDATE%'`,
+          );
+          return waiting.length > 0 ? true : undefined;
+        },
+        20_000,
+        'a compensation waiting on a row lock',
+      );
       aWaitsForB.open();
       const [outcomeA, outcomeB] = await Promise.all([runA, runB]);
 
       expect(outcomeB.error).toBeUndefined();
       expect(outcomeB.result).toMatchObject({ contactCreated: false, sessionOpened: false, messageCreated: true });
       expect(outcomeA.error).toBeInstanceOf(WorkflowFailedError);
-      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({ compensated: [], kept: ['closeSession', 'deleteContact'] });
+      expect(await compensationEvent(outcomeA.workflowId)).toMatchObject({
+        compensated: [],
+        kept: ['closeSession', 'deleteContact'],
+      });
       const [contact] = await contactsOf(phone);
       expect(contact).toMatchObject({ id: outcomeB.result!.contactId, deleted_at: null });
       const [session] = await sessionsOf([contact.id]);
       expect(session).toMatchObject({ id: outcomeB.result!.sessionId, status: 'active', end_reason: null });
-      expect(await messagesOf(b.message.externalId)).toMatchObject([{ contact_id: contact.id, session_id: session.id }]);
+      expect(await messagesOf(b.message.externalId)).toMatchObject([
+        { contact_id: contact.id, session_id: session.id },
+      ]);
       expect(await orphanedMessages(phone)).toEqual([]);
     });
 
@@ -469,20 +580,40 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       expect(rolledBackSession).toMatchObject({ status: 'ended', end_reason: 'saga_rollback' });
 
       expect(outcomeB.error).toBeUndefined();
-      expect(outcomeB.result).toMatchObject({ contactId: liveContact.id, contactCreated: true, sessionOpened: true, messageCreated: true });
-      expect(createMessageCalls).toEqual([`${rolledBackContact.id}/${rolledBackSession.id}`, `${liveContact.id}/${outcomeB.result!.sessionId}`]);
+      expect(outcomeB.result).toMatchObject({
+        contactId: liveContact.id,
+        contactCreated: true,
+        sessionOpened: true,
+        messageCreated: true,
+      });
+      expect(createMessageCalls).toEqual([
+        `${rolledBackContact.id}/${rolledBackSession.id}`,
+        `${liveContact.id}/${outcomeB.result!.sessionId}`,
+      ]);
       expect(liveContact.deleted_at).toBeNull();
       const [liveSession] = await sessionsOf([liveContact.id]);
       expect(liveSession).toMatchObject({ id: outcomeB.result!.sessionId, status: 'active' });
-      expect(await messagesOf(b.message.externalId)).toMatchObject([{ id: outcomeB.result!.messageId, contact_id: liveContact.id, session_id: liveSession.id }]);
+      expect(await messagesOf(b.message.externalId)).toMatchObject([
+        { id: outcomeB.result!.messageId, contact_id: liveContact.id, session_id: liveSession.id },
+      ]);
       expect(await orphanedMessages(phone)).toEqual([]);
-      expect(await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [outcomeB.workflowId])).toHaveLength(0);
+      expect(
+        await h.query(`SELECT 1 FROM outbox_events WHERE type = 'saga.compensated' AND aggregate_id = $1`, [
+          outcomeB.workflowId,
+        ]),
+      ).toHaveLength(0);
       // B went the patched way: the marker is in its history.
       const history = await h.temporal.workflow.getHandle(outcomeB.workflowId).fetchHistory();
       const patches = (history.events ?? []).flatMap((e) =>
-        (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((p) => JSON.parse(Buffer.from(p.data!).toString()).id),
+        (e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map(
+          (p) => JSON.parse(Buffer.from(p.data!).toString()).id,
+        ),
       );
-      expect(patches).toEqual(['inbound-saga-local-steps', 'inbound-saga-resolve-again-after-rollback', 'inbound-saga-publish-by-relay']);
+      expect(patches).toEqual([
+        'inbound-saga-local-steps',
+        'inbound-saga-resolve-again-after-rollback',
+        'inbound-saga-publish-by-relay',
+      ]);
     });
   });
 
@@ -492,12 +623,26 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     const conversation = async () => {
       const phone = newPhone();
       const { message } = inbound(phone);
-      const contact = await steps().findOrCreateContact({ tenantId: tenant.tenantId, proposedContactId: randomUUID(), message });
+      const contact = await steps().findOrCreateContact({
+        tenantId: tenant.tenantId,
+        proposedContactId: randomUUID(),
+        message,
+      });
       const { session } = await steps().findOrOpenSession({
-        tenantId: tenant.tenantId, channelId: channel.id, contactId: contact.contactId, proposedSessionId: randomUUID(), message,
+        tenantId: tenant.tenantId,
+        channelId: channel.id,
+        contactId: contact.contactId,
+        proposedSessionId: randomUUID(),
+        message,
       });
       const store = (m: InboundMessage = inbound(phone).message) =>
-        steps().createMessage({ tenantId: tenant.tenantId, channelId: channel.id, contactId: contact.contactId, sessionId: session.id, message: m });
+        steps().createMessage({
+          tenantId: tenant.tenantId,
+          channelId: channel.id,
+          contactId: contact.contactId,
+          sessionId: session.id,
+          message: m,
+        });
       return { phone, message, session, contactId: contact.contactId, sessionId: session.id, store };
     };
 
@@ -505,15 +650,23 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
       const used = await conversation();
       await used.store();
       expect(await steps().closeSessionForRollback(tenant.tenantId, used.sessionId)).toBe('kept_in_use');
-      expect(await sessionsOf([used.contactId])).toMatchObject([{ id: used.sessionId, status: 'active', end_reason: null }]);
+      expect(await sessionsOf([used.contactId])).toMatchObject([
+        { id: used.sessionId, status: 'active', end_reason: null },
+      ]);
       expect(await typesOf(used.sessionId)).toEqual(['session.started']);
 
       const unused = await conversation();
       await steps().watchSession(tenant.tenantId, unused.session);
       expect(await lifecycleStatus(unused.sessionId)).toBe('RUNNING');
       expect(await steps().closeSessionForRollback(tenant.tenantId, unused.sessionId)).toBe('undone');
-      expect(await sessionsOf([unused.contactId])).toMatchObject([{ id: unused.sessionId, status: 'ended', end_reason: 'saga_rollback' }]);
-      await eventually(async () => ((await lifecycleStatus(unused.sessionId)) === 'COMPLETED' ? true : undefined), 10_000, 'lifecycle workflow completed');
+      expect(await sessionsOf([unused.contactId])).toMatchObject([
+        { id: unused.sessionId, status: 'ended', end_reason: 'saga_rollback' },
+      ]);
+      await eventually(
+        async () => ((await lifecycleStatus(unused.sessionId)) === 'COMPLETED' ? true : undefined),
+        10_000,
+        'lifecycle workflow completed',
+      );
       // A retry (its first reply lost) reports the same, and ends nothing twice.
       expect(await steps().closeSessionForRollback(tenant.tenantId, unused.sessionId)).toBe('undone');
       expect(await typesOf(unused.sessionId)).toEqual(['session.started', 'session.ended']);
@@ -568,7 +721,12 @@ describe('ProcessInboundMessageSaga compensation (real Temporal dev server, real
     expect(redelivered.status).toBe(202);
     expect(redelivered.body).toMatchObject({ mode: 'saga', workflowId: failed.workflowId, duplicate: false });
     const result = (await h.workflowResult(failed.workflowId)) as ProcessInboundMessageResult;
-    expect(result).toMatchObject({ contactCreated: true, sessionOpened: true, messageCreated: true, optionalStepFailures: [] });
+    expect(result).toMatchObject({
+      contactCreated: true,
+      sessionOpened: true,
+      messageCreated: true,
+      optionalStepFailures: [],
+    });
 
     const contacts = await contactsOf(phone);
     expect(contacts.filter((c) => c.deleted_at === null).map((c) => c.id)).toEqual([result.contactId]);

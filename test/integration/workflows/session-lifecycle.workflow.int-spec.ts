@@ -26,11 +26,27 @@ import { SessionLifecycleWorkflow } from '../../../libs/workflows/src/workflows/
  *  in-memory recorders over an in-memory "sessions table" here (the real ones are covered with
  *  Postgres in the conversation suites): what is under test is the timing logic. */
 class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
-  readonly calls: { name: string; at: number; sessionId: string; reason?: SessionEndReason; deadlineAt?: string; messageRawId?: string }[] = [];
+  readonly calls: {
+    name: string;
+    at: number;
+    sessionId: string;
+    reason?: SessionEndReason;
+    deadlineAt?: string;
+    messageRawId?: string;
+  }[] = [];
   /** Wake-up reads (readSessionTimes), by session id. */
   readonly reads = new Map<string, number>();
   /** The sessions as the database holds them: activity is written here, never signalled (lazy deadlines). */
-  readonly table = new Map<string, { lastActivityAt: string; timeoutSeconds: number; warningLeadSeconds: number | null; status: 'active' | 'ended'; endReason: SessionEndReason | null }>();
+  readonly table = new Map<
+    string,
+    {
+      lastActivityAt: string;
+      timeoutSeconds: number;
+      warningLeadSeconds: number | null;
+      status: 'active' | 'ended';
+      endReason: SessionEndReason | null;
+    }
+  >();
   /** Called when a warning is "sent": lets a test deliver the message.any echo of the warning. */
   onWarning: (externalId: string) => Promise<void> = async () => undefined;
   /** Later activity the "database" gets between the wake-up read and the end, by session id. */
@@ -50,7 +66,15 @@ class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
   async readSessionTimes(input: { tenantId: string; sessionId: string }): Promise<SessionTimes> {
     this.reads.set(input.sessionId, (this.reads.get(input.sessionId) ?? 0) + 1);
     const row = this.table.get(input.sessionId);
-    if (!row) return { status: 'missing', lastActivityAt: new Date(0).toISOString(), timeoutSeconds: 1, warningLeadSeconds: null, endReason: null, endedAt: null };
+    if (!row)
+      return {
+        status: 'missing',
+        lastActivityAt: new Date(0).toISOString(),
+        timeoutSeconds: 1,
+        warningLeadSeconds: null,
+        endReason: null,
+        endedAt: null,
+      };
     return { ...row, endedAt: row.status === 'ended' ? new Date().toISOString() : null };
   }
 
@@ -65,18 +89,28 @@ class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
     }
     this.calls.push({ name: 'warning', at: Date.now(), sessionId: input.sessionId, messageRawId: input.messageRawId });
     const fault = this.warningFault.get(input.sessionId);
-    if (fault === 'refused') throw ApplicationFailure.nonRetryable('WAHA POST /api/sendText answered 404', 'WahaPermanentError');
+    if (fault === 'refused')
+      throw ApplicationFailure.nonRetryable('WAHA POST /api/sendText answered 404', 'WahaPermanentError');
     if (fault === 'hangs') await new Promise((resolve) => setTimeout(resolve, 8_000));
     await this.onWarning(externalId);
     return { sent: true, externalId, reason: null };
   }
 
   async recordTimeoutWarningFailed(input: { tenantId: string; sessionId: string; messageRawId: string }) {
-    this.calls.push({ name: 'warning-failed', at: Date.now(), sessionId: input.sessionId, messageRawId: input.messageRawId });
+    this.calls.push({
+      name: 'warning-failed',
+      at: Date.now(),
+      sessionId: input.sessionId,
+      messageRawId: input.messageRawId,
+    });
     return { marked: true };
   }
 
-  async endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome> {
+  async endSessionDueToTimeout(input: {
+    tenantId: string;
+    sessionId: string;
+    deadlineAt: string;
+  }): Promise<EndSessionOutcome> {
     const later = this.dbLastActivityAt.get(input.sessionId);
     if (later) {
       this.dbLastActivityAt.delete(input.sessionId);
@@ -96,7 +130,13 @@ class RecordingSessionActivities implements SessionLifecycleActivitiesContract {
     const row = this.table.get(sessionId);
     if (row) Object.assign(row, { status: 'ended', endReason: row.endReason ?? reason });
     this.calls.push({ name: 'end', at: Date.now(), sessionId, reason, deadlineAt });
-    return { ended: !already, status: 'ended', endReason: reason, endedAt: new Date().toISOString(), lastActivityAt: null };
+    return {
+      ended: !already,
+      status: 'ended',
+      endReason: reason,
+      endedAt: new Date().toISOString(),
+      lastActivityAt: null,
+    };
   }
 
   count(name: string): number {
@@ -113,11 +153,30 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
   const activities = new RecordingSessionActivities();
   const taskQueue = `sessions-test-${randomUUID()}`;
 
-  const start = (overrides: Partial<SessionLifecycleInput> = {}): Promise<WorkflowHandle<typeof SessionLifecycleWorkflow>> => {
+  const start = (
+    overrides: Partial<SessionLifecycleInput> = {},
+  ): Promise<WorkflowHandle<typeof SessionLifecycleWorkflow>> => {
     const sessionId = randomUUID();
-    const input: SessionLifecycleInput = { tenantId: randomUUID(), sessionId, lastActivityAt: new Date().toISOString(), timeoutSeconds: 2, warningLeadSeconds: null, ...overrides };
-    activities.table.set(sessionId, { lastActivityAt: input.lastActivityAt, timeoutSeconds: input.timeoutSeconds, warningLeadSeconds: input.warningLeadSeconds, status: 'active', endReason: null });
-    return client.workflow.start(SessionLifecycleWorkflow, { taskQueue, workflowId: `session:${sessionId}`, args: [input] });
+    const input: SessionLifecycleInput = {
+      tenantId: randomUUID(),
+      sessionId,
+      lastActivityAt: new Date().toISOString(),
+      timeoutSeconds: 2,
+      warningLeadSeconds: null,
+      ...overrides,
+    };
+    activities.table.set(sessionId, {
+      lastActivityAt: input.lastActivityAt,
+      timeoutSeconds: input.timeoutSeconds,
+      warningLeadSeconds: input.warningLeadSeconds,
+      status: 'active',
+      endReason: null,
+    });
+    return client.workflow.start(SessionLifecycleWorkflow, {
+      taskQueue,
+      workflowId: `session:${sessionId}`,
+      args: [input],
+    });
   };
   const sessionIdOf = (handle: WorkflowHandle) => handle.workflowId.slice('session:'.length);
   const callsOf = (handle: WorkflowHandle) => activities.calls.filter((c) => c.sessionId === sessionIdOf(handle));
@@ -166,7 +225,11 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   it('sends the warning exactly once and still ends on time (the original never ended)', async () => {
     const lastActivityAt = new Date();
-    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1, lastActivityAt: lastActivityAt.toISOString() });
+    const handle = await start({
+      timeoutSeconds: 3,
+      warningLeadSeconds: 1,
+      lastActivityAt: lastActivityAt.toISOString(),
+    });
     await handle.result();
     const calls = callsOf(handle);
     expect(calls.map((c) => c.name)).toEqual(['warning', 'end']);
@@ -229,13 +292,21 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     const started: { handle?: WorkflowHandle<typeof SessionLifecycleWorkflow> } = {};
     activities.onWarning = async (externalId) => {
       // The warning's own webhook can arrive before the activity returns.
-      await started.handle!.signal(sessionActivitySignal, { at: new Date().toISOString(), direction: 'outbound', externalId });
+      await started.handle!.signal(sessionActivitySignal, {
+        at: new Date().toISOString(),
+        direction: 'outbound',
+        externalId,
+      });
     };
     const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1 });
     started.handle = handle;
     await eventually(async () => ((await handle.query(sessionStateQuery)).warningsSent === 1 ? true : undefined));
     const replyAt = new Date();
-    await handle.signal(sessionActivitySignal, { at: replyAt.toISOString(), direction: 'inbound', externalId: 'false_x@c.us_REPLY' });
+    await handle.signal(sessionActivitySignal, {
+      at: replyAt.toISOString(),
+      direction: 'inbound',
+      externalId: 'false_x@c.us_REPLY',
+    });
     const moved = await eventually(async () => {
       const s = await handle.query(sessionStateQuery);
       return s.lastActivityAt === replyAt.toISOString() ? s : undefined;
@@ -273,7 +344,11 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   it('records a warning WAHA refuses as failed (under the id it chose) and still ends at the deadline; the run does not fail', async () => {
     const lastActivityAt = new Date();
-    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1, lastActivityAt: lastActivityAt.toISOString() });
+    const handle = await start({
+      timeoutSeconds: 3,
+      warningLeadSeconds: 1,
+      lastActivityAt: lastActivityAt.toISOString(),
+    });
     activities.warningFault.set(sessionIdOf(handle), 'refused');
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ ended: true, status: 'ended', endReason: 'inactivity' });
@@ -282,12 +357,20 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     expect(calls[0]!.messageRawId).toMatch(/^3EB0[0-9A-F]{18}$/);
     expect(calls[1]!.messageRawId).toBe(calls[0]!.messageRawId);
     expect(calls[2]!.deadlineAt).toBe(new Date(lastActivityAt.getTime() + 3_000).toISOString());
-    expect(await handle.query(sessionStateQuery)).toMatchObject({ warningsSent: 0, warningSentForCurrentPeriod: true, endReason: 'inactivity' });
+    expect(await handle.query(sessionStateQuery)).toMatchObject({
+      warningsSent: 0,
+      warningSentForCurrentPeriod: true,
+      endReason: 'inactivity',
+    });
   });
 
   it('gives up a warning WAHA never answers once the deadline comes, records it failed and ends on time', async () => {
     const lastActivityAt = new Date();
-    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 2, lastActivityAt: lastActivityAt.toISOString() });
+    const handle = await start({
+      timeoutSeconds: 3,
+      warningLeadSeconds: 2,
+      lastActivityAt: lastActivityAt.toISOString(),
+    });
     activities.warningFault.set(sessionIdOf(handle), 'hangs');
     const outcome = await handle.result();
     expect(outcome).toMatchObject({ ended: true, endReason: 'inactivity' });
@@ -300,7 +383,11 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   it('skips the warning when the database shows later activity, and warns and ends from there', async () => {
     const lastActivityAt = new Date();
-    const handle = await start({ timeoutSeconds: 3, warningLeadSeconds: 1, lastActivityAt: lastActivityAt.toISOString() });
+    const handle = await start({
+      timeoutSeconds: 3,
+      warningLeadSeconds: 1,
+      lastActivityAt: lastActivityAt.toISOString(),
+    });
     const later = new Date(lastActivityAt.getTime() + 1_500);
     activities.dbActivityBeforeWarning.set(sessionIdOf(handle), later.toISOString());
     await handle.result();
@@ -320,7 +407,9 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   it('rejects a closeSession update with an unknown reason', async () => {
     const handle = await start({ timeoutSeconds: 600 });
-    const rejected = await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'bored' as never }] }).catch((e: unknown) => e);
+    const rejected = await handle
+      .executeUpdate(closeSessionUpdate, { args: [{ reason: 'bored' as never }] })
+      .catch((e: unknown) => e);
     expect((rejected as { cause?: { message?: string } }).cause?.message).toMatch(/reason must be one of/);
     expect((await handle.query(sessionStateQuery)).status).toBe('active');
     await handle.executeUpdate(closeSessionUpdate, { args: [{ reason: 'manual' }] });
@@ -352,7 +441,11 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
     const lastAt = new Date(base + 5_000);
     for (let i = 0; i < 520; i += 1) {
       const at = i === 519 ? lastAt : new Date(base - 1_000 + i);
-      await handle.signal(sessionActivitySignal, { at: at.toISOString(), direction: 'inbound', externalId: `false_x@c.us_M${i}` });
+      await handle.signal(sessionActivitySignal, {
+        at: at.toISOString(),
+        direction: 'inbound',
+        externalId: `false_x@c.us_M${i}`,
+      });
     }
     const state = await eventually(async () => {
       const s = await handle.query(sessionStateQuery);
@@ -365,6 +458,8 @@ describe('SessionLifecycleWorkflow (real Temporal dev server)', () => {
 
   it('fails fast with a non-retryable ValidationError on bad input', async () => {
     const handle = await start({ timeoutSeconds: 0 });
-    await expect(handle.result()).rejects.toMatchObject({ cause: { type: 'ValidationError', message: expect.stringContaining('timeoutSeconds') } });
+    await expect(handle.result()).rejects.toMatchObject({
+      cause: { type: 'ValidationError', message: expect.stringContaining('timeoutSeconds') },
+    });
   });
 });

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type ApiKeyView, type CreatedApiKeyView, TenantService } from '@app/tenant';
 import { type Page } from '@app/shared';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
@@ -18,7 +28,8 @@ export class ApiKeysController {
   @HttpCode(HttpStatus.CREATED)
   @ApiOperation({
     summary: 'Create an API key of your tenant',
-    description: 'The answer carries the key itself (`key`), once: store it, it cannot be shown again. A scope includes the weaker ones (admin > write > read).',
+    description:
+      'The answer carries the key itself (`key`), once: store it, it cannot be shown again. A scope includes the weaker ones (admin > write > read).',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid name or scopes (the message names the field)' })

@@ -22,14 +22,17 @@ import {
 import { type Page } from '@app/shared';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { PageQueryDto } from '../platform/page-query.dto';
-import { ChannelPageResponseDto, ChannelResponseDto, ChannelWithWebhookSecretResponseDto } from './dto/channel.response.dto';
+import {
+  ChannelPageResponseDto,
+  ChannelResponseDto,
+  ChannelWithWebhookSecretResponseDto,
+} from './dto/channel.response.dto';
 import { CreateChannelRequestDto } from './dto/create-channel.request.dto';
 import { RotateWebhookSecretRequestDto } from './dto/rotate-webhook-secret.request.dto';
 import { UpdateChannelRequestDto } from './dto/update-channel.request.dto';
 import { SessionPolicyPropagation } from '@app/inbound';
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
-
 
 @ApiTags('channels')
 @Controller('v1/channels')
@@ -52,9 +55,14 @@ export class ChannelsController {
       'The answer carries webhookSecret, shown only this once: configure a WAHA webhook with url = <this API> + webhookPath and hmac.key = webhookSecret.',
   })
   @ApiCreatedResponse({ type: ChannelWithWebhookSecretResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body (the message names the field), e.g. a warning lead not shorter than the timeout' })
+  @ApiBadRequestResponse({
+    description: 'Invalid body (the message names the field), e.g. a warning lead not shorter than the timeout',
+  })
   @ApiConflictResponse({ description: 'A channel with this name already exists in the tenant' })
-  create(@CurrentTenant() tenantId: string, @Body() body: CreateChannelRequestDto): Promise<ChannelWithWebhookSecretView> {
+  create(
+    @CurrentTenant() tenantId: string,
+    @Body() body: CreateChannelRequestDto,
+  ): Promise<ChannelWithWebhookSecretView> {
     return this.createChannel.execute({
       tenantId,
       name: body.name,
@@ -74,7 +82,10 @@ export class ChannelsController {
 
   @Get()
   @RequireScope('read')
-  @ApiOperation({ summary: 'List channels, newest first', description: 'Keyset-paged: follow nextCursor until it is null.' })
+  @ApiOperation({
+    summary: 'List channels, newest first',
+    description: 'Keyset-paged: follow nextCursor until it is null.',
+  })
   @ApiOkResponse({ type: ChannelPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit or cursor' })
   list(@CurrentTenant() tenantId: string, @Query() query: PageQueryDto): Promise<Page<ChannelView>> {
@@ -105,7 +116,11 @@ export class ChannelsController {
   @ApiBadRequestResponse({ description: 'Invalid id or body (the message names the field)' })
   @ApiNotFoundResponse({ description: 'No such channel in the tenant' })
   @ApiConflictResponse({ description: 'The new name belongs to another channel of the tenant' })
-  async update(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: UpdateChannelRequestDto): Promise<ChannelView> {
+  async update(
+    @CurrentTenant() tenantId: string,
+    @UuidParam() id: string,
+    @Body() body: UpdateChannelRequestDto,
+  ): Promise<ChannelView> {
     const channel = await this.updateChannel.execute({
       tenantId,
       id,

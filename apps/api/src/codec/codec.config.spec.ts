@@ -14,14 +14,22 @@ describe('TEMPORAL_CODEC_CORS_ORIGINS', () => {
   };
 
   it('takes a comma-separated list of origins; unset allows none', () => {
-    expect(withEnv('http://localhost:8233, https://temporal.example.com').corsOrigins).toEqual(['http://localhost:8233', 'https://temporal.example.com']);
+    expect(withEnv('http://localhost:8233, https://temporal.example.com').corsOrigins).toEqual([
+      'http://localhost:8233',
+      'https://temporal.example.com',
+    ]);
     expect(withEnv(undefined).corsOrigins).toEqual([]);
   });
 
-  it.each(['https://temporal.example.com/', 'https://temporal.example.com/ui', 'temporal.example.com', 'ftp://temporal.example.com', '*'])(
-    'rejects %s, naming the variable',
-    (value) => {
-      expect(() => withEnv(value)).toThrow(`TEMPORAL_CODEC_CORS_ORIGINS: "${value}" is not an origin like https://temporal.example.com`);
-    },
-  );
+  it.each([
+    'https://temporal.example.com/',
+    'https://temporal.example.com/ui',
+    'temporal.example.com',
+    'ftp://temporal.example.com',
+    '*',
+  ])('rejects %s, naming the variable', (value) => {
+    expect(() => withEnv(value)).toThrow(
+      `TEMPORAL_CODEC_CORS_ORIGINS: "${value}" is not an origin like https://temporal.example.com`,
+    );
+  });
 });

@@ -4,7 +4,8 @@ import { validateConfig } from '@app/shared';
 
 export class CodecEnv {
   /** Browser origins (the Temporal UI) allowed to call the codec endpoint, comma-separated. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TEMPORAL_CODEC_CORS_ORIGINS?: string;
 }
 
@@ -28,7 +29,9 @@ function parseOrigins(raw: string | undefined): string[] {
       origin = undefined;
     }
     if (origin !== value) {
-      throw new Error(`Invalid configuration:\n  TEMPORAL_CODEC_CORS_ORIGINS: "${value}" is not an origin like https://temporal.example.com (http or https, no path, no trailing slash)`);
+      throw new Error(
+        `Invalid configuration:\n  TEMPORAL_CODEC_CORS_ORIGINS: "${value}" is not an origin like https://temporal.example.com (http or https, no path, no trailing slash)`,
+      );
     }
     return origin;
   });

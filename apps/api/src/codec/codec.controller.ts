@@ -1,5 +1,13 @@
 import { Body, Controller, Headers, HttpCode, Logger, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { type Payload } from '@temporalio/common';
 import { RuleViolationError, ValidationError } from '@app/shared';
 import { PayloadEncryptionError, TemporalClientProvider } from '@app/workflows';
@@ -18,7 +26,11 @@ const NAMESPACE_HEADER = 'x-namespace';
  * are not split by tenant): it is an operator's tool and must be limited to admin keys.
  */
 @ApiTags('codec')
-@ApiHeader({ name: 'X-Namespace', required: false, description: "The Temporal namespace (sent by the UI and CLI); must be this deployment's" })
+@ApiHeader({
+  name: 'X-Namespace',
+  required: false,
+  description: "The Temporal namespace (sent by the UI and CLI); must be this deployment's",
+})
 @Controller('v1/codec')
 export class CodecController {
   private readonly logger = new Logger(CodecController.name);
@@ -32,7 +44,11 @@ export class CodecController {
   @ApiBody({ type: JsonPayloadsDto })
   @ApiOkResponse({ type: JsonPayloadsDto })
   @ApiBadRequestResponse({ description: 'malformed body, or another namespace in X-Namespace' })
-  encode(@CurrentTenant() tenantId: string, @Headers(NAMESPACE_HEADER) namespace: string | undefined, @Body() body: unknown): Promise<JsonPayloadsDto> {
+  encode(
+    @CurrentTenant() tenantId: string,
+    @Headers(NAMESPACE_HEADER) namespace: string | undefined,
+    @Body() body: unknown,
+  ): Promise<JsonPayloadsDto> {
     return this.run('encode', tenantId, namespace, body);
   }
 
@@ -44,14 +60,26 @@ export class CodecController {
   @ApiOkResponse({ type: JsonPayloadsDto })
   @ApiBadRequestResponse({ description: 'malformed body, or another namespace in X-Namespace' })
   @ApiUnprocessableEntityResponse({ description: 'a payload cannot be decrypted: unknown key id, or altered' })
-  decode(@CurrentTenant() tenantId: string, @Headers(NAMESPACE_HEADER) namespace: string | undefined, @Body() body: unknown): Promise<JsonPayloadsDto> {
+  decode(
+    @CurrentTenant() tenantId: string,
+    @Headers(NAMESPACE_HEADER) namespace: string | undefined,
+    @Body() body: unknown,
+  ): Promise<JsonPayloadsDto> {
     return this.run('decode', tenantId, namespace, body);
   }
 
-  private async run(operation: 'encode' | 'decode', tenantId: string, namespace: string | undefined, body: unknown): Promise<JsonPayloadsDto> {
+  private async run(
+    operation: 'encode' | 'decode',
+    tenantId: string,
+    namespace: string | undefined,
+    body: unknown,
+  ): Promise<JsonPayloadsDto> {
     const served = this.temporal.config.namespace;
     if (namespace !== undefined && namespace !== served) {
-      throw new ValidationError('X-Namespace', `"${namespace}" is not the namespace this deployment's keys belong to (${served})`);
+      throw new ValidationError(
+        'X-Namespace',
+        `"${namespace}" is not the namespace this deployment's keys belong to (${served})`,
+      );
     }
     const payloads = payloadsFromJson(body);
     const [codec] = this.temporal.dataConverter.payloadCodecs;
@@ -61,7 +89,12 @@ export class CodecController {
       try {
         done.push(...(await codec[operation]([payload])));
       } catch (err) {
-        if (err instanceof PayloadEncryptionError) throw new RuleViolationError('PAYLOAD_NOT_DECRYPTABLE', `payloads[${index}]: ${err.message}`, `payloads[${index}]`);
+        if (err instanceof PayloadEncryptionError)
+          throw new RuleViolationError(
+            'PAYLOAD_NOT_DECRYPTABLE',
+            `payloads[${index}]: ${err.message}`,
+            `payloads[${index}]`,
+          );
         throw err;
       }
     }

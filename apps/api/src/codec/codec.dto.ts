@@ -4,7 +4,11 @@ import { type FieldError, ValidationFailedException } from '../platform/error-en
 
 /** A Payload in protobuf's JSON form, as the Temporal UI and CLI send and expect it. */
 export class JsonPayloadDto {
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string', format: 'byte' }, example: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' } })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'byte' },
+    example: { encoding: 'YmluYXJ5L2VuY3J5cHRlZA==' },
+  })
   metadata?: Record<string, string>;
 
   @ApiPropertyOptional({ type: 'string', format: 'byte', description: 'base64' })
@@ -24,11 +28,14 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
  *  gave them); the body itself holds `payloads` only. */
 export function payloadsFromJson(body: unknown): Payload[] {
   const errors: FieldError[] = [];
-  const fail = (field: string, message: string, code?: string) => errors.push({ field, message: `${field}: ${message}`, ...(code ? { code } : {}) });
-  const object = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const fail = (field: string, message: string, code?: string) =>
+    errors.push({ field, message: `${field}: ${message}`, ...(code ? { code } : {}) });
+  const object =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
   const list = object.payloads;
   if (!Array.isArray(list)) fail('payloads', 'must be an array of payloads ({ metadata, data })');
-  for (const unknown of Object.keys(object).filter((key) => key !== 'payloads')) fail(unknown, 'is not a property of the body', 'UNKNOWN_PROPERTY');
+  for (const unknown of Object.keys(object).filter((key) => key !== 'payloads'))
+    fail(unknown, 'is not a property of the body', 'UNKNOWN_PROPERTY');
 
   const bytes = (value: unknown, name: string): Buffer => {
     if (typeof value === 'string' && BASE64.test(value)) return Buffer.from(value, 'base64');
@@ -45,7 +52,11 @@ export function payloadsFromJson(body: unknown): Payload[] {
     const metadataOk = typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata);
     if (!metadataOk) fail(`${field}.metadata`, 'must be an object of base64 strings');
     return {
-      metadata: metadataOk ? Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, bytes(value, `${field}.metadata.${key}`)])) : {},
+      metadata: metadataOk
+        ? Object.fromEntries(
+            Object.entries(metadata).map(([key, value]) => [key, bytes(value, `${field}.metadata.${key}`)]),
+          )
+        : {},
       data: bytes(data, `${field}.data`),
     };
   });

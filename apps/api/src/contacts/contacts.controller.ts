@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -36,7 +26,6 @@ import { ListContactsQueryDto } from './dto/list-contacts.query.dto';
 import { UpdateContactRequestDto } from './dto/update-contact.request.dto';
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
-
 
 @ApiTags('contacts')
 @Controller('v1/contacts')
@@ -69,7 +58,10 @@ export class ContactsController {
 
   @Get()
   @RequireScope('read')
-  @ApiOperation({ summary: 'List contacts, newest first', description: 'Keyset-paged: follow nextCursor until it is null.' })
+  @ApiOperation({
+    summary: 'List contacts, newest first',
+    description: 'Keyset-paged: follow nextCursor until it is null.',
+  })
   @ApiOkResponse({ type: ContactPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit, cursor or search' })
   list(@CurrentTenant() tenantId: string, @Query() query: ListContactsQueryDto): Promise<Page<ContactView>> {
@@ -89,7 +81,10 @@ export class ContactsController {
 
   @Patch(':id')
   @RequireScope('write')
-  @ApiOperation({ summary: 'Change a contact', description: 'Absent fields stay as they are; null clears an optional field.' })
+  @ApiOperation({
+    summary: 'Change a contact',
+    description: 'Absent fields stay as they are; null clears an optional field.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ContactResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid id or body' })

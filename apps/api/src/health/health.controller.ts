@@ -27,10 +27,13 @@ export class HealthController {
 
   /** Ready to serve: not shutting down, and the database and Temporal answer. */
   @Get('ready')
-  @ApiServiceUnavailableResponse({ description: 'NOT_READY: shutting down, or a dependency failed its check (`details` has the status of each)' })
+  @ApiServiceUnavailableResponse({
+    description: 'NOT_READY: shutting down, or a dependency failed its check (`details` has the status of each)',
+  })
   @HealthCheck()
   async ready(): Promise<HealthCheckResult> {
-    if (this.shutdown.shuttingDown) throw new ServiceUnavailableException({ code: ErrorCode.NOT_READY, message: 'Not ready: shutting down' });
+    if (this.shutdown.shuttingDown)
+      throw new ServiceUnavailableException({ code: ErrorCode.NOT_READY, message: 'Not ready: shutting down' });
     try {
       return await this.health.check([
         () => this.database.pingCheck('database', { timeout: 2_000 }),
@@ -39,7 +42,11 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       const { error: failing = {}, details } = error.getResponse() as HealthCheckResult;
-      throw new ServiceUnavailableException({ code: ErrorCode.NOT_READY, message: `Not ready: ${Object.keys(failing).join(', ')} failed its check`, details });
+      throw new ServiceUnavailableException({
+        code: ErrorCode.NOT_READY,
+        message: `Not ready: ${Object.keys(failing).join(', ')} failed its check`,
+        details,
+      });
     }
   }
 }

@@ -9,7 +9,11 @@ import { TemporalHealthIndicator } from './temporal.health';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController, MetricsController],
-  providers: [TemporalHealthIndicator, SystemGaugesCollector, { provide: ShutdownReadiness, useValue: new ShutdownReadiness() }],
+  providers: [
+    TemporalHealthIndicator,
+    SystemGaugesCollector,
+    { provide: ShutdownReadiness, useValue: new ShutdownReadiness() },
+  ],
   exports: [ShutdownReadiness],
 })
 export class HealthModule {}

@@ -1,11 +1,23 @@
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { HistoryImportAlreadyRunningError, HistoryImports, type HistoryImportView } from '@app/history-import';
 import { type Page } from '@app/shared';
 import { CurrentTenant } from '../platform/current-tenant.decorator';
 import { PageQueryDto } from '../platform/page-query.dto';
 import { UuidParam } from '../platform/uuid-param';
-import { HistoryImportPageResponseDto, HistoryImportResponseDto, StartHistoryImportRequestDto } from './dto/history-import.dto';
+import {
+  HistoryImportPageResponseDto,
+  HistoryImportResponseDto,
+  StartHistoryImportRequestDto,
+} from './dto/history-import.dto';
 import { RequireScope } from '../platform/require-scope.decorator';
 
 @ApiTags('history imports')
@@ -26,12 +38,27 @@ export class HistoryImportsController {
   @ApiBadRequestResponse({ description: 'Invalid body (the message names the field)' })
   @ApiNotFoundResponse({ description: 'No such channel' })
   @ApiConflictResponse({ description: 'An import of this channel is running; runningImportId names it' })
-  async start(@CurrentTenant() tenantId: string, @UuidParam('channelId') channelId: string, @Body() body: StartHistoryImportRequestDto): Promise<HistoryImportView> {
+  async start(
+    @CurrentTenant() tenantId: string,
+    @UuidParam('channelId') channelId: string,
+    @Body() body: StartHistoryImportRequestDto,
+  ): Promise<HistoryImportView> {
     try {
-      return await this.imports.start({ tenantId, channelId, days: body.days, chatLimit: body.chatLimit, messagesPerChatLimit: body.messagesPerChatLimit });
+      return await this.imports.start({
+        tenantId,
+        channelId,
+        days: body.days,
+        chatLimit: body.chatLimit,
+        messagesPerChatLimit: body.messagesPerChatLimit,
+      });
     } catch (err) {
       if (err instanceof HistoryImportAlreadyRunningError) {
-        throw new ConflictException({ code: err.code, message: err.message, field: err.field, runningImportId: err.runningImportId });
+        throw new ConflictException({
+          code: err.code,
+          message: err.message,
+          field: err.field,
+          runningImportId: err.runningImportId,
+        });
       }
       throw err;
     }
@@ -42,7 +69,11 @@ export class HistoryImportsController {
   @ApiOperation({ summary: "The channel's history imports, newest first" })
   @ApiOkResponse({ type: HistoryImportPageResponseDto })
   @ApiNotFoundResponse({ description: 'No such channel' })
-  list(@CurrentTenant() tenantId: string, @UuidParam('channelId') channelId: string, @Query() query: PageQueryDto): Promise<Page<HistoryImportView>> {
+  list(
+    @CurrentTenant() tenantId: string,
+    @UuidParam('channelId') channelId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<HistoryImportView>> {
     return this.imports.list(tenantId, channelId, { limit: query.limit, cursor: query.cursor });
   }
 
@@ -51,7 +82,11 @@ export class HistoryImportsController {
   @ApiOperation({ summary: 'One import: live progress while it runs, the stored result afterwards' })
   @ApiOkResponse({ type: HistoryImportResponseDto })
   @ApiNotFoundResponse({ description: 'No such import on this channel' })
-  get(@CurrentTenant() tenantId: string, @UuidParam('channelId') channelId: string, @UuidParam('importId') importId: string): Promise<HistoryImportView> {
+  get(
+    @CurrentTenant() tenantId: string,
+    @UuidParam('channelId') channelId: string,
+    @UuidParam('importId') importId: string,
+  ): Promise<HistoryImportView> {
     return this.imports.get(tenantId, channelId, importId);
   }
 
@@ -60,12 +95,17 @@ export class HistoryImportsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Cancel a running import',
-    description: 'Running chats stop after the page they are storing; what was imported is consolidated and buffered webhooks are replayed; the import ends cancelled.',
+    description:
+      'Running chats stop after the page they are storing; what was imported is consolidated and buffered webhooks are replayed; the import ends cancelled.',
   })
   @ApiAcceptedResponse({ type: HistoryImportResponseDto })
   @ApiNotFoundResponse({ description: 'No such import on this channel' })
   @ApiConflictResponse({ description: 'The import is not running any more' })
-  cancel(@CurrentTenant() tenantId: string, @UuidParam('channelId') channelId: string, @UuidParam('importId') importId: string): Promise<HistoryImportView> {
+  cancel(
+    @CurrentTenant() tenantId: string,
+    @UuidParam('channelId') channelId: string,
+    @UuidParam('importId') importId: string,
+  ): Promise<HistoryImportView> {
     return this.imports.cancel(tenantId, channelId, importId);
   }
 }

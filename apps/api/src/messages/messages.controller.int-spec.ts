@@ -43,8 +43,7 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
         ApiAccessModule,
         MessagesHttpModule,
       ],
-      providers: [
-      ],
+      providers: [],
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));
     await app.listen(0, '127.0.0.1');
@@ -80,7 +79,7 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
     expect((await call('/v1/messages')).status).toBe(401);
   });
 
-  it('lists the tenant\'s messages newest first and pages with nextCursor', async () => {
+  it("lists the tenant's messages newest first and pages with nextCursor", async () => {
     const first = await call('/v1/messages?limit=3', keyA);
     expect(first.status).toBe(200);
     expect(first.body.data).toHaveLength(3);
@@ -88,7 +87,9 @@ describe('MessagesController (HTTP, real PostgreSQL)', () => {
     const second = await call(`/v1/messages?limit=3&cursor=${encodeURIComponent(first.body.nextCursor)}`, keyA);
     expect(second.body).toEqual({ data: [expect.any(Object)], nextCursor: null });
     const newestFirst = [...created].sort((x, y) => y.createdAt.localeCompare(x.createdAt) || (x.id < y.id ? 1 : -1));
-    expect([...first.body.data, ...second.body.data].map((m: MessageView) => m.id)).toEqual(newestFirst.map((m) => m.id));
+    expect([...first.body.data, ...second.body.data].map((m: MessageView) => m.id)).toEqual(
+      newestFirst.map((m) => m.id),
+    );
 
     expect((await call('/v1/messages', keyB)).body).toEqual({ data: [], nextCursor: null });
   });

@@ -15,7 +15,6 @@ import { MessagePageResponseDto, MessageResponseDto } from './dto/message.respon
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
 
-
 @ApiTags('messages')
 @Controller('v1/messages')
 export class MessagesController {
@@ -31,7 +30,9 @@ export class MessagesController {
     description: 'Keyset-paged: follow nextCursor until it is null. Narrow with sessionId, contactId and/or channelId.',
   })
   @ApiOkResponse({ type: MessagePageResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid limit or cursor, or a filter that is not a UUID (the message names the field)' })
+  @ApiBadRequestResponse({
+    description: 'Invalid limit or cursor, or a filter that is not a UUID (the message names the field)',
+  })
   list(@CurrentTenant() tenantId: string, @Query() query: ListMessagesQueryDto): Promise<Page<MessageView>> {
     return this.listMessages.execute({
       tenantId,

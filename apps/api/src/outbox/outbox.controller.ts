@@ -6,7 +6,6 @@ import { OutboxEventDto, OutboxEventPageDto, OutboxEventsQueryDto, OutboxStatsDt
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
 
-
 @ApiTags('outbox')
 @Controller('v1/outbox')
 export class OutboxController {

@@ -5,7 +5,8 @@ import { PageQueryDto } from '../platform/page-query.dto';
 
 export class OutboxEventsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: OUTBOX_STATUSES, example: 'dead' })
-  @IsOptional() @IsIn(OUTBOX_STATUSES)
+  @IsOptional()
+  @IsIn(OUTBOX_STATUSES)
   status?: OutboxStatus;
 }
 

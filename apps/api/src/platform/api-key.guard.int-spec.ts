@@ -41,7 +41,13 @@ describe('ApiKeyGuard (HTTP, real PostgreSQL)', () => {
   beforeAll(async () => {
     Object.assign(process.env, { DATABASE_URL: await createTestDatabase(), API_RATE_LIMIT_PER_IP: '3' });
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }), LoggerModule.forRoot({ pinoHttp: { level: 'silent' } }), DatabaseModule, TenantModule, ApiAccessModule],
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
+        LoggerModule.forRoot({ pinoHttp: { level: 'silent' } }),
+        DatabaseModule,
+        TenantModule,
+        ApiAccessModule,
+      ],
       controllers: [ProbeController],
     }).compile();
     app = moduleRef.createNestApplication({ logger: false });

@@ -1,6 +1,20 @@
-import { ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  type ThrottlerModuleOptions,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
 import { ApiScopes, type ApiScope, TenantService } from '@app/tenant';
 import { ErrorCode } from './error-envelope';
 import { IS_PUBLIC } from './public.decorator';
@@ -40,7 +54,10 @@ export class ApiKeyGuard extends ThrottlerGuard {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return super.canActivate(context);
     const required = this.reflector.getAllAndOverride<ApiScope | undefined>(REQUIRED_SCOPE, targets);
-    if (!required) throw new Error(`${context.getClass().name}.${context.getHandler().name} has neither @Public() nor @RequireScope()`);
+    if (!required)
+      throw new Error(
+        `${context.getClass().name}.${context.getHandler().name} has neither @Public() nor @RequireScope()`,
+      );
 
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     const presented = presentedKey(request.headers);
@@ -55,7 +72,11 @@ export class ApiKeyGuard extends ThrottlerGuard {
     const apiKey = await this.tenants.authenticate(presented);
     if (!apiKey) {
       await super.canActivate(context);
-      throw new UnauthorizedException({ code: ErrorCode.API_KEY_INVALID, message: 'The API key is not valid or was revoked', field: API_KEY_HEADER });
+      throw new UnauthorizedException({
+        code: ErrorCode.API_KEY_INVALID,
+        message: 'The API key is not valid or was revoked',
+        field: API_KEY_HEADER,
+      });
     }
     request.apiKey = apiKey;
     request.tenantId = apiKey.tenantId;
@@ -82,7 +103,10 @@ export class ApiKeyGuard extends ThrottlerGuard {
     return `${throttlerName}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     throw new HttpException(
       {
         code: ErrorCode.RATE_LIMITED,

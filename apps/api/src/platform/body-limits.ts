@@ -31,7 +31,12 @@ function limited(parser: RequestHandler, limit: string): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) =>
     parser(req, res, (err?: unknown) => {
       if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
-        next(new PayloadTooLargeException({ code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than the ${limit} this route accepts` }));
+        next(
+          new PayloadTooLargeException({
+            code: 'PAYLOAD_TOO_LARGE',
+            message: `The request body is larger than the ${limit} this route accepts`,
+          }),
+        );
       } else {
         next(err);
       }

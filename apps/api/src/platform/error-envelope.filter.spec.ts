@@ -34,7 +34,11 @@ class NestedBody {
 }
 
 /** What the API's ValidationPipe throws for `value` checked against `metatype`. */
-async function rejectionOf(value: unknown, metatype: new () => object, type: 'body' | 'query' = 'body'): Promise<unknown> {
+async function rejectionOf(
+  value: unknown,
+  metatype: new () => object,
+  type: 'body' | 'query' = 'body',
+): Promise<unknown> {
   try {
     await apiValidationPipe().transform(value, { type, metatype });
   } catch (error) {
@@ -63,22 +67,46 @@ describe('errorAnswerOf', () => {
       message: 'history import x not found',
       field: 'id',
     });
-    expect(answerOf(new (class extends ConflictError {})('CONTACT.DUPLICATE_PHONE', 'phone: taken', 'phone')).envelope).toMatchObject({
+    expect(
+      answerOf(new (class extends ConflictError {})('CONTACT.DUPLICATE_PHONE', 'phone: taken', 'phone')).envelope,
+    ).toMatchObject({
       statusCode: 409,
       error: 'Conflict',
       code: 'CONTACT.DUPLICATE_PHONE',
       field: 'phone',
     });
-    const ruleViolation = answerOf(new (class extends RuleViolationError {})('OUTBOX.NOT_RETRYABLE', 'status: published'));
-    expect(ruleViolation.envelope).toEqual({ statusCode: 422, error: 'Unprocessable Entity', code: 'OUTBOX.NOT_RETRYABLE', message: 'status: published' });
+    const ruleViolation = answerOf(
+      new (class extends RuleViolationError {})('OUTBOX.NOT_RETRYABLE', 'status: published'),
+    );
+    expect(ruleViolation.envelope).toEqual({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      code: 'OUTBOX.NOT_RETRYABLE',
+      message: 'status: published',
+    });
   });
 
   it('renders an HttpException with the code (and field, extras) of its response object', () => {
-    expect(answerOf(new ForbiddenException({ code: 'INSUFFICIENT_SCOPE', message: 'this key lacks contacts:write' }))).toEqual({
+    expect(
+      answerOf(new ForbiddenException({ code: 'INSUFFICIENT_SCOPE', message: 'this key lacks contacts:write' })),
+    ).toEqual({
       status: 403,
-      envelope: { statusCode: 403, error: 'Forbidden', code: 'INSUFFICIENT_SCOPE', message: 'this key lacks contacts:write' },
+      envelope: {
+        statusCode: 403,
+        error: 'Forbidden',
+        code: 'INSUFFICIENT_SCOPE',
+        message: 'this key lacks contacts:write',
+      },
     });
-    expect(answerOf(new UnauthorizedException({ code: 'API_KEY_INVALID', message: 'x-api-key is not a valid API key', field: 'x-api-key' })).envelope).toEqual({
+    expect(
+      answerOf(
+        new UnauthorizedException({
+          code: 'API_KEY_INVALID',
+          message: 'x-api-key is not a valid API key',
+          field: 'x-api-key',
+        }),
+      ).envelope,
+    ).toEqual({
       statusCode: 401,
       error: 'Unauthorized',
       code: 'API_KEY_INVALID',
@@ -87,8 +115,25 @@ describe('errorAnswerOf', () => {
     });
     // Extra properties pass through; the envelope's own keep their meaning whatever the response said.
     expect(
-      answerOf(new HttpException({ statusCode: 200, error: 'nope', code: 'HISTORY_IMPORT.ALREADY_RUNNING', message: 'running', runningImportId: 'i-1' }, 409)).envelope,
-    ).toEqual({ statusCode: 409, error: 'Conflict', code: 'HISTORY_IMPORT.ALREADY_RUNNING', message: 'running', runningImportId: 'i-1' });
+      answerOf(
+        new HttpException(
+          {
+            statusCode: 200,
+            error: 'nope',
+            code: 'HISTORY_IMPORT.ALREADY_RUNNING',
+            message: 'running',
+            runningImportId: 'i-1',
+          },
+          409,
+        ),
+      ).envelope,
+    ).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      code: 'HISTORY_IMPORT.ALREADY_RUNNING',
+      message: 'running',
+      runningImportId: 'i-1',
+    });
   });
 
   it('derives the code of any other HttpException from its status', () => {
@@ -102,11 +147,25 @@ describe('errorAnswerOf', () => {
     ];
     for (const [exception, status, code, error] of cases) {
       const { envelope } = answerOf(exception);
-      expect({ status: envelope.statusCode, code: envelope.code, error: envelope.error, message: typeof envelope.message }).toEqual({ status, code, error, message: 'string' });
+      expect({
+        status: envelope.statusCode,
+        code: envelope.code,
+        error: envelope.error,
+        message: typeof envelope.message,
+      }).toEqual({ status, code, error, message: 'string' });
     }
-    expect(answerOf(new BadRequestException(['a is wrong', 'b is wrong'])).envelope.message).toBe('a is wrong; b is wrong');
+    expect(answerOf(new BadRequestException(['a is wrong', 'b is wrong'])).envelope.message).toBe(
+      'a is wrong; b is wrong',
+    );
     // A readiness probe's answer keeps its details, and `error` stays the reason phrase.
-    const notReady = answerOf(new ServiceUnavailableException({ status: 'error', info: {}, error: { database: { status: 'down' } }, details: { database: { status: 'down' } } }));
+    const notReady = answerOf(
+      new ServiceUnavailableException({
+        status: 'error',
+        info: {},
+        error: { database: { status: 'down' } },
+        details: { database: { status: 'down' } },
+      }),
+    );
     expect(notReady.envelope).toEqual({
       statusCode: 503,
       error: 'Service Unavailable',
@@ -119,25 +178,48 @@ describe('errorAnswerOf', () => {
   });
 
   it('names an unknown route ROUTE_NOT_FOUND, and only Nest’s own answer to it', () => {
-    expect(answerOf(new NotFoundException('Cannot DELETE /v1/contacts?x=1'), { method: 'DELETE', url: '/v1/contacts?x=1' }).envelope).toEqual({
+    expect(
+      answerOf(new NotFoundException('Cannot DELETE /v1/contacts?x=1'), { method: 'DELETE', url: '/v1/contacts?x=1' })
+        .envelope,
+    ).toEqual({
       statusCode: 404,
       error: 'Not Found',
       code: 'ROUTE_NOT_FOUND',
       message: 'Cannot DELETE /v1/contacts?x=1',
     });
-    expect(answerOf(new NotFoundException('Cannot DELETE /v1/contacts'), { method: 'GET', url: '/v1/contacts/1' }).envelope.code).toBe('NOT_FOUND');
+    expect(
+      answerOf(new NotFoundException('Cannot DELETE /v1/contacts'), { method: 'GET', url: '/v1/contacts/1' }).envelope
+        .code,
+    ).toBe('NOT_FOUND');
   });
 
   it('lists every failing body field and query parameter of the ValidationPipe, nested ones with their path', async () => {
-    const body = await rejectionOf({ title: 7, settings: { sessionTimeoutMinutes: 99999, extra: 1 }, items: [{ name: 'ok' }, { name: 3 }], unknown: true }, NestedBody);
+    const body = await rejectionOf(
+      {
+        title: 7,
+        settings: { sessionTimeoutMinutes: 99999, extra: 1 },
+        items: [{ name: 'ok' }, { name: 3 }],
+        unknown: true,
+      },
+      NestedBody,
+    );
     const { status, envelope } = answerOf(body);
     expect(status).toBe(400);
-    expect(envelope).toMatchObject({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', field: envelope.errors![0]!.field });
+    expect(envelope).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      code: 'VALIDATION_FAILED',
+      field: envelope.errors![0]!.field,
+    });
     expect(envelope.errors).toEqual(
       expect.arrayContaining([
         { field: 'unknown', code: 'UNKNOWN_PROPERTY', message: 'property unknown should not exist' },
         { field: 'title', code: 'IS_STRING', message: 'title must be a string' },
-        { field: 'settings.sessionTimeoutMinutes', code: 'MAX', message: 'settings.sessionTimeoutMinutes must not be greater than 1440' },
+        {
+          field: 'settings.sessionTimeoutMinutes',
+          code: 'MAX',
+          message: 'settings.sessionTimeoutMinutes must not be greater than 1440',
+        },
         { field: 'settings.extra', code: 'UNKNOWN_PROPERTY', message: 'property settings.extra should not exist' },
         { field: 'items[1].name', code: 'IS_STRING', message: 'items[1].name must be a string' },
       ]),
@@ -160,27 +242,46 @@ describe('errorAnswerOf', () => {
   });
 
   it('gives an outage 503 with Retry-After and the dependency in the code', () => {
-    const database = answerOf(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const database = answerOf(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    );
     expect(database).toEqual({
       status: 503,
       retryAfterSeconds: 5,
-      envelope: { statusCode: 503, error: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; retry later' },
+      envelope: {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'DATABASE_UNAVAILABLE',
+        message: 'The database is unavailable; retry later',
+      },
     });
     const grpcUnavailable = Object.assign(new Error('14 UNAVAILABLE'), { code: 14, details: '', metadata: {} });
-    expect(answerOf(new ServiceError('Failed to start Workflow', { cause: grpcUnavailable })).envelope.code).toBe('TEMPORAL_UNAVAILABLE');
+    expect(answerOf(new ServiceError('Failed to start Workflow', { cause: grpcUnavailable })).envelope.code).toBe(
+      'TEMPORAL_UNAVAILABLE',
+    );
   });
 
   it('answers a bug 500 INTERNAL_ERROR telling nothing of it', () => {
     const secret = 'password=hunter2 at /srv/app/dist/main.js:12';
     for (const error of [new Error(secret), new TypeError(secret), secret, { message: secret, status: 500 }, null]) {
       const answer = answerOf(error);
-      expect(answer.envelope).toEqual({ statusCode: 500, error: 'Internal Server Error', code: 'INTERNAL_ERROR', message: 'An unexpected error occurred (request id req-1)' });
+      expect(answer.envelope).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        code: 'INTERNAL_ERROR',
+        message: 'An unexpected error occurred (request id req-1)',
+      });
       expect(JSON.stringify(answer)).not.toContain('hunter2');
     }
   });
 
   it('keeps the client error status an Express middleware set (http-errors), with a code from it', () => {
-    const unsupported = Object.assign(new Error('unsupported charset "LATIN-9"'), { status: 415, statusCode: 415, expose: true, type: 'charset.unsupported' });
+    const unsupported = Object.assign(new Error('unsupported charset "LATIN-9"'), {
+      status: 415,
+      statusCode: 415,
+      expose: true,
+      type: 'charset.unsupported',
+    });
     expect(answerOf(unsupported).envelope).toEqual({
       statusCode: 415,
       error: 'Unsupported Media Type',
@@ -196,17 +297,31 @@ describe('bodyParserErrors', () => {
     bodyParserErrors(error, {} as never, {} as never, (e?: unknown) => (next = e));
     return next;
   };
-  const parserError = (error: Error, fields: Record<string, unknown>) => Object.assign(error, { expose: true, ...fields });
+  const parserError = (error: Error, fields: Record<string, unknown>) =>
+    Object.assign(error, { expose: true, ...fields });
 
   it('turns body-parser errors into coded HttpExceptions', () => {
-    const malformed = passedOn(parserError(new SyntaxError('Unexpected end of JSON input'), { status: 400, type: 'entity.parse.failed', body: '{' }));
+    const malformed = passedOn(
+      parserError(new SyntaxError('Unexpected end of JSON input'), {
+        status: 400,
+        type: 'entity.parse.failed',
+        body: '{',
+      }),
+    );
     expect(answerOf(malformed).envelope).toEqual({
       statusCode: 400,
       error: 'Bad Request',
       code: 'MALFORMED_JSON',
       message: 'The body is not valid JSON: Unexpected end of JSON input',
     });
-    const tooLarge = passedOn(parserError(new Error('request entity too large'), { status: 413, type: 'entity.too.large', limit: 5242880, length: 6000000 }));
+    const tooLarge = passedOn(
+      parserError(new Error('request entity too large'), {
+        status: 413,
+        type: 'entity.too.large',
+        limit: 5242880,
+        length: 6000000,
+      }),
+    );
     expect(answerOf(tooLarge).envelope).toEqual({
       statusCode: 413,
       error: 'Payload Too Large',
@@ -218,14 +333,21 @@ describe('bodyParserErrors', () => {
   it('passes every other error on untouched', () => {
     const bug = new TypeError('x is undefined');
     expect(passedOn(bug)).toBe(bug);
-    const serverSide = parserError(new Error('stream is not readable'), { status: 500, type: 'stream.not.readable', expose: false });
+    const serverSide = parserError(new Error('stream is not readable'), {
+      status: 500,
+      type: 'stream.not.readable',
+      expose: false,
+    });
     expect(passedOn(serverSide)).toBe(serverSide);
   });
 });
 
 describe('ErrorEnvelopeFilter', () => {
   function host(headersSent = false) {
-    const sent: { status?: number; headers: Record<string, string>; body?: unknown; ended: boolean } = { headers: {}, ended: false };
+    const sent: { status?: number; headers: Record<string, string>; body?: unknown; ended: boolean } = {
+      headers: {},
+      ended: false,
+    };
     const response = {
       headersSent,
       status: (s: number) => ((sent.status = s), response),
@@ -234,17 +356,27 @@ describe('ErrorEnvelopeFilter', () => {
       end: () => (sent.ended = true),
     };
     const request = { method: 'GET', originalUrl: '/v1/contacts', id: 'req-9' };
-    const argumentsHost = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }) } as unknown as ArgumentsHost;
+    const argumentsHost = {
+      switchToHttp: () => ({ getRequest: () => request, getResponse: () => response }),
+    } as unknown as ArgumentsHost;
     return { argumentsHost, sent };
   }
 
   it('sends the envelope at its status, with Retry-After on an outage', () => {
     const outage = host();
-    new ErrorEnvelopeFilter().catch(Object.assign(new Error('Connection terminated unexpectedly')), outage.argumentsHost);
+    new ErrorEnvelopeFilter().catch(
+      Object.assign(new Error('Connection terminated unexpectedly')),
+      outage.argumentsHost,
+    );
     expect(outage.sent).toEqual({
       status: 503,
       headers: { 'Retry-After': '5' },
-      body: { statusCode: 503, error: 'Service Unavailable', code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; retry later' },
+      body: {
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: 'DATABASE_UNAVAILABLE',
+        message: 'The database is unavailable; retry later',
+      },
       ended: false,
     });
   });

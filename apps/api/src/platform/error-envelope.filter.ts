@@ -1,7 +1,14 @@
 import { ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorKind } from '@app/shared';
-import { codeOfStatus, ErrorCode, type ErrorEnvelope, type FieldError, reasonPhrase, RETRY_AFTER_SECONDS } from './error-envelope';
+import {
+  codeOfStatus,
+  ErrorCode,
+  type ErrorEnvelope,
+  type FieldError,
+  reasonPhrase,
+  RETRY_AFTER_SECONDS,
+} from './error-envelope';
 import { unavailableDependency } from './infrastructure-unavailable';
 
 const STATUS: Record<DomainErrorKind, HttpStatus> = {
@@ -41,7 +48,8 @@ export interface ErrorContext {
 export function errorAnswerOf(error: unknown, context: ErrorContext): ErrorAnswer {
   if (error instanceof DomainError) {
     const status = STATUS[error.kind];
-    const errors: FieldError[] | undefined = error.kind === 'validation' && error.field ? [{ field: error.field, message: error.message }] : undefined;
+    const errors: FieldError[] | undefined =
+      error.kind === 'validation' && error.field ? [{ field: error.field, message: error.message }] : undefined;
     return answer(status, { code: error.code, message: error.message, field: error.field, errors });
   }
   if (error instanceof HttpException) return httpExceptionAnswer(error, context);
@@ -56,15 +64,25 @@ export function errorAnswerOf(error: unknown, context: ErrorContext): ErrorAnswe
     };
   }
   const ownStatus = clientErrorStatusOf(error);
-  if (ownStatus) return answer(ownStatus, { code: codeOfStatus(ownStatus), message: (error as Error).message || reasonPhrase(ownStatus) });
+  if (ownStatus)
+    return answer(ownStatus, {
+      code: codeOfStatus(ownStatus),
+      message: (error as Error).message || reasonPhrase(ownStatus),
+    });
   const reference = context.requestId ? ` (request id ${context.requestId})` : '';
-  return answer(HttpStatus.INTERNAL_SERVER_ERROR, { code: ErrorCode.INTERNAL_ERROR, message: `An unexpected error occurred${reference}` });
+  return answer(HttpStatus.INTERNAL_SERVER_ERROR, {
+    code: ErrorCode.INTERNAL_ERROR,
+    message: `An unexpected error occurred${reference}`,
+  });
 }
 
 function httpExceptionAnswer(error: HttpException, context: ErrorContext): ErrorAnswer {
   const status = error.getStatus();
   const response = error.getResponse();
-  const { code, message, field, errors } = (typeof response === 'string' ? { message: response } : response) as Record<string, unknown>;
+  const { code, message, field, errors } = (typeof response === 'string' ? { message: response } : response) as Record<
+    string,
+    unknown
+  >;
   // Nest's answer to a method and path no controller serves.
   const unrouted = status === HttpStatus.NOT_FOUND && message === `Cannot ${context.method} ${context.url}`;
   const fallbackCode = unrouted ? ErrorCode.ROUTE_NOT_FOUND : codeOfStatus(status);
@@ -89,7 +107,9 @@ function clientErrorStatusOf(error: unknown): number | undefined {
 function answer(status: number, body: Omit<ErrorEnvelope, 'statusCode' | 'error'>): ErrorAnswer {
   // Absent optional properties are left out rather than sent as undefined.
   const envelope = Object.fromEntries(
-    Object.entries({ statusCode: status, error: reasonPhrase(status), ...body }).filter(([, value]) => value !== undefined),
+    Object.entries({ statusCode: status, error: reasonPhrase(status), ...body }).filter(
+      ([, value]) => value !== undefined,
+    ),
   ) as ErrorEnvelope;
   return { status, envelope };
 }
@@ -104,10 +124,16 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: unknown }>();
     const response = http.getResponse<Response>();
     const requestId = request.id === undefined ? undefined : String(request.id);
-    const { status, envelope, retryAfterSeconds } = errorAnswerOf(error, { method: request.method, url: request.originalUrl, requestId });
+    const { status, envelope, retryAfterSeconds } = errorAnswerOf(error, {
+      method: request.method,
+      url: request.originalUrl,
+      requestId,
+    });
 
     if (envelope.code === ErrorCode.INTERNAL_ERROR) {
-      this.logger.error(`${request.method} ${request.originalUrl} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      this.logger.error(
+        `${request.method} ${request.originalUrl} failed: ${error instanceof Error ? error.stack : String(error)}`,
+      );
     } else if (retryAfterSeconds !== undefined) {
       // An outage is an operational condition, not a bug: one line, no stack.
       this.logger.warn(`${envelope.message}: ${(error as Error).message}`);

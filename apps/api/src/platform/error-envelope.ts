@@ -60,7 +60,12 @@ export function reasonPhrase(status: number): string {
 /** A 400 naming every failing input; `field` is the first of them. */
 export class ValidationFailedException extends BadRequestException {
   constructor(readonly errors: FieldError[]) {
-    super({ code: ErrorCode.VALIDATION_FAILED, message: errors.map((e) => e.message).join('; '), field: errors[0]?.field, errors });
+    super({
+      code: ErrorCode.VALIDATION_FAILED,
+      message: errors.map((e) => e.message).join('; '),
+      field: errors[0]?.field,
+      errors,
+    });
   }
 }
 
@@ -68,10 +73,15 @@ export class ValidationFailedException extends BadRequestException {
 export function fieldErrorsOf(errors: ClassValidatorError[], parentPath = ''): FieldError[] {
   return errors.flatMap((error) => {
     const property = error.property ?? '';
-    const path = !parentPath ? property || 'body' : /^\d+$/.test(property) ? `${parentPath}[${property}]` : `${parentPath}.${property}`;
+    const path = !parentPath
+      ? property || 'body'
+      : /^\d+$/.test(property)
+        ? `${parentPath}[${property}]`
+        : `${parentPath}.${property}`;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field: path,
-      code: rule === 'whitelistValidation' ? 'UNKNOWN_PROPERTY' : rule.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase(),
+      code:
+        rule === 'whitelistValidation' ? 'UNKNOWN_PROPERTY' : rule.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase(),
       message: withPath(message, property, path),
     }));
     return [...own, ...fieldErrorsOf(error.children ?? [], path)];
@@ -82,6 +92,7 @@ export function fieldErrorsOf(errors: ClassValidatorError[], parentPath = ''): F
 function withPath(message: string, property: string, path: string): string {
   if (path === property || !property) return message;
   if (message.startsWith(`${property} `)) return `${path}${message.slice(property.length)}`;
-  if (message.startsWith(`property ${property} `)) return `property ${path}${message.slice(`property ${property}`.length)}`;
+  if (message.startsWith(`property ${property} `))
+    return `property ${path}${message.slice(`property ${property}`.length)}`;
   return `${path}: ${message}`;
 }

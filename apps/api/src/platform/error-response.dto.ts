@@ -9,7 +9,11 @@ export class FieldErrorDto implements FieldError {
   })
   field!: string;
 
-  @ApiPropertyOptional({ description: 'The rule the input broke, when known (UPPER_SNAKE; UNKNOWN_PROPERTY for a property the route does not take)', example: 'MAX' })
+  @ApiPropertyOptional({
+    description:
+      'The rule the input broke, when known (UPPER_SNAKE; UNKNOWN_PROPERTY for a property the route does not take)',
+    example: 'MAX',
+  })
   code?: string;
 
   @ApiProperty({ example: 'settings.sessionTimeoutMinutes must not be greater than 1440' })
@@ -18,7 +22,8 @@ export class FieldErrorDto implements FieldError {
 
 @ApiSchema({
   name: 'ErrorResponse',
-  description: 'The body of every error answer (see docs/errors.md). Some codes add properties of their own, e.g. runningImportId.',
+  description:
+    'The body of every error answer (see docs/errors.md). Some codes add properties of their own, e.g. runningImportId.',
 })
 export class ErrorResponseDto implements ErrorEnvelope {
   [extra: string]: unknown;
@@ -39,10 +44,16 @@ export class ErrorResponseDto implements ErrorEnvelope {
   })
   code!: string;
 
-  @ApiProperty({ description: 'For people: what went wrong, naming the field', example: 'limit must not be greater than 100' })
+  @ApiProperty({
+    description: 'For people: what went wrong, naming the field',
+    example: 'limit must not be greater than 100',
+  })
   message!: string;
 
-  @ApiPropertyOptional({ description: 'The input the error is about; on VALIDATION_FAILED the first of errors', example: 'limit' })
+  @ApiPropertyOptional({
+    description: 'The input the error is about; on VALIDATION_FAILED the first of errors',
+    example: 'limit',
+  })
   field?: string;
 
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'On VALIDATION_FAILED: every failing input' })

@@ -32,7 +32,11 @@ function documentOperation(operation: OperationObject, document: OpenAPIObject):
 
   const implied: Record<number, string> = {};
   if (hasBody || queryParameters.length || pathParameters.length) {
-    const inputs = [hasBody && 'the body', queryParameters.length && `query ${queryParameters.join(', ')}`, pathParameters.length && `path ${pathParameters.join(', ')}`];
+    const inputs = [
+      hasBody && 'the body',
+      queryParameters.length && `query ${queryParameters.join(', ')}`,
+      pathParameters.length && `path ${pathParameters.join(', ')}`,
+    ];
     implied[400] =
       `VALIDATION_FAILED: invalid ${inputs.filter(Boolean).join(' or ')}; \`errors\` lists every failing field, \`field\` is the first` +
       (hasBody ? '. MALFORMED_JSON: the body is not JSON' : '');
@@ -55,10 +59,15 @@ function documentOperation(operation: OperationObject, document: OpenAPIObject):
 const unavailableDescription = `DATABASE_UNAVAILABLE or TEMPORAL_UNAVAILABLE: retry after the Retry-After seconds`;
 
 function withErrorBody(response: ResponseObject, status: number): void {
-  response.content = { 'application/json': { schema: { $ref: `#/components/schemas/${ERROR_RESPONSE_SCHEMA}` } as ReferenceObject } };
+  response.content = {
+    'application/json': { schema: { $ref: `#/components/schemas/${ERROR_RESPONSE_SCHEMA}` } as ReferenceObject },
+  };
   // An outage asks the client to come back; a 503 that does not say so (not ready) sends no Retry-After.
   if (status === 503 && response.description.includes('Retry-After')) {
     response.headers ??= {};
-    response.headers['Retry-After'] = { description: 'Seconds to wait before retrying', schema: { type: 'integer', example: RETRY_AFTER_SECONDS } };
+    response.headers['Retry-After'] = {
+      description: 'Seconds to wait before retrying',
+      schema: { type: 'integer', example: RETRY_AFTER_SECONDS },
+    };
   }
 }

@@ -3,13 +3,18 @@ import { QueryFailedError } from 'typeorm';
 import { ValidationError } from '@app/shared';
 import { unavailableDependency } from './infrastructure-unavailable';
 
-const pgError = (code: string, message = `pg error ${code}`) => Object.assign(new Error(message), { code, severity: 'FATAL' });
+const pgError = (code: string, message = `pg error ${code}`) =>
+  Object.assign(new Error(message), { code, severity: 'FATAL' });
 const grpcError = (code: number) => Object.assign(new Error(`${code} grpc error`), { code, details: '', metadata: {} });
 
 describe('unavailableDependency', () => {
   it('recognises a database that is down, restarting, overloaded or that lost the connection', () => {
     const cases: unknown[] = [
-      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+        code: 'ECONNREFUSED',
+        errno: -111,
+        syscall: 'connect',
+      }),
       Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
@@ -27,8 +32,12 @@ describe('unavailableDependency', () => {
   });
 
   it('recognises a Temporal server that cannot be reached, and only by its gRPC code', () => {
-    expect(unavailableDependency(new ServiceError('Failed to start Workflow', { cause: grpcError(14) }))).toBe('temporal');
-    expect(unavailableDependency(new ServiceError('Failed to signalWithStart Workflow', { cause: grpcError(4) }))).toBe('temporal');
+    expect(unavailableDependency(new ServiceError('Failed to start Workflow', { cause: grpcError(14) }))).toBe(
+      'temporal',
+    );
+    expect(unavailableDependency(new ServiceError('Failed to signalWithStart Workflow', { cause: grpcError(4) }))).toBe(
+      'temporal',
+    );
     // A call the server refused for good (e.g. an unknown namespace) is not an outage.
     expect(unavailableDependency(new ServiceError('Failed to start Workflow', { cause: grpcError(5) }))).toBeNull();
   });

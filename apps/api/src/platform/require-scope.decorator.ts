@@ -1,5 +1,10 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiForbiddenResponse,
+  ApiSecurity,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { type ApiScope } from '@app/tenant';
 
 export const REQUIRED_SCOPE = 'requiredScope';
@@ -15,7 +20,11 @@ export const RequireScope = (scope: ApiScope) =>
   applyDecorators(
     SetMetadata(REQUIRED_SCOPE, scope),
     ApiSecurity(API_KEY_SECURITY, [scope]),
-    ApiUnauthorizedResponse({ description: 'No API key (code API_KEY_MISSING), or not a valid, unrevoked one (API_KEY_INVALID)' }),
+    ApiUnauthorizedResponse({
+      description: 'No API key (code API_KEY_MISSING), or not a valid, unrevoked one (API_KEY_INVALID)',
+    }),
     ApiForbiddenResponse({ description: `The API key lacks the \`${scope}\` scope (code INSUFFICIENT_SCOPE)` }),
-    ApiTooManyRequestsResponse({ description: "Over the key's rate limit (code RATE_LIMITED); `Retry-After` says how many seconds to wait" }),
+    ApiTooManyRequestsResponse({
+      description: "Over the key's rate limit (code RATE_LIMITED); `Retry-After` says how many seconds to wait",
+    }),
   );

@@ -34,7 +34,12 @@ describe('Sessions REST API (real PostgreSQL)', () => {
   let ended: SessionView;
 
   beforeAll(async () => {
-    Object.assign(process.env, { DATABASE_URL: await createTestDatabase(), DATABASE_POOL_SIZE: '5', TEMPORAL_ADDRESS: TestEnv.temporalAddress(), TEMPORAL_NAMESPACE: 'default' });
+    Object.assign(process.env, {
+      DATABASE_URL: await createTestDatabase(),
+      DATABASE_POOL_SIZE: '5',
+      TEMPORAL_ADDRESS: TestEnv.temporalAddress(),
+      TEMPORAL_NAMESPACE: 'default',
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true }),
@@ -49,8 +54,7 @@ describe('Sessions REST API (real PostgreSQL)', () => {
         WorkflowGatewaysModule,
         SessionsHttpModule,
       ],
-      providers: [
-      ],
+      providers: [],
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));
     await app.init();
@@ -66,15 +70,23 @@ describe('Sessions REST API (real PostgreSQL)', () => {
     contactId = (await contacts.execute({ tenantId: tenantA, phone: '5511987650001' })).id;
     otherContactId = (await contacts.execute({ tenantId: tenantA, phone: '5511987650002' })).id;
     channelId = randomUUID();
-    await (await ownerView(app.get(DataSource)))
-      .query(
-        `INSERT INTO channels (id, tenant_id, name, waha_base_url, waha_session, webhook_secret_enc, created_at, updated_at)
+    await (
+      await ownerView(app.get(DataSource))
+    ).query(
+      `INSERT INTO channels (id, tenant_id, name, waha_base_url, waha_session, webhook_secret_enc, created_at, updated_at)
          VALUES ($1, $2, 'main', 'http://127.0.0.1:3000', 'default', 'v1.x.y.z', now(), now())`,
-        [channelId, tenantA],
-      );
+      [channelId, tenantA],
+    );
 
     const findOrOpen = app.get(FindOrOpenSessionHandler);
-    const first = await findOrOpen.execute({ tenantId: tenantA, contactId, channelId, at: T0, timeoutSeconds: 1800, warningLeadSeconds: 300 });
+    const first = await findOrOpen.execute({
+      tenantId: tenantA,
+      contactId,
+      channelId,
+      at: T0,
+      timeoutSeconds: 1800,
+      warningLeadSeconds: 300,
+    });
     ended = (
       await app.get(EndSessionHandler).execute({
         tenantId: tenantA,
@@ -84,8 +96,23 @@ describe('Sessions REST API (real PostgreSQL)', () => {
         stats: { ...emptySessionMessageStats(), inbound: 1, firstMessageAt: T0, lastMessageAt: T0, firstInboundAt: T0 },
       })
     ).session;
-    active = (await findOrOpen.execute({ tenantId: tenantA, contactId, channelId, at: plus(600), timeoutSeconds: 1800, warningLeadSeconds: 300 })).session;
-    await findOrOpen.execute({ tenantId: tenantA, contactId: otherContactId, channelId, at: plus(700), timeoutSeconds: 900 });
+    active = (
+      await findOrOpen.execute({
+        tenantId: tenantA,
+        contactId,
+        channelId,
+        at: plus(600),
+        timeoutSeconds: 1800,
+        warningLeadSeconds: 300,
+      })
+    ).session;
+    await findOrOpen.execute({
+      tenantId: tenantA,
+      contactId: otherContactId,
+      channelId,
+      at: plus(700),
+      timeoutSeconds: 900,
+    });
   });
 
   afterAll(async () => {
@@ -106,7 +133,11 @@ describe('Sessions REST API (real PostgreSQL)', () => {
     const res = await get(`/v1/sessions/${active.id}`, keyA);
     expect(res.status).toBe(200);
     expect(res.body).toEqual(active);
-    expect(res.body).toMatchObject({ status: 'active', deadlineAt: plus(2400).toISOString(), warningAt: plus(2100).toISOString() });
+    expect(res.body).toMatchObject({
+      status: 'active',
+      deadlineAt: plus(2400).toISOString(),
+      warningAt: plus(2100).toISOString(),
+    });
 
     const done = await get(`/v1/sessions/${ended.id}`, keyA);
     expect(done.status).toBe(200);
@@ -147,7 +178,9 @@ describe('Sessions REST API (real PostgreSQL)', () => {
     const page2 = await get(`/v1/sessions?limit=2&cursor=${encodeURIComponent(page1.body.nextCursor)}`, keyA);
     expect(page2.body.data).toHaveLength(1);
     expect(page2.body.nextCursor).toBeNull();
-    expect([...page1.body.data, ...page2.body.data].map((s: SessionView) => s.id)).toEqual(all.body.data.map((s: SessionView) => s.id));
+    expect([...page1.body.data, ...page2.body.data].map((s: SessionView) => s.id)).toEqual(
+      all.body.data.map((s: SessionView) => s.id),
+    );
 
     expect((await get('/v1/sessions', keyB)).body).toEqual({ data: [], nextCursor: null });
   });

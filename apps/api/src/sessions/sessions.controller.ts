@@ -16,7 +16,6 @@ import { SessionPageResponseDto, SessionResponseDto } from './dto/session.respon
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
 
-
 /** Sessions are opened by inbound traffic and ended by their lifecycle workflow; this API reads them
  *  and closes them by hand. */
 @ApiTags('sessions')
@@ -32,10 +31,13 @@ export class SessionsController {
   @RequireScope('read')
   @ApiOperation({
     summary: 'List sessions, newest first',
-    description: 'Conversations of the tenant, optionally narrowed to a contact, a channel and a status. Keyset-paged: follow nextCursor until it is null.',
+    description:
+      'Conversations of the tenant, optionally narrowed to a contact, a channel and a status. Keyset-paged: follow nextCursor until it is null.',
   })
   @ApiOkResponse({ type: SessionPageResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid contactId, channelId, status, limit or cursor (the message names the field)' })
+  @ApiBadRequestResponse({
+    description: 'Invalid contactId, channelId, status, limit or cursor (the message names the field)',
+  })
   list(@CurrentTenant() tenantId: string, @Query() query: ListSessionsQueryDto): Promise<Page<SessionView>> {
     return this.listSessions.execute({
       tenantId,
@@ -49,7 +51,10 @@ export class SessionsController {
 
   @Get(':id')
   @RequireScope('read')
-  @ApiOperation({ summary: 'Get a session', description: 'Active sessions carry their deadline and warning time; ended ones their end reason and summary.' })
+  @ApiOperation({
+    summary: 'Get a session',
+    description: 'Active sessions carry their deadline and warning time; ended ones their end reason and summary.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
@@ -64,7 +69,7 @@ export class SessionsController {
   @ApiOperation({
     summary: 'Close a session now (reason manual)',
     description:
-      "Ends the session through its lifecycle workflow (the closeSession update), which stops its timers, and publishes session.ended with the summary. Closing an ended session changes nothing and returns it.",
+      'Ends the session through its lifecycle workflow (the closeSession update), which stops its timers, and publishes session.ended with the summary. Closing an ended session changes nothing and returns it.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: SessionResponseDto })

@@ -1,5 +1,17 @@
 import { Controller, Headers, HttpCode, Post, Req, Res, type RawBodyRequest } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { Public } from '../platform/public.decorator';
@@ -22,17 +34,26 @@ export class WahaWebhookController {
   })
   @ApiParam({ name: 'channelId', format: 'uuid' })
   @ApiHeader({ name: 'X-Webhook-Hmac', required: true, description: 'lower-case hex HMAC-SHA512 of the raw body' })
-  @ApiBody({ description: 'A WAHA webhook envelope { id, timestamp, event, session, payload, ... }', schema: { type: 'object' } })
+  @ApiBody({
+    description: 'A WAHA webhook envelope { id, timestamp, event, session, payload, ... }',
+    schema: { type: 'object' },
+  })
   @ApiAcceptedResponse({
     description:
       'Durably accepted: the saga started (or already ran) or the transaction committed. An ack, revoke or reaction that overtook its message is kept and applied when the message lands (outcome `pending` or `held`)',
   })
-  @ApiOkResponse({ description: 'Ignored (an event we do not process, a status broadcast, a group on a channel without groups, ...)' })
-  @ApiBadRequestResponse({ description: 'channelId is not a UUID, or the body is malformed (VALIDATION_FAILED names the field; MALFORMED_JSON)' })
+  @ApiOkResponse({
+    description: 'Ignored (an event we do not process, a status broadcast, a group on a channel without groups, ...)',
+  })
+  @ApiBadRequestResponse({
+    description:
+      'channelId is not a UUID, or the body is malformed (VALIDATION_FAILED names the field; MALFORMED_JSON)',
+  })
   @ApiUnauthorizedResponse({ description: 'WEBHOOK_SIGNATURE_INVALID: missing or wrong HMAC; nothing was recorded' })
   @ApiNotFoundResponse({ description: 'Unknown channel' })
   @ApiServiceUnavailableResponse({
-    description: 'The database or Temporal is unavailable (`Retry-After`): deliver again; a redelivery of a message already stored completes what is missing',
+    description:
+      'The database or Temporal is unavailable (`Retry-After`): deliver again; a redelivery of a message already stored completes what is missing',
   })
   async receive(
     @UuidParam('channelId') channelId: string,

@@ -1,7 +1,15 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ResolveInboundChannelHandler } from '@app/channel';
 import { InboundWebhookBuffer } from '@app/history-import';
-import { chooseInboundMode, inboundConfig, type InboundConfig, parseWahaEvent, verifyWahaSignature, WahaEventApplier, type WahaEvent } from '@app/inbound';
+import {
+  chooseInboundMode,
+  inboundConfig,
+  type InboundConfig,
+  parseWahaEvent,
+  verifyWahaSignature,
+  WahaEventApplier,
+  type WahaEvent,
+} from '@app/inbound';
 import { ValidationError } from '@app/shared';
 import { inboundMessageWorkflowId, TemporalConversationWorkflows } from '@app/workflows';
 import { ErrorCode } from '../platform/error-envelope';
@@ -28,7 +36,11 @@ export class WahaWebhookService {
     @Inject(inboundConfig.KEY) private readonly config: InboundConfig,
   ) {}
 
-  async receive(channelId: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<WebhookOutcome> {
+  async receive(
+    channelId: string,
+    rawBody: Buffer | undefined,
+    signature: string | undefined,
+  ): Promise<WebhookOutcome> {
     const { channel, tenantId, webhookSecret } = await this.channels.execute(channelId);
     if (!rawBody || !verifyWahaSignature(rawBody, webhookSecret, signature)) {
       throw new UnauthorizedException({
@@ -43,22 +55,45 @@ export class WahaWebhookService {
       throw new ValidationError('body', 'must be JSON');
     }
     const event = parseWahaEvent(json);
-    const ignored = (reason: string): WebhookOutcome => ({ httpStatus: 200, body: { status: 'ignored', eventId: event.eventId, reason } });
-    const accepted = (extra: Record<string, unknown>): WebhookOutcome => ({ httpStatus: 202, body: { status: 'accepted', eventId: event.eventId, ...extra } });
+    const ignored = (reason: string): WebhookOutcome => ({
+      httpStatus: 200,
+      body: { status: 'ignored', eventId: event.eventId, reason },
+    });
+    const accepted = (extra: Record<string, unknown>): WebhookOutcome => ({
+      httpStatus: 202,
+      body: { status: 'accepted', eventId: event.eventId, ...extra },
+    });
 
-    if (event.kind === 'message' && event.message.group && !channel.allowGroups) return ignored('group messages are disabled on this channel');
+    if (event.kind === 'message' && event.message.group && !channel.allowGroups)
+      return ignored('group messages are disabled on this channel');
     if (BUFFERED_KINDS.has(event.kind) && (await this.buffer.bufferIfImporting(tenantId, channelId, rawBody))) {
-      return accepted({ outcome: 'buffered', reason: 'the channel is importing its history; this event is applied after the import' });
+      return accepted({
+        outcome: 'buffered',
+        reason: 'the channel is importing its history; this event is applied after the import',
+      });
     }
     if (event.kind === 'message') {
       const { message } = event;
-      const mode = chooseInboundMode(channel.inboundMode, this.config.defaultMode, this.config.sagaPercent, message.externalId);
+      const mode = chooseInboundMode(
+        channel.inboundMode,
+        this.config.defaultMode,
+        this.config.sagaPercent,
+        message.externalId,
+      );
       if (mode === 'saga') {
-        const { workflowId, duplicate } = await this.workflows.startInboundSaga({ tenantId, channelId, message: { ...message, receivedAt: new Date().toISOString() } });
+        const { workflowId, duplicate } = await this.workflows.startInboundSaga({
+          tenantId,
+          channelId,
+          message: { ...message, receivedAt: new Date().toISOString() },
+        });
         return accepted({ mode, workflowId, duplicate });
       }
     }
-    const applied = await this.applier.apply({ tenantId, channelId, allowGroups: channel.allowGroups }, event, (externalId) => inboundMessageWorkflowId(channelId, externalId));
+    const applied = await this.applier.apply(
+      { tenantId, channelId, allowGroups: channel.allowGroups },
+      event,
+      (externalId) => inboundMessageWorkflowId(channelId, externalId),
+    );
     return applied.status === 'ignored' ? ignored(applied.reason) : accepted(applied.details);
   }
 }

@@ -14,7 +14,6 @@ import { WebhookDeliveryResponseDto } from './dto/webhook-delivery.response.dto'
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
 
-
 @ApiTags('webhooks')
 @Controller('v1/webhook-deliveries')
 export class WebhookDeliveriesController {
@@ -25,7 +24,8 @@ export class WebhookDeliveriesController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Send one delivery again',
-    description: 'Whatever its status: it goes back to pending and a new run starts (same webhook-id; earlier attempts stay in its log).',
+    description:
+      'Whatever its status: it goes back to pending and a new run starts (same webhook-id; earlier attempts stay in its log).',
   })
   @ApiParam({ name: 'id', format: 'uuid', description: 'The delivery id' })
   @ApiAcceptedResponse({ type: WebhookDeliveryResponseDto })

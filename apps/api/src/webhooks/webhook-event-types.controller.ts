@@ -2,7 +2,11 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { WEBHOOK_EVENT_CATALOGUE, WEBHOOK_EXAMPLE_TENANT_ID } from '@app/webhook';
 import { WEBHOOK_EVENT_DATA_MODELS, WEBHOOK_EVENT_DATA_SCHEMAS } from './dto/webhook-event-data.dto';
-import { WebhookEventTypeListResponseDto, type WebhookEventTypeResponseDto, WebhookPayloadDto } from './dto/webhook-event-type.response.dto';
+import {
+  WebhookEventTypeListResponseDto,
+  type WebhookEventTypeResponseDto,
+  WebhookPayloadDto,
+} from './dto/webhook-event-type.response.dto';
 import { RequireScope } from '../platform/require-scope.decorator';
 
 /** The catalogue, built once: every type with its schema name and a complete example payload. */

@@ -44,7 +44,6 @@ import {
 import { UuidParam } from '../platform/uuid-param';
 import { RequireScope } from '../platform/require-scope.decorator';
 
-
 @ApiTags('webhooks')
 @Controller('v1/webhook-subscriptions')
 export class WebhookSubscriptionsController {
@@ -71,8 +70,14 @@ export class WebhookSubscriptionsController {
       'see GET /v1/webhook-event-types for the payloads. The URL must be https and resolve to public addresses only.',
   })
   @ApiCreatedResponse({ type: WebhookSubscriptionWithSecretResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body; the message names the field (e.g. url: resolves to a private address, eventTypes: unknown type)' })
-  create(@CurrentTenant() tenantId: string, @Body() body: CreateWebhookSubscriptionRequestDto): Promise<WebhookSubscriptionWithSecretView> {
+  @ApiBadRequestResponse({
+    description:
+      'Invalid body; the message names the field (e.g. url: resolves to a private address, eventTypes: unknown type)',
+  })
+  create(
+    @CurrentTenant() tenantId: string,
+    @Body() body: CreateWebhookSubscriptionRequestDto,
+  ): Promise<WebhookSubscriptionWithSecretView> {
     return this.createSubscription.execute({
       tenantId,
       url: body.url,
@@ -85,7 +90,10 @@ export class WebhookSubscriptionsController {
 
   @Get()
   @RequireScope('read')
-  @ApiOperation({ summary: 'List webhook subscriptions, newest first', description: 'Keyset-paged: follow nextCursor until it is null. Secrets are never shown.' })
+  @ApiOperation({
+    summary: 'List webhook subscriptions, newest first',
+    description: 'Keyset-paged: follow nextCursor until it is null. Secrets are never shown.',
+  })
   @ApiOkResponse({ type: WebhookSubscriptionPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid limit or cursor' })
   list(@CurrentTenant() tenantId: string, @Query() query: PageQueryDto): Promise<Page<WebhookSubscriptionView>> {
@@ -105,12 +113,19 @@ export class WebhookSubscriptionsController {
 
   @Patch(':id')
   @RequireScope('write')
-  @ApiOperation({ summary: 'Change a webhook subscription', description: 'Absent fields stay as they are; null clears channelId or description.' })
+  @ApiOperation({
+    summary: 'Change a webhook subscription',
+    description: 'Absent fields stay as they are; null clears channelId or description.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid id or body (the message names the field)' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant (or it was deleted)' })
-  update(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: UpdateWebhookSubscriptionRequestDto): Promise<WebhookSubscriptionView> {
+  update(
+    @CurrentTenant() tenantId: string,
+    @UuidParam() id: string,
+    @Body() body: UpdateWebhookSubscriptionRequestDto,
+  ): Promise<WebhookSubscriptionView> {
     return this.updateSubscription.execute({
       tenantId,
       id,
@@ -126,7 +141,9 @@ export class WebhookSubscriptionsController {
   @Delete(':id')
   @RequireScope('write')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Delete a webhook subscription (soft delete: nothing more is sent; its deliveries are kept)' })
+  @ApiOperation({
+    summary: 'Delete a webhook subscription (soft delete: nothing more is sent; its deliveries are kept)',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiBadRequestResponse({ description: 'id is not a UUID' })
@@ -140,7 +157,8 @@ export class WebhookSubscriptionsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Replace the signing secret',
-    description: 'The answer carries the new secret, shown only this once. Every attempt from now on, retries included, is signed with it.',
+    description:
+      'The answer carries the new secret, shown only this once. Every attempt from now on, retries included, is signed with it.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSubscriptionWithSecretResponseDto })
@@ -155,7 +173,8 @@ export class WebhookSubscriptionsController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Re-enable a disabled or paused subscription',
-    description: 'Active again, failure count reset, disabled mark cleared. Events raised meanwhile are not sent: replay them with POST .../replay?since=.',
+    description:
+      'Active again, failure count reset, disabled mark cleared. Events raised meanwhile are not sent: replay them with POST .../replay?since=.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookSubscriptionResponseDto })
@@ -170,7 +189,8 @@ export class WebhookSubscriptionsController {
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
     summary: 'Send a webhook.test event to this subscription only',
-    description: 'The event goes through the outbox like any other and is delivered shortly after, signed; the answer names its id (the webhook-id).',
+    description:
+      'The event goes through the outbox like any other and is delivered shortly after, signed; the answer names its id (the webhook-id).',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiBody({ type: SendTestWebhookRequestDto, required: false })
@@ -178,13 +198,20 @@ export class WebhookSubscriptionsController {
   @ApiBadRequestResponse({ description: 'Invalid id or message' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
   @ApiUnprocessableEntityResponse({ description: 'The subscription is not active: enable it first' })
-  test(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Body() body: SendTestWebhookRequestDto): Promise<TestWebhookSentResponseDto> {
+  test(
+    @CurrentTenant() tenantId: string,
+    @UuidParam() id: string,
+    @Body() body: SendTestWebhookRequestDto,
+  ): Promise<TestWebhookSentResponseDto> {
     return this.sendTest.execute({ tenantId, id, message: body?.message });
   }
 
   @Get(':id/deliveries')
   @RequireScope('read')
-  @ApiOperation({ summary: "The subscription's deliveries, newest first, each with every attempt", description: 'Keyset-paged; filter with ?status=.' })
+  @ApiOperation({
+    summary: "The subscription's deliveries, newest first, each with every attempt",
+    description: 'Keyset-paged; filter with ?status=.',
+  })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: WebhookDeliveryPageResponseDto })
   @ApiBadRequestResponse({ description: 'Invalid id, status, limit or cursor' })
@@ -194,7 +221,13 @@ export class WebhookSubscriptionsController {
     @UuidParam() id: string,
     @Query() query: ListWebhookDeliveriesQueryDto,
   ): Promise<Page<WebhookDeliveryWithAttemptsView>> {
-    return this.listDeliveries.execute({ tenantId, subscriptionId: id, status: query.status, limit: query.limit, cursor: query.cursor });
+    return this.listDeliveries.execute({
+      tenantId,
+      subscriptionId: id,
+      status: query.status,
+      limit: query.limit,
+      cursor: query.cursor,
+    });
   }
 
   @Post(':id/replay')
@@ -209,7 +242,11 @@ export class WebhookSubscriptionsController {
   @ApiBadRequestResponse({ description: 'Invalid id or since' })
   @ApiNotFoundResponse({ description: 'No such subscription in the tenant' })
   @ApiUnprocessableEntityResponse({ description: 'The subscription is not active: enable it first' })
-  replay(@CurrentTenant() tenantId: string, @UuidParam() id: string, @Query() query: ReplayWebhookDeliveriesQueryDto): Promise<ReplayFailedWebhookDeliveriesResult> {
+  replay(
+    @CurrentTenant() tenantId: string,
+    @UuidParam() id: string,
+    @Query() query: ReplayWebhookDeliveriesQueryDto,
+  ): Promise<ReplayFailedWebhookDeliveriesResult> {
     return this.replayFailed.execute({ tenantId, subscriptionId: id, since: new Date(query.since) });
   }
 }

@@ -8,7 +8,12 @@ import { DatabaseModule } from '@app/database';
 import { OutboxModule } from '@app/outbox';
 import { SecretCipher, SecretsModule, newEventId } from '@app/shared';
 import { TenantModule, TenantService } from '@app/tenant';
-import { WEBHOOK_EVENT_CATALOGUE, WebhookDeliveryOutcomeService, WebhookDispatchService, WebhookFanOutService } from '@app/webhook';
+import {
+  WEBHOOK_EVENT_CATALOGUE,
+  WebhookDeliveryOutcomeService,
+  WebhookDispatchService,
+  WebhookFanOutService,
+} from '@app/webhook';
 import {
   RecordingWebhookDeliveryStarter,
   RecordingWebhookDeliveryStarterModule,
@@ -51,8 +56,7 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
         RecordingWebhookDeliveryStarterModule,
         WebhooksHttpModule,
       ],
-      providers: [
-      ],
+      providers: [],
     }).compile();
     app = configureApp(moduleRef.createNestApplication({ logger: false, bufferLogs: true }));
     await app.init();
@@ -80,7 +84,11 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
     return body === undefined ? req : req.send(body);
   };
   const subscribe = async (key = keyA, body: object = {}) => {
-    const res = await post('/v1/webhook-subscriptions', key, { url: receiver.url(), eventTypes: ['contact.*'], ...body });
+    const res = await post('/v1/webhook-subscriptions', key, {
+      url: receiver.url(),
+      eventTypes: ['contact.*'],
+      ...body,
+    });
     expect(res.status).toBe(201);
     return res.body as { id: string; secret: string };
   };
@@ -134,7 +142,12 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
       ['a non-http scheme', { url: 'file:///etc/passwd' }, 'url', 'http(s)'],
       ['an unknown event type', { eventTypes: ['contact.exploded'] }, 'eventTypes', 'not a known event type'],
       ['a malformed pattern', { eventTypes: ['*.created'] }, 'eventTypes', 'is not an event type'],
-      ['an unknown channel', { channelId: '00000000-0000-4000-8000-000000000000' }, 'channelId', 'not a channel of this tenant'],
+      [
+        'an unknown channel',
+        { channelId: '00000000-0000-4000-8000-000000000000' },
+        'channelId',
+        'not a channel of this tenant',
+      ],
     ])('answers 400 naming the field for %s', async (_case, body, field, message) => {
       const res = await post('/v1/webhook-subscriptions', keyA, { url: receiver.url(), eventTypes: ['*'], ...body });
       expect(res.status).toBe(400);
@@ -144,11 +157,20 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
 
     it('answers 400 naming the fields of a malformed body, and stores nothing', async () => {
       const before = (await db.query(`SELECT count(*)::int AS n FROM webhook_subscriptions`))[0].n;
-      const res = await post('/v1/webhook-subscriptions', keyA, { url: 42, eventTypes: 'contact.created', maxAttempts: 0, channelId: 'x', extra: 1 });
+      const res = await post('/v1/webhook-subscriptions', keyA, {
+        url: 42,
+        eventTypes: 'contact.created',
+        maxAttempts: 0,
+        channelId: 'x',
+        extra: 1,
+      });
       expect(res.status).toBe(400);
       const messages = [res.body.message].flat().join(' | ');
-      for (const field of ['url', 'eventTypes', 'maxAttempts', 'channelId', 'property extra should not exist']) expect(messages).toContain(field);
-      expect((await post('/v1/webhook-subscriptions', keyA, { url: receiver.url(), eventTypes: [] })).body).toMatchObject({ code: 'VALIDATION_FAILED', field: 'eventTypes' });
+      for (const field of ['url', 'eventTypes', 'maxAttempts', 'channelId', 'property extra should not exist'])
+        expect(messages).toContain(field);
+      expect(
+        (await post('/v1/webhook-subscriptions', keyA, { url: receiver.url(), eventTypes: [] })).body,
+      ).toMatchObject({ code: 'VALIDATION_FAILED', field: 'eventTypes' });
       expect((await db.query(`SELECT count(*)::int AS n FROM webhook_subscriptions`))[0].n).toBe(before);
     });
 
@@ -160,10 +182,16 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
         .send({ eventTypes: ['*'], maxAttempts: 3, description: null, active: false });
       expect(patched.status).toBe(200);
       expect(patched.body).toMatchObject({ eventTypes: ['*'], maxAttempts: 3, description: null, active: false });
-      const badPatch = await http().patch(`/v1/webhook-subscriptions/${id}`).set('x-api-key', keyA).send({ url: 'http://172.16.5.4/' });
+      const badPatch = await http()
+        .patch(`/v1/webhook-subscriptions/${id}`)
+        .set('x-api-key', keyA)
+        .send({ url: 'http://172.16.5.4/' });
       expect(badPatch.status).toBe(400);
       expect(badPatch.body.field).toBe('url');
-      const badTypes = await http().patch(`/v1/webhook-subscriptions/${id}`).set('x-api-key', keyA).send({ eventTypes: ['nope.nope'] });
+      const badTypes = await http()
+        .patch(`/v1/webhook-subscriptions/${id}`)
+        .set('x-api-key', keyA)
+        .send({ eventTypes: ['nope.nope'] });
       expect(badTypes.status).toBe(400);
       expect(badTypes.body.field).toBe('eventTypes');
 
@@ -215,8 +243,17 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
       const { id } = await subscribe();
       const res = await post(`/v1/webhook-subscriptions/${id}/test`, keyA, { message: 'hello' });
       expect(res.status).toBe(202);
-      const row = (await db.query(`SELECT type, aggregate_type, aggregate_id, payload FROM outbox_events WHERE id = $1`, [res.body.eventId]))[0];
-      expect(row).toEqual({ type: 'webhook.test', aggregate_type: 'webhook_subscription', aggregate_id: id, payload: { subscriptionId: id, message: 'hello' } });
+      const row = (
+        await db.query(`SELECT type, aggregate_type, aggregate_id, payload FROM outbox_events WHERE id = $1`, [
+          res.body.eventId,
+        ])
+      )[0];
+      expect(row).toEqual({
+        type: 'webhook.test',
+        aggregate_type: 'webhook_subscription',
+        aggregate_id: id,
+        payload: { subscriptionId: id, message: 'hello' },
+      });
       expect((await post(`/v1/webhook-subscriptions/${id}/test`, keyA)).status).toBe(202);
 
       await http().patch(`/v1/webhook-subscriptions/${id}`).set('x-api-key', keyA).send({ active: false });
@@ -234,11 +271,15 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
       );
       // As if the endpoint were healthy so far: an earlier failure would hold this one (no run here releases it).
       await db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [subscriptionId]);
-      const planned = (await app.get(WebhookFanOutService).plan({ id: eventId, type: 'contact.created', tenantId: tenantA, data: { id: 'c' } })).find(
-        (p) => p.subscriptionId === subscriptionId,
-      )!;
+      const planned = (
+        await app
+          .get(WebhookFanOutService)
+          .plan({ id: eventId, type: 'contact.created', tenantId: tenantA, data: { id: 'c' } })
+      ).find((p) => p.subscriptionId === subscriptionId)!;
       receiver.reply({ status });
-      await app.get(WebhookDispatchService).deliver({ tenantId: tenantA, subscriptionId, eventId, deliveryId: planned.deliveryId, attempt: 1 });
+      await app
+        .get(WebhookDispatchService)
+        .deliver({ tenantId: tenantA, subscriptionId, eventId, deliveryId: planned.deliveryId, attempt: 1 });
       receiver.reply({ status: 200 });
       return { eventId, deliveryId: planned.deliveryId };
     };
@@ -254,10 +295,24 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
         status: 'failed',
         attempts: 1,
         lastStatusCode: 503,
-        attemptLog: [{ attempt: 1, statusCode: 503, outcome: 'retryable', error: 'endpoint answered 503', durationMs: expect.any(Number) }],
+        attemptLog: [
+          {
+            attempt: 1,
+            statusCode: 503,
+            outcome: 'retryable',
+            error: 'endpoint answered 503',
+            durationMs: expect.any(Number),
+          },
+        ],
       });
-      expect(res.body.data[1]).toMatchObject({ status: 'delivered', eventId: ok.eventId, attemptLog: [{ attempt: 1, statusCode: 200, outcome: 'delivered' }] });
-      const onlyFailed = await http().get(`/v1/webhook-subscriptions/${id}/deliveries?status=failed`).set('x-api-key', keyA);
+      expect(res.body.data[1]).toMatchObject({
+        status: 'delivered',
+        eventId: ok.eventId,
+        attemptLog: [{ attempt: 1, statusCode: 200, outcome: 'delivered' }],
+      });
+      const onlyFailed = await http()
+        .get(`/v1/webhook-subscriptions/${id}/deliveries?status=failed`)
+        .set('x-api-key', keyA);
       expect(onlyFailed.body.data.map((d: { id: string }) => d.id)).toEqual([failed.deliveryId]);
       const bad = await http().get(`/v1/webhook-subscriptions/${id}/deliveries?status=lost`).set('x-api-key', keyA);
       expect(bad.status).toBe(400);
@@ -267,15 +322,30 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
     it('POST /v1/webhook-deliveries/{id}/replay resets the row and starts a replay run (202); 404 for another tenant', async () => {
       const { id } = await subscribe();
       const { deliveryId, eventId } = await deliveredOnce(id, 500);
-      await app.get(WebhookDeliveryOutcomeService).deadLettered({ tenantId: tenantA, deliveryId, reason: 'gave up', gone: false });
+      await app
+        .get(WebhookDeliveryOutcomeService)
+        .deadLettered({ tenantId: tenantA, deliveryId, reason: 'gave up', gone: false });
 
       expect((await post(`/v1/webhook-deliveries/${deliveryId}/replay`, keyB)).status).toBe(404);
       const res = await post(`/v1/webhook-deliveries/${deliveryId}/replay`, keyA);
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ id: deliveryId, status: 'pending', attempts: 0, lastError: null });
-      expect(starter.starts).toEqual([{ input: { tenantId: tenantA, subscriptionId: id, eventId, deliveryId, maxAttempts: 8 }, options: { replay: true } }]);
-      expect((await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0]).toEqual({ status: 'pending', attempts: 0 });
-      expect((await db.query(`SELECT count(*)::int AS n FROM webhook_delivery_attempts WHERE delivery_id = $1`, [deliveryId]))[0].n).toBe(1);
+      expect(starter.starts).toEqual([
+        {
+          input: { tenantId: tenantA, subscriptionId: id, eventId, deliveryId, maxAttempts: 8 },
+          options: { replay: true },
+        },
+      ]);
+      expect(
+        (await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0],
+      ).toEqual({ status: 'pending', attempts: 0 });
+      expect(
+        (
+          await db.query(`SELECT count(*)::int AS n FROM webhook_delivery_attempts WHERE delivery_id = $1`, [
+            deliveryId,
+          ])
+        )[0].n,
+      ).toBe(1);
     });
 
     it('POST /v1/webhook-subscriptions/{id}/replay?since= replays failed and dead deliveries since then (202 with the count)', async () => {
@@ -283,14 +353,18 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
       const dead = await deliveredOnce(id, 500);
       const failed = await deliveredOnce(id, 502);
       await deliveredOnce(id, 200);
-      await app.get(WebhookDeliveryOutcomeService).deadLettered({ tenantId: tenantA, deliveryId: dead.deliveryId, reason: 'gave up', gone: false });
+      await app
+        .get(WebhookDeliveryOutcomeService)
+        .deadLettered({ tenantId: tenantA, deliveryId: dead.deliveryId, reason: 'gave up', gone: false });
 
       const since = new Date(Date.now() - 60_000).toISOString();
       const res = await post(`/v1/webhook-subscriptions/${id}/replay?since=${encodeURIComponent(since)}`, keyA);
       expect(res.status).toBe(202);
       expect(res.body).toEqual({ count: 2, skipped: 0 });
       expect(starter.starts.map((s) => s.input.deliveryId).sort()).toEqual([dead.deliveryId, failed.deliveryId].sort());
-      const rows = await db.query(`SELECT status FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [[dead.deliveryId, failed.deliveryId]]);
+      const rows = await db.query(`SELECT status FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [
+        [dead.deliveryId, failed.deliveryId],
+      ]);
       expect(rows.map((r: { status: string }) => r.status)).toEqual(['pending', 'pending']);
 
       const missing = await post(`/v1/webhook-subscriptions/${id}/replay`, keyA);
@@ -309,7 +383,13 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
       expect(ended).toMatchObject({
         dataSchema: 'SessionEndedEventData',
         description: expect.any(String),
-        example: { id: expect.any(String), type: 'session.ended', occurredAt: expect.any(String), tenantId: expect.any(String), data: { reason: 'inactivity' } },
+        example: {
+          id: expect.any(String),
+          type: 'session.ended',
+          occurredAt: expect.any(String),
+          tenantId: expect.any(String),
+          data: { reason: 'inactivity' },
+        },
       });
       for (const type of ['webhook.test', 'webhook.delivery_failed', 'webhook.subscription_disabled']) {
         expect(res.body.data.map((t: { type: string }) => t.type)).toContain(type);
@@ -331,13 +411,17 @@ describe('Webhooks REST API (real PostgreSQL)', () => {
       ]) {
         expect(doc.paths).toHaveProperty([path]);
       }
-      const types = (await http().get('/v1/webhook-event-types').set('x-api-key', keyA)).body.data as { dataSchema: string; example: { data: object } }[];
+      const types = (await http().get('/v1/webhook-event-types').set('x-api-key', keyA)).body.data as {
+        dataSchema: string;
+        example: { data: object };
+      }[];
       for (const { dataSchema, example } of types) {
         const schema = doc.components.schemas[dataSchema];
         expect(schema).toBeDefined();
         // Every field of the example is documented by the schema (including inherited ones).
         const documented = new Set(Object.keys(schema.properties ?? {}));
-        for (const key of Object.keys(example.data)) expect([dataSchema, documented.has(key) ? key : `undocumented ${key}`]).toEqual([dataSchema, key]);
+        for (const key of Object.keys(example.data))
+          expect([dataSchema, documented.has(key) ? key : `undocumented ${key}`]).toEqual([dataSchema, key]);
       }
       expect(doc.components.schemas.WebhookPayloadDto.properties.data.oneOf.length).toBeGreaterThan(15);
       expect(doc.components.schemas.WebhookSubscriptionWithSecretResponseDto.properties).toHaveProperty('secret');

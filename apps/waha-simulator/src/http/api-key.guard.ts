@@ -27,7 +27,9 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    const given = first(request.headers[API_KEY_HEADER]) ?? first((request.query as Record<string, unknown> | undefined)?.[API_KEY_HEADER]);
+    const given =
+      first(request.headers[API_KEY_HEADER]) ??
+      first((request.query as Record<string, unknown> | undefined)?.[API_KEY_HEADER]);
     const key = Buffer.from(given ?? '', 'utf8');
     if (key.length !== this.expected.length || !timingSafeEqual(key, this.expected)) throw new UnauthorizedException();
     return true;

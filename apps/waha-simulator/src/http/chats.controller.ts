@@ -4,7 +4,13 @@ import { SimulatorState, type StoredMessage } from '../state/simulator-state';
 import { normalizeChatId } from '../waha/ids';
 import { listChats, listSortedMessages, paginate } from '../waha/queries';
 import { ACK_BY_NAME, type ChatSummary, type GowsChat, type WAMessage } from '../waha/types';
-import { ChatsOverviewBodyDto, ChatsOverviewQueryDto, ChatsQueryDto, MessageQueryDto, MessagesQueryDto } from './dto/api.dto';
+import {
+  ChatsOverviewBodyDto,
+  ChatsOverviewQueryDto,
+  ChatsQueryDto,
+  MessageQueryDto,
+  MessagesQueryDto,
+} from './dto/api.dto';
 
 /** Chats, overview and history of the simulated session (§2.2-§2.5); every list is a bare JSON array. */
 @Controller('api/:session/chats')
@@ -17,7 +23,10 @@ export class ChatsController {
   @Get()
   chats(@Param('session') session: string, @Query() query: ChatsQueryDto): GowsChat[] {
     this.state.requireWorking(session);
-    return listChats(this.state.allChats().map((c) => this.state.gowsChat(c)), query);
+    return listChats(
+      this.state.allChats().map((c) => this.state.gowsChat(c)),
+      query,
+    );
   }
 
   @Get('overview')
@@ -36,9 +45,16 @@ export class ChatsController {
   /** `chatId` arrives percent-decoded (`5511…%40c.us` is `5511…@c.us`); `merge` is accepted and has no
    *  effect (a stored twin stands for what it would add). */
   @Get(':chatId/messages')
-  messages(@Param('session') session: string, @Param('chatId') chatId: string, @Query() query: MessagesQueryDto): WAMessage[] {
+  messages(
+    @Param('session') session: string,
+    @Param('chatId') chatId: string,
+    @Query() query: MessagesQueryDto,
+  ): WAMessage[] {
     this.state.requireWorking(session);
-    const source: readonly StoredMessage[] = chatId === 'all' ? this.state.allSortedMessages() : this.state.sortedMessagesOf(normalizeChatId(chatId) ?? chatId);
+    const source: readonly StoredMessage[] =
+      chatId === 'all'
+        ? this.state.allSortedMessages()
+        : this.state.sortedMessagesOf(normalizeChatId(chatId) ?? chatId);
     const page = listSortedMessages(source, {
       limit: query.limit,
       offset: query.offset,
@@ -61,7 +77,10 @@ export class ChatsController {
     @Query() query: MessageQueryDto,
   ): WAMessage {
     this.state.requireWorking(session);
-    const stored = this.simulator.requireMessage(messageId, chatId === 'all' ? undefined : (normalizeChatId(chatId) ?? chatId));
+    const stored = this.simulator.requireMessage(
+      messageId,
+      chatId === 'all' ? undefined : (normalizeChatId(chatId) ?? chatId),
+    );
     return this.state.render(stored, query.downloadMedia);
   }
 

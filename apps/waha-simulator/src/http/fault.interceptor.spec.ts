@@ -24,7 +24,11 @@ describe('fault injection decisions', () => {
 
 describe('deterministic failures (failNext)', () => {
   const faults = (overrides: Partial<FaultSettings>): FaultSettings => ({ ...NO_FAULTS, ...overrides });
-  const failNext = (status: 429 | 500 | 502 | 503, count: number, extra: { retryAfterSeconds?: number; onlyPaths?: string[] } = {}) => ({
+  const failNext = (
+    status: 429 | 500 | 502 | 503,
+    count: number,
+    extra: { retryAfterSeconds?: number; onlyPaths?: string[] } = {},
+  ) => ({
     count,
     remaining: count,
     status,
@@ -46,18 +50,38 @@ describe('deterministic failures (failNext)', () => {
   });
 
   it('gives 429 a Retry-After (its own or the settings one) and 503 only when asked', () => {
-    expect(takeFailure(faults({ retryAfterSeconds: 4, failNext: failNext(429, 1) }), page)).toEqual({ status: 429, retryAfterSeconds: 4 });
-    expect(takeFailure(faults({ failNext: failNext(429, 1, { retryAfterSeconds: 9 }) }), page)).toEqual({ status: 429, retryAfterSeconds: 9 });
-    expect(takeFailure(faults({ failNext: failNext(503, 1, { retryAfterSeconds: 2 }) }), page)).toEqual({ status: 503, retryAfterSeconds: 2 });
-    expect(takeFailure(faults({ failNext: failNext(500, 1, { retryAfterSeconds: 2 }) }), page)).toEqual({ status: 500, retryAfterSeconds: null });
+    expect(takeFailure(faults({ retryAfterSeconds: 4, failNext: failNext(429, 1) }), page)).toEqual({
+      status: 429,
+      retryAfterSeconds: 4,
+    });
+    expect(takeFailure(faults({ failNext: failNext(429, 1, { retryAfterSeconds: 9 }) }), page)).toEqual({
+      status: 429,
+      retryAfterSeconds: 9,
+    });
+    expect(takeFailure(faults({ failNext: failNext(503, 1, { retryAfterSeconds: 2 }) }), page)).toEqual({
+      status: 503,
+      retryAfterSeconds: 2,
+    });
+    expect(takeFailure(faults({ failNext: failNext(500, 1, { retryAfterSeconds: 2 }) }), page)).toEqual({
+      status: 500,
+      retryAfterSeconds: null,
+    });
   });
 
   it('takes the budget before the rates, and the rates only within onlyPaths', () => {
-    const settings = faults({ errorRate: 1, errorStatus: 422, onlyPaths: ['/api/sendText'], failNext: failNext(502, 1) });
+    const settings = faults({
+      errorRate: 1,
+      errorStatus: 422,
+      onlyPaths: ['/api/sendText'],
+      failNext: failNext(502, 1),
+    });
     expect(takeFailure(settings, page)).toEqual({ status: 502, retryAfterSeconds: null });
     expect(takeFailure(settings, page)).toBeNull();
     expect(takeFailure(settings, '/api/sendText')).toEqual({ status: 422, retryAfterSeconds: null });
-    expect(takeFailure(faults({ status429Rate: 1, retryAfterSeconds: 3 }), page)).toEqual({ status: 429, retryAfterSeconds: 3 });
+    expect(takeFailure(faults({ status429Rate: 1, retryAfterSeconds: 3 }), page)).toEqual({
+      status: 429,
+      retryAfterSeconds: 3,
+    });
     expect(takeFailure(faults({ failNext: failNext(500, 1) }), '/ping')).toBeNull();
   });
 

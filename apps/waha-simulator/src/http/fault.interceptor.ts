@@ -37,11 +37,20 @@ export interface InjectedFailure {
  * What a request arriving now gets: the `failNext` budget first (counted down here, so exactly
  * `count` matching requests fail, in arrival order), then the rates (only within `onlyPaths`).
  */
-export function takeFailure(faults: FaultSettings, path: string, roll: () => number = Math.random): InjectedFailure | null {
+export function takeFailure(
+  faults: FaultSettings,
+  path: string,
+  roll: () => number = Math.random,
+): InjectedFailure | null {
   const failNext = faults.failNext;
   if (failNext && failNext.remaining > 0 && faultApplies(path, failNext.onlyPaths)) {
     failNext.remaining--;
-    const retryAfterSeconds = failNext.status === 429 ? (failNext.retryAfterSeconds ?? faults.retryAfterSeconds) : failNext.status === 503 ? failNext.retryAfterSeconds : null;
+    const retryAfterSeconds =
+      failNext.status === 429
+        ? (failNext.retryAfterSeconds ?? faults.retryAfterSeconds)
+        : failNext.status === 503
+          ? failNext.retryAfterSeconds
+          : null;
     return { status: failNext.status, retryAfterSeconds };
   }
   if (!faultApplies(path, faults.onlyPaths)) return null;
@@ -72,7 +81,9 @@ export class FaultInterceptor implements NestInterceptor {
     // Patterns are written with `@`; clients send `%40`.
     const path = decodePath(request.path);
     if (!isApiPath(path)) return next.handle();
-    response.once('finish', () => this.state.requests.record(request.method, path, response.statusCode, response.locals[INJECTED] === true));
+    response.once('finish', () =>
+      this.state.requests.record(request.method, path, response.statusCode, response.locals[INJECTED] === true),
+    );
 
     const faults = this.state.faults;
     // Decided on arrival, so `failNext` fails the first N requests in the order they came.
@@ -83,7 +94,8 @@ export class FaultInterceptor implements NestInterceptor {
     const delay = async () => {
       if (latencyMs <= 0) return;
       // Cut short by shutdown: the call is not handled (it would schedule acks on a closed simulator).
-      if (!(await this.scheduler.sleep(latencyMs))) throw new HttpException('the simulator is shutting down', HttpStatus.SERVICE_UNAVAILABLE);
+      if (!(await this.scheduler.sleep(latencyMs)))
+        throw new HttpException('the simulator is shutting down', HttpStatus.SERVICE_UNAVAILABLE);
     };
     const inject = () => {
       if (!failure) return;
@@ -114,7 +126,8 @@ export class FaultInterceptor implements NestInterceptor {
     const body = request.body as Record<string, unknown> | undefined;
     const session = typeof body?.session === 'string' ? body.session : this.state.sessionName;
     if (status === 404) return new HttpException(sessionNotFoundBody(session), HttpStatus.NOT_FOUND);
-    if (status === 422) return new HttpException(sessionNotWorkingBody(session, 'STARTING'), HttpStatus.UNPROCESSABLE_ENTITY);
+    if (status === 422)
+      return new HttpException(sessionNotWorkingBody(session, 'STARTING'), HttpStatus.UNPROCESSABLE_ENTITY);
     const summary = { method: request.method, path: request.path, query: request.query, body: request.body as unknown };
     return new HttpException(engineErrorBody(summary), HttpStatus.INTERNAL_SERVER_ERROR);
   }

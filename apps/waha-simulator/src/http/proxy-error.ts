@@ -8,7 +8,10 @@ const REASONS: Record<number, string> = { 502: 'Bad Gateway', 503: 'Service Temp
 export class ProxyErrorException extends HttpException {
   constructor(status: 502 | 503) {
     const title = `${status} ${REASONS[status]}`;
-    super(`<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`, status);
+    super(
+      `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+      status,
+    );
   }
 }
 

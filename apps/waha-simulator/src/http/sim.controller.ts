@@ -167,7 +167,10 @@ export class SimController {
 
   private requireTruth(): HistoryTruth {
     const truth = this.state.historyTruth;
-    if (!truth) throw new NotFoundException('no history data set is loaded (POST /_sim/history-dataset, or WAHA_SIM_SEED_PROFILE=history)');
+    if (!truth)
+      throw new NotFoundException(
+        'no history data set is loaded (POST /_sim/history-dataset, or WAHA_SIM_SEED_PROFILE=history)',
+      );
     return truth;
   }
 

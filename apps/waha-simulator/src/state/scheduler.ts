@@ -9,22 +9,30 @@ export class Scheduler implements OnApplicationShutdown {
 
   /** Runs `task` after `delayMs`; its failures are logged, never thrown. */
   after(delayMs: number, task: () => unknown): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void Promise.resolve()
-        .then(task)
-        .catch((err: unknown) => this.logger.error(`scheduled task failed: ${err instanceof Error ? err.message : String(err)}`));
-    }, Math.max(0, delayMs));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        void Promise.resolve()
+          .then(task)
+          .catch((err: unknown) =>
+            this.logger.error(`scheduled task failed: ${err instanceof Error ? err.message : String(err)}`),
+          );
+      },
+      Math.max(0, delayMs),
+    );
     this.timers.add(timer);
   }
 
   /** Resolves true after `delayMs`, or false as soon as the scheduler is cancelled. */
   sleep(delayMs: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(timer);
-        resolve(true);
-      }, Math.max(0, delayMs));
+      const timer = setTimeout(
+        () => {
+          this.waiters.delete(timer);
+          resolve(true);
+        },
+        Math.max(0, delayMs),
+      );
       this.waiters.set(timer, () => resolve(false));
     });
   }

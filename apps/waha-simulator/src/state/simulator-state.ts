@@ -273,7 +273,8 @@ export class SimulatorState {
   /** 404 for an unknown session, 422 with WAHA's body while it is not WORKING. */
   requireWorking(name: string): void {
     this.requireSession(name);
-    if (this.status !== 'WORKING') throw new HttpException(sessionNotWorkingBody(name, this.status), HttpStatus.UNPROCESSABLE_ENTITY);
+    if (this.status !== 'WORKING')
+      throw new HttpException(sessionNotWorkingBody(name, this.status), HttpStatus.UNPROCESSABLE_ENTITY);
   }
 
   // ---- chats and messages ----
@@ -287,7 +288,11 @@ export class SimulatorState {
   }
 
   /** The chat, created when new; a non-empty `name` replaces the known one. */
-  ensureChat(chatId: string, name: string | null = null, createdAt: number = Math.floor(Date.now() / 1000)): ChatRecord {
+  ensureChat(
+    chatId: string,
+    name: string | null = null,
+    createdAt: number = Math.floor(Date.now() / 1000),
+  ): ChatRecord {
     let chat = this.chats.get(chatId);
     if (!chat) {
       chat = { id: chatId, name, picture: null, createdAt, messages: [], sorted: null };
@@ -330,10 +335,19 @@ export class SimulatorState {
     // The stored copy never holds a media URL (render publishes one); copied only when it does, as
     // loading a data set stores 100,000 fresh messages that hold none.
     const kept = message.media?.url ? { ...message, media: { ...message.media, url: null } } : message;
-    const stored: StoredMessage = { seq: existing?.seq ?? this.nextSeq(), chatId, rawId, timestamp: message.timestamp, message: kept, media };
+    const stored: StoredMessage = {
+      seq: existing?.seq ?? this.nextSeq(),
+      chatId,
+      rawId,
+      timestamp: message.timestamp,
+      message: kept,
+      media,
+    };
     if (existing) {
       // Its twins (addTwin) are the same message too.
-      chat.messages = chat.messages.map((m) => (m === existing ? stored : m.message.id === message.id ? { ...stored, seq: m.seq } : m));
+      chat.messages = chat.messages.map((m) =>
+        m === existing ? stored : m.message.id === message.id ? { ...stored, seq: m.seq } : m,
+      );
     } else {
       chat.messages.push(stored);
     }
@@ -347,7 +361,15 @@ export class SimulatorState {
    * whose WAMessage is built when first read.
    */
   addLazyMessage<TSpec>(chat: ChatRecord, entry: LazyMessageEntry<TSpec>): StoredMessage {
-    const stored = new LazyStoredMessage(this.nextSeq(), chat.id, entry.rawId, entry.timestamp, entry.media, entry.spec, entry.build);
+    const stored = new LazyStoredMessage(
+      this.nextSeq(),
+      chat.id,
+      entry.rawId,
+      entry.timestamp,
+      entry.media,
+      entry.spec,
+      entry.build,
+    );
     chat.messages.push(stored);
     this.byId.set(entry.id, stored);
     this.changed(chat);
@@ -383,7 +405,9 @@ export class SimulatorState {
     if (direct) return !chatId || direct.chatId === chatId ? direct : undefined;
     const parsed = parseMessageId(messageId);
     const rawId = parsed?.rawId ?? messageId;
-    const scope = chatId ? [this.chats.get(chatId)].filter((c): c is ChatRecord => Boolean(c)) : [...this.chats.values()];
+    const scope = chatId
+      ? [this.chats.get(chatId)].filter((c): c is ChatRecord => Boolean(c))
+      : [...this.chats.values()];
     for (const chat of scope) {
       const found = chat.messages.find((m) => m.rawId === rawId && (!parsed || m.chatId === parsed.chatId));
       if (found) return found;
@@ -441,7 +465,15 @@ export class SimulatorState {
     const fileName = this.fileNameOf(stored) as string;
     const lifetime = this.settings.filesLifetimeSeconds;
     this.files.set(fileName, { ...stored.media, expiresAt: lifetime > 0 ? Date.now() + lifetime * 1000 : null });
-    return { ...message, media: { url: this.mediaUrl(fileName), mimetype: stored.media.mimetype, filename: stored.media.filename ?? null, error: null } };
+    return {
+      ...message,
+      media: {
+        url: this.mediaUrl(fileName),
+        mimetype: stored.media.mimetype,
+        filename: stored.media.filename ?? null,
+        error: null,
+      },
+    };
   }
 
   file(fileName: string): StoredMedia | undefined {

@@ -1,4 +1,11 @@
-import { BadRequestException, HttpException, HttpStatus, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { MAX_SEED_MESSAGES } from '../simulator.config';
 import { messageNotFoundBody } from '../waha/errors';
 import {
@@ -13,7 +20,12 @@ import {
   parseMessageId,
   phoneOf,
 } from '../waha/ids';
-import { buildHistoryDataSet, type HistoryDataSetOptions, type HistoryDataSetSummary, type HistoryMessage } from '../waha/history-dataset';
+import {
+  buildHistoryDataSet,
+  type HistoryDataSetOptions,
+  type HistoryDataSetSummary,
+  type HistoryMessage,
+} from '../waha/history-dataset';
 import { SAMPLE_JPEG, SAMPLE_JPEG_HEIGHT, SAMPLE_JPEG_WIDTH, SAMPLE_MP4, SAMPLE_OGG, SAMPLE_PDF } from '../waha/media';
 import {
   buildAckBody,
@@ -30,13 +42,27 @@ import {
   toGows2025Shape,
 } from '../waha/message-factory';
 import { buildSeed } from '../waha/seed';
-import { type Ack, ACK_BY_NAME, type AckName, ackName, isAck, type SessionStatus, type SessionStatusBody, type WAMessage } from '../waha/types';
+import {
+  type Ack,
+  ACK_BY_NAME,
+  type AckName,
+  ackName,
+  isAck,
+  type SessionStatus,
+  type SessionStatusBody,
+  type WAMessage,
+} from '../waha/types';
 import { WebhookSender } from '../webhooks/webhook-sender';
 import { Scheduler } from './scheduler';
 import { SimulatorState, type StoredMedia, type StoredMessage } from './simulator-state';
 
 /** The content of every simulated image message: the sample JPEG. */
-const SAMPLE_IMAGE: ImageContent = { mimetype: 'image/jpeg', fileLength: SAMPLE_JPEG.length, width: SAMPLE_JPEG_WIDTH, height: SAMPLE_JPEG_HEIGHT };
+const SAMPLE_IMAGE: ImageContent = {
+  mimetype: 'image/jpeg',
+  fileLength: SAMPLE_JPEG.length,
+  width: SAMPLE_JPEG_WIDTH,
+  height: SAMPLE_JPEG_HEIGHT,
+};
 
 export interface SendTextCommand {
   session: string;
@@ -72,7 +98,12 @@ export interface InboundResult {
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** The bytes a downloaded attachment of each kind serves (one shared buffer per kind, whatever the count). */
-const SAMPLE_BYTES: Record<MediaKind, Buffer> = { image: SAMPLE_JPEG, audio: SAMPLE_OGG, video: SAMPLE_MP4, document: SAMPLE_PDF };
+const SAMPLE_BYTES: Record<MediaKind, Buffer> = {
+  image: SAMPLE_JPEG,
+  audio: SAMPLE_OGG,
+  video: SAMPLE_MP4,
+  document: SAMPLE_PDF,
+};
 
 /** How long before the seeding the configured `history` profile's recent chats end. */
 const RECENT_CHATS_AGO_SECONDS = 60;
@@ -105,9 +136,14 @@ export class SimulatorService implements OnApplicationBootstrap {
     const { chats, messagesPerChat } = settings.seed;
     if (chats === 0) return;
     if (settings.seedProfile === 'history') {
-      const recent = settings.seedRecentChats > 0 ? { recentAnchorSeconds: nowSeconds() - RECENT_CHATS_AGO_SECONDS, recentChats: settings.seedRecentChats } : {};
+      const recent =
+        settings.seedRecentChats > 0
+          ? { recentAnchorSeconds: nowSeconds() - RECENT_CHATS_AGO_SECONDS, recentChats: settings.seedRecentChats }
+          : {};
       const summary = this.loadHistoryDataSet({ chats, messagesPerChat, seed: settings.seedNumber, ...recent });
-      this.logger.log(`loaded the history data set: ${summary.chats} chats, ${summary.distinctMessages} messages (seed ${summary.seed})`);
+      this.logger.log(
+        `loaded the history data set: ${summary.chats} chats, ${summary.distinctMessages} messages (seed ${summary.seed})`,
+      );
       return;
     }
     const count = this.seed(chats, messagesPerChat);
@@ -119,7 +155,10 @@ export class SimulatorService implements OnApplicationBootstrap {
   sendText(command: SendTextCommand): { id: string; _data: Record<string, unknown> } {
     this.state.requireWorking(command.session);
     const chatId = normalizeChatId(command.chatId);
-    if (!chatId) throw new BadRequestException([`chatId '${command.chatId}' is not a valid chat id (use <phone>@c.us or <id>@g.us)`]);
+    if (!chatId)
+      throw new BadRequestException([
+        `chatId '${command.chatId}' is not a valid chat id (use <phone>@c.us or <id>@g.us)`,
+      ]);
     const me = this.state.me;
     const timestamp = nowSeconds();
     const quoted = command.reply_to ? this.quotedFor(command.reply_to, chatId) : null;
@@ -192,7 +231,10 @@ export class SimulatorService implements OnApplicationBootstrap {
   ack(messageId: string, ack: number | string): { id: string; ack: Ack; eventId: string } {
     const stored = this.requireMessage(messageId);
     const value = typeof ack === 'string' ? ACK_BY_NAME[ack.toUpperCase() as AckName] : ack;
-    if (!isAck(value)) throw new BadRequestException(['ack must be one of -1, 0, 1, 2, 3, 4 or ERROR, PENDING, SERVER, DEVICE, READ, PLAYED']);
+    if (!isAck(value))
+      throw new BadRequestException([
+        'ack must be one of -1, 0, 1, 2, 3, 4 or ERROR, PENDING, SERVER, DEVICE, READ, PLAYED',
+      ]);
     const eventId = this.applyAck(stored, value);
     if (!eventId) throw new HttpException(messageNotFoundBody(messageId), HttpStatus.NOT_FOUND);
     return { id: stored.message.id, ack: value, eventId };
@@ -203,7 +245,10 @@ export class SimulatorService implements OnApplicationBootstrap {
   inbound(command: InboundCommand): InboundResult {
     this.state.requireWorking(this.state.sessionName);
     const from = normalizeChatId(command.from);
-    if (!from || from.endsWith('@g.us')) throw new BadRequestException(['from must be phone digits or a …@c.us / …@lid chat id (use group.groupId for groups)']);
+    if (!from || from.endsWith('@g.us'))
+      throw new BadRequestException([
+        'from must be phone digits or a …@c.us / …@lid chat id (use group.groupId for groups)',
+      ]);
     const fromMe = command.fromMe ?? false;
     const timestamp = command.timestamp ?? nowSeconds();
     const text = command.text ?? null;
@@ -222,7 +267,8 @@ export class SimulatorService implements OnApplicationBootstrap {
       let phone: string | null = from.endsWith('@c.us') ? phoneOf(from) : null;
       if (command.group.participantPhone !== undefined) {
         const byPhone = normalizeChatId(command.group.participantPhone);
-        if (!byPhone?.endsWith('@c.us')) throw new BadRequestException(['group.participantPhone must be phone digits or …@c.us']);
+        if (!byPhone?.endsWith('@c.us'))
+          throw new BadRequestException(['group.participantPhone must be phone digits or …@c.us']);
         phone = phoneOf(byPhone);
       }
       let lid: string | null = from.endsWith('@lid') ? from : phone ? lidForPhone(phone) : null;
@@ -233,7 +279,9 @@ export class SimulatorService implements OnApplicationBootstrap {
       author = lid ?? from;
       authorPhoneJid = phone ? `${phone}@s.whatsapp.net` : null;
     }
-    const pushName = fromMe ? this.state.me.pushName : (command.pushName ?? `Cliente ${phoneOf(author ?? from).slice(-4)}`);
+    const pushName = fromMe
+      ? this.state.me.pushName
+      : (command.pushName ?? `Cliente ${phoneOf(author ?? from).slice(-4)}`);
 
     const image: ImageContent | null = type === 'image' ? SAMPLE_IMAGE : null;
     const message = buildMessage({
@@ -269,7 +317,13 @@ export class SimulatorService implements OnApplicationBootstrap {
   revoke(messageId: string): { revokedMessageId: string; id: string; eventId: string } {
     const target = this.requireMessage(messageId);
     const pushName = String(target.message._data.Info.PushName ?? '');
-    const revoked = buildRevoked(this.state.me, target.message, target.message.fromMe ? newApiRawId() : newPhoneRawId(), nowSeconds(), pushName);
+    const revoked = buildRevoked(
+      this.state.me,
+      target.message,
+      target.message.fromMe ? newApiRawId() : newPhoneRawId(),
+      nowSeconds(),
+      pushName,
+    );
     this.state.removeMessage(target);
     const eventId = this.webhooks.emit('message.revoked', revoked).id;
     return { revokedMessageId: revoked.revokedMessageId, id: revoked.after.id, eventId };
@@ -282,7 +336,8 @@ export class SimulatorService implements OnApplicationBootstrap {
     target.message.body = text;
     const content = target.message._data.Message;
     if (typeof content.conversation === 'string') content.conversation = text;
-    else if (content.extendedTextMessage) content.extendedTextMessage = { ...(content.extendedTextMessage as object), text };
+    else if (content.extendedTextMessage)
+      content.extendedTextMessage = { ...(content.extendedTextMessage as object), text };
     else if (content.imageMessage) content.imageMessage = { ...(content.imageMessage as object), caption: text };
     const eventId = this.webhooks.emit('message.edited', edited).id;
     return { editedMessageId: edited.editedMessageId, id: edited.id, eventId };
@@ -293,7 +348,8 @@ export class SimulatorService implements OnApplicationBootstrap {
     const target = this.requireMessage(messageId);
     const chatId = target.chatId;
     const reactorId = from !== undefined ? normalizeChatId(from) : null;
-    if (from !== undefined && !reactorId) throw new BadRequestException(['from must be phone digits or a …@c.us / …@lid id']);
+    if (from !== undefined && !reactorId)
+      throw new BadRequestException(['from must be phone digits or a …@c.us / …@lid id']);
     const fromMe = reactorId === this.state.me.id;
     let reactor: string | null = null;
     if (isGroupChat(chatId)) {
@@ -315,13 +371,19 @@ export class SimulatorService implements OnApplicationBootstrap {
 
   setSessionStatus(status: SessionStatus): { status: SessionStatus; eventId: string } {
     this.state.setStatus(status);
-    const payload: SessionStatusBody = { name: this.state.sessionName, status, statuses: this.state.recentStatuses, data: null };
+    const payload: SessionStatusBody = {
+      name: this.state.sessionName,
+      status,
+      statuses: this.state.recentStatuses,
+      data: null,
+    };
     return { status, eventId: this.webhooks.emit('session.status', payload).id };
   }
 
   /** Stores the deterministic data set (same ids on every call: seeding twice replaces, never duplicates). */
   seed(chats: number, messagesPerChat: number): number {
-    if (chats * messagesPerChat > MAX_SEED_MESSAGES) throw new BadRequestException([`chats x messagesPerChat must be at most ${MAX_SEED_MESSAGES}`]);
+    if (chats * messagesPerChat > MAX_SEED_MESSAGES)
+      throw new BadRequestException([`chats x messagesPerChat must be at most ${MAX_SEED_MESSAGES}`]);
     const me = this.state.me;
     let count = 0;
     for (const chat of buildSeed(chats, messagesPerChat)) {
@@ -353,7 +415,8 @@ export class SimulatorService implements OnApplicationBootstrap {
    * (`GET /_sim/history-dataset/truth`); no webhooks are sent. Sends, webhook target and faults stay.
    */
   loadHistoryDataSet(options: HistoryDataSetOptions): HistoryDataSetSummary {
-    if (options.chats * options.messagesPerChat > MAX_SEED_MESSAGES) throw new BadRequestException([`chats x messagesPerChat must be at most ${MAX_SEED_MESSAGES}`]);
+    if (options.chats * options.messagesPerChat > MAX_SEED_MESSAGES)
+      throw new BadRequestException([`chats x messagesPerChat must be at most ${MAX_SEED_MESSAGES}`]);
     let dataSet: ReturnType<typeof buildHistoryDataSet>;
     try {
       dataSet = buildHistoryDataSet(options);
@@ -364,7 +427,11 @@ export class SimulatorService implements OnApplicationBootstrap {
     const me = this.state.me;
     this.state.clearMessages();
     for (const chat of dataSet.chats) {
-      const record = this.state.ensureChat(chat.chatId, chat.name, chat.items[0]?.message.timestamp ?? dataSet.options.anchorSeconds);
+      const record = this.state.ensureChat(
+        chat.chatId,
+        chat.name,
+        chat.items[0]?.message.timestamp ?? dataSet.options.anchorSeconds,
+      );
       const chatPhoneJid = chat.kind === 'lid' && chat.phone ? `${chat.phone}@s.whatsapp.net` : null;
       const build = (m: HistoryMessage): WAMessage => {
         const built = buildMessage({
@@ -390,8 +457,17 @@ export class SimulatorService implements OnApplicationBootstrap {
           this.state.addTwin(previous);
           continue;
         }
-        const media: StoredMedia | null = m.media ? { mimetype: m.media.mimetype, bytes: SAMPLE_BYTES[m.media.kind], filename: m.media.fileName ?? null } : null;
-        previous = this.state.addLazyMessage(record, { id: m.id, rawId: m.rawId, timestamp: m.timestamp, media, spec: m, build });
+        const media: StoredMedia | null = m.media
+          ? { mimetype: m.media.mimetype, bytes: SAMPLE_BYTES[m.media.kind], filename: m.media.fileName ?? null }
+          : null;
+        previous = this.state.addLazyMessage(record, {
+          id: m.id,
+          rawId: m.rawId,
+          timestamp: m.timestamp,
+          media,
+          spec: m,
+          build,
+        });
       }
     }
     this.state.historyTruth = dataSet.truth;

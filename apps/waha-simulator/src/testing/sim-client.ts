@@ -5,15 +5,25 @@ export class SimClient {
     readonly apiKey: string = 'sim-api-key',
   ) {}
 
-  async request<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers; text: string }> {
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; headers: Headers; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { 'X-Api-Key': this.apiKey, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+      headers: {
+        'X-Api-Key': this.apiKey,
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...headers,
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     let parsed: unknown = text;
-    if ((res.headers.get('content-type') ?? '').includes('application/json') && text.length > 0) parsed = JSON.parse(text);
+    if ((res.headers.get('content-type') ?? '').includes('application/json') && text.length > 0)
+      parsed = JSON.parse(text);
     return { status: res.status, body: parsed as T, headers: res.headers, text };
   }
 

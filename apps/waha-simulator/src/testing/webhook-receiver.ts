@@ -21,7 +21,11 @@ export interface WebhookReply {
 }
 
 /** Decides the reply per request; the default accepts everything with 200. */
-export type WebhookResponder = (request: { body: WahaWebhookEnvelope<Record<string, unknown>>; headers: IncomingHttpHeaders; attempt: number }) => WebhookReply;
+export type WebhookResponder = (request: {
+  body: WahaWebhookEnvelope<Record<string, unknown>>;
+  headers: IncomingHttpHeaders;
+  attempt: number;
+}) => WebhookReply;
 
 /** A real HTTP receiver on 127.0.0.1 for webhook tests: records every request, answers as told. */
 export class WebhookReceiver {
@@ -48,7 +52,13 @@ export class WebhookReceiver {
         const attempt = (this.attempts.get(requestId) ?? 0) + 1;
         this.attempts.set(requestId, attempt);
         const reply = this.responder({ body, headers: req.headers, attempt });
-        this.received.push({ headers: req.headers, rawBody, body, receivedAt: Date.now(), answeredStatus: reply.status });
+        this.received.push({
+          headers: req.headers,
+          rawBody,
+          body,
+          receivedAt: Date.now(),
+          answeredStatus: reply.status,
+        });
         const answer = () => {
           res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
           res.end(JSON.stringify({ ok: reply.status < 300 }));
@@ -68,12 +78,19 @@ export class WebhookReceiver {
   }
 
   /** Polls until `predicate` holds over what was received. */
-  async waitFor<T>(pick: (received: ReceivedWebhook[]) => T | undefined | false, timeoutMs = 5000, what = 'webhook'): Promise<T> {
+  async waitFor<T>(
+    pick: (received: ReceivedWebhook[]) => T | undefined | false,
+    timeoutMs = 5000,
+    what = 'webhook',
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const value = pick(this.received);
       if (value !== undefined && value !== false) return value;
-      if (Date.now() > deadline) throw new Error(`${what} not received within ${timeoutMs} ms (got ${this.received.map((r) => r.body.event).join(', ') || 'nothing'})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${what} not received within ${timeoutMs} ms (got ${this.received.map((r) => r.body.event).join(', ') || 'nothing'})`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
   }

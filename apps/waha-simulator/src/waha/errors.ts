@@ -35,7 +35,10 @@ export interface RequestSummary {
 }
 
 /** What WAHA answers when the engine fails (e.g. WhatsApp refused the request). */
-export function engineErrorBody(request: RequestSummary, message = '2 UNKNOWN: server returned error 500'): Record<string, unknown> {
+export function engineErrorBody(
+  request: RequestSummary,
+  message = '2 UNKNOWN: server returned error 500',
+): Record<string, unknown> {
   return {
     statusCode: 500,
     timestamp: new Date().toISOString(),

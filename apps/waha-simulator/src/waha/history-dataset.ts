@@ -1,5 +1,13 @@
 import { buildMessageId, lidForPhone } from './ids';
-import { SAMPLE_JPEG, SAMPLE_JPEG_HEIGHT, SAMPLE_JPEG_WIDTH, SAMPLE_MP4, SAMPLE_OGG, SAMPLE_PDF, VOICE_NOTE_MIMETYPE } from './media';
+import {
+  SAMPLE_JPEG,
+  SAMPLE_JPEG_HEIGHT,
+  SAMPLE_JPEG_WIDTH,
+  SAMPLE_MP4,
+  SAMPLE_OGG,
+  SAMPLE_PDF,
+  VOICE_NOTE_MIMETYPE,
+} from './media';
 import { MEDIA_KINDS, type MediaContent, type MediaKind } from './message-factory';
 import { SeededRandom } from './prng';
 import { SEED_ANCHOR_SECONDS } from './seed';
@@ -62,7 +70,9 @@ export interface HistoryDataSetOptions {
   twinsPerChat?: number;
 }
 
-export type ResolvedHistoryDataSetOptions = Required<Omit<HistoryDataSetOptions, 'recentAnchorSeconds'>> & { recentAnchorSeconds: number | null };
+export type ResolvedHistoryDataSetOptions = Required<Omit<HistoryDataSetOptions, 'recentAnchorSeconds'>> & {
+  recentAnchorSeconds: number | null;
+};
 
 export type HistoryChatKind = 'direct' | 'lid' | 'group';
 /** `prefixed`: `{fromMe}_{chatId}_{rawId}[_{participant}]` ids; `bare`: the raw id, GOWS 2025 spelling. */
@@ -205,9 +215,58 @@ const FULL_SPACING_MAX_CHATS = 1000;
 const FULL_GAPS_MAX_MESSAGES = 2000;
 
 const DDDS = ['11', '21', '31', '41', '47', '48', '51', '61', '71', '81', '85', '91'];
-const FIRST_NAMES = ['Ana', 'Bruno', 'Carla', 'Diego', 'Elisa', 'Felipe', 'Gabriela', 'Heitor', 'Isabela', 'João', 'Karina', 'Lucas', 'Mariana', 'Nicolas', 'Olívia', 'Paulo', 'Quitéria', 'Rafael', 'Sofia', 'Tiago', 'Úrsula', 'Vitor', 'Wesley', 'Yasmin'];
-const LAST_NAMES = ['Souza', 'Lima', 'Oliveira', 'Santos', 'Pereira', 'Costa', 'Rodrigues', 'Almeida', 'Nascimento', 'Carvalho', 'Ribeiro', 'Gomes', 'Martins', 'Rocha'];
-const GROUP_NAMES = ['Clientes VIP - Acme', 'Suporte Parceiros', 'Revendedores Sul', 'Equipe Comercial', 'Condomínio Jardins', 'Compras Coletivas', 'Turma do Curso Pro', 'Fornecedores 2026'];
+const FIRST_NAMES = [
+  'Ana',
+  'Bruno',
+  'Carla',
+  'Diego',
+  'Elisa',
+  'Felipe',
+  'Gabriela',
+  'Heitor',
+  'Isabela',
+  'João',
+  'Karina',
+  'Lucas',
+  'Mariana',
+  'Nicolas',
+  'Olívia',
+  'Paulo',
+  'Quitéria',
+  'Rafael',
+  'Sofia',
+  'Tiago',
+  'Úrsula',
+  'Vitor',
+  'Wesley',
+  'Yasmin',
+];
+const LAST_NAMES = [
+  'Souza',
+  'Lima',
+  'Oliveira',
+  'Santos',
+  'Pereira',
+  'Costa',
+  'Rodrigues',
+  'Almeida',
+  'Nascimento',
+  'Carvalho',
+  'Ribeiro',
+  'Gomes',
+  'Martins',
+  'Rocha',
+];
+const GROUP_NAMES = [
+  'Clientes VIP - Acme',
+  'Suporte Parceiros',
+  'Revendedores Sul',
+  'Equipe Comercial',
+  'Condomínio Jardins',
+  'Compras Coletivas',
+  'Turma do Curso Pro',
+  'Fornecedores 2026',
+];
 const INBOUND_TEXTS = [
   'Oi, tudo bem?',
   'Bom dia! Gostaria de saber mais sobre o plano Pro',
@@ -241,7 +300,16 @@ const OUTBOUND_TEXTS = [
   'Bom dia! Passando para confirmar o agendamento',
   'Qualquer dúvida estou à disposição',
 ];
-const GROUP_TEXTS = ['Pessoal, a reunião foi remarcada', 'Alguém tem o contato do fornecedor?', 'Bom dia a todos', '👍', 'Segue a planilha atualizada', 'Quem vai amanhã?', 'Combinado', 'Alguém sabe se abre no feriado?'];
+const GROUP_TEXTS = [
+  'Pessoal, a reunião foi remarcada',
+  'Alguém tem o contato do fornecedor?',
+  'Bom dia a todos',
+  '👍',
+  'Segue a planilha atualizada',
+  'Quem vai amanhã?',
+  'Combinado',
+  'Alguém sabe se abre no feriado?',
+];
 const IMAGE_CAPTIONS = ['Foto do produto', 'Print da tela', 'Olha como ficou', 'Comprovante'];
 const VIDEO_CAPTIONS = ['Vídeo do defeito', 'Veja o passo a passo', 'Unboxing'];
 const DOCUMENT_NAMES = ['proposta-comercial', 'nota-fiscal', 'contrato', 'catalogo-2026', 'comprovante-pagamento'];
@@ -282,15 +350,29 @@ export function resolveHistoryOptions(options: HistoryDataSetOptions): ResolvedH
     seed: options.seed,
     anchorSeconds: options.anchorSeconds ?? SEED_ANCHOR_SECONDS,
     recentAnchorSeconds: options.recentAnchorSeconds ?? null,
-    recentChats: options.recentAnchorSeconds === undefined || options.recentAnchorSeconds === null ? 0 : (options.recentChats ?? 1),
+    recentChats:
+      options.recentAnchorSeconds === undefined || options.recentAnchorSeconds === null
+        ? 0
+        : (options.recentChats ?? 1),
     twinChatEvery: options.twinChatEvery ?? 5,
     twinsPerChat: options.twinsPerChat ?? 2,
   };
-  for (const key of ['chats', 'messagesPerChat', 'anchorSeconds', 'recentChats', 'twinChatEvery', 'twinsPerChat'] as const) {
-    if (!Number.isInteger(resolved[key]) || resolved[key] < 0) throw new RangeError(`${key} must be a non-negative integer, got ${resolved[key]}`);
+  for (const key of [
+    'chats',
+    'messagesPerChat',
+    'anchorSeconds',
+    'recentChats',
+    'twinChatEvery',
+    'twinsPerChat',
+  ] as const) {
+    if (!Number.isInteger(resolved[key]) || resolved[key] < 0)
+      throw new RangeError(`${key} must be a non-negative integer, got ${resolved[key]}`);
   }
   if (!Number.isFinite(resolved.seed)) throw new RangeError(`seed must be a number, got ${resolved.seed}`);
-  if (resolved.recentAnchorSeconds !== null && (!Number.isInteger(resolved.recentAnchorSeconds) || resolved.recentAnchorSeconds <= 0)) {
+  if (
+    resolved.recentAnchorSeconds !== null &&
+    (!Number.isInteger(resolved.recentAnchorSeconds) || resolved.recentAnchorSeconds <= 0)
+  ) {
     throw new RangeError(`recentAnchorSeconds must be positive unix seconds, got ${resolved.recentAnchorSeconds}`);
   }
   return resolved;
@@ -303,8 +385,14 @@ export function buildHistoryDataSet(options: HistoryDataSetOptions): HistoryData
   const plans = planChats(resolved, rng);
   const rotation: Rotation = { message: 0, media: 0, outbound: 0 };
   const chats = plans.map((plan) => buildChat(plan, resolved.messagesPerChat, rng, rotation));
-  const oldest = chats.reduce((min, c) => Math.min(min, c.items[0]?.message.timestamp ?? min), Number.POSITIVE_INFINITY);
-  if (oldest <= 0) throw new RangeError(`anchorSeconds ${resolved.anchorSeconds} is too early for ${resolved.chats} x ${resolved.messagesPerChat} messages`);
+  const oldest = chats.reduce(
+    (min, c) => Math.min(min, c.items[0]?.message.timestamp ?? min),
+    Number.POSITIVE_INFINITY,
+  );
+  if (oldest <= 0)
+    throw new RangeError(
+      `anchorSeconds ${resolved.anchorSeconds} is too early for ${resolved.chats} x ${resolved.messagesPerChat} messages`,
+    );
   return { options: resolved, chats, truth: buildTruth(resolved, chats) };
 }
 
@@ -313,9 +401,17 @@ function planChats(options: ResolvedHistoryDataSetOptions, rng: SeededRandom): C
   const person = (): Person => {
     const first = rng.pick(FIRST_NAMES);
     const name = `${first} ${rng.pick(LAST_NAMES)}`;
-    return { phone: newPhone(rng, usedPhones), name, pushName: rng.chance(0.5) ? name : first, device: rng.chance(0.7) ? 'android' : 'ios' };
+    return {
+      phone: newPhone(rng, usedPhones),
+      name,
+      pushName: rng.chance(0.5) ? name : first,
+      device: rng.chance(0.7) ? 'android' : 'ios',
+    };
   };
-  const spacingMax = Math.max(CHAT_SPACING.min, Math.floor((CHAT_SPACING.max * FULL_SPACING_MAX_CHATS) / Math.max(options.chats, FULL_SPACING_MAX_CHATS)));
+  const spacingMax = Math.max(
+    CHAT_SPACING.min,
+    Math.floor((CHAT_SPACING.max * FULL_SPACING_MAX_CHATS) / Math.max(options.chats, FULL_SPACING_MAX_CHATS)),
+  );
   const spacingMin = Math.min(CHAT_SPACING.min, Math.floor(spacingMax / 2));
   let olderEnd = options.anchorSeconds - 1 - rng.int(0, 600);
   let recentEnd = options.recentAnchorSeconds === null ? 0 : options.recentAnchorSeconds - 1 - rng.int(0, 30);
@@ -331,20 +427,47 @@ function planChats(options: ResolvedHistoryDataSetOptions, rng: SeededRandom): C
       endSeconds = olderEnd;
       olderEnd -= rng.int(spacingMin, spacingMax);
     }
-    const twins = options.twinChatEvery > 0 && index % options.twinChatEvery === 2 % options.twinChatEvery ? options.twinsPerChat : 0;
+    const twins =
+      options.twinChatEvery > 0 && index % options.twinChatEvery === 2 % options.twinChatEvery
+        ? options.twinsPerChat
+        : 0;
     const base = { index, members: [] as Person[], twins, endSeconds };
     if (index % GROUP_EVERY === GROUP_AT) {
-      const id = groups % 2 === 0 ? `120363${rng.digits(12)}@g.us` : `${newPhone(rng, usedPhones)}-${options.anchorSeconds - rng.int(400, 2000) * 86400}@g.us`;
+      const id =
+        groups % 2 === 0
+          ? `120363${rng.digits(12)}@g.us`
+          : `${newPhone(rng, usedPhones)}-${options.anchorSeconds - rng.int(400, 2000) * 86400}@g.us`;
       groups++;
-      plans.push({ ...base, kind: 'group', idShape: 'prefixed', chatId: id, name: rng.pick(GROUP_NAMES), person: null });
+      plans.push({
+        ...base,
+        kind: 'group',
+        idShape: 'prefixed',
+        chatId: id,
+        name: rng.pick(GROUP_NAMES),
+        person: null,
+      });
     } else if (index % LID_EVERY === LID_AT) {
       const p = person();
-      plans.push({ ...base, kind: 'lid', idShape: 'prefixed', chatId: lidForPhone(p.phone), name: rng.chance(0.5) ? p.name : null, person: p });
+      plans.push({
+        ...base,
+        kind: 'lid',
+        idShape: 'prefixed',
+        chatId: lidForPhone(p.phone),
+        name: rng.chance(0.5) ? p.name : null,
+        person: p,
+      });
     } else {
       const p = person();
       const idShape: HistoryIdShape = index % BARE_EVERY === BARE_AT ? 'bare' : 'prefixed';
       // GOWS lists some chats without a name (never saved, no push name yet).
-      plans.push({ ...base, kind: 'direct', idShape, chatId: `${p.phone}@c.us`, name: rng.chance(0.85) ? p.name : null, person: p });
+      plans.push({
+        ...base,
+        kind: 'direct',
+        idShape,
+        chatId: `${p.phone}@c.us`,
+        name: rng.chance(0.85) ? p.name : null,
+        person: p,
+      });
     }
   }
 
@@ -394,13 +517,22 @@ function buildChat(plan: ChatPlan, distinct: number, rng: SeededRandom, rotation
   // Oldest first, so the copy at p + 1 goes in before its original at p: that original is the second one.
   const items: HistoryStoredItem[] = [];
   for (let p = total - 1; p >= 0; p--) items.push({ message: messageAt[p], twin: p + 1 < total && isCopy[p + 1] });
-  return { index: plan.index, chatId: plan.chatId, kind: plan.kind, idShape: plan.idShape, name: plan.name, phone: plan.person?.phone ?? null, items };
+  return {
+    index: plan.index,
+    chatId: plan.chatId,
+    kind: plan.kind,
+    idShape: plan.idShape,
+    name: plan.name,
+    phone: plan.person?.phone ?? null,
+    items,
+  };
 }
 
 /** `isCopy[p]`: position p repeats p - 1. Copies go across positions 200, 100, 50, ... first, then anywhere. */
 function placeTwins(total: number, twins: number, rng: SeededRandom): boolean[] {
   const isCopy = new Array<boolean>(total).fill(false);
-  const canCopyAt = (p: number) => p >= 1 && p < total && !isCopy[p] && !isCopy[p - 1] && !(p + 1 < total && isCopy[p + 1]);
+  const canCopyAt = (p: number) =>
+    p >= 1 && p < total && !isCopy[p] && !isCopy[p - 1] && !(p + 1 < total && isCopy[p + 1]);
   const boundaries: number[] = [];
   for (let b = PAGE_BOUNDARY_STEP; b < total; b += PAGE_BOUNDARY_STEP) boundaries.push(b);
   const pageSizesCut = (b: number) => [50, 100, 200].filter((size) => b % size === 0).length;
@@ -447,7 +579,13 @@ function placeEqualSeconds(total: number, isCopy: boolean[], rng: SeededRandom):
   return same;
 }
 
-function assignTimestamps(endSeconds: number, total: number, same: boolean[], distinct: number, rng: SeededRandom): number[] {
+function assignTimestamps(
+  endSeconds: number,
+  total: number,
+  same: boolean[],
+  distinct: number,
+  rng: SeededRandom,
+): number[] {
   const maxConversationGap = Math.max(
     MIN_CONVERSATION_GAP * 2,
     Math.floor((MAX_CONVERSATION_GAP * FULL_GAPS_MAX_MESSAGES) / Math.max(distinct, FULL_GAPS_MAX_MESSAGES)),
@@ -466,7 +604,9 @@ function assignTimestamps(endSeconds: number, total: number, same: boolean[], di
       gap = rng.logUniformInt(MIN_CONVERSATION_GAP, maxConversationGap);
       leftInConversation = rng.int(MIN_CONVERSATION, MAX_CONVERSATION);
     } else {
-      gap = rng.chance(0.8) ? rng.int(SHORT_GAP.min, SHORT_GAP.max) : rng.int(LONG_GAP_IN_CONVERSATION.min, LONG_GAP_IN_CONVERSATION.max);
+      gap = rng.chance(0.8)
+        ? rng.int(SHORT_GAP.min, SHORT_GAP.max)
+        : rng.int(LONG_GAP_IN_CONVERSATION.min, LONG_GAP_IN_CONVERSATION.max);
     }
     timestamps[p] = timestamps[p - 1] - gap;
   }
@@ -495,7 +635,12 @@ function planSpeakers(plan: ChatPlan, originals: number[], timestamps: number[],
       speaker = previous;
     } else if (plan.kind === 'group') {
       // Everyone speaks once first, then anyone (half the time the last author goes on).
-      const member: Person = i < plan.members.length ? plan.members[i] : previous && rng.chance(0.5) ? (previous.member as Person) : rng.pick(plan.members);
+      const member: Person =
+        i < plan.members.length
+          ? plan.members[i]
+          : previous && rng.chance(0.5)
+            ? (previous.member as Person)
+            : rng.pick(plan.members);
       speaker = memberSpeakers.get(member) as Speaker;
     } else if (!previous) {
       speaker = THEIRS;
@@ -514,7 +659,13 @@ function planSpeakers(plan: ChatPlan, originals: number[], timestamps: number[],
   return speakers;
 }
 
-function buildHistoryMessage(plan: ChatPlan, speaker: Speaker, timestamp: number, rng: SeededRandom, rotation: Rotation): HistoryMessage {
+function buildHistoryMessage(
+  plan: ChatPlan,
+  speaker: Speaker,
+  timestamp: number,
+  rng: SeededRandom,
+  rotation: Rotation,
+): HistoryMessage {
   const { fromMe } = speaker;
   const author = plan.kind === 'group' ? (speaker.member as Person) : (plan.person as Person);
   let source: 'api' | 'app' = 'app';
@@ -522,9 +673,12 @@ function buildHistoryMessage(plan: ChatPlan, speaker: Speaker, timestamp: number
     source = rotation.outbound === 0 ? 'api' : rotation.outbound === 1 ? 'app' : rng.chance(0.5) ? 'api' : 'app';
     rotation.outbound++;
   }
-  const mediaKind = rotation.message++ % MEDIA_EVERY === MEDIA_AT ? MEDIA_KINDS[rotation.media++ % MEDIA_KINDS.length] : null;
+  const mediaKind =
+    rotation.message++ % MEDIA_EVERY === MEDIA_AT ? MEDIA_KINDS[rotation.media++ % MEDIA_KINDS.length] : null;
   const media = mediaKind ? mediaContent(mediaKind, rng) : null;
-  const text = media ? captionFor(media, rng) : rng.pick(plan.kind === 'group' ? GROUP_TEXTS : fromMe ? OUTBOUND_TEXTS : INBOUND_TEXTS);
+  const text = media
+    ? captionFor(media, rng)
+    : rng.pick(plan.kind === 'group' ? GROUP_TEXTS : fromMe ? OUTBOUND_TEXTS : INBOUND_TEXTS);
   const rawId = newRawId(rng, fromMe ? (source === 'api' ? 'api' : 'ios') : author.device);
   const participant = plan.kind === 'group' ? `${author.phone}@c.us` : null;
   const fullId = buildMessageId({ fromMe, chatId: plan.chatId, rawId, participant });
@@ -549,13 +703,32 @@ function buildHistoryMessage(plan: ChatPlan, speaker: Speaker, timestamp: number
 function mediaContent(kind: MediaKind, rng: SeededRandom): MediaContent {
   switch (kind) {
     case 'image':
-      return { kind, mimetype: 'image/jpeg', fileLength: SAMPLE_JPEG.length, width: SAMPLE_JPEG_WIDTH, height: SAMPLE_JPEG_HEIGHT };
+      return {
+        kind,
+        mimetype: 'image/jpeg',
+        fileLength: SAMPLE_JPEG.length,
+        width: SAMPLE_JPEG_WIDTH,
+        height: SAMPLE_JPEG_HEIGHT,
+      };
     case 'audio':
       return { kind, mimetype: VOICE_NOTE_MIMETYPE, fileLength: SAMPLE_OGG.length, seconds: rng.int(2, 90) };
     case 'video':
-      return { kind, mimetype: 'video/mp4', fileLength: SAMPLE_MP4.length, width: 640, height: 360, seconds: rng.int(3, 60) };
+      return {
+        kind,
+        mimetype: 'video/mp4',
+        fileLength: SAMPLE_MP4.length,
+        width: 640,
+        height: 360,
+        seconds: rng.int(3, 60),
+      };
     case 'document':
-      return { kind, mimetype: 'application/pdf', fileLength: SAMPLE_PDF.length, fileName: `${rng.pick(DOCUMENT_NAMES)}-${rng.int(1000, 9999)}.pdf`, pageCount: rng.int(1, 12) };
+      return {
+        kind,
+        mimetype: 'application/pdf',
+        fileLength: SAMPLE_PDF.length,
+        fileName: `${rng.pick(DOCUMENT_NAMES)}-${rng.int(1000, 9999)}.pdf`,
+        pageCount: rng.int(1, 12),
+      };
   }
 }
 
@@ -582,7 +755,10 @@ function newRawId(rng: SeededRandom, style: 'api' | 'ios' | 'android'): string {
 }
 
 /** Conversations in ascending timestamps: a gap of more than SESSION_GAP_SECONDS starts a new one. */
-export function countSessions(ascendingTimestamps: readonly number[], gapSeconds: number = SESSION_GAP_SECONDS): number {
+export function countSessions(
+  ascendingTimestamps: readonly number[],
+  gapSeconds: number = SESSION_GAP_SECONDS,
+): number {
   let sessions = 0;
   for (let i = 0; i < ascendingTimestamps.length; i++) {
     if (i === 0 || ascendingTimestamps[i] - ascendingTimestamps[i - 1] > gapSeconds) sessions++;
@@ -614,7 +790,8 @@ function buildTruth(options: ResolvedHistoryDataSetOptions, chats: HistoryChat[]
       newestFirst.push(message);
     }
     for (const m of newestFirst) {
-      const phone = chat.kind === 'group' ? (m.participant as string).slice(0, -'@c.us'.length) : (chat.phone as string);
+      const phone =
+        chat.kind === 'group' ? (m.participant as string).slice(0, -'@c.us'.length) : (chat.phone as string);
       const entry = contact(phone);
       entry.chatIds.add(chat.chatId);
       entry.messages.push(m);

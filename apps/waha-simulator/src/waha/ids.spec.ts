@@ -60,11 +60,26 @@ describe('ids (§3.2, §5)', () => {
   });
 
   it('builds and parses {fromMe}_{chatId}_{rawId}[_{participant}]', () => {
-    const direct = buildMessageId({ fromMe: true, chatId: '5511999990001@c.us', rawId: '3EB0A1B2C3D4E5F6A7B8C9', participant: null });
+    const direct = buildMessageId({
+      fromMe: true,
+      chatId: '5511999990001@c.us',
+      rawId: '3EB0A1B2C3D4E5F6A7B8C9',
+      participant: null,
+    });
     expect(direct).toBe('true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9');
-    const group = buildMessageId({ fromMe: false, chatId: '120363400000000001@g.us', rawId: '3A9F2E4D6C8B0A1F3E5D', participant: '123450000000002@lid' });
+    const group = buildMessageId({
+      fromMe: false,
+      chatId: '120363400000000001@g.us',
+      rawId: '3A9F2E4D6C8B0A1F3E5D',
+      participant: '123450000000002@lid',
+    });
     expect(group).toBe(loadFixture<{ payload: { id: string } }>('webhook-message-group.json').payload.id);
-    expect(parseMessageId(group)).toEqual({ fromMe: false, chatId: '120363400000000001@g.us', rawId: '3A9F2E4D6C8B0A1F3E5D', participant: '123450000000002@lid' });
+    expect(parseMessageId(group)).toEqual({
+      fromMe: false,
+      chatId: '120363400000000001@g.us',
+      rawId: '3A9F2E4D6C8B0A1F3E5D',
+      participant: '123450000000002@lid',
+    });
     expect(parseMessageId(direct)?.participant).toBeNull();
     expect(direct).toMatch(MESSAGE_ID_PATTERN);
     expect(group).toMatch(MESSAGE_ID_PATTERN);

@@ -13,7 +13,8 @@ export class UlidFactory {
   constructor(private readonly random: (bytes: number) => Buffer = randomBytes) {}
 
   next(timeMs: number = Date.now()): string {
-    if (!Number.isInteger(timeMs) || timeMs < 0 || timeMs > 2 ** 48 - 1) throw new RangeError(`ULID time out of range: ${timeMs}`);
+    if (!Number.isInteger(timeMs) || timeMs < 0 || timeMs > 2 ** 48 - 1)
+      throw new RangeError(`ULID time out of range: ${timeMs}`);
     if (timeMs <= this.lastTime) {
       timeMs = this.lastTime;
       this.lastRandom = incrementBase32(this.lastRandom);
@@ -88,7 +89,8 @@ export function newIosRawId(): string {
 /** Deterministic upper-case hex of `length` characters derived from `seed` (seeded data set). */
 export function deterministicHex(seed: string, length: number): string {
   let out = '';
-  for (let round = 0; out.length < length; round++) out += createHash('sha256').update(`${round}:${seed}`).digest('hex');
+  for (let round = 0; out.length < length; round++)
+    out += createHash('sha256').update(`${round}:${seed}`).digest('hex');
   return out.slice(0, length).toUpperCase();
 }
 
@@ -135,7 +137,8 @@ export function isGroupChat(chatId: string): boolean {
 /** whatsmeow JID of a WAHA chat id, as it appears in GOWS `_data` (`@c.us` → `@s.whatsapp.net`). */
 export function toJid(chatId: string): string {
   // Messages of one chat come in runs (a data set builds 100,000): the last answer is kept, so they share one string.
-  if (chatId !== lastJid.chatId) lastJid = { chatId, jid: chatId.endsWith('@c.us') ? `${chatId.slice(0, -'@c.us'.length)}@s.whatsapp.net` : chatId };
+  if (chatId !== lastJid.chatId)
+    lastJid = { chatId, jid: chatId.endsWith('@c.us') ? `${chatId.slice(0, -'@c.us'.length)}@s.whatsapp.net` : chatId };
   return lastJid.jid;
 }
 

@@ -12,7 +12,10 @@ export const VOICE_NOTE_MIMETYPE = 'audio/ogg; codecs=opus';
 /** Stand-ins for the other media kinds: only their leading magic bytes are real (an importer never
  *  decodes them; a test may check that a download returns these exact bytes). */
 export const SAMPLE_OGG = Buffer.from('OggS\u0000\u0002simulated voice note', 'latin1');
-export const SAMPLE_MP4 = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypmp42simulated video', 'latin1')]);
+export const SAMPLE_MP4 = Buffer.concat([
+  Buffer.from([0, 0, 0, 0x18]),
+  Buffer.from('ftypmp42simulated video', 'latin1'),
+]);
 export const SAMPLE_PDF = Buffer.from('%PDF-1.4\n% simulated document\n%%EOF\n', 'latin1');
 
 const EXTENSIONS: Record<string, string> = {

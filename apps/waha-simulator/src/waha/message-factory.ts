@@ -150,7 +150,14 @@ export function buildMessage(spec: MessageSpec): WAMessage {
     to: author,
     participant: author,
     hasMedia: media !== null,
-    media: media ? { url: spec.mediaUrl ?? null, mimetype: media.mimetype, filename: media.kind === 'document' ? (media.fileName ?? null) : null, error: null } : null,
+    media: media
+      ? {
+          url: spec.mediaUrl ?? null,
+          mimetype: media.mimetype,
+          filename: media.kind === 'document' ? (media.fileName ?? null) : null,
+          error: null,
+        }
+      : null,
     ack: spec.ack,
     ackName: ackName(spec.ack),
     vCards: [],
@@ -160,24 +167,68 @@ export function buildMessage(spec: MessageSpec): WAMessage {
 }
 
 /** whatsmeow's `Info.MediaType` (the stanza's `mediatype`): a voice note is `ptt`. */
-const WHATSMEOW_MEDIA_TYPES: Record<MediaKind, string> = { image: 'image', audio: 'ptt', video: 'video', document: 'document' };
-const MEDIA_MESSAGE_KEYS: Record<MediaKind, string> = { image: 'imageMessage', audio: 'audioMessage', video: 'videoMessage', document: 'documentMessage' };
+const WHATSMEOW_MEDIA_TYPES: Record<MediaKind, string> = {
+  image: 'image',
+  audio: 'ptt',
+  video: 'video',
+  document: 'document',
+};
+const MEDIA_MESSAGE_KEYS: Record<MediaKind, string> = {
+  image: 'imageMessage',
+  audio: 'audioMessage',
+  video: 'videoMessage',
+  document: 'documentMessage',
+};
 /** WhatsApp CDN path segments by kind (only their look matters). */
-const CDN_PATH_PREFIXES: Record<MediaKind, string> = { image: 't62.7118-24', audio: 't62.7117-24', video: 't62.7161-24', document: 't62.7119-24' };
+const CDN_PATH_PREFIXES: Record<MediaKind, string> = {
+  image: 't62.7118-24',
+  audio: 't62.7117-24',
+  video: 't62.7161-24',
+  document: 't62.7119-24',
+};
 
 /** The `_data.Message.<kind>Message` of an attachment, in whatsmeow's JSON spelling. */
-function mediaMessageOf(media: MediaContent, rawId: string, caption: string | null, contextInfo: Record<string, unknown> | null): Record<string, unknown> {
+function mediaMessageOf(
+  media: MediaContent,
+  rawId: string,
+  caption: string | null,
+  contextInfo: Record<string, unknown> | null,
+): Record<string, unknown> {
   const fakeCdnPath = `/o1/v/${CDN_PATH_PREFIXES[media.kind]}/f2/m231/AQP${rawId}?ccb=9-4&oh=01_Q5AaIsim&oe=69D2A1B3&_nc_sid=e6ed6c`;
   const common = { URL: `https://mmg.whatsapp.net${fakeCdnPath}&mms3=true`, mimetype: media.mimetype };
   const context = contextInfo ? { contextInfo } : {};
   switch (media.kind) {
     case 'image':
-      return { ...common, ...(caption ? { caption } : {}), fileLength: media.fileLength, height: media.height, width: media.width, directPath: fakeCdnPath, ...context };
+      return {
+        ...common,
+        ...(caption ? { caption } : {}),
+        fileLength: media.fileLength,
+        height: media.height,
+        width: media.width,
+        directPath: fakeCdnPath,
+        ...context,
+      };
     case 'audio':
       // Voice notes carry no caption.
-      return { ...common, fileLength: media.fileLength, seconds: media.seconds, PTT: true, directPath: fakeCdnPath, ...context };
+      return {
+        ...common,
+        fileLength: media.fileLength,
+        seconds: media.seconds,
+        PTT: true,
+        directPath: fakeCdnPath,
+        ...context,
+      };
     case 'video':
-      return { ...common, ...(caption ? { caption } : {}), fileLength: media.fileLength, seconds: media.seconds, height: media.height, width: media.width, directPath: fakeCdnPath, ...context };
+      return {
+        ...common,
+        ...(caption ? { caption } : {}),
+        fileLength: media.fileLength,
+        seconds: media.seconds,
+        height: media.height,
+        width: media.width,
+        directPath: fakeCdnPath,
+        ...context,
+      };
     case 'document':
       return {
         ...common,
@@ -215,7 +266,8 @@ export function applyGows2025Shape(message: WAMessage): WAMessage {
   // Those builds filled MediaType for every message and gave a 1:1 sender its @lid as SenderAlt.
   const info = message._data.Info;
   info.MediaType ??= '';
-  if (!message.fromMe && !isGroupChat(chatId) && chatId.endsWith('@c.us')) info.SenderAlt ??= lidForPhone(phoneOf(chatId));
+  if (!message.fromMe && !isGroupChat(chatId) && chatId.endsWith('@c.us'))
+    info.SenderAlt ??= lidForPhone(phoneOf(chatId));
   return message;
 }
 
@@ -252,7 +304,10 @@ function buildContextInfo(spec: MessageSpec): Record<string, unknown> | null {
 
 /** A deterministic illustrative ad for a message (ids derived from its raw id). */
 export function sampleAdReferral(rawId: string): AdReferral {
-  const digits = rawId.replace(/[^0-9]/g, '').padEnd(6, '0').slice(0, 6);
+  const digits = rawId
+    .replace(/[^0-9]/g, '')
+    .padEnd(6, '0')
+    .slice(0, 6);
   return {
     title: 'Plano Pro Acme - 30% off no primeiro mês',
     body: 'Fale com a gente pelo WhatsApp',
@@ -278,7 +333,12 @@ function receiptTypeOf(ack: Ack): string {
 }
 
 /** `message.ack` / `message.ack.group` body for a stored message; `reader` is the group member who read it. */
-export function buildAckBody(message: WAMessage, ack: Ack, timestamp: number, reader: string | null = null): WAMessageAckBody {
+export function buildAckBody(
+  message: WAMessage,
+  ack: Ack,
+  timestamp: number,
+  reader: string | null = null,
+): WAMessageAckBody {
   const group = isGroupChat(message.from);
   const rawId = String(message._data.Info.ID);
   return {
@@ -339,7 +399,15 @@ function protocolMessageKey(target: WAMessage): Record<string, unknown> {
 }
 
 /** Shared part of revoke and edit actions: a protocol message from the target's author in the target's chat. */
-function protocolAction(me: MeInfo, target: WAMessage, rawId: string, timestamp: number, pushName: string, protocolMessage: Record<string, unknown>, body: string | null): WAMessage {
+function protocolAction(
+  me: MeInfo,
+  target: WAMessage,
+  rawId: string,
+  timestamp: number,
+  pushName: string,
+  protocolMessage: Record<string, unknown>,
+  body: string | null,
+): WAMessage {
   const action = buildMessage({
     me,
     chatId: target.from,
@@ -358,20 +426,46 @@ function protocolAction(me: MeInfo, target: WAMessage, rawId: string, timestamp:
 }
 
 /** `message.revoked`: `after` is the revoke action (its own id), `revokedMessageId` the bare raw id of the deleted message. */
-export function buildRevoked(me: MeInfo, target: WAMessage, rawId: string, timestamp: number, pushName: string): WAMessageRevokedBody {
-  const after = protocolAction(me, target, rawId, timestamp, pushName, { key: protocolMessageKey(target), type: 0 }, null);
+export function buildRevoked(
+  me: MeInfo,
+  target: WAMessage,
+  rawId: string,
+  timestamp: number,
+  pushName: string,
+): WAMessageRevokedBody {
+  const after = protocolAction(
+    me,
+    target,
+    rawId,
+    timestamp,
+    pushName,
+    { key: protocolMessageKey(target), type: 0 },
+    null,
+  );
   return { after, before: null, revokedMessageId: String(target._data.Info.ID), _data: after._data as GowsMessageData };
 }
 
 /** `message.edited`: the edit action with the new `body` and `editedMessageId` (bare raw id of the original). */
-export function buildEdited(me: MeInfo, target: WAMessage, rawId: string, timestamp: number, pushName: string, newText: string): WAMessage & { editedMessageId: string } {
+export function buildEdited(
+  me: MeInfo,
+  target: WAMessage,
+  rawId: string,
+  timestamp: number,
+  pushName: string,
+  newText: string,
+): WAMessage & { editedMessageId: string } {
   const action = protocolAction(
     me,
     target,
     rawId,
     timestamp,
     pushName,
-    { key: protocolMessageKey(target), type: 14, editedMessage: { conversation: newText }, timestampMS: timestamp * 1000 },
+    {
+      key: protocolMessageKey(target),
+      type: 14,
+      editedMessage: { conversation: newText },
+      timestampMS: timestamp * 1000,
+    },
     newText,
   );
   return { ...action, editedMessageId: String(target._data.Info.ID) };

@@ -48,7 +48,8 @@ export class SeededRandom {
     let out = '';
     while (out.length < length) {
       const word = (this.next() * 4294967296) >>> 0;
-      out += HEX_BYTES[word >>> 24] + HEX_BYTES[(word >>> 16) & 255] + HEX_BYTES[(word >>> 8) & 255] + HEX_BYTES[word & 255];
+      out +=
+        HEX_BYTES[word >>> 24] + HEX_BYTES[(word >>> 16) & 255] + HEX_BYTES[(word >>> 8) & 255] + HEX_BYTES[word & 255];
     }
     return out.length === length ? out : out.slice(0, length);
   }

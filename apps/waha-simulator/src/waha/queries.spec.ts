@@ -1,4 +1,12 @@
-import { compareCodePoints, compareStoredMessages, listChats, listMessages, listSortedMessages, paginate, type StoredMessageRef } from './queries';
+import {
+  compareCodePoints,
+  compareStoredMessages,
+  listChats,
+  listMessages,
+  listSortedMessages,
+  paginate,
+  type StoredMessageRef,
+} from './queries';
 import type { GowsChat, WAMessage } from './types';
 
 const chats: GowsChat[] = [
@@ -23,14 +31,18 @@ describe('chat list (§2.2)', () => {
   });
 
   it('sorts by conversationTimestamp or name in either order, then pages', () => {
-    expect(listChats(chats, { sortBy: 'conversationTimestamp', sortOrder: 'desc' }).map((c) => c.conversationTimestamp)).toEqual([
-      1773147750, 1773064800, 1773000000, 1772982000,
+    expect(
+      listChats(chats, { sortBy: 'conversationTimestamp', sortOrder: 'desc' }).map((c) => c.conversationTimestamp),
+    ).toEqual([1773147750, 1773064800, 1773000000, 1772982000]);
+    expect(
+      listChats(chats, { sortBy: 'conversationTimestamp', sortOrder: 'desc', limit: 2, offset: 1 }).map((c) => c.id),
+    ).toEqual(['120363400000000001@g.us', '5511999990003@c.us']);
+    expect(listChats(chats, { sortBy: 'name' }).map((c) => c.name)).toEqual([
+      null,
+      'Ana Souza',
+      'Bruno Lima',
+      'Clientes VIP - Acme',
     ]);
-    expect(listChats(chats, { sortBy: 'conversationTimestamp', sortOrder: 'desc', limit: 2, offset: 1 }).map((c) => c.id)).toEqual([
-      '120363400000000001@g.us',
-      '5511999990003@c.us',
-    ]);
-    expect(listChats(chats, { sortBy: 'name' }).map((c) => c.name)).toEqual([null, 'Ana Souza', 'Bruno Lima', 'Clientes VIP - Acme']);
     expect(listChats(chats, { sortBy: 'name', sortOrder: 'desc' })[0].name).toBe('Clientes VIP - Acme');
   });
 
@@ -41,7 +53,13 @@ describe('chat list (§2.2)', () => {
 });
 
 describe('chat messages (§2.4)', () => {
-  const messages = [msg(1, 100, false), msg(2, 200, true, 3), msg(3, 200, false), msg(4, 300, true, 1), msg(5, 400, false)];
+  const messages = [
+    msg(1, 100, false),
+    msg(2, 200, true, 3),
+    msg(3, 200, false),
+    msg(4, 300, true, 1),
+    msg(5, 400, false),
+  ];
 
   it('is newest first unless sortOrder is exactly asc (equal timestamps by arrival)', () => {
     expect(listMessages(messages, { limit: 10 }).map((m) => m.seq)).toEqual([5, 4, 3, 2, 1]);
@@ -51,7 +69,9 @@ describe('chat messages (§2.4)', () => {
   });
 
   it('filters timestamps inclusively and by direction and ack, then pages', () => {
-    expect(listMessages(messages, { limit: 10, filter: { timestampGte: 200, timestampLte: 300 } }).map((m) => m.seq)).toEqual([4, 3, 2]);
+    expect(
+      listMessages(messages, { limit: 10, filter: { timestampGte: 200, timestampLte: 300 } }).map((m) => m.seq),
+    ).toEqual([4, 3, 2]);
     expect(listMessages(messages, { limit: 10, filter: { timestampGte: 400 } }).map((m) => m.seq)).toEqual([5]);
     expect(listMessages(messages, { limit: 10, filter: { timestampLte: 100 } }).map((m) => m.seq)).toEqual([1]);
     expect(listMessages(messages, { limit: 10, filter: { fromMe: true } }).map((m) => m.seq)).toEqual([4, 2]);
@@ -65,7 +85,12 @@ describe('chat messages (§2.4)', () => {
 describe('chat list order of ids (code points, like the SQL store)', () => {
   it('puts digits before @ and - before digits, unlike localeCompare', () => {
     const ids = ['5521900000001@c.us', '55219000000010@c.us', '5511999990000-1600000000@g.us', '551199999000012@g.us'];
-    expect([...ids].sort(compareCodePoints)).toEqual(['5511999990000-1600000000@g.us', '551199999000012@g.us', '55219000000010@c.us', '5521900000001@c.us']);
+    expect([...ids].sort(compareCodePoints)).toEqual([
+      '5511999990000-1600000000@g.us',
+      '551199999000012@g.us',
+      '55219000000010@c.us',
+      '5521900000001@c.us',
+    ]);
     const rows = ids.map((id, i) => ({ id, name: null, conversationTimestamp: 100 + (i % 2) }));
     expect(listChats(rows, {}).map((c) => c.id)).toEqual([...ids].sort(compareCodePoints));
     expect(listChats(rows, { sortOrder: 'desc' }).map((c) => c.id)).toEqual([...ids].sort(compareCodePoints).reverse());
@@ -82,14 +107,31 @@ describe('chat list order of ids (code points, like the SQL store)', () => {
 describe('pages of a pre-sorted list (binary-searched bounds)', () => {
   // Runs of equal seconds, both directions, and acks: every combination must equal the sorting version.
   const messages: StoredMessageRef[] = [];
-  for (let seq = 1; seq <= 60; seq++) messages.push(msg(seq, 1000 + Math.floor(seq / 4) * 10, seq % 3 === 0, seq % 5 === 0 ? 3 : 2));
+  for (let seq = 1; seq <= 60; seq++)
+    messages.push(msg(seq, 1000 + Math.floor(seq / 4) * 10, seq % 3 === 0, seq % 5 === 0 ? 3 : 2));
   const sorted = messages.slice().sort(compareStoredMessages);
 
   it('answers exactly what filtering and sorting everything answers', () => {
     const queries = [];
     for (const sortOrder of [undefined, 'asc', 'desc', 'ASC']) {
-      for (const [gte, lte] of [[undefined, undefined], [1050, undefined], [undefined, 1050], [1050, 1100], [1050, 1050], [2000, undefined], [undefined, 900], [1100, 1050]]) {
-        for (const [limit, offset] of [[1, 0], [7, 0], [7, 3], [100, 0], [5, 58], [5, 200]]) {
+      for (const [gte, lte] of [
+        [undefined, undefined],
+        [1050, undefined],
+        [undefined, 1050],
+        [1050, 1100],
+        [1050, 1050],
+        [2000, undefined],
+        [undefined, 900],
+        [1100, 1050],
+      ]) {
+        for (const [limit, offset] of [
+          [1, 0],
+          [7, 0],
+          [7, 3],
+          [100, 0],
+          [5, 58],
+          [5, 200],
+        ]) {
           for (const fromMe of [undefined, true, false]) {
             queries.push({ limit, offset, sortOrder, filter: { timestampGte: gte, timestampLte: lte, fromMe } });
           }
@@ -99,7 +141,12 @@ describe('pages of a pre-sorted list (binary-searched bounds)', () => {
     for (const query of queries) {
       const expected = paginate(
         messages
-          .filter((m) => (query.filter.timestampGte === undefined || m.message.timestamp >= query.filter.timestampGte) && (query.filter.timestampLte === undefined || m.message.timestamp <= query.filter.timestampLte) && (query.filter.fromMe === undefined || m.message.fromMe === query.filter.fromMe))
+          .filter(
+            (m) =>
+              (query.filter.timestampGte === undefined || m.message.timestamp >= query.filter.timestampGte) &&
+              (query.filter.timestampLte === undefined || m.message.timestamp <= query.filter.timestampLte) &&
+              (query.filter.fromMe === undefined || m.message.fromMe === query.filter.fromMe),
+          )
           .sort((a, b) => (query.sortOrder === 'asc' ? 1 : -1) * compareStoredMessages(a, b)),
         query,
       );
@@ -111,7 +158,15 @@ describe('pages of a pre-sorted list (binary-searched bounds)', () => {
   it('includes every message of a boundary second on both sides', () => {
     const atBoundary = sorted.filter((m) => m.message.timestamp === 1050).map((m) => m.seq);
     expect(atBoundary.length).toBeGreaterThan(1);
-    expect(listSortedMessages(sorted, { limit: 100, filter: { timestampLte: 1050 } }).slice(0, atBoundary.length).map((m) => m.seq)).toEqual([...atBoundary].reverse());
-    expect(listSortedMessages(sorted, { limit: 100, sortOrder: 'asc', filter: { timestampGte: 1050 } }).slice(0, atBoundary.length).map((m) => m.seq)).toEqual(atBoundary);
+    expect(
+      listSortedMessages(sorted, { limit: 100, filter: { timestampLte: 1050 } })
+        .slice(0, atBoundary.length)
+        .map((m) => m.seq),
+    ).toEqual([...atBoundary].reverse());
+    expect(
+      listSortedMessages(sorted, { limit: 100, sortOrder: 'asc', filter: { timestampGte: 1050 } })
+        .slice(0, atBoundary.length)
+        .map((m) => m.seq),
+    ).toEqual(atBoundary);
   });
 });

@@ -101,10 +101,16 @@ function lowerBound(sorted: readonly StoredMessageRef[], seconds: number, after:
  * are binary searches and only the rows up to offset + limit are visited, so a page of a large chat
  * (or of `chatId=all`) costs about its own size.
  */
-export function listSortedMessages<T extends StoredMessageRef>(sortedAscending: readonly T[], query: MessageListQuery): T[] {
+export function listSortedMessages<T extends StoredMessageRef>(
+  sortedAscending: readonly T[],
+  query: MessageListQuery,
+): T[] {
   const filter = query.filter;
   const from = filter?.timestampGte === undefined ? 0 : lowerBound(sortedAscending, filter.timestampGte, false);
-  const to = filter?.timestampLte === undefined ? sortedAscending.length : lowerBound(sortedAscending, filter.timestampLte, true);
+  const to =
+    filter?.timestampLte === undefined
+      ? sortedAscending.length
+      : lowerBound(sortedAscending, filter.timestampLte, true);
   const offset = Math.max(0, query.offset ?? 0);
   const limit = query.limit ?? Number.POSITIVE_INFINITY;
   const rest: MessageFilter = { fromMe: filter?.fromMe, ack: filter?.ack };

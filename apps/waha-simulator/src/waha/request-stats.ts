@@ -1,5 +1,14 @@
 /** What an /api request was for, so a test can count e.g. the history pages an import asked for. */
-export const API_REQUEST_KINDS = ['chat-messages', 'chat-message', 'chats', 'chats-overview', 'send-text', 'sessions', 'files', 'other'] as const;
+export const API_REQUEST_KINDS = [
+  'chat-messages',
+  'chat-message',
+  'chats',
+  'chats-overview',
+  'send-text',
+  'sessions',
+  'files',
+  'other',
+] as const;
 export type ApiRequestKind = (typeof API_REQUEST_KINDS)[number];
 
 /** Percent-decoded path (`/chats/5511%40c.us` → `/chats/5511@c.us`); a malformed escape stays as sent. */
@@ -99,7 +108,15 @@ export class RequestStats {
     const key = `${method} ${status} ${injected ? 1 : 0} ${decodedPath}`;
     const bucket = this.buckets.get(key);
     if (bucket) bucket.count++;
-    else this.buckets.set(key, { method, path: decodedPath, kind: classifyApiRequest(method, decodedPath), status, injected, count: 1 });
+    else
+      this.buckets.set(key, {
+        method,
+        path: decodedPath,
+        kind: classifyApiRequest(method, decodedPath),
+        status,
+        injected,
+        count: 1,
+      });
   }
 
   query(filter: RequestStatsFilter = {}): RequestStatsView {

@@ -48,7 +48,11 @@ export function buildSeed(chats: number, messagesPerChat: number): SeedChat[] {
         rawId,
         timestamp: SEED_ANCHOR_SECONDS - age * SEED_STEP_SECONDS,
         fromMe,
-        text: fromMe ? `Resposta ${j + 1} para ${name}` : image ? `Foto ${j + 1} de ${name}` : `Mensagem ${j + 1} de ${name}`,
+        text: fromMe
+          ? `Resposta ${j + 1} para ${name}`
+          : image
+            ? `Foto ${j + 1} de ${name}`
+            : `Mensagem ${j + 1} de ${name}`,
         image,
         adReferral: !fromMe && j === 0 && i % 4 === 1 ? sampleAdReferral(rawId) : null,
       });

@@ -105,7 +105,12 @@ export class WebhookSender implements OnApplicationShutdown {
     this.httpsAgent.destroy();
   }
 
-  private headersFor(body: string, requestId: string, timestamp: number, hmacKey: string | null): Record<string, string> {
+  private headersFor(
+    body: string,
+    requestId: string,
+    timestamp: number,
+    hmacKey: string | null,
+  ): Record<string, string> {
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'Content-Length': String(Buffer.byteLength(body)),
@@ -121,7 +126,14 @@ export class WebhookSender implements OnApplicationShutdown {
   }
 
   /** Constant policy: 1 attempt + `retries` retries, `delayMs` apart (raised by Retry-After); identical body and headers. */
-  private async deliver(record: DeliveryRecord, body: string, headers: Record<string, string>, retries: number, delayMs: number, timeoutMs: number): Promise<void> {
+  private async deliver(
+    record: DeliveryRecord,
+    body: string,
+    headers: Record<string, string>,
+    retries: number,
+    delayMs: number,
+    timeoutMs: number,
+  ): Promise<void> {
     for (;;) {
       if (record.status !== 'pending') return;
       record.attempts += 1;
@@ -135,7 +147,9 @@ export class WebhookSender implements OnApplicationShutdown {
       }
       if (record.attempts > retries) {
         this.finish(record, 'failed');
-        this.logger.warn(`webhook ${record.event} ${record.eventId} dropped after ${record.attempts} attempts: ${result.error ?? `HTTP ${result.statusCode}`}`);
+        this.logger.warn(
+          `webhook ${record.event} ${record.eventId} dropped after ${record.attempts} attempts: ${result.error ?? `HTTP ${result.statusCode}`}`,
+        );
         return;
       }
       const waited = await this.scheduler.sleep(nextRetryDelayMs(delayMs, result.retryAfterMs));
@@ -152,7 +166,12 @@ export class WebhookSender implements OnApplicationShutdown {
     record.finishedAt = Date.now();
   }
 
-  private attempt(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<AttemptResult> {
+  private attempt(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<AttemptResult> {
     return new Promise((resolve) => {
       let settled = false;
       let abort: () => void = () => undefined;
@@ -176,7 +195,11 @@ export class WebhookSender implements OnApplicationShutdown {
         (res: IncomingMessage) => {
           res.resume();
           const done = () =>
-            settle({ statusCode: res.statusCode ?? null, retryAfterMs: parseRetryAfterMs(res.headers['retry-after']), error: null });
+            settle({
+              statusCode: res.statusCode ?? null,
+              retryAfterMs: parseRetryAfterMs(res.headers['retry-after']),
+              error: null,
+            });
           res.once('end', done);
           res.once('error', done);
           res.once('close', done);

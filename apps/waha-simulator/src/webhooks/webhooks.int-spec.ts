@@ -23,7 +23,15 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
   let receiver: WebhookReceiver;
 
   const configure = (extra: Record<string, unknown> = {}) =>
-    api.post('/_sim/webhook', { url: receiver.url, hmacKey: HMAC_KEY, events: ['*'], retries: 15, retryDelayMs: 20, metadata: METADATA, ...extra });
+    api.post('/_sim/webhook', {
+      url: receiver.url,
+      hmacKey: HMAC_KEY,
+      events: ['*'],
+      retries: 15,
+      retryDelayMs: 20,
+      metadata: METADATA,
+      ...extra,
+    });
 
   beforeAll(async () => {
     receiver = await new WebhookReceiver().start();
@@ -44,16 +52,33 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
   });
 
   it('delivers message.any then DEVICE and READ acks for a sendText, signed and with WAHA headers', async () => {
-    const sent = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: '5511999990001@c.us', text: 'Oi Ana!' });
+    const sent = await api.post<{ id: string }>('/api/sendText', {
+      session: 'default',
+      chatId: '5511999990001@c.us',
+      text: 'Oi Ana!',
+    });
     expect(sent.status).toBe(201);
-    const acks = await receiver.waitFor((r) => {
-      const found = r.filter((w) => w.body.event === 'message.ack');
-      return found.length >= 2 ? found : undefined;
-    }, 5000, 'two acks');
+    const acks = await receiver.waitFor(
+      (r) => {
+        const found = r.filter((w) => w.body.event === 'message.ack');
+        return found.length >= 2 ? found : undefined;
+      },
+      5000,
+      'two acks',
+    );
     const any = receiver.ofEvent('message.any');
     expect(any).toHaveLength(1);
     const payload = any[0].body.payload as unknown as WAMessage;
-    expect(payload).toMatchObject({ id: sent.body.id, fromMe: true, source: 'api', ack: 1, ackName: 'SERVER', body: 'Oi Ana!', from: '5511999990001@c.us', to: null });
+    expect(payload).toMatchObject({
+      id: sent.body.id,
+      fromMe: true,
+      source: 'api',
+      ack: 1,
+      ackName: 'SERVER',
+      body: 'Oi Ana!',
+      from: '5511999990001@c.us',
+      to: null,
+    });
     expectSameShape(any[0], 'webhook-message-any-outgoing-api.json');
 
     expect(acks.map((a) => [a.body.payload.id, a.body.payload.ack, a.body.payload.ackName])).toEqual([
@@ -79,7 +104,14 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
         metadata: METADATA,
         engine: 'GOWS',
         me: { id: '5511999990000@c.us', jid: '5511999990000:12@s.whatsapp.net' },
-        environment: { version: '2026.7.1', engine: 'GOWS', tier: 'CORE', browser: null, platform: 'linux/x64', worker: { id: null } },
+        environment: {
+          version: '2026.7.1',
+          engine: 'GOWS',
+          tier: 'CORE',
+          browser: null,
+          platform: 'linux/x64',
+          worker: { id: null },
+        },
       });
     }
     const ids = new Set([...any, ...acks].map((w) => w.headers['x-webhook-request-id']));
@@ -88,14 +120,21 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
 
   it('emits the 2025 GOWS spelling for _sim/inbound with shape gows-2025: bare id, @s.whatsapp.net from, push name in _data.Info', async () => {
     const inbound = await api.post<{ id: string; eventIds: Record<string, string> }>('/_sim/inbound', {
-      from: '5511999990007', text: 'Bom dia, ainda tem horário amanhã?', pushName: 'Bruna Lima', shape: 'gows-2025',
+      from: '5511999990007',
+      text: 'Bom dia, ainda tem horário amanhã?',
+      pushName: 'Bruna Lima',
+      shape: 'gows-2025',
     });
     expect(inbound.status).toBe(201);
     const rawId = inbound.body.id.split('_')[2];
-    const both = await receiver.waitFor((r) => {
-      const found = r.filter((w) => Object.values(inbound.body.eventIds).includes(w.body.id));
-      return found.length === 2 ? found : undefined;
-    }, 5000, 'message and message.any');
+    const both = await receiver.waitFor(
+      (r) => {
+        const found = r.filter((w) => Object.values(inbound.body.eventIds).includes(w.body.id));
+        return found.length === 2 ? found : undefined;
+      },
+      5000,
+      'message and message.any',
+    );
     expect(both.map((w) => w.body.event).sort()).toEqual(['message', 'message.any']);
     const fixturePayload = loadFixture<{ payload: unknown }>('webhook-message-text-gows-2025.json').payload;
     for (const webhook of both) {
@@ -113,7 +152,9 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
     // Only the webhooks are spelled the old way: the stored message keeps its WAHA id.
     const stored = await api.get<WAMessage[]>('/api/default/chats/5511999990007@c.us/messages?limit=1');
     expect(stored.body[0]?.id).toBe(inbound.body.id);
-    expect((await api.post('/_sim/inbound', { from: '5511999990007', text: 'x', shape: 'gows-2024' })).status).toBe(400);
+    expect((await api.post('/_sim/inbound', { from: '5511999990007', text: 'x', shape: 'gows-2024' })).status).toBe(
+      400,
+    );
   });
 
   it('does not block the API on a slow receiver', async () => {
@@ -129,12 +170,19 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
 
   it('retries a failed delivery with the identical body and request id until it succeeds', async () => {
     receiver.responder = ({ attempt }) => ({ status: attempt <= 2 ? 500 : 200 });
-    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', { from: '5511999990001', text: 'oi' });
+    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'oi',
+    });
     const eventId = inbound.body.eventIds.message;
-    const attempts = await receiver.waitFor((r) => {
-      const mine = r.filter((w) => w.body.id === eventId);
-      return mine.length >= 3 ? mine : undefined;
-    }, 5000, 'three attempts');
+    const attempts = await receiver.waitFor(
+      (r) => {
+        const mine = r.filter((w) => w.body.id === eventId);
+        return mine.length >= 3 ? mine : undefined;
+      },
+      5000,
+      'three attempts',
+    );
     expect(attempts.map((a) => a.answeredStatus)).toEqual([500, 500, 200]);
     expect(new Set(attempts.map((a) => a.headers['x-webhook-request-id'])).size).toBe(1);
     expect(new Set(attempts.map((a) => a.headers['x-webhook-hmac'])).size).toBe(1);
@@ -149,21 +197,31 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
   });
 
   it('honours Retry-After when it is longer than the configured delay', async () => {
-    receiver.responder = ({ attempt }) => (attempt === 1 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 204 });
-    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', { from: '5511999990001', text: 'oi' });
+    receiver.responder = ({ attempt }) =>
+      attempt === 1 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 204 };
+    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'oi',
+    });
     const eventId = inbound.body.eventIds.message;
     const attempts = await receiver.waitFor((r) => {
       const mine = r.filter((w) => w.body.id === eventId);
       return mine.length >= 2 ? mine : undefined;
     }, 5000);
     expect(attempts[1].receivedAt - attempts[0].receivedAt).toBeGreaterThanOrEqual(950);
-    expect(await waitForDelivery(eventId, (d) => d.status === 'delivered')).toMatchObject({ statusCode: 204, attempts: 2 });
+    expect(await waitForDelivery(eventId, (d) => d.status === 'delivered')).toMatchObject({
+      statusCode: 204,
+      attempts: 2,
+    });
   });
 
   it('gives up after the configured retries, and counts network errors as failures', async () => {
     await configure({ retries: 2 });
     receiver.responder = () => ({ status: 503 });
-    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', { from: '5511999990001', text: 'oi' });
+    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'oi',
+    });
     const failed = await waitForDelivery(inbound.body.eventIds.message, (d) => d.status === 'failed');
     expect(failed).toMatchObject({ statusCode: 503, attempts: 3 });
     expect(receiver.received.filter((w) => w.body.id === inbound.body.eventIds.message)).toHaveLength(3);
@@ -172,7 +230,10 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
     const deadUrl = closed.url;
     await closed.close();
     await configure({ url: deadUrl, retries: 1 });
-    const second = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', { from: '5511999990001', text: 'de novo' });
+    const second = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'de novo',
+    });
     const unreachable = await waitForDelivery(second.body.eventIds.message, (d) => d.status === 'failed');
     expect(unreachable).toMatchObject({ statusCode: null, attempts: 2 });
     expect(unreachable.lastError).toBeTruthy();
@@ -181,7 +242,10 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
   it('times out a hanging receiver and retries', async () => {
     await configure({ retries: 1, timeoutMs: 100 });
     receiver.responder = ({ attempt }) => (attempt === 1 ? { status: 200, delayMs: 1000 } : { status: 200 });
-    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', { from: '5511999990001', text: 'oi' });
+    const inbound = await api.post<{ eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'oi',
+    });
     const done = await waitForDelivery(inbound.body.eventIds.message, (d) => d.status !== 'pending');
     expect(done).toMatchObject({ status: 'delivered', attempts: 2, statusCode: 200 });
   });
@@ -207,7 +271,11 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
     expectSameShape(message, 'webhook-message-text.json');
     const expected = loadFixture<{ payload: WAMessage }>('webhook-message-text.json').payload;
     const payload = message.body.payload as unknown as WAMessage;
-    expect({ ...payload, id: undefined, _data: { ...payload._data, Info: { ...payload._data.Info, ID: undefined } } }).toEqual({
+    expect({
+      ...payload,
+      id: undefined,
+      _data: { ...payload._data, Info: { ...payload._data.Info, ID: undefined } },
+    }).toEqual({
       ...expected,
       id: undefined,
       _data: { ...expected._data, Info: { ...expected._data.Info, ID: undefined } },
@@ -221,22 +289,42 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
   });
 
   it('posts an image with a downloadable media URL, shaped like the fixture', async () => {
-    const res = await api.post<{ id: string }>('/_sim/inbound', { from: '5511999990001@c.us', type: 'image', text: 'Essa é a tela', pushName: 'Ana Souza' });
+    const res = await api.post<{ id: string }>('/_sim/inbound', {
+      from: '5511999990001@c.us',
+      type: 'image',
+      text: 'Essa é a tela',
+      pushName: 'Ana Souza',
+    });
     const message = await receiver.waitFor((r) => r.find((w) => w.body.event === 'message'));
     expectSameShape(message, 'webhook-message-image.json');
     const payload = message.body.payload as unknown as WAMessage;
-    expect(payload).toMatchObject({ id: res.body.id, hasMedia: true, body: 'Essa é a tela', _data: { Info: { Type: 'media', MediaType: 'image' } } });
+    expect(payload).toMatchObject({
+      id: res.body.id,
+      hasMedia: true,
+      body: 'Essa é a tela',
+      _data: { Info: { Type: 'media', MediaType: 'image' } },
+    });
     expect(payload.media!.url).toBe(`${sim.url}/api/files/default/${res.body.id.split('_')[2]}.jpeg`);
     const file = await fetch(payload.media!.url!, { headers: { 'X-Api-Key': 'sim-api-key' } });
     expect(Buffer.from(await file.arrayBuffer()).equals(SAMPLE_JPEG)).toBe(true);
   });
 
   it('posts a Click-to-WhatsApp ad message with externalAdReply, shaped like the fixture', async () => {
-    await api.post('/_sim/inbound', { from: '5511999990001', text: 'Vi o anúncio', pushName: 'Ana Souza', adReferral: true });
+    await api.post('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'Vi o anúncio',
+      pushName: 'Ana Souza',
+      adReferral: true,
+    });
     const message = await receiver.waitFor((r) => r.find((w) => w.body.event === 'message'));
     expectSameShape(message, 'webhook-message-ctwa-ad.json');
-    const context = (message.body.payload as unknown as WAMessage)._data.Message.extendedTextMessage as { contextInfo: Record<string, unknown> };
-    expect(context.contextInfo).toMatchObject({ externalAdReply: { sourceType: 'ad', showAdAttribution: true }, entryPointConversionSource: 'ctwa_ad' });
+    const context = (message.body.payload as unknown as WAMessage)._data.Message.extendedTextMessage as {
+      contextInfo: Record<string, unknown>;
+    };
+    expect(context.contextInfo).toMatchObject({
+      externalAdReply: { sourceType: 'ad', showAdAttribution: true },
+      entryPointConversionSource: 'ctwa_ad',
+    });
   });
 
   it('posts a group message from a @lid author with a 4-part id and SenderAlt, shaped like the fixture', async () => {
@@ -253,14 +341,29 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
       from: '120363400000000001@g.us',
       participant: '123450000000002@lid',
       to: '123450000000002@lid',
-      _data: { Info: { IsGroup: true, Sender: '123450000000002@lid', SenderAlt: '5511999990002@s.whatsapp.net', AddressingMode: 'lid' } },
+      _data: {
+        Info: {
+          IsGroup: true,
+          Sender: '123450000000002@lid',
+          SenderAlt: '5511999990002@s.whatsapp.net',
+          AddressingMode: 'lid',
+        },
+      },
     });
-    const derived = await api.post<{ id: string }>('/_sim/inbound', { from: '5511999990003', text: 'oi', group: { groupId: '120363400000000001' } });
+    const derived = await api.post<{ id: string }>('/_sim/inbound', {
+      from: '5511999990003',
+      text: 'oi',
+      group: { groupId: '120363400000000001' },
+    });
     expect(derived.body.id).toMatch(/^false_120363400000000001@g\.us_3A[0-9A-F]{18}_[0-9]{15}@lid$/);
   });
 
   it('emits only message.any for a message sent from the own phone, and filters by configured events', async () => {
-    const own = await api.post<{ id: string; eventIds: Record<string, string> }>('/_sim/inbound', { from: '5511999990001', text: 'do celular', fromMe: true });
+    const own = await api.post<{ id: string; eventIds: Record<string, string> }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'do celular',
+      fromMe: true,
+    });
     expect(Object.keys(own.body.eventIds)).toEqual(['message.any']);
     const any = await receiver.waitFor((r) => r.find((w) => w.body.event === 'message.any'));
     expect(any.body.payload).toMatchObject({ id: own.body.id, fromMe: true, source: 'app' });
@@ -274,34 +377,60 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
   });
 
   it('posts ack, reaction, revoke, edit and session.status events shaped like the fixtures', async () => {
-    await configure({ events: ['message.ack', 'message.reaction', 'message.revoked', 'message.edited', 'session.status'] });
-    const sent = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: '5511999990001@c.us', text: 'oi' });
-    const inbound = await api.post<{ id: string }>('/_sim/inbound', { from: '5511999990001', text: 'apaga isso', pushName: 'Ana Souza' });
+    await configure({
+      events: ['message.ack', 'message.reaction', 'message.revoked', 'message.edited', 'session.status'],
+    });
+    const sent = await api.post<{ id: string }>('/api/sendText', {
+      session: 'default',
+      chatId: '5511999990001@c.us',
+      text: 'oi',
+    });
+    const inbound = await api.post<{ id: string }>('/_sim/inbound', {
+      from: '5511999990001',
+      text: 'apaga isso',
+      pushName: 'Ana Souza',
+    });
     await receiver.waitFor((r) => r.filter((w) => w.body.event === 'message.ack').length >= 2);
 
-    const played = await api.post<{ eventId: string; ack: number }>('/_sim/ack', { messageId: sent.body.id, ack: 'PLAYED' });
+    const played = await api.post<{ eventId: string; ack: number }>('/_sim/ack', {
+      messageId: sent.body.id,
+      ack: 'PLAYED',
+    });
     expect(played.body.ack).toBe(4);
     const ack = await receiver.waitFor((r) => r.find((w) => w.body.id === played.body.eventId));
     expect(ack.body.payload).toMatchObject({ id: sent.body.id, ack: 4, ackName: 'PLAYED', _data: { Type: 'played' } });
     expectSameShape(ack, 'webhook-message-ack.json');
 
-    const reacted = await api.post<{ id: string; eventId: string }>('/_sim/react', { messageId: sent.body.id, emoji: '👍' });
+    const reacted = await api.post<{ id: string; eventId: string }>('/_sim/react', {
+      messageId: sent.body.id,
+      emoji: '👍',
+    });
     const reaction = await receiver.waitFor((r) => r.find((w) => w.body.id === reacted.body.eventId));
     expectSameShape(reaction, 'webhook-message-reaction.json');
     expect(reaction.body.payload).toMatchObject({ fromMe: false, reaction: { text: '👍', messageId: sent.body.id } });
-    const removed = await api.post<{ eventId: string }>('/_sim/react', { messageId: sent.body.id, emoji: '', from: '5511999990001' });
-    expect((await receiver.waitFor((r) => r.find((w) => w.body.id === removed.body.eventId))).body.payload).toMatchObject({ reaction: { text: '' } });
+    const removed = await api.post<{ eventId: string }>('/_sim/react', {
+      messageId: sent.body.id,
+      emoji: '',
+      from: '5511999990001',
+    });
+    expect(
+      (await receiver.waitFor((r) => r.find((w) => w.body.id === removed.body.eventId))).body.payload,
+    ).toMatchObject({ reaction: { text: '' } });
 
     const edited = await api.post<{ eventId: string }>('/_sim/edit', { messageId: inbound.body.id, text: 'corrigido' });
     const edit = await receiver.waitFor((r) => r.find((w) => w.body.id === edited.body.eventId));
     expect(edit.body.payload).toMatchObject({ body: 'corrigido', editedMessageId: inbound.body.id.split('_')[2] });
 
-    const revoked = await api.post<{ revokedMessageId: string; eventId: string }>('/_sim/revoke', { messageId: inbound.body.id });
+    const revoked = await api.post<{ revokedMessageId: string; eventId: string }>('/_sim/revoke', {
+      messageId: inbound.body.id,
+    });
     const revoke = await receiver.waitFor((r) => r.find((w) => w.body.id === revoked.body.eventId));
     expectSameShape(revoke, 'webhook-message-revoked.json');
     expect(revoke.body.payload).toMatchObject({ revokedMessageId: inbound.body.id.split('_')[2], before: null });
     expect((revoke.body.payload.after as WAMessage).id).not.toBe(inbound.body.id);
-    expect((await api.get<WAMessage[]>('/api/default/chats/5511999990001@c.us/messages?limit=10')).body.map((m) => m.id)).toEqual([sent.body.id]);
+    expect(
+      (await api.get<WAMessage[]>('/api/default/chats/5511999990001@c.us/messages?limit=10')).body.map((m) => m.id),
+    ).toEqual([sent.body.id]);
 
     const status = await api.post<{ eventId: string }>('/_sim/session-status', { status: 'WORKING' });
     const statusEvent = await receiver.waitFor((r) => r.find((w) => w.body.id === status.body.eventId));
@@ -310,12 +439,24 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
     const failed = await api.post<{ eventId: string }>('/_sim/session-status', { status: 'FAILED' });
     const failedEvent = await receiver.waitFor((r) => r.find((w) => w.body.id === failed.body.eventId));
     expect(failedEvent.body).not.toHaveProperty('me');
-    expect((failedEvent.body.payload.statuses as Array<{ status: string }>).map((s) => s.status)).toEqual(['WORKING', 'WORKING', 'FAILED']);
+    expect((failedEvent.body.payload.statuses as Array<{ status: string }>).map((s) => s.status)).toEqual([
+      'WORKING',
+      'WORKING',
+      'FAILED',
+    ]);
   });
 
   it('acks group sends with message.ack.group from a known member', async () => {
-    await api.post('/_sim/inbound', { from: '5511999990002', text: 'oi grupo', group: { groupId: '120363400000000001@g.us', participantLid: '123450000000002@lid' } });
-    const sent = await api.post<{ id: string }>('/api/sendText', { session: 'default', chatId: '120363400000000001@g.us', text: 'olá grupo' });
+    await api.post('/_sim/inbound', {
+      from: '5511999990002',
+      text: 'oi grupo',
+      group: { groupId: '120363400000000001@g.us', participantLid: '123450000000002@lid' },
+    });
+    const sent = await api.post<{ id: string }>('/api/sendText', {
+      session: 'default',
+      chatId: '120363400000000001@g.us',
+      text: 'olá grupo',
+    });
     expect(sent.body.id).toMatch(/^true_120363400000000001@g\.us_3EB0[0-9A-F]{18}_5511999990000@c\.us$/);
     const acks = await receiver.waitFor((r) => {
       const found = r.filter((w) => w.body.event === 'message.ack.group');
@@ -338,7 +479,11 @@ describe('WAHA simulator webhooks (real receiver on 127.0.0.1)', () => {
     expect(sim.state.messageCount).toBe(0);
   });
 
-  async function waitForDelivery(eventId: string, done: (d: DeliveryRecord) => boolean, timeoutMs = 5000): Promise<DeliveryRecord> {
+  async function waitForDelivery(
+    eventId: string,
+    done: (d: DeliveryRecord) => boolean,
+    timeoutMs = 5000,
+  ): Promise<DeliveryRecord> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const log = (await api.get<DeliveryRecord[]>('/_sim/deliveries')).body.find((d) => d.eventId === eventId);

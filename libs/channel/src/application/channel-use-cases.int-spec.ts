@@ -89,9 +89,17 @@ describe('Channel use cases (real PostgreSQL)', () => {
     )[0];
 
   let counter = 0;
-  const newChannel = async (tenantId: string, overrides: Partial<Parameters<CreateChannelHandler['execute']>[0]> = {}) => {
+  const newChannel = async (
+    tenantId: string,
+    overrides: Partial<Parameters<CreateChannelHandler['execute']>[0]> = {},
+  ) => {
     counter += 1;
-    const created = await create.execute({ tenantId, name: `Channel ${counter}`, wahaBaseUrl: 'http://waha.local:3000', ...overrides });
+    const created = await create.execute({
+      tenantId,
+      name: `Channel ${counter}`,
+      wahaBaseUrl: 'http://waha.local:3000',
+      ...overrides,
+    });
     plaintextSecrets.push(created.webhookSecret);
     return created;
   };
@@ -150,7 +158,13 @@ describe('Channel use cases (real PostgreSQL)', () => {
 
     it('stores both secrets encrypted: the row holds ciphertext that decrypts to them, never the plaintext', async () => {
       const row = await rowOf(created.id);
-      expect(row).toMatchObject({ tenant_id: tenantA, name: 'Sales BR', waha_base_url: 'https://waha.example.com', waha_session: 'default', version: 1 });
+      expect(row).toMatchObject({
+        tenant_id: tenantA,
+        name: 'Sales BR',
+        waha_base_url: 'https://waha.example.com',
+        waha_session: 'default',
+        version: 1,
+      });
       expect(row.webhook_secret_enc).toMatch(/^v1\./);
       expect(row.waha_api_key_enc).toMatch(/^v1\./);
       const rawRow = JSON.stringify((await db.query(`SELECT * FROM channels WHERE id = $1`, [created.id]))[0]);
@@ -188,19 +202,36 @@ describe('Channel use cases (real PostgreSQL)', () => {
     it('takes an operator-chosen webhook secret and defaults what is not given', async () => {
       const chosen = 'my-own-hmac-secret-0123456789';
       plaintextSecrets.push(chosen);
-      const channel = await create.execute({ tenantId: tenantA, name: 'Chosen secret', wahaBaseUrl: 'http://waha:3000', webhookSecret: chosen });
-      expect(channel).toMatchObject({ webhookSecret: chosen, hasWahaApiKey: false, wahaSession: 'default', allowGroups: false, inboundMode: null });
+      const channel = await create.execute({
+        tenantId: tenantA,
+        name: 'Chosen secret',
+        wahaBaseUrl: 'http://waha:3000',
+        webhookSecret: chosen,
+      });
+      expect(channel).toMatchObject({
+        webhookSecret: chosen,
+        hasWahaApiKey: false,
+        wahaSession: 'default',
+        allowGroups: false,
+        inboundMode: null,
+      });
       expect((await rowOf(channel.id)).waha_api_key_enc).toBeNull();
       await expect(resolveInbound.execute(channel.id)).resolves.toMatchObject({ webhookSecret: chosen });
     });
 
     it('refuses a second channel with the same name in any case, and writes nothing for it', async () => {
-      const outboxBefore = Number((await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n);
-      const error = await rejection(create.execute({ tenantId: tenantA, name: 'SALES br', wahaBaseUrl: 'http://waha:3000' }));
+      const outboxBefore = Number(
+        (await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n,
+      );
+      const error = await rejection(
+        create.execute({ tenantId: tenantA, name: 'SALES br', wahaBaseUrl: 'http://waha:3000' }),
+      );
       expect(error).toBeInstanceOf(DuplicateChannelNameError);
       expect((error as DuplicateChannelNameError).code).toBe('CHANNEL.DUPLICATE_NAME');
       expect((error as DuplicateChannelNameError).field).toBe('name');
-      expect(Number((await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n)).toBe(outboxBefore);
+      expect(
+        Number((await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n),
+      ).toBe(outboxBefore);
       // Another tenant may use the name.
       await expect(newChannel(tenantB, { name: 'Sales BR' })).resolves.toMatchObject({ name: 'Sales BR' });
     });
@@ -210,7 +241,10 @@ describe('Channel use cases (real PostgreSQL)', () => {
       const cases: [Partial<Parameters<CreateChannelHandler['execute']>[0]>, string][] = [
         [{ wahaBaseUrl: 'ftp://waha' }, 'wahaBaseUrl'],
         [{ sessionTimeoutSeconds: 30 }, 'sessionTimeoutSeconds'],
-        [{ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 600, sessionWarningText: 'Hi' }, 'sessionWarningLeadSeconds'],
+        [
+          { sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 600, sessionWarningText: 'Hi' },
+          'sessionWarningLeadSeconds',
+        ],
         [{ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 60 }, 'sessionWarningLeadSeconds'],
         [{ webhookSecret: 'too-short' }, 'webhookSecret'],
         [{ wahaApiKey: 'has spaces in it' }, 'wahaApiKey'],
@@ -218,7 +252,14 @@ describe('Channel use cases (real PostgreSQL)', () => {
         [{ tenantId: 'not-a-uuid' }, 'tenantId'],
       ];
       for (const [overrides, field] of cases) {
-        const error = await rejection(create.execute({ tenantId: tenantA, name: `Invalid ${field}`, wahaBaseUrl: 'http://waha:3000', ...overrides }));
+        const error = await rejection(
+          create.execute({
+            tenantId: tenantA,
+            name: `Invalid ${field}`,
+            wahaBaseUrl: 'http://waha:3000',
+            ...overrides,
+          }),
+        );
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe(field);
       }
@@ -266,7 +307,13 @@ describe('Channel use cases (real PostgreSQL)', () => {
       expect(events.map((e) => e.type)).toEqual(['channel.created', 'channel.updated']);
       expect(events[1]!.payload).toMatchObject({
         changedFields: ['name', 'wahaSession', 'allowGroups', 'sessionTimeoutSeconds', 'debounceWindowMs'],
-        changes: { name: 'Renamed', wahaSession: 'sales', allowGroups: true, sessionTimeoutSeconds: null, debounceWindowMs: 3000 },
+        changes: {
+          name: 'Renamed',
+          wahaSession: 'sales',
+          allowGroups: true,
+          sessionTimeoutSeconds: null,
+          debounceWindowMs: 3000,
+        },
         updatedAt: updated.updatedAt,
       });
     });
@@ -274,7 +321,12 @@ describe('Channel use cases (real PostgreSQL)', () => {
     it('stores nothing and raises nothing when no value changes', async () => {
       const created = await newChannel(tenantA);
       const { webhookSecret: _secret, ...view } = created;
-      const same = await update.execute({ tenantId: tenantA, id: created.id, name: ` ${created.name} `, wahaBaseUrl: 'http://waha.local:3000/' });
+      const same = await update.execute({
+        tenantId: tenantA,
+        id: created.id,
+        name: ` ${created.name} `,
+        wahaBaseUrl: 'http://waha.local:3000/',
+      });
       expect(same).toEqual(view);
       expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['channel.created']);
       expect((await rowOf(created.id)).version).toBe(1);
@@ -302,7 +354,9 @@ describe('Channel use cases (real PostgreSQL)', () => {
       const without = await update.execute({ tenantId: tenantA, id: created.id, wahaApiKey: null });
       expect(without.hasWahaApiKey).toBe(false);
       expect((await rowOf(created.id)).waha_api_key_enc).toBeNull();
-      await expect(wahaConnection.execute({ tenantId: tenantA, channelId: created.id })).resolves.toMatchObject({ apiKey: null });
+      await expect(wahaConnection.execute({ tenantId: tenantA, channelId: created.id })).resolves.toMatchObject({
+        apiKey: null,
+      });
 
       const events = await outboxRowsFor(db, created.id);
       expect(events.map((e) => [e.type, (e.payload as { changedFields?: string[] }).changedFields])).toEqual([
@@ -315,8 +369,16 @@ describe('Channel use cases (real PostgreSQL)', () => {
     });
 
     it('checks the warning rules against the stored settings, naming sessionWarningLeadSeconds', async () => {
-      const created = await newChannel(tenantA, { sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 120, sessionWarningText: 'Still there?' });
-      for (const change of [{ sessionTimeoutSeconds: 120 }, { sessionWarningLeadSeconds: 900 }, { sessionWarningText: null }]) {
+      const created = await newChannel(tenantA, {
+        sessionTimeoutSeconds: 600,
+        sessionWarningLeadSeconds: 120,
+        sessionWarningText: 'Still there?',
+      });
+      for (const change of [
+        { sessionTimeoutSeconds: 120 },
+        { sessionWarningLeadSeconds: 900 },
+        { sessionWarningText: null },
+      ]) {
         const error = await rejection(update.execute({ tenantId: tenantA, id: created.id, ...change }));
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe('sessionWarningLeadSeconds');
@@ -327,9 +389,14 @@ describe('Channel use cases (real PostgreSQL)', () => {
     it('refuses a name another channel of the tenant has and leaves both as they were', async () => {
       const taken = await newChannel(tenantA, { name: 'Taken name' });
       const mover = await newChannel(tenantA);
-      const error = await rejection(update.execute({ tenantId: tenantA, id: mover.id, name: 'TAKEN NAME', allowGroups: true }));
+      const error = await rejection(
+        update.execute({ tenantId: tenantA, id: mover.id, name: 'TAKEN NAME', allowGroups: true }),
+      );
       expect(error).toBeInstanceOf(DuplicateChannelNameError);
-      expect(await get.execute({ tenantId: tenantA, id: mover.id })).toMatchObject({ name: mover.name, allowGroups: false });
+      expect(await get.execute({ tenantId: tenantA, id: mover.id })).toMatchObject({
+        name: mover.name,
+        allowGroups: false,
+      });
       expect(await get.execute({ tenantId: tenantA, id: taken.id })).toMatchObject({ name: 'Taken name' });
       expect((await outboxRowsFor(db, mover.id)).map((e) => e.type)).toEqual(['channel.created']);
     });
@@ -337,10 +404,14 @@ describe('Channel use cases (real PostgreSQL)', () => {
     it('serialises concurrent changes of one channel instead of failing them', async () => {
       const created = await newChannel(tenantA);
       const results = await Promise.allSettled(
-        Array.from({ length: 8 }, (_, i) => update.execute({ tenantId: tenantA, id: created.id, debounceWindowMs: 1000 + i })),
+        Array.from({ length: 8 }, (_, i) =>
+          update.execute({ tenantId: tenantA, id: created.id, debounceWindowMs: 1000 + i }),
+        ),
       );
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-      expect(results.some((r) => r.status === 'rejected' && r.reason instanceof ChannelVersionConflictError)).toBe(false);
+      expect(results.some((r) => r.status === 'rejected' && r.reason instanceof ChannelVersionConflictError)).toBe(
+        false,
+      );
       const events = await outboxRowsFor(db, created.id);
       expect(events).toHaveLength(9);
       expect((await rowOf(created.id)).version).toBe(9);
@@ -374,7 +445,9 @@ describe('Channel use cases (real PostgreSQL)', () => {
       const created = await newChannel(tenantA);
       const chosen = 'rotated-by-operator-0000000001';
       plaintextSecrets.push(chosen);
-      await expect(rotate.execute({ tenantId: tenantA, id: created.id, webhookSecret: chosen })).resolves.toMatchObject({ webhookSecret: chosen });
+      await expect(rotate.execute({ tenantId: tenantA, id: created.id, webhookSecret: chosen })).resolves.toMatchObject(
+        { webhookSecret: chosen },
+      );
       const error = await rejection(rotate.execute({ tenantId: tenantA, id: created.id, webhookSecret: 'short' }));
       expect((error as ValidationError).field).toBe('webhookSecret');
       await expect(resolveInbound.execute(created.id)).resolves.toMatchObject({ webhookSecret: chosen });
@@ -390,7 +463,9 @@ describe('Channel use cases (real PostgreSQL)', () => {
     });
 
     it('answers ChannelNotFoundError for unknown and malformed ids', async () => {
-      expect(await rejection(resolveInbound.execute('00000000-0000-4000-8000-000000000000'))).toBeInstanceOf(ChannelNotFoundError);
+      expect(await rejection(resolveInbound.execute('00000000-0000-4000-8000-000000000000'))).toBeInstanceOf(
+        ChannelNotFoundError,
+      );
       expect(await rejection(resolveInbound.execute('not-a-uuid'))).toBeInstanceOf(ChannelNotFoundError);
     });
   });
@@ -406,7 +481,12 @@ describe('Channel use cases (real PostgreSQL)', () => {
       db.query(`UPDATE tenants SET default_session_timeout_seconds = $2 WHERE id = $1`, [tenant, seconds]);
 
     it('uses the channel timeout first, then the tenant default, then 30 minutes', async () => {
-      const own = await newChannel(tenant, { sessionTimeoutSeconds: 600, allowGroups: true, debounceWindowMs: 2000, inboundMode: 'saga' });
+      const own = await newChannel(tenant, {
+        sessionTimeoutSeconds: 600,
+        allowGroups: true,
+        debounceWindowMs: 2000,
+        inboundMode: 'saga',
+      });
       const inherits = await newChannel(tenant);
 
       await setTenantDefault(null);
@@ -472,9 +552,17 @@ describe('Channel use cases (real PostgreSQL)', () => {
       expect(first.channel).toMatchObject({ wahaStatus: 'STARTING', wahaStatusAt: at(10).toISOString() });
 
       // Epoch milliseconds (WAHA's envelope timestamp) and ISO strings are accepted too.
-      expect((await recordStatus.execute({ channelId: created.id, status: 'WORKING', at: at(20).getTime() })).outcome).toBe('changed');
-      expect((await recordStatus.execute({ channelId: created.id, status: 'SCAN_QR_CODE', at: at(15).toISOString() })).outcome).toBe('ignored');
-      expect((await recordStatus.execute({ channelId: created.id, status: 'WORKING', at: at(30), tenantId: tenantA })).outcome).toBe('refreshed');
+      expect(
+        (await recordStatus.execute({ channelId: created.id, status: 'WORKING', at: at(20).getTime() })).outcome,
+      ).toBe('changed');
+      expect(
+        (await recordStatus.execute({ channelId: created.id, status: 'SCAN_QR_CODE', at: at(15).toISOString() }))
+          .outcome,
+      ).toBe('ignored');
+      expect(
+        (await recordStatus.execute({ channelId: created.id, status: 'WORKING', at: at(30), tenantId: tenantA }))
+          .outcome,
+      ).toBe('refreshed');
 
       await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toMatchObject({
         wahaStatus: 'WORKING',
@@ -486,27 +574,51 @@ describe('Channel use cases (real PostgreSQL)', () => {
         ['channel.updated', 'STARTING'],
         ['channel.updated', 'WORKING'],
       ]);
-      expect(events[2]!.payload).toMatchObject({ changedFields: ['wahaStatus'], changes: { wahaStatus: 'WORKING', wahaStatusAt: at(20).toISOString() } });
+      expect(events[2]!.payload).toMatchObject({
+        changedFields: ['wahaStatus'],
+        changes: { wahaStatus: 'WORKING', wahaStatusAt: at(20).toISOString() },
+      });
     });
 
     it('ends with the latest report whatever order concurrent reports arrive in', async () => {
       const created = await newChannel(tenantA);
       const reports = [3, 7, 1, 9, 4, 8, 2, 6, 5].map((s) => ({ status: s % 2 ? 'WORKING' : 'FAILED', at: at(s) }));
-      const results = await Promise.allSettled(reports.map((r) => recordStatus.execute({ channelId: created.id, ...r })));
+      const results = await Promise.allSettled(
+        reports.map((r) => recordStatus.execute({ channelId: created.id, ...r })),
+      );
       expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-      await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toMatchObject({ wahaStatus: 'WORKING', wahaStatusAt: at(9).toISOString() });
+      await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toMatchObject({
+        wahaStatus: 'WORKING',
+        wahaStatusAt: at(9).toISOString(),
+      });
     });
 
     it('refuses unknown channels, other tenants, malformed statuses and times', async () => {
       const created = await newChannel(tenantA);
-      expect(await rejection(recordStatus.execute({ channelId: created.id, tenantId: tenantB, status: 'WORKING', at: at(1) }))).toBeInstanceOf(
-        ChannelNotFoundError,
-      );
       expect(
-        await rejection(recordStatus.execute({ channelId: '00000000-0000-4000-8000-000000000000', status: 'WORKING', at: at(1) })),
+        await rejection(
+          recordStatus.execute({ channelId: created.id, tenantId: tenantB, status: 'WORKING', at: at(1) }),
+        ),
       ).toBeInstanceOf(ChannelNotFoundError);
-      expect(((await rejection(recordStatus.execute({ channelId: created.id, status: 'working!', at: at(1) }))) as ValidationError).field).toBe('status');
-      expect(((await rejection(recordStatus.execute({ channelId: created.id, status: 'WORKING', at: 'yesterday' }))) as ValidationError).field).toBe('at');
+      expect(
+        await rejection(
+          recordStatus.execute({ channelId: '00000000-0000-4000-8000-000000000000', status: 'WORKING', at: at(1) }),
+        ),
+      ).toBeInstanceOf(ChannelNotFoundError);
+      expect(
+        (
+          (await rejection(
+            recordStatus.execute({ channelId: created.id, status: 'working!', at: at(1) }),
+          )) as ValidationError
+        ).field,
+      ).toBe('status');
+      expect(
+        (
+          (await rejection(
+            recordStatus.execute({ channelId: created.id, status: 'WORKING', at: 'yesterday' }),
+          )) as ValidationError
+        ).field,
+      ).toBe('at');
       expect(await outboxRowsFor(db, created.id)).toHaveLength(1);
     });
   });
@@ -527,7 +639,10 @@ describe('Channel use cases (real PostgreSQL)', () => {
       for (const attempt of attempts) expect(await rejection(attempt)).toBeInstanceOf(ChannelNotFoundError);
 
       await expect(get.execute({ tenantId: tenantA, id: own.id })).resolves.toEqual(view);
-      await expect(resolveInbound.execute(own.id)).resolves.toMatchObject({ tenantId: tenantA, webhookSecret: own.webhookSecret });
+      await expect(resolveInbound.execute(own.id)).resolves.toMatchObject({
+        tenantId: tenantA,
+        webhookSecret: own.webhookSecret,
+      });
       expect((await outboxRowsFor(db, own.id)).map((e) => e.type)).toEqual(['channel.created']);
 
       const pageB = await list.execute({ tenantId: tenantB, limit: 200 });
@@ -560,7 +675,9 @@ describe('Channel use cases (real PostgreSQL)', () => {
       expect(seen).toHaveLength(11);
       expect([...seen.map((c) => c.id)].sort()).toEqual([...ids].sort());
       // Channels created within one millisecond share createdAt: the id breaks the tie.
-      const order = [...seen].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      const order = [...seen].sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      );
       expect(seen.map((c) => c.id)).toEqual(order.map((c) => c.id));
       for (const channel of seen) expect(channel).not.toHaveProperty('webhookSecret');
       const defaultPage = await list.execute({ tenantId: tenant });
@@ -569,9 +686,13 @@ describe('Channel use cases (real PostgreSQL)', () => {
     });
 
     it('rejects a bad cursor or limit with a ValidationError naming the field', async () => {
-      expect(((await rejection(list.execute({ tenantId: tenant, cursor: 'garbage' }))) as ValidationError).field).toBe('cursor');
+      expect(((await rejection(list.execute({ tenantId: tenant, cursor: 'garbage' }))) as ValidationError).field).toBe(
+        'cursor',
+      );
       const forged = Buffer.from(JSON.stringify([new Date().toISOString(), 'not-a-uuid'])).toString('base64url');
-      expect(((await rejection(list.execute({ tenantId: tenant, cursor: forged }))) as ValidationError).field).toBe('cursor');
+      expect(((await rejection(list.execute({ tenantId: tenant, cursor: forged }))) as ValidationError).field).toBe(
+        'cursor',
+      );
       for (const limit of [0, 201, 1.5]) {
         expect(((await rejection(list.execute({ tenantId: tenant, limit }))) as ValidationError).field).toBe('limit');
       }
@@ -581,7 +702,9 @@ describe('Channel use cases (real PostgreSQL)', () => {
   describe('events', () => {
     // Runs last: checks every channel event the tests above raised.
     it('never carry a secret, in plaintext or encrypted', async () => {
-      const payloads: { payload: unknown }[] = await db.query(`SELECT payload FROM outbox_events WHERE aggregate_type = 'channel'`);
+      const payloads: { payload: unknown }[] = await db.query(
+        `SELECT payload FROM outbox_events WHERE aggregate_type = 'channel'`,
+      );
       expect(payloads.length).toBeGreaterThan(20);
       expect(plaintextSecrets.length).toBeGreaterThan(20);
       const text = JSON.stringify(payloads);

@@ -72,5 +72,9 @@ export function toChannelView(channel: Channel, circuit: WahaCircuitStatus = CLO
 }
 
 export function toWahaCircuitView(circuit: WahaCircuitStatus): WahaCircuitView {
-  return { state: circuit.state, changedAt: circuit.changedAt ? circuit.changedAt.toISOString() : null, lastFailure: circuit.lastFailure };
+  return {
+    state: circuit.state,
+    changedAt: circuit.changedAt ? circuit.changedAt.toISOString() : null,
+    lastFailure: circuit.lastFailure,
+  };
 }

@@ -22,7 +22,8 @@ export function parseWebhookSecret(value: unknown, field = 'webhookSecret'): str
   if (value.length < WEBHOOK_SECRET_MIN_LENGTH || value.length > WEBHOOK_SECRET_MAX_LENGTH) {
     throw new ValidationError(field, `must be ${WEBHOOK_SECRET_MIN_LENGTH} to ${WEBHOOK_SECRET_MAX_LENGTH} characters`);
   }
-  if (!PRINTABLE_NO_SPACE.test(value)) throw new ValidationError(field, 'must contain only printable ASCII characters without spaces');
+  if (!PRINTABLE_NO_SPACE.test(value))
+    throw new ValidationError(field, 'must contain only printable ASCII characters without spaces');
   return value;
 }
 
@@ -32,7 +33,9 @@ export function parseWahaApiKey(value: unknown, field = 'wahaApiKey'): string | 
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string or null');
   const trimmed = value.trim();
   if (trimmed.length === 0) return null;
-  if (trimmed.length > WAHA_API_KEY_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WAHA_API_KEY_MAX_LENGTH} characters`);
-  if (!PRINTABLE_NO_SPACE.test(trimmed)) throw new ValidationError(field, 'must contain only printable ASCII characters without spaces');
+  if (trimmed.length > WAHA_API_KEY_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WAHA_API_KEY_MAX_LENGTH} characters`);
+  if (!PRINTABLE_NO_SPACE.test(trimmed))
+    throw new ValidationError(field, 'must contain only printable ASCII characters without spaces');
   return trimmed;
 }

@@ -21,12 +21,16 @@ describe('channel settings', () => {
     expect(parseWahaBaseUrl('https://waha.example.com:443/')).toBe('https://waha.example.com');
   });
 
-  it.each(['', 'javascript:alert(1)', 'http://', 'https://a b.example.com', 'https://waha.example.com/?', 'x'.repeat(2049)])(
-    'rejects %p as a WAHA base URL',
-    (url) => {
-      expect(fieldOf(() => parseWahaBaseUrl(url))).toBe('wahaBaseUrl');
-    },
-  );
+  it.each([
+    '',
+    'javascript:alert(1)',
+    'http://',
+    'https://a b.example.com',
+    'https://waha.example.com/?',
+    'x'.repeat(2049),
+  ])('rejects %p as a WAHA base URL', (url) => {
+    expect(fieldOf(() => parseWahaBaseUrl(url))).toBe('wahaBaseUrl');
+  });
 
   it('keeps line breaks in a warning text but trims it, and treats blank as none', () => {
     expect(parseWarningText(' Hi!\r\nStill there?\t ')).toBe('Hi!\r\nStill there?');

@@ -64,7 +64,8 @@ export function parseChannelName(value: unknown, field = 'name'): string {
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (trimmed.length > CHANNEL_NAME_MAX_LENGTH) throw new ValidationError(field, `must be at most ${CHANNEL_NAME_MAX_LENGTH} characters`);
+  if (trimmed.length > CHANNEL_NAME_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${CHANNEL_NAME_MAX_LENGTH} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) throw new ValidationError(field, 'must not contain control characters');
   return trimmed;
 }
@@ -78,17 +79,21 @@ export function parseWahaBaseUrl(value: unknown, field = 'wahaBaseUrl'): string 
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (trimmed.length > WAHA_BASE_URL_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WAHA_BASE_URL_MAX_LENGTH} characters`);
-  if (CONTROL_CHARACTERS.test(trimmed) || /\s/.test(trimmed)) throw new ValidationError(field, 'must not contain whitespace or control characters');
+  if (trimmed.length > WAHA_BASE_URL_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WAHA_BASE_URL_MAX_LENGTH} characters`);
+  if (CONTROL_CHARACTERS.test(trimmed) || /\s/.test(trimmed))
+    throw new ValidationError(field, 'must not contain whitespace or control characters');
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
     throw new ValidationError(field, 'must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError(field, 'must be an absolute http(s) URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ValidationError(field, 'must be an absolute http(s) URL');
   if (!url.hostname) throw new ValidationError(field, 'must name a host');
-  if (url.username || url.password) throw new ValidationError(field, 'must not contain credentials (set wahaApiKey instead)');
+  if (url.username || url.password)
+    throw new ValidationError(field, 'must not contain credentials (set wahaApiKey instead)');
   if (url.search || url.hash || trimmed.includes('?') || trimmed.includes('#')) {
     throw new ValidationError(field, 'must not contain a query or fragment');
   }
@@ -100,8 +105,10 @@ export function parseWahaSession(value: unknown, field = 'wahaSession'): string 
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (trimmed.length > WAHA_SESSION_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WAHA_SESSION_MAX_LENGTH} characters`);
-  if (!WAHA_SESSION_PATTERN.test(trimmed)) throw new ValidationError(field, 'may contain only letters, digits, "_" and "-"');
+  if (trimmed.length > WAHA_SESSION_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WAHA_SESSION_MAX_LENGTH} characters`);
+  if (!WAHA_SESSION_PATTERN.test(trimmed))
+    throw new ValidationError(field, 'may contain only letters, digits, "_" and "-"');
   return trimmed;
 }
 
@@ -111,7 +118,13 @@ export function parseBoolean(value: unknown, field: string): boolean {
 }
 
 /** An optional integer setting: `null` means "not set". */
-export function parseOptionalInteger(value: unknown, field: string, min: number, max: number, unit: string): number | null {
+export function parseOptionalInteger(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  unit: string,
+): number | null {
   if (value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new ValidationError(field, `must be an integer from ${min} to ${max} (${unit}) or null`);
@@ -128,7 +141,8 @@ export function parseWarningText(value: unknown, field = 'sessionWarningText'): 
   if (trimmed.length > SESSION_WARNING_TEXT_MAX_LENGTH) {
     throw new ValidationError(field, `must be at most ${SESSION_WARNING_TEXT_MAX_LENGTH} characters`);
   }
-  if (CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS.test(trimmed)) throw new ValidationError(field, 'must not contain control characters');
+  if (CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS.test(trimmed))
+    throw new ValidationError(field, 'must not contain control characters');
   return trimmed;
 }
 

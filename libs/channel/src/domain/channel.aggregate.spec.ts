@@ -189,18 +189,28 @@ describe('Channel', () => {
       expect(newChannel({ sessionTimeoutSeconds: 604_800 }).sessionTimeoutSeconds).toBe(604_800);
       expect(newChannel({ debounceWindowMs: 100 }).debounceWindowMs).toBe(100);
       expect(newChannel({ debounceWindowMs: 600_000 }).debounceWindowMs).toBe(600_000);
-      expect(newChannel({ sessionTimeoutSeconds: 60, sessionWarningLeadSeconds: 59, sessionWarningText: 'x' }).sessionWarningLeadSeconds).toBe(59);
+      expect(
+        newChannel({ sessionTimeoutSeconds: 60, sessionWarningLeadSeconds: 59, sessionWarningText: 'x' })
+          .sessionWarningLeadSeconds,
+      ).toBe(59);
     });
 
     it('refuses a warning lead that is not shorter than the timeout, naming sessionWarningLeadSeconds', () => {
-      const error = caught(() => newChannel({ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 600, sessionWarningText: 'Still there?' }));
+      const error = caught(() =>
+        newChannel({ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 600, sessionWarningText: 'Still there?' }),
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe('sessionWarningLeadSeconds');
-      expect((error as ValidationError).message).toBe('sessionWarningLeadSeconds: must be less than sessionTimeoutSeconds (600)');
+      expect((error as ValidationError).message).toBe(
+        'sessionWarningLeadSeconds: must be less than sessionTimeoutSeconds (600)',
+      );
     });
 
     it('refuses a warning lead without a text (a blank text counts as none)', () => {
-      expectValidationError(() => newChannel({ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 60 }), 'sessionWarningLeadSeconds');
+      expectValidationError(
+        () => newChannel({ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 60 }),
+        'sessionWarningLeadSeconds',
+      );
       expectValidationError(
         () => newChannel({ sessionTimeoutSeconds: 600, sessionWarningLeadSeconds: 60, sessionWarningText: '   ' }),
         'sessionWarningLeadSeconds',
@@ -232,14 +242,25 @@ describe('Channel', () => {
         },
         T1,
       );
-      expect(changed).toEqual(['name', 'allowGroups', 'sessionWarningLeadSeconds', 'sessionWarningText', 'inboundMode']);
+      expect(changed).toEqual([
+        'name',
+        'allowGroups',
+        'sessionWarningLeadSeconds',
+        'sessionWarningText',
+        'inboundMode',
+      ]);
       expect(channel.updatedAt).toEqual(T1);
       expect(channel.version).toBe(3);
       expect(channel.expectedVersion).toBe(2);
 
       const [event, ...rest] = channel.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: ChannelEventTypes.updated, aggregateId: channel.id, tenantId: TENANT, occurredAt: T1 });
+      expect(event).toMatchObject({
+        type: ChannelEventTypes.updated,
+        aggregateId: channel.id,
+        tenantId: TENANT,
+        occurredAt: T1,
+      });
       expect(event!.data).toEqual<ChannelUpdatedEventData>({
         id: channel.id,
         name: 'Support BR',
@@ -297,7 +318,12 @@ describe('Channel', () => {
 
     it('records nothing and keeps version and updatedAt when nothing really changes', () => {
       const channel = stored();
-      expect(channel.update({ name: ' Support ', wahaBaseUrl: 'http://waha:3000/', sessionTimeoutSeconds: 900, inboundMode: null }, T1)).toEqual([]);
+      expect(
+        channel.update(
+          { name: ' Support ', wahaBaseUrl: 'http://waha:3000/', sessionTimeoutSeconds: 900, inboundMode: null },
+          T1,
+        ),
+      ).toEqual([]);
       expect(channel.update({}, T1)).toEqual([]);
       expect(channel.pullEvents()).toEqual([]);
       expect(channel.version).toBe(2);
@@ -305,7 +331,11 @@ describe('Channel', () => {
     });
 
     it('checks the warning rules on the settings that result from the change', () => {
-      const warned = stored({ sessionTimeoutSeconds: 900, sessionWarningLeadSeconds: 300, sessionWarningText: 'Still there?' });
+      const warned = stored({
+        sessionTimeoutSeconds: 900,
+        sessionWarningLeadSeconds: 300,
+        sessionWarningText: 'Still there?',
+      });
       expectValidationError(() => warned.update({ sessionTimeoutSeconds: 300 }, T1), 'sessionWarningLeadSeconds');
       expectValidationError(() => warned.update({ sessionWarningText: null }, T1), 'sessionWarningLeadSeconds');
       expectValidationError(() => stored().update({ sessionWarningLeadSeconds: 60 }, T1), 'sessionWarningLeadSeconds');

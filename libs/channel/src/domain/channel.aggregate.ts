@@ -109,7 +109,10 @@ type SessionSettings = Pick<ChannelProps, 'sessionTimeoutSeconds' | 'sessionWarn
 export class Channel extends VersionedAggregateRoot {
   protected readonly aggregateType = CHANNEL_AGGREGATE_TYPE;
 
-  private constructor(private readonly props: ChannelProps, persistedVersion: number) {
+  private constructor(
+    private readonly props: ChannelProps,
+    persistedVersion: number,
+  ) {
     super(props, persistedVersion);
   }
 
@@ -230,18 +233,26 @@ export class Channel extends VersionedAggregateRoot {
     if (changes.name !== undefined) next.name = parseChannelName(changes.name);
     if (changes.wahaBaseUrl !== undefined) next.wahaBaseUrl = parseWahaBaseUrl(changes.wahaBaseUrl);
     if (changes.wahaSession !== undefined) next.wahaSession = parseWahaSession(changes.wahaSession);
-    if (changes.encryptedWahaApiKey !== undefined) next.encryptedWahaApiKey = requireSecretOrNull(changes.encryptedWahaApiKey, 'wahaApiKey');
+    if (changes.encryptedWahaApiKey !== undefined)
+      next.encryptedWahaApiKey = requireSecretOrNull(changes.encryptedWahaApiKey, 'wahaApiKey');
     if (changes.allowGroups !== undefined) next.allowGroups = parseBoolean(changes.allowGroups, 'allowGroups');
-    if (changes.sessionTimeoutSeconds !== undefined) next.sessionTimeoutSeconds = parseTimeout(changes.sessionTimeoutSeconds);
-    if (changes.sessionWarningLeadSeconds !== undefined) next.sessionWarningLeadSeconds = parseWarningLead(changes.sessionWarningLeadSeconds);
-    if (changes.sessionWarningText !== undefined) next.sessionWarningText = parseWarningText(changes.sessionWarningText);
+    if (changes.sessionTimeoutSeconds !== undefined)
+      next.sessionTimeoutSeconds = parseTimeout(changes.sessionTimeoutSeconds);
+    if (changes.sessionWarningLeadSeconds !== undefined)
+      next.sessionWarningLeadSeconds = parseWarningLead(changes.sessionWarningLeadSeconds);
+    if (changes.sessionWarningText !== undefined)
+      next.sessionWarningText = parseWarningText(changes.sessionWarningText);
     if (changes.debounceWindowMs !== undefined) next.debounceWindowMs = parseDebounceWindow(changes.debounceWindowMs);
     if (changes.inboundMode !== undefined) next.inboundMode = parseInboundMode(changes.inboundMode);
     assertWarningRules({
-      sessionTimeoutSeconds: next.sessionTimeoutSeconds !== undefined ? next.sessionTimeoutSeconds : this.props.sessionTimeoutSeconds,
+      sessionTimeoutSeconds:
+        next.sessionTimeoutSeconds !== undefined ? next.sessionTimeoutSeconds : this.props.sessionTimeoutSeconds,
       sessionWarningLeadSeconds:
-        next.sessionWarningLeadSeconds !== undefined ? next.sessionWarningLeadSeconds : this.props.sessionWarningLeadSeconds,
-      sessionWarningText: next.sessionWarningText !== undefined ? next.sessionWarningText : this.props.sessionWarningText,
+        next.sessionWarningLeadSeconds !== undefined
+          ? next.sessionWarningLeadSeconds
+          : this.props.sessionWarningLeadSeconds,
+      sessionWarningText:
+        next.sessionWarningText !== undefined ? next.sessionWarningText : this.props.sessionWarningText,
     });
 
     const changed = CHANNEL_CHANGEABLE_FIELDS.filter((field) => {
@@ -275,7 +286,8 @@ export class Channel extends VersionedAggregateRoot {
    */
   recordWahaStatus(status: string, reportedAt: Date, at: Date): WahaStatusOutcome {
     const parsed = parseWahaSessionStatus(status);
-    if (!(reportedAt instanceof Date) || Number.isNaN(reportedAt.getTime())) throw new ValidationError('at', 'must be a valid time');
+    if (!(reportedAt instanceof Date) || Number.isNaN(reportedAt.getTime()))
+      throw new ValidationError('at', 'must be a valid time');
     const last = this.props.wahaStatusAt;
     if (last !== null && reportedAt.getTime() <= last.getTime()) return 'ignored';
 
@@ -342,7 +354,13 @@ function isSecretField(field: ChannelChangeableField): boolean {
 }
 
 function parseTimeout(value: unknown): number | null {
-  return parseOptionalInteger(value, 'sessionTimeoutSeconds', SESSION_TIMEOUT_MIN_SECONDS, SESSION_TIMEOUT_MAX_SECONDS, 'seconds');
+  return parseOptionalInteger(
+    value,
+    'sessionTimeoutSeconds',
+    SESSION_TIMEOUT_MIN_SECONDS,
+    SESSION_TIMEOUT_MAX_SECONDS,
+    'seconds',
+  );
 }
 
 function parseWarningLead(value: unknown): number | null {
@@ -356,7 +374,13 @@ function parseWarningLead(value: unknown): number | null {
 }
 
 function parseDebounceWindow(value: unknown): number | null {
-  return parseOptionalInteger(value, 'debounceWindowMs', DEBOUNCE_WINDOW_MIN_MS, DEBOUNCE_WINDOW_MAX_MS, 'milliseconds');
+  return parseOptionalInteger(
+    value,
+    'debounceWindowMs',
+    DEBOUNCE_WINDOW_MIN_MS,
+    DEBOUNCE_WINDOW_MAX_MS,
+    'milliseconds',
+  );
 }
 
 /** A warning needs a text to send, and must come before the session closes. (With no channel
@@ -366,7 +390,10 @@ function assertWarningRules(settings: SessionSettings): void {
   const { sessionTimeoutSeconds: timeout, sessionWarningLeadSeconds: lead, sessionWarningText: text } = settings;
   if (lead === null) return;
   if (text === null) {
-    throw new ValidationError('sessionWarningLeadSeconds', 'needs sessionWarningText, the message sent before an idle session closes');
+    throw new ValidationError(
+      'sessionWarningLeadSeconds',
+      'needs sessionWarningText, the message sent before an idle session closes',
+    );
   }
   if (timeout !== null && lead >= timeout) {
     throw new ValidationError('sessionWarningLeadSeconds', `must be less than sessionTimeoutSeconds (${timeout})`);

@@ -17,6 +17,10 @@ export class DuplicateChannelNameError extends ConflictError {
 /** The channel changed since it was read: optimistic concurrency check failed. */
 export class ChannelVersionConflictError extends ConflictError {
   constructor(id: string, expectedVersion: number) {
-    super('CHANNEL.VERSION_CONFLICT', `version: channel ${id} was modified concurrently (expected version ${expectedVersion})`, 'version');
+    super(
+      'CHANNEL.VERSION_CONFLICT',
+      `version: channel ${id} was modified concurrently (expected version ${expectedVersion})`,
+      'version',
+    );
   }
 }

@@ -59,7 +59,14 @@ describe('Contact use cases (real PostgreSQL)', () => {
   });
 
   const liveRowsWithPhone = async (tenantId: string, phone: string): Promise<number> =>
-    Number((await db.query(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND phone = $2 AND deleted_at IS NULL`, [tenantId, phone]))[0].n);
+    Number(
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND phone = $2 AND deleted_at IS NULL`,
+          [tenantId, phone],
+        )
+      )[0].n,
+    );
 
   describe('create and get', () => {
     it('stores a normalised contact, returns its view and writes exactly one contact.created outbox row', async () => {
@@ -83,7 +90,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       });
       expect(new Date(view.createdAt).toISOString()).toBe(view.createdAt);
 
-      const [row] = await db.query(`SELECT tenant_id, phone, source, deleted_at, version FROM contacts WHERE id = $1`, [view.id]);
+      const [row] = await db.query(`SELECT tenant_id, phone, source, deleted_at, version FROM contacts WHERE id = $1`, [
+        view.id,
+      ]);
       expect(row).toEqual({ tenant_id: tenantA, phone: '5511999990000', source: 'api', deleted_at: null, version: 1 });
 
       const events = await outboxRowsFor(db, view.id);
@@ -130,7 +139,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
     it('refuses a second live contact with the same phone (in any format) and writes no event for it', async () => {
       const first = await create.execute({ tenantId: tenantA, phone: '+55 21 98888-0001', name: 'First' });
-      const outboxBefore = Number((await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n);
+      const outboxBefore = Number(
+        (await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n,
+      );
 
       const error = await rejection(create.execute({ tenantId: tenantA, phone: '5521988880001@c.us', name: 'Second' }));
       expect(error).toBeInstanceOf(DuplicateContactPhoneError);
@@ -139,7 +150,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       expect((error as DuplicateContactPhoneError).code).toBe('CONTACT.DUPLICATE_PHONE');
 
       expect(await liveRowsWithPhone(tenantA, '5521988880001')).toBe(1);
-      expect(Number((await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n)).toBe(outboxBefore);
+      expect(
+        Number((await db.query(`SELECT count(*) AS n FROM outbox_events WHERE tenant_id = $1`, [tenantA]))[0].n),
+      ).toBe(outboxBefore);
       await expect(get.execute({ tenantId: tenantA, id: first.id })).resolves.toMatchObject({ name: 'First' });
     });
 
@@ -153,7 +166,12 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
   describe('update', () => {
     it('changes fields, stores them and raises contact.updated with the changed fields and new values', async () => {
-      const created = await create.execute({ tenantId: tenantA, phone: '5531900000001', name: 'Bia', whatsappId: '5531900000001@c.us' });
+      const created = await create.execute({
+        tenantId: tenantA,
+        phone: '5531900000001',
+        name: 'Bia',
+        whatsappId: '5531900000001@c.us',
+      });
       const updated = await update.execute({
         tenantId: tenantA,
         id: created.id,
@@ -161,7 +179,13 @@ describe('Contact use cases (real PostgreSQL)', () => {
         phone: '+55 31 90000-0002',
         whatsappId: null,
       });
-      expect(updated).toMatchObject({ id: created.id, name: 'Beatriz', phone: '5531900000002', whatsappId: null, createdAt: created.createdAt });
+      expect(updated).toMatchObject({
+        id: created.id,
+        name: 'Beatriz',
+        phone: '5531900000002',
+        whatsappId: null,
+        createdAt: created.createdAt,
+      });
       expect(Date.parse(updated.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
       await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toEqual(updated);
 
@@ -188,17 +212,24 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
     it('stores nothing and raises nothing when no value changes', async () => {
       const created = await create.execute({ tenantId: tenantA, phone: '5531900000003', name: 'Caio' });
-      const same = await update.execute({ tenantId: tenantA, id: created.id, name: ' Caio ', phone: '+55 31 90000-0003' });
+      const same = await update.execute({
+        tenantId: tenantA,
+        id: created.id,
+        name: ' Caio ',
+        phone: '+55 31 90000-0003',
+      });
       expect(same).toEqual(created);
       expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created']);
       const [row] = await db.query(`SELECT version FROM contacts WHERE id = $1`, [created.id]);
       expect(row.version).toBe(1);
     });
 
-    it("refuses a phone that belongs to another live contact and leaves both contacts as they were", async () => {
+    it('refuses a phone that belongs to another live contact and leaves both contacts as they were', async () => {
       const taken = await create.execute({ tenantId: tenantA, phone: '5531900000004', name: 'Taken' });
       const mover = await create.execute({ tenantId: tenantA, phone: '5531900000005', name: 'Mover' });
-      const error = await rejection(update.execute({ tenantId: tenantA, id: mover.id, phone: '5531900000004', name: 'Renamed' }));
+      const error = await rejection(
+        update.execute({ tenantId: tenantA, id: mover.id, phone: '5531900000004', name: 'Renamed' }),
+      );
       expect(error).toBeInstanceOf(DuplicateContactPhoneError);
       await expect(get.execute({ tenantId: tenantA, id: mover.id })).resolves.toEqual(mover);
       await expect(get.execute({ tenantId: tenantA, id: taken.id })).resolves.toEqual(taken);
@@ -207,7 +238,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
     it('validates the new values', async () => {
       const created = await create.execute({ tenantId: tenantA, phone: '5531900000006' });
-      const error = await rejection(update.execute({ tenantId: tenantA, id: created.id, profilePictureUrl: 'javascript:alert(1)' }));
+      const error = await rejection(
+        update.execute({ tenantId: tenantA, id: created.id, profilePictureUrl: 'javascript:alert(1)' }),
+      );
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).field).toBe('profilePictureUrl');
     });
@@ -225,16 +258,34 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
       const events = await outboxRowsFor(db, created.id);
       expect(events.map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
-      expect(events[1]!.payload).toMatchObject({ id: created.id, phone: '5541900000001', name: 'Dora', deletedAt: row.deleted_at.toISOString() });
+      expect(events[1]!.payload).toMatchObject({
+        id: created.id,
+        phone: '5541900000001',
+        name: 'Dora',
+        deletedAt: row.deleted_at.toISOString(),
+      });
 
       // Deleting again: there is no live contact with that id any more.
-      expect(await rejection(remove.execute({ tenantId: tenantA, id: created.id }))).toBeInstanceOf(ContactNotFoundError);
-      expect(await rejection(update.execute({ tenantId: tenantA, id: created.id, name: 'Ghost' }))).toBeInstanceOf(ContactNotFoundError);
+      expect(await rejection(remove.execute({ tenantId: tenantA, id: created.id }))).toBeInstanceOf(
+        ContactNotFoundError,
+      );
+      expect(await rejection(update.execute({ tenantId: tenantA, id: created.id, name: 'Ghost' }))).toBeInstanceOf(
+        ContactNotFoundError,
+      );
       expect(await outboxRowsFor(db, created.id)).toHaveLength(2);
 
       const again = await create.execute({ tenantId: tenantA, phone: '+55 41 90000-0001', name: 'Dora again' });
       expect(again.id).not.toBe(created.id);
-      expect(Number((await db.query(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND phone = $2`, [tenantA, '5541900000001']))[0].n)).toBe(2);
+      expect(
+        Number(
+          (
+            await db.query(`SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND phone = $2`, [
+              tenantA,
+              '5541900000001',
+            ])
+          )[0].n,
+        ),
+      ).toBe(2);
       const found = await findOrCreate.execute({ tenantId: tenantA, phone: '5541900000001@c.us' });
       expect(found).toEqual({ contact: again, created: false });
     });
@@ -254,7 +305,10 @@ describe('Contact use cases (real PostgreSQL)', () => {
       });
       expect(kept).toEqual({ deleted: false });
       expect(asked).toBe(1);
-      await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toMatchObject({ id: created.id, name: 'Adopted' });
+      await expect(get.execute({ tenantId: tenantA, id: created.id })).resolves.toMatchObject({
+        id: created.id,
+        name: 'Adopted',
+      });
       expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created']);
 
       const removed = await remove.execute({ tenantId: tenantA, id: created.id, keepIfInUse: async () => false });
@@ -269,7 +323,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       const own = await create.execute({ tenantId: tenantA, phone: '5551900000001', name: 'Only A' });
 
       expect(await rejection(get.execute({ tenantId: tenantB, id: own.id }))).toBeInstanceOf(ContactNotFoundError);
-      expect(await rejection(update.execute({ tenantId: tenantB, id: own.id, name: 'Hijacked' }))).toBeInstanceOf(ContactNotFoundError);
+      expect(await rejection(update.execute({ tenantId: tenantB, id: own.id, name: 'Hijacked' }))).toBeInstanceOf(
+        ContactNotFoundError,
+      );
       expect(await rejection(remove.execute({ tenantId: tenantB, id: own.id }))).toBeInstanceOf(ContactNotFoundError);
 
       await expect(get.execute({ tenantId: tenantA, id: own.id })).resolves.toEqual(own);
@@ -295,7 +351,8 @@ describe('Contact use cases (real PostgreSQL)', () => {
       tenant = await createTenant('Paging tenant');
       // Contacts created through the handler get distinct (or nearly distinct) timestamps; the
       // ones inserted directly share one timestamp, so the id tie-breaker is exercised too.
-      for (let i = 0; i < 13; i += 1) ids.push((await create.execute({ tenantId: tenant, phone: `55619000000${String(i).padStart(2, '0')}` })).id);
+      for (let i = 0; i < 13; i += 1)
+        ids.push((await create.execute({ tenantId: tenant, phone: `55619000000${String(i).padStart(2, '0')}` })).id);
       const repository = moduleRef.get(ContactRepository, { strict: false });
       const at = new Date();
       for (let i = 13; i < 25; i += 1) {
@@ -323,7 +380,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       expect(seen).toHaveLength(25);
       expect(new Set(seen.map((c) => c.id)).size).toBe(25);
       expect([...seen.map((c) => c.id)].sort()).toEqual([...ids].sort());
-      const order = [...seen].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      const order = [...seen].sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      );
       expect(seen.map((c) => c.id)).toEqual(order.map((c) => c.id));
     });
 
@@ -340,7 +399,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       expect(badCursor).toBeInstanceOf(ValidationError);
       expect((badCursor as ValidationError).field).toBe('cursor');
       const forged = Buffer.from(JSON.stringify([new Date().toISOString(), 'not-a-uuid'])).toString('base64url');
-      expect(((await rejection(list.execute({ tenantId: tenant, cursor: forged }))) as ValidationError).field).toBe('cursor');
+      expect(((await rejection(list.execute({ tenantId: tenant, cursor: forged }))) as ValidationError).field).toBe(
+        'cursor',
+      );
       for (const search of ['x'.repeat(101), 'nul\u0000byte']) {
         const error = await rejection(list.execute({ tenantId: tenant, search }));
         expect(error).toBeInstanceOf(ValidationError);
@@ -371,7 +432,8 @@ describe('Contact use cases (real PostgreSQL)', () => {
       await remove.execute({ tenantId: tenant, id: gone.id });
     });
 
-    const ids = async (search: string) => (await list.execute({ tenantId: tenant, search })).data.map((c) => c.id).sort();
+    const ids = async (search: string) =>
+      (await list.execute({ tenantId: tenant, search })).data.map((c) => c.id).sort();
 
     it('matches names case-insensitively anywhere in the name, and only live contacts', async () => {
       expect(await ids('ana')).toEqual([ana.id, mariana.id].sort());
@@ -406,9 +468,19 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
   describe('find or create by phone', () => {
     it('creates the contact once (source whatsapp by default) and finds it afterwards', async () => {
-      const first = await findOrCreate.execute({ tenantId: tenantA, phone: '5571900000001@c.us', name: 'Push Name', whatsappId: '5571900000001@c.us' });
+      const first = await findOrCreate.execute({
+        tenantId: tenantA,
+        phone: '5571900000001@c.us',
+        name: 'Push Name',
+        whatsappId: '5571900000001@c.us',
+      });
       expect(first.created).toBe(true);
-      expect(first.contact).toMatchObject({ phone: '5571900000001', name: 'Push Name', whatsappId: '5571900000001@c.us', source: 'whatsapp' });
+      expect(first.contact).toMatchObject({
+        phone: '5571900000001',
+        name: 'Push Name',
+        whatsappId: '5571900000001@c.us',
+        source: 'whatsapp',
+      });
 
       const second = await findOrCreate.execute({ tenantId: tenantA, phone: '+55 71 90000-0001', name: 'Other Name' });
       expect(second).toEqual({ contact: first.contact, created: false });
@@ -417,10 +489,12 @@ describe('Contact use cases (real PostgreSQL)', () => {
 
     it('returns a contact created through CreateContact instead of creating another', async () => {
       const existing = await create.execute({ tenantId: tenantA, phone: '5571900000002', name: 'Manual' });
-      await expect(findOrCreate.execute({ tenantId: tenantA, phone: '5571900000002@s.whatsapp.net' })).resolves.toEqual({
-        contact: existing,
-        created: false,
-      });
+      await expect(findOrCreate.execute({ tenantId: tenantA, phone: '5571900000002@s.whatsapp.net' })).resolves.toEqual(
+        {
+          contact: existing,
+          created: false,
+        },
+      );
     });
 
     it('creates exactly one contact and one contact.created event under 20 concurrent calls', async () => {
@@ -428,7 +502,11 @@ describe('Contact use cases (real PostgreSQL)', () => {
       const phone = '5571988887777';
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
-          findOrCreate.execute({ tenantId: tenant, phone: i % 2 ? `${phone}@c.us` : '+55 71 98888-7777', name: `Caller ${i}` }),
+          findOrCreate.execute({
+            tenantId: tenant,
+            phone: i % 2 ? `${phone}@c.us` : '+55 71 98888-7777',
+            name: `Caller ${i}`,
+          }),
         ),
       );
 
@@ -456,7 +534,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       const result = await findOrCreate.execute({ tenantId: tenantA, id, phone: '5591900000001@c.us', name: 'Saga' });
       expect(result.created).toBe(true);
       expect(result.contact.id).toBe(id);
-      expect(await db.query(`SELECT id, phone FROM contacts WHERE id = $1`, [id])).toEqual([{ id, phone: '5591900000001' }]);
+      expect(await db.query(`SELECT id, phone FROM contacts WHERE id = $1`, [id])).toEqual([
+        { id, phone: '5591900000001' },
+      ]);
       expect((await outboxRowsFor(db, id)).map((e) => [e.type, e.payload.id])).toEqual([['contact.created', id]]);
       await expect(get.execute({ tenantId: tenantA, id })).resolves.toEqual(result.contact);
     });
@@ -502,7 +582,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       expect((error as ContactIdTakenError).field).toBe('id');
       expect(await liveRowsWithPhone(tenantA, '5591900000005')).toBe(0);
       // In another tenant too: ids are global.
-      expect(await rejection(findOrCreate.execute({ tenantId: tenantB, id, phone: '5591900000006' }))).toBeInstanceOf(ContactIdTakenError);
+      expect(await rejection(findOrCreate.execute({ tenantId: tenantB, id, phone: '5591900000006' }))).toBeInstanceOf(
+        ContactIdTakenError,
+      );
       expect(await liveRowsWithPhone(tenantB, '5591900000006')).toBe(0);
       expect((await outboxRowsFor(db, id)).map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
     });
@@ -521,7 +603,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
       const id = proposed(9);
       const view = await create.execute({ tenantId: tenantA, id, phone: '5591900000009' });
       expect(view.id).toBe(id);
-      expect(await rejection(create.execute({ tenantId: tenantA, id, phone: '5591900000010' }))).toBeInstanceOf(ContactIdTakenError);
+      expect(await rejection(create.execute({ tenantId: tenantA, id, phone: '5591900000010' }))).toBeInstanceOf(
+        ContactIdTakenError,
+      );
       expect(await liveRowsWithPhone(tenantA, '5591900000010')).toBe(0);
     });
   });
@@ -569,7 +653,11 @@ describe('Contact use cases (real PostgreSQL)', () => {
     it('lets the first touch win: a second call keeps it, stores nothing and raises nothing', async () => {
       const { contact } = await findOrCreate.execute({ tenantId: tenantA, phone: '5592900000002' });
       await setFirstTouch.execute({ tenantId: tenantA, contactId: contact.id, firstTouch: adTouch });
-      const second = await setFirstTouch.execute({ tenantId: tenantA, contactId: contact.id, firstTouch: { sourceId: 'later-ad' } });
+      const second = await setFirstTouch.execute({
+        tenantId: tenantA,
+        contactId: contact.id,
+        firstTouch: { sourceId: 'later-ad' },
+      });
       expect(second.set).toBe(false);
       expect(second.contact.firstTouch).toEqual(adTouch);
       expect((await db.query(`SELECT version FROM contacts WHERE id = $1`, [contact.id]))[0].version).toBe(2);
@@ -588,7 +676,9 @@ describe('Contact use cases (real PostgreSQL)', () => {
     it('stores exactly one first touch and raises one event under 10 concurrent calls', async () => {
       const created = await create.execute({ tenantId: tenantA, phone: '5592900000004' });
       const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: { sourceId: `ad-${i}` } })),
+        Array.from({ length: 10 }, (_, i) =>
+          setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: { sourceId: `ad-${i}` } }),
+        ),
       );
       const winners = results.filter((r) => r.set);
       expect(winners).toHaveLength(1);
@@ -612,8 +702,14 @@ describe('Contact use cases (real PostgreSQL)', () => {
         const error = await rejection(setFirstTouch.execute({ tenantId, contactId, firstTouch: adTouch }));
         expect(error).toBeInstanceOf(ContactNotFoundError);
       }
-      const rows = await db.query(`SELECT id, first_touch FROM contacts WHERE id IN ($1, $2) ORDER BY phone`, [own.id, gone.id]);
-      expect(rows).toEqual([{ id: own.id, first_touch: null }, { id: gone.id, first_touch: null }]);
+      const rows = await db.query(`SELECT id, first_touch FROM contacts WHERE id IN ($1, $2) ORDER BY phone`, [
+        own.id,
+        gone.id,
+      ]);
+      expect(rows).toEqual([
+        { id: own.id, first_touch: null },
+        { id: gone.id, first_touch: null },
+      ]);
       expect((await outboxRowsFor(db, own.id)).map((e) => e.type)).toEqual(['contact.created']);
       expect((await outboxRowsFor(db, gone.id)).map((e) => e.type)).toEqual(['contact.created', 'contact.deleted']);
     });
@@ -627,12 +723,16 @@ describe('Contact use cases (real PostgreSQL)', () => {
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe('firstTouch');
       }
-      expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [created.id]))[0].first_touch).toBeNull();
+      expect(
+        (await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [created.id]))[0].first_touch,
+      ).toBeNull();
       expect((await outboxRowsFor(db, created.id)).map((e) => e.type)).toEqual(['contact.created']);
 
       const result = await setFirstTouch.execute({ tenantId: tenantA, contactId: created.id, firstTouch: atLimit });
       expect(result.set).toBe(true);
-      expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [created.id]))[0].first_touch).toEqual(atLimit);
+      expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [created.id]))[0].first_touch).toEqual(
+        atLimit,
+      );
     });
 
     it('stores text jsonb is picky about (escapes, emoji, quotes) as given', async () => {
@@ -648,7 +748,10 @@ describe('Contact use cases (real PostgreSQL)', () => {
       const unitOfWork = moduleRef.get(UnitOfWork);
       const outbox = moduleRef.get(EventOutbox);
       const repository = moduleRef.get(ContactRepository, { strict: false });
-      const contact = Contact.create({ tenantId: tenantA, phone: '5581900000001', name: 'Rolled back', source: 'api' }, new Date());
+      const contact = Contact.create(
+        { tenantId: tenantA, phone: '5581900000001', name: 'Rolled back', source: 'api' },
+        new Date(),
+      );
 
       const error = await rejection(
         unitOfWork.run(async () => {

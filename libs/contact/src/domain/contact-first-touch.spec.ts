@@ -17,9 +17,24 @@ function validationError(data: unknown): ValidationError {
 
 describe('parseContactFirstTouch', () => {
   it('returns the JSON form of an object: a deep copy, undefined dropped, dates as strings', () => {
-    const data = { sourceType: 'ad', n: 1, ok: true, none: null, gone: undefined, at: new Date('2025-11-26T10:00:00.000Z'), deep: { list: [1, 'a'] } };
+    const data = {
+      sourceType: 'ad',
+      n: 1,
+      ok: true,
+      none: null,
+      gone: undefined,
+      at: new Date('2025-11-26T10:00:00.000Z'),
+      deep: { list: [1, 'a'] },
+    };
     const parsed = parseContactFirstTouch(data);
-    expect(parsed).toEqual({ sourceType: 'ad', n: 1, ok: true, none: null, at: '2025-11-26T10:00:00.000Z', deep: { list: [1, 'a'] } });
+    expect(parsed).toEqual({
+      sourceType: 'ad',
+      n: 1,
+      ok: true,
+      none: null,
+      at: '2025-11-26T10:00:00.000Z',
+      deep: { list: [1, 'a'] },
+    });
     expect(parsed.deep).not.toBe(data.deep);
     expect(parseContactFirstTouch({})).toEqual({});
   });
@@ -57,7 +72,12 @@ describe('parseContactFirstTouch', () => {
     expect(validationError({ 'k\u0000': 1 }).message).toContain('NUL');
     expect(validationError({ a: '\ud83d' }).message).toContain('surrogates');
     expect(validationError({ a: 'x\udc00' }).message).toContain('surrogates');
-    expect(parseContactFirstTouch({ a: '😀', b: '\\u0000', c: '\\ud83d', d: '\\\u00e9' })).toEqual({ a: '😀', b: '\\u0000', c: '\\ud83d', d: '\\é' });
+    expect(parseContactFirstTouch({ a: '😀', b: '\\u0000', c: '\\ud83d', d: '\\\u00e9' })).toEqual({
+      a: '😀',
+      b: '\\u0000',
+      c: '\\ud83d',
+      d: '\\é',
+    });
   });
 
   it('names the field given by the caller', () => {

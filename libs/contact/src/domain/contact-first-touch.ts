@@ -31,7 +31,8 @@ export function parseContactFirstTouch(data: unknown, field = 'firstTouch'): Con
   if (new TextEncoder().encode(json).length > CONTACT_FIRST_TOUCH_MAX_BYTES) {
     throw new ValidationError(field, `must be at most ${CONTACT_FIRST_TOUCH_MAX_BYTES} bytes (16 KiB) as JSON`);
   }
-  if (UNSTORABLE_ESCAPE.test(json)) throw new ValidationError(field, 'must not contain NUL characters or unpaired surrogates');
+  if (UNSTORABLE_ESCAPE.test(json))
+    throw new ValidationError(field, 'must not contain NUL characters or unpaired surrogates');
   const parsed: unknown = JSON.parse(json);
   // A custom toJSON can turn an object into an array or a primitive.
   if (!isJsonObject(parsed)) throw new ValidationError(field, 'must be a JSON object');

@@ -85,7 +85,10 @@ describe('Contact', () => {
       const proposed = '7D3B2A1C-0E4F-4A5B-8C6D-9E0F1A2B3C4D';
       const contact = newContact({ id: proposed });
       expect(contact.id).toBe(proposed.toLowerCase());
-      expect(contact.pullEvents()[0]).toMatchObject({ aggregateId: proposed.toLowerCase(), data: { id: proposed.toLowerCase() } });
+      expect(contact.pullEvents()[0]).toMatchObject({
+        aggregateId: proposed.toLowerCase(),
+        data: { id: proposed.toLowerCase() },
+      });
       expect(newContact({ id: undefined }).id).toMatch(/^[0-9a-f-]{36}$/);
     });
 
@@ -159,7 +162,12 @@ describe('Contact', () => {
     it('records contact.updated with the changed fields, their new values and the new snapshot', () => {
       const contact = stored();
       const changed = contact.update(
-        { name: 'Ana Lima', phone: '+55 11 98888-1111', whatsappId: undefined, profilePictureUrl: 'https://cdn.example.com/a.png' },
+        {
+          name: 'Ana Lima',
+          phone: '+55 11 98888-1111',
+          whatsappId: undefined,
+          profilePictureUrl: 'https://cdn.example.com/a.png',
+        },
         T1,
       );
       expect(changed).toEqual(['phone', 'name', 'profilePictureUrl']);
@@ -169,7 +177,12 @@ describe('Contact', () => {
 
       const [event, ...rest] = contact.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: ContactEventTypes.updated, aggregateId: contact.id, tenantId: TENANT, occurredAt: T1 });
+      expect(event).toMatchObject({
+        type: ContactEventTypes.updated,
+        aggregateId: contact.id,
+        tenantId: TENANT,
+        occurredAt: T1,
+      });
       expect(event!.data).toEqual<ContactUpdatedEventData>({
         id: contact.id,
         phone: '5511988881111',
@@ -187,7 +200,9 @@ describe('Contact', () => {
       const contact = stored({ whatsappId: '5511999990000@c.us' });
       expect(contact.update({ whatsappId: null }, T1)).toEqual(['whatsappId']);
       expect(contact.whatsappId).toBeNull();
-      expect((contact.pullEvents()[0]!.data as unknown as ContactUpdatedEventData).changes).toEqual({ whatsappId: null });
+      expect((contact.pullEvents()[0]!.data as unknown as ContactUpdatedEventData).changes).toEqual({
+        whatsappId: null,
+      });
     });
 
     it('records nothing and keeps version and updatedAt when nothing really changes', () => {
@@ -228,7 +243,13 @@ describe('Contact', () => {
   });
 
   describe('setFirstTouch', () => {
-    const adTouch = { sourceType: 'ad', sourceId: '120208', sourceUrl: 'https://fb.me/abc', headline: 'Promo', ctwaClid: 'clid-1' };
+    const adTouch = {
+      sourceType: 'ad',
+      sourceId: '120208',
+      sourceUrl: 'https://fb.me/abc',
+      headline: 'Promo',
+      ctwaClid: 'clid-1',
+    };
 
     it('sets the first touch and records contact.updated naming only firstTouch', () => {
       const contact = stored();
@@ -240,7 +261,13 @@ describe('Contact', () => {
 
       const [event, ...rest] = contact.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: ContactEventTypes.updated, aggregateType: 'contact', aggregateId: contact.id, tenantId: TENANT, occurredAt: T1 });
+      expect(event).toMatchObject({
+        type: ContactEventTypes.updated,
+        aggregateType: 'contact',
+        aggregateId: contact.id,
+        tenantId: TENANT,
+        occurredAt: T1,
+      });
       expect(event!.data).toEqual<ContactUpdatedEventData>({
         id: contact.id,
         phone: '5511999990000',
@@ -319,7 +346,12 @@ describe('Contact', () => {
       expect(contact.version).toBe(4);
       const [event, ...rest] = contact.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: ContactEventTypes.deleted, aggregateType: 'contact', aggregateId: contact.id, occurredAt: T1 });
+      expect(event).toMatchObject({
+        type: ContactEventTypes.deleted,
+        aggregateType: 'contact',
+        aggregateId: contact.id,
+        occurredAt: T1,
+      });
       expect(event!.data).toEqual<ContactDeletedEventData>({
         id: contact.id,
         phone: '5511999990000',

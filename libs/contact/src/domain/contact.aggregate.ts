@@ -68,7 +68,10 @@ const CHANGEABLE_FIELDS: readonly ContactChangeableField[] = ['phone', 'whatsapp
 export class Contact extends VersionedAggregateRoot {
   protected readonly aggregateType = CONTACT_AGGREGATE_TYPE;
 
-  private constructor(private readonly props: ContactProps, persistedVersion: number) {
+  private constructor(
+    private readonly props: ContactProps,
+    persistedVersion: number,
+  ) {
     super(props, persistedVersion);
   }
 
@@ -259,7 +262,8 @@ function normaliseName(name: string | null | undefined): string | null {
   if (name === undefined || name === null) return null;
   if (typeof name !== 'string') throw new ValidationError('name', 'must be a string');
   const trimmed = name.trim();
-  if (trimmed.length > NAME_MAX_LENGTH) throw new ValidationError('name', `must be at most ${NAME_MAX_LENGTH} characters`);
+  if (trimmed.length > NAME_MAX_LENGTH)
+    throw new ValidationError('name', `must be at most ${NAME_MAX_LENGTH} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) throw new ValidationError('name', 'must not contain control characters');
   return trimmed.length > 0 ? trimmed : null;
 }
@@ -286,7 +290,8 @@ function normaliseUrl(url: string | null | undefined): string | null {
   if (trimmed.length > URL_MAX_LENGTH) {
     throw new ValidationError('profilePictureUrl', `must be at most ${URL_MAX_LENGTH} characters`);
   }
-  if (CONTROL_CHARACTERS.test(trimmed)) throw new ValidationError('profilePictureUrl', 'must not contain control characters');
+  if (CONTROL_CHARACTERS.test(trimmed))
+    throw new ValidationError('profilePictureUrl', 'must not contain control characters');
   let parsed: URL;
   try {
     parsed = new URL(trimmed);

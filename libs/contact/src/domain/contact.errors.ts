@@ -24,7 +24,11 @@ export class ContactAlreadyDeletedError extends RuleViolationError {
 /** The contact changed (or was deleted) since it was read: optimistic concurrency check failed. */
 export class ContactVersionConflictError extends ConflictError {
   constructor(id: string, expectedVersion: number) {
-    super('CONTACT.VERSION_CONFLICT', `version: contact ${id} was modified concurrently (expected version ${expectedVersion})`, 'version');
+    super(
+      'CONTACT.VERSION_CONFLICT',
+      `version: contact ${id} was modified concurrently (expected version ${expectedVersion})`,
+      'version',
+    );
   }
 }
 

@@ -24,7 +24,8 @@ export class PhoneNumber {
     if (typeof raw !== 'string') throw new ValidationError(field, 'must be a string');
     const trimmed = raw.trim();
     if (trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
-    if (trimmed.length > MAX_RAW_LENGTH) throw new ValidationError(field, `must be at most ${MAX_RAW_LENGTH} characters`);
+    if (trimmed.length > MAX_RAW_LENGTH)
+      throw new ValidationError(field, `must be at most ${MAX_RAW_LENGTH} characters`);
 
     const local = stripWhatsAppDomain(trimmed, field);
     if (!FORMATTING.test(local)) {
@@ -40,7 +41,10 @@ export class PhoneNumber {
       throw new ValidationError(field, `must have ${MIN_DIGITS} to ${MAX_DIGITS} digits including the country code`);
     }
     if (digits.startsWith('0')) {
-      throw new ValidationError(field, 'must start with a country code (a national number starting with 0 is ambiguous)');
+      throw new ValidationError(
+        field,
+        'must start with a country code (a national number starting with 0 is ambiguous)',
+      );
     }
     return new PhoneNumber(digits);
   }

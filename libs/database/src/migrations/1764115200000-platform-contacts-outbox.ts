@@ -38,9 +38,15 @@ export class PlatformContactsOutbox1764115200000 implements MigrationInterface {
         version integer NOT NULL DEFAULT 1
       )`);
     // One live contact per phone and tenant: this index is what makes findOrCreateByPhone race-free.
-    await q.query(`CREATE UNIQUE INDEX contacts_tenant_phone_live_uq ON contacts (tenant_id, phone) WHERE deleted_at IS NULL`);
-    await q.query(`CREATE INDEX contacts_tenant_created_idx ON contacts (tenant_id, created_at DESC, id DESC) WHERE deleted_at IS NULL`);
-    await q.query(`CREATE INDEX contacts_tenant_phone_prefix_idx ON contacts (tenant_id, phone text_pattern_ops) WHERE deleted_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX contacts_tenant_phone_live_uq ON contacts (tenant_id, phone) WHERE deleted_at IS NULL`,
+    );
+    await q.query(
+      `CREATE INDEX contacts_tenant_created_idx ON contacts (tenant_id, created_at DESC, id DESC) WHERE deleted_at IS NULL`,
+    );
+    await q.query(
+      `CREATE INDEX contacts_tenant_phone_prefix_idx ON contacts (tenant_id, phone text_pattern_ops) WHERE deleted_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE outbox_events (
@@ -61,8 +67,12 @@ export class PlatformContactsOutbox1764115200000 implements MigrationInterface {
         published_at timestamptz
       )`);
     await q.query(`CREATE INDEX outbox_events_status_next_attempt_idx ON outbox_events (status, next_attempt_at)`);
-    await q.query(`CREATE INDEX outbox_events_tenant_status_created_idx ON outbox_events (tenant_id, status, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX outbox_events_published_at_idx ON outbox_events (published_at) WHERE status = 'published'`);
+    await q.query(
+      `CREATE INDEX outbox_events_tenant_status_created_idx ON outbox_events (tenant_id, status, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX outbox_events_published_at_idx ON outbox_events (published_at) WHERE status = 'published'`,
+    );
 
     // One NOTIFY per inserting statement (not per row): identical notifications in a transaction
     // collapse into one, and it is delivered only on commit, so rolled-back events never wake anyone.

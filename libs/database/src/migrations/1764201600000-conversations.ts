@@ -55,9 +55,13 @@ export class Conversations1764201600000 implements MigrationInterface {
         version integer NOT NULL DEFAULT 1
       )`);
     // At most one active session per contact and channel: what makes find-or-open race-free.
-    await q.query(`CREATE UNIQUE INDEX sessions_one_active_uq ON sessions (contact_id, channel_id) WHERE status = 'active'`);
+    await q.query(
+      `CREATE UNIQUE INDEX sessions_one_active_uq ON sessions (contact_id, channel_id) WHERE status = 'active'`,
+    );
     await q.query(`CREATE INDEX sessions_tenant_created_idx ON sessions (tenant_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX sessions_active_deadline_idx ON sessions (tenant_id, last_activity_at) WHERE status = 'active'`);
+    await q.query(
+      `CREATE INDEX sessions_active_deadline_idx ON sessions (tenant_id, last_activity_at) WHERE status = 'active'`,
+    );
 
     await q.query(`
       CREATE TABLE messages (
@@ -84,7 +88,9 @@ export class Conversations1764201600000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX messages_channel_external_uq ON messages (channel_id, external_id)`);
     await q.query(`CREATE INDEX messages_channel_raw_idx ON messages (channel_id, wa_chat_id, wa_raw_id)`);
     await q.query(`CREATE INDEX messages_session_sent_idx ON messages (tenant_id, session_id, sent_at)`);
-    await q.query(`CREATE INDEX messages_contact_created_idx ON messages (tenant_id, contact_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX messages_contact_created_idx ON messages (tenant_id, contact_id, created_at DESC, id DESC)`,
+    );
     await q.query(`CREATE INDEX messages_tenant_created_idx ON messages (tenant_id, created_at DESC, id DESC)`);
 
     // Acks that overtook their message (WAHA does not order events); applied when the message lands.

@@ -24,8 +24,12 @@ export class Webhooks1764288000000 implements MigrationInterface {
         updated_at timestamptz NOT NULL,
         version integer NOT NULL DEFAULT 1
       )`);
-    await q.query(`CREATE INDEX webhook_subscriptions_tenant_active_idx ON webhook_subscriptions (tenant_id) WHERE active AND deleted_at IS NULL`);
-    await q.query(`CREATE INDEX webhook_subscriptions_tenant_created_idx ON webhook_subscriptions (tenant_id, created_at DESC, id DESC) WHERE deleted_at IS NULL`);
+    await q.query(
+      `CREATE INDEX webhook_subscriptions_tenant_active_idx ON webhook_subscriptions (tenant_id) WHERE active AND deleted_at IS NULL`,
+    );
+    await q.query(
+      `CREATE INDEX webhook_subscriptions_tenant_created_idx ON webhook_subscriptions (tenant_id, created_at DESC, id DESC) WHERE deleted_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE webhook_deliveries (
@@ -43,9 +47,15 @@ export class Webhooks1764288000000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE UNIQUE INDEX webhook_deliveries_subscription_event_uq ON webhook_deliveries (subscription_id, event_id)`);
-    await q.query(`CREATE INDEX webhook_deliveries_subscription_created_idx ON webhook_deliveries (tenant_id, subscription_id, created_at DESC, id DESC)`);
-    await q.query(`CREATE INDEX webhook_deliveries_failed_idx ON webhook_deliveries (subscription_id, updated_at) WHERE status IN ('failed', 'dead')`);
+    await q.query(
+      `CREATE UNIQUE INDEX webhook_deliveries_subscription_event_uq ON webhook_deliveries (subscription_id, event_id)`,
+    );
+    await q.query(
+      `CREATE INDEX webhook_deliveries_subscription_created_idx ON webhook_deliveries (tenant_id, subscription_id, created_at DESC, id DESC)`,
+    );
+    await q.query(
+      `CREATE INDEX webhook_deliveries_failed_idx ON webhook_deliveries (subscription_id, updated_at) WHERE status IN ('failed', 'dead')`,
+    );
 
     await q.query(`
       CREATE TABLE webhook_delivery_attempts (

@@ -24,7 +24,9 @@ export class HeldMessageEvents1764547200000 implements MigrationInterface {
         held_at timestamptz NOT NULL,
         CHECK ((kind = 'reaction') = (reactor_id IS NOT NULL AND emoji IS NOT NULL))
       )`);
-    await q.query(`CREATE UNIQUE INDEX held_message_events_event_uq ON held_message_events (channel_id, wa_chat_id, wa_raw_id, kind, dedup_key)`);
+    await q.query(
+      `CREATE UNIQUE INDEX held_message_events_event_uq ON held_message_events (channel_id, wa_chat_id, wa_raw_id, kind, dedup_key)`,
+    );
     await q.query(`CREATE INDEX held_message_events_held_at_idx ON held_message_events (held_at)`);
   }
 

@@ -9,7 +9,9 @@ export class OutboxClaimToken1764633600000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE outbox_events ADD COLUMN claim_token uuid`);
-    await q.query(`CREATE INDEX webhook_deliveries_unfinished_event_idx ON webhook_deliveries (event_id) WHERE status IN ('held', 'pending', 'failed')`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_unfinished_event_idx ON webhook_deliveries (event_id) WHERE status IN ('held', 'pending', 'failed')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -43,9 +43,13 @@ export class HistoryImports1764806400000 implements MigrationInterface {
         completed_at timestamptz,
         updated_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE UNIQUE INDEX history_imports_one_running_uq ON history_imports (channel_id) WHERE status = 'running'`);
+    await q.query(
+      `CREATE UNIQUE INDEX history_imports_one_running_uq ON history_imports (channel_id) WHERE status = 'running'`,
+    );
     await q.query(`CREATE INDEX history_imports_buffering_idx ON history_imports (channel_id) WHERE buffering`);
-    await q.query(`CREATE INDEX history_imports_channel_started_idx ON history_imports (tenant_id, channel_id, started_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX history_imports_channel_started_idx ON history_imports (tenant_id, channel_id, started_at DESC, id DESC)`,
+    );
 
     await q.query(`
       CREATE TABLE history_import_chats (
@@ -88,7 +92,9 @@ export class HistoryImports1764806400000 implements MigrationInterface {
         metadata jsonb NOT NULL,
         PRIMARY KEY (channel_id, external_id)
       )`);
-    await q.query(`CREATE INDEX history_import_messages_contact_idx ON history_import_messages (channel_id, contact_id, sent_at)`);
+    await q.query(
+      `CREATE INDEX history_import_messages_contact_idx ON history_import_messages (channel_id, contact_id, sent_at)`,
+    );
 
     await q.query(`
       CREATE TABLE buffered_webhook_events (

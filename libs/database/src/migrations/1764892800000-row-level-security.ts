@@ -30,7 +30,9 @@ export class RowLevelSecurity1764892800000 implements MigrationInterface {
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP_ROLE}`);
     await q.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP_ROLE}`);
     // Tables and sequences later migrations create (as this same owner) get the same grants.
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_ROLE}`);
+    await q.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP_ROLE}`,
+    );
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP_ROLE}`);
     // The migration history is the owner's business.
     await q.query(`REVOKE ALL ON schema_migrations FROM ${APP_ROLE}`);
@@ -38,7 +40,9 @@ export class RowLevelSecurity1764892800000 implements MigrationInterface {
     for (const table of await tenantTables(q)) {
       await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
       await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await q.query(`CREATE POLICY tenant_isolation ON ${table} USING (${TENANT_VISIBLE}) WITH CHECK (${TENANT_VISIBLE})`);
+      await q.query(
+        `CREATE POLICY tenant_isolation ON ${table} USING (${TENANT_VISIBLE}) WITH CHECK (${TENANT_VISIBLE})`,
+      );
     }
   }
 

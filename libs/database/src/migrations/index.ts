@@ -13,4 +13,18 @@ import { ApiKeyScopesRateLimits1764979200000 } from './1764979200000-api-key-sco
 import { OutboxTraceContext1765065600000 } from './1765065600000-outbox-trace-context';
 
 /** Every migration, in order. Listed explicitly so the build output needs no glob. */
-export const migrations = [PlatformContactsOutbox1764115200000, Conversations1764201600000, OutboxCorrelationIndex1764202000000, Webhooks1764288000000, WebhookEndpointHealth1764374400000, WebhookHeldDeliveries1764460800000, HeldMessageEvents1764547200000, OutboxClaimToken1764633600000, WahaCircuitState1764720000000, HistoryImports1764806400000, RowLevelSecurity1764892800000, ApiKeyScopesRateLimits1764979200000, OutboxTraceContext1765065600000];
+export const migrations = [
+  PlatformContactsOutbox1764115200000,
+  Conversations1764201600000,
+  OutboxCorrelationIndex1764202000000,
+  Webhooks1764288000000,
+  WebhookEndpointHealth1764374400000,
+  WebhookHeldDeliveries1764460800000,
+  HeldMessageEvents1764547200000,
+  OutboxClaimToken1764633600000,
+  WahaCircuitState1764720000000,
+  HistoryImports1764806400000,
+  RowLevelSecurity1764892800000,
+  ApiKeyScopesRateLimits1764979200000,
+  OutboxTraceContext1765065600000,
+];

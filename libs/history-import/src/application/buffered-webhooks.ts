@@ -59,7 +59,10 @@ export class BufferedWebhookReplayer {
           // which retries from this event.
           if (!(err instanceof DomainError)) throw err;
           failed += 1;
-          this.logger.warn({ importId: input.importId, bufferedId: buffered.id, error: err.message }, 'buffered webhook could not be applied; dropped');
+          this.logger.warn(
+            { importId: input.importId, bufferedId: buffered.id, error: err.message },
+            'buffered webhook could not be applied; dropped',
+          );
         }
         await this.store.deleteBuffered(buffered.id);
         heartbeat();

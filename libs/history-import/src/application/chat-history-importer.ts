@@ -5,8 +5,20 @@ import { messageContentOf, parseWahaHistoryMessage } from '@app/inbound';
 import { Message } from '@app/message';
 import { Clock, DomainError } from '@app/shared';
 import { type HistoryImportConfig, historyImportConfig } from '../history-import.config';
-import { advance, firstCursor, type HistoryCursor, pageRequest, type PagedItem, readCursor } from '../domain/history-paging';
-import { type ChatTotals, HistoryImportStore, type ProposedContact, type StagedMessage } from './history-import.store.port';
+import {
+  advance,
+  firstCursor,
+  type HistoryCursor,
+  pageRequest,
+  type PagedItem,
+  readCursor,
+} from '../domain/history-paging';
+import {
+  type ChatTotals,
+  HistoryImportStore,
+  type ProposedContact,
+  type StagedMessage,
+} from './history-import.store.port';
 import { HistoryImportMetrics } from './history-import.metrics';
 
 export interface ChatSliceRequest {
@@ -79,8 +91,15 @@ export class ChatHistoryImporter {
         if (item) items.push(item);
         else malformed += 1;
       }
-      const { fresh, cursor: next } = advance(cursor, items, { rangeStartSeconds: rangeStart, limit: request.messagesPerChatLimit });
-      const { contacts, messages, skipped, repeated } = this.prepare(request, fresh.map((i) => i.raw), channel.allowGroups);
+      const { fresh, cursor: next } = advance(cursor, items, {
+        rangeStartSeconds: rangeStart,
+        limit: request.messagesPerChatLimit,
+      });
+      const { contacts, messages, skipped, repeated } = this.prepare(
+        request,
+        fresh.map((i) => i.raw),
+        channel.allowGroups,
+      );
       const before = totals;
       totals = await this.store.writePage({
         importId: request.importId,
@@ -130,12 +149,25 @@ export class ChatHistoryImporter {
             },
             now,
           );
-          contacts.set(phone, { id: contact.id, phone: contact.phone, whatsappId: contact.whatsappId, name: contact.name, createdAt: now, createdEvent: contact.pullEvents()[0]! });
+          contacts.set(phone, {
+            id: contact.id,
+            phone: contact.phone,
+            whatsappId: contact.whatsappId,
+            name: contact.name,
+            createdAt: now,
+            createdEvent: contact.pullEvents()[0]!,
+          });
         }
         // Validated and normalised as the live path stores it. The session is assigned when the
         // import consolidates; until then the row is staged, so the run's id stands in for it.
         const message = Message.create(
-          { tenantId: request.tenantId, channelId: request.channelId, contactId: contacts.get(phone)!.id, sessionId: request.importId, ...messageContentOf(m) },
+          {
+            tenantId: request.tenantId,
+            channelId: request.channelId,
+            contactId: contacts.get(phone)!.id,
+            sessionId: request.importId,
+            ...messageContentOf(m),
+          },
           now,
         );
         staged = {
@@ -169,8 +201,14 @@ export class ChatHistoryImporter {
 
 /** Id and timestamp, which paging needs; null for an item without them (counted as skipped). */
 function pagedItemOf(raw: Record<string, unknown>): HistoryItem | null {
-  const id = typeof raw.id === 'string' ? raw.id : isRecord(raw.id) && typeof raw.id._serialized === 'string' ? raw.id._serialized : null;
-  const timestamp = typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? Math.floor(raw.timestamp) : null;
+  const id =
+    typeof raw.id === 'string'
+      ? raw.id
+      : isRecord(raw.id) && typeof raw.id._serialized === 'string'
+        ? raw.id._serialized
+        : null;
+  const timestamp =
+    typeof raw.timestamp === 'number' && Number.isFinite(raw.timestamp) ? Math.floor(raw.timestamp) : null;
   if (!id || timestamp === null) return null;
   return { id, timestamp, raw };
 }

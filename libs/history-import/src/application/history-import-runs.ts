@@ -22,23 +22,41 @@ export class HistoryImportRuns {
   ) {}
 
   /** The requested days back, else since the last completed import, else everything; stored on the run. */
-  async determineRange(input: { importId: string; tenantId: string; channelId: string; days: number | null }): Promise<{ start: Date | null; end: Date }> {
+  async determineRange(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+    days: number | null;
+  }): Promise<{ start: Date | null; end: Date }> {
     const run = await this.store.find(input.tenantId, input.importId);
     if (!run) throw new HistoryImportNotFoundError(input.importId);
     // A retried step keeps the range it chose first.
     if (run.rangeEnd) return { start: run.rangeStart, end: run.rangeEnd };
-    const range = importTimeRange(run.startedAt, input.days, input.days === null ? await this.store.lastCompletedRangeEnd(input.tenantId, input.channelId) : null);
+    const range = importTimeRange(
+      run.startedAt,
+      input.days,
+      input.days === null ? await this.store.lastCompletedRangeEnd(input.tenantId, input.channelId) : null,
+    );
     await this.store.recordRange(input.importId, range);
     return range;
   }
 
   /** Every chat of the session, most recently active first (explicit sort), up to `chatLimit`; stored on the run. */
-  async fetchChats(input: { importId: string; tenantId: string; channelId: string; chatLimit: number | null }, heartbeat: () => void): Promise<{ chatId: string; name: string | null }[]> {
+  async fetchChats(
+    input: { importId: string; tenantId: string; channelId: string; chatLimit: number | null },
+    heartbeat: () => void,
+  ): Promise<{ chatId: string; name: string | null }[]> {
     const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: input.channelId });
     const chats: { chatId: string; name: string | null }[] = [];
     const seen = new Set<string>();
     for (let offset = 0; input.chatLimit === null || chats.length < input.chatLimit; offset += CHAT_PAGE_SIZE) {
-      const page = await this.waha.listChats({ ...connection, limit: CHAT_PAGE_SIZE, offset, sortBy: 'conversationTimestamp', sortOrder: 'desc' });
+      const page = await this.waha.listChats({
+        ...connection,
+        limit: CHAT_PAGE_SIZE,
+        offset,
+        sortBy: 'conversationTimestamp',
+        sortOrder: 'desc',
+      });
       heartbeat();
       if (page.length === 0) break;
       for (const chat of page) {
@@ -56,7 +74,12 @@ export class HistoryImportRuns {
     return this.store.recordPhase(importId, phase, this.clock.now());
   }
 
-  markChat(importId: string, chatId: string, status: 'done' | 'failed' | 'cancelled', error: string | null): Promise<void> {
+  markChat(
+    importId: string,
+    chatId: string,
+    status: 'done' | 'failed' | 'cancelled',
+    error: string | null,
+  ): Promise<void> {
     return this.store.markChat(importId, chatId, status, error, this.clock.now());
   }
 
@@ -68,7 +91,9 @@ export class HistoryImportRuns {
       if (current.status !== 'running') return;
       const now = this.clock.now();
       const record = await this.store.complete({ ...outcome, tenantId, completedAt: now });
-      await this.outbox.append([historyImportEvent(eventTypeOf(outcome.status), toHistoryImportView(record), tenantId, now)]);
+      await this.outbox.append([
+        historyImportEvent(eventTypeOf(outcome.status), toHistoryImportView(record), tenantId, now),
+      ]);
     });
   }
 }

@@ -129,18 +129,33 @@ export abstract class HistoryImportStore {
   /** Inserts the run; returns the running import's id instead when the channel already has one. */
   abstract create(run: NewHistoryImport): Promise<{ created: true } | { created: false; runningImportId: string }>;
   abstract find(tenantId: string, importId: string): Promise<HistoryImportRecord | null>;
-  abstract list(tenantId: string, channelId: string, page: { limit: number; before?: { startedAt: Date; id: string } }): Promise<HistoryImportRecord[]>;
+  abstract list(
+    tenantId: string,
+    channelId: string,
+    page: { limit: number; before?: { startedAt: Date; id: string } },
+  ): Promise<HistoryImportRecord[]>;
   abstract running(tenantId: string, channelId: string): Promise<HistoryImportRecord | null>;
   /** End of the time range of the channel's last completed import. */
   abstract lastCompletedRangeEnd(tenantId: string, channelId: string): Promise<Date | null>;
   abstract recordRange(importId: string, range: { start: Date | null; end: Date }): Promise<void>;
   abstract recordPhase(importId: string, phase: string, at: Date): Promise<void>;
   /** Stores the chats of the run (idempotent) and their total. */
-  abstract recordChats(importId: string, tenantId: string, chats: { chatId: string; name: string | null }[], at: Date): Promise<void>;
+  abstract recordChats(
+    importId: string,
+    tenantId: string,
+    chats: { chatId: string; name: string | null }[],
+    at: Date,
+  ): Promise<void>;
   abstract chatCursor(importId: string, chatId: string): Promise<{ cursor: unknown; totals: ChatTotals } | null>;
   /** Writes one page in one transaction; answers the chat's totals after it. */
   abstract writePage(page: PageWrite): Promise<ChatTotals>;
-  abstract markChat(importId: string, chatId: string, status: 'done' | 'failed' | 'cancelled', error: string | null, at: Date): Promise<void>;
+  abstract markChat(
+    importId: string,
+    chatId: string,
+    status: 'done' | 'failed' | 'cancelled',
+    error: string | null,
+    at: Date,
+  ): Promise<void>;
   abstract chats(importId: string): Promise<ImportChatRow[]>;
 
   /** Contacts with staged messages on the channel, in id order, after `afterContactId`. */
@@ -151,7 +166,10 @@ export abstract class HistoryImportStore {
   abstract consolidate(
     channelId: string,
     contactIds: string[],
-    plan: (staged: StagedRef[], contactsWithActiveSession: Set<string>) => { sessions: ConsolidatedSessionRow[]; assignments: Map<string, string>; events: DomainEvent[] },
+    plan: (
+      staged: StagedRef[],
+      contactsWithActiveSession: Set<string>,
+    ) => { sessions: ConsolidatedSessionRow[]; assignments: Map<string, string>; events: DomainEvent[] },
   ): Promise<{ sessions: number; active: number; messages: number }>;
   /** Appends `events` (the `message.imported` summaries) to the outbox. */
   abstract appendEvents(events: DomainEvent[]): Promise<void>;

@@ -33,7 +33,10 @@ export interface HistoryImportView {
   source: 'live' | 'stored';
 }
 
-export function toHistoryImportView(record: HistoryImportRecord, live: LiveImportProgress | null = null): HistoryImportView {
+export function toHistoryImportView(
+  record: HistoryImportRecord,
+  live: LiveImportProgress | null = null,
+): HistoryImportView {
   const counts = live ?? record;
   const finished = counts.chatsDone + counts.chatsFailed;
   const ended = record.completedAt ?? null;
@@ -44,7 +47,11 @@ export function toHistoryImportView(record: HistoryImportRecord, live: LiveImpor
     workflowId: record.workflowId,
     status: record.status,
     phase: live?.phase ?? record.phase,
-    request: { days: record.requestedDays, chatLimit: record.chatLimit, messagesPerChatLimit: record.messagesPerChatLimit },
+    request: {
+      days: record.requestedDays,
+      chatLimit: record.chatLimit,
+      messagesPerChatLimit: record.messagesPerChatLimit,
+    },
     range: { start: record.rangeStart?.toISOString() ?? null, end: record.rangeEnd?.toISOString() ?? null },
     chatsTotal: counts.chatsTotal,
     chatsDone: counts.chatsDone,
@@ -57,8 +64,17 @@ export function toHistoryImportView(record: HistoryImportRecord, live: LiveImpor
     sessionsActive: record.sessionsActive,
     webhooksReplayed: record.webhooksReplayed,
     failedChats: live?.failedChats ?? record.failedChats,
-    percent: record.status === 'completed' ? 100 : counts.chatsTotal === 0 ? 0 : Math.floor((finished / counts.chatsTotal) * 100),
-    messagesPerSecond: live ? live.messagesPerSecond : elapsedSeconds ? Math.round((record.messagesImported / elapsedSeconds) * 10) / 10 : null,
+    percent:
+      record.status === 'completed'
+        ? 100
+        : counts.chatsTotal === 0
+          ? 0
+          : Math.floor((finished / counts.chatsTotal) * 100),
+    messagesPerSecond: live
+      ? live.messagesPerSecond
+      : elapsedSeconds
+        ? Math.round((record.messagesImported / elapsedSeconds) * 10) / 10
+        : null,
     estimatedSecondsRemaining: live ? live.estimatedSecondsRemaining : record.status === 'running' ? null : 0,
     error: record.error,
     startedAt: record.startedAt.toISOString(),

@@ -1,6 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { GetChannelHandler } from '@app/channel';
-import { assertUuid, Clock, type DomainEvent, EventOutbox, keysetAfter, type Page, type PageRequest, pageLimit, toPage, UnitOfWork } from '@app/shared';
+import {
+  assertUuid,
+  Clock,
+  type DomainEvent,
+  EventOutbox,
+  keysetAfter,
+  type Page,
+  type PageRequest,
+  pageLimit,
+  toPage,
+  UnitOfWork,
+} from '@app/shared';
 import {
   HistoryImportAlreadyRunningError,
   HistoryImportNotFoundError,
@@ -50,7 +61,13 @@ export class HistoryImports {
    * HistoryImportAlreadyRunningError naming the running import. A run left `running` by a workflow
    * that no longer runs (terminated by hand) is recorded failed first, so it cannot block the channel.
    */
-  async start(input: { tenantId: string; channelId: string; days?: unknown; chatLimit?: unknown; messagesPerChatLimit?: unknown }): Promise<HistoryImportView> {
+  async start(input: {
+    tenantId: string;
+    channelId: string;
+    days?: unknown;
+    chatLimit?: unknown;
+    messagesPerChatLimit?: unknown;
+  }): Promise<HistoryImportView> {
     const request = parseHistoryImportRequest(input);
     await this.channels.execute({ tenantId: input.tenantId, id: input.channelId });
     const now = this.clock.now();
@@ -67,14 +84,24 @@ export class HistoryImports {
     let record = await this.insertRun(run);
     if (!record) {
       const running = await this.store.running(input.tenantId, input.channelId);
-      if (running && (await this.workflows.isRunning(input.channelId))) throw new HistoryImportAlreadyRunningError(input.channelId, running.id);
+      if (running && (await this.workflows.isRunning(input.channelId)))
+        throw new HistoryImportAlreadyRunningError(input.channelId, running.id);
       if (running) await this.recordEnded(running, 'failed', 'its workflow is no longer running (terminated?)');
       record = await this.insertRun(run);
-      if (!record) throw new HistoryImportAlreadyRunningError(input.channelId, (await this.store.running(input.tenantId, input.channelId))?.id ?? 'unknown');
+      if (!record)
+        throw new HistoryImportAlreadyRunningError(
+          input.channelId,
+          (await this.store.running(input.tenantId, input.channelId))?.id ?? 'unknown',
+        );
     }
     let started: boolean;
     try {
-      started = await this.workflows.start({ importId: run.id, tenantId: run.tenantId, channelId: run.channelId, ...request });
+      started = await this.workflows.start({
+        importId: run.id,
+        tenantId: run.tenantId,
+        channelId: run.channelId,
+        ...request,
+      });
     } catch (err) {
       // Nothing runs for this row: it must not keep the channel's webhooks buffered.
       await this.recordEnded(record, 'failed', `the import workflow could not be started: ${(err as Error).message}`);
@@ -102,7 +129,10 @@ export class HistoryImports {
     await this.channels.execute({ tenantId, id: channelId });
     const limit = pageLimit(page.limit);
     const after = keysetAfter(page.cursor);
-    const rows = await this.store.list(tenantId, channelId, { limit: limit + 1, before: after && { startedAt: new Date(after.createdAt), id: after.id } });
+    const rows = await this.store.list(tenantId, channelId, {
+      limit: limit + 1,
+      before: after && { startedAt: new Date(after.createdAt), id: after.id },
+    });
     return toPage(
       rows.map((r) => ({ item: r, position: { createdAt: r.startedAt.toISOString(), id: r.id } })),
       limit,
@@ -131,7 +161,9 @@ export class HistoryImports {
       const result = await this.store.create(run);
       if (!result.created) return null;
       const record = (await this.store.find(run.tenantId, run.id))!;
-      await this.outbox.append([historyImportEvent(HistoryImportEventTypes.started, toHistoryImportView(record), run.tenantId, run.startedAt)]);
+      await this.outbox.append([
+        historyImportEvent(HistoryImportEventTypes.started, toHistoryImportView(record), run.tenantId, run.startedAt),
+      ]);
       return record;
     });
   }
@@ -139,11 +171,25 @@ export class HistoryImports {
   private async recordEnded(record: HistoryImportRecord, status: 'failed', error: string): Promise<void> {
     await this.unitOfWork.run(async () => {
       const ended = await this.store.complete({
-        tenantId: record.tenantId, importId: record.id, status, chatsTotal: record.chatsTotal,
-        sessionsCreated: record.sessionsCreated, sessionsActive: record.sessionsActive, webhooksReplayed: record.webhooksReplayed,
-        failedChats: record.failedChats, error, completedAt: this.clock.now(),
+        tenantId: record.tenantId,
+        importId: record.id,
+        status,
+        chatsTotal: record.chatsTotal,
+        sessionsCreated: record.sessionsCreated,
+        sessionsActive: record.sessionsActive,
+        webhooksReplayed: record.webhooksReplayed,
+        failedChats: record.failedChats,
+        error,
+        completedAt: this.clock.now(),
       });
-      await this.outbox.append([historyImportEvent(HistoryImportEventTypes.failed, toHistoryImportView(ended), record.tenantId, this.clock.now())]);
+      await this.outbox.append([
+        historyImportEvent(
+          HistoryImportEventTypes.failed,
+          toHistoryImportView(ended),
+          record.tenantId,
+          this.clock.now(),
+        ),
+      ]);
     });
   }
 }

@@ -16,7 +16,13 @@ const ref = (contactId: string, minutes: number, direction: 'inbound' | 'outboun
 });
 
 describe('planSessions', () => {
-  const context = { tenantId: TENANT, channelId: CHANNEL, timeoutSeconds: 1800, warningLeadSeconds: null, now: at(200) };
+  const context = {
+    tenantId: TENANT,
+    channelId: CHANNEL,
+    timeoutSeconds: 1800,
+    warningLeadSeconds: null,
+    now: at(200),
+  };
 
   it('ends older sessions at their deadline with their summary, keeps the recent one active with a session.started, assigns every message', () => {
     const staged = [ref(ANA, 0, 'inbound'), ref(ANA, 4, 'outbound'), ref(ANA, 10, 'inbound'), ref(ANA, 190, 'inbound')];
@@ -25,10 +31,21 @@ describe('planSessions', () => {
       ['ended', at(0), at(10), at(40)],
       ['active', at(190), at(190), null],
     ]);
-    expect(plan.sessions[0]!.summary).toMatchObject({ messagesInbound: 2, messagesOutbound: 1, messagesTotal: 3, firstResponseSeconds: 240, durationSeconds: 2400 });
+    expect(plan.sessions[0]!.summary).toMatchObject({
+      messagesInbound: 2,
+      messagesOutbound: 1,
+      messagesTotal: 3,
+      firstResponseSeconds: 240,
+      durationSeconds: 2400,
+    });
     expect(plan.events.map((e) => [e.type, e.aggregateId])).toEqual([['session.started', plan.sessions[1]!.id]]);
     expect(plan.active.map((s) => s.id)).toEqual([plan.sessions[1]!.id]);
-    expect([...plan.assignments.values()]).toEqual([plan.sessions[0]!.id, plan.sessions[0]!.id, plan.sessions[0]!.id, plan.sessions[1]!.id]);
+    expect([...plan.assignments.values()]).toEqual([
+      plan.sessions[0]!.id,
+      plan.sessions[0]!.id,
+      plan.sessions[0]!.id,
+      plan.sessions[1]!.id,
+    ]);
   });
 
   it('ends even the newest session of a contact with a live active session, never past now; contacts are planned apart', () => {

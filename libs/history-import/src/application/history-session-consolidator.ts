@@ -37,7 +37,10 @@ export class HistorySessionConsolidator {
     @Inject(historyImportConfig.KEY) private readonly config: HistoryImportConfig,
   ) {}
 
-  async consolidate(input: { importId: string; tenantId: string; channelId: string }, heartbeat: () => void): Promise<ConsolidationOutcome> {
+  async consolidate(
+    input: { importId: string; tenantId: string; channelId: string },
+    heartbeat: () => void,
+  ): Promise<ConsolidationOutcome> {
     const policy = await this.policies.execute({ tenantId: input.tenantId, channelId: input.channelId });
     const outcome: ConsolidationOutcome = { contacts: 0, sessionsCreated: 0, sessionsActive: 0, messagesMoved: 0 };
     let after: string | null = null;
@@ -47,7 +50,12 @@ export class HistorySessionConsolidator {
       const now = this.clock.now();
       const watch: Session[] = [];
       const written = await this.store.consolidate(input.channelId, contactIds, (staged, withLiveSession) => {
-        const plan = planSessions(staged, withLiveSession, { tenantId: input.tenantId, channelId: input.channelId, ...policy, now });
+        const plan = planSessions(staged, withLiveSession, {
+          tenantId: input.tenantId,
+          channelId: input.channelId,
+          ...policy,
+          now,
+        });
         watch.push(...plan.active);
         return plan;
       });
@@ -75,7 +83,11 @@ export class HistorySessionConsolidator {
   }
 
   /** One `message.imported` per chat that had messages (an id per import and chat, so a retry writes it once). */
-  private async chatSummaries(input: { importId: string; tenantId: string; channelId: string }): Promise<DomainEvent[]> {
+  private async chatSummaries(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+  }): Promise<DomainEvent[]> {
     const now = this.clock.now();
     return (await this.store.chats(input.importId))
       .filter((c) => c.imported + c.duplicate + c.skipped > 0)
@@ -108,7 +120,13 @@ export class HistorySessionConsolidator {
 export function planSessions(
   staged: StagedRef[],
   withLiveSession: Set<string>,
-  context: { tenantId: string; channelId: string; timeoutSeconds: number; warningLeadSeconds: number | null; now: Date },
+  context: {
+    tenantId: string;
+    channelId: string;
+    timeoutSeconds: number;
+    warningLeadSeconds: number | null;
+    now: Date;
+  },
 ): { sessions: ConsolidatedSessionRow[]; assignments: Map<string, string>; events: DomainEvent[]; active: Session[] } {
   const sessions: ConsolidatedSessionRow[] = [];
   const assignments = new Map<string, string>();
@@ -121,10 +139,21 @@ export function planSessions(
     else byContact.set(ref.contactId, [ref]);
   }
   for (const [contactId, messages] of byContact) {
-    const groups = groupIntoSessions(messages, { timeoutSeconds: context.timeoutSeconds, now: context.now, hasLiveActiveSession: withLiveSession.has(contactId) });
+    const groups = groupIntoSessions(messages, {
+      timeoutSeconds: context.timeoutSeconds,
+      now: context.now,
+      hasLiveActiveSession: withLiveSession.has(contactId),
+    });
     for (const group of groups) {
       const session = Session.open(
-        { tenantId: context.tenantId, contactId, channelId: context.channelId, startedAt: group.startedAt, timeoutSeconds: context.timeoutSeconds, warningLeadSeconds: context.warningLeadSeconds },
+        {
+          tenantId: context.tenantId,
+          contactId,
+          channelId: context.channelId,
+          startedAt: group.startedAt,
+          timeoutSeconds: context.timeoutSeconds,
+          warningLeadSeconds: context.warningLeadSeconds,
+        },
         context.now,
       );
       for (const m of group.messages) session.recordActivity(m.sentAt);
@@ -141,7 +170,12 @@ export function planSessions(
         // History needs no per-session events: the chat's `message.imported` summarises it.
         session.pullEvents();
       } else {
-        events.push(...session.pullEvents().filter((e) => e.type === SessionEventTypes.started).map((e) => ({ ...e, id: deterministicEventId(`session.started:${session.id}`) })));
+        events.push(
+          ...session
+            .pullEvents()
+            .filter((e) => e.type === SessionEventTypes.started)
+            .map((e) => ({ ...e, id: deterministicEventId(`session.started:${session.id}`) })),
+        );
         active.push(session);
       }
       const props = session.toProps();

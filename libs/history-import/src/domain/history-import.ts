@@ -44,11 +44,19 @@ export interface HistoryImportRequest {
 }
 
 /** Checks a start request; each bad value is a ValidationError naming its field. */
-export function parseHistoryImportRequest(input: { days?: unknown; chatLimit?: unknown; messagesPerChatLimit?: unknown }): HistoryImportRequest {
+export function parseHistoryImportRequest(input: {
+  days?: unknown;
+  chatLimit?: unknown;
+  messagesPerChatLimit?: unknown;
+}): HistoryImportRequest {
   return {
     days: optionalInt(input.days, 'days', HISTORY_IMPORT_MAX_DAYS),
     chatLimit: optionalInt(input.chatLimit, 'chatLimit', HISTORY_IMPORT_MAX_CHATS),
-    messagesPerChatLimit: optionalInt(input.messagesPerChatLimit, 'messagesPerChatLimit', HISTORY_IMPORT_MAX_MESSAGES_PER_CHAT),
+    messagesPerChatLimit: optionalInt(
+      input.messagesPerChatLimit,
+      'messagesPerChatLimit',
+      HISTORY_IMPORT_MAX_MESSAGES_PER_CHAT,
+    ),
   };
 }
 
@@ -65,7 +73,11 @@ function optionalInt(value: unknown, field: string, max: number): number | null 
  *  `now`, so paging offsets do not shift under messages that arrive during the import (those come
  *  in live and are buffered). Never narrowed by what the chats look like: the original cut it to the
  *  least recently active chat's last message and lost real history. */
-export function importTimeRange(now: Date, days: number | null, lastCompletedEnd: Date | null): { start: Date | null; end: Date } {
+export function importTimeRange(
+  now: Date,
+  days: number | null,
+  lastCompletedEnd: Date | null,
+): { start: Date | null; end: Date } {
   const end = new Date(Math.floor(now.getTime() / 1000) * 1000);
   if (days !== null) return { start: new Date(end.getTime() - days * 86_400_000), end };
   if (lastCompletedEnd !== null) return { start: new Date(lastCompletedEnd.getTime() - 60_000), end };
@@ -84,7 +96,11 @@ export class HistoryImportAlreadyRunningError extends ConflictError {
     readonly channelId: string,
     readonly runningImportId: string,
   ) {
-    super('HISTORY_IMPORT.ALREADY_RUNNING', `channel ${channelId} is already importing its history (import ${runningImportId})`, 'channelId');
+    super(
+      'HISTORY_IMPORT.ALREADY_RUNNING',
+      `channel ${channelId} is already importing its history (import ${runningImportId})`,
+      'channelId',
+    );
   }
 }
 
@@ -99,6 +115,10 @@ export class HistoryImportNotRunningError extends ConflictError {
  *  attempt still running after its workflow moved on must not write behind consolidation's back. */
 export class ChatImportEndedError extends ConflictError {
   constructor(chatId: string, status: string) {
-    super('HISTORY_IMPORT.CHAT_ENDED', `the import of chat ${chatId} already ended (${status}); the page was not stored`, 'chatId');
+    super(
+      'HISTORY_IMPORT.CHAT_ENDED',
+      `the import of chat ${chatId} already ended (${status}); the page was not stored`,
+      'chatId',
+    );
   }
 }

@@ -3,14 +3,24 @@ import { advance, firstCursor, type HistoryCursor, pageRequest, type PagedItem, 
 import { fuzzSeed } from '../../../../test/support/fuzz-seed';
 
 /** WAHA's messages endpoint over `items`: timestamp desc (ties in a fixed order), inclusive bounds, offset/limit. */
-function wahaPage(items: readonly PagedItem[], request: { timestampLte: number; timestampGte?: number; offset: number; limit: number }): PagedItem[] {
+function wahaPage(
+  items: readonly PagedItem[],
+  request: { timestampLte: number; timestampGte?: number; offset: number; limit: number },
+): PagedItem[] {
   return items
-    .filter((i) => i.timestamp <= request.timestampLte && (request.timestampGte === undefined || i.timestamp >= request.timestampGte))
+    .filter(
+      (i) =>
+        i.timestamp <= request.timestampLte &&
+        (request.timestampGte === undefined || i.timestamp >= request.timestampGte),
+    )
     .sort((a, b) => b.timestamp - a.timestamp || a.id.localeCompare(b.id))
     .slice(request.offset, request.offset + request.limit);
 }
 
-function importAll(items: readonly PagedItem[], options: { pageSize: number; rangeStart: number | null; rangeEnd: number; limit: number | null }) {
+function importAll(
+  items: readonly PagedItem[],
+  options: { pageSize: number; rangeStart: number | null; rangeEnd: number; limit: number | null },
+) {
   let cursor: HistoryCursor = firstCursor(options.rangeEnd);
   const taken: PagedItem[] = [];
   let calls = 0;
@@ -37,14 +47,23 @@ describe('history paging', () => {
   });
 
   it('steps by offset through a second that holds more messages than a page', () => {
-    const items = Array.from({ length: 25 }, (_, i) => ({ id: `same${String(i).padStart(2, '0')}`, timestamp: 500 })).concat([{ id: 'older', timestamp: 400 }]);
+    const items = Array.from({ length: 25 }, (_, i) => ({
+      id: `same${String(i).padStart(2, '0')}`,
+      timestamp: 500,
+    })).concat([{ id: 'older', timestamp: 400 }]);
     const { taken } = importAll(items, { pageSize: 10, rangeStart: null, rangeEnd: 1000, limit: null });
     expect(taken).toHaveLength(26);
     expect(new Set(taken.map((i) => i.id)).size).toBe(26);
   });
 
   it('keeps the inclusive bounds: messages on the first and last second are imported', () => {
-    const items = [{ id: 'end', timestamp: 200 }, { id: 'mid', timestamp: 150 }, { id: 'start', timestamp: 100 }, { id: 'before', timestamp: 99 }, { id: 'after', timestamp: 201 }];
+    const items = [
+      { id: 'end', timestamp: 200 },
+      { id: 'mid', timestamp: 150 },
+      { id: 'start', timestamp: 100 },
+      { id: 'before', timestamp: 99 },
+      { id: 'after', timestamp: 201 },
+    ];
     const { taken } = importAll(items, { pageSize: 2, rangeStart: 100, rangeEnd: 200, limit: null });
     expect(taken.map((i) => i.id).sort()).toEqual(['end', 'mid', 'start']);
   });
@@ -57,7 +76,15 @@ describe('history paging', () => {
 
   it('drops items an engine returns outside the bounds it was asked for', () => {
     const cursor = firstCursor(100);
-    const { fresh } = advance(cursor, [{ id: 'late', timestamp: 150 }, { id: 'ok', timestamp: 90 }, { id: 'early', timestamp: 10 }], { rangeStartSeconds: 50, limit: null });
+    const { fresh } = advance(
+      cursor,
+      [
+        { id: 'late', timestamp: 150 },
+        { id: 'ok', timestamp: 90 },
+        { id: 'early', timestamp: 10 },
+      ],
+      { rangeStartSeconds: 50, limit: null },
+    );
     expect(fresh.map((i) => i.id)).toEqual(['ok']);
   });
 
@@ -77,7 +104,10 @@ describe('history paging', () => {
         (timestamps, pageSize, rangeStart, rangeEnd) => {
           const items = timestamps.map((timestamp, i) => ({ id: `m${i}`, timestamp }));
           const { taken } = importAll(items, { pageSize, rangeStart, rangeEnd, limit: null });
-          const expected = items.filter((i) => i.timestamp <= rangeEnd && (rangeStart === null || i.timestamp >= rangeStart)).map((i) => i.id).sort();
+          const expected = items
+            .filter((i) => i.timestamp <= rangeEnd && (rangeStart === null || i.timestamp >= rangeStart))
+            .map((i) => i.id)
+            .sort();
           expect(taken.map((i) => i.id).sort()).toEqual(expected);
         },
       ),

@@ -37,8 +37,17 @@ export function firstCursor(rangeEndSeconds: number): HistoryCursor {
   return { upTo: rangeEndSeconds, offset: 0, seenAtUpTo: [], taken: 0, done: false };
 }
 
-export function pageRequest(cursor: HistoryCursor, rangeStartSeconds: number | null, pageSize: number): HistoryPageRequest {
-  return { timestampLte: cursor.upTo, timestampGte: rangeStartSeconds ?? undefined, offset: cursor.offset, limit: pageSize };
+export function pageRequest(
+  cursor: HistoryCursor,
+  rangeStartSeconds: number | null,
+  pageSize: number,
+): HistoryPageRequest {
+  return {
+    timestampLte: cursor.upTo,
+    timestampGte: rangeStartSeconds ?? undefined,
+    offset: cursor.offset,
+    limit: pageSize,
+  };
 }
 
 /**
@@ -72,19 +81,31 @@ export function advance<T extends PagedItem>(
   if (oldest >= cursor.upTo) {
     // The whole page is one second: step within it by offset, remembering its ids.
     const seenAtUpTo = [...new Set([...cursor.seenAtUpTo, ...page.map((i) => i.id)])];
-    return { fresh: taken, cursor: { upTo: cursor.upTo, offset: cursor.offset + page.length, seenAtUpTo, taken: total, done: limitReached } };
+    return {
+      fresh: taken,
+      cursor: { upTo: cursor.upTo, offset: cursor.offset + page.length, seenAtUpTo, taken: total, done: limitReached },
+    };
   }
   // Next page: everything up to the oldest second of this one, whose ids are now seen.
   const seenAtUpTo = [...new Set(page.filter((i) => i.timestamp === oldest).map((i) => i.id))];
   const passedBelowStart = options.rangeStartSeconds !== null && oldest < options.rangeStartSeconds;
-  return { fresh: taken, cursor: { upTo: oldest, offset: 0, seenAtUpTo, taken: total, done: limitReached || passedBelowStart } };
+  return {
+    fresh: taken,
+    cursor: { upTo: oldest, offset: 0, seenAtUpTo, taken: total, done: limitReached || passedBelowStart },
+  };
 }
 
 /** A stored cursor, checked: anything else starts the chat again (duplicates are skipped by id). */
 export function readCursor(value: unknown): HistoryCursor | null {
   if (typeof value !== 'object' || value === null) return null;
   const c = value as Record<string, unknown>;
-  if (typeof c.upTo !== 'number' || typeof c.offset !== 'number' || typeof c.taken !== 'number' || typeof c.done !== 'boolean') return null;
+  if (
+    typeof c.upTo !== 'number' ||
+    typeof c.offset !== 'number' ||
+    typeof c.taken !== 'number' ||
+    typeof c.done !== 'boolean'
+  )
+    return null;
   if (!Array.isArray(c.seenAtUpTo) || !c.seenAtUpTo.every((id) => typeof id === 'string')) return null;
   return { upTo: c.upTo, offset: c.offset, seenAtUpTo: c.seenAtUpTo as string[], taken: c.taken, done: c.done };
 }

@@ -34,7 +34,16 @@ export function groupIntoSessions<T extends ImportedMessageRef>(
   for (const message of sorted) {
     const at = message.sentAt;
     if (current === null || at.getTime() - current.lastActivityAt.getTime() > gapMs) {
-      current = { messages: [], startedAt: at, lastActivityAt: at, inbound: 0, outbound: 0, firstInboundAt: null, firstOutboundAfterInboundAt: null, status: 'ended' };
+      current = {
+        messages: [],
+        startedAt: at,
+        lastActivityAt: at,
+        inbound: 0,
+        outbound: 0,
+        firstInboundAt: null,
+        firstOutboundAfterInboundAt: null,
+        status: 'ended',
+      };
       sessions.push(current);
     }
     current.messages.push(message);
@@ -44,13 +53,18 @@ export function groupIntoSessions<T extends ImportedMessageRef>(
       current.firstInboundAt ??= at;
     } else {
       current.outbound += 1;
-      if (current.firstInboundAt !== null && current.firstOutboundAfterInboundAt === null && at.getTime() >= current.firstInboundAt.getTime()) {
+      if (
+        current.firstInboundAt !== null &&
+        current.firstOutboundAfterInboundAt === null &&
+        at.getTime() >= current.firstInboundAt.getTime()
+      ) {
         // `>=` as the live statistics count it (messages.sessionStats).
         current.firstOutboundAfterInboundAt = at;
       }
     }
   }
   const newest = sessions[sessions.length - 1];
-  if (newest && !options.hasLiveActiveSession && newest.lastActivityAt.getTime() + gapMs > options.now.getTime()) newest.status = 'active';
+  if (newest && !options.hasLiveActiveSession && newest.lastActivityAt.getTime() + gapMs > options.now.getTime())
+    newest.status = 'active';
   return sessions;
 }

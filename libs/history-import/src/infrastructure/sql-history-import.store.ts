@@ -90,38 +90,65 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   }
 
   /** The same for one tenant's rows (the API's reads, and writes that name their tenant). */
-  private async queryFor<T = Record<string, unknown>>(tenantId: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  private async queryFor<T = Record<string, unknown>>(
+    tenantId: string,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     return returnedRows<T>(await this.tx.forTenant(tenantId, (m) => m.query(sql, params)));
   }
 
   async create(run: NewHistoryImport): Promise<{ created: true } | { created: false; runningImportId: string }> {
     // ON CONFLICT on the partial unique index: a running import of the channel makes this a no-op
     // (an error would abort the caller's transaction).
-    const inserted = await this.queryFor<{ id: string }>(run.tenantId,
+    const inserted = await this.queryFor<{ id: string }>(
+      run.tenantId,
       `INSERT INTO history_imports (id, tenant_id, channel_id, workflow_id, status, buffering, requested_days, chat_limit, messages_per_chat_limit, started_at, updated_at)
        VALUES ($1, $2, $3, $4, 'running', true, $5, $6, $7, $8, $8)
        ON CONFLICT (channel_id) WHERE status = 'running' DO NOTHING
        RETURNING id`,
-      [run.id, run.tenantId, run.channelId, run.workflowId, run.requestedDays, run.chatLimit, run.messagesPerChatLimit, run.startedAt],
+      [
+        run.id,
+        run.tenantId,
+        run.channelId,
+        run.workflowId,
+        run.requestedDays,
+        run.chatLimit,
+        run.messagesPerChatLimit,
+        run.startedAt,
+      ],
     );
     if (inserted.length > 0) return { created: true };
-    const [row] = await this.queryFor<{ id: string }>(run.tenantId, `SELECT id FROM history_imports WHERE channel_id = $1 AND status = 'running'`, [run.channelId]);
+    const [row] = await this.queryFor<{ id: string }>(
+      run.tenantId,
+      `SELECT id FROM history_imports WHERE channel_id = $1 AND status = 'running'`,
+      [run.channelId],
+    );
     return { created: false, runningImportId: row?.id ?? 'unknown' };
   }
 
   async find(tenantId: string, importId: string): Promise<HistoryImportRecord | null> {
-    const [row] = await this.queryFor<ImportRow>(tenantId, `SELECT * FROM history_imports WHERE tenant_id = $1 AND id = $2`, [tenantId, importId]);
+    const [row] = await this.queryFor<ImportRow>(
+      tenantId,
+      `SELECT * FROM history_imports WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, importId],
+    );
     return row ? toRecord(row) : null;
   }
 
-  async list(tenantId: string, channelId: string, page: { limit: number; before?: { startedAt: Date; id: string } }): Promise<HistoryImportRecord[]> {
+  async list(
+    tenantId: string,
+    channelId: string,
+    page: { limit: number; before?: { startedAt: Date; id: string } },
+  ): Promise<HistoryImportRecord[]> {
     const params: unknown[] = [tenantId, channelId, page.limit];
     let keyset = '';
     if (page.before) {
       params.push(page.before.startedAt, page.before.id);
       keyset = 'AND (started_at, id) < ($4, $5)';
     }
-    const rows = await this.queryFor<ImportRow>(tenantId,
+    const rows = await this.queryFor<ImportRow>(
+      tenantId,
       `SELECT * FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 ${keyset} ORDER BY started_at DESC, id DESC LIMIT $3`,
       params,
     );
@@ -129,12 +156,17 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   }
 
   async running(tenantId: string, channelId: string): Promise<HistoryImportRecord | null> {
-    const [row] = await this.queryFor<ImportRow>(tenantId, `SELECT * FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 AND status = 'running'`, [tenantId, channelId]);
+    const [row] = await this.queryFor<ImportRow>(
+      tenantId,
+      `SELECT * FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 AND status = 'running'`,
+      [tenantId, channelId],
+    );
     return row ? toRecord(row) : null;
   }
 
   async lastCompletedRangeEnd(tenantId: string, channelId: string): Promise<Date | null> {
-    const [row] = await this.queryFor<{ end: Date | null }>(tenantId,
+    const [row] = await this.queryFor<{ end: Date | null }>(
+      tenantId,
       `SELECT max(range_end) AS end FROM history_imports WHERE tenant_id = $1 AND channel_id = $2 AND status = 'completed'`,
       [tenantId, channelId],
     );
@@ -142,48 +174,83 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   }
 
   async recordRange(importId: string, range: { start: Date | null; end: Date }): Promise<void> {
-    await this.query(`UPDATE history_imports SET range_start = $2, range_end = $3, updated_at = now() WHERE id = $1`, [importId, range.start, range.end]);
+    await this.query(`UPDATE history_imports SET range_start = $2, range_end = $3, updated_at = now() WHERE id = $1`, [
+      importId,
+      range.start,
+      range.end,
+    ]);
   }
 
   async recordPhase(importId: string, phase: string, at: Date): Promise<void> {
-    await this.query(`UPDATE history_imports SET phase = $2, updated_at = $3 WHERE id = $1 AND status = 'running'`, [importId, phase, at]);
+    await this.query(`UPDATE history_imports SET phase = $2, updated_at = $3 WHERE id = $1 AND status = 'running'`, [
+      importId,
+      phase,
+      at,
+    ]);
   }
 
-  async recordChats(importId: string, tenantId: string, chats: { chatId: string; name: string | null }[], at: Date): Promise<void> {
+  async recordChats(
+    importId: string,
+    tenantId: string,
+    chats: { chatId: string; name: string | null }[],
+    at: Date,
+  ): Promise<void> {
     await this.unitOfWork.run(async () => {
-      await this.queryFor(tenantId,
+      await this.queryFor(
+        tenantId,
         `INSERT INTO history_import_chats (import_id, chat_id, tenant_id, chat_name, updated_at)
          SELECT $1, c.chat_id, $2, c.name, $3 FROM unnest($4::text[], $5::text[]) AS c(chat_id, name)
          ON CONFLICT (import_id, chat_id) DO NOTHING`,
         [importId, tenantId, at, chats.map((c) => c.chatId), chats.map((c) => c.name)],
       );
-      await this.queryFor(tenantId, `UPDATE history_imports SET chats_total = (SELECT count(*) FROM history_import_chats WHERE import_id = $1), updated_at = $2 WHERE id = $1`, [importId, at]);
+      await this.queryFor(
+        tenantId,
+        `UPDATE history_imports SET chats_total = (SELECT count(*) FROM history_import_chats WHERE import_id = $1), updated_at = $2 WHERE id = $1`,
+        [importId, at],
+      );
     });
   }
 
   async chatCursor(importId: string, chatId: string): Promise<{ cursor: unknown; totals: ChatTotals } | null> {
-    const [row] = await this.query<{ cursor: unknown; messages_imported: number; messages_duplicate: number; messages_skipped: number; pages: number }>(
+    const [row] = await this.query<{
+      cursor: unknown;
+      messages_imported: number;
+      messages_duplicate: number;
+      messages_skipped: number;
+      pages: number;
+    }>(
       `SELECT cursor, messages_imported, messages_duplicate, messages_skipped, pages FROM history_import_chats WHERE import_id = $1 AND chat_id = $2`,
       [importId, chatId],
     );
     if (!row) return null;
-    return { cursor: row.cursor, totals: { imported: row.messages_imported, duplicate: row.messages_duplicate, skipped: row.messages_skipped, pages: row.pages } };
+    return {
+      cursor: row.cursor,
+      totals: {
+        imported: row.messages_imported,
+        duplicate: row.messages_duplicate,
+        skipped: row.messages_skipped,
+        pages: row.pages,
+      },
+    };
   }
 
   async writePage(page: PageWrite): Promise<ChatTotals> {
     return this.unitOfWork.run(async () => {
       // The chat's row is the fence: locked first, and only a chat still importing takes a page
       // (markChat takes the same lock, so a page is either in before the chat ends or refused).
-      const [chat] = await this.queryFor<{ status: string }>(page.tenantId,
+      const [chat] = await this.queryFor<{ status: string }>(
+        page.tenantId,
         `SELECT status FROM history_import_chats WHERE import_id = $1 AND chat_id = $2 FOR UPDATE`,
         [page.importId, page.chatId],
       );
       if (!chat) throw new Error(`history import ${page.importId} has no chat ${page.chatId}`);
-      if (chat.status !== 'pending' && chat.status !== 'running') throw new ChatImportEndedError(page.chatId, chat.status);
+      if (chat.status !== 'pending' && chat.status !== 'running')
+        throw new ChatImportEndedError(page.chatId, chat.status);
       let contactsCreated = 0;
       const contactIds = new Map<string, string>();
       if (page.contacts.length > 0) {
-        const created = await this.queryFor<{ id: string }>(page.tenantId,
+        const created = await this.queryFor<{ id: string }>(
+          page.tenantId,
           `INSERT INTO contacts (id, tenant_id, phone, whatsapp_id, name, source, created_at, updated_at, version)
            SELECT c.id, $1, c.phone, c.whatsapp_id, c.name, 'import', c.created_at, c.created_at, 1
              FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::timestamptz[]) AS c(id, phone, whatsapp_id, name, created_at)
@@ -199,7 +266,8 @@ export class SqlHistoryImportStore extends HistoryImportStore {
           ],
         );
         contactsCreated = created.length;
-        const rows = await this.queryFor<{ id: string; phone: string }>(page.tenantId,
+        const rows = await this.queryFor<{ id: string; phone: string }>(
+          page.tenantId,
           `SELECT id, phone FROM contacts WHERE tenant_id = $1 AND phone = ANY($2::text[]) AND deleted_at IS NULL`,
           [page.tenantId, page.contacts.map((c) => c.phone)],
         );
@@ -213,7 +281,8 @@ export class SqlHistoryImportStore extends HistoryImportStore {
       let lastAt: Date | null = null;
       const messages = page.messages.filter((m) => contactIds.has(m.contactPhone));
       if (messages.length > 0) {
-        const rows = await this.queryFor<{ sent_at: Date }>(page.tenantId,
+        const rows = await this.queryFor<{ sent_at: Date }>(
+          page.tenantId,
           `INSERT INTO history_import_messages
              (channel_id, external_id, import_id, tenant_id, chat_id, contact_id, direction, wa_chat_id, wa_raw_id, type, text, media, status, ack_level, sent_at, metadata)
            SELECT $1, x.external_id, $2, $3, $4, x.contact_id, x.direction, x.wa_chat_id, x.wa_raw_id, x.type, x.text, x.media, x.status, x.ack_level, x.sent_at, x.metadata
@@ -250,7 +319,13 @@ export class SqlHistoryImportStore extends HistoryImportStore {
         }
       }
       const duplicate = page.messages.length - inserted + page.repeatedInPage;
-      const [totals] = await this.queryFor<{ messages_imported: number; messages_duplicate: number; messages_skipped: number; pages: number }>(page.tenantId,
+      const [totals] = await this.queryFor<{
+        messages_imported: number;
+        messages_duplicate: number;
+        messages_skipped: number;
+        pages: number;
+      }>(
+        page.tenantId,
         `UPDATE history_import_chats
             SET cursor = $3, pages = pages + 1, status = $11,
                 messages_imported = messages_imported + $4, messages_duplicate = messages_duplicate + $5,
@@ -259,14 +334,37 @@ export class SqlHistoryImportStore extends HistoryImportStore {
           WHERE import_id = $1 AND chat_id = $2
           RETURNING messages_imported, messages_duplicate, messages_skipped, pages`,
         // The page that ends the paging also ends the chat: done in the same transaction.
-        [page.importId, page.chatId, JSON.stringify(page.cursor), inserted, duplicate, page.skipped, contactsCreated, firstAt, lastAt, page.at, page.cursor.done ? 'done' : 'running'],
+        [
+          page.importId,
+          page.chatId,
+          JSON.stringify(page.cursor),
+          inserted,
+          duplicate,
+          page.skipped,
+          contactsCreated,
+          firstAt,
+          lastAt,
+          page.at,
+          page.cursor.done ? 'done' : 'running',
+        ],
       );
       if (!totals) throw new Error(`history import ${page.importId} has no chat ${page.chatId}`);
-      return { imported: totals.messages_imported, duplicate: totals.messages_duplicate, skipped: totals.messages_skipped, pages: totals.pages };
+      return {
+        imported: totals.messages_imported,
+        duplicate: totals.messages_duplicate,
+        skipped: totals.messages_skipped,
+        pages: totals.pages,
+      };
     });
   }
 
-  async markChat(importId: string, chatId: string, status: 'done' | 'failed' | 'cancelled', error: string | null, at: Date): Promise<void> {
+  async markChat(
+    importId: string,
+    chatId: string,
+    status: 'done' | 'failed' | 'cancelled',
+    error: string | null,
+    at: Date,
+  ): Promise<void> {
     // A chat whose paging finished is done, even when the cancellation came before it was marked so.
     await this.query(
       `UPDATE history_import_chats
@@ -279,8 +377,17 @@ export class SqlHistoryImportStore extends HistoryImportStore {
 
   async chats(importId: string): Promise<ImportChatRow[]> {
     const rows = await this.query<{
-      chat_id: string; chat_name: string | null; status: ImportChatRow['status']; messages_imported: number; messages_duplicate: number;
-      messages_skipped: number; contacts_created: number; pages: number; first_message_at: Date | null; last_message_at: Date | null; error: string | null;
+      chat_id: string;
+      chat_name: string | null;
+      status: ImportChatRow['status'];
+      messages_imported: number;
+      messages_duplicate: number;
+      messages_skipped: number;
+      contacts_created: number;
+      pages: number;
+      first_message_at: Date | null;
+      last_message_at: Date | null;
+      error: string | null;
     }>(`SELECT * FROM history_import_chats WHERE import_id = $1 ORDER BY chat_id`, [importId]);
     return rows.map((r) => ({
       chatId: r.chat_id,
@@ -315,7 +422,10 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   async consolidate(
     channelId: string,
     contactIds: string[],
-    plan: (staged: StagedRef[], contactsWithActiveSession: Set<string>) => { sessions: ConsolidatedSessionRow[]; assignments: Map<string, string>; events: DomainEvent[] },
+    plan: (
+      staged: StagedRef[],
+      contactsWithActiveSession: Set<string>,
+    ) => { sessions: ConsolidatedSessionRow[]; assignments: Map<string, string>; events: DomainEvent[] },
   ): Promise<{ sessions: number; active: number; messages: number }> {
     return this.unitOfWork.run(async () => {
       // Stored live since it was staged (a saga that was already running when the import began).
@@ -325,7 +435,13 @@ export class SqlHistoryImportStore extends HistoryImportStore {
             AND m.channel_id = $1 AND m.wa_chat_id = s.wa_chat_id AND m.wa_raw_id = s.wa_raw_id AND m.direction = s.direction`,
         [channelId, contactIds],
       );
-      const staged = await this.query<{ contact_id: string; chat_id: string; external_id: string; sent_at: Date; direction: 'inbound' | 'outbound' }>(
+      const staged = await this.query<{
+        contact_id: string;
+        chat_id: string;
+        external_id: string;
+        sent_at: Date;
+        direction: 'inbound' | 'outbound';
+      }>(
         `SELECT contact_id, chat_id, external_id, sent_at, direction FROM history_import_messages
           WHERE channel_id = $1 AND contact_id = ANY($2::uuid[]) ORDER BY contact_id, sent_at, external_id`,
         [channelId, contactIds],
@@ -335,7 +451,13 @@ export class SqlHistoryImportStore extends HistoryImportStore {
         [channelId, contactIds],
       );
       const { sessions, assignments, events } = plan(
-        staged.map((s) => ({ contactId: s.contact_id, chatId: s.chat_id, externalId: s.external_id, sentAt: s.sent_at, direction: s.direction })),
+        staged.map((s) => ({
+          contactId: s.contact_id,
+          chatId: s.chat_id,
+          externalId: s.external_id,
+          sentAt: s.sent_at,
+          direction: s.direction,
+        })),
         new Set(live.map((l) => l.contact_id)),
       );
       if (sessions.length > 0) {
@@ -375,9 +497,16 @@ export class SqlHistoryImportStore extends HistoryImportStore {
         );
         moved = moveResult.length;
       }
-      await this.query(`DELETE FROM history_import_messages WHERE channel_id = $1 AND contact_id = ANY($2::uuid[])`, [channelId, contactIds]);
+      await this.query(`DELETE FROM history_import_messages WHERE channel_id = $1 AND contact_id = ANY($2::uuid[])`, [
+        channelId,
+        contactIds,
+      ]);
       await this.outbox.append(events);
-      return { sessions: sessions.length, active: sessions.filter((s) => s.status === 'active').length, messages: moved };
+      return {
+        sessions: sessions.length,
+        active: sessions.filter((s) => s.status === 'active').length,
+        messages: moved,
+      };
     });
   }
 
@@ -388,7 +517,8 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   async bufferIfImporting(tenantId: string, channelId: string, body: string, at: Date): Promise<boolean> {
     // The run's row is share-locked until this statement commits, so the run cannot stop buffering
     // between the check and the insert (stopBufferingIfDrained locks it for update).
-    const rows = await this.queryFor<{ id: string }>(tenantId,
+    const rows = await this.queryFor<{ id: string }>(
+      tenantId,
       `WITH run AS (SELECT id FROM history_imports WHERE channel_id = $1 AND tenant_id = $2 AND buffering FOR SHARE)
        INSERT INTO buffered_webhook_events (tenant_id, channel_id, import_id, body, received_at)
        SELECT $2, $1, run.id, $3, $4 FROM run
@@ -414,7 +544,10 @@ export class SqlHistoryImportStore extends HistoryImportStore {
   async stopBufferingIfDrained(importId: string, channelId: string): Promise<boolean> {
     return this.unitOfWork.run(async () => {
       await this.query(`SELECT id FROM history_imports WHERE id = $1 FOR UPDATE`, [importId]);
-      const [left] = await this.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM buffered_webhook_events WHERE channel_id = $1) AS any`, [channelId]);
+      const [left] = await this.query<{ any: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM buffered_webhook_events WHERE channel_id = $1) AS any`,
+        [channelId],
+      );
       if (left?.any) return false;
       await this.query(`UPDATE history_imports SET buffering = false, updated_at = now() WHERE id = $1`, [importId]);
       return true;
@@ -423,7 +556,8 @@ export class SqlHistoryImportStore extends HistoryImportStore {
 
   async complete(outcome: ImportOutcomeWrite): Promise<HistoryImportRecord> {
     return this.unitOfWork.run(async () => {
-      const [row] = await this.queryFor<ImportRow>(outcome.tenantId,
+      const [row] = await this.queryFor<ImportRow>(
+        outcome.tenantId,
         // Counts from the chats' rows, which every stored page updated in its own transaction: the
         // truth, also for pages a chat stored after its last report (a failed or cancelled chat).
         `WITH chats AS (
@@ -441,15 +575,29 @@ export class SqlHistoryImportStore extends HistoryImportStore {
           WHERE id = $1
           RETURNING history_imports.*`,
         [
-          outcome.importId, outcome.status, outcome.chatsTotal, outcome.sessionsCreated, outcome.sessionsActive,
-          outcome.webhooksReplayed, JSON.stringify(outcome.failedChats), outcome.error, outcome.completedAt,
+          outcome.importId,
+          outcome.status,
+          outcome.chatsTotal,
+          outcome.sessionsCreated,
+          outcome.sessionsActive,
+          outcome.webhooksReplayed,
+          JSON.stringify(outcome.failedChats),
+          outcome.error,
+          outcome.completedAt,
         ],
       );
       if (!row) throw new Error(`history import ${outcome.importId} does not exist`);
       if (outcome.status === 'completed') {
-        await this.queryFor(outcome.tenantId, `UPDATE channels SET last_imported_at = $2, history_import_status = 'completed' WHERE id = $1`, [row.channel_id, row.range_end]);
+        await this.queryFor(
+          outcome.tenantId,
+          `UPDATE channels SET last_imported_at = $2, history_import_status = 'completed' WHERE id = $1`,
+          [row.channel_id, row.range_end],
+        );
       } else {
-        await this.queryFor(outcome.tenantId, `UPDATE channels SET history_import_status = $2 WHERE id = $1`, [row.channel_id, outcome.status]);
+        await this.queryFor(outcome.tenantId, `UPDATE channels SET history_import_status = $2 WHERE id = $1`, [
+          row.channel_id,
+          outcome.status,
+        ]);
       }
       return toRecord(row);
     });

@@ -18,8 +18,17 @@ export abstract class ConversationWorkflows {
   abstract sessionPolicyChanged(sessionIds: readonly string[]): Promise<{ signalled: number }>;
 
   /** Adds an inbound message to the session's debouncing window (signal-with-start). */
-  abstract addToMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; windowMs: number; messageId: string }): Promise<void>;
+  abstract addToMessageGroup(input: {
+    tenantId: string;
+    channelId: string;
+    sessionId: string;
+    windowMs: number;
+    messageId: string;
+  }): Promise<void>;
 
   /** Ends the session through its lifecycle workflow; null when no workflow watches it. */
-  abstract closeSession(sessionId: string, reason: 'manual' | 'saga_rollback' | 'cleanup'): Promise<{ ended: boolean } | null>;
+  abstract closeSession(
+    sessionId: string,
+    reason: 'manual' | 'saga_rollback' | 'cleanup',
+  ): Promise<{ ended: boolean } | null>;
 }

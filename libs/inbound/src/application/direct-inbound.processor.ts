@@ -27,7 +27,12 @@ export class DirectInboundProcessor {
     private readonly unitOfWork: UnitOfWork,
   ) {}
 
-  async process(tenantId: string, channelId: string, message: InboundMessage, correlationId: string): Promise<InboundProcessingResult> {
+  async process(
+    tenantId: string,
+    channelId: string,
+    message: InboundMessage,
+    correlationId: string,
+  ): Promise<InboundProcessingResult> {
     try {
       const result = await this.processOnce(tenantId, channelId, message, correlationId);
       InboundMetrics.messageProcessed('direct', result.messageCreated ? 'stored' : 'duplicate');
@@ -38,20 +43,42 @@ export class DirectInboundProcessor {
     }
   }
 
-  private async processOnce(tenantId: string, channelId: string, message: InboundMessage, correlationId: string): Promise<InboundProcessingResult> {
+  private async processOnce(
+    tenantId: string,
+    channelId: string,
+    message: InboundMessage,
+    correlationId: string,
+  ): Promise<InboundProcessingResult> {
     // The channel's policy serves the session step and the debouncer: read once, and only if needed.
     let policy: Promise<SessionPolicy> | undefined;
     const loadPolicy = () => (policy ??= this.steps.policy(tenantId, channelId));
     return Correlation.run(correlationId, async () => {
       const { result, session, alreadyRecorded } = await this.unitOfWork.run(async () => {
         const contact = await this.steps.findOrCreateContact({ tenantId, proposedContactId: randomUUID(), message });
-        const opened = await this.steps.findOrOpenSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId: randomUUID(), message, loadPolicy });
+        const opened = await this.steps.findOrOpenSession({
+          tenantId,
+          channelId,
+          contactId: contact.contactId,
+          proposedSessionId: randomUUID(),
+          message,
+          loadPolicy,
+        });
         const created = await this.steps.createMessage({
-          tenantId, channelId, contactId: contact.contactId, sessionId: opened.session.id, proposedMessageId: randomUUID(), message,
+          tenantId,
+          channelId,
+          contactId: contact.contactId,
+          sessionId: opened.session.id,
+          proposedMessageId: randomUUID(),
+          message,
         });
         if (message.adReferral) {
           await this.steps.trackAdConversion({
-            tenantId, channelId, contactId: contact.contactId, sessionId: opened.session.id, messageId: created.messageId, message,
+            tenantId,
+            channelId,
+            contactId: contact.contactId,
+            sessionId: opened.session.id,
+            messageId: created.messageId,
+            message,
           });
         }
         return {
@@ -76,7 +103,10 @@ export class DirectInboundProcessor {
       }
       const firstOrRepeat = result.messageCreated || (alreadyRecorded && session.status === 'active');
       if (firstOrRepeat && message.direction === 'inbound') {
-        await this.steps.debounce({ tenantId, channelId, sessionId: result.sessionId, messageId: result.messageId }, loadPolicy);
+        await this.steps.debounce(
+          { tenantId, channelId, sessionId: result.sessionId, messageId: result.messageId },
+          loadPolicy,
+        );
       }
       return result;
     });

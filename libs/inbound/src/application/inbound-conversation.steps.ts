@@ -70,7 +70,11 @@ export class InboundConversationSteps {
     return this.policies.execute({ tenantId, channelId });
   }
 
-  async findOrCreateContact(input: { tenantId: string; proposedContactId?: string; message: InboundMessage }): Promise<{ contactId: string; created: boolean }> {
+  async findOrCreateContact(input: {
+    tenantId: string;
+    proposedContactId?: string;
+    message: InboundMessage;
+  }): Promise<{ contactId: string; created: boolean }> {
     const { contact } = input.message;
     const result = await this.contacts.execute({
       tenantId: input.tenantId,
@@ -95,8 +99,12 @@ export class InboundConversationSteps {
   }): Promise<{ session: SessionView; opened: boolean; alreadyRecorded: boolean }> {
     // A message we recorded already (our own timeout warning, recorded before it was sent; a
     // redelivery) is not new activity: it keeps its session and moves no deadline.
-    const existing = (await this.recorded.execute({ tenantId: input.tenantId, channelId: input.channelId, externalId: input.message.externalId }))
-      ?? (await this.ownWarningEcho(input.tenantId, input.channelId, input.message));
+    const existing =
+      (await this.recorded.execute({
+        tenantId: input.tenantId,
+        channelId: input.channelId,
+        externalId: input.message.externalId,
+      })) ?? (await this.ownWarningEcho(input.tenantId, input.channelId, input.message));
     if (existing) {
       const session = await this.getSession.execute({ tenantId: input.tenantId, sessionId: existing.sessionId });
       return { session, opened: false, alreadyRecorded: true };
@@ -123,7 +131,12 @@ export class InboundConversationSteps {
    */
   private async ownWarningEcho(tenantId: string, channelId: string, message: InboundMessage) {
     if (message.direction !== 'outbound' || message.source !== 'api' || !message.text) return null;
-    const adopted = await this.echoes.execute({ tenantId, channelId, externalId: message.externalId, text: message.text });
+    const adopted = await this.echoes.execute({
+      tenantId,
+      channelId,
+      externalId: message.externalId,
+      text: message.text,
+    });
     return adopted?.message ?? null;
   }
 
@@ -159,7 +172,11 @@ export class InboundConversationSteps {
       const rolledBack = await this.lockConversation(input.tenantId, input.contactId, input.sessionId);
       if (rolledBack) {
         // A redelivery of a message stored before its contact went is answered as before.
-        const stored = await this.recorded.execute({ tenantId: input.tenantId, channelId: input.channelId, externalId: m.externalId });
+        const stored = await this.recorded.execute({
+          tenantId: input.tenantId,
+          channelId: input.channelId,
+          externalId: m.externalId,
+        });
         if (stored) return { messageId: stored.id, created: false };
         throw rolledBack;
       }
@@ -177,7 +194,11 @@ export class InboundConversationSteps {
 
   /** Locks the session, then the contact (sessions before contacts, as the session step already
    *  holds its session), and answers the error to raise when a rollback took either first. */
-  private async lockConversation(tenantId: string, contactId: string, sessionId: string): Promise<ConversationRolledBackError | null> {
+  private async lockConversation(
+    tenantId: string,
+    contactId: string,
+    sessionId: string,
+  ): Promise<ConversationRolledBackError | null> {
     const session = await this.getSession.execute({ tenantId, sessionId, forUpdate: true });
     if (session.endReason === 'saga_rollback') return new ConversationRolledBackError('session', sessionId);
     try {
@@ -190,7 +211,14 @@ export class InboundConversationSteps {
   }
 
   /** Records the click-to-WhatsApp conversion and copies it as first touch to contact and session. */
-  async trackAdConversion(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; messageId: string; message: InboundMessage }): Promise<{ recorded: boolean }> {
+  async trackAdConversion(input: {
+    tenantId: string;
+    channelId: string;
+    contactId: string;
+    sessionId: string;
+    messageId: string;
+    message: InboundMessage;
+  }): Promise<{ recorded: boolean }> {
     const referral = input.message.adReferral;
     if (!referral) return { recorded: false };
     const { created } = await this.adConversions.execute({
@@ -218,7 +246,13 @@ export class InboundConversationSteps {
     return { grouped: true };
   }
 
-  completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }) {
+  completeMessageGroup(input: {
+    tenantId: string;
+    channelId: string;
+    sessionId: string;
+    groupId: string;
+    messageIds: string[];
+  }) {
     return this.groups.execute({ ...input, at: new Date() });
   }
 
@@ -318,9 +352,10 @@ function metadataOf(m: InboundMessage): MessageMetadataInput {
   return {
     source: m.source,
     replyTo: m.replyTo ? { id: m.replyTo.id, body: m.replyTo.body, participant: null } : null,
-    location: m.location && Number.isFinite(latitude) && Number.isFinite(longitude)
-      ? { latitude, longitude, name: m.location.name, address: m.location.address }
-      : null,
+    location:
+      m.location && Number.isFinite(latitude) && Number.isFinite(longitude)
+        ? { latitude, longitude, name: m.location.name, address: m.location.address }
+        : null,
     vCards: m.vCards.length > 0 ? m.vCards : null,
     adReferral: m.adReferral ? firstTouchOf(m.adReferral) : null,
     groupChatId: m.group?.chatId ?? null,

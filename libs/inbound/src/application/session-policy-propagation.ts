@@ -19,7 +19,10 @@ export class SessionPolicyPropagation {
     private readonly workflows: ConversationWorkflows,
   ) {}
 
-  async channelPolicyChanged(tenantId: string, channelId: string): Promise<{ sessionsUpdated: number; workflowsSignalled: number }> {
+  async channelPolicyChanged(
+    tenantId: string,
+    channelId: string,
+  ): Promise<{ sessionsUpdated: number; workflowsSignalled: number }> {
     const policy = await this.policies.execute({ tenantId, channelId });
     const { sessionIds } = await this.sessions.execute({
       tenantId,
@@ -34,9 +37,15 @@ export class SessionPolicyPropagation {
     } catch (err) {
       // The rows hold the policy already: each workflow reads it at its next wake-up anyway (a
       // shortened timeout then ends the session at that wake-up rather than at its new deadline).
-      this.logger.warn({ channelId, error: (err as Error).message }, 'could not tell every session workflow about the new policy');
+      this.logger.warn(
+        { channelId, error: (err as Error).message },
+        'could not tell every session workflow about the new policy',
+      );
     }
-    this.logger.log({ channelId, sessionsUpdated: sessionIds.length, signalled }, 'open sessions took the new timeout policy');
+    this.logger.log(
+      { channelId, sessionsUpdated: sessionIds.length, signalled },
+      'open sessions took the new timeout policy',
+    );
     return { sessionsUpdated: sessionIds.length, workflowsSignalled: signalled };
   }
 }

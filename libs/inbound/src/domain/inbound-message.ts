@@ -1,7 +1,7 @@
 /** A WhatsApp message as our use cases see it, whatever the WAHA engine and event it came from.
  *  Plain JSON (dates as ISO strings) so it can travel in workflow inputs unchanged. */
 export type InboundMessageType =
-  | 'text' | 'image' | 'audio' | 'video' | 'document' | 'location' | 'contact' | 'sticker' | 'reaction' | 'other';
+  'text' | 'image' | 'audio' | 'video' | 'document' | 'location' | 'contact' | 'sticker' | 'reaction' | 'other';
 
 export interface InboundMedia {
   url: string | null;

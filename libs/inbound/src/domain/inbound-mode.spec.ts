@@ -1,7 +1,10 @@
 import { bucketOf, chooseInboundMode } from './inbound-mode';
 
 describe('chooseInboundMode', () => {
-  const ids = Array.from({ length: 2000 }, (_, i) => `false_55119999${String(i).padStart(5, '0')}@c.us_AC${i.toString(16).toUpperCase()}`);
+  const ids = Array.from(
+    { length: 2000 },
+    (_, i) => `false_55119999${String(i).padStart(5, '0')}@c.us_AC${i.toString(16).toUpperCase()}`,
+  );
 
   it("takes the channel's own mode over the defaults", () => {
     expect(chooseInboundMode('direct', 'saga', 100, ids[0]!)).toBe('direct');
@@ -18,10 +21,13 @@ describe('chooseInboundMode', () => {
     const saga = ids.filter((id) => chooseInboundMode(null, 'saga', 20, id) === 'saga').length;
     expect(saga / ids.length).toBeGreaterThan(0.15);
     expect(saga / ids.length).toBeLessThan(0.25);
-    expect(ids.map((id) => chooseInboundMode(null, 'saga', 20, id))).toEqual(ids.map((id) => chooseInboundMode(null, 'saga', 20, id)));
+    expect(ids.map((id) => chooseInboundMode(null, 'saga', 20, id))).toEqual(
+      ids.map((id) => chooseInboundMode(null, 'saga', 20, id)),
+    );
     // Raising the share only moves messages from direct to saga, never back.
     for (const id of ids) {
-      if (chooseInboundMode(null, 'saga', 20, id) === 'saga') expect(chooseInboundMode(null, 'saga', 60, id)).toBe('saga');
+      if (chooseInboundMode(null, 'saga', 20, id) === 'saga')
+        expect(chooseInboundMode(null, 'saga', 60, id)).toBe('saga');
     }
     expect(bucketOf('abc')).toBe(bucketOf('abc'));
   });

@@ -5,7 +5,12 @@ export type InboundMode = 'saga' | 'direct';
  * when that is `saga`, only `sagaPercent`% of messages take it (a canary rollout): the share is
  * chosen by the message id, so every redelivery of one message takes the same path.
  */
-export function chooseInboundMode(channelMode: InboundMode | null, defaultMode: InboundMode, sagaPercent: number, externalId: string): InboundMode {
+export function chooseInboundMode(
+  channelMode: InboundMode | null,
+  defaultMode: InboundMode,
+  sagaPercent: number,
+  externalId: string,
+): InboundMode {
   if (channelMode) return channelMode;
   if (defaultMode === 'direct' || sagaPercent >= 100) return defaultMode;
   if (sagaPercent <= 0) return 'direct';

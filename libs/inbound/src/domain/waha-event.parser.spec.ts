@@ -3,7 +3,14 @@ import { PhoneNumber } from '@app/contact';
 import { assertWaChatId, assertWaRawId, assertWhatsAppTime, Message, parseWaMessageId } from '@app/message';
 import { ValidationError } from '@app/shared';
 import { type WahaFixture, wahaFixture } from '../../../../test/fixtures/waha';
-import { canonicalJid, findAdReferral, parseWahaEvent, phoneOfJid, splitMessageId, type WahaEvent } from './waha-event.parser';
+import {
+  canonicalJid,
+  findAdReferral,
+  parseWahaEvent,
+  phoneOfJid,
+  splitMessageId,
+  type WahaEvent,
+} from './waha-event.parser';
 import { type InboundMessage } from './inbound-message';
 import { signWahaBody, verifyWahaSignature } from './waha-hmac';
 import { fuzzSeed } from '../../../../test/support/fuzz-seed';
@@ -43,7 +50,11 @@ describe('WAHA webhook parsing', () => {
   it('takes the participant (with its phone from SenderAlt) as the contact of a group message', () => {
     const event = parseWahaEvent(wahaFixture('webhook-message-group'));
     if (event.kind !== 'message') throw new Error(event.kind);
-    expect(event.message.contact).toEqual({ phone: '5511999990002', whatsappId: '123450000000002@lid', name: 'Bruno Lima' });
+    expect(event.message.contact).toEqual({
+      phone: '5511999990002',
+      whatsappId: '123450000000002@lid',
+      name: 'Bruno Lima',
+    });
     expect(event.message.group).toEqual({ chatId: '120363400000000001@g.us', participant: '123450000000002@lid' });
   });
 
@@ -65,27 +76,46 @@ describe('WAHA webhook parsing', () => {
       entryPoint: 'ctwa_ad',
     });
     // NOWEB spelling, nested elsewhere.
-    expect(findAdReferral({ message: { imageMessage: { contextInfo: { externalAdReply: { sourceId: '9', sourceUrl: 'u' } } } } })).toMatchObject({ sourceId: '9', sourceUrl: 'u' });
+    expect(
+      findAdReferral({
+        message: { imageMessage: { contextInfo: { externalAdReply: { sourceId: '9', sourceUrl: 'u' } } } },
+      }),
+    ).toMatchObject({ sourceId: '9', sourceUrl: 'u' });
   });
 
   it('maps our own API message from message.any as outbound, with the counterparty as contact', () => {
     const event = parseWahaEvent(wahaFixture('webhook-message-any-outgoing-api'));
     if (event.kind !== 'message') throw new Error(event.kind);
     expect(event.event).toBe('message.any');
-    expect(event.message).toMatchObject({ direction: 'outbound', source: 'api', ack: 1, contact: { phone: '5511999990001', name: null } });
+    expect(event.message).toMatchObject({
+      direction: 'outbound',
+      source: 'api',
+      ack: 1,
+      contact: { phone: '5511999990001', name: null },
+    });
   });
 
   it('parses acks, revokes, reactions and session status', () => {
     expect(parseWahaEvent(wahaFixture('webhook-message-ack'))).toMatchObject({
-      kind: 'ack', externalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9', ack: 3,
+      kind: 'ack',
+      externalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9',
+      ack: 3,
     });
     expect(parseWahaEvent(wahaFixture('webhook-message-revoked'))).toMatchObject({
-      kind: 'revoked', chatId: '5511999990001@c.us', rawId: 'AC5B7D9F1B3D5F7B9D1F3B5D7F9B1D59',
+      kind: 'revoked',
+      chatId: '5511999990001@c.us',
+      rawId: 'AC5B7D9F1B3D5F7B9D1F3B5D7F9B1D59',
     });
     expect(parseWahaEvent(wahaFixture('webhook-message-reaction'))).toMatchObject({
-      kind: 'reaction', emoji: '👍', targetExternalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9', reactor: '5511999990001@c.us',
+      kind: 'reaction',
+      emoji: '👍',
+      targetExternalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9',
+      reactor: '5511999990001@c.us',
     });
-    expect(parseWahaEvent(wahaFixture('webhook-session-status'))).toMatchObject({ kind: 'session_status', status: 'WORKING' });
+    expect(parseWahaEvent(wahaFixture('webhook-session-status'))).toMatchObject({
+      kind: 'session_status',
+      status: 'WORKING',
+    });
   });
 
   it('ignores status broadcasts, newsletters and events we do not process', () => {
@@ -95,7 +125,10 @@ describe('WAHA webhook parsing', () => {
     const news = wahaFixture('webhook-message-text');
     news.payload.id = 'false_120363000000000009@newsletter_ABC';
     expect(parseWahaEvent(news)).toMatchObject({ kind: 'ignored' });
-    expect(parseWahaEvent({ ...wahaFixture('webhook-message-text'), event: 'presence.update' })).toMatchObject({ kind: 'ignored', event: 'presence.update' });
+    expect(parseWahaEvent({ ...wahaFixture('webhook-message-text'), event: 'presence.update' })).toMatchObject({
+      kind: 'ignored',
+      event: 'presence.update',
+    });
   });
 
   it('rejects malformed bodies with a ValidationError naming the field', () => {
@@ -103,9 +136,24 @@ describe('WAHA webhook parsing', () => {
       ['nope', 'body'],
       [{ ...wahaFixture('webhook-message-text'), event: undefined }, 'event'],
       [{ ...wahaFixture('webhook-message-text'), payload: 'x' }, 'payload'],
-      [{ ...wahaFixture('webhook-message-text'), payload: { ...wahaFixture('webhook-message-text').payload, id: 'garbage' } }, 'payload.id'],
-      [{ ...wahaFixture('webhook-message-text'), payload: { ...wahaFixture('webhook-message-text').payload, timestamp: 1773147750630 } }, 'payload.timestamp'],
-      [{ ...wahaFixture('webhook-message-ack'), payload: { ...wahaFixture('webhook-message-ack').payload, ack: 9 } }, 'payload.ack'],
+      [
+        {
+          ...wahaFixture('webhook-message-text'),
+          payload: { ...wahaFixture('webhook-message-text').payload, id: 'garbage' },
+        },
+        'payload.id',
+      ],
+      [
+        {
+          ...wahaFixture('webhook-message-text'),
+          payload: { ...wahaFixture('webhook-message-text').payload, timestamp: 1773147750630 },
+        },
+        'payload.timestamp',
+      ],
+      [
+        { ...wahaFixture('webhook-message-ack'), payload: { ...wahaFixture('webhook-message-ack').payload, ack: 9 } },
+        'payload.ack',
+      ],
     ];
     for (const [body, field] of cases) {
       let error: unknown;
@@ -120,7 +168,12 @@ describe('WAHA webhook parsing', () => {
   });
 
   it('splits message ids and reads phones out of WhatsApp ids', () => {
-    expect(splitMessageId('false_120363400000000001@g.us_3A9F_123@lid')).toEqual({ fromMe: false, chatId: '120363400000000001@g.us', rawId: '3A9F', participant: '123@lid' });
+    expect(splitMessageId('false_120363400000000001@g.us_3A9F_123@lid')).toEqual({
+      fromMe: false,
+      chatId: '120363400000000001@g.us',
+      rawId: '3A9F',
+      participant: '123@lid',
+    });
     expect(phoneOfJid('5511999990000:12@s.whatsapp.net')).toBe('5511999990000');
     expect(phoneOfJid('123450000000002@lid')).toBeNull();
   });
@@ -219,7 +272,11 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     body.payload._data.Info.SenderAlt = '5511999990000@s.whatsapp.net';
     expect(parseWahaEvent(body)).toMatchObject({ kind: 'ignored' });
     body.payload._data.Info.RecipientAlt = '5511999990001@s.whatsapp.net';
-    expect(messageOf(parseWahaEvent(body))).toMatchObject({ externalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9', direction: 'outbound', contact: { name: null } });
+    expect(messageOf(parseWahaEvent(body))).toMatchObject({
+      externalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9',
+      direction: 'outbound',
+      contact: { name: null },
+    });
   });
 
   it('builds the group id of a bare-id group message from the group in from and the author in participant', () => {
@@ -248,8 +305,18 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     };
     expect(nameOf(() => undefined)).toBe('Bruna Lima');
     expect(nameOf((_, p) => (p.pushName = 'Top Level'))).toBe('Top Level');
-    expect(nameOf((d) => { delete d.Info.PushName; d.pushName = 'Noweb'; })).toBe('Noweb');
-    expect(nameOf((d) => { delete d.Info.PushName; d.notifyName = 'Webjs'; })).toBe('Webjs');
+    expect(
+      nameOf((d) => {
+        delete d.Info.PushName;
+        d.pushName = 'Noweb';
+      }),
+    ).toBe('Noweb');
+    expect(
+      nameOf((d) => {
+        delete d.Info.PushName;
+        d.notifyName = 'Webjs';
+      }),
+    ).toBe('Webjs');
     expect(nameOf((_, p) => delete p._data)).toBeNull();
   });
 
@@ -258,7 +325,14 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     for (const key of ['me', 'metadata', 'environment']) delete body[key];
     for (const key of ['_data', 'source', 'hasMedia']) delete body.payload[key];
     body.payload.body = null;
-    expect(messageOf(parseWahaEvent(body))).toMatchObject({ externalId: GOWS_2025_ID, text: null, type: 'other', source: null, media: null, contact: { name: null } });
+    expect(messageOf(parseWahaEvent(body))).toMatchObject({
+      externalId: GOWS_2025_ID,
+      text: null,
+      type: 'other',
+      source: null,
+      media: null,
+      contact: { name: null },
+    });
   });
 
   it('rejects a bare id with no chat or no direction, naming the field', () => {
@@ -284,10 +358,26 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     expect({
       prefixed: ackOf(() => undefined),
       bare: ackOf((p) => (p.id = '3EB0A1B2C3D4E5F6A7B8C9')),
-      bareWhatsappNetFrom: ackOf((p) => { p.id = '3EB0A1B2C3D4E5F6A7B8C9'; p.from = '5511999990001:2@s.whatsapp.net'; }),
-      bareChatOnlyInReceipt: ackOf((p) => { p.id = '3EB0A1B2C3D4E5F6A7B8C9'; delete p.from; delete p.fromMe; }),
-      bareLidFromWithReceiptPhone: ackOf((p) => { p.id = '3EB0A1B2C3D4E5F6A7B8C9'; p.from = '111110000000001@lid'; }),
-    }).toEqual({ prefixed: canonical, bare: canonical, bareWhatsappNetFrom: canonical, bareChatOnlyInReceipt: canonical, bareLidFromWithReceiptPhone: canonical });
+      bareWhatsappNetFrom: ackOf((p) => {
+        p.id = '3EB0A1B2C3D4E5F6A7B8C9';
+        p.from = '5511999990001:2@s.whatsapp.net';
+      }),
+      bareChatOnlyInReceipt: ackOf((p) => {
+        p.id = '3EB0A1B2C3D4E5F6A7B8C9';
+        delete p.from;
+        delete p.fromMe;
+      }),
+      bareLidFromWithReceiptPhone: ackOf((p) => {
+        p.id = '3EB0A1B2C3D4E5F6A7B8C9';
+        p.from = '111110000000001@lid';
+      }),
+    }).toEqual({
+      prefixed: canonical,
+      bare: canonical,
+      bareWhatsappNetFrom: canonical,
+      bareChatOnlyInReceipt: canonical,
+      bareLidFromWithReceiptPhone: canonical,
+    });
   });
 
   it('canonicalises reactions: a bare target is looked for in the reaction chat, ours first when they reacted', () => {
@@ -304,7 +394,10 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     });
     const spelled = wahaFixture('webhook-message-reaction');
     spelled.payload.reaction.messageId = 'true_5511999990001:5@s.whatsapp.net_3EB0A1B2C3D4E5F6A7B8C9';
-    expect(parseWahaEvent(spelled)).toMatchObject({ targetExternalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9', alternativeTargetExternalId: null });
+    expect(parseWahaEvent(spelled)).toMatchObject({
+      targetExternalId: 'true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9',
+      alternativeTargetExternalId: null,
+    });
   });
 
   it('canonicalises the chat of a revoke: bare after.id with its from, @s.whatsapp.net and @lid with SenderAlt', () => {
@@ -317,8 +410,14 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
     };
     expect({
       prefixed: chatOf(() => undefined),
-      bare: chatOf((p) => { p.after.id = 'AC6C8E0A2C4E6A8C0E2A4C6E8A0C2E6B'; p.after.from = '5511999990001:3@s.whatsapp.net'; }),
-      noAfter: chatOf((p) => { p.after = null; p.from = '5511999990001@s.whatsapp.net'; }),
+      bare: chatOf((p) => {
+        p.after.id = 'AC6C8E0A2C4E6A8C0E2A4C6E8A0C2E6B';
+        p.after.from = '5511999990001:3@s.whatsapp.net';
+      }),
+      noAfter: chatOf((p) => {
+        p.after = null;
+        p.from = '5511999990001@s.whatsapp.net';
+      }),
       lid: chatOf((p) => {
         p.after.id = 'AC6C8E0A2C4E6A8C0E2A4C6E8A0C2E6B';
         p.after.from = '111110000000001@lid';
@@ -326,19 +425,36 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
         p.after._data.Info.Sender = '111110000000001@lid';
         p.after._data.Info.SenderAlt = '5511999990001@s.whatsapp.net';
       }),
-    }).toEqual({ prefixed: '5511999990001@c.us', bare: '5511999990001@c.us', noAfter: '5511999990001@c.us', lid: '5511999990001@c.us' });
+    }).toEqual({
+      prefixed: '5511999990001@c.us',
+      bare: '5511999990001@c.us',
+      noAfter: '5511999990001@c.us',
+      lid: '5511999990001@c.us',
+    });
   });
 
   it('answers an out-of-range or non-numeric timestamp with a ValidationError naming it, never a RangeError', () => {
     const withEnvelope = (timestamp: unknown) => ({ ...wahaFixture('webhook-message-ack'), timestamp });
     for (const bad of [1e20, -1, Number.NaN, Infinity, '1773147730904', 1773147730 /* seconds */, {}]) {
-      expect({ bad, field: rejectedField(() => parseWahaEvent(withEnvelope(bad))) }).toEqual({ bad, field: 'timestamp' });
+      expect({ bad, field: rejectedField(() => parseWahaEvent(withEnvelope(bad))) }).toEqual({
+        bad,
+        field: 'timestamp',
+      });
     }
     expect(parseWahaEvent(withEnvelope(undefined))).toMatchObject({ kind: 'ack' });
-    expect(rejectedField(() => parseWahaEvent({ ...wahaFixture('webhook-session-status'), timestamp: 1e20 }))).toBe('timestamp');
+    expect(rejectedField(() => parseWahaEvent({ ...wahaFixture('webhook-session-status'), timestamp: 1e20 }))).toBe(
+      'timestamp',
+    );
 
-    const text = (timestamp: unknown) => ({ ...wahaFixture('webhook-message-text'), payload: { ...wahaFixture('webhook-message-text').payload, timestamp } });
-    for (const bad of [1e20, -5, 5, 9e10, Number.NaN, '1773147750']) expect({ bad, field: rejectedField(() => parseWahaEvent(text(bad))) }).toEqual({ bad, field: 'payload.timestamp' });
+    const text = (timestamp: unknown) => ({
+      ...wahaFixture('webhook-message-text'),
+      payload: { ...wahaFixture('webhook-message-text').payload, timestamp },
+    });
+    for (const bad of [1e20, -5, 5, 9e10, Number.NaN, '1773147750'])
+      expect({ bad, field: rejectedField(() => parseWahaEvent(text(bad))) }).toEqual({
+        bad,
+        field: 'payload.timestamp',
+      });
     const revoked = wahaFixture('webhook-message-revoked');
     revoked.payload.after.timestamp = 1e20;
     expect(rejectedField(() => parseWahaEvent(revoked))).toBe('payload.after.timestamp');
@@ -360,21 +476,37 @@ describe('WAHA payload shapes: one canonical external id per message', () => {
       latitude: rejectedField(text((p) => (p.location = { latitude: '91.5', longitude: '0' }))),
       longitude: rejectedField(text((p) => (p.location = { latitude: 0, longitude: -180.01 }))),
       body: rejectedField(text((p) => (p.body = 'x'.repeat(65_537)))),
-      mediaUrl: rejectedField(text((p) => (p.media = { url: `http://x/${'y'.repeat(2_048)}`, mimetype: 'image/jpeg' }))),
+      mediaUrl: rejectedField(
+        text((p) => (p.media = { url: `http://x/${'y'.repeat(2_048)}`, mimetype: 'image/jpeg' })),
+      ),
       vCards: rejectedField(text((p) => (p.vCards = Array(101).fill('BEGIN:VCARD')))),
       chatWithTwoAts: rejectedField(text((p) => (p.id = 'false_a@b@g.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47_1@lid'))),
-      bareIdWithBadFrom: rejectedField(text((p) => { p.id = 'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47'; p.from = 'not a jid@c.us'; })),
+      bareIdWithBadFrom: rejectedField(
+        text((p) => {
+          p.id = 'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47';
+          p.from = 'not a jid@c.us';
+        }),
+      ),
     }).toEqual({
-      latitude: 'payload.location.latitude', longitude: 'payload.location.longitude', body: 'payload.body', mediaUrl: 'payload.media.url',
-      vCards: 'payload.vCards', chatWithTwoAts: 'payload.id', bareIdWithBadFrom: 'payload.from',
+      latitude: 'payload.location.latitude',
+      longitude: 'payload.location.longitude',
+      body: 'payload.body',
+      mediaUrl: 'payload.media.url',
+      vCards: 'payload.vCards',
+      chatWithTwoAts: 'payload.id',
+      bareIdWithBadFrom: 'payload.from',
     });
     // A "phone" with a leading 0 is no E.164 number (PhoneNumber refuses it): not a contact we can create.
     expect(phoneOfJid('0123456789@c.us')).toBeNull();
-    expect(text((p) => (p.id = 'false_0123456789@c.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47'))()).toMatchObject({ kind: 'ignored' });
+    expect(text((p) => (p.id = 'false_0123456789@c.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47'))()).toMatchObject({
+      kind: 'ignored',
+    });
   });
 
   it('spells jids canonically', () => {
-    expect(['5511999990000:12@s.whatsapp.net', '5511999990000@s.whatsapp.net', '5511999990000@c.us'].map(canonicalJid)).toEqual(Array(3).fill('5511999990000@c.us'));
+    expect(
+      ['5511999990000:12@s.whatsapp.net', '5511999990000@s.whatsapp.net', '5511999990000@c.us'].map(canonicalJid),
+    ).toEqual(Array(3).fill('5511999990000@c.us'));
     expect(canonicalJid('123450000000002:3@lid')).toBe('123450000000002@lid');
     expect(canonicalJid('120363400000000001@g.us')).toBe('120363400000000001@g.us');
     expect(canonicalJid('status@broadcast')).toBe('status@broadcast');
@@ -392,18 +524,30 @@ function assertStorable(event: WahaEvent): void {
       PhoneNumber.parse(`${m.contact.phone}@c.us`);
       const latitude = m.location ? Number(m.location.latitude) : NaN;
       const longitude = m.location ? Number(m.location.longitude) : NaN;
-      const ids = { tenantId: crypto.randomUUID(), sessionId: crypto.randomUUID(), contactId: crypto.randomUUID(), channelId: crypto.randomUUID() };
+      const ids = {
+        tenantId: crypto.randomUUID(),
+        sessionId: crypto.randomUUID(),
+        contactId: crypto.randomUUID(),
+        channelId: crypto.randomUUID(),
+      };
       // As InboundConversationSteps.createMessage maps it.
       const stored = Message.create(
         {
-          ...ids, direction: m.direction, externalId: m.externalId, type: m.type, text: m.text,
+          ...ids,
+          direction: m.direction,
+          externalId: m.externalId,
+          type: m.type,
+          text: m.text,
           media: m.media ? { ...m.media, caption: m.text } : null,
           ackLevel: m.direction === 'outbound' ? m.ack : null,
           sentAt: new Date(m.sentAt),
           metadata: {
             source: m.source,
             replyTo: m.replyTo ? { id: m.replyTo.id, body: m.replyTo.body, participant: null } : null,
-            location: m.location && Number.isFinite(latitude) && Number.isFinite(longitude) ? { latitude, longitude, name: m.location.name, address: m.location.address } : null,
+            location:
+              m.location && Number.isFinite(latitude) && Number.isFinite(longitude)
+                ? { latitude, longitude, name: m.location.name, address: m.location.address }
+                : null,
             vCards: m.vCards.length > 0 ? m.vCards : null,
             adReferral: m.adReferral ? referralFields(m.adReferral) : null,
             groupChatId: m.group?.chatId ?? null,
@@ -437,38 +581,125 @@ function assertStorable(event: WahaEvent): void {
 const referralFields = ({ raw: _raw, ...fields }: NonNullable<InboundMessage['adReferral']>) => fields;
 
 const WEBHOOK_FIXTURES: WahaFixture[] = [
-  'webhook-message-text', 'webhook-message-image', 'webhook-message-group', 'webhook-message-ctwa-ad', 'webhook-message-any-outgoing-api',
-  'webhook-message-ack', 'webhook-message-reaction', 'webhook-message-revoked', 'webhook-session-status', 'webhook-message-text-gows-2025',
+  'webhook-message-text',
+  'webhook-message-image',
+  'webhook-message-group',
+  'webhook-message-ctwa-ad',
+  'webhook-message-any-outgoing-api',
+  'webhook-message-ack',
+  'webhook-message-reaction',
+  'webhook-message-revoked',
+  'webhook-session-status',
+  'webhook-message-text-gows-2025',
 ];
 
 /** Every [parent, key] of a JSON value, the root's keys included. */
-function slots(value: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []): [Record<string, unknown> | unknown[], string | number][] {
-  if (Array.isArray(value)) value.forEach((child, i) => { out.push([value, i]); slots(child, out); });
-  else if (value && typeof value === 'object') for (const [key, child] of Object.entries(value)) { out.push([value as Record<string, unknown>, key]); slots(child, out); }
+function slots(
+  value: unknown,
+  out: [Record<string, unknown> | unknown[], string | number][] = [],
+): [Record<string, unknown> | unknown[], string | number][] {
+  if (Array.isArray(value))
+    value.forEach((child, i) => {
+      out.push([value, i]);
+      slots(child, out);
+    });
+  else if (value && typeof value === 'object')
+    for (const [key, child] of Object.entries(value)) {
+      out.push([value as Record<string, unknown>, key]);
+      slots(child, out);
+    }
   return out;
 }
 
 describe('WAHA payload fuzzing: any mutation of any fixture is an event the next steps can store, or a ValidationError', () => {
   const TRICKY = [
-    1e20, -1, 0, 1.5, 1773147750630, 1773147750, '', ' ', 'garbage', 'a_b_c', 'true_x_y', 'false_5511999990001@c.us_AC0_x@lid_extra',
-    '5511999990001@s.whatsapp.net', '5511999990001:3@s.whatsapp.net', '0123456789@c.us', '123@c.us', '123450000000002@lid', '123:4@lid', 'a@b@g.us',
-    '120363400000000001@g.us', 'status@broadcast', '1@newsletter', 'weird@server', 'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47', '3EB0A1B2C3D4E5F6A7B8C9',
-    'line\nbreak', 'nul\u0000byte', 'x'.repeat(70_000), null, true, false, [], {}, { latitude: 999 }, Array(101).fill('BEGIN:VCARD'),
+    1e20,
+    -1,
+    0,
+    1.5,
+    1773147750630,
+    1773147750,
+    '',
+    ' ',
+    'garbage',
+    'a_b_c',
+    'true_x_y',
+    'false_5511999990001@c.us_AC0_x@lid_extra',
+    '5511999990001@s.whatsapp.net',
+    '5511999990001:3@s.whatsapp.net',
+    '0123456789@c.us',
+    '123@c.us',
+    '123450000000002@lid',
+    '123:4@lid',
+    'a@b@g.us',
+    '120363400000000001@g.us',
+    'status@broadcast',
+    '1@newsletter',
+    'weird@server',
+    'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47',
+    '3EB0A1B2C3D4E5F6A7B8C9',
+    'line\nbreak',
+    'nul\u0000byte',
+    'x'.repeat(70_000),
+    null,
+    true,
+    false,
+    [],
+    {},
+    { latitude: 999 },
+    Array(101).fill('BEGIN:VCARD'),
   ];
-  const value = fc.oneof(fc.constantFrom(...TRICKY), fc.jsonValue({ maxDepth: 2 }), fc.string(), fc.integer(), fc.double({ noNaN: true }));
+  const value = fc.oneof(
+    fc.constantFrom(...TRICKY),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.string(),
+    fc.integer(),
+    fc.double({ noNaN: true }),
+  );
   // Fields the parser reads, set even where the fixture has none (random slots only replace existing keys).
   const READ_PATHS = [
-    'timestamp', 'payload.id', 'payload.from', 'payload.fromMe', 'payload.participant', 'payload.author', 'payload.timestamp', 'payload.body',
-    'payload.ack', 'payload.media', 'payload.media.url', 'payload.media.mimetype', 'payload.location', 'payload.location.latitude',
-    'payload.vCards', 'payload.replyTo', 'payload.replyTo.body', 'payload.pushName', 'payload._data.Info.Chat', 'payload._data.Info.Sender',
-    'payload._data.Info.SenderAlt', 'payload._data.Info.RecipientAlt', 'payload._data.Info.IsFromMe', 'payload._data.Info.PushName',
-    'payload._data.Chat', 'payload._data.SenderAlt', 'payload.reaction.messageId', 'payload.reaction.text', 'payload.after.id',
-    'payload.after.from', 'payload.after.timestamp', 'payload.revokedMessageId', 'me.id',
+    'timestamp',
+    'payload.id',
+    'payload.from',
+    'payload.fromMe',
+    'payload.participant',
+    'payload.author',
+    'payload.timestamp',
+    'payload.body',
+    'payload.ack',
+    'payload.media',
+    'payload.media.url',
+    'payload.media.mimetype',
+    'payload.location',
+    'payload.location.latitude',
+    'payload.vCards',
+    'payload.replyTo',
+    'payload.replyTo.body',
+    'payload.pushName',
+    'payload._data.Info.Chat',
+    'payload._data.Info.Sender',
+    'payload._data.Info.SenderAlt',
+    'payload._data.Info.RecipientAlt',
+    'payload._data.Info.IsFromMe',
+    'payload._data.Info.PushName',
+    'payload._data.Chat',
+    'payload._data.SenderAlt',
+    'payload.reaction.messageId',
+    'payload.reaction.text',
+    'payload.after.id',
+    'payload.after.from',
+    'payload.after.timestamp',
+    'payload.revokedMessageId',
+    'me.id',
     'payload._data.Message.extendedTextMessage.contextInfo.externalAdReply.sourceUrl',
   ];
   const mutation = fc.oneof(
     fc.record({ slot: fc.nat(), remove: fc.boolean(), value }),
-    fc.record({ path: fc.constantFrom(...READ_PATHS), remove: fc.boolean(), value: fc.oneof(fc.constantFrom(...TRICKY), value) }),
+    fc.record({
+      path: fc.constantFrom(...READ_PATHS),
+      remove: fc.boolean(),
+      value: fc.oneof(fc.constantFrom(...TRICKY), value),
+    }),
   );
   const setPath = (body: Record<string, any>, path: string, remove: boolean, v: unknown) => {
     const keys = path.split('.');
@@ -483,36 +714,40 @@ describe('WAHA payload fuzzing: any mutation of any fixture is an event the next
 
   it('never throws anything but a ValidationError, and never returns what a later step would reject', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...WEBHOOK_FIXTURES), fc.array(mutation, { minLength: 1, maxLength: 5 }), (name, mutations) => {
-        const body = wahaFixture(name);
-        for (const change of mutations) {
-          if ('path' in change) {
-            setPath(body, change.path, change.remove, change.value);
-            continue;
+      fc.property(
+        fc.constantFrom(...WEBHOOK_FIXTURES),
+        fc.array(mutation, { minLength: 1, maxLength: 5 }),
+        (name, mutations) => {
+          const body = wahaFixture(name);
+          for (const change of mutations) {
+            if ('path' in change) {
+              setPath(body, change.path, change.remove, change.value);
+              continue;
+            }
+            const { slot, remove, value: v } = change;
+            const all = slots(body);
+            const [parent, key] = all[slot % all.length]!;
+            if (remove) {
+              if (Array.isArray(parent)) parent.splice(key as number, 1);
+              else delete parent[key as string];
+            } else (parent as Record<string | number, unknown>)[key] = structuredClone(v);
           }
-          const { slot, remove, value: v } = change;
-          const all = slots(body);
-          const [parent, key] = all[slot % all.length]!;
-          if (remove) {
-            if (Array.isArray(parent)) parent.splice(key as number, 1);
-            else delete parent[key as string];
-          } else (parent as Record<string | number, unknown>)[key] = structuredClone(v);
-        }
-        let event: WahaEvent;
-        try {
-          event = parseWahaEvent(JSON.parse(JSON.stringify(body)));
-        } catch (error) {
-          if (error instanceof ValidationError) return;
-          throw error;
-        }
-        assertStorable(event);
-        if (event.kind === 'message') {
-          // Canonical ids are a fixed point: the canonical id itself parses to the same id.
-          const again = JSON.parse(JSON.stringify(body));
-          again.payload.id = event.message.externalId;
-          expect(messageOf(parseWahaEvent(again)).externalId).toBe(event.message.externalId);
-        }
-      }),
+          let event: WahaEvent;
+          try {
+            event = parseWahaEvent(JSON.parse(JSON.stringify(body)));
+          } catch (error) {
+            if (error instanceof ValidationError) return;
+            throw error;
+          }
+          assertStorable(event);
+          if (event.kind === 'message') {
+            // Canonical ids are a fixed point: the canonical id itself parses to the same id.
+            const again = JSON.parse(JSON.stringify(body));
+            again.payload.id = event.message.externalId;
+            expect(messageOf(parseWahaEvent(again)).externalId).toBe(event.message.externalId);
+          }
+        },
+      ),
       { numRuns: 1500, seed: fuzzSeed() },
     );
   });
@@ -521,7 +756,8 @@ describe('WAHA payload fuzzing: any mutation of any fixture is an event the next
 describe('WAHA HMAC', () => {
   it('matches the official test vector and rejects anything else', () => {
     const body = Buffer.from('{"event":"message","session":"default","engine":"WEBJS"}');
-    const expected = '208f8a55dde9e05519e898b10b89bf0d0b3b0fdf11fdbf09b6b90476301b98d8097c462b2b17a6ce93b6b47a136cf2e78a33a63f6752c2c1631777076153fa89';
+    const expected =
+      '208f8a55dde9e05519e898b10b89bf0d0b3b0fdf11fdbf09b6b90476301b98d8097c462b2b17a6ce93b6b47a136cf2e78a33a63f6752c2c1631777076153fa89';
     expect(signWahaBody(body, 'my-secret-key')).toBe(expected);
     expect(verifyWahaSignature(body, 'my-secret-key', expected)).toBe(true);
     expect(verifyWahaSignature(body, 'my-secret-key', expected.toUpperCase())).toBe(true);
@@ -556,19 +792,28 @@ describe('WAHA webhook parsing: inputs found by fuzzing', () => {
     const text = wahaFixture('webhook-message-text');
     expect(fieldOf(() => parseWahaEvent({ ...text, payload: { ...text.payload, id: long } }))).toBe('payload.id');
     const revoked = wahaFixture('webhook-message-revoked');
-    expect(fieldOf(() => parseWahaEvent({ ...revoked, payload: { ...revoked.payload, revokedMessageId: 'A'.repeat(600) } }))).toBe('payload.revokedMessageId');
+    expect(
+      fieldOf(() => parseWahaEvent({ ...revoked, payload: { ...revoked.payload, revokedMessageId: 'A'.repeat(600) } })),
+    ).toBe('payload.revokedMessageId');
   });
 
   it('refuses an ack of a chat no message can come from (it would stay pending forever)', () => {
     const ack = wahaFixture('webhook-message-ack');
-    expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@nowhere_ABC' } }))).toBe('payload.id');
-    expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@c.us_ABC' } }))).toBe('payload.id');
+    expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@nowhere_ABC' } }))).toBe(
+      'payload.id',
+    );
+    expect(fieldOf(() => parseWahaEvent({ ...ack, payload: { ...ack.payload, id: 'true_😀@c.us_ABC' } }))).toBe(
+      'payload.id',
+    );
   });
 
   it('refuses a reaction to a message in a chat no message can come from (it would be held until purged)', () => {
     const reaction = wahaFixture('webhook-message-reaction');
     for (const messageId of ['false_😀@c.us_ABC', 'true_5511999990001@nowhere_ABC']) {
-      const body = { ...reaction, payload: { ...reaction.payload, reaction: { ...reaction.payload.reaction, messageId } } };
+      const body = {
+        ...reaction,
+        payload: { ...reaction.payload, reaction: { ...reaction.payload.reaction, messageId } },
+      };
       expect(fieldOf(() => parseWahaEvent(body))).toBe('payload.reaction.messageId');
     }
   });

@@ -8,12 +8,17 @@ export type WahaEvent =
   | { kind: 'ack'; eventId: string; externalId: string; ack: number; at: string }
   | { kind: 'revoked'; eventId: string; chatId: string; rawId: string; at: string }
   | {
-      kind: 'reaction'; eventId: string; reactionExternalId: string;
+      kind: 'reaction';
+      eventId: string;
+      reactionExternalId: string;
       /** The reacted-to message. A bare `reaction.messageId` does not say whose message it is: then this
        *  is the likelier direction (the other party's reaction is to our message, ours to theirs) and
        *  `alternativeTargetExternalId` the other one. */
-      targetExternalId: string; alternativeTargetExternalId: string | null;
-      reactor: string; emoji: string; at: string;
+      targetExternalId: string;
+      alternativeTargetExternalId: string | null;
+      reactor: string;
+      emoji: string;
+      at: string;
     }
   | { kind: 'session_status'; eventId: string; status: string; at: string }
   | { kind: 'ignored'; eventId: string; event: string; reason: string };
@@ -41,20 +46,24 @@ const EARLIEST_MS = Date.UTC(2009, 0, 1);
 const LATEST_MS = Date.UTC(2100, 0, 1);
 
 function secondsToIso(value: unknown, path: string): string {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new ValidationError(path, 'must be unix seconds');
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    throw new ValidationError(path, 'must be unix seconds');
   // WAHA message timestamps are seconds (WEBJS reactions may carry a fraction); ms values would
   // land in the year 50000+, so they are rejected rather than misread (the original divided by 1000).
   if (value > 1e11) throw new ValidationError(path, 'must be unix seconds, not milliseconds');
   const ms = Math.round(value * 1000);
-  if (ms < EARLIEST_MS || ms >= LATEST_MS) throw new ValidationError(path, 'must be unix seconds between 2009 and 2100');
+  if (ms < EARLIEST_MS || ms >= LATEST_MS)
+    throw new ValidationError(path, 'must be unix seconds between 2009 and 2100');
   return new Date(ms).toISOString();
 }
 
 /** The envelope `timestamp` is unix MILLISECONDS (§3.2); absent means now. */
 function envelopeTimeIso(value: unknown): string {
   if (value === undefined || value === null) return new Date().toISOString();
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError('timestamp', 'must be unix milliseconds');
-  if (value < EARLIEST_MS || value >= LATEST_MS) throw new ValidationError('timestamp', 'must be unix milliseconds between 2009 and 2100');
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new ValidationError('timestamp', 'must be unix milliseconds');
+  if (value < EARLIEST_MS || value >= LATEST_MS)
+    throw new ValidationError('timestamp', 'must be unix milliseconds between 2009 and 2100');
   return new Date(Math.round(value)).toISOString();
 }
 
@@ -66,7 +75,8 @@ const MAX_VCARDS = 100;
 const MAX_ID_LENGTH = 512;
 
 function limited(value: string | null, path: string, max: number): string | null {
-  if (value !== null && value.replaceAll('\u0000', '').length > max) throw new ValidationError(path, `must be at most ${max} characters`);
+  if (value !== null && value.replaceAll('\u0000', '').length > max)
+    throw new ValidationError(path, `must be at most ${max} characters`);
   return value;
 }
 
@@ -79,16 +89,30 @@ const STORABLE_JID = /^[^@_\s\u0000-\u001f\u007f]+@[^@_\s\u0000-\u001f\u007f]+$/
 const STORABLE_RAW_ID = /^[^@_\s\u0000-\u001f\u007f]{1,256}$/;
 
 function assertStorableJid(jid: string, path: string): void {
-  if (!STORABLE_JID.test(jid) || jid.length > MAX_ID_LENGTH) throw new ValidationError(path, `has an invalid WhatsApp id ${JSON.stringify(jid.slice(0, 64))}`);
+  if (!STORABLE_JID.test(jid) || jid.length > MAX_ID_LENGTH)
+    throw new ValidationError(path, `has an invalid WhatsApp id ${JSON.stringify(jid.slice(0, 64))}`);
 }
 
 /** Splits `{fromMe}_{chatId}_{rawId}[_{participant}]`; chat ids and raw ids never contain `_`. */
-export function splitMessageId(id: string, path = 'payload.id'): { fromMe: boolean; chatId: string; rawId: string; participant: string | null } {
+export function splitMessageId(
+  id: string,
+  path = 'payload.id',
+): { fromMe: boolean; chatId: string; rawId: string; participant: string | null } {
   // The message context's own limit, named by the payload field here (found by fuzzing).
   if (id.length > MAX_ID_LENGTH) throw new ValidationError(path, `must be at most ${MAX_ID_LENGTH} characters`);
   const parts = id.split('_');
-  if (parts.length < 3 || parts.length > 4 || (parts[0] !== 'true' && parts[0] !== 'false') || !parts[1] || !parts[2] || parts[3] === '') {
-    throw new ValidationError(path, 'must be a WAHA message id {fromMe}_{chatId}_{messageId} or a bare WhatsApp message id');
+  if (
+    parts.length < 3 ||
+    parts.length > 4 ||
+    (parts[0] !== 'true' && parts[0] !== 'false') ||
+    !parts[1] ||
+    !parts[2] ||
+    parts[3] === ''
+  ) {
+    throw new ValidationError(
+      path,
+      'must be a WAHA message id {fromMe}_{chatId}_{messageId} or a bare WhatsApp message id',
+    );
   }
   return { fromMe: parts[0] === 'true', chatId: parts[1], rawId: parts[2], participant: parts[3] ?? null };
 }
@@ -121,7 +145,12 @@ export function canonicalJid(jid: string): string {
 }
 
 /** `{fromMe}_{chatId}_{rawId}[_{participant}]` with canonical jids: the one external id of a message. */
-export function canonicalMessageId(id: { fromMe: boolean; chatId: string; rawId: string; participant: string | null }): string {
+export function canonicalMessageId(id: {
+  fromMe: boolean;
+  chatId: string;
+  rawId: string;
+  participant: string | null;
+}): string {
   return `${id.fromMe}_${id.chatId}_${id.rawId}${id.participant ? `_${id.participant}` : ''}`;
 }
 
@@ -159,7 +188,12 @@ interface MessageAddress {
  * from `fromMe` (else `fromMeFallback`) and, in groups, its author from `participant`. A 1:1 `@lid`
  * chat whose phone the event reveals becomes `<phone>@c.us`, so both spellings of one person are one chat.
  */
-function readMessageAddress(msg: Json, path: string, phone: PhoneResolver, fromMeFallback: boolean | null): MessageAddress {
+function readMessageAddress(
+  msg: Json,
+  path: string,
+  phone: PhoneResolver,
+  fromMeFallback: boolean | null,
+): MessageAddress {
   const id = requireString(msg, 'id', `${path}.id`);
   const info = infoOf(msg);
   let address: MessageAddress;
@@ -173,13 +207,20 @@ function readMessageAddress(msg: Json, path: string, phone: PhoneResolver, fromM
     address = { fromMe, chatId, rawId: id, participant: author ? canonicalJid(author) : null };
   } else {
     const parts = splitMessageId(id, `${path}.id`);
-    address = { ...parts, chatId: canonicalJid(parts.chatId), participant: parts.participant ? canonicalJid(parts.participant) : null };
+    address = {
+      ...parts,
+      chatId: canonicalJid(parts.chatId),
+      participant: parts.participant ? canonicalJid(parts.participant) : null,
+    };
   }
   assertStorableJid(address.chatId, isBareMessageId(id) ? `${path}.from` : `${path}.id`);
-  if (address.participant) assertStorableJid(address.participant, isBareMessageId(id) ? `${path}.participant` : `${path}.id`);
-  if (!STORABLE_RAW_ID.test(address.rawId)) throw new ValidationError(`${path}.id`, 'must carry a raw message id without whitespace or control characters');
+  if (address.participant)
+    assertStorableJid(address.participant, isBareMessageId(id) ? `${path}.participant` : `${path}.id`);
+  if (!STORABLE_RAW_ID.test(address.rawId))
+    throw new ValidationError(`${path}.id`, 'must carry a raw message id without whitespace or control characters');
   const resolved = { ...address, chatId: phone.chat(address.chatId) };
-  if (canonicalMessageId(resolved).length > MAX_ID_LENGTH) throw new ValidationError(`${path}.id`, `must be at most ${MAX_ID_LENGTH} characters`);
+  if (canonicalMessageId(resolved).length > MAX_ID_LENGTH)
+    throw new ValidationError(`${path}.id`, `must be at most ${MAX_ID_LENGTH} characters`);
   return resolved;
 }
 
@@ -249,23 +290,36 @@ export function parseWahaEvent(body: unknown): WahaEvent {
     case 'message.ack': {
       // A receipt's _data is whatsmeow's Receipt: Chat/Sender (the reader in 1:1) at its top level.
       const receipt = isObject(payload._data) ? payload._data : {};
-      const phone = phoneResolver([payload.from, receipt.Chat, receipt.Sender, receipt.SenderAlt, receipt.RecipientAlt], ownPhone);
+      const phone = phoneResolver(
+        [payload.from, receipt.Chat, receipt.Sender, receipt.SenderAlt, receipt.RecipientAlt],
+        ownPhone,
+      );
       // Acks are receipts of our own messages (§3.5): a bare id without fromMe is ours.
       const address = readMessageAddress(payload, 'payload', phone, true);
       assertChatCanHoldMessages(address.chatId, 'payload.id');
       const ack = payload.ack;
-      if (typeof ack !== 'number' || !Number.isInteger(ack) || ack < -1 || ack > 4) throw new ValidationError('payload.ack', 'must be an integer from -1 to 4');
+      if (typeof ack !== 'number' || !Number.isInteger(ack) || ack < -1 || ack > 4)
+        throw new ValidationError('payload.ack', 'must be an integer from -1 to 4');
       return { kind: 'ack', eventId, externalId: canonicalMessageId(address), ack, at: envelopeAt };
     }
     case 'message.revoked': {
       const rawId = requireString(payload, 'revokedMessageId', 'payload.revokedMessageId');
-      if (!STORABLE_RAW_ID.test(rawId)) throw new ValidationError('payload.revokedMessageId', 'must be a bare WhatsApp message id');
+      if (!STORABLE_RAW_ID.test(rawId))
+        throw new ValidationError('payload.revokedMessageId', 'must be a bare WhatsApp message id');
       const after = isObject(payload.after) ? payload.after : null;
       const outerInfo = infoOf(payload);
       let chatId: string;
       if (after && typeof after.id === 'string') {
-        const fromMe = typeof after.fromMe === 'boolean' ? after.fromMe : typeof infoOf(after).IsFromMe === 'boolean' ? (infoOf(after).IsFromMe as boolean) : null;
-        const phone = phoneResolver([...counterpartyJidsOfMessage(after, fromMe), ...counterpartyJidsOfMessage(payload, fromMe)], ownPhone);
+        const fromMe =
+          typeof after.fromMe === 'boolean'
+            ? after.fromMe
+            : typeof infoOf(after).IsFromMe === 'boolean'
+              ? (infoOf(after).IsFromMe as boolean)
+              : null;
+        const phone = phoneResolver(
+          [...counterpartyJidsOfMessage(after, fromMe), ...counterpartyJidsOfMessage(payload, fromMe)],
+          ownPhone,
+        );
         // The revoke action's own direction does not matter here, only its chat.
         chatId = readMessageAddress(after, 'payload.after', phone, fromMe ?? false).chatId;
       } else {
@@ -274,13 +328,19 @@ export function parseWahaEvent(body: unknown): WahaEvent {
         assertStorableJid(canonicalJid(chat), 'payload.after.from');
         chatId = phoneResolver(counterpartyJidsOfMessage(payload, null), ownPhone).chat(canonicalJid(chat));
       }
-      const at = after && after.timestamp != null ? secondsToIso(after.timestamp, 'payload.after.timestamp') : envelopeAt;
+      const at =
+        after && after.timestamp != null ? secondsToIso(after.timestamp, 'payload.after.timestamp') : envelopeAt;
       return { kind: 'revoked', eventId, chatId, rawId, at };
     }
     case 'message.reaction':
       return parseReactionEvent(eventId, payload, ownPhone);
     case 'session.status':
-      return { kind: 'session_status', eventId, status: requireString(payload, 'status', 'payload.status'), at: envelopeAt };
+      return {
+        kind: 'session_status',
+        eventId,
+        status: requireString(payload, 'status', 'payload.status'),
+        at: envelopeAt,
+      };
     default:
       return { kind: 'ignored', eventId, event, reason: `event ${event} is not processed` };
   }
@@ -292,7 +352,10 @@ export function parseWahaEvent(body: unknown): WahaEvent {
  * accepts the same id shapes. `ownPhone` is the session's own number, when known. Malformed items
  * throw a ValidationError naming the field (`payload.*`).
  */
-export function parseWahaHistoryMessage(item: unknown, ownPhone: string | null = null): { kind: 'message'; message: InboundMessage } | { kind: 'ignored'; reason: string } {
+export function parseWahaHistoryMessage(
+  item: unknown,
+  ownPhone: string | null = null,
+): { kind: 'message'; message: InboundMessage } | { kind: 'ignored'; reason: string } {
   if (!isObject(item)) throw new ValidationError('payload', 'must be a JSON object');
   const parsed = parseMessageEvent('history', 'message.any', item, ownPhone);
   if (parsed.kind === 'message') return { kind: 'message', message: parsed.message };
@@ -311,13 +374,27 @@ function parseReactionEvent(eventId: string, payload: Json, ownPhone: string | n
     // Same chat as the reaction; in groups the target's author is unknown, and acks, reactions and
     // revokes match on chat + raw id only, so none is needed.
     const likelyOurs = !own.fromMe;
-    targetExternalId = canonicalMessageId({ fromMe: likelyOurs, chatId: own.chatId, rawId: targetId, participant: null });
-    alternativeTargetExternalId = canonicalMessageId({ fromMe: !likelyOurs, chatId: own.chatId, rawId: targetId, participant: null });
+    targetExternalId = canonicalMessageId({
+      fromMe: likelyOurs,
+      chatId: own.chatId,
+      rawId: targetId,
+      participant: null,
+    });
+    alternativeTargetExternalId = canonicalMessageId({
+      fromMe: !likelyOurs,
+      chatId: own.chatId,
+      rawId: targetId,
+      participant: null,
+    });
   } else {
     const target = splitMessageId(targetId, 'payload.reaction.messageId');
     assertStorableJid(canonicalJid(target.chatId), 'payload.reaction.messageId');
     if (target.participant) assertStorableJid(canonicalJid(target.participant), 'payload.reaction.messageId');
-    if (!STORABLE_RAW_ID.test(target.rawId)) throw new ValidationError('payload.reaction.messageId', 'must carry a raw message id without whitespace or control characters');
+    if (!STORABLE_RAW_ID.test(target.rawId))
+      throw new ValidationError(
+        'payload.reaction.messageId',
+        'must carry a raw message id without whitespace or control characters',
+      );
     const targetChatId = phone.chat(canonicalJid(target.chatId));
     assertChatCanHoldMessages(targetChatId, 'payload.reaction.messageId');
     targetExternalId = canonicalMessageId({
@@ -326,18 +403,31 @@ function parseReactionEvent(eventId: string, payload: Json, ownPhone: string | n
       participant: target.participant ? canonicalJid(target.participant) : null,
     });
   }
-  if (typeof reaction.text !== 'string') throw new ValidationError('payload.reaction.text', 'must be a string (empty removes the reaction)');
+  if (typeof reaction.text !== 'string')
+    throw new ValidationError('payload.reaction.text', 'must be a string (empty removes the reaction)');
   const author = str(payload.participant);
   const reactor = author ? canonicalJid(author) : own.chatId;
   if (author) assertStorableJid(reactor, 'payload.participant');
   return {
-    kind: 'reaction', eventId, reactionExternalId: canonicalMessageId(own), targetExternalId, alternativeTargetExternalId, reactor,
-    emoji: reaction.text, at: secondsToIso(payload.timestamp, 'payload.timestamp'),
+    kind: 'reaction',
+    eventId,
+    reactionExternalId: canonicalMessageId(own),
+    targetExternalId,
+    alternativeTargetExternalId,
+    reactor,
+    emoji: reaction.text,
+    at: secondsToIso(payload.timestamp, 'payload.timestamp'),
   };
 }
 
-function parseMessageEvent(eventId: string, event: 'message' | 'message.any', payload: Json, ownPhone: string | null): WahaEvent {
-  if (payload.fromMe !== undefined && typeof payload.fromMe !== 'boolean') throw new ValidationError('payload.fromMe', 'must be a boolean');
+function parseMessageEvent(
+  eventId: string,
+  event: 'message' | 'message.any',
+  payload: Json,
+  ownPhone: string | null,
+): WahaEvent {
+  if (payload.fromMe !== undefined && typeof payload.fromMe !== 'boolean')
+    throw new ValidationError('payload.fromMe', 'must be a boolean');
   const data = isObject(payload._data) ? payload._data : {};
   const info = infoOf(payload);
   const infoFromMe = typeof info.IsFromMe === 'boolean' ? info.IsFromMe : null;
@@ -374,7 +464,12 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
     // In 1:1 chats the chat id is the counterparty for both directions (GOWS/NOWEB); a @lid chat
     // was mapped to its phone above when the event carries it.
     const counterparty = phoneOfJid(chatId);
-    if (!counterparty) return ignore(kind === 'direct' ? `chat id ${chatId} is not a phone number` : 'chat has a hidden id (@lid) and no phone number');
+    if (!counterparty)
+      return ignore(
+        kind === 'direct'
+          ? `chat id ${chatId} is not a phone number`
+          : 'chat has a hidden id (@lid) and no phone number',
+      );
     contact = { phone: counterparty, whatsappId: chatId, name: fromMe ? null : pushName };
   }
 
@@ -387,7 +482,8 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
   const coordinate = (key: 'latitude' | 'longitude', bound: number): string => {
     const raw = location?.[key];
     // Kept as WAHA sent it (a string in the spec); a number outside the globe is garbage.
-    if (Math.abs(Number(raw)) > bound) throw new ValidationError(`payload.location.${key}`, `must be from -${bound} to ${bound}`);
+    if (Math.abs(Number(raw)) > bound)
+      throw new ValidationError(`payload.location.${key}`, `must be from -${bound} to ${bound}`);
     return limited(String(raw ?? ''), `payload.location.${key}`, SHORT_MAX_LENGTH)!;
   };
   const replyTo = isObject(payload.replyTo) ? payload.replyTo : null;
@@ -415,7 +511,8 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
             url: limited(str(mediaIn.url), 'payload.media.url', SHORT_MAX_LENGTH),
             mimetype: limited(str(mediaIn.mimetype), 'payload.media.mimetype', SHORT_MAX_LENGTH),
             filename: limited(str(mediaIn.filename), 'payload.media.filename', SHORT_MAX_LENGTH),
-            error: mediaIn.error == null ? null : limited(String(mediaIn.error), 'payload.media.error', SHORT_MAX_LENGTH),
+            error:
+              mediaIn.error == null ? null : limited(String(mediaIn.error), 'payload.media.error', SHORT_MAX_LENGTH),
           }
         : payload.hasMedia === true
           ? { url: null, mimetype: null, filename: null, error: null }
@@ -424,7 +521,10 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
       contact,
       group,
       replyTo: replyTo
-        ? { id: limited(str(replyTo.id), 'payload.replyTo.id', SHORT_MAX_LENGTH), body: limited(str(replyTo.body), 'payload.replyTo.body', TEXT_MAX_LENGTH) }
+        ? {
+            id: limited(str(replyTo.id), 'payload.replyTo.id', SHORT_MAX_LENGTH),
+            body: limited(str(replyTo.body), 'payload.replyTo.body', TEXT_MAX_LENGTH),
+          }
         : null,
       location: location
         ? {
@@ -444,7 +544,8 @@ function parseMessageEvent(eventId: string, event: 'message' | 'message.any', pa
 function storableReferral(referral: AdReferral | null): AdReferral | null {
   if (!referral) return null;
   const path = 'payload._data.externalAdReply';
-  for (const key of ['sourceType', 'sourceId', 'sourceUrl', 'ctwaClid', 'entryPoint'] as const) limited(referral[key], `${path}.${key}`, SHORT_MAX_LENGTH);
+  for (const key of ['sourceType', 'sourceId', 'sourceUrl', 'ctwaClid', 'entryPoint'] as const)
+    limited(referral[key], `${path}.${key}`, SHORT_MAX_LENGTH);
   for (const key of ['title', 'body'] as const) limited(referral[key], `${path}.${key}`, TEXT_MAX_LENGTH);
   if (jsonDepth(referral.raw) > 16) throw new ValidationError(path, 'is nested too deeply');
   return referral;
@@ -458,13 +559,29 @@ function jsonDepth(value: unknown): number {
 }
 
 const MESSAGE_KEY_TYPES: [string, InboundMessageType][] = [
-  ['imageMessage', 'image'], ['videoMessage', 'video'], ['ptvMessage', 'video'], ['audioMessage', 'audio'],
-  ['documentMessage', 'document'], ['documentWithCaptionMessage', 'document'], ['stickerMessage', 'sticker'],
-  ['locationMessage', 'location'], ['liveLocationMessage', 'location'], ['contactMessage', 'contact'],
-  ['contactsArrayMessage', 'contact'], ['reactionMessage', 'reaction'], ['conversation', 'text'], ['extendedTextMessage', 'text'],
+  ['imageMessage', 'image'],
+  ['videoMessage', 'video'],
+  ['ptvMessage', 'video'],
+  ['audioMessage', 'audio'],
+  ['documentMessage', 'document'],
+  ['documentWithCaptionMessage', 'document'],
+  ['stickerMessage', 'sticker'],
+  ['locationMessage', 'location'],
+  ['liveLocationMessage', 'location'],
+  ['contactMessage', 'contact'],
+  ['contactsArrayMessage', 'contact'],
+  ['reactionMessage', 'reaction'],
+  ['conversation', 'text'],
+  ['extendedTextMessage', 'text'],
 ];
 
-function messageType(payload: Json, message: Json, media: Json | null, location: Json | null, vCards: string[]): InboundMessageType {
+function messageType(
+  payload: Json,
+  message: Json,
+  media: Json | null,
+  location: Json | null,
+  vCards: string[],
+): InboundMessageType {
   for (const [key, type] of MESSAGE_KEY_TYPES) if (key in message) return type;
   if (location) return 'location';
   if (vCards.length > 0) return 'contact';
@@ -486,7 +603,9 @@ export function findAdReferral(data: unknown): AdReferral | null {
   if (!found || !isObject(found.value)) return null;
   const ad = found.value;
   const pick = (...keys: string[]) => {
-    for (const key of Object.keys(ad)) if (keys.includes(key.toLowerCase())) return str(ad[key]) ?? (typeof ad[key] === 'number' ? String(ad[key]) : null);
+    for (const key of Object.keys(ad))
+      if (keys.includes(key.toLowerCase()))
+        return str(ad[key]) ?? (typeof ad[key] === 'number' ? String(ad[key]) : null);
     return null;
   };
   const parent = found.parent;

@@ -16,7 +16,13 @@ import {
   RecordAdConversionHandler,
   RevokeMessageHandler,
 } from '@app/message';
-import { type SeededConversation, newMessageInput, rawMessageId, seedConversation, waMessageId } from '@app/message/testing';
+import {
+  type SeededConversation,
+  newMessageInput,
+  rawMessageId,
+  seedConversation,
+  waMessageId,
+} from '@app/message/testing';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
 import { ownerView } from '../../../../test/support/database';
 
@@ -70,8 +76,17 @@ describe('Message write use cases (real PostgreSQL)', () => {
     await moduleRef?.close();
   });
 
-  const command = (overrides: Partial<CreateMessageCommand> = {}, on: SeededConversation = conv): CreateMessageCommand =>
-    newMessageInput({ tenantId: on.tenantId, sessionId: on.sessionId, contactId: on.contactId, channelId: on.channelId, ...overrides });
+  const command = (
+    overrides: Partial<CreateMessageCommand> = {},
+    on: SeededConversation = conv,
+  ): CreateMessageCommand =>
+    newMessageInput({
+      tenantId: on.tenantId,
+      sessionId: on.sessionId,
+      contactId: on.contactId,
+      channelId: on.channelId,
+      ...overrides,
+    });
 
   // A change that waited for its message's creation is dated after it, but may share its millisecond
   // (and created_at, in one transaction): a tie puts message.created first. A change dated before the
@@ -84,7 +99,10 @@ describe('Message write use cases (real PostgreSQL)', () => {
     );
   const typesFor = async (aggregateId: string) => (await outboxFor(aggregateId)).map((e) => e.type);
   const heldFor = (channelId: string, rawId: string) =>
-    db.query(`SELECT kind, from_me, tenant_id FROM held_message_events WHERE channel_id = $1 AND wa_raw_id = $2 ORDER BY id`, [channelId, rawId]);
+    db.query(
+      `SELECT kind, from_me, tenant_id FROM held_message_events WHERE channel_id = $1 AND wa_raw_id = $2 ORDER BY id`,
+      [channelId, rawId],
+    );
   const pendingAcks = (channelId: string, key: string) =>
     db.query(`SELECT ack_level FROM pending_message_acks WHERE channel_id = $1 AND external_id = $2`, [channelId, key]);
 
@@ -115,12 +133,18 @@ describe('Message write use cases (real PostgreSQL)', () => {
         ackLevel: 2,
         sentAt: '2026-03-10T13:02:30.000Z',
         revokedAt: null,
-        metadata: { source: 'app', replyTo: { id: 'AC1F3B7E9D2C4A6F8E0B1D3C5A7E9F21', participant: null, body: 'Olá!' } },
+        metadata: {
+          source: 'app',
+          replyTo: { id: 'AC1F3B7E9D2C4A6F8E0B1D3C5A7E9F21', participant: null, body: 'Olá!' },
+        },
         reactions: [],
       });
       await expect(get.execute({ tenantId: tenantA, id: view.id })).resolves.toEqual(view);
 
-      const [row] = await db.query(`SELECT tenant_id, external_id, wa_chat_id, wa_raw_id, sent_at, status, ack_level FROM messages WHERE id = $1`, [view.id]);
+      const [row] = await db.query(
+        `SELECT tenant_id, external_id, wa_chat_id, wa_raw_id, sent_at, status, ack_level FROM messages WHERE id = $1`,
+        [view.id],
+      );
       expect(row).toEqual({
         tenant_id: tenantA,
         external_id: externalId,
@@ -176,23 +200,37 @@ describe('Message write use cases (real PostgreSQL)', () => {
 
     it('is idempotent: 5 concurrent creates of one WAHA id store 1 row and raise 1 message.created', async () => {
       const externalId = waMessageId('inbound');
-      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => create.execute(command({ externalId, text: `attempt ${i}` }))));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) => create.execute(command({ externalId, text: `attempt ${i}` }))),
+      );
 
       expect(results.filter((r) => r.created)).toHaveLength(1);
       const winner = results.find((r) => r.created)!.message;
       for (const result of results) expect(result.message).toEqual(winner);
-      expect(await db.query(`SELECT id FROM messages WHERE channel_id = $1 AND external_id = $2`, [conv.channelId, externalId])).toEqual([
-        { id: winner.id },
-      ]);
-      const created = await db.query(`SELECT aggregate_id FROM outbox_events WHERE type = 'message.created' AND payload->>'externalId' = $1`, [externalId]);
+      expect(
+        await db.query(`SELECT id FROM messages WHERE channel_id = $1 AND external_id = $2`, [
+          conv.channelId,
+          externalId,
+        ]),
+      ).toEqual([{ id: winner.id }]);
+      const created = await db.query(
+        `SELECT aggregate_id FROM outbox_events WHERE type = 'message.created' AND payload->>'externalId' = $1`,
+        [externalId],
+      );
       expect(created).toEqual([{ aggregate_id: winner.id }]);
     });
 
     it('returns the stored message unchanged on a later duplicate, and treats a group id with another 4th segment as the same message', async () => {
       const raw = rawMessageId();
-      const first = await create.execute(command({ externalId: `false_120363400000000001@g.us_${raw}_123450000000002@lid`, text: 'first' }));
-      const again = await create.execute(command({ externalId: `false_120363400000000001@g.us_${raw}_123450000000002@lid`, text: 'changed' }));
-      const otherSegment = await create.execute(command({ externalId: `false_120363400000000001@g.us_${raw}_5511999990002@c.us` }));
+      const first = await create.execute(
+        command({ externalId: `false_120363400000000001@g.us_${raw}_123450000000002@lid`, text: 'first' }),
+      );
+      const again = await create.execute(
+        command({ externalId: `false_120363400000000001@g.us_${raw}_123450000000002@lid`, text: 'changed' }),
+      );
+      const otherSegment = await create.execute(
+        command({ externalId: `false_120363400000000001@g.us_${raw}_5511999990002@c.us` }),
+      );
       expect(again).toEqual({ message: first.message, created: false });
       expect(otherSegment).toEqual({ message: first.message, created: false });
       expect(await typesFor(first.message.id)).toEqual(['message.created']);
@@ -218,7 +256,9 @@ describe('Message write use cases (real PostgreSQL)', () => {
 
     it('answers a coded error naming the reference when the session does not exist, and writes nothing', async () => {
       const externalId = waMessageId('inbound');
-      const error = await rejection(create.execute(command({ externalId, sessionId: '00000000-0000-4000-8000-000000000000' })));
+      const error = await rejection(
+        create.execute(command({ externalId, sessionId: '00000000-0000-4000-8000-000000000000' })),
+      );
       expect(error).toBeInstanceOf(MessageReferenceNotFoundError);
       expect((error as MessageReferenceNotFoundError).field).toBe('sessionId');
       expect(await db.query(`SELECT id FROM messages WHERE external_id = $1`, [externalId])).toEqual([]);
@@ -239,16 +279,35 @@ describe('Message write use cases (real PostgreSQL)', () => {
       const { message } = await create.execute(command({ direction: 'outbound', externalId, ackLevel: 1 }));
       expect(message.status).toBe('sent');
 
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 3, at })).toEqual({ outcome: 'applied', status: 'read' });
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 2, at })).toEqual({ outcome: 'ignored', status: 'read' });
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 3, at })).toEqual({ outcome: 'ignored', status: 'read' });
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: -1, at })).toEqual({ outcome: 'ignored', status: 'read' });
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 4, at })).toEqual({ outcome: 'applied', status: 'played' });
+      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 3, at })).toEqual({
+        outcome: 'applied',
+        status: 'read',
+      });
+      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 2, at })).toEqual({
+        outcome: 'ignored',
+        status: 'read',
+      });
+      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 3, at })).toEqual({
+        outcome: 'ignored',
+        status: 'read',
+      });
+      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: -1, at })).toEqual({
+        outcome: 'ignored',
+        status: 'read',
+      });
+      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 4, at })).toEqual({
+        outcome: 'applied',
+        status: 'played',
+      });
 
       const view = await get.execute({ tenantId: tenantA, id: message.id });
       expect(view).toMatchObject({ status: 'played', ackLevel: 4 });
       const events = await outboxFor(message.id);
-      expect(events.map((e) => e.type)).toEqual(['message.created', 'message.status_changed', 'message.status_changed']);
+      expect(events.map((e) => e.type)).toEqual([
+        'message.created',
+        'message.status_changed',
+        'message.status_changed',
+      ]);
       expect(events.slice(1).map((e) => [e.payload.from, e.payload.to, e.payload.ackLevel])).toEqual([
         ['sent', 'read', 3],
         ['read', 'played', 4],
@@ -259,17 +318,21 @@ describe('Message write use cases (real PostgreSQL)', () => {
     it('marks a pending message failed on ERROR, and ignores acks on inbound messages', async () => {
       const outId = waMessageId('outbound');
       await create.execute(command({ direction: 'outbound', externalId: outId, ackLevel: 0 }));
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: outId, ack: -1, at })).toEqual({
+      expect(
+        await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: outId, ack: -1, at }),
+      ).toEqual({
         outcome: 'applied',
         status: 'failed',
       });
 
       const inId = waMessageId('inbound');
       const { message } = await create.execute(command({ externalId: inId }));
-      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: inId, ack: 3, at })).toEqual({
-        outcome: 'ignored',
-        status: 'received',
-      });
+      expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: inId, ack: 3, at })).toEqual(
+        {
+          outcome: 'ignored',
+          status: 'received',
+        },
+      );
       expect(await typesFor(message.id)).toEqual(['message.created']);
     });
 
@@ -296,7 +359,11 @@ describe('Message write use cases (real PostgreSQL)', () => {
     it('matches a group ack on the first three id segments', async () => {
       const raw = rawMessageId();
       const { message } = await create.execute(
-        command({ direction: 'outbound', externalId: `true_120363400000000001@g.us_${raw}_5511999990000@c.us`, ackLevel: 1 }),
+        command({
+          direction: 'outbound',
+          externalId: `true_120363400000000001@g.us_${raw}_5511999990000@c.us`,
+          ackLevel: 1,
+        }),
       );
       const result = await ack.execute({
         tenantId: tenantA,
@@ -317,7 +384,10 @@ describe('Message write use cases (real PostgreSQL)', () => {
         const [first, second] = round % 2 === 0 ? [creating, acking] : [acking, creating];
         await Promise.all([first(), second()]);
 
-        const [row] = await db.query(`SELECT id, status, ack_level FROM messages WHERE channel_id = $1 AND external_id = $2`, [conv.channelId, externalId]);
+        const [row] = await db.query(
+          `SELECT id, status, ack_level FROM messages WHERE channel_id = $1 AND external_id = $2`,
+          [conv.channelId, externalId],
+        );
         expect({ round, status: row.status, ack: row.ack_level }).toEqual({ round, status: 'read', ack: 3 });
         expect(await pendingAcks(conv.channelId, externalId)).toEqual([]);
         expect(await typesFor(row.id)).toEqual(['message.created', 'message.status_changed']);
@@ -340,7 +410,13 @@ describe('Message write use cases (real PostgreSQL)', () => {
 
     it('reports an unknown channel for an early ack as a coded error', async () => {
       const error = await rejection(
-        ack.execute({ tenantId: tenantA, channelId: '00000000-0000-4000-8000-000000000000', externalId: waMessageId('outbound'), ack: 2, at }),
+        ack.execute({
+          tenantId: tenantA,
+          channelId: '00000000-0000-4000-8000-000000000000',
+          externalId: waMessageId('outbound'),
+          ack: 2,
+          at,
+        }),
       );
       expect(error).toBeInstanceOf(MessageReferenceNotFoundError);
       expect((error as MessageReferenceNotFoundError).field).toBe('channelId');
@@ -350,40 +426,88 @@ describe('Message write use cases (real PostgreSQL)', () => {
   describe('AdoptWahaMessageId (a warning WAHA sent under its own id)', () => {
     const warningText = 'Are you still there?';
     const placeholderOf = (phone: string, overrides: Partial<CreateMessageCommand> = {}) =>
-      create.execute(command({
-        direction: 'outbound', externalId: waMessageId('outbound', phone), text: warningText, ackLevel: 0,
-        metadata: { source: 'api', automated: 'session_timeout_warning' }, ...overrides,
-      }));
+      create.execute(
+        command({
+          direction: 'outbound',
+          externalId: waMessageId('outbound', phone),
+          text: warningText,
+          ackLevel: 0,
+          metadata: { source: 'api', automated: 'session_timeout_warning' },
+          ...overrides,
+        }),
+      );
 
     it('moves the placeholder to the id of its echo (found by chat and text), which then is recorded already; the sender finds it moved', async () => {
       const phone = '5511988880001';
       const { message: placeholder } = await placeholderOf(phone);
       const echoId = waMessageId('outbound', phone);
 
-      const adopted = await adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: echoId, text: warningText });
-      expect(adopted).toMatchObject({ adopted: true, message: { id: placeholder.id, externalId: echoId, waRawId: echoId.split('_')[2], text: warningText } });
-      const echo = await create.execute(command({ direction: 'outbound', externalId: echoId, text: warningText, ackLevel: 1, metadata: { source: 'api' } }));
-      expect(echo).toMatchObject({ created: false, message: { id: placeholder.id, metadata: { automated: 'session_timeout_warning' } } });
+      const adopted = await adopt.execute({
+        tenantId: tenantA,
+        channelId: conv.channelId,
+        externalId: echoId,
+        text: warningText,
+      });
+      expect(adopted).toMatchObject({
+        adopted: true,
+        message: { id: placeholder.id, externalId: echoId, waRawId: echoId.split('_')[2], text: warningText },
+      });
+      const echo = await create.execute(
+        command({
+          direction: 'outbound',
+          externalId: echoId,
+          text: warningText,
+          ackLevel: 1,
+          metadata: { source: 'api' },
+        }),
+      );
+      expect(echo).toMatchObject({
+        created: false,
+        message: { id: placeholder.id, metadata: { automated: 'session_timeout_warning' } },
+      });
       // sendText answers afterwards with the same id: nothing left to move.
-      expect(await adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: echoId, placeholderId: placeholder.id })).toMatchObject({
+      expect(
+        await adopt.execute({
+          tenantId: tenantA,
+          channelId: conv.channelId,
+          externalId: echoId,
+          placeholderId: placeholder.id,
+        }),
+      ).toMatchObject({
         adopted: false,
         message: { id: placeholder.id },
       });
       expect(await typesFor(placeholder.id)).toEqual(['message.created']);
-      expect((await db.query(`SELECT count(*)::int AS n FROM messages WHERE wa_chat_id = $1`, [`${phone}@c.us`]))[0].n).toBe(1);
+      expect(
+        (await db.query(`SELECT count(*)::int AS n FROM messages WHERE wa_chat_id = $1`, [`${phone}@c.us`]))[0].n,
+      ).toBe(1);
     });
 
     it('takes nothing else for an echo: another text, a message that is not automated or already acked, an inbound id', async () => {
       const phone = '5511988880002';
       await placeholderOf(phone, { metadata: { source: 'api' } });
       const acked = await placeholderOf(phone);
-      await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId: acked.message.externalId, ack: 2, at: new Date() });
+      await ack.execute({
+        tenantId: tenantA,
+        channelId: conv.channelId,
+        externalId: acked.message.externalId,
+        ack: 2,
+        at: new Date(),
+      });
       await placeholderOf(phone, { text: 'Another text' });
-      const run = (externalId: string, text = warningText) => adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, text });
+      const run = (externalId: string, text = warningText) =>
+        adopt.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, text });
       expect(await run(waMessageId('outbound', phone))).toBeNull();
       expect(await run(waMessageId('outbound', phone), 'Something else')).toBeNull();
       expect(await run(waMessageId('inbound', phone))).toBeNull();
-      expect(await adopt.execute({ tenantId: tenantB, channelId: conv.channelId, externalId: waMessageId('outbound', phone), text: 'Another text' })).toBeNull();
+      expect(
+        await adopt.execute({
+          tenantId: tenantB,
+          channelId: conv.channelId,
+          externalId: waMessageId('outbound', phone),
+          text: 'Another text',
+        }),
+      ).toBeNull();
     });
   });
 
@@ -402,7 +526,9 @@ describe('Message write use cases (real PostgreSQL)', () => {
       expect(second).toEqual({ outcome: 'already', message: first.message });
       const unknownRaw = rawMessageId();
       expect(await revoke.execute({ ...base, rawId: unknownRaw })).toEqual({ outcome: 'held' });
-      expect(await heldFor(conv.channelId, unknownRaw)).toEqual([{ kind: 'revoke', from_me: null, tenant_id: tenantA }]);
+      expect(await heldFor(conv.channelId, unknownRaw)).toEqual([
+        { kind: 'revoke', from_me: null, tenant_id: tenantA },
+      ]);
       // Another tenant's id can neither see the message nor hold anything on the channel.
       const foreign = await rejection(revoke.execute({ ...base, tenantId: tenantB }));
       expect(foreign).toBeInstanceOf(MessageReferenceNotFoundError);
@@ -411,14 +537,24 @@ describe('Message write use cases (real PostgreSQL)', () => {
 
       const events = await outboxFor(message.id);
       expect(events.map((e) => e.type)).toEqual(['message.created', 'message.revoked']);
-      expect(events[1]!.payload).toMatchObject({ id: message.id, previousStatus: 'received', revokedAt: at.toISOString() });
+      expect(events[1]!.payload).toMatchObject({
+        id: message.id,
+        previousStatus: 'received',
+        revokedAt: at.toISOString(),
+      });
     });
 
     it('leaves a revoked outbound message deleted whatever acks come later', async () => {
       const raw = rawMessageId();
       const externalId = waMessageId('outbound', '5511999990001', raw);
       await create.execute(command({ direction: 'outbound', externalId, ackLevel: 1 }));
-      await revoke.execute({ tenantId: tenantA, channelId: conv.channelId, chatId: '5511999990001@c.us', rawId: raw, at });
+      await revoke.execute({
+        tenantId: tenantA,
+        channelId: conv.channelId,
+        chatId: '5511999990001@c.us',
+        rawId: raw,
+        at,
+      });
       expect(await ack.execute({ tenantId: tenantA, channelId: conv.channelId, externalId, ack: 3, at })).toEqual({
         outcome: 'ignored',
         status: 'deleted',
@@ -426,7 +562,9 @@ describe('Message write use cases (real PostgreSQL)', () => {
     });
 
     it('names the malformed field', async () => {
-      const error = await rejection(revoke.execute({ tenantId: tenantA, channelId: conv.channelId, chatId: '5511999990001', rawId: 'AC1', at }));
+      const error = await rejection(
+        revoke.execute({ tenantId: tenantA, channelId: conv.channelId, chatId: '5511999990001', rawId: 'AC1', at }),
+      );
       expect((error as ValidationError).field).toBe('chatId');
     });
   });
@@ -450,14 +588,27 @@ describe('Message write use cases (real PostgreSQL)', () => {
         { reactor: '5511999990001@c.us', emoji: '👍', reactedAt: '2026-03-10T13:02:20.000Z' },
       ]);
 
-      const removed = { ...base, emoji: '', reactionExternalId: waMessageId('inbound'), at: new Date('2026-03-10T13:02:25.000Z') };
+      const removed = {
+        ...base,
+        emoji: '',
+        reactionExternalId: waMessageId('inbound'),
+        at: new Date('2026-03-10T13:02:25.000Z'),
+      };
       expect(await react.execute(removed)).toEqual({ outcome: 'removed', changed: true });
       expect(await react.execute(added)).toEqual({ outcome: 'removed', changed: false });
       expect((await get.execute({ tenantId: tenantA, id: message.id })).reactions).toEqual([]);
 
       const events = await outboxFor(message.id);
-      expect(events.map((e) => e.type)).toEqual(['message.created', 'message.reaction_added', 'message.reaction_removed']);
-      expect(events[1]!.payload).toMatchObject({ emoji: '👍', reactor: '5511999990001@c.us', reactionExternalId: added.reactionExternalId });
+      expect(events.map((e) => e.type)).toEqual([
+        'message.created',
+        'message.reaction_added',
+        'message.reaction_removed',
+      ]);
+      expect(events[1]!.payload).toMatchObject({
+        emoji: '👍',
+        reactor: '5511999990001@c.us',
+        reactionExternalId: added.reactionExternalId,
+      });
       expect(events[2]!.payload).toMatchObject({ emoji: '', previousEmoji: '👍', reactor: '5511999990001@c.us' });
     });
 
@@ -475,7 +626,9 @@ describe('Message write use cases (real PostgreSQL)', () => {
       expect(await react.execute(base)).toEqual({ outcome: 'held', changed: false });
       const raw = base.targetExternalId.split('_')[2]!;
       expect(await heldFor(conv.channelId, raw)).toEqual([{ kind: 'reaction', from_me: true, tenant_id: tenantA }]);
-      const foreign = await rejection(react.execute({ ...base, tenantId: tenantB, reactionExternalId: waMessageId('inbound') }));
+      const foreign = await rejection(
+        react.execute({ ...base, tenantId: tenantB, reactionExternalId: waMessageId('inbound') }),
+      );
       expect((foreign as MessageReferenceNotFoundError).field).toBe('channelId');
 
       const { message } = await create.execute(command({ direction: 'outbound', externalId: base.targetExternalId }));
@@ -494,12 +647,18 @@ describe('Message write use cases (real PostgreSQL)', () => {
     it('applies held reactions in WhatsApp-time order and the revoke when the message is created, with the events of a stored message', async () => {
       const raw = rawMessageId();
       const externalId = waMessageId('outbound', '5511999990001', raw);
-      const reactionBase = { tenantId: tenantA, channelId: conv.channelId, targetExternalId: externalId, reactorId: chat };
+      const reactionBase = {
+        tenantId: tenantA,
+        channelId: conv.channelId,
+        targetExternalId: externalId,
+        reactorId: chat,
+      };
       const first = { ...reactionBase, emoji: '👍', reactionExternalId: waMessageId('inbound'), at: t(10) };
       const replacing = { ...reactionBase, emoji: '❤️', reactionExternalId: waMessageId('inbound'), at: t(11) };
       const removal = { ...reactionBase, emoji: '', reactionExternalId: waMessageId('inbound'), at: t(12) };
       // Arrival order: removal, first (twice: a duplicate delivery), replacing, then the revoke (twice).
-      for (const reaction of [removal, first, first, replacing]) expect((await react.execute(reaction)).outcome).toBe('held');
+      for (const reaction of [removal, first, first, replacing])
+        expect((await react.execute(reaction)).outcome).toBe('held');
       const revokeCommand = { tenantId: tenantA, channelId: conv.channelId, chatId: chat, rawId: raw, at: t(20) };
       expect(await revoke.execute(revokeCommand)).toEqual({ outcome: 'held' });
       expect(await revoke.execute({ ...revokeCommand, at: t(21) })).toEqual({ outcome: 'held' });
@@ -516,7 +675,11 @@ describe('Message write use cases (real PostgreSQL)', () => {
         ['message.reaction_removed', ''],
         ['message.revoked', null],
       ]);
-      expect(events[4]!.payload).toMatchObject({ id: message.id, previousStatus: 'sent', revokedAt: t(20).toISOString() });
+      expect(events[4]!.payload).toMatchObject({
+        id: message.id,
+        previousStatus: 'sent',
+        revokedAt: t(20).toISOString(),
+      });
       expect(await heldFor(conv.channelId, raw)).toEqual([]);
 
       // Repeats after the message landed change nothing and raise nothing.
@@ -531,8 +694,13 @@ describe('Message write use cases (real PostgreSQL)', () => {
       await revoke.execute({ tenantId: tenantA, channelId: conv.channelId, chatId: chat, rawId: raw, at: t(30) });
       const inboundTarget = waMessageId('inbound', '5511999990001', raw);
       await react.execute({
-        tenantId: tenantA, channelId: conv.channelId, targetExternalId: waMessageId('outbound', '5511999990001', raw), reactorId: chat,
-        emoji: '👍', reactionExternalId: waMessageId('inbound'), at: t(29),
+        tenantId: tenantA,
+        channelId: conv.channelId,
+        targetExternalId: waMessageId('outbound', '5511999990001', raw),
+        reactorId: chat,
+        emoji: '👍',
+        reactionExternalId: waMessageId('inbound'),
+        at: t(29),
       });
 
       const { message } = await create.execute(command({ externalId: inboundTarget }));
@@ -573,7 +741,9 @@ describe('Message write use cases (real PostgreSQL)', () => {
       });
 
       expect(await remove.execute({ tenantId: tenantB, messageId: message.id, reason: 'saga_rollback' })).toBe(false);
-      const results = await Promise.all([1, 2, 3].map(() => remove.execute({ tenantId: tenantA, messageId: message.id, reason: 'saga_rollback' })));
+      const results = await Promise.all(
+        [1, 2, 3].map(() => remove.execute({ tenantId: tenantA, messageId: message.id, reason: 'saga_rollback' })),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await remove.execute({ tenantId: tenantA, messageId: message.id, reason: 'saga_rollback' })).toBe(false);
 
@@ -582,16 +752,29 @@ describe('Message write use cases (real PostgreSQL)', () => {
       expect(await rejection(get.execute({ tenantId: tenantA, id: message.id }))).toBeInstanceOf(MessageNotFoundError);
       const events = await outboxFor(message.id);
       expect(events.map((e) => e.type)).toEqual(['message.created', 'message.deleted']);
-      expect(events[1]!.payload).toMatchObject({ id: message.id, reason: 'saga_rollback', externalId: message.externalId });
+      expect(events[1]!.payload).toMatchObject({
+        id: message.id,
+        reason: 'saga_rollback',
+        externalId: message.externalId,
+      });
 
       // Once compensated, the same WAHA id can be stored again by a retried saga.
       expect((await create.execute(command({ externalId: message.externalId }))).created).toBe(true);
     });
 
     it('validates the ids and the reason', async () => {
-      expect(((await rejection(remove.execute({ tenantId: tenantA, messageId: 'x', reason: 'r' }))) as ValidationError).field).toBe('messageId');
+      expect(
+        ((await rejection(remove.execute({ tenantId: tenantA, messageId: 'x', reason: 'r' }))) as ValidationError)
+          .field,
+      ).toBe('messageId');
       const { message } = await create.execute(command({ externalId: waMessageId('inbound') }));
-      expect(((await rejection(remove.execute({ tenantId: tenantA, messageId: message.id, reason: ' ' }))) as ValidationError).field).toBe('reason');
+      expect(
+        (
+          (await rejection(
+            remove.execute({ tenantId: tenantA, messageId: message.id, reason: ' ' }),
+          )) as ValidationError
+        ).field,
+      ).toBe('reason');
       expect((await get.execute({ tenantId: tenantA, id: message.id })).id).toBe(message.id);
     });
   });

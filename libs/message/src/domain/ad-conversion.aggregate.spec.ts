@@ -14,15 +14,31 @@ const input = (referral: NewAdConversion['referral']): NewAdConversion => ({
 
 describe('AdConversion', () => {
   it('records tracking.ad_conversion with the referral (the raw context stays on the row)', () => {
-    const raw = { externalAdReply: { sourceID: '120210000000000001', thumbnailURL: 'https://x/y.jpg' }, entryPointConversionApp: 'facebook' };
+    const raw = {
+      externalAdReply: { sourceID: '120210000000000001', thumbnailURL: 'https://x/y.jpg' },
+      entryPointConversionApp: 'facebook',
+    };
     const conversion = AdConversion.record(
-      input({ sourceType: 'ad', sourceId: '120210000000000001', sourceUrl: 'https://fb.me/1AbC', ctwaClid: 'Afc3', title: 'Plano Pro', body: 'Fale', entryPoint: 'ctwa_ad', raw }),
+      input({
+        sourceType: 'ad',
+        sourceId: '120210000000000001',
+        sourceUrl: 'https://fb.me/1AbC',
+        ctwaClid: 'Afc3',
+        title: 'Plano Pro',
+        body: 'Fale',
+        entryPoint: 'ctwa_ad',
+        raw,
+      }),
       NOW,
     );
     expect(conversion.toProps()).toMatchObject({ raw, sourceId: '120210000000000001', createdAt: NOW });
     const [event, ...rest] = conversion.pullEvents();
     expect(rest).toEqual([]);
-    expect(event).toMatchObject({ type: 'tracking.ad_conversion', aggregateType: 'ad_conversion', aggregateId: conversion.id });
+    expect(event).toMatchObject({
+      type: 'tracking.ad_conversion',
+      aggregateType: 'ad_conversion',
+      aggregateId: conversion.id,
+    });
     expect(event!.data).toEqual({
       id: conversion.id,
       messageId: '1a2b3c4d-0000-4000-8000-000000000010',

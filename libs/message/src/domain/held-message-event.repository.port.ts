@@ -12,7 +12,13 @@ export abstract class HeldMessageEventRepository {
   abstract hold(target: HeldMessageEventTarget, event: HeldMessageEvent, heldAt: Date): Promise<boolean>;
   /** Removes and returns the events held for the tenant's message of this channel, chat, raw id and
    *  direction (including those that named no direction), in no particular order. */
-  abstract take(tenantId: string, channelId: string, chatId: string, rawId: string, direction: MessageDirection): Promise<HeldMessageEvent[]>;
+  abstract take(
+    tenantId: string,
+    channelId: string,
+    chatId: string,
+    rawId: string,
+    direction: MessageDirection,
+  ): Promise<HeldMessageEvent[]>;
   /** Deletes events held since before `before` whose message never came (ignored chats, lost events). */
   abstract deleteHeldBefore(before: Date, limit: number): Promise<number>;
 }

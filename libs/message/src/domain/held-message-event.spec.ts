@@ -16,13 +16,25 @@ describe('applyHeldEvents', () => {
     // Arrived: the removal (t12) first, then the replacing reaction (t11), then the first one (t10).
     applyHeldEvents(message, [reaction('', 'R3', 12), reaction('❤️', 'R2', 11), reaction('👍', 'R1', 10)], NOW);
 
-    expect(message.pullEvents().map((e) => [e.type, (e.data as { emoji: string }).emoji, (e.data as { previousEmoji: string | null }).previousEmoji])).toEqual([
+    expect(
+      message
+        .pullEvents()
+        .map((e) => [
+          e.type,
+          (e.data as { emoji: string }).emoji,
+          (e.data as { previousEmoji: string | null }).previousEmoji,
+        ]),
+    ).toEqual([
       ['message.reaction_added', '👍', null],
       ['message.reaction_added', '❤️', '👍'],
       ['message.reaction_removed', '', '❤️'],
     ]);
     expect(message.activeReactions()).toEqual([]);
-    expect(message.metadata.reactions?.[ana]).toEqual({ emoji: null, reactionExternalId: 'R3', reactedAt: t(12).toISOString() });
+    expect(message.metadata.reactions?.[ana]).toEqual({
+      emoji: null,
+      reactionExternalId: 'R3',
+      reactedAt: t(12).toISOString(),
+    });
   });
 
   it('keeps a later reaction that replaced an earlier one, even when the earlier one arrived last', () => {
@@ -35,7 +47,11 @@ describe('applyHeldEvents', () => {
   it('revokes the message once, after the reactions of the same instant, recording message.revoked with the revoke time', () => {
     const message = aMessage();
     message.pullEvents();
-    applyHeldEvents(message, [{ kind: 'revoke', at: t(10) }, reaction('👍', 'R1', 10), { kind: 'revoke', at: t(20) }], NOW);
+    applyHeldEvents(
+      message,
+      [{ kind: 'revoke', at: t(10) }, reaction('👍', 'R1', 10), { kind: 'revoke', at: t(20) }],
+      NOW,
+    );
 
     const events = message.pullEvents();
     expect(events.map((e) => e.type)).toEqual(['message.reaction_added', 'message.revoked']);

@@ -43,6 +43,7 @@ export function applyHeldEvents(message: Message, events: readonly HeldMessageEv
  *  not depend on the order the store hands them back in. */
 function tieBreak(a: HeldMessageEvent, b: HeldMessageEvent): number {
   if (a.kind !== b.kind) return a.kind === 'revoke' ? 1 : -1;
-  if (a.kind === 'reaction' && b.kind === 'reaction') return a.reaction.reactionExternalId.localeCompare(b.reaction.reactionExternalId);
+  if (a.kind === 'reaction' && b.kind === 'reaction')
+    return a.reaction.reactionExternalId.localeCompare(b.reaction.reactionExternalId);
   return 0;
 }

@@ -14,7 +14,10 @@ import {
 import { type MessageStatus } from './message-status';
 
 /** Folds a sequence of acks over an outbound message, as ApplyMessageAck does one call at a time. */
-function replay(start: MessageStatus, acks: WahaAck[]): { status: MessageStatus; changes: Array<[MessageStatus, MessageStatus]> } {
+function replay(
+  start: MessageStatus,
+  acks: WahaAck[],
+): { status: MessageStatus; changes: Array<[MessageStatus, MessageStatus]> } {
   let status = start;
   const changes: Array<[MessageStatus, MessageStatus]> = [];
   for (const ack of acks) {
@@ -29,7 +32,9 @@ function replay(start: MessageStatus, acks: WahaAck[]): { status: MessageStatus;
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+  return items.flatMap((item, i) =>
+    permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+  );
 }
 
 describe('WAHA ack mapping', () => {

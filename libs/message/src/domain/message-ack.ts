@@ -43,7 +43,8 @@ export function isWahaAck(value: unknown): value is WahaAck {
 
 /** Throws a ValidationError naming `field` unless `value` is one of WAHA's ack numbers (-1 to 4). */
 export function parseWahaAck(value: unknown, field = 'ack'): WahaAck {
-  if (!isWahaAck(value)) throw new ValidationError(field, 'must be a WAHA ack: an integer from -1 (ERROR) to 4 (PLAYED)');
+  if (!isWahaAck(value))
+    throw new ValidationError(field, 'must be a WAHA ack: an integer from -1 (ERROR) to 4 (PLAYED)');
   return value;
 }
 
@@ -81,8 +82,7 @@ export interface AckTarget {
 export type AckIgnoredReason = 'inbound' | 'deleted' | 'not_forward';
 
 export type AckDecision =
-  | { apply: true; status: OutboundAckStatus; ackLevel: WahaAck }
-  | { apply: false; reason: AckIgnoredReason };
+  { apply: true; status: OutboundAckStatus; ackLevel: WahaAck } | { apply: false; reason: AckIgnoredReason };
 
 /**
  * Whether an ack moves a message on. Only outbound, not revoked messages follow acks, and only
@@ -101,5 +101,7 @@ export function decideAck(target: AckTarget, ack: WahaAck): AckDecision {
 
 function progressOf(status: MessageStatus): number {
   // `received` and `deleted` are not on the outbound path; decideAck handles them before this.
-  return Object.prototype.hasOwnProperty.call(PROGRESS, status) ? PROGRESS[status as OutboundAckStatus] : Number.POSITIVE_INFINITY;
+  return Object.prototype.hasOwnProperty.call(PROGRESS, status)
+    ? PROGRESS[status as OutboundAckStatus]
+    : Number.POSITIVE_INFINITY;
 }

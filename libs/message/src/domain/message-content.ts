@@ -127,7 +127,10 @@ export function normaliseMedia(media: MessageMediaInput | null | undefined): Mes
   };
 }
 
-export function normaliseAdReferral(referral: AdReferralInput | null | undefined, field = 'adReferral'): AdReferral | null {
+export function normaliseAdReferral(
+  referral: AdReferralInput | null | undefined,
+  field = 'adReferral',
+): AdReferral | null {
   if (referral === undefined || referral === null) return null;
   if (typeof referral !== 'object' || Array.isArray(referral)) throw new ValidationError(field, 'must be an object');
   return {
@@ -175,7 +178,9 @@ export function normaliseMetadata(input: MessageMetadataInput | null | undefined
     if (!Array.isArray(input.vCards) || input.vCards.length > MAX_VCARDS) {
       throw new ValidationError('metadata.vCards', `must be a list of at most ${MAX_VCARDS} vCard texts`);
     }
-    const vCards = input.vCards.map((card, i) => normaliseText(card, `metadata.vCards[${i}]`)).filter((c): c is string => c !== null);
+    const vCards = input.vCards
+      .map((card, i) => normaliseText(card, `metadata.vCards[${i}]`))
+      .filter((c): c is string => c !== null);
     if (vCards.length > 0) metadata.vCards = vCards;
   }
   const adReferral = normaliseAdReferral(input.adReferral, 'metadata.adReferral');
@@ -219,7 +224,8 @@ function shortString(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const clean = stripNul(value).trim();
-  if (clean.length > SHORT_MAX_LENGTH) throw new ValidationError(field, `must be at most ${SHORT_MAX_LENGTH} characters`);
+  if (clean.length > SHORT_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${SHORT_MAX_LENGTH} characters`);
   return clean.length > 0 ? clean : null;
 }
 

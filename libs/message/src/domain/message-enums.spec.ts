@@ -7,7 +7,10 @@ import { MEDIA_MESSAGE_TYPES, MESSAGE_TYPES, isMessageType, parseMessageType } f
 
 /** The values of `CHECK (<column> IN (...))` on the messages table, as migrated. */
 function checkList(column: string): string[] {
-  const migration = readFileSync(join(__dirname, '../../../database/src/migrations/1764201600000-conversations.ts'), 'utf8');
+  const migration = readFileSync(
+    join(__dirname, '../../../database/src/migrations/1764201600000-conversations.ts'),
+    'utf8',
+  );
   const table = migration.slice(migration.indexOf('CREATE TABLE messages'));
   const match = new RegExp(`\\b${column} text NOT NULL CHECK \\(${column} IN \\(([^)]*)\\)\\)`).exec(table);
   if (!match) throw new Error(`no check constraint for messages.${column}`);
@@ -22,7 +25,18 @@ describe('message enums', () => {
   });
 
   it('lists DESIGN §3 types and the media subset', () => {
-    expect(MESSAGE_TYPES).toEqual(['text', 'image', 'audio', 'video', 'document', 'location', 'contact', 'sticker', 'reaction', 'other']);
+    expect(MESSAGE_TYPES).toEqual([
+      'text',
+      'image',
+      'audio',
+      'video',
+      'document',
+      'location',
+      'contact',
+      'sticker',
+      'reaction',
+      'other',
+    ]);
     expect(MEDIA_MESSAGE_TYPES).toEqual(['image', 'audio', 'video', 'document', 'sticker']);
   });
 
@@ -30,18 +44,21 @@ describe('message enums', () => {
     [parseMessageType, isMessageType, 'image', 'voice', 'type'],
     [parseMessageStatus, isMessageStatus, 'played', 'queued', 'status'],
     [parseMessageDirection, isMessageDirection, 'outbound', 'out', 'direction'],
-  ] as const)('parses known values and rejects others with a ValidationError naming the field', (parse, is, good, bad, field) => {
-    expect(parse(good)).toBe(good);
-    expect(is(good)).toBe(true);
-    expect(is(bad)).toBe(false);
-    expect(is(undefined)).toBe(false);
-    let caught: unknown;
-    try {
-      parse(bad);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(ValidationError);
-    expect((caught as ValidationError).field).toBe(field);
-  });
+  ] as const)(
+    'parses known values and rejects others with a ValidationError naming the field',
+    (parse, is, good, bad, field) => {
+      expect(parse(good)).toBe(good);
+      expect(is(good)).toBe(true);
+      expect(is(bad)).toBe(false);
+      expect(is(undefined)).toBe(false);
+      let caught: unknown;
+      try {
+        parse(bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ValidationError);
+      expect((caught as ValidationError).field).toBe(field);
+    },
+  );
 });

@@ -13,7 +13,14 @@ describe('MessageGroup', () => {
     const late = aMessage({ sentAt: new Date('2026-03-10T13:02:40Z') });
     const early = aMessage({ sentAt: new Date('2026-03-10T13:02:30Z') });
     const group = MessageGroup.complete(
-      { id: GROUP, tenantId: TENANT, sessionId: SESSION, channelId: CHANNEL, messages: [late, early], completedAt: NOW },
+      {
+        id: GROUP,
+        tenantId: TENANT,
+        sessionId: SESSION,
+        channelId: CHANNEL,
+        messages: [late, early],
+        completedAt: NOW,
+      },
       NOW,
     );
     expect(group.toProps()).toEqual({
@@ -27,7 +34,11 @@ describe('MessageGroup', () => {
       completedAt: NOW,
     });
     const [event] = group.pullEvents();
-    expect(event).toMatchObject({ type: 'message.group.completed', aggregateType: 'message_group', aggregateId: GROUP });
+    expect(event).toMatchObject({
+      type: 'message.group.completed',
+      aggregateType: 'message_group',
+      aggregateId: GROUP,
+    });
     expect(event!.data).toEqual({
       groupId: GROUP,
       sessionId: SESSION,
@@ -42,16 +53,31 @@ describe('MessageGroup', () => {
 
   it.each([
     ['no messages', () => [], 'messageIds'],
-    ['a message of another session', () => [aMessage({ sessionId: '1a2b3c4d-0000-4000-8000-0000000000ff' })], 'messageIds'],
-    ['a message of another channel', () => [aMessage({ channelId: '1a2b3c4d-0000-4000-8000-0000000000ff' })], 'channelId'],
-    ['the same message twice', () => {
-      const m = aMessage();
-      return [m, m];
-    }, 'messageIds'],
+    [
+      'a message of another session',
+      () => [aMessage({ sessionId: '1a2b3c4d-0000-4000-8000-0000000000ff' })],
+      'messageIds',
+    ],
+    [
+      'a message of another channel',
+      () => [aMessage({ channelId: '1a2b3c4d-0000-4000-8000-0000000000ff' })],
+      'channelId',
+    ],
+    [
+      'the same message twice',
+      () => {
+        const m = aMessage();
+        return [m, m];
+      },
+      'messageIds',
+    ],
   ])('refuses %s', (_what, messages, field) => {
     let caught: unknown;
     try {
-      MessageGroup.complete({ id: GROUP, tenantId: TENANT, sessionId: SESSION, channelId: CHANNEL, messages: messages(), completedAt: NOW }, NOW);
+      MessageGroup.complete(
+        { id: GROUP, tenantId: TENANT, sessionId: SESSION, channelId: CHANNEL, messages: messages(), completedAt: NOW },
+        NOW,
+      );
     } catch (error) {
       caught = error;
     }

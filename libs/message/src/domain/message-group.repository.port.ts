@@ -5,5 +5,10 @@ export abstract class MessageGroupRepository {
   abstract insertIfAbsent(group: MessageGroup): Promise<boolean>;
   abstract findById(tenantId: string, id: string): Promise<MessageGroup | null>;
   /** Those of `messageIds` that a stored group of the session, other than `exceptGroupId`, holds. */
-  abstract findGroupedMessageIds(tenantId: string, sessionId: string, messageIds: string[], exceptGroupId: string): Promise<string[]>;
+  abstract findGroupedMessageIds(
+    tenantId: string,
+    sessionId: string,
+    messageIds: string[],
+    exceptGroupId: string,
+  ): Promise<string[]>;
 }

@@ -5,7 +5,16 @@ import { ValidationError } from '@app/shared';
  * (`pending` -> `sent` -> `delivered` -> `read` -> `played`, or `failed`); a revoked message is
  * `deleted` whatever its direction. Same list as the `messages.status` check constraint.
  */
-export const MESSAGE_STATUSES = ['received', 'pending', 'sent', 'delivered', 'read', 'played', 'failed', 'deleted'] as const;
+export const MESSAGE_STATUSES = [
+  'received',
+  'pending',
+  'sent',
+  'delivered',
+  'read',
+  'played',
+  'failed',
+  'deleted',
+] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /** The statuses an outbound message moves through by ack. */

@@ -37,7 +37,12 @@ describe('Message', () => {
 
       const [event, ...rest] = message.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: MessageEventTypes.created, aggregateType: 'message', aggregateId: message.id, occurredAt: NOW });
+      expect(event).toMatchObject({
+        type: MessageEventTypes.created,
+        aggregateType: 'message',
+        aggregateId: message.id,
+        occurredAt: NOW,
+      });
       expect(event!.data).toEqual<MessageCreatedEventData>({
         id: message.id,
         sessionId: message.sessionId,
@@ -81,7 +86,11 @@ describe('Message', () => {
         externalId: 'false_120363400000000001@g.us_3A9F2E4D6C8B0A1F3E5D_123450000000002@lid',
         type: 'image',
         text: 'Essa é a tela que aparece pra mim',
-        media: { url: 'http://localhost:3000/api/files/default/AC2B.jpeg', mimetype: 'image/jpeg', caption: 'Essa é a tela que aparece pra mim' },
+        media: {
+          url: 'http://localhost:3000/api/files/default/AC2B.jpeg',
+          mimetype: 'image/jpeg',
+          caption: 'Essa é a tela que aparece pra mim',
+        },
         metadata: {
           source: 'app',
           replyTo: { id: 'AC1F3B7E', body: 'Olá!' },
@@ -158,8 +167,12 @@ describe('Message', () => {
       expect(validationError(() => aMessage({ direction: 'outbound', externalId: inboundId })).message).toBe(
         'direction: must be inbound for a false_ message id',
       );
-      expect(validationError(() => aMessage({ direction: 'inbound', externalId: 'true_5511999990001@c.us_3EB0' })).field).toBe('direction');
-      expect(validationError(() => aMessage({ externalId: inboundId, waChatId: '5511999990002@c.us' })).field).toBe('waChatId');
+      expect(
+        validationError(() => aMessage({ direction: 'inbound', externalId: 'true_5511999990001@c.us_3EB0' })).field,
+      ).toBe('direction');
+      expect(validationError(() => aMessage({ externalId: inboundId, waChatId: '5511999990002@c.us' })).field).toBe(
+        'waChatId',
+      );
       expect(validationError(() => aMessage({ externalId: inboundId, waRawId: 'AC4B' })).field).toBe('waRawId');
       expect(aMessage({ externalId: inboundId, waChatId: '5511999990001@c.us', waRawId: 'AC4A' }).waRawId).toBe('AC4A');
     });
@@ -177,7 +190,14 @@ describe('Message', () => {
       const [event, ...rest] = message.pullEvents();
       expect(rest).toEqual([]);
       expect(event).toMatchObject({ type: 'message.status_changed', occurredAt: LATER, aggregateId: message.id });
-      expect(event!.data).toMatchObject({ id: message.id, from: 'sent', to: 'read', ackLevel: 3, changedAt: at.toISOString(), direction: 'outbound' });
+      expect(event!.data).toMatchObject({
+        id: message.id,
+        from: 'sent',
+        to: 'read',
+        ackLevel: 3,
+        changedAt: at.toISOString(),
+        direction: 'outbound',
+      });
     });
 
     it('ignores an older ack without recording or touching anything (READ then DEVICE stays read)', () => {
@@ -212,7 +232,10 @@ describe('Message', () => {
       expect(message.status).toBe('deleted');
       expect(message.revokedAt).toEqual(at);
       const [event] = message.pullEvents();
-      expect(event).toMatchObject({ type: 'message.revoked', data: { previousStatus: 'delivered', revokedAt: at.toISOString() } });
+      expect(event).toMatchObject({
+        type: 'message.revoked',
+        data: { previousStatus: 'delivered', revokedAt: at.toISOString() },
+      });
 
       expect(message.revoke(LATER, LATER)).toBe(false);
       expect(message.revokedAt).toEqual(at);
@@ -233,14 +256,25 @@ describe('Message', () => {
       const message = aMessage({ direction: 'outbound' });
       message.pullEvents();
 
-      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER)).toEqual({ state: 'recorded', changed: true });
-      expect(message.react({ reactorId: bruno, emoji: '❤️', reactionExternalId: 'R2', at: t(21) }, LATER)).toEqual({ state: 'recorded', changed: true });
+      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER)).toEqual({
+        state: 'recorded',
+        changed: true,
+      });
+      expect(message.react({ reactorId: bruno, emoji: '❤️', reactionExternalId: 'R2', at: t(21) }, LATER)).toEqual({
+        state: 'recorded',
+        changed: true,
+      });
       expect(message.activeReactions()).toEqual([
         { reactor: ana, emoji: '👍', reactedAt: t(20).toISOString() },
         { reactor: bruno, emoji: '❤️', reactedAt: t(21).toISOString() },
       ]);
-      expect(message.react({ reactorId: ana, emoji: '😂', reactionExternalId: 'R3', at: t(22) }, LATER).state).toBe('recorded');
-      expect(message.react({ reactorId: bruno, emoji: '', reactionExternalId: 'R4', at: t(23) }, LATER)).toEqual({ state: 'removed', changed: true });
+      expect(message.react({ reactorId: ana, emoji: '😂', reactionExternalId: 'R3', at: t(22) }, LATER).state).toBe(
+        'recorded',
+      );
+      expect(message.react({ reactorId: bruno, emoji: '', reactionExternalId: 'R4', at: t(23) }, LATER)).toEqual({
+        state: 'removed',
+        changed: true,
+      });
       expect(message.activeReactions()).toEqual([{ reactor: ana, emoji: '😂', reactedAt: t(22).toISOString() }]);
 
       const events = reacted(message);
@@ -250,7 +284,12 @@ describe('Message', () => {
         ['message.reaction_added', ana, '😂', '👍'],
         ['message.reaction_removed', bruno, '', '❤️'],
       ]);
-      expect(events[0]!.data).toMatchObject({ id: message.id, externalId: message.externalId, reactionExternalId: 'R1', reactedAt: t(20).toISOString() });
+      expect(events[0]!.data).toMatchObject({
+        id: message.id,
+        externalId: message.externalId,
+        reactionExternalId: 'R1',
+        reactedAt: t(20).toISOString(),
+      });
     });
 
     it('is idempotent on the reaction id and ignores reactions older than the current one', () => {
@@ -260,15 +299,24 @@ describe('Message', () => {
       message.pullEvents();
       const stored = message.toProps();
 
-      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER)).toEqual({ state: 'recorded', changed: false });
-      expect(message.react({ reactorId: ana, emoji: '😮', reactionExternalId: 'R0', at: t(10) }, LATER)).toEqual({ state: 'recorded', changed: false });
+      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER)).toEqual({
+        state: 'recorded',
+        changed: false,
+      });
+      expect(message.react({ reactorId: ana, emoji: '😮', reactionExternalId: 'R0', at: t(10) }, LATER)).toEqual({
+        state: 'recorded',
+        changed: false,
+      });
       expect(message.toProps()).toEqual(stored);
       expect(message.pullEvents()).toEqual([]);
 
       // Removed, then the add is delivered again: the removal stays.
       message.react({ reactorId: ana, emoji: '', reactionExternalId: 'R2', at: t(30) }, LATER);
       message.pullEvents();
-      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER)).toEqual({ state: 'removed', changed: false });
+      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER)).toEqual({
+        state: 'removed',
+        changed: false,
+      });
       expect(message.activeReactions()).toEqual([]);
       expect(message.pullEvents()).toEqual([]);
     });
@@ -276,40 +324,80 @@ describe('Message', () => {
     it('removing a reaction that was never seen stores a marker but raises nothing', () => {
       const message = aMessage();
       message.pullEvents();
-      expect(message.react({ reactorId: ana, emoji: '', reactionExternalId: 'R9', at: t(40) }, LATER)).toEqual({ state: 'removed', changed: true });
+      expect(message.react({ reactorId: ana, emoji: '', reactionExternalId: 'R9', at: t(40) }, LATER)).toEqual({
+        state: 'removed',
+        changed: true,
+      });
       expect(message.pullEvents()).toEqual([]);
-      expect(message.metadata.reactions).toEqual({ [ana]: { emoji: null, reactionExternalId: 'R9', reactedAt: t(40).toISOString() } });
+      expect(message.metadata.reactions).toEqual({
+        [ana]: { emoji: null, reactionExternalId: 'R9', reactedAt: t(40).toISOString() },
+      });
       // The late add it overtook stays out.
-      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R8', at: t(39) }, LATER).state).toBe('removed');
+      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R8', at: t(39) }, LATER).state).toBe(
+        'removed',
+      );
     });
 
     it('re-reacting with the same emoji raises nothing', () => {
       const message = aMessage();
       message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R1', at: t(20) }, LATER);
       message.pullEvents();
-      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R2', at: t(25) }, LATER)).toEqual({ state: 'recorded', changed: true });
+      expect(message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R2', at: t(25) }, LATER)).toEqual({
+        state: 'recorded',
+        changed: true,
+      });
       expect(message.pullEvents()).toEqual([]);
     });
 
     it('validates its input', () => {
       const message = aMessage();
-      expect(validationError(() => message.react({ reactorId: '', emoji: '👍', reactionExternalId: 'R', at: t(1) }, LATER)).field).toBe('reactorId');
-      expect(validationError(() => message.react({ reactorId: ana, emoji: 5 as never, reactionExternalId: 'R', at: t(1) }, LATER)).field).toBe('emoji');
-      expect(validationError(() => message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'a b', at: t(1) }, LATER)).field).toBe('reactionExternalId');
-      expect(validationError(() => message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R', at: new Date(5) }, LATER)).field).toBe('at');
+      expect(
+        validationError(() => message.react({ reactorId: '', emoji: '👍', reactionExternalId: 'R', at: t(1) }, LATER))
+          .field,
+      ).toBe('reactorId');
+      expect(
+        validationError(() =>
+          message.react({ reactorId: ana, emoji: 5 as never, reactionExternalId: 'R', at: t(1) }, LATER),
+        ).field,
+      ).toBe('emoji');
+      expect(
+        validationError(() =>
+          message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'a b', at: t(1) }, LATER),
+        ).field,
+      ).toBe('reactionExternalId');
+      expect(
+        validationError(() =>
+          message.react({ reactorId: ana, emoji: '👍', reactionExternalId: 'R', at: new Date(5) }, LATER),
+        ).field,
+      ).toBe('at');
     });
   });
 
   describe('adoptExternalId', () => {
     it('takes the id WAHA gave an outbound message in the same chat, once, without an event', () => {
-      const message = Message.create(newMessageInput({ direction: 'outbound', externalId: 'true_5511999990001@c.us_3EB0000000000000000001', ackLevel: 0 }), NOW);
+      const message = Message.create(
+        newMessageInput({
+          direction: 'outbound',
+          externalId: 'true_5511999990001@c.us_3EB0000000000000000001',
+          ackLevel: 0,
+        }),
+        NOW,
+      );
       message.pullEvents();
       expect(message.adoptExternalId('true_5511999990001@c.us_3EB0000000000000000002', LATER)).toBe(true);
-      expect(message).toMatchObject({ externalId: 'true_5511999990001@c.us_3EB0000000000000000002', waRawId: '3EB0000000000000000002', updatedAt: LATER });
+      expect(message).toMatchObject({
+        externalId: 'true_5511999990001@c.us_3EB0000000000000000002',
+        waRawId: '3EB0000000000000000002',
+        updatedAt: LATER,
+      });
       expect(message.adoptExternalId('true_5511999990001@c.us_3EB0000000000000000002', LATER)).toBe(false);
       expect(message.pullEvents()).toEqual([]);
-      expect(validationError(() => message.adoptExternalId('true_5511999990009@c.us_3EB0000000000000000003', LATER)).field).toBe('externalId');
-      expect(validationError(() => message.adoptExternalId('false_5511999990001@c.us_3EB0000000000000000003', LATER)).field).toBe('externalId');
+      expect(
+        validationError(() => message.adoptExternalId('true_5511999990009@c.us_3EB0000000000000000003', LATER)).field,
+      ).toBe('externalId');
+      expect(
+        validationError(() => message.adoptExternalId('false_5511999990001@c.us_3EB0000000000000000003', LATER)).field,
+      ).toBe('externalId');
     });
   });
 

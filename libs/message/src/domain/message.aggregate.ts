@@ -122,7 +122,10 @@ export class Message extends AggregateRoot {
     const direction = parseMessageDirection(input.direction);
     const waId = parseWaMessageId(input.externalId, 'externalId');
     if (waId.fromMe !== (direction === 'outbound')) {
-      throw new ValidationError('direction', `must be ${waId.fromMe ? 'outbound' : 'inbound'} for a ${waId.fromMe ? 'true_' : 'false_'} message id`);
+      throw new ValidationError(
+        'direction',
+        `must be ${waId.fromMe ? 'outbound' : 'inbound'} for a ${waId.fromMe ? 'true_' : 'false_'} message id`,
+      );
     }
     if (input.waChatId !== undefined && input.waChatId !== waId.chatId) {
       throw new ValidationError('waChatId', 'must be the 2nd segment of externalId');
@@ -130,7 +133,8 @@ export class Message extends AggregateRoot {
     if (input.waRawId !== undefined && input.waRawId !== waId.rawId) {
       throw new ValidationError('waRawId', 'must be the 3rd segment of externalId');
     }
-    const ackLevel = input.ackLevel === undefined || input.ackLevel === null ? null : parseWahaAck(input.ackLevel, 'ackLevel');
+    const ackLevel =
+      input.ackLevel === undefined || input.ackLevel === null ? null : parseWahaAck(input.ackLevel, 'ackLevel');
     assertWhatsAppTime(input.sentAt, 'sentAt');
     const revokedAt = input.revokedAt ?? null;
     if (revokedAt !== null) assertWhatsAppTime(revokedAt, 'revokedAt');
@@ -262,7 +266,14 @@ export class Message extends AggregateRoot {
       MessageEventTypes.statusChanged,
       this.tenantId,
       this.id,
-      { ...this.refs(), direction: this.direction, from, to: decision.status, ackLevel: decision.ackLevel, changedAt: at.toISOString() },
+      {
+        ...this.refs(),
+        direction: this.direction,
+        from,
+        to: decision.status,
+        ackLevel: decision.ackLevel,
+        changedAt: at.toISOString(),
+      },
       now,
     );
     return decision;
@@ -275,7 +286,8 @@ export class Message extends AggregateRoot {
    */
   adoptExternalId(externalId: string, now: Date): boolean {
     const waId = parseWaMessageId(externalId, 'externalId');
-    if (!waId.fromMe || this.props.direction !== 'outbound') throw new ValidationError('externalId', 'must be an outbound (true_) id of an outbound message');
+    if (!waId.fromMe || this.props.direction !== 'outbound')
+      throw new ValidationError('externalId', 'must be an outbound (true_) id of an outbound message');
     if (waId.chatId !== this.props.waChatId) throw new ValidationError('externalId', 'must be in the same chat');
     if (externalId === this.props.externalId) return false;
     this.props.externalId = externalId;
@@ -314,12 +326,20 @@ export class Message extends AggregateRoot {
 
     const reactions = this.props.metadata.reactions ?? {};
     const current = Object.prototype.hasOwnProperty.call(reactions, reactorId) ? reactions[reactorId] : undefined;
-    const stateOf = (entry: MessageReaction): ReactionOutcome['state'] => (entry.emoji === null ? 'removed' : 'recorded');
-    if (current && (current.reactionExternalId === reactionExternalId || Date.parse(current.reactedAt) > reaction.at.getTime())) {
+    const stateOf = (entry: MessageReaction): ReactionOutcome['state'] =>
+      entry.emoji === null ? 'removed' : 'recorded';
+    if (
+      current &&
+      (current.reactionExternalId === reactionExternalId || Date.parse(current.reactedAt) > reaction.at.getTime())
+    ) {
       return { state: stateOf(current), changed: false };
     }
 
-    const entry: MessageReaction = { emoji: emoji === '' ? null : emoji, reactionExternalId, reactedAt: reaction.at.toISOString() };
+    const entry: MessageReaction = {
+      emoji: emoji === '' ? null : emoji,
+      reactionExternalId,
+      reactedAt: reaction.at.toISOString(),
+    };
     const previousEmoji = current?.emoji ?? null;
     this.props.metadata = { ...this.props.metadata, reactions: { ...reactions, [reactorId]: entry } };
     this.props.updatedAt = now;
@@ -328,7 +348,14 @@ export class Message extends AggregateRoot {
         entry.emoji === null ? MessageEventTypes.reactionRemoved : MessageEventTypes.reactionAdded,
         this.tenantId,
         this.id,
-        { ...this.refs(), reactor: reactorId, emoji, previousEmoji, reactionExternalId, reactedAt: reaction.at.toISOString() },
+        {
+          ...this.refs(),
+          reactor: reactorId,
+          emoji,
+          previousEmoji,
+          reactionExternalId,
+          reactedAt: reaction.at.toISOString(),
+        },
         now,
       );
     }
@@ -337,9 +364,11 @@ export class Message extends AggregateRoot {
 
   /** Records `message.deleted` before the row is removed (saga compensation). */
   markDeleted(reason: string, now: Date): void {
-    if (typeof reason !== 'string' || reason.trim().length === 0) throw new ValidationError('reason', 'must not be empty');
+    if (typeof reason !== 'string' || reason.trim().length === 0)
+      throw new ValidationError('reason', 'must not be empty');
     const clean = stripNul(reason).trim();
-    if (clean.length > REASON_MAX_LENGTH) throw new ValidationError('reason', `must be at most ${REASON_MAX_LENGTH} characters`);
+    if (clean.length > REASON_MAX_LENGTH)
+      throw new ValidationError('reason', `must be at most ${REASON_MAX_LENGTH} characters`);
     this.record<MessageDeletedEventData>(
       MessageEventTypes.deleted,
       this.tenantId,
@@ -384,14 +413,17 @@ export function parseReaction(reaction: Reaction): Reaction {
 
 function identifier(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (value.length > IDENTIFIER_MAX_LENGTH) throw new ValidationError(field, `must be at most ${IDENTIFIER_MAX_LENGTH} characters`);
-  if (WHITESPACE_OR_CONTROL.test(value)) throw new ValidationError(field, 'must not contain whitespace or control characters');
+  if (value.length > IDENTIFIER_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${IDENTIFIER_MAX_LENGTH} characters`);
+  if (WHITESPACE_OR_CONTROL.test(value))
+    throw new ValidationError(field, 'must not contain whitespace or control characters');
   return value;
 }
 
 function normaliseEmoji(value: unknown): string {
   if (typeof value !== 'string') throw new ValidationError('emoji', 'must be a string (empty to remove the reaction)');
   const clean = stripNul(value).trim();
-  if (clean.length > EMOJI_MAX_LENGTH) throw new ValidationError('emoji', `must be at most ${EMOJI_MAX_LENGTH} characters`);
+  if (clean.length > EMOJI_MAX_LENGTH)
+    throw new ValidationError('emoji', `must be at most ${EMOJI_MAX_LENGTH} characters`);
   return clean;
 }

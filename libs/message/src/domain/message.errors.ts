@@ -10,8 +10,15 @@ export class MessageNotFoundError extends NotFoundError {
 /** The channel's message with this WAHA id is stored under another tenant: the channel id and the
  *  tenant id given do not belong together. */
 export class MessageExternalIdConflictError extends ConflictError {
-  constructor(readonly channelId: string, readonly externalId: string) {
-    super('MESSAGE.EXTERNAL_ID_CONFLICT', `externalId: message ${externalId} of channel ${channelId} belongs to another tenant`, 'externalId');
+  constructor(
+    readonly channelId: string,
+    readonly externalId: string,
+  ) {
+    super(
+      'MESSAGE.EXTERNAL_ID_CONFLICT',
+      `externalId: message ${externalId} of channel ${channelId} belongs to another tenant`,
+      'externalId',
+    );
   }
 }
 
@@ -25,6 +32,10 @@ export class MessageReferenceNotFoundError extends RuleViolationError {
 /** A message group id is already taken by a group of another tenant or session. */
 export class MessageGroupConflictError extends ConflictError {
   constructor(readonly groupId: string) {
-    super('MESSAGE_GROUP.ID_CONFLICT', `groupId: message group ${groupId} already exists for another session`, 'groupId');
+    super(
+      'MESSAGE_GROUP.ID_CONFLICT',
+      `groupId: message group ${groupId} already exists for another session`,
+      'groupId',
+    );
   }
 }

@@ -51,12 +51,27 @@ export abstract class MessageRepository {
    *  unique index, so it is race-free). Returns whether this call stored it. */
   abstract insertIfAbsent(message: Message): Promise<boolean>;
   abstract findById(tenantId: string, id: string, options?: LoadOptions): Promise<Message | null>;
-  abstract findByExternalId(tenantId: string, channelId: string, externalId: string, options?: LoadOptions): Promise<Message | null>;
+  abstract findByExternalId(
+    tenantId: string,
+    channelId: string,
+    externalId: string,
+    options?: LoadOptions,
+  ): Promise<Message | null>;
   /** The channel's message with this chat and raw id (the oldest if several match). */
-  abstract findByWaLocator(tenantId: string, channelId: string, locator: WaMessageLocator, options?: LoadOptions): Promise<Message | null>;
+  abstract findByWaLocator(
+    tenantId: string,
+    channelId: string,
+    locator: WaMessageLocator,
+    options?: LoadOptions,
+  ): Promise<Message | null>;
   /** The newest outbound message of the chat with `metadata.automated`, this text, still `pending`
    *  or `failed` (no ack from WhatsApp yet), recorded after `createdAfter`. */
-  abstract findAutomatedPlaceholder(tenantId: string, channelId: string, criteria: AutomatedPlaceholderCriteria, options?: LoadOptions): Promise<Message | null>;
+  abstract findAutomatedPlaceholder(
+    tenantId: string,
+    channelId: string,
+    criteria: AutomatedPlaceholderCriteria,
+    options?: LoadOptions,
+  ): Promise<Message | null>;
   /** The tenant's messages among `ids` (unknown ids are skipped), in no particular order. */
   abstract findByIds(tenantId: string, ids: string[]): Promise<Message[]>;
   /** Messages of the tenant, newest first: ordered by (createdAt DESC, id DESC). */

@@ -22,7 +22,13 @@ function validationError(work: () => unknown): ValidationError {
 describe('parseWaMessageId', () => {
   it.each([
     // Ids of the WAHA fixtures (GOWS, 2026.7.1).
-    ['false_5511999990001@c.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47', false, '5511999990001@c.us', 'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47', null],
+    [
+      'false_5511999990001@c.us_AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47',
+      false,
+      '5511999990001@c.us',
+      'AC4A6C8E0A2C4E6A8C0E2A4C6E8A0C47',
+      null,
+    ],
     ['true_5511999990001@c.us_3EB0A1B2C3D4E5F6A7B8C9', true, '5511999990001@c.us', '3EB0A1B2C3D4E5F6A7B8C9', null],
     [
       'false_120363400000000001@g.us_3A9F2E4D6C8B0A1F3E5D_123450000000002@lid',

@@ -31,14 +31,16 @@ export function parseWaMessageId(id: unknown, field = 'externalId'): WaMessageId
   if (typeof id !== 'string') throw new ValidationError(field, 'must be a string');
   if (id.length === 0) throw new ValidationError(field, 'must not be empty');
   if (id.length > MAX_LENGTH) throw new ValidationError(field, `must be at most ${MAX_LENGTH} characters`);
-  if (WHITESPACE_OR_CONTROL.test(id)) throw new ValidationError(field, 'must not contain whitespace or control characters');
+  if (WHITESPACE_OR_CONTROL.test(id))
+    throw new ValidationError(field, 'must not contain whitespace or control characters');
   const parts = id.split('_');
   if (parts.length < 3 || parts.length > 4) {
     throw new ValidationError(field, 'must be a WhatsApp message id {fromMe}_{chatId}_{rawId}[_{participant}]');
   }
   const [fromMe, chatId, rawId, participant] = parts as [string, string, string, string | undefined];
   if (fromMe !== 'true' && fromMe !== 'false') throw new ValidationError(field, 'must start with true_ or false_');
-  if (!JID.test(chatId)) throw new ValidationError(field, 'must carry a chat id such as 5511999990001@c.us as its 2nd segment');
+  if (!JID.test(chatId))
+    throw new ValidationError(field, 'must carry a chat id such as 5511999990001@c.us as its 2nd segment');
   if (!RAW_ID.test(rawId)) throw new ValidationError(field, 'must carry the raw message id as its 3rd segment');
   if (participant !== undefined && !JID.test(participant)) {
     throw new ValidationError(field, 'must carry a participant id such as 123@lid as its 4th segment');
@@ -55,7 +57,8 @@ export function assertWaChatId(value: unknown, field = 'chatId'): asserts value 
 
 /** Throws a ValidationError naming `field` unless `value` is a bare raw message id (`AC4A...`). */
 export function assertWaRawId(value: unknown, field = 'rawId'): asserts value is string {
-  if (typeof value !== 'string' || !RAW_ID.test(value)) throw new ValidationError(field, 'must be a bare raw message id such as AC4A6C8E...');
+  if (typeof value !== 'string' || !RAW_ID.test(value))
+    throw new ValidationError(field, 'must be a bare raw message id such as AC4A6C8E...');
 }
 
 /** parseWaMessageId without throwing: null when `id` is not a WAHA message id. */
@@ -84,7 +87,8 @@ const LATEST = Date.UTC(2100, 0, 1);
 
 /** The Date of a WAHA payload timestamp, which is in unix SECONDS (fractions allowed). */
 export function unixSecondsToDate(seconds: unknown, field = 'timestamp'): Date {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) throw new ValidationError(field, 'must be a number of seconds');
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds))
+    throw new ValidationError(field, 'must be a number of seconds');
   const date = new Date(Math.round(seconds * 1000));
   assertWhatsAppTime(date, field);
   return date;
@@ -92,7 +96,8 @@ export function unixSecondsToDate(seconds: unknown, field = 'timestamp'): Date {
 
 /** Throws a ValidationError naming `field` unless `value` is a valid Date between 2009 and 2100. */
 export function assertWhatsAppTime(value: unknown, field: string): asserts value is Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new ValidationError(field, 'must be a valid date');
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new ValidationError(field, 'must be a valid date');
   const ms = value.getTime();
   if (ms < EARLIEST || ms >= LATEST) {
     throw new ValidationError(field, 'is not a plausible WhatsApp time (WAHA timestamps are unix seconds)');

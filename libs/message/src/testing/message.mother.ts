@@ -10,7 +10,11 @@ export function rawMessageId(): string {
 }
 
 /** A WAHA message id for a 1:1 chat with `phone`. */
-export function waMessageId(direction: 'inbound' | 'outbound', phone = '5511999990001', rawId = rawMessageId()): string {
+export function waMessageId(
+  direction: 'inbound' | 'outbound',
+  phone = '5511999990001',
+  rawId = rawMessageId(),
+): string {
   return `${direction === 'outbound'}_${phone}@c.us_${rawId}`;
 }
 

@@ -14,7 +14,10 @@ export class OutboxAdminService {
   }
 
   async list(tenantId: string, status: OutboxStatus | undefined, page: PageRequest): Promise<Page<OutboxEventRecord>> {
-    const rows = await this.repository.list(tenantId, status, { limit: page.limit + 1, after: keysetAfter(page.cursor) });
+    const rows = await this.repository.list(tenantId, status, {
+      limit: page.limit + 1,
+      after: keysetAfter(page.cursor),
+    });
     return toPage(rows, page.limit, (record) => record);
   }
 

@@ -15,7 +15,8 @@ export class OutboxPublisherRegistry {
   private readonly publishers = new Map<string, OutboxPublisher>();
 
   register(publisher: OutboxPublisher): void {
-    if (this.publishers.has(publisher.name)) throw new Error(`outbox publisher ${publisher.name} is already registered`);
+    if (this.publishers.has(publisher.name))
+      throw new Error(`outbox publisher ${publisher.name} is already registered`);
     this.publishers.set(publisher.name, publisher);
   }
 
@@ -23,7 +24,9 @@ export class OutboxPublisherRegistry {
   async publish(event: OutboxEnvelope): Promise<void> {
     const publishers = [...this.publishers.values()];
     const results = await Promise.allSettled(publishers.map((p) => p.publish(event)));
-    const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${publishers[i]!.name}: ${errorMessage(r.reason)}`] : []));
+    const failures = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${publishers[i]!.name}: ${errorMessage(r.reason)}`] : [],
+    );
     if (failures.length > 0) {
       this.logger.warn({ eventId: event.id, type: event.type, failures }, 'outbox publish failed');
       throw new Error(failures.join('; '));

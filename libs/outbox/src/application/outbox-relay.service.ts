@@ -69,7 +69,11 @@ export class OutboxRelayService implements OnModuleDestroy {
     return this.repository.counts();
   }
 
-  private async relay(status: 'pending' | 'failed', batchSize: number, correlationId?: string): Promise<RelayBatchResult> {
+  private async relay(
+    status: 'pending' | 'failed',
+    batchSize: number,
+    correlationId?: string,
+  ): Promise<RelayBatchResult> {
     await this.roomToDetach(batchSize);
     const { token, events } = await this.repository.claimDue(status, batchSize, this.config.leaseMs, correlationId);
     const settled: (PublishOutcome | undefined)[] = new Array(events.length);
@@ -82,7 +86,10 @@ export class OutboxRelayService implements OnModuleDestroy {
     const everyPublish = Promise.all(publishes);
     if (this.config.maxDetachedPublishes > 0 && events.length > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([everyPublish, new Promise((resolve) => (timer = setTimeout(resolve, this.config.publishWaitMs)))]);
+      await Promise.race([
+        everyPublish,
+        new Promise((resolve) => (timer = setTimeout(resolve, this.config.publishWaitMs))),
+      ]);
       clearTimeout(timer);
     } else {
       await everyPublish;
@@ -98,7 +105,12 @@ export class OutboxRelayService implements OnModuleDestroy {
    *  the webhook delivery, whichever process relays it). */
   private publishTraced(event: OutboxEventRecord): Promise<void> {
     const { id, type } = event.envelope;
-    return inStoredTraceContext(`outbox publish ${type}`, event.traceContext ?? null, { 'outbox.event_id': id, 'outbox.event_type': type }, () => this.publishers.publish(event.envelope));
+    return inStoredTraceContext(
+      `outbox publish ${type}`,
+      event.traceContext ?? null,
+      { 'outbox.event_id': id, 'outbox.event_type': type },
+      () => this.publishers.publish(event.envelope),
+    );
   }
 
   /** Lets publishes still running after the batch's wait finish on their own; their outcome is
@@ -109,7 +121,11 @@ export class OutboxRelayService implements OnModuleDestroy {
       .then((outcomes) => this.recordOutcomes(outcomes, token))
       .then(
         () => undefined,
-        (error: unknown) => this.logger.warn({ err: error, events: publishes.length }, 'outbox: recording detached publishes failed; the claim lease will hand them out again'),
+        (error: unknown) =>
+          this.logger.warn(
+            { err: error, events: publishes.length },
+            'outbox: recording detached publishes failed; the claim lease will hand them out again',
+          ),
       )
       .finally(() => {
         this.detached.delete(group);
@@ -130,7 +146,10 @@ export class OutboxRelayService implements OnModuleDestroy {
    *  on shutdown, so a clean stop leaves nothing for the lease to recover. */
   async drainDetached(maxWaitMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.detached]), new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    await Promise.race([
+      Promise.allSettled([...this.detached]),
+      new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -138,7 +157,10 @@ export class OutboxRelayService implements OnModuleDestroy {
     return this.drainDetached(DETACHED_DRAIN_ON_SHUTDOWN_MS);
   }
 
-  private async recordOutcomes(outcomes: PublishOutcome[], token: string): Promise<Omit<RelayBatchResult, 'claimed' | 'detached'>> {
+  private async recordOutcomes(
+    outcomes: PublishOutcome[],
+    token: string,
+  ): Promise<Omit<RelayBatchResult, 'claimed' | 'detached'>> {
     const result = { published: 0, failed: 0, dead: 0 };
     const published = outcomes.flatMap((o) => (o.error === null ? [o.event.envelope.id] : []));
     let superseded = 0;
@@ -158,13 +180,20 @@ export class OutboxRelayService implements OnModuleDestroy {
     result.published = published.length;
     if (superseded > 0) {
       // Publishing outlived the lease and another relay claimed these events again: its outcome stands.
-      this.logger.warn({ superseded, leaseMs: this.config.leaseMs }, 'outbox claim lease expired before its outcomes were recorded');
+      this.logger.warn(
+        { superseded, leaseMs: this.config.leaseMs },
+        'outbox claim lease expired before its outcomes were recorded',
+      );
     }
     return result;
   }
 
   /** The event's new status, or null when another claim has taken the event over. */
-  private async recordFailure(event: OutboxEventRecord, claimToken: string, error: unknown): Promise<'failed' | 'dead' | null> {
+  private async recordFailure(
+    event: OutboxEventRecord,
+    claimToken: string,
+    error: unknown,
+  ): Promise<'failed' | 'dead' | null> {
     const attempts = event.attempts + 1;
     const next = afterFailedAttempt(attempts, this.config.retry, this.clock.now());
     const recorded = await this.repository.markFailed(event.envelope.id, claimToken, {

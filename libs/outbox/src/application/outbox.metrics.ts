@@ -1,7 +1,10 @@
 import { Counter, Histogram } from 'prom-client';
 
 // Default registry, module scope (one registration per process); no labels.
-const published = new Counter({ name: 'crm_outbox_published_total', help: 'Outbox events published (fanned out to the matching webhook subscriptions)' });
+const published = new Counter({
+  name: 'crm_outbox_published_total',
+  help: 'Outbox events published (fanned out to the matching webhook subscriptions)',
+});
 const publishLatency = new Histogram({
   name: 'crm_outbox_publish_latency_seconds',
   help: 'From the commit that wrote an outbox event (its created_at) to its publish being recorded',

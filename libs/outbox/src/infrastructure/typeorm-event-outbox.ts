@@ -18,7 +18,17 @@ export class TypeOrmEventOutbox extends EventOutbox {
     const traceJson = traceContext ? JSON.stringify(traceContext) : null;
     const params: unknown[] = [];
     const tuples = events.map((e) => {
-      params.push(e.id, e.tenantId, e.aggregateType, e.aggregateId, e.type, JSON.stringify(e.data), e.occurredAt, correlationId, traceJson);
+      params.push(
+        e.id,
+        e.tenantId,
+        e.aggregateType,
+        e.aggregateId,
+        e.type,
+        JSON.stringify(e.data),
+        e.occurredAt,
+        correlationId,
+        traceJson,
+      );
       const n = params.length;
       return `($${n - 8}, $${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}::jsonb, $${n - 2}, $${n - 1}, $${n}::jsonb)`;
     });

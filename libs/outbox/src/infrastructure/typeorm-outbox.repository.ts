@@ -55,13 +55,19 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     super();
   }
 
-  async claimDue(status: 'pending' | 'failed', limit: number, leaseMs: number, correlationId?: string): Promise<OutboxClaim> {
+  async claimDue(
+    status: 'pending' | 'failed',
+    limit: number,
+    leaseMs: number,
+    correlationId?: string,
+  ): Promise<OutboxClaim> {
     const token = randomUUID();
     const params: unknown[] = [status, limit, leaseMs, token];
     if (correlationId !== undefined) params.push(correlationId);
     // Claims, marks and cleanup are the relay's and the sweep's: every tenant's events.
-    const rows: OutboxRow[] = await this.tx.asSystem((m) => m.query(
-      `UPDATE outbox_events SET locked_until = now() + ($3 * interval '1 millisecond'), claim_token = $4
+    const rows: OutboxRow[] = await this.tx.asSystem((m) =>
+      m.query(
+        `UPDATE outbox_events SET locked_until = now() + ($3 * interval '1 millisecond'), claim_token = $4
         WHERE id IN (
           SELECT id FROM outbox_events
            WHERE status = $1 AND next_attempt_at <= now() AND (locked_until IS NULL OR locked_until < now())
@@ -70,8 +76,9 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
            LIMIT $2
            FOR UPDATE SKIP LOCKED)
       RETURNING ${COLUMNS}`,
-      params,
-    ));
+        params,
+      ),
+    );
     // The pg driver answers UPDATE ... RETURNING with [rows, count].
     const claimed = Array.isArray(rows[0]) ? (rows[0] as unknown as OutboxRow[]) : rows;
     return { token, events: claimed.map(toRecord).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()) };
@@ -80,33 +87,43 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
   // The token alone decides, not the lease's expiry: a relay whose lease ran out while nobody claimed
   // the event again still holds the only outcome there is (refusing it would publish the event twice).
   async markPublished(ids: string[], at: Date, claimToken: string): Promise<number> {
-    const result: [unknown[], number] = await this.tx.asSystem((m) => m.query(
-      `UPDATE outbox_events SET status = 'published', published_at = $2, locked_until = NULL, claim_token = NULL, last_error = NULL
+    const result: [unknown[], number] = await this.tx.asSystem((m) =>
+      m.query(
+        `UPDATE outbox_events SET status = 'published', published_at = $2, locked_until = NULL, claim_token = NULL, last_error = NULL
         WHERE id = ANY($1::uuid[]) AND claim_token = $3`,
-      [ids, at, claimToken],
-    ));
+        [ids, at, claimToken],
+      ),
+    );
     return result[1];
   }
 
-  async markFailed(id: string, claimToken: string, u: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string }): Promise<boolean> {
-    const result: [unknown[], number] = await this.tx.asSystem((m) => m.query(
-      `UPDATE outbox_events SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, locked_until = NULL, claim_token = NULL
+  async markFailed(
+    id: string,
+    claimToken: string,
+    u: { status: 'failed' | 'dead'; attempts: number; nextAttemptAt: Date; error: string },
+  ): Promise<boolean> {
+    const result: [unknown[], number] = await this.tx.asSystem((m) =>
+      m.query(
+        `UPDATE outbox_events SET status = $2, attempts = $3, next_attempt_at = $4, last_error = $5, locked_until = NULL, claim_token = NULL
         WHERE id = $1 AND claim_token = $6`,
-      [id, u.status, u.attempts, u.nextAttemptAt, u.error, claimToken],
-    ));
+        [id, u.status, u.attempts, u.nextAttemptAt, u.error, claimToken],
+      ),
+    );
     return result[1] === 1;
   }
 
   async deletePublishedBefore(before: Date, limit: number): Promise<number> {
     // Webhook deliveries read their event from this table when they run (held ones maybe hours later).
-    const result: [unknown[], number] = await this.tx.asSystem((m) => m.query(
-      `DELETE FROM outbox_events WHERE id IN (
+    const result: [unknown[], number] = await this.tx.asSystem((m) =>
+      m.query(
+        `DELETE FROM outbox_events WHERE id IN (
          SELECT e.id FROM outbox_events e
           WHERE e.status = 'published' AND e.published_at < $1
             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status IN ('held', 'pending', 'failed'))
           LIMIT $2 FOR UPDATE OF e SKIP LOCKED)`,
-      [before, limit],
-    ));
+        [before, limit],
+      ),
+    );
     return result[1];
   }
 
@@ -128,7 +145,11 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
     return counts;
   }
 
-  async list(tenantId: string, status: OutboxStatus | undefined, page: { limit: number; after?: KeysetPosition }): Promise<Positioned<OutboxEventRecord>[]> {
+  async list(
+    tenantId: string,
+    status: OutboxStatus | undefined,
+    page: { limit: number; after?: KeysetPosition },
+  ): Promise<Positioned<OutboxEventRecord>[]> {
     const params: unknown[] = [tenantId, page.limit];
     let where = 'tenant_id = $1';
     if (status) {
@@ -159,13 +180,15 @@ export class TypeOrmOutboxRepository extends OutboxRepository {
 
   async requeue(tenantId: string, id: string): Promise<void> {
     // Its own transaction, so the NOTIFY goes out when this commits, whatever the caller does.
-    await this.tx.detached(() => this.tx.forTenant(tenantId, async (manager) => {
-      await manager.query(
-        `UPDATE outbox_events SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, claim_token = NULL
+    await this.tx.detached(() =>
+      this.tx.forTenant(tenantId, async (manager) => {
+        await manager.query(
+          `UPDATE outbox_events SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL, claim_token = NULL
           WHERE tenant_id = $1 AND id = $2 AND status IN ('failed', 'dead')`,
-        [tenantId, id],
-      );
-      await manager.query(`SELECT pg_notify('outbox_events', '')`);
-    }));
+          [tenantId, id],
+        );
+        await manager.query(`SELECT pg_notify('outbox_events', '')`);
+      }),
+    );
   }
 }

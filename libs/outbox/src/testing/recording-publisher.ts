@@ -52,7 +52,8 @@ export class RecordingPublisher implements OutboxPublisher {
   async waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (received ${this.received.length})`);
+      if (Date.now() > deadline)
+        throw new Error(`condition not met within ${timeoutMs} ms (received ${this.received.length})`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

@@ -38,7 +38,10 @@ describe('Session use cases (real PostgreSQL)', () => {
   let tenantB: string;
 
   beforeAll(async () => {
-    ctx = await createSessionTestContext([], { SESSION_DEFAULT_TIMEOUT_SECONDS: '900', SESSION_DEFAULT_WARNING_LEAD_SECONDS: '60' });
+    ctx = await createSessionTestContext([], {
+      SESSION_DEFAULT_TIMEOUT_SECONDS: '900',
+      SESSION_DEFAULT_WARNING_LEAD_SECONDS: '60',
+    });
     ({ moduleRef, db } = ctx);
     findOrOpen = moduleRef.get(FindOrOpenSessionHandler);
     recordActivity = moduleRef.get(RecordSessionActivityHandler);
@@ -63,8 +66,12 @@ describe('Session use cases (real PostgreSQL)', () => {
 
   const activeRows = async (contactId: string, channelId: string): Promise<number> =>
     Number(
-      (await db.query(`SELECT count(*) AS n FROM sessions WHERE contact_id = $1 AND channel_id = $2 AND status = 'active'`, [contactId, channelId]))[0]
-        .n,
+      (
+        await db.query(
+          `SELECT count(*) AS n FROM sessions WHERE contact_id = $1 AND channel_id = $2 AND status = 'active'`,
+          [contactId, channelId],
+        )
+      )[0].n,
     );
 
   describe('FindOrOpenSession', () => {
@@ -91,10 +98,17 @@ describe('Session use cases (real PostgreSQL)', () => {
         createdAt: expect.any(String),
       });
 
-      const [row] = await db.query(`SELECT tenant_id, status, timeout_seconds, warning_lead_seconds, version FROM sessions WHERE id = $1`, [
-        result.session.id,
-      ]);
-      expect(row).toEqual({ tenant_id: p.tenantId, status: 'active', timeout_seconds: 1800, warning_lead_seconds: 300, version: 1 });
+      const [row] = await db.query(
+        `SELECT tenant_id, status, timeout_seconds, warning_lead_seconds, version FROM sessions WHERE id = $1`,
+        [result.session.id],
+      );
+      expect(row).toEqual({
+        tenant_id: p.tenantId,
+        status: 'active',
+        timeout_seconds: 1800,
+        warning_lead_seconds: 300,
+        version: 1,
+      });
 
       const events = await ctx.outboxRows(result.session.id);
       expect(events).toHaveLength(1);
@@ -115,7 +129,9 @@ describe('Session use cases (real PostgreSQL)', () => {
           warningLeadSeconds: 300,
         },
       });
-      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: result.session.id })).resolves.toEqual(result.session);
+      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: result.session.id })).resolves.toEqual(
+        result.session,
+      );
     });
 
     it('returns the active session while it has not expired, moving its last activity (and deadline) up', async () => {
@@ -126,7 +142,11 @@ describe('Session use cases (real PostgreSQL)', () => {
       expect(again.endedExpired).toBeNull();
       expect(again.session.id).toBe(first.session.id);
       // The session keeps the timeout it was opened with.
-      expect(again.session).toMatchObject({ timeoutSeconds: 600, lastActivityAt: iso(plus(590)), deadlineAt: iso(plus(1190)) });
+      expect(again.session).toMatchObject({
+        timeoutSeconds: 600,
+        lastActivityAt: iso(plus(590)),
+        deadlineAt: iso(plus(1190)),
+      });
 
       // Older (out-of-order) activity finds the same session and changes nothing.
       const late = await findOrOpen.execute({ ...p, at: plus(30), timeoutSeconds: 600 });
@@ -163,7 +183,12 @@ describe('Session use cases (real PostgreSQL)', () => {
       expect(asked).toEqual([old.session.id]);
       expect(result.opened).toBe(true);
       expect(result.session.id).not.toBe(old.session.id);
-      expect(result.session).toMatchObject({ status: 'active', startedAt: iso(at), timeoutSeconds: 120, warningLeadSeconds: null });
+      expect(result.session).toMatchObject({
+        status: 'active',
+        startedAt: iso(at),
+        timeoutSeconds: 120,
+        warningLeadSeconds: null,
+      });
       expect(result.endedExpired).toMatchObject({
         id: old.session.id,
         status: 'ended',
@@ -181,11 +206,17 @@ describe('Session use cases (real PostgreSQL)', () => {
           firstResponseSeconds: 12.5,
         },
       });
-      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: old.session.id })).resolves.toEqual(result.endedExpired);
+      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: old.session.id })).resolves.toEqual(
+        result.endedExpired,
+      );
 
       const oldEvents = await ctx.outboxRows(old.session.id);
       expect(oldEvents.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
-      expect(oldEvents[1]!.payload).toMatchObject({ reason: 'inactivity', endedAt: iso(plus(100)), summary: result.endedExpired!.summary });
+      expect(oldEvents[1]!.payload).toMatchObject({
+        reason: 'inactivity',
+        endedAt: iso(plus(100)),
+        summary: result.endedExpired!.summary,
+      });
       expect((await ctx.outboxRows(result.session.id)).map((e) => e.type)).toEqual(['session.started']);
       expect(await activeRows(p.contactId, p.channelId)).toBe(1);
     });
@@ -209,7 +240,13 @@ describe('Session use cases (real PostgreSQL)', () => {
     it('never reopens an ended session: activity after an end opens a new one', async () => {
       const p = await pair();
       const first = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 1800 });
-      await endSession.execute({ tenantId: p.tenantId, sessionId: first.session.id, reason: 'manual', at: plus(10), stats: emptySessionMessageStats() });
+      await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: first.session.id,
+        reason: 'manual',
+        at: plus(10),
+        stats: emptySessionMessageStats(),
+      });
 
       const next = await findOrOpen.execute({ ...p, at: plus(20), timeoutSeconds: 1800 });
       expect(next.opened).toBe(true);
@@ -245,19 +282,25 @@ describe('Session use cases (real PostgreSQL)', () => {
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe(field);
       }
-      expect(Number((await db.query(`SELECT count(*) AS n FROM sessions WHERE contact_id = $1`, [p.contactId]))[0].n)).toBe(0);
+      expect(
+        Number((await db.query(`SELECT count(*) AS n FROM sessions WHERE contact_id = $1`, [p.contactId]))[0].n),
+      ).toBe(0);
     });
 
     it('reports a contact or channel that does not exist as a ValidationError naming it', async () => {
       const p = await pair();
-      const noContact = await rejection(findOrOpen.execute({ ...p, contactId: '00000000-0000-4000-8000-000000000001', at: T0, timeoutSeconds: 60 }));
+      const noContact = await rejection(
+        findOrOpen.execute({ ...p, contactId: '00000000-0000-4000-8000-000000000001', at: T0, timeoutSeconds: 60 }),
+      );
       expect(noContact).toBeInstanceOf(ValidationError);
       expect((noContact as ValidationError).field).toBe('contactId');
-      const noChannel = await rejection(findOrOpen.execute({ ...p, channelId: '00000000-0000-4000-8000-000000000002', at: T0, timeoutSeconds: 60 }));
+      const noChannel = await rejection(
+        findOrOpen.execute({ ...p, channelId: '00000000-0000-4000-8000-000000000002', at: T0, timeoutSeconds: 60 }),
+      );
       expect((noChannel as ValidationError).field).toBe('channelId');
     });
 
-    it('rolls back the expired session\'s end when the stats provider fails', async () => {
+    it("rolls back the expired session's end when the stats provider fails", async () => {
       const p = await pair();
       const old = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 30 });
       const error = await rejection(
@@ -269,7 +312,9 @@ describe('Session use cases (real PostgreSQL)', () => {
         }),
       );
       expect((error as Error).message).toBe('messages unavailable');
-      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: old.session.id })).resolves.toMatchObject({ status: 'active' });
+      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: old.session.id })).resolves.toMatchObject({
+        status: 'active',
+      });
       expect((await ctx.outboxRows(old.session.id)).map((e) => e.type)).toEqual(['session.started']);
     });
   });
@@ -278,7 +323,9 @@ describe('Session use cases (real PostgreSQL)', () => {
     it('20 concurrent find-or-open calls for one contact and channel open exactly one session and raise one session.started', async () => {
       const p = await pair();
       const results = await Promise.all(
-        Array.from({ length: 20 }, () => findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 1800, warningLeadSeconds: 300 })),
+        Array.from({ length: 20 }, () =>
+          findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 1800, warningLeadSeconds: 300 }),
+        ),
       );
       const ids = new Set(results.map((r) => r.session.id));
       expect(ids.size).toBe(1);
@@ -286,8 +333,13 @@ describe('Session use cases (real PostgreSQL)', () => {
       expect(results.every((r) => r.endedExpired === null)).toBe(true);
 
       const [id] = [...ids];
-      expect(Number((await db.query(`SELECT count(*) AS n FROM sessions WHERE contact_id = $1`, [p.contactId]))[0].n)).toBe(1);
-      const started = await db.query(`SELECT count(*) AS n FROM outbox_events WHERE type = 'session.started' AND aggregate_id = $1`, [id]);
+      expect(
+        Number((await db.query(`SELECT count(*) AS n FROM sessions WHERE contact_id = $1`, [p.contactId]))[0].n),
+      ).toBe(1);
+      const started = await db.query(
+        `SELECT count(*) AS n FROM outbox_events WHERE type = 'session.started' AND aggregate_id = $1`,
+        [id],
+      );
       expect(Number(started[0].n)).toBe(1);
     });
 
@@ -306,7 +358,9 @@ describe('Session use cases (real PostgreSQL)', () => {
       expect((await ctx.outboxRows(old.session.id)).map((e) => e.type)).toEqual(['session.started', 'session.ended']);
       expect((await ctx.outboxRows(newId)).map((e) => e.type)).toEqual(['session.started']);
       // Every call's activity counted: the new session's last activity is the latest of them.
-      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: newId })).resolves.toMatchObject({ lastActivityAt: iso(plus(80)) });
+      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: newId })).resolves.toMatchObject({
+        lastActivityAt: iso(plus(80)),
+      });
       expect(await activeRows(p.contactId, p.channelId)).toBe(1);
     });
 
@@ -316,7 +370,15 @@ describe('Session use cases (real PostgreSQL)', () => {
       const work: Promise<unknown>[] = [];
       for (let i = 1; i <= 10; i += 1) {
         work.push(recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(i) }));
-        work.push(endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'manual', at: plus(100), stats: emptySessionMessageStats() }));
+        work.push(
+          endSession.execute({
+            tenantId: p.tenantId,
+            sessionId: session.id,
+            reason: 'manual',
+            at: plus(100),
+            stats: emptySessionMessageStats(),
+          }),
+        );
       }
       const outcomes = await Promise.all(work);
       const ends = outcomes.filter((o): o is { ended: boolean } => typeof o === 'object' && o !== null && 'ended' in o);
@@ -330,11 +392,21 @@ describe('Session use cases (real PostgreSQL)', () => {
       const p = await pair();
       const { session } = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 300, warningLeadSeconds: 60 });
       const moved = await recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(120) });
-      expect(moved).toMatchObject({ lastActivityAt: iso(plus(120)), deadlineAt: iso(plus(420)), warningAt: iso(plus(360)) });
-      await expect(recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(120) })).resolves.toEqual(moved);
-      await expect(recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(5) })).resolves.toEqual(moved);
+      expect(moved).toMatchObject({
+        lastActivityAt: iso(plus(120)),
+        deadlineAt: iso(plus(420)),
+        warningAt: iso(plus(360)),
+      });
+      await expect(
+        recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(120) }),
+      ).resolves.toEqual(moved);
+      await expect(
+        recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(5) }),
+      ).resolves.toEqual(moved);
       // After the deadline the activity belongs to a new session: this one is not revived.
-      await expect(recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(421) })).resolves.toEqual(moved);
+      await expect(
+        recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(421) }),
+      ).resolves.toEqual(moved);
       expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual(['session.started']);
       expect((await db.query(`SELECT version FROM sessions WHERE id = $1`, [session.id]))[0].version).toBe(2);
     });
@@ -342,13 +414,23 @@ describe('Session use cases (real PostgreSQL)', () => {
     it('returns an ended session unchanged', async () => {
       const p = await pair();
       const { session } = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 300 });
-      const { session: ended } = await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'manual', at: plus(50), stats: emptySessionMessageStats() });
-      await expect(recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(60) })).resolves.toEqual(ended);
+      const { session: ended } = await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'manual',
+        at: plus(50),
+        stats: emptySessionMessageStats(),
+      });
+      await expect(
+        recordActivity.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(60) }),
+      ).resolves.toEqual(ended);
       await expect(getSession.execute({ tenantId: p.tenantId, sessionId: session.id })).resolves.toEqual(ended);
     });
 
     it('answers SessionNotFoundError for an unknown session and ValidationError for a malformed id', async () => {
-      const missing = await rejection(recordActivity.execute({ tenantId: tenantA, sessionId: '00000000-0000-4000-8000-000000000000', at: T0 }));
+      const missing = await rejection(
+        recordActivity.execute({ tenantId: tenantA, sessionId: '00000000-0000-4000-8000-000000000000', at: T0 }),
+      );
       expect(missing).toBeInstanceOf(SessionNotFoundError);
       expect(missing).toBeInstanceOf(NotFoundError);
       expect((missing as SessionNotFoundError).code).toBe('SESSION.NOT_FOUND');
@@ -369,7 +451,13 @@ describe('Session use cases (real PostgreSQL)', () => {
         firstInboundAt: T0,
         firstOutboundAfterInboundAt: plus(45),
       };
-      const first = await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'manual', at: plus(600), stats });
+      const first = await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'manual',
+        at: plus(600),
+        stats,
+      });
       expect(first.ended).toBe(true);
       const summary = {
         messagesInbound: 4,
@@ -380,18 +468,40 @@ describe('Session use cases (real PostgreSQL)', () => {
         durationSeconds: 600,
         firstResponseSeconds: 45,
       };
-      expect(first.session).toMatchObject({ status: 'ended', endReason: 'manual', endedAt: iso(plus(600)), deadlineAt: null, warningAt: null, summary });
+      expect(first.session).toMatchObject({
+        status: 'ended',
+        endReason: 'manual',
+        endedAt: iso(plus(600)),
+        deadlineAt: null,
+        warningAt: null,
+        summary,
+      });
 
-      const [row] = await db.query(`SELECT status, end_reason, ended_at, summary, version FROM sessions WHERE id = $1`, [session.id]);
+      const [row] = await db.query(
+        `SELECT status, end_reason, ended_at, summary, version FROM sessions WHERE id = $1`,
+        [session.id],
+      );
       expect(row).toEqual({ status: 'ended', end_reason: 'manual', ended_at: plus(600), summary, version: 2 });
 
-      const second = await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'inactivity', at: plus(9999), stats: emptySessionMessageStats() });
+      const second = await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'inactivity',
+        at: plus(9999),
+        stats: emptySessionMessageStats(),
+      });
       expect(second).toEqual({ session: first.session, ended: false });
 
       const events = await ctx.outboxRows(session.id);
       expect(events.map((e) => e.type)).toEqual(['session.started', 'session.ended']);
       expect(events[1]).toMatchObject({ aggregate_type: 'session', tenant_id: p.tenantId });
-      expect(events[1]!.payload).toMatchObject({ id: session.id, status: 'ended', reason: 'manual', endedAt: iso(plus(600)), summary });
+      expect(events[1]!.payload).toMatchObject({
+        id: session.id,
+        status: 'ended',
+        reason: 'manual',
+        endedAt: iso(plus(600)),
+        summary,
+      });
       expect(events[1]!.occurred_at).toEqual(plus(600));
     });
 
@@ -421,44 +531,92 @@ describe('Session use cases (real PostgreSQL)', () => {
         stats: emptySessionMessageStats(),
         onlyIfIdle: true,
       });
-      expect(swept).toMatchObject({ ended: true, session: { status: 'ended', endReason: 'cleanup', endedAt: iso(plus(110)), summary: { durationSeconds: 110 } } });
-      expect((await ctx.outboxRows(session.id))[1]!.payload).toMatchObject({ reason: 'cleanup', endedAt: iso(plus(110)) });
+      expect(swept).toMatchObject({
+        ended: true,
+        session: { status: 'ended', endReason: 'cleanup', endedAt: iso(plus(110)), summary: { durationSeconds: 110 } },
+      });
+      expect((await ctx.outboxRows(session.id))[1]!.payload).toMatchObject({
+        reason: 'cleanup',
+        endedAt: iso(plus(110)),
+      });
     });
 
     it('a saga_rollback leaves a session with messages active (other messages adopted it) and ends one without', async () => {
       const p = await pair();
       const { session } = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 1800 });
-      const oneInbound: SessionMessageStats = { ...emptySessionMessageStats(), inbound: 1, firstMessageAt: T0, lastMessageAt: T0, firstInboundAt: T0 };
-      const kept = await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'saga_rollback', at: plus(5), statsProvider: async () => oneInbound });
+      const oneInbound: SessionMessageStats = {
+        ...emptySessionMessageStats(),
+        inbound: 1,
+        firstMessageAt: T0,
+        lastMessageAt: T0,
+        firstInboundAt: T0,
+      };
+      const kept = await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'saga_rollback',
+        at: plus(5),
+        statsProvider: async () => oneInbound,
+      });
       expect(kept).toMatchObject({ ended: false, session: { status: 'active', endReason: null, endedAt: null } });
       expect(await activeRows(p.contactId, p.channelId)).toBe(1);
       expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual(['session.started']);
 
       const rolledBack = await endSession.execute({
-        tenantId: p.tenantId, sessionId: session.id, reason: 'saga_rollback', at: plus(6), statsProvider: async () => emptySessionMessageStats(),
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'saga_rollback',
+        at: plus(6),
+        statsProvider: async () => emptySessionMessageStats(),
       });
-      expect(rolledBack).toMatchObject({ ended: true, session: { status: 'ended', endReason: 'saga_rollback', summary: { messagesTotal: 0 } } });
+      expect(rolledBack).toMatchObject({
+        ended: true,
+        session: { status: 'ended', endReason: 'saga_rollback', summary: { messagesTotal: 0 } },
+      });
       expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual(['session.started', 'session.ended']);
 
       // Other reasons end a session whatever its messages.
       const q = await pair();
       const other = (await findOrOpen.execute({ ...q, at: T0, timeoutSeconds: 1800 })).session;
-      const manual = await endSession.execute({ tenantId: q.tenantId, sessionId: other.id, reason: 'manual', at: plus(5), statsProvider: async () => oneInbound });
-      expect(manual).toMatchObject({ ended: true, session: { status: 'ended', endReason: 'manual', summary: { messagesTotal: 1 } } });
+      const manual = await endSession.execute({
+        tenantId: q.tenantId,
+        sessionId: other.id,
+        reason: 'manual',
+        at: plus(5),
+        statsProvider: async () => oneInbound,
+      });
+      expect(manual).toMatchObject({
+        ended: true,
+        session: { status: 'ended', endReason: 'manual', summary: { messagesTotal: 1 } },
+      });
     });
 
     it('rejects an unknown end reason and malformed stats without ending anything', async () => {
       const p = await pair();
       const { session } = await findOrOpen.execute({ ...p, at: T0, timeoutSeconds: 60 });
       const badReason = await rejection(
-        endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'transferred' as never, at: plus(10), stats: emptySessionMessageStats() }),
+        endSession.execute({
+          tenantId: p.tenantId,
+          sessionId: session.id,
+          reason: 'transferred' as never,
+          at: plus(10),
+          stats: emptySessionMessageStats(),
+        }),
       );
       expect((badReason as ValidationError).field).toBe('reason');
       const badStats = await rejection(
-        endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'manual', at: plus(10), stats: { ...emptySessionMessageStats(), outbound: -1 } }),
+        endSession.execute({
+          tenantId: p.tenantId,
+          sessionId: session.id,
+          reason: 'manual',
+          at: plus(10),
+          stats: { ...emptySessionMessageStats(), outbound: -1 },
+        }),
       );
       expect((badStats as ValidationError).field).toBe('stats.outbound');
-      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: session.id })).resolves.toMatchObject({ status: 'active' });
+      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: session.id })).resolves.toMatchObject({
+        status: 'active',
+      });
     });
   });
 
@@ -472,11 +630,28 @@ describe('Session use cases (real PostgreSQL)', () => {
 
       const events = await ctx.outboxRows(session.id);
       expect(events.map((e) => e.type)).toEqual(['session.started', 'session.timeout_warning']);
-      expect(events[1]!.payload).toMatchObject({ id: session.id, warnedAt: iso(plus(240)), deadlineAt: iso(plus(300)), secondsRemaining: 60 });
+      expect(events[1]!.payload).toMatchObject({
+        id: session.id,
+        warnedAt: iso(plus(240)),
+        deadlineAt: iso(plus(300)),
+        secondsRemaining: 60,
+      });
 
-      await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'inactivity', at: plus(300), stats: emptySessionMessageStats() });
-      await expect(warn.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(301) })).resolves.toMatchObject({ warned: false });
-      expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual(['session.started', 'session.timeout_warning', 'session.ended']);
+      await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'inactivity',
+        at: plus(300),
+        stats: emptySessionMessageStats(),
+      });
+      await expect(warn.execute({ tenantId: p.tenantId, sessionId: session.id, at: plus(301) })).resolves.toMatchObject(
+        { warned: false },
+      );
+      expect((await ctx.outboxRows(session.id)).map((e) => e.type)).toEqual([
+        'session.started',
+        'session.timeout_warning',
+        'session.ended',
+      ]);
     });
   });
 
@@ -487,10 +662,22 @@ describe('Session use cases (real PostgreSQL)', () => {
       const touch = { sourceType: 'ad', sourceId: '120208', ctwaClid: 'ARAkLk', title: 'Promo' };
       const first = await setFirstTouch.execute({ tenantId: p.tenantId, sessionId: session.id, firstTouch: touch });
       expect(first).toMatchObject({ set: true, session: { firstTouch: touch } });
-      const second = await setFirstTouch.execute({ tenantId: p.tenantId, sessionId: session.id, firstTouch: { sourceId: 'other' } });
+      const second = await setFirstTouch.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        firstTouch: { sourceId: 'other' },
+      });
       expect(second).toEqual({ set: false, session: first.session });
-      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: session.id })).resolves.toMatchObject({ firstTouch: touch });
-      const ended = await endSession.execute({ tenantId: p.tenantId, sessionId: session.id, reason: 'manual', at: plus(1), stats: emptySessionMessageStats() });
+      await expect(getSession.execute({ tenantId: p.tenantId, sessionId: session.id })).resolves.toMatchObject({
+        firstTouch: touch,
+      });
+      const ended = await endSession.execute({
+        tenantId: p.tenantId,
+        sessionId: session.id,
+        reason: 'manual',
+        at: plus(1),
+        stats: emptySessionMessageStats(),
+      });
       expect((await ctx.outboxRows(session.id))[1]!.payload).toMatchObject({ firstTouch: touch });
       expect(ended.session.firstTouch).toEqual(touch);
     });
@@ -504,12 +691,18 @@ describe('Session use cases (real PostgreSQL)', () => {
 
       expect(await rejection(getSession.execute(asB))).toBeInstanceOf(SessionNotFoundError);
       expect(await rejection(recordActivity.execute({ ...asB, at: plus(10) }))).toBeInstanceOf(SessionNotFoundError);
-      expect(await rejection(endSession.execute({ ...asB, reason: 'manual', at: plus(10), stats: emptySessionMessageStats() }))).toBeInstanceOf(
+      expect(
+        await rejection(
+          endSession.execute({ ...asB, reason: 'manual', at: plus(10), stats: emptySessionMessageStats() }),
+        ),
+      ).toBeInstanceOf(SessionNotFoundError);
+      expect(await rejection(warn.execute({ ...asB, at: plus(10) }))).toBeInstanceOf(SessionNotFoundError);
+      expect(await rejection(setFirstTouch.execute({ ...asB, firstTouch: { a: 1 } }))).toBeInstanceOf(
         SessionNotFoundError,
       );
-      expect(await rejection(warn.execute({ ...asB, at: plus(10) }))).toBeInstanceOf(SessionNotFoundError);
-      expect(await rejection(setFirstTouch.execute({ ...asB, firstTouch: { a: 1 } }))).toBeInstanceOf(SessionNotFoundError);
-      expect((await listSessions.execute({ tenantId: tenantB, limit: 200 })).data.map((s) => s.id)).not.toContain(session.id);
+      expect((await listSessions.execute({ tenantId: tenantB, limit: 200 })).data.map((s) => s.id)).not.toContain(
+        session.id,
+      );
       expect((await listSessions.execute({ tenantId: tenantB, contactId: p.contactId })).data).toEqual([]);
 
       await expect(getSession.execute({ tenantId: tenantA, sessionId: session.id })).resolves.toEqual(session);
@@ -531,14 +724,23 @@ describe('Session use cases (real PostgreSQL)', () => {
       for (const contactId of contacts) {
         for (const channelId of channels) {
           for (let i = 0; i < 3; i += 1) {
-            const { session } = await findOrOpen.execute({ tenantId: tenant, contactId, channelId, at: plus(i * 1000), timeoutSeconds: 60 });
+            const { session } = await findOrOpen.execute({
+              tenantId: tenant,
+              contactId,
+              channelId,
+              at: plus(i * 1000),
+              timeoutSeconds: 60,
+            });
             all.push(session);
           }
         }
       }
     });
 
-    const walk = async (filters: { contactId?: string; channelId?: string; status?: 'active' | 'ended' }, limit: number) => {
+    const walk = async (
+      filters: { contactId?: string; channelId?: string; status?: 'active' | 'ended' },
+      limit: number,
+    ) => {
       const seen: SessionView[] = [];
       let cursor: string | undefined;
       do {
@@ -554,7 +756,9 @@ describe('Session use cases (real PostgreSQL)', () => {
       const seen = await walk({}, 5);
       expect(seen).toHaveLength(12);
       expect(new Set(seen.map((s) => s.id))).toEqual(new Set(all.map((s) => s.id)));
-      const order = [...seen].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      const order = [...seen].sort(
+        (a, b) => b.createdAt.localeCompare(a.createdAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+      );
       expect(seen.map((s) => s.id)).toEqual(order.map((s) => s.id));
     });
 
@@ -604,29 +808,45 @@ describe('Session use cases (real PostgreSQL)', () => {
       const overdueB1 = await findOrOpen.execute({ ...b1, at: at(0), timeoutSeconds: 50 }); // deadline +50
       const exactlyDue = await findOrOpen.execute({ ...a2, at: at(0), timeoutSeconds: 200 }); // deadline +200 == now
       const endedOne = await findOrOpen.execute({ ...ended, at: at(0), timeoutSeconds: 10 });
-      await endSession.execute({ tenantId: ended.tenantId, sessionId: endedOne.session.id, reason: 'manual', at: at(5), stats: emptySessionMessageStats() });
+      await endSession.execute({
+        tenantId: ended.tenantId,
+        sessionId: endedOne.session.id,
+        reason: 'manual',
+        at: at(5),
+        stats: emptySessionMessageStats(),
+      });
       await findOrOpen.execute({ ...fresh, at: at(150), timeoutSeconds: 3600 });
 
       const found = await findExpired.execute({ now: at(200), limit: 1000 });
-      const mine = found.filter((r) => [overdueA1, overdueB1, exactlyDue, endedOne].some((s) => s.session.id === r.sessionId));
+      const mine = found.filter((r) =>
+        [overdueA1, overdueB1, exactlyDue, endedOne].some((s) => s.session.id === r.sessionId),
+      );
       expect(mine).toEqual([
         { tenantId: tenantB, sessionId: overdueB1.session.id, deadline: '2001-01-01T00:00:50.000000Z' },
         { tenantId: tenantA, sessionId: overdueA1.session.id, deadline: '2001-01-01T00:01:40.000000Z' },
       ]);
       expect(found.map((r) => r.sessionId)).not.toContain(exactlyDue.session.id);
       // The next page starts after the position it is given.
-      const afterB1 = await findExpired.execute({ now: at(200), limit: 1000, after: { deadline: mine[0]!.deadline, sessionId: mine[0]!.sessionId } });
+      const afterB1 = await findExpired.execute({
+        now: at(200),
+        limit: 1000,
+        after: { deadline: mine[0]!.deadline, sessionId: mine[0]!.sessionId },
+      });
       expect(afterB1.map((r) => r.sessionId)).toContain(overdueA1.session.id);
       expect(afterB1.map((r) => r.sessionId)).not.toContain(overdueB1.session.id);
-      expect((await rejection(findExpired.execute({ now: at(1), after: { deadline: 'soon', sessionId: overdueA1.session.id } })) as ValidationError).field).toBe(
-        'after.deadline',
-      );
+      expect(
+        (
+          (await rejection(
+            findExpired.execute({ now: at(1), after: { deadline: 'soon', sessionId: overdueA1.session.id } }),
+          )) as ValidationError
+        ).field,
+      ).toBe('after.deadline');
 
       const limited = await findExpired.execute({ now: at(200), limit: 1 });
       expect(limited).toHaveLength(1);
       expect((await findExpired.execute({ now: at(1) })).map((r) => r.sessionId)).not.toContain(overdueA1.session.id);
-      expect((await rejection(findExpired.execute({ now: at(1), limit: 0 })) as ValidationError).field).toBe('limit');
-      expect((await rejection(findExpired.execute({ now: new Date('x') })) as ValidationError).field).toBe('now');
+      expect(((await rejection(findExpired.execute({ now: at(1), limit: 0 }))) as ValidationError).field).toBe('limit');
+      expect(((await rejection(findExpired.execute({ now: new Date('x') }))) as ValidationError).field).toBe('now');
     });
   });
 
@@ -638,7 +858,11 @@ describe('Session use cases (real PostgreSQL)', () => {
         warningLeadSeconds: 30,
         source: 'channel',
       });
-      expect(resolve.execute({ tenantDefaultTimeoutSeconds: 600 })).toEqual({ timeoutSeconds: 600, warningLeadSeconds: 60, source: 'tenant' });
+      expect(resolve.execute({ tenantDefaultTimeoutSeconds: 600 })).toEqual({
+        timeoutSeconds: 600,
+        warningLeadSeconds: 60,
+        source: 'tenant',
+      });
       expect(resolve.execute({})).toEqual({ timeoutSeconds: 900, warningLeadSeconds: 60, source: 'default' });
     });
   });

@@ -6,7 +6,10 @@ import { type SessionEndReason } from '../domain/session-end-reason';
 export type SessionWarningOutcome = 'sent' | 'failed' | 'skipped';
 
 // Default registry, module scope (one registration per process); labels are fixed sets.
-const opened = new Counter({ name: 'crm_sessions_opened_total', help: 'Sessions opened by live traffic (history imports excluded)' });
+const opened = new Counter({
+  name: 'crm_sessions_opened_total',
+  help: 'Sessions opened by live traffic (history imports excluded)',
+});
 const ended = new Counter({
   name: 'crm_sessions_ended_total',
   help: 'Sessions ended, by reason (inactivity, manual, saga_rollback, cleanup; import runs close theirs in bulk and are not counted)',

@@ -47,29 +47,46 @@ describe('SessionSummary', () => {
       endedAt: new Date(STARTED.getTime() + 1_801_001),
     });
     expect(summary.durationSeconds).toBe(1801.001);
-    expect(SessionSummary.fromStats(emptySessionMessageStats(), { startedAt: STARTED, endedAt: STARTED }).durationSeconds).toBe(0);
+    expect(
+      SessionSummary.fromStats(emptySessionMessageStats(), { startedAt: STARTED, endedAt: STARTED }).durationSeconds,
+    ).toBe(0);
   });
 
   it('measures the first response time from the first inbound message to the first reply after it', () => {
     const summary = SessionSummary.fromStats(
-      stats({ firstInboundAt: at('2025-11-26T10:05:00.000Z'), firstOutboundAfterInboundAt: at('2025-11-26T10:05:00.001Z') }),
+      stats({
+        firstInboundAt: at('2025-11-26T10:05:00.000Z'),
+        firstOutboundAfterInboundAt: at('2025-11-26T10:05:00.001Z'),
+      }),
       { startedAt: STARTED, endedAt: ENDED },
     );
     expect(summary.firstResponseSeconds).toBe(0.001);
   });
 
   it('has no first response time when nobody replied, or when the contact never wrote', () => {
-    expect(SessionSummary.fromStats(stats({ outbound: 0, firstOutboundAfterInboundAt: null }), { startedAt: STARTED, endedAt: ENDED }).firstResponseSeconds).toBeNull();
+    expect(
+      SessionSummary.fromStats(stats({ outbound: 0, firstOutboundAfterInboundAt: null }), {
+        startedAt: STARTED,
+        endedAt: ENDED,
+      }).firstResponseSeconds,
+    ).toBeNull();
     // Only outbound messages (e.g. a broadcast with no answer): no inbound, so no response time.
     const outboundOnly = SessionSummary.fromStats(
       stats({ inbound: 0, firstInboundAt: null, firstOutboundAfterInboundAt: null }),
       { startedAt: STARTED, endedAt: ENDED },
     );
-    expect(outboundOnly.toJSON()).toMatchObject({ messagesInbound: 0, messagesOutbound: 3, messagesTotal: 3, firstResponseSeconds: null });
+    expect(outboundOnly.toJSON()).toMatchObject({
+      messagesInbound: 0,
+      messagesOutbound: 3,
+      messagesTotal: 3,
+      firstResponseSeconds: null,
+    });
   });
 
   it('summarises a session without messages', () => {
-    expect(SessionSummary.fromStats(emptySessionMessageStats(), { startedAt: STARTED, endedAt: ENDED }).toJSON()).toEqual({
+    expect(
+      SessionSummary.fromStats(emptySessionMessageStats(), { startedAt: STARTED, endedAt: ENDED }).toJSON(),
+    ).toEqual({
       messagesInbound: 0,
       messagesOutbound: 0,
       messagesTotal: 0,
@@ -81,7 +98,9 @@ describe('SessionSummary', () => {
   });
 
   it('never reports a negative duration', () => {
-    expect(SessionSummary.fromStats(emptySessionMessageStats(), { startedAt: ENDED, endedAt: STARTED }).durationSeconds).toBe(0);
+    expect(
+      SessionSummary.fromStats(emptySessionMessageStats(), { startedAt: ENDED, endedAt: STARTED }).durationSeconds,
+    ).toBe(0);
   });
 
   it.each<[Partial<SessionMessageStats>, string]>([
@@ -94,7 +113,9 @@ describe('SessionSummary', () => {
     [{ firstInboundAt: null }, 'stats.firstOutboundAfterInboundAt'],
     [{ firstOutboundAfterInboundAt: at('2025-11-26T09:59:00.000Z') }, 'stats.firstOutboundAfterInboundAt'],
   ])('rejects contradictory or malformed statistics %p, naming %p', (overrides, field) => {
-    expect(fieldOf(() => SessionSummary.fromStats(stats(overrides), { startedAt: STARTED, endedAt: ENDED }))).toBe(field);
+    expect(fieldOf(() => SessionSummary.fromStats(stats(overrides), { startedAt: STARTED, endedAt: ENDED }))).toBe(
+      field,
+    );
   });
 
   it('reads back what it stored, and refuses stored data that is not a summary', () => {
@@ -105,7 +126,9 @@ describe('SessionSummary', () => {
 
     expect(fieldOf(() => SessionSummary.fromData(null))).toBe('summary');
     expect(fieldOf(() => SessionSummary.fromData({ ...summary.toJSON(), messagesTotal: -1 }))).toBe('summary');
-    expect(fieldOf(() => SessionSummary.fromData({ ...summary.toJSON(), firstMessageAt: 'yesterday' }))).toBe('summary');
+    expect(fieldOf(() => SessionSummary.fromData({ ...summary.toJSON(), firstMessageAt: 'yesterday' }))).toBe(
+      'summary',
+    );
     expect(fieldOf(() => SessionSummary.fromData({ ...summary.toJSON(), durationSeconds: null }))).toBe('summary');
   });
 

@@ -25,7 +25,14 @@ export type SessionMessageStatsProvider = (sessionId: string) => Promise<Session
 
 /** Statistics of a session without messages. */
 export function emptySessionMessageStats(): SessionMessageStats {
-  return { inbound: 0, outbound: 0, firstMessageAt: null, lastMessageAt: null, firstInboundAt: null, firstOutboundAfterInboundAt: null };
+  return {
+    inbound: 0,
+    outbound: 0,
+    firstMessageAt: null,
+    lastMessageAt: null,
+    firstInboundAt: null,
+    firstOutboundAfterInboundAt: null,
+  };
 }
 
 /** The summary as stored (`sessions.summary`) and carried by `session.ended`. Part of the public
@@ -81,23 +88,27 @@ export class SessionSummary {
 
   /** Rebuilds a stored summary; throws a ValidationError on `summary` when it is not one. */
   static fromData(raw: unknown): SessionSummary {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ValidationError('summary', 'must be an object');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new ValidationError('summary', 'must be an object');
     const value = raw as Record<string, unknown>;
     const count = (key: string): number => {
       const n = value[key];
-      if (!Number.isInteger(n) || (n as number) < 0) throw new ValidationError('summary', `${key} must be a non-negative integer`);
+      if (!Number.isInteger(n) || (n as number) < 0)
+        throw new ValidationError('summary', `${key} must be a non-negative integer`);
       return n as number;
     };
     const instant = (key: string): string | null => {
       const v = value[key];
       if (v === null) return null;
-      if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new ValidationError('summary', `${key} must be an ISO date or null`);
+      if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+        throw new ValidationError('summary', `${key} must be an ISO date or null`);
       return v;
     };
     const seconds = (key: string, nullable: boolean): number | null => {
       const v = value[key];
       if (v === null && nullable) return null;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValidationError('summary', `${key} must be a non-negative number`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new ValidationError('summary', `${key} must be a non-negative number`);
       return v;
     };
     return new SessionSummary({
@@ -142,7 +153,8 @@ export class SessionSummary {
 function assertStats(stats: SessionMessageStats): void {
   if (typeof stats !== 'object' || stats === null) throw new ValidationError('stats', 'must be an object');
   for (const key of ['inbound', 'outbound'] as const) {
-    if (!Number.isInteger(stats[key]) || stats[key] < 0) throw new ValidationError(`stats.${key}`, 'must be a non-negative integer');
+    if (!Number.isInteger(stats[key]) || stats[key] < 0)
+      throw new ValidationError(`stats.${key}`, 'must be a non-negative integer');
   }
   for (const key of ['firstMessageAt', 'lastMessageAt', 'firstInboundAt', 'firstOutboundAfterInboundAt'] as const) {
     if (stats[key] !== null) assertValidDate(stats[key], `stats.${key}`);

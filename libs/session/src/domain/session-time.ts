@@ -2,7 +2,8 @@ import { ValidationError } from '@app/shared';
 
 /** Throws a ValidationError naming `field` unless `value` is a Date holding a real instant. */
 export function assertValidDate(value: unknown, field: string): asserts value is Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new ValidationError(field, 'must be a valid date');
+  if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+    throw new ValidationError(field, 'must be a valid date');
 }
 
 /** The later of two instants. */

@@ -35,7 +35,9 @@ export interface SessionTimeoutPolicy {
  */
 export function resolveSessionTimeoutPolicy(settings: SessionTimeoutSettings): SessionTimeoutPolicy {
   if (!isValidTimeoutSeconds(settings.defaultTimeoutSeconds)) {
-    throw new RangeError(`defaultTimeoutSeconds must be a valid session timeout, got ${String(settings.defaultTimeoutSeconds)}`);
+    throw new RangeError(
+      `defaultTimeoutSeconds must be a valid session timeout, got ${String(settings.defaultTimeoutSeconds)}`,
+    );
   }
   const candidates: [SessionTimeoutSource, number | null | undefined][] = [
     ['channel', settings.channelTimeoutSeconds],

@@ -32,7 +32,9 @@ describe('session timeout arithmetic', () => {
     it('crosses day, month and year boundaries in UTC milliseconds, independent of time zones', () => {
       expect(sessionDeadline(new Date('2025-12-31T23:59:30.999Z'), 45).toISOString()).toBe('2026-01-01T00:00:15.999Z');
       // A DST change in some zone does not matter: the arithmetic is on epoch milliseconds.
-      expect(sessionDeadline(new Date('2025-03-30T00:30:00.000Z'), 3600).toISOString()).toBe('2025-03-30T01:30:00.000Z');
+      expect(sessionDeadline(new Date('2025-03-30T00:30:00.000Z'), 3600).toISOString()).toBe(
+        '2025-03-30T01:30:00.000Z',
+      );
     });
 
     it('returns a new Date and leaves its input alone', () => {
@@ -87,10 +89,13 @@ describe('session timeout arithmetic', () => {
       expect(isValidTimeoutSeconds(value)).toBe(true);
     });
 
-    it.each([0, -1, 1.5, MAX_SESSION_TIMEOUT_SECONDS + 1, Number.NaN, Infinity, '60', null, undefined])('rejects the timeout %p', (value) => {
-      expect(isValidTimeoutSeconds(value)).toBe(false);
-      expect(fieldOf(() => assertSessionTimeouts(value, null))).toBe('timeoutSeconds');
-    });
+    it.each([0, -1, 1.5, MAX_SESSION_TIMEOUT_SECONDS + 1, Number.NaN, Infinity, '60', null, undefined])(
+      'rejects the timeout %p',
+      (value) => {
+        expect(isValidTimeoutSeconds(value)).toBe(false);
+        expect(fieldOf(() => assertSessionTimeouts(value, null))).toBe('timeoutSeconds');
+      },
+    );
 
     it('accepts a lead strictly between 0 and the timeout', () => {
       expect(isValidWarningLeadSeconds(1, 2)).toBe(true);

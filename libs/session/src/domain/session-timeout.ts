@@ -23,7 +23,11 @@ export function sessionDeadline(lastActivityAt: Date, timeoutSeconds: number): D
 }
 
 /** The instant the timeout warning is due, `warningLeadSeconds` before the deadline; null without a lead. */
-export function sessionWarningAt(lastActivityAt: Date, timeoutSeconds: number, warningLeadSeconds: number | null): Date | null {
+export function sessionWarningAt(
+  lastActivityAt: Date,
+  timeoutSeconds: number,
+  warningLeadSeconds: number | null,
+): Date | null {
   if (warningLeadSeconds === null) return null;
   return new Date(sessionDeadline(lastActivityAt, timeoutSeconds).getTime() - warningLeadSeconds * MS_PER_SECOND);
 }
@@ -39,7 +43,11 @@ export function millisecondsUntilDeadline(lastActivityAt: Date, timeoutSeconds: 
 }
 
 export function isValidTimeoutSeconds(value: unknown): value is number {
-  return Number.isInteger(value) && (value as number) >= MIN_SESSION_TIMEOUT_SECONDS && (value as number) <= MAX_SESSION_TIMEOUT_SECONDS;
+  return (
+    Number.isInteger(value) &&
+    (value as number) >= MIN_SESSION_TIMEOUT_SECONDS &&
+    (value as number) <= MAX_SESSION_TIMEOUT_SECONDS
+  );
 }
 
 /** A lead is valid when it is a positive whole number of seconds shorter than the timeout, so the
@@ -59,7 +67,14 @@ export function assertSessionTimeouts(
       `must be a whole number of seconds from ${MIN_SESSION_TIMEOUT_SECONDS} to ${MAX_SESSION_TIMEOUT_SECONDS}`,
     );
   }
-  if (warningLeadSeconds !== null && warningLeadSeconds !== undefined && !isValidWarningLeadSeconds(warningLeadSeconds, timeoutSeconds)) {
-    throw new ValidationError('warningLeadSeconds', 'must be null or a whole number of seconds from 1 to less than timeoutSeconds');
+  if (
+    warningLeadSeconds !== null &&
+    warningLeadSeconds !== undefined &&
+    !isValidWarningLeadSeconds(warningLeadSeconds, timeoutSeconds)
+  ) {
+    throw new ValidationError(
+      'warningLeadSeconds',
+      'must be null or a whole number of seconds from 1 to less than timeoutSeconds',
+    );
   }
 }

@@ -17,7 +17,15 @@ const plus = (seconds: number, from = T0) => new Date(from.getTime() + seconds *
 
 function open(overrides: Partial<NewSession> = {}): Session {
   return Session.open(
-    { tenantId: TENANT, contactId: CONTACT, channelId: CHANNEL, startedAt: T0, timeoutSeconds: 1800, warningLeadSeconds: 300, ...overrides },
+    {
+      tenantId: TENANT,
+      contactId: CONTACT,
+      channelId: CHANNEL,
+      startedAt: T0,
+      timeoutSeconds: 1800,
+      warningLeadSeconds: 300,
+      ...overrides,
+    },
     NOW,
   );
 }
@@ -137,7 +145,11 @@ describe('Session', () => {
 
   describe('deadline, warning and expiry', () => {
     it('derive from the last activity in whole milliseconds', () => {
-      const session = stored({ lastActivityAt: new Date('2025-11-26T10:01:00.007Z'), timeoutSeconds: 90, warningLeadSeconds: 30 });
+      const session = stored({
+        lastActivityAt: new Date('2025-11-26T10:01:00.007Z'),
+        timeoutSeconds: 90,
+        warningLeadSeconds: 30,
+      });
       expect(session.deadline().toISOString()).toBe('2025-11-26T10:02:30.007Z');
       expect(session.warningAt()?.toISOString()).toBe('2025-11-26T10:02:00.007Z');
       expect(session.isExpiredAt(new Date('2025-11-26T10:02:30.007Z'))).toBe(false);
@@ -208,11 +220,21 @@ describe('Session', () => {
       expect(session.version).toBe(5);
       const summary = SessionSummary.fromStats(STATS, { startedAt: T0, endedAt });
       expect(session.summary?.toJSON()).toEqual(summary.toJSON());
-      expect(session.summary?.toJSON()).toMatchObject({ messagesTotal: 3, durationSeconds: 600, firstResponseSeconds: 30 });
+      expect(session.summary?.toJSON()).toMatchObject({
+        messagesTotal: 3,
+        durationSeconds: 600,
+        firstResponseSeconds: 30,
+      });
 
       const [event, ...rest] = session.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: SessionEventTypes.ended, aggregateType: 'session', aggregateId: session.id, tenantId: TENANT, occurredAt: endedAt });
+      expect(event).toMatchObject({
+        type: SessionEventTypes.ended,
+        aggregateType: 'session',
+        aggregateId: session.id,
+        tenantId: TENANT,
+        occurredAt: endedAt,
+      });
       expect(event!.data).toEqual<SessionEndedEventData>({
         id: session.id,
         contactId: CONTACT,
@@ -242,14 +264,19 @@ describe('Session', () => {
       expect(session.pullEvents()).toEqual([]);
     });
 
-    it.each(['inactivity', 'cleanup'] as const)('ends an idle session (%p) at its deadline at the latest, so the idle tail does not count', (reason) => {
-      const session = stored();
-      const deadline = session.deadline();
-      expect(session.end(reason, plus(7200), emptySessionMessageStats())).toBe(true);
-      expect(session.endedAt).toEqual(deadline);
-      expect(session.summary?.durationSeconds).toBe(60 + 1800);
-      expect((session.pullEvents()[0]!.data as unknown as SessionEndedEventData).endedAt).toBe(deadline.toISOString());
-    });
+    it.each(['inactivity', 'cleanup'] as const)(
+      'ends an idle session (%p) at its deadline at the latest, so the idle tail does not count',
+      (reason) => {
+        const session = stored();
+        const deadline = session.deadline();
+        expect(session.end(reason, plus(7200), emptySessionMessageStats())).toBe(true);
+        expect(session.endedAt).toEqual(deadline);
+        expect(session.summary?.durationSeconds).toBe(60 + 1800);
+        expect((session.pullEvents()[0]!.data as unknown as SessionEndedEventData).endedAt).toBe(
+          deadline.toISOString(),
+        );
+      },
+    );
 
     it('ends a session for other reasons at the given time, even long after the deadline', () => {
       const session = stored();
@@ -283,7 +310,11 @@ describe('Session', () => {
       expect(session.hasUnsavedChanges).toBe(false);
       const [event, ...rest] = session.pullEvents();
       expect(rest).toEqual([]);
-      expect(event).toMatchObject({ type: SessionEventTypes.timeoutWarning, aggregateId: session.id, occurredAt: warnedAt });
+      expect(event).toMatchObject({
+        type: SessionEventTypes.timeoutWarning,
+        aggregateId: session.id,
+        occurredAt: warnedAt,
+      });
       expect(event!.data).toEqual<SessionTimeoutWarningEventData>({
         ...session.snapshot(),
         warnedAt: plus(60 + 1500).toISOString(),
@@ -305,8 +336,19 @@ describe('Session', () => {
   describe('setFirstTouch', () => {
     it('sets the first touch once; later touches are ignored', () => {
       const session = stored();
-      expect(session.setFirstTouch({ sourceType: 'ad', sourceId: '120208', clickedAt: new Date('2025-11-26T09:59:00.000Z'), skip: undefined })).toBe(true);
-      expect(session.firstTouch).toEqual({ sourceType: 'ad', sourceId: '120208', clickedAt: '2025-11-26T09:59:00.000Z' });
+      expect(
+        session.setFirstTouch({
+          sourceType: 'ad',
+          sourceId: '120208',
+          clickedAt: new Date('2025-11-26T09:59:00.000Z'),
+          skip: undefined,
+        }),
+      ).toBe(true);
+      expect(session.firstTouch).toEqual({
+        sourceType: 'ad',
+        sourceId: '120208',
+        clickedAt: '2025-11-26T09:59:00.000Z',
+      });
       expect(session.version).toBe(5);
       expect(session.setFirstTouch({ sourceType: 'ad', sourceId: 'later' })).toBe(false);
       expect(session.firstTouch).toMatchObject({ sourceId: '120208' });
@@ -314,7 +356,9 @@ describe('Session', () => {
     });
 
     it('is allowed after the session ended (attribution arrives late sometimes)', () => {
-      expect(stored({ status: 'ended', endedAt: plus(100), endReason: 'manual' }).setFirstTouch({ sourceId: 'x' })).toBe(true);
+      expect(
+        stored({ status: 'ended', endedAt: plus(100), endReason: 'manual' }).setFirstTouch({ sourceId: 'x' }),
+      ).toBe(true);
     });
 
     it('hands out copies, so callers cannot change the stored touch', () => {

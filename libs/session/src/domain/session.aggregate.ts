@@ -105,7 +105,11 @@ export class Session extends VersionedAggregateRoot {
       SessionEventTypes.started,
       session.tenantId,
       session.id,
-      { ...session.snapshot(), deadlineAt: session.deadline().toISOString(), warningAt: session.warningAt()?.toISOString() ?? null },
+      {
+        ...session.snapshot(),
+        deadlineAt: session.deadline().toISOString(),
+        warningAt: session.warningAt()?.toISOString() ?? null,
+      },
       input.startedAt,
     );
     return session;

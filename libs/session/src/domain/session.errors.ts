@@ -10,7 +10,11 @@ export class SessionNotFoundError extends NotFoundError {
 /** The session changed since it was read: optimistic concurrency check failed. */
 export class SessionVersionConflictError extends ConflictError {
   constructor(id: string, expectedVersion: number) {
-    super('SESSION.VERSION_CONFLICT', `version: session ${id} was modified concurrently (expected version ${expectedVersion})`, 'version');
+    super(
+      'SESSION.VERSION_CONFLICT',
+      `version: session ${id} was modified concurrently (expected version ${expectedVersion})`,
+      'version',
+    );
   }
 }
 

@@ -63,7 +63,11 @@ export abstract class SessionRepository {
 
   /** Gives the channel's active sessions this timeout and warning lead (bumping their version);
    *  answers the ids of those that changed. */
-  abstract applyTimeoutPolicy(tenantId: string, channelId: string, policy: { timeoutSeconds: number; warningLeadSeconds: number | null }): Promise<string[]>;
+  abstract applyTimeoutPolicy(
+    tenantId: string,
+    channelId: string,
+    policy: { timeoutSeconds: number; warningLeadSeconds: number | null },
+  ): Promise<string[]>;
 
   /** Active sessions of every tenant whose deadline is before `now`, longest overdue first. */
   abstract findExpiredActive(criteria: ExpiredSessionCriteria): Promise<ExpiredSessionRef[]>;

@@ -22,8 +22,14 @@ describe('SecretCipher', () => {
 
   it('requires a key in production and names the variable', () => {
     expect(() => secretCipherFromEnv({ NODE_ENV: 'production' })).toThrow(/SECRETS_ENCRYPTION_KEY: required/);
-    expect(() => secretCipherFromEnv({ SECRETS_ENCRYPTION_KEY: 'short' })).toThrow(/SECRETS_ENCRYPTION_KEY must be 32 bytes/);
+    expect(() => secretCipherFromEnv({ SECRETS_ENCRYPTION_KEY: 'short' })).toThrow(
+      /SECRETS_ENCRYPTION_KEY must be 32 bytes/,
+    );
     const key = randomBytes(32).toString('base64');
-    expect(secretCipherFromEnv({ SECRETS_ENCRYPTION_KEY: key }).decrypt(new SecretCipher(Buffer.from(key, 'base64')).encrypt('x'))).toBe('x');
+    expect(
+      secretCipherFromEnv({ SECRETS_ENCRYPTION_KEY: key }).decrypt(
+        new SecretCipher(Buffer.from(key, 'base64')).encrypt('x'),
+      ),
+    ).toBe('x');
   });
 });

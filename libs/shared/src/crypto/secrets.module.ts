@@ -6,7 +6,8 @@ import { SecretCipher } from './secret-cipher';
 
 export class SecretsEnv {
   /** 32 random bytes, base64 (`openssl rand -base64 32`). Required when NODE_ENV=production. */
-  @IsOptional() @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes in base64' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/_-]{43}=?$/, { message: 'SECRETS_ENCRYPTION_KEY must be 32 bytes in base64' })
   SECRETS_ENCRYPTION_KEY?: string;
 
   @IsOptional()
@@ -19,7 +20,9 @@ export function secretCipherFromEnv(env: Record<string, unknown> = process.env):
   if (config.NODE_ENV === 'production') {
     throw new Error('Invalid configuration:\n  SECRETS_ENCRYPTION_KEY: required when NODE_ENV=production');
   }
-  new Logger('SecretsModule').warn('SECRETS_ENCRYPTION_KEY is not set: using the development key (never in production)');
+  new Logger('SecretsModule').warn(
+    'SECRETS_ENCRYPTION_KEY is not set: using the development key (never in production)',
+  );
   return new SecretCipher(createHash('sha256').update('crm-development-secrets-key').digest());
 }
 

@@ -20,7 +20,10 @@ describe('keyset cursors', () => {
   });
 
   it('build the next cursor from the last row shown, not from its millisecond Date', () => {
-    const rows = ['.123003', '.123002', '.123001'].map((us, i) => ({ item: i, position: { createdAt: `2026-03-10T13:02:30${us}Z`, id: ID } }));
+    const rows = ['.123003', '.123002', '.123001'].map((us, i) => ({
+      item: i,
+      position: { createdAt: `2026-03-10T13:02:30${us}Z`, id: ID },
+    }));
     const page = toPage(rows, 2, (item) => item * 10);
     expect(page.data).toEqual([0, 10]);
     expect(decodeCursor(page.nextCursor!)).toEqual({ createdAt: '2026-03-10T13:02:30.123002Z', id: ID });

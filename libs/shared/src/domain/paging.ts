@@ -41,7 +41,12 @@ export function encodeCursor(position: KeysetPosition): string {
 export function decodeCursor(cursor: string): KeysetPosition {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof id !== 'string' || typeof createdAt !== 'string' || !EXACT_TIMESTAMP.test(createdAt) || Number.isNaN(Date.parse(createdAt))) {
+    if (
+      typeof id !== 'string' ||
+      typeof createdAt !== 'string' ||
+      !EXACT_TIMESTAMP.test(createdAt) ||
+      Number.isNaN(Date.parse(createdAt))
+    ) {
       throw new Error('bad cursor');
     }
     return { createdAt, id };

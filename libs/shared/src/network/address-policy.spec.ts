@@ -68,12 +68,19 @@ describe('AddressPolicy', () => {
     if (!verdict.allowed) expect(verdict.reason).toContain(label);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.216.34', '172.32.0.1', '100.128.0.1', '192.169.0.1', '2606:4700:4700::1111', '2a00:1450:4001::200e', '::ffff:8.8.8.8'])(
-    'allows the public address %s',
-    (address) => {
-      expect(policy.check(address).allowed).toBe(true);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.216.34',
+    '172.32.0.1',
+    '100.128.0.1',
+    '192.169.0.1',
+    '2606:4700:4700::1111',
+    '2a00:1450:4001::200e',
+    '::ffff:8.8.8.8',
+  ])('allows the public address %s', (address) => {
+    expect(policy.check(address).allowed).toBe(true);
+  });
 
   it('refuses what is not an IP address', () => {
     expect(policy.check('localhost').allowed).toBe(false);

@@ -79,7 +79,8 @@ export function parseCidr(entry: string): Cidr {
   const family = version === 4 ? 'ipv4' : 'ipv6';
   const max = version === 4 ? 32 : 128;
   if (prefixText === undefined) return { network: address, prefix: max, family };
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max) throw new Error(`"${entry}" has an invalid prefix length (0 to ${max})`);
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > max)
+    throw new Error(`"${entry}" has an invalid prefix length (0 to ${max})`);
   return { network: address, prefix: Number(prefixText), family };
 }
 
@@ -123,7 +124,10 @@ export class AddressPolicy {
 
 /** Strips an IPv6 zone (`fe80::1%eth0`) and turns an IPv4-mapped IPv6 address into its IPv4 form. */
 export function normaliseAddress(raw: string): string {
-  const address = raw.trim().replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  const address = raw
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .replace(/%.*$/, '');
   if (isIP(address) !== 6) return address;
   const mapped = ipv4MappedPart(address);
   return mapped ?? address.toLowerCase();
@@ -152,7 +156,13 @@ function ipv6Words(address: string): number[] | null {
     if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
   }
   const [headText, tailText] = text.includes('::') ? text.split('::') : [text, undefined];
-  const parse = (part: string | undefined) => (part ? part.split(':').filter((w) => w.length > 0).map((w) => parseInt(w, 16)) : []);
+  const parse = (part: string | undefined) =>
+    part
+      ? part
+          .split(':')
+          .filter((w) => w.length > 0)
+          .map((w) => parseInt(w, 16))
+      : [];
   const head = parse(headText);
   const middleTail = [...parse(tailText), ...tail];
   if (tailText === undefined && !text.includes('::')) {

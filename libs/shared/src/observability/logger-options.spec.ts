@@ -12,7 +12,16 @@ function capture(env: NodeJS.ProcessEnv): { logger: pino.Logger; lines: () => Re
   const chunks: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (chunks.push(chunk.toString()), done()) });
   const logger = pino({ mixin, hooks, level }, sink);
-  return { logger, lines: () => chunks.join('').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('loggerOptions', () => {
@@ -20,7 +29,9 @@ describe('loggerOptions', () => {
     const dev = loggerOptions({}, { NODE_ENV: 'development' }).pinoHttp as Record<string, any>;
     expect(dev.transport.target).toBe('pino-pretty');
     expect(dev.transport.options.singleLine).toBe(true);
-    expect(dev.customSuccessMessage({ method: 'GET', url: '/v1/contacts' }, { statusCode: 200 }, 12.4)).toBe('GET /v1/contacts 200 12ms');
+    expect(dev.customSuccessMessage({ method: 'GET', url: '/v1/contacts' }, { statusCode: 200 }, 12.4)).toBe(
+      'GET /v1/contacts 200 12ms',
+    );
     expect(dev.serializers.req({ method: 'GET' })).toBeUndefined();
 
     const prod = loggerOptions({}, { NODE_ENV: 'production' }).pinoHttp as Record<string, unknown>;
@@ -49,7 +60,9 @@ describe('loggerOptions', () => {
 
     const debug = capture({ LOG_LEVEL: 'debug' });
     debug.logger.info({ context: 'RoutesResolver' }, 'ContactsController {/v1/contacts}');
-    expect(debug.lines()).toEqual([expect.objectContaining({ level: 20, context: 'RoutesResolver', msg: 'ContactsController {/v1/contacts}' })]);
+    expect(debug.lines()).toEqual([
+      expect.objectContaining({ level: 20, context: 'RoutesResolver', msg: 'ContactsController {/v1/contacts}' }),
+    ]);
   });
 
   it('mixes the active trace and span ids into every line, and nothing when no span is active', async () => {

@@ -40,7 +40,8 @@ export function loggerOptions(app: AppLoggingOptions = {}, env: NodeJS.ProcessEn
     hooks: {
       logMethod(args, method, level) {
         const first: unknown = args[0];
-        const context = typeof first === 'object' && first !== null ? (first as { context?: unknown }).context : undefined;
+        const context =
+          typeof first === 'object' && first !== null ? (first as { context?: unknown }).context : undefined;
         if (level === INFO && typeof context === 'string' && STARTUP_CONTEXTS.has(context)) {
           // Demoted, not dropped: LOG_LEVEL=debug still shows the wiring.
           if (this.isLevelEnabled('debug')) (this.debug as (...a: unknown[]) => void)(...args);
@@ -56,7 +57,8 @@ export function loggerOptions(app: AppLoggingOptions = {}, env: NodeJS.ProcessEn
       ...pino,
       ...(app.genReqId ? { genReqId: app.genReqId } : {}),
       autoLogging: { ignore: (req: IncomingMessage) => ignored.some((prefix) => req.url?.startsWith(prefix) ?? false) },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       ...(format === 'pretty' ? prettyHttp() : {}),
     },
   };

@@ -5,7 +5,17 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
  *  or so whether or not anything happens; traced, they would be most of the spans of an idle system. */
 const SWEEP_SPAN = new RegExp(
   '^(RunWorkflow|StartActivity|RunActivity):(' +
-    ['OutboxProcessorWorkflow', 'WebhookHeldReleaseWorkflow', 'SessionCleanupWorkflow', 'processPendingEvents', 'processFailedEvents', 'cleanupOldEvents', 'getOutboxMetrics', 'releaseHeldWebhookDeliveries', 'cleanupExpiredSessions'].join('|') +
+    [
+      'OutboxProcessorWorkflow',
+      'WebhookHeldReleaseWorkflow',
+      'SessionCleanupWorkflow',
+      'processPendingEvents',
+      'processFailedEvents',
+      'cleanupOldEvents',
+      'getOutboxMetrics',
+      'releaseHeldWebhookDeliveries',
+      'cleanupExpiredSessions',
+    ].join('|') +
     ')$',
 );
 

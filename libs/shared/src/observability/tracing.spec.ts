@@ -1,6 +1,13 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentTraceContext, inStoredTraceContext, shutdownTracing, startTracing, tracingEnabledByEnv, tracingRuntime } from './tracing';
+import {
+  currentTraceContext,
+  inStoredTraceContext,
+  shutdownTracing,
+  startTracing,
+  tracingEnabledByEnv,
+  tracingRuntime,
+} from './tracing';
 
 describe('tracing', () => {
   afterEach(() => shutdownTracing());
@@ -12,7 +19,9 @@ describe('tracing', () => {
     expect(currentTraceContext()).toBeNull();
     await expect(inStoredTraceContext('outbox publish x', null, {}, async () => 'ran')).resolves.toBe('ran');
     expect(tracingEnabledByEnv({ OTEL_TRACING_ENABLED: 'TRUE' })).toBe(true);
-    expect(() => tracingEnabledByEnv({ OTEL_TRACING_ENABLED: 'yes' })).toThrow('OTEL_TRACING_ENABLED must be true or false, got "yes"');
+    expect(() => tracingEnabledByEnv({ OTEL_TRACING_ENABLED: 'yes' })).toThrow(
+      'OTEL_TRACING_ENABLED must be true or false, got "yes"',
+    );
   });
 
   it('stores the active span as W3C context, and work run in it later continues that trace', async () => {
@@ -25,7 +34,12 @@ describe('tracing', () => {
     });
     expect(stored).toEqual({ traceparent: `00-${raised.traceId}-${raised.spanId}-01` });
 
-    await inStoredTraceContext('outbox publish message.created', stored, { 'outbox.event_id': 'e1' }, async () => undefined);
+    await inStoredTraceContext(
+      'outbox publish message.created',
+      stored,
+      { 'outbox.event_id': 'e1' },
+      async () => undefined,
+    );
     const publish = exporter.getFinishedSpans().find((s) => s.name === 'outbox publish message.created')!;
     expect(publish.spanContext().traceId).toBe(raised.traceId);
     expect(publish.parentSpanId).toBe(raised.spanId);

@@ -1,4 +1,13 @@
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -46,7 +55,9 @@ export function startTracing(options: StartTracingOptions): TracingRuntime | und
   if (runtime) return runtime;
   if (!options.spanProcessor && !tracingEnabledByEnv(env)) return undefined;
   const resource = new Resource({ [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME || options.serviceName });
-  const spanProcessor = new QuietSweepsProcessor(options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter()));
+  const spanProcessor = new QuietSweepsProcessor(
+    options.spanProcessor ?? new BatchSpanProcessor(new OTLPTraceExporter()),
+  );
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
   const instrumentations = [
@@ -87,20 +98,27 @@ export function currentTraceContext(): Record<string, string> | null {
 /** Runs `work` in a span whose parent is the stored trace context (when there is one), so work that
  *  happens later in another process (an outbox event published, a webhook delivered) continues the
  *  trace that raised it. Without tracing it just runs `work`. */
-export async function inStoredTraceContext<T>(name: string, stored: Record<string, string> | null, attributes: Record<string, string>, work: () => Promise<T>): Promise<T> {
+export async function inStoredTraceContext<T>(
+  name: string,
+  stored: Record<string, string> | null,
+  attributes: Record<string, string>,
+  work: () => Promise<T>,
+): Promise<T> {
   if (!runtime) return work();
   const parent: Context = stored ? propagation.extract(ROOT_CONTEXT, stored) : context.active();
-  return trace.getTracer(TRACER_NAME).startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent, async (span) => {
-    try {
-      return await work();
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return trace
+    .getTracer(TRACER_NAME)
+    .startActiveSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent, async (span) => {
+      try {
+        return await work();
+      } catch (err) {
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        span.end();
+      }
+    });
 }
 
 /** trace_id and span_id of the active span, for log lines; empty when nothing is traced. */

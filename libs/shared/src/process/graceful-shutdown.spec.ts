@@ -18,7 +18,10 @@ async function slowServer(): Promise<{ server: Server; port: number; arrived: Pr
   return { server, port: (server.address() as AddressInfo).port, arrived, release };
 }
 
-function get(port: number, path: string): Promise<{ status?: number; body?: string; connection?: string; error?: string }> {
+function get(
+  port: number,
+  path: string,
+): Promise<{ status?: number; body?: string; connection?: string; error?: string }> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
       let body = '';

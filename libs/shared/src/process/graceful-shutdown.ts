@@ -40,7 +40,10 @@ export function handleShutdownSignals(
         process.exit(0);
       },
       (err: unknown) => {
-        log.error(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`, err instanceof Error ? err.stack : undefined);
+        log.error(
+          `shutdown failed: ${err instanceof Error ? err.message : String(err)}`,
+          err instanceof Error ? err.stack : undefined,
+        );
         process.exit(1);
       },
     );

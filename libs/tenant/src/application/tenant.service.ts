@@ -1,9 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { Clock, ConflictError, NotFoundError, type Page, type PageRequest, UnitOfWork, ValidationError, keysetAfter, pageLimit, toPage } from '@app/shared';
+import {
+  Clock,
+  ConflictError,
+  NotFoundError,
+  type Page,
+  type PageRequest,
+  UnitOfWork,
+  ValidationError,
+  keysetAfter,
+  pageLimit,
+  toPage,
+} from '@app/shared';
 import { keysetPage, returnedRows, TransactionContext } from '@app/database';
-import { API_SCOPES, type ApiKeyView, type ApiScope, ApiScopes, ApiKeySecret, type AuthenticatedApiKey, type CreatedApiKeyView, type IssuedApiKey } from '../domain/api-key';
+import {
+  API_SCOPES,
+  type ApiKeyView,
+  type ApiScope,
+  ApiScopes,
+  ApiKeySecret,
+  type AuthenticatedApiKey,
+  type CreatedApiKeyView,
+  type IssuedApiKey,
+} from '../domain/api-key';
 import { ApiKeyOrmEntity, TenantOrmEntity } from '../infrastructure/tenant.orm-entity';
 
 const KEY_NAME_MAX_LENGTH = 100;
@@ -27,7 +47,9 @@ export class TenantService {
     const now = this.clock.now();
     return this.uow.run(async () => {
       const tenant = await this.tx.manager().save(TenantOrmEntity, { id: randomUUID(), name: trimmed, createdAt: now });
-      const key = await this.tx.forTenant(tenant.id, (m) => this.insertKey(m, tenant.id, keyName, [...API_SCOPES], apiKey));
+      const key = await this.tx.forTenant(tenant.id, (m) =>
+        this.insertKey(m, tenant.id, keyName, [...API_SCOPES], apiKey),
+      );
       return {
         tenant: { id: tenant.id, name: tenant.name, createdAt: tenant.createdAt.toISOString() },
         apiKeyId: key.id,
@@ -53,11 +75,15 @@ export class TenantService {
    *  answer only. */
   async createKey(tenantId: string, name: string, scopes: readonly string[]): Promise<CreatedApiKeyView> {
     const trimmed = name.trim();
-    if (!trimmed || trimmed.length > KEY_NAME_MAX_LENGTH) throw new ValidationError('name', `must be 1 to ${KEY_NAME_MAX_LENGTH} characters`);
+    if (!trimmed || trimmed.length > KEY_NAME_MAX_LENGTH)
+      throw new ValidationError('name', `must be 1 to ${KEY_NAME_MAX_LENGTH} characters`);
     const valid = scopes.filter(ApiScopes.isScope);
-    if (valid.length === 0 || valid.length !== scopes.length) throw new ValidationError('scopes', `must be a non-empty list of ${API_SCOPES.join(', ')}`);
+    if (valid.length === 0 || valid.length !== scopes.length)
+      throw new ValidationError('scopes', `must be a non-empty list of ${API_SCOPES.join(', ')}`);
     const apiKey = ApiKeySecret.generate();
-    const row = await this.tx.forTenant(tenantId, (m) => this.insertKey(m, tenantId, trimmed, ApiScopes.withImplied(valid), apiKey));
+    const row = await this.tx.forTenant(tenantId, (m) =>
+      this.insertKey(m, tenantId, trimmed, ApiScopes.withImplied(valid), apiKey),
+    );
     return { ...toView(row), key: apiKey };
   }
 
@@ -68,7 +94,11 @@ export class TenantService {
       const query = m.createQueryBuilder(ApiKeyOrmEntity, 'k').where('k.tenant_id = :tenantId', { tenantId });
       return keysetPage(query, 'k', { limit: limit + 1, after: keysetAfter(page.cursor) });
     });
-    return toPage(rows.map((row) => ({ item: row.entity, position: row.position })), limit, toView);
+    return toPage(
+      rows.map((row) => ({ item: row.entity, position: row.position })),
+      limit,
+      toView,
+    );
   }
 
   /**
@@ -89,7 +119,11 @@ export class TenantService {
           [tenantId, apiKeyId],
         );
         if (others === 0) {
-          throw new ConflictError('LAST_ADMIN_KEY', `api key ${apiKeyId} is the tenant's last active admin key; create another admin key before revoking it`, 'id');
+          throw new ConflictError(
+            'LAST_ADMIN_KEY',
+            `api key ${apiKeyId} is the tenant's last active admin key; create another admin key before revoking it`,
+            'id',
+          );
         }
       }
       await manager.update(ApiKeyOrmEntity, { id: apiKeyId, tenantId }, { revokedAt: this.clock.now() });
@@ -102,16 +136,24 @@ export class TenantService {
    */
   async recordUse(apiKeyId: string, resolutionSeconds: number): Promise<boolean> {
     // By key id, before any tenant work of the request: the system's bookkeeping.
-    const result = await this.tx.asSystem((m) => m.query(
-      `UPDATE api_keys SET last_used_at = now()
+    const result = await this.tx.asSystem((m) =>
+      m.query(
+        `UPDATE api_keys SET last_used_at = now()
         WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))
         RETURNING id`,
-      [apiKeyId, resolutionSeconds],
-    ));
+        [apiKeyId, resolutionSeconds],
+      ),
+    );
     return returnedRows(result).length > 0;
   }
 
-  private insertKey(manager: EntityManager, tenantId: string, name: string, scopes: ApiScope[], apiKey: string): Promise<ApiKeyOrmEntity> {
+  private insertKey(
+    manager: EntityManager,
+    tenantId: string,
+    name: string,
+    scopes: ApiScope[],
+    apiKey: string,
+  ): Promise<ApiKeyOrmEntity> {
     return manager.save(ApiKeyOrmEntity, {
       id: randomUUID(),
       tenantId,

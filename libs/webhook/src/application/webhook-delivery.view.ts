@@ -1,4 +1,9 @@
-import { type WebhookAttemptOutcome, type WebhookDelivery, type WebhookDeliveryAttempt, type WebhookDeliveryStatus } from '../domain/webhook-delivery';
+import {
+  type WebhookAttemptOutcome,
+  type WebhookDelivery,
+  type WebhookDeliveryAttempt,
+  type WebhookDeliveryStatus,
+} from '../domain/webhook-delivery';
 
 export interface WebhookDeliveryAttemptView {
   attempt: number;

@@ -23,7 +23,12 @@ import {
   WebhookSubscriptionInactiveError,
   WebhookSubscriptionNotFoundError,
 } from '@app/webhook';
-import { RecordingWebhookDeliveryStarter, RecordingWebhookDeliveryStarterModule, startTestWebhookReceiver, type TestWebhookReceiver } from '@app/webhook/testing';
+import {
+  RecordingWebhookDeliveryStarter,
+  RecordingWebhookDeliveryStarterModule,
+  startTestWebhookReceiver,
+  type TestWebhookReceiver,
+} from '@app/webhook/testing';
 import { createTenant, createTestContext } from '../../../../test/support/nest';
 import { ownerView } from '../../../../test/support/database';
 
@@ -102,7 +107,12 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       expect(JSON.stringify(row)).not.toContain(secret);
       expect(JSON.stringify(row)).not.toContain(secret.slice(6));
       expect(moduleRef.get(SecretCipher).decrypt(row.secret_enc)).toBe(secret);
-      expect(row).toMatchObject({ tenant_id: tenantA, event_types: ['session.*', 'contact.created'], max_attempts: 6, version: 1 });
+      expect(row).toMatchObject({
+        tenant_id: tenantA,
+        event_types: ['session.*', 'contact.created'],
+        max_attempts: 6,
+        version: 1,
+      });
     });
 
     it('refuses invalid input with a ValidationError naming the field, and stores nothing', async () => {
@@ -120,7 +130,9 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
         [{ channelId: newEventId() }, 'channelId', 'not a channel of this tenant'],
       ];
       for (const [overrides, field, message] of cases) {
-        const error = await rejection(create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/x', eventTypes: ['*'], ...overrides }));
+        const error = await rejection(
+          create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/x', eventTypes: ['*'], ...overrides }),
+        );
         expect(error).toBeInstanceOf(ValidationError);
         expect((error as ValidationError).field).toBe(field);
         expect((error as ValidationError).message).toContain(message);
@@ -129,17 +141,27 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
     });
 
     it("accepts a channel filter for the tenant's own channel only", async () => {
-      const channel = await moduleRef.get(CreateChannelHandler).execute({ tenantId: tenantA, name: 'Hooks channel', wahaBaseUrl: 'http://waha:3000' });
-      const created = await create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/x', eventTypes: ['message.*'], channelId: channel.id });
+      const channel = await moduleRef
+        .get(CreateChannelHandler)
+        .execute({ tenantId: tenantA, name: 'Hooks channel', wahaBaseUrl: 'http://waha:3000' });
+      const created = await create.execute({
+        tenantId: tenantA,
+        url: 'https://93.184.216.34/x',
+        eventTypes: ['message.*'],
+        channelId: channel.id,
+      });
       expect(created.channelId).toBe(channel.id);
-      const error = await rejection(create.execute({ tenantId: tenantB, url: 'https://93.184.216.34/x', eventTypes: ['*'], channelId: channel.id }));
+      const error = await rejection(
+        create.execute({ tenantId: tenantB, url: 'https://93.184.216.34/x', eventTypes: ['*'], channelId: channel.id }),
+      );
       expect((error as ValidationError).field).toBe('channelId');
     });
 
     it('keeps tenants apart and lists newest first with keyset paging', async () => {
       const tenant = (await createTenant(moduleRef, 'Paging')).tenantId;
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await create.execute({ tenantId: tenant, url: `https://93.184.216.34/${i}`, eventTypes: ['*'] })).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await create.execute({ tenantId: tenant, url: `https://93.184.216.34/${i}`, eventTypes: ['*'] })).id);
       const list = moduleRef.get(ListWebhookSubscriptionsHandler);
       const first = await list.execute({ tenantId: tenant, limit: 2 });
       expect(first.data).toHaveLength(2);
@@ -149,11 +171,13 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       expect([...first.data, ...second.data, ...third.data].map((s) => s.id)).toEqual([...ids].reverse());
       expect(JSON.stringify(first)).not.toContain('whsec_');
 
-      expect(await rejection(moduleRef.get(GetWebhookSubscriptionHandler).execute({ tenantId: tenantB, id: ids[0]! }))).toBeInstanceOf(
-        WebhookSubscriptionNotFoundError,
-      );
+      expect(
+        await rejection(moduleRef.get(GetWebhookSubscriptionHandler).execute({ tenantId: tenantB, id: ids[0]! })),
+      ).toBeInstanceOf(WebhookSubscriptionNotFoundError);
       expect((await list.execute({ tenantId: tenantB })).data.map((s) => s.id)).not.toContain(ids[0]);
-      expect(((await rejection(list.execute({ tenantId: tenant, cursor: 'garbage' }))) as ValidationError).field).toBe('cursor');
+      expect(((await rejection(list.execute({ tenantId: tenant, cursor: 'garbage' }))) as ValidationError).field).toBe(
+        'cursor',
+      );
       expect(((await rejection(list.execute({ tenantId: tenant, limit: 0 }))) as ValidationError).field).toBe('limit');
     });
   });
@@ -162,26 +186,53 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
     it('patches the given fields, re-checking a new URL; another tenant gets 404', async () => {
       const created = await create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/a', eventTypes: ['*'] });
       const update = moduleRef.get(UpdateWebhookSubscriptionHandler);
-      const updated = await update.execute({ tenantId: tenantA, id: created.id, url: receiver.url('/b'), eventTypes: ['contact.*'], maxAttempts: 3, description: 'new' });
-      expect(updated).toMatchObject({ url: receiver.url('/b'), eventTypes: ['contact.*'], maxAttempts: 3, description: 'new', active: true });
-      expect((await db.query(`SELECT version FROM webhook_subscriptions WHERE id = $1`, [created.id]))[0].version).toBe(2);
+      const updated = await update.execute({
+        tenantId: tenantA,
+        id: created.id,
+        url: receiver.url('/b'),
+        eventTypes: ['contact.*'],
+        maxAttempts: 3,
+        description: 'new',
+      });
+      expect(updated).toMatchObject({
+        url: receiver.url('/b'),
+        eventTypes: ['contact.*'],
+        maxAttempts: 3,
+        description: 'new',
+        active: true,
+      });
+      expect((await db.query(`SELECT version FROM webhook_subscriptions WHERE id = $1`, [created.id]))[0].version).toBe(
+        2,
+      );
 
-      const blocked = await rejection(update.execute({ tenantId: tenantA, id: created.id, url: 'http://192.168.0.10/' }));
+      const blocked = await rejection(
+        update.execute({ tenantId: tenantA, id: created.id, url: 'http://192.168.0.10/' }),
+      );
       expect((blocked as ValidationError).field).toBe('url');
       const badTypes = await rejection(update.execute({ tenantId: tenantA, id: created.id, eventTypes: ['nope'] }));
       expect((badTypes as ValidationError).field).toBe('eventTypes');
-      expect(await rejection(update.execute({ tenantId: tenantB, id: created.id, description: 'mine' }))).toBeInstanceOf(NotFoundError);
-      expect((await moduleRef.get(GetWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: created.id })).description).toBe('new');
+      expect(
+        await rejection(update.execute({ tenantId: tenantB, id: created.id, description: 'mine' })),
+      ).toBeInstanceOf(NotFoundError);
+      expect(
+        (await moduleRef.get(GetWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: created.id })).description,
+      ).toBe('new');
     });
 
     it('rotates the secret (shown once, stored encrypted, different)', async () => {
       const created = await create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/a', eventTypes: ['*'] });
-      const rotated = await moduleRef.get(RotateWebhookSubscriptionSecretHandler).execute({ tenantId: tenantA, id: created.id });
+      const rotated = await moduleRef
+        .get(RotateWebhookSubscriptionSecretHandler)
+        .execute({ tenantId: tenantA, id: created.id });
       expect(rotated.secret).toMatch(/^whsec_/);
       expect(rotated.secret).not.toBe(created.secret);
       const row = (await db.query(`SELECT secret_enc FROM webhook_subscriptions WHERE id = $1`, [created.id]))[0];
       expect(moduleRef.get(SecretCipher).decrypt(row.secret_enc)).toBe(rotated.secret);
-      expect(await rejection(moduleRef.get(RotateWebhookSubscriptionSecretHandler).execute({ tenantId: tenantB, id: created.id }))).toBeInstanceOf(NotFoundError);
+      expect(
+        await rejection(
+          moduleRef.get(RotateWebhookSubscriptionSecretHandler).execute({ tenantId: tenantB, id: created.id }),
+        ),
+      ).toBeInstanceOf(NotFoundError);
     });
 
     it('soft-deletes: gone from get and list, the row stays, deleting again is 404', async () => {
@@ -189,18 +240,35 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       const remove = moduleRef.get(DeleteWebhookSubscriptionHandler);
       expect(await rejection(remove.execute({ tenantId: tenantB, id: created.id }))).toBeInstanceOf(NotFoundError);
       await remove.execute({ tenantId: tenantA, id: created.id });
-      expect(await rejection(moduleRef.get(GetWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: created.id }))).toBeInstanceOf(NotFoundError);
-      expect((await db.query(`SELECT deleted_at FROM webhook_subscriptions WHERE id = $1`, [created.id]))[0].deleted_at).toBeInstanceOf(Date);
+      expect(
+        await rejection(moduleRef.get(GetWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: created.id })),
+      ).toBeInstanceOf(NotFoundError);
+      expect(
+        (await db.query(`SELECT deleted_at FROM webhook_subscriptions WHERE id = $1`, [created.id]))[0].deleted_at,
+      ).toBeInstanceOf(Date);
       expect(await rejection(remove.execute({ tenantId: tenantA, id: created.id }))).toBeInstanceOf(NotFoundError);
-      expect(await rejection(moduleRef.get(EnableWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: created.id }))).toBeInstanceOf(NotFoundError);
+      expect(
+        await rejection(moduleRef.get(EnableWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: created.id })),
+      ).toBeInstanceOf(NotFoundError);
     });
   });
 
   describe('test events', () => {
     it('writes webhook.test to the outbox for that subscription, which the fan-out routes to it alone', async () => {
-      const target = await create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/t', eventTypes: ['contact.created'] });
-      const { eventId } = await moduleRef.get(SendTestWebhookHandler).execute({ tenantId: tenantA, id: target.id, message: 'ping' });
-      const row = (await db.query(`SELECT tenant_id, type, aggregate_type, aggregate_id, payload, status FROM outbox_events WHERE id = $1`, [eventId]))[0];
+      const target = await create.execute({
+        tenantId: tenantA,
+        url: 'https://93.184.216.34/t',
+        eventTypes: ['contact.created'],
+      });
+      const { eventId } = await moduleRef
+        .get(SendTestWebhookHandler)
+        .execute({ tenantId: tenantA, id: target.id, message: 'ping' });
+      const row = (
+        await db.query(
+          `SELECT tenant_id, type, aggregate_type, aggregate_id, payload, status FROM outbox_events WHERE id = $1`,
+          [eventId],
+        )
+      )[0];
       expect(row).toEqual({
         tenant_id: tenantA,
         type: 'webhook.test',
@@ -209,15 +277,21 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
         payload: { subscriptionId: target.id, message: 'ping' },
         status: 'pending',
       });
-      const planned = await moduleRef.get(WebhookFanOutService).plan({ id: eventId, type: row.type, tenantId: tenantA, data: row.payload });
+      const planned = await moduleRef
+        .get(WebhookFanOutService)
+        .plan({ id: eventId, type: row.type, tenantId: tenantA, data: row.payload });
       expect(planned.map((p) => p.subscriptionId)).toEqual([target.id]);
     });
 
     it('refuses a paused subscription (422) and an unknown one (404)', async () => {
       const paused = await create.execute({ tenantId: tenantA, url: 'https://93.184.216.34/t', eventTypes: ['*'] });
-      await moduleRef.get(UpdateWebhookSubscriptionHandler).execute({ tenantId: tenantA, id: paused.id, active: false });
+      await moduleRef
+        .get(UpdateWebhookSubscriptionHandler)
+        .execute({ tenantId: tenantA, id: paused.id, active: false });
       const send = moduleRef.get(SendTestWebhookHandler);
-      expect(await rejection(send.execute({ tenantId: tenantA, id: paused.id }))).toBeInstanceOf(WebhookSubscriptionInactiveError);
+      expect(await rejection(send.execute({ tenantId: tenantA, id: paused.id }))).toBeInstanceOf(
+        WebhookSubscriptionInactiveError,
+      );
       expect(await rejection(send.execute({ tenantId: tenantB, id: paused.id }))).toBeInstanceOf(NotFoundError);
     });
   });
@@ -237,8 +311,12 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
         );
         // Each event as if its attempt were the endpoint's first failure (no run here releases held ones).
         await db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [subscription.id]);
-        const [planned] = await moduleRef.get(WebhookFanOutService).plan({ id: eventId, type: 'contact.created', tenantId, data: {} });
-        await moduleRef.get(WebhookDispatchService).deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId: planned!.deliveryId, attempt: 1 });
+        const [planned] = await moduleRef
+          .get(WebhookFanOutService)
+          .plan({ id: eventId, type: 'contact.created', tenantId, data: {} });
+        await moduleRef
+          .get(WebhookDispatchService)
+          .deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId: planned!.deliveryId, attempt: 1 });
         deliveries.push({ deliveryId: planned!.deliveryId, eventId });
       }
       receiver.reply({ status: 200 });
@@ -247,7 +325,9 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
 
     it('lists deliveries newest first with their attempt logs, filtered by status, tenant-scoped', async () => {
       const { tenantId, subscription, deliveries } = await withFailures(3);
-      await moduleRef.get(WebhookDeliveryOutcomeService).deadLettered({ tenantId, deliveryId: deliveries[0]!.deliveryId, reason: 'gave up', gone: false });
+      await moduleRef
+        .get(WebhookDeliveryOutcomeService)
+        .deadLettered({ tenantId, deliveryId: deliveries[0]!.deliveryId, reason: 'gave up', gone: false });
       const list = moduleRef.get(ListWebhookDeliveriesHandler);
       const page = await list.execute({ tenantId, subscriptionId: subscription.id, limit: 2 });
       expect(page.data.map((d) => d.id)).toEqual([deliveries[2]!.deliveryId, deliveries[1]!.deliveryId]);
@@ -264,33 +344,77 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
         deliveredAt: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
-        attemptLog: [{ attempt: 1, startedAt: expect.any(String), durationMs: expect.any(Number), statusCode: 500, error: 'endpoint answered 500', outcome: 'retryable' }],
+        attemptLog: [
+          {
+            attempt: 1,
+            startedAt: expect.any(String),
+            durationMs: expect.any(Number),
+            statusCode: 500,
+            error: 'endpoint answered 500',
+            outcome: 'retryable',
+          },
+        ],
       });
-      const next = await list.execute({ tenantId, subscriptionId: subscription.id, limit: 2, cursor: page.nextCursor! });
+      const next = await list.execute({
+        tenantId,
+        subscriptionId: subscription.id,
+        limit: 2,
+        cursor: page.nextCursor!,
+      });
       expect(next.data.map((d) => d.id)).toEqual([deliveries[0]!.deliveryId]);
       expect(next.nextCursor).toBeNull();
-      expect((await list.execute({ tenantId, subscriptionId: subscription.id, status: 'dead' })).data.map((d) => d.id)).toEqual([deliveries[0]!.deliveryId]);
-      expect(((await rejection(list.execute({ tenantId, subscriptionId: subscription.id, status: 'weird' as never }))) as ValidationError).field).toBe('status');
-      expect(await rejection(list.execute({ tenantId: tenantB, subscriptionId: subscription.id }))).toBeInstanceOf(NotFoundError);
+      expect(
+        (await list.execute({ tenantId, subscriptionId: subscription.id, status: 'dead' })).data.map((d) => d.id),
+      ).toEqual([deliveries[0]!.deliveryId]);
+      expect(
+        (
+          (await rejection(
+            list.execute({ tenantId, subscriptionId: subscription.id, status: 'weird' as never }),
+          )) as ValidationError
+        ).field,
+      ).toBe('status');
+      expect(await rejection(list.execute({ tenantId: tenantB, subscriptionId: subscription.id }))).toBeInstanceOf(
+        NotFoundError,
+      );
     });
 
     it('replays one delivery: row reset to pending, a replay start through the port, the attempt log kept and continued', async () => {
       const { tenantId, subscription, deliveries } = await withFailures(1);
       const { deliveryId, eventId } = deliveries[0]!;
-      await moduleRef.get(WebhookDeliveryOutcomeService).deadLettered({ tenantId, deliveryId, reason: 'gave up', gone: false });
+      await moduleRef
+        .get(WebhookDeliveryOutcomeService)
+        .deadLettered({ tenantId, deliveryId, reason: 'gave up', gone: false });
 
       const view = await moduleRef.get(ReplayWebhookDeliveryHandler).execute({ tenantId, id: deliveryId });
-      expect(view).toMatchObject({ id: deliveryId, status: 'pending', attempts: 0, lastStatusCode: null, lastError: null });
+      expect(view).toMatchObject({
+        id: deliveryId,
+        status: 'pending',
+        attempts: 0,
+        lastStatusCode: null,
+        lastError: null,
+      });
       expect(starter.starts).toEqual([
-        { input: { tenantId, subscriptionId: subscription.id, eventId, deliveryId, maxAttempts: 6 }, options: { replay: true } },
+        {
+          input: { tenantId, subscriptionId: subscription.id, eventId, deliveryId, maxAttempts: 6 },
+          options: { replay: true },
+        },
       ]);
-      expect((await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0]).toEqual({ status: 'pending', attempts: 0 });
+      expect(
+        (await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0],
+      ).toEqual({ status: 'pending', attempts: 0 });
 
       // The new run's first attempt is number 2 in the log; the first one is kept.
-      expect(await moduleRef.get(WebhookDispatchService).deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId, attempt: 1 })).toMatchObject({
+      expect(
+        await moduleRef
+          .get(WebhookDispatchService)
+          .deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId, attempt: 1 }),
+      ).toMatchObject({
         outcome: 'delivered',
       });
-      const attempts = await db.query(`SELECT attempt, outcome FROM webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`, [deliveryId]);
+      const attempts = await db.query(
+        `SELECT attempt, outcome FROM webhook_delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+        [deliveryId],
+      );
       expect(attempts).toEqual([
         { attempt: 1, outcome: 'retryable' },
         { attempt: 2, outcome: 'delivered' },
@@ -301,7 +425,9 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       const { tenantId, subscription, deliveries } = await withFailures(1);
       const { deliveryId, eventId } = deliveries[0]!;
       const dispatch = moduleRef.get(WebhookDispatchService);
-      expect(await dispatch.deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId, attempt: 2 })).toMatchObject({ outcome: 'delivered' });
+      expect(
+        await dispatch.deliver({ tenantId, subscriptionId: subscription.id, eventId, deliveryId, attempt: 2 }),
+      ).toMatchObject({ outcome: 'delivered' });
       receiver.received.length = 0;
 
       // The run executes elsewhere (a worker), outside the replay's transaction context.
@@ -316,7 +442,9 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       expect(await run).toMatchObject({ outcome: 'delivered', statusCode: 200 });
       expect(receiver.received).toHaveLength(1);
       expect(receiver.received[0]!.headers['webhook-id']).toBe(eventId);
-      expect((await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0]).toEqual({ status: 'delivered', attempts: 1 });
+      expect(
+        (await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0],
+      ).toEqual({ status: 'delivered', attempts: 1 });
     });
 
     it('leaves the row as it was when the start fails, and refuses other tenants, paused subscriptions and expired events', async () => {
@@ -325,11 +453,15 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       const replay = moduleRef.get(ReplayWebhookDeliveryHandler);
       starter.failNext();
       await expect(replay.execute({ tenantId, id: deliveryId })).rejects.toThrow('delivery starter unavailable');
-      expect((await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0]).toEqual({ status: 'failed', attempts: 1 });
+      expect(
+        (await db.query(`SELECT status, attempts FROM webhook_deliveries WHERE id = $1`, [deliveryId]))[0],
+      ).toEqual({ status: 'failed', attempts: 1 });
 
       expect(await rejection(replay.execute({ tenantId: tenantB, id: deliveryId }))).toBeInstanceOf(NotFoundError);
       await moduleRef.get(UpdateWebhookSubscriptionHandler).execute({ tenantId, id: subscription.id, active: false });
-      expect(await rejection(replay.execute({ tenantId, id: deliveryId }))).toBeInstanceOf(WebhookSubscriptionInactiveError);
+      expect(await rejection(replay.execute({ tenantId, id: deliveryId }))).toBeInstanceOf(
+        WebhookSubscriptionInactiveError,
+      );
       await moduleRef.get(EnableWebhookSubscriptionHandler).execute({ tenantId, id: subscription.id });
       await db.query(`DELETE FROM outbox_events WHERE id = $1`, [eventId]);
       expect(await rejection(replay.execute({ tenantId, id: deliveryId }))).toBeInstanceOf(WebhookEventExpiredError);
@@ -342,25 +474,52 @@ describe('Webhook subscription use cases (real PostgreSQL)', () => {
       await outcomes.deadLettered({ tenantId, deliveryId: deliveries[0]!.deliveryId, reason: 'gave up', gone: false });
       await outcomes.delivered({ tenantId, deliveryId: deliveries[1]!.deliveryId, statusCode: 200 });
       // deliveries[2] stays failed; deliveries[3] failed long ago.
-      await db.query(`UPDATE webhook_deliveries SET updated_at = '2020-01-01T00:00:00Z' WHERE id = $1`, [deliveries[3]!.deliveryId]);
+      await db.query(`UPDATE webhook_deliveries SET updated_at = '2020-01-01T00:00:00Z' WHERE id = $1`, [
+        deliveries[3]!.deliveryId,
+      ]);
 
       const replayAll = moduleRef.get(ReplayFailedWebhookDeliveriesHandler);
       const since = new Date(Date.now() - 3_600_000);
-      expect(await replayAll.execute({ tenantId, subscriptionId: subscription.id, since })).toEqual({ count: 2, skipped: 0 });
-      expect(starter.starts.map((s) => s.input.deliveryId).sort()).toEqual([deliveries[0]!.deliveryId, deliveries[2]!.deliveryId].sort());
-      expect(starter.starts.every((s) => s.options.replay && s.input.maxAttempts === 6 && s.input.subscriptionId === subscription.id)).toBe(true);
-      const statuses = await db.query(`SELECT id, status, attempts FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY created_at`, [subscription.id]);
+      expect(await replayAll.execute({ tenantId, subscriptionId: subscription.id, since })).toEqual({
+        count: 2,
+        skipped: 0,
+      });
+      expect(starter.starts.map((s) => s.input.deliveryId).sort()).toEqual(
+        [deliveries[0]!.deliveryId, deliveries[2]!.deliveryId].sort(),
+      );
+      expect(
+        starter.starts.every(
+          (s) => s.options.replay && s.input.maxAttempts === 6 && s.input.subscriptionId === subscription.id,
+        ),
+      ).toBe(true);
+      const statuses = await db.query(
+        `SELECT id, status, attempts FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY created_at`,
+        [subscription.id],
+      );
       expect(statuses.map((r: { status: string }) => r.status)).toEqual(['pending', 'delivered', 'pending', 'failed']);
 
       // Nothing left to replay now; an older `since` also takes the old failure. Expired events are skipped.
       starter.clear();
-      expect(await replayAll.execute({ tenantId, subscriptionId: subscription.id, since })).toEqual({ count: 0, skipped: 0 });
+      expect(await replayAll.execute({ tenantId, subscriptionId: subscription.id, since })).toEqual({
+        count: 0,
+        skipped: 0,
+      });
       await db.query(`DELETE FROM outbox_events WHERE id = $1`, [deliveries[3]!.eventId]);
-      expect(await replayAll.execute({ tenantId, subscriptionId: subscription.id, since: new Date('2019-01-01T00:00:00Z') })).toEqual({ count: 0, skipped: 1 });
+      expect(
+        await replayAll.execute({ tenantId, subscriptionId: subscription.id, since: new Date('2019-01-01T00:00:00Z') }),
+      ).toEqual({ count: 0, skipped: 1 });
       expect(starter.starts).toEqual([]);
 
-      expect(await rejection(replayAll.execute({ tenantId: tenantB, subscriptionId: subscription.id, since }))).toBeInstanceOf(NotFoundError);
-      expect(((await rejection(replayAll.execute({ tenantId, subscriptionId: subscription.id, since: new Date('x') }))) as ValidationError).field).toBe('since');
+      expect(
+        await rejection(replayAll.execute({ tenantId: tenantB, subscriptionId: subscription.id, since })),
+      ).toBeInstanceOf(NotFoundError);
+      expect(
+        (
+          (await rejection(
+            replayAll.execute({ tenantId, subscriptionId: subscription.id, since: new Date('x') }),
+          )) as ValidationError
+        ).field,
+      ).toBe('since');
     });
   });
 });

@@ -1,4 +1,11 @@
-import { DnsHostResolver, HostNotFoundError, HostResolver, type ResolvedAddress, ValidationError, parseCidrList } from '@app/shared';
+import {
+  DnsHostResolver,
+  HostNotFoundError,
+  HostResolver,
+  type ResolvedAddress,
+  ValidationError,
+  parseCidrList,
+} from '@app/shared';
 import { WebhookAddressPolicy } from '../domain/webhook-address-policy';
 import { WebhookUrlGuard } from './webhook-url.guard';
 
@@ -35,10 +42,16 @@ describe('WebhookUrlGuard', () => {
     'empty.example.com': [],
   });
   const strict = new WebhookUrlGuard({ allowHttp: false }, new WebhookAddressPolicy(), resolver);
-  const lenient = new WebhookUrlGuard({ allowHttp: true }, new WebhookAddressPolicy(parseCidrList('127.0.0.1/32,10.0.0.0/24')), resolver);
+  const lenient = new WebhookUrlGuard(
+    { allowHttp: true },
+    new WebhookAddressPolicy(parseCidrList('127.0.0.1/32,10.0.0.0/24')),
+    resolver,
+  );
 
   it('accepts https URLs whose every address is public, normalised', async () => {
-    await expect(strict.check(' https://HOOKS.example.com/crm?x=1 ')).resolves.toBe('https://hooks.example.com/crm?x=1');
+    await expect(strict.check(' https://HOOKS.example.com/crm?x=1 ')).resolves.toBe(
+      'https://hooks.example.com/crm?x=1',
+    );
     await expect(strict.check('https://93.184.216.34:8443/in')).resolves.toBe('https://93.184.216.34:8443/in');
   });
 
@@ -59,7 +72,10 @@ describe('WebhookUrlGuard', () => {
     ['https://0x7f.1/x', '127.0.0.1 is a loopback address'],
     ['https://2130706433/x', '127.0.0.1 is a loopback address'],
     ['https://0.0.0.0/x', '"this network"'],
-    ['https://internal.example.com/x', 'host internal.example.com resolves to 10.0.0.5, a private address (10.0.0.0/8)'],
+    [
+      'https://internal.example.com/x',
+      'host internal.example.com resolves to 10.0.0.5, a private address (10.0.0.0/8)',
+    ],
     ['https://mixed.example.com/x', 'resolves to 192.168.1.20'],
     ['https://metadata.example.com/x', '169.254.169.254'],
     ['https://mapped.example.com/x', 'resolves to 127.0.0.1, a loopback address'],

@@ -43,12 +43,18 @@ export class WebhookUrlGuard {
     try {
       addresses = await this.resolver.resolve(endpoint.host);
     } catch (error) {
-      if (error instanceof HostNotFoundError) throw new ValidationError(field, `host ${endpoint.host} does not resolve to any address`);
+      if (error instanceof HostNotFoundError)
+        throw new ValidationError(field, `host ${endpoint.host} does not resolve to any address`);
       throw error;
     }
-    if (addresses.length === 0) throw new ValidationError(field, `host ${endpoint.host} does not resolve to any address`);
+    if (addresses.length === 0)
+      throw new ValidationError(field, `host ${endpoint.host} does not resolve to any address`);
     const refused = this.policy.firstRefused(addresses.map((a) => a.address));
-    if (refused) throw new ValidationError(field, `host ${endpoint.host} resolves to ${refused.address}, ${refused.reason}; ${PUBLIC_ONLY}`);
+    if (refused)
+      throw new ValidationError(
+        field,
+        `host ${endpoint.host} resolves to ${refused.address}, ${refused.reason}; ${PUBLIC_ONLY}`,
+      );
     return endpoint.href;
   }
 }

@@ -1,6 +1,10 @@
 import { type DomainEvent, newEventId } from '@app/shared';
 import { type WebhookDelivery } from './webhook-delivery';
-import { WEBHOOK_SUBSCRIPTION_AGGREGATE_TYPE, type WebhookDeliveryFailedEventData, WebhookEventTypes } from './webhook.events';
+import {
+  WEBHOOK_SUBSCRIPTION_AGGREGATE_TYPE,
+  type WebhookDeliveryFailedEventData,
+  WebhookEventTypes,
+} from './webhook.events';
 
 /** `webhook.delivery_failed` for a delivery that was just dead-lettered (aggregate: its subscription). */
 export function webhookDeliveryFailedEvent(delivery: WebhookDelivery, reason: string, at: Date): DomainEvent {

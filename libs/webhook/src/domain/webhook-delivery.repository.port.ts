@@ -74,7 +74,11 @@ export abstract class WebhookDeliveryRepository {
   abstract appendAttempt(deliveryId: string, attempt: Omit<WebhookDeliveryAttempt, 'attempt'>): Promise<number>;
 
   /** Deliveries of one subscription, newest first, with their attempt logs. */
-  abstract listForSubscription(tenantId: string, subscriptionId: string, criteria: WebhookDeliveryListCriteria): Promise<Positioned<WebhookDeliveryWithAttempts>[]>;
+  abstract listForSubscription(
+    tenantId: string,
+    subscriptionId: string,
+    criteria: WebhookDeliveryListCriteria,
+  ): Promise<Positioned<WebhookDeliveryWithAttempts>[]>;
 
   /** Failed or dead deliveries of a subscription last changed at or after `since`, in
    *  (updatedAt, id) order, after the given position when one is given. */

@@ -1,11 +1,18 @@
-import { WebhookDelivery, type WebhookDeliveryStatus, classifyHttpStatus, parseRetryAfter, truncateError } from './webhook-delivery';
+import {
+  WebhookDelivery,
+  type WebhookDeliveryStatus,
+  classifyHttpStatus,
+  parseRetryAfter,
+  truncateError,
+} from './webhook-delivery';
 
 describe('webhook delivery', () => {
   it('classifies HTTP statuses as Standard Webhooks says', () => {
     for (const s of [200, 201, 202, 204, 299]) expect(classifyHttpStatus(s)).toBe('delivered');
     expect(classifyHttpStatus(410)).toBe('gone');
     for (const s of [408, 429, 500, 502, 503, 504, 599]) expect(classifyHttpStatus(s)).toBe('retryable');
-    for (const s of [301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 409, 413, 422, 100]) expect(classifyHttpStatus(s)).toBe('permanent');
+    for (const s of [301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 409, 413, 422, 100])
+      expect(classifyHttpStatus(s)).toBe('permanent');
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {
@@ -44,9 +51,21 @@ describe('webhook delivery', () => {
   it('counts attempts: failures mark it failed (with the Retry-After time), success delivered', () => {
     const d = fresh();
     d.recordAttempt({ outcome: 'retryable', statusCode: 429, error: 'endpoint answered 429', retryAfterMs: 2000 }, at);
-    expect(d.toProps()).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 429, nextAttemptAt: new Date(at.getTime() + 2000) });
+    expect(d.toProps()).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastStatusCode: 429,
+      nextAttemptAt: new Date(at.getTime() + 2000),
+    });
     d.recordAttempt({ outcome: 'delivered', statusCode: 200, error: null, retryAfterMs: null }, at);
-    expect(d.toProps()).toMatchObject({ status: 'delivered', attempts: 2, lastStatusCode: 200, lastError: null, deliveredAt: at, nextAttemptAt: null });
+    expect(d.toProps()).toMatchObject({
+      status: 'delivered',
+      attempts: 2,
+      lastStatusCode: 200,
+      lastError: null,
+      deliveredAt: at,
+      nextAttemptAt: null,
+    });
   });
 
   it('dies once: a second dead letter and a dead letter after delivery change nothing', () => {
@@ -70,9 +89,15 @@ describe('webhook delivery', () => {
     expect(pending.hold(later)).toBe(false);
     for (const status of ['failed', 'delivered', 'dead'] as const) expect(fresh(status).hold(later)).toBe(false);
     const attempted = fresh('pending');
-    attempted.recordAttempt({ outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null }, at);
+    attempted.recordAttempt(
+      { outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null },
+      at,
+    );
     attempted.resetForReplay(at);
-    attempted.recordAttempt({ outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null }, at);
+    attempted.recordAttempt(
+      { outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null },
+      at,
+    );
     expect(attempted.hold(later)).toBe(false);
     expect(attempted.status).toBe('failed');
   });
@@ -87,7 +112,10 @@ describe('webhook delivery', () => {
     expect(fresh('failed').release(later)).toBe(false);
 
     const attempted = fresh('held');
-    attempted.recordAttempt({ outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null }, at);
+    attempted.recordAttempt(
+      { outcome: 'retryable', statusCode: 503, error: 'endpoint answered 503', retryAfterMs: null },
+      at,
+    );
     expect(attempted.status).toBe('failed');
     const dying = fresh('held');
     expect(dying.markDead('gave up', at)).toBe(true);
@@ -99,6 +127,13 @@ describe('webhook delivery', () => {
     d.recordAttempt({ outcome: 'retryable', statusCode: 500, error: 'x', retryAfterMs: null }, at);
     d.markDead('x', at);
     d.resetForReplay(at);
-    expect(d.toProps()).toMatchObject({ status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, deliveredAt: null, nextAttemptAt: null });
+    expect(d.toProps()).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      lastStatusCode: null,
+      lastError: null,
+      deliveredAt: null,
+      nextAttemptAt: null,
+    });
   });
 });

@@ -135,7 +135,15 @@ export class WebhookDelivery {
   /** Counts one attempt of the current run. Success marks it delivered; a failure marks it
    *  `failed` (the run decides whether to retry) unless it is already dead or delivered. A `held`
    *  row being attempted has a run (its release did not commit): it counts like `pending`. */
-  recordAttempt(result: { outcome: WebhookAttemptOutcome; statusCode: number | null; error: string | null; retryAfterMs: number | null }, at: Date): void {
+  recordAttempt(
+    result: {
+      outcome: WebhookAttemptOutcome;
+      statusCode: number | null;
+      error: string | null;
+      retryAfterMs: number | null;
+    },
+    at: Date,
+  ): void {
     const p = this.props;
     p.attempts += 1;
     p.lastStatusCode = result.statusCode;

@@ -17,7 +17,14 @@ const SUBSCRIPTION = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e';
 const AT = '2025-11-26T12:00:00.000Z';
 const IMPORT = 'a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c0d';
 
-const contact = { id: CONTACT, phone: '5511999990000', whatsappId: '5511999990000@c.us', name: 'Ana', profilePictureUrl: null, source: 'whatsapp' };
+const contact = {
+  id: CONTACT,
+  phone: '5511999990000',
+  whatsappId: '5511999990000@c.us',
+  name: 'Ana',
+  profilePictureUrl: null,
+  source: 'whatsapp',
+};
 const session = {
   id: SESSION,
   contactId: CONTACT,
@@ -47,7 +54,9 @@ const historyImport = {
   sessionsCreated: 410,
   sessionsActive: 3,
   webhooksReplayed: 5,
-  failedChats: [{ chatId: '5511999990009@c.us', error: 'WAHA GET /api/{session}/chats/{chatId}/messages answered 500' }],
+  failedChats: [
+    { chatId: '5511999990009@c.us', error: 'WAHA GET /api/{session}/chats/{chatId}/messages answered 500' },
+  ],
   percent: 100,
   messagesPerSecond: 850.4,
   estimatedSecondsRemaining: 0,
@@ -56,7 +65,13 @@ const historyImport = {
   completedAt: AT,
   source: 'stored',
 };
-const messageRefs = { id: MESSAGE, sessionId: SESSION, contactId: CONTACT, channelId: CHANNEL, externalId: 'false_5511999990000@c.us_AC4A1B2C3D' };
+const messageRefs = {
+  id: MESSAGE,
+  sessionId: SESSION,
+  contactId: CONTACT,
+  channelId: CHANNEL,
+  externalId: 'false_5511999990000@c.us_AC4A1B2C3D',
+};
 const channel = {
   id: CHANNEL,
   name: 'Sales BR',
@@ -87,8 +102,15 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   },
   {
     type: 'contact.updated',
-    description: 'A contact changed: the snapshot after the change, the names of the changed fields and their new values.',
-    exampleData: { ...contact, name: 'Ana Maria', changedFields: ['name'], changes: { name: 'Ana Maria' }, updatedAt: AT },
+    description:
+      'A contact changed: the snapshot after the change, the names of the changed fields and their new values.',
+    exampleData: {
+      ...contact,
+      name: 'Ana Maria',
+      changedFields: ['name'],
+      changes: { name: 'Ana Maria' },
+      updatedAt: AT,
+    },
   },
   {
     type: 'contact.deleted',
@@ -97,17 +119,24 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   },
   {
     type: 'session.started',
-    description: 'A conversation session opened with a contact on a channel, with the time it ends unless there is more activity.',
+    description:
+      'A conversation session opened with a contact on a channel, with the time it ends unless there is more activity.',
     exampleData: { ...session, deadlineAt: '2025-11-26T12:30:00.000Z', warningAt: '2025-11-26T12:25:00.000Z' },
   },
   {
     type: 'session.timeout_warning',
     description: 'An idle session is about to end; the warning text was sent to the contact.',
-    exampleData: { ...session, warnedAt: '2025-11-26T12:25:00.000Z', deadlineAt: '2025-11-26T12:30:00.000Z', secondsRemaining: 300 },
+    exampleData: {
+      ...session,
+      warnedAt: '2025-11-26T12:25:00.000Z',
+      deadlineAt: '2025-11-26T12:30:00.000Z',
+      secondsRemaining: 300,
+    },
   },
   {
     type: 'session.ended',
-    description: 'A session ended, with the reason (inactivity, manual, saga_rollback, cleanup, import) and its summary.',
+    description:
+      'A session ended, with the reason (inactivity, manual, saga_rollback, cleanup, import) and its summary.',
     exampleData: {
       ...session,
       status: 'ended',
@@ -127,7 +156,15 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   {
     type: 'message.created',
     description: 'A message was stored: inbound from the contact or outbound to it.',
-    exampleData: { ...messageRefs, direction: 'inbound', type: 'text', text: 'Hi! Is this still available?', media: null, sentAt: AT, status: 'received' },
+    exampleData: {
+      ...messageRefs,
+      direction: 'inbound',
+      type: 'text',
+      text: 'Hi! Is this still available?',
+      media: null,
+      sentAt: AT,
+      status: 'received',
+    },
   },
   {
     type: 'message.status_changed',
@@ -142,12 +179,26 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   {
     type: 'message.reaction_added',
     description: 'Someone reacted to a message with an emoji.',
-    exampleData: { ...messageRefs, reactor: '5511999990000@c.us', emoji: '👍', previousEmoji: null, reactionExternalId: 'false_5511999990000@c.us_BB12', reactedAt: AT },
+    exampleData: {
+      ...messageRefs,
+      reactor: '5511999990000@c.us',
+      emoji: '👍',
+      previousEmoji: null,
+      reactionExternalId: 'false_5511999990000@c.us_BB12',
+      reactedAt: AT,
+    },
   },
   {
     type: 'message.reaction_removed',
     description: 'Someone removed their reaction from a message (emoji is the empty string).',
-    exampleData: { ...messageRefs, reactor: '5511999990000@c.us', emoji: '', previousEmoji: '👍', reactionExternalId: 'false_5511999990000@c.us_BB13', reactedAt: AT },
+    exampleData: {
+      ...messageRefs,
+      reactor: '5511999990000@c.us',
+      emoji: '',
+      previousEmoji: '👍',
+      reactionExternalId: 'false_5511999990000@c.us_BB13',
+      reactedAt: AT,
+    },
   },
   {
     type: 'message.deleted',
@@ -215,26 +266,59 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   {
     type: 'channel.updated',
     description: 'A channel changed (settings, secrets by name only, or the WAHA session status).',
-    exampleData: { ...channel, changedFields: ['wahaStatus'], changes: { wahaStatus: 'WORKING', wahaStatusAt: AT }, updatedAt: AT },
+    exampleData: {
+      ...channel,
+      changedFields: ['wahaStatus'],
+      changes: { wahaStatus: 'WORKING', wahaStatusAt: AT },
+      updatedAt: AT,
+    },
   },
   {
     type: 'history_import.started',
     description: "A history import of the channel started; the channel's live webhooks are buffered until it ends.",
-    exampleData: { ...historyImport, status: 'running', phase: 'starting', chatsTotal: 0, chatsDone: 0, chatsFailed: 0, messagesImported: 0, messagesDuplicate: 0, messagesSkipped: 0, contactsCreated: 0, sessionsCreated: 0, sessionsActive: 0, webhooksReplayed: 0, failedChats: [], percent: 0, messagesPerSecond: null, estimatedSecondsRemaining: null, range: { start: null, end: null }, completedAt: null },
+    exampleData: {
+      ...historyImport,
+      status: 'running',
+      phase: 'starting',
+      chatsTotal: 0,
+      chatsDone: 0,
+      chatsFailed: 0,
+      messagesImported: 0,
+      messagesDuplicate: 0,
+      messagesSkipped: 0,
+      contactsCreated: 0,
+      sessionsCreated: 0,
+      sessionsActive: 0,
+      webhooksReplayed: 0,
+      failedChats: [],
+      percent: 0,
+      messagesPerSecond: null,
+      estimatedSecondsRemaining: null,
+      range: { start: null, end: null },
+      completedAt: null,
+    },
   },
   {
     type: 'history_import.completed',
-    description: 'A history import ended: its counts, the chats that failed (they do not fail the import) and the sessions it made.',
+    description:
+      'A history import ended: its counts, the chats that failed (they do not fail the import) and the sessions it made.',
     exampleData: historyImport,
   },
   {
     type: 'history_import.failed',
-    description: 'A history import could not finish (for example WAHA refused the chat list); what it imported is kept and consolidated.',
-    exampleData: { ...historyImport, status: 'failed', phase: 'failed', error: 'WAHA GET /api/{session}/chats answered 401: Unauthorized' },
+    description:
+      'A history import could not finish (for example WAHA refused the chat list); what it imported is kept and consolidated.',
+    exampleData: {
+      ...historyImport,
+      status: 'failed',
+      phase: 'failed',
+      error: 'WAHA GET /api/{session}/chats answered 401: Unauthorized',
+    },
   },
   {
     type: 'history_import.cancelled',
-    description: 'A history import was cancelled; the chats it finished are kept and consolidated, the others kept their cursor.',
+    description:
+      'A history import was cancelled; the chats it finished are kept and consolidated, the others kept their cursor.',
     exampleData: { ...historyImport, status: 'cancelled', phase: 'cancelled', percent: 40 },
   },
   {
@@ -251,12 +335,14 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   },
   {
     type: WebhookEventTypes.test,
-    description: 'Sent on request (POST /v1/webhook-subscriptions/{id}/test) to that subscription only, to check the endpoint and its signature verification.',
+    description:
+      'Sent on request (POST /v1/webhook-subscriptions/{id}/test) to that subscription only, to check the endpoint and its signature verification.',
     exampleData: { subscriptionId: SUBSCRIPTION, message: 'This is a test event.' },
   },
   {
     type: WebhookEventTypes.deliveryFailed,
-    description: 'An event could not be delivered to a subscription after all its attempts. Sent to the other subscriptions only.',
+    description:
+      'An event could not be delivered to a subscription after all its attempts. Sent to the other subscriptions only.',
     exampleData: {
       subscriptionId: SUBSCRIPTION,
       deliveryId: 'e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a8b',
@@ -268,8 +354,13 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
   },
   {
     type: WebhookEventTypes.subscriptionDisabled,
-    description: 'A subscription was disabled: its endpoint answered 410 Gone, or too many deliveries in a row failed. Sent to the other subscriptions only.',
-    exampleData: { subscriptionId: SUBSCRIPTION, reason: '5 consecutive deliveries failed; last: endpoint answered 503', consecutiveFailures: 5 },
+    description:
+      'A subscription was disabled: its endpoint answered 410 Gone, or too many deliveries in a row failed. Sent to the other subscriptions only.',
+    exampleData: {
+      subscriptionId: SUBSCRIPTION,
+      reason: '5 consecutive deliveries failed; last: endpoint answered 503',
+      consecutiveFailures: 5,
+    },
   },
 ];
 

@@ -22,7 +22,13 @@ describe('webhook event filter', () => {
   });
 
   it('matches everything with *', () => {
-    for (const type of ['contact.created', 'session.ended', 'message.group.completed', 'webhook.delivery_failed', 'anything.else']) {
+    for (const type of [
+      'contact.created',
+      'session.ended',
+      'message.group.completed',
+      'webhook.delivery_failed',
+      'anything.else',
+    ]) {
       expect(eventTypeMatches('*', type)).toBe(true);
     }
   });
@@ -46,7 +52,10 @@ describe('webhook event filter', () => {
   });
 
   it('accepts catalogue types, prefixes that match one, and *; drops duplicates; collapses to * when present', () => {
-    expect(parseEventTypes(['session.*', 'contact.created', ' session.* '], WEBHOOK_EVENT_TYPES)).toEqual(['session.*', 'contact.created']);
+    expect(parseEventTypes(['session.*', 'contact.created', ' session.* '], WEBHOOK_EVENT_TYPES)).toEqual([
+      'session.*',
+      'contact.created',
+    ]);
     expect(parseEventTypes(['message.group.*'], WEBHOOK_EVENT_TYPES)).toEqual(['message.group.*']);
     expect(parseEventTypes(['contact.created', '*'], WEBHOOK_EVENT_TYPES)).toEqual(['*']);
     expect(parseEventTypes(['webhook.test'], WEBHOOK_EVENT_TYPES)).toEqual(['webhook.test']);
@@ -78,8 +87,12 @@ describe('routesTo', () => {
   const all = { id: A, eventTypes: ['*'], channelId: null };
 
   it('routes by filter, and by channel when the subscription has a channel filter', () => {
-    expect(routesTo({ id: A, eventTypes: ['session.*'], channelId: null }, { type: 'session.started', data: {} })).toBe(true);
-    expect(routesTo({ id: A, eventTypes: ['session.*'], channelId: null }, { type: 'contact.created', data: {} })).toBe(false);
+    expect(routesTo({ id: A, eventTypes: ['session.*'], channelId: null }, { type: 'session.started', data: {} })).toBe(
+      true,
+    );
+    expect(routesTo({ id: A, eventTypes: ['session.*'], channelId: null }, { type: 'contact.created', data: {} })).toBe(
+      false,
+    );
     const channelOnly = { id: A, eventTypes: ['*'], channelId: CHANNEL };
     expect(routesTo(channelOnly, { type: 'message.created', data: { channelId: CHANNEL } })).toBe(true);
     expect(routesTo(channelOnly, { type: 'message.created', data: { channelId: CHANNEL.toUpperCase() } })).toBe(true);
@@ -90,7 +103,12 @@ describe('routesTo', () => {
   it('sends webhook.test only to the subscription it names, whatever the filter', () => {
     expect(routesTo(all, { type: 'webhook.test', data: { subscriptionId: A } })).toBe(true);
     expect(routesTo(all, { type: 'webhook.test', data: { subscriptionId: B } })).toBe(false);
-    expect(routesTo({ id: A, eventTypes: ['contact.created'], channelId: CHANNEL }, { type: 'webhook.test', data: { subscriptionId: A } })).toBe(true);
+    expect(
+      routesTo(
+        { id: A, eventTypes: ['contact.created'], channelId: CHANNEL },
+        { type: 'webhook.test', data: { subscriptionId: A } },
+      ),
+    ).toBe(true);
     expect(routesTo(all, { type: 'webhook.test', data: {} })).toBe(false);
   });
 

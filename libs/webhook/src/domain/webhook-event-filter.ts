@@ -34,8 +34,10 @@ export function eventFilterMatches(filter: readonly string[], type: string): boo
  */
 export function parseEventTypes(value: unknown, knownTypes: readonly string[], field = 'eventTypes'): string[] {
   if (!Array.isArray(value)) throw new ValidationError(field, 'must be an array of event types');
-  if (value.length === 0) throw new ValidationError(field, `must name at least one event type, or "${ALL_EVENT_TYPES}" for all`);
-  if (value.length > EVENT_TYPES_MAX_COUNT) throw new ValidationError(field, `must have at most ${EVENT_TYPES_MAX_COUNT} entries`);
+  if (value.length === 0)
+    throw new ValidationError(field, `must name at least one event type, or "${ALL_EVENT_TYPES}" for all`);
+  if (value.length > EVENT_TYPES_MAX_COUNT)
+    throw new ValidationError(field, `must have at most ${EVENT_TYPES_MAX_COUNT} entries`);
   const result: string[] = [];
   for (const entry of value) {
     if (typeof entry !== 'string') throw new ValidationError(field, 'must contain only strings');
@@ -50,9 +52,13 @@ export function parseEventTypes(value: unknown, knownTypes: readonly string[], f
         throw new ValidationError(field, `"${pattern}" matches no known event type (see GET /v1/webhook-event-types)`);
       }
     } else if (EVENT_TYPE.test(pattern)) {
-      if (!knownTypes.includes(pattern)) throw new ValidationError(field, `"${pattern}" is not a known event type (see GET /v1/webhook-event-types)`);
+      if (!knownTypes.includes(pattern))
+        throw new ValidationError(field, `"${pattern}" is not a known event type (see GET /v1/webhook-event-types)`);
     } else {
-      throw new ValidationError(field, `"${pattern}" is not an event type ("session.started"), a prefix pattern ("session.*") or "*"`);
+      throw new ValidationError(
+        field,
+        `"${pattern}" is not an event type ("session.started"), a prefix pattern ("session.*") or "*"`,
+      );
     }
     if (!result.includes(pattern)) result.push(pattern);
   }

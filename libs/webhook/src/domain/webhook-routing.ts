@@ -28,7 +28,8 @@ function sameId(a: unknown, b: string): boolean {
  */
 export function routesTo(subscription: RoutableSubscription, event: RoutableEvent): boolean {
   if (event.type === WebhookEventTypes.test) return sameId(event.data.subscriptionId, subscription.id);
-  if (SELF_EXCLUDING_EVENT_TYPES.includes(event.type) && sameId(event.data.subscriptionId, subscription.id)) return false;
+  if (SELF_EXCLUDING_EVENT_TYPES.includes(event.type) && sameId(event.data.subscriptionId, subscription.id))
+    return false;
   if (!eventFilterMatches(subscription.eventTypes, event.type)) return false;
   if (subscription.channelId !== null && !sameId(event.data.channelId, subscription.channelId)) return false;
   return true;

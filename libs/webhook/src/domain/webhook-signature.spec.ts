@@ -5,7 +5,13 @@ import { signWebhook, signingKeyOf } from './webhook-signature';
 
 describe('Standard Webhooks signatures', () => {
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
-  const body = JSON.stringify({ id: 'e1', type: 'contact.created', occurredAt: '2025-11-26T12:00:00.000Z', tenantId: 't1', data: { name: 'Zoë 👋' } });
+  const body = JSON.stringify({
+    id: 'e1',
+    type: 'contact.created',
+    occurredAt: '2025-11-26T12:00:00.000Z',
+    tenantId: 't1',
+    data: { name: 'Zoë 👋' },
+  });
 
   it('produces headers the official standardwebhooks library verifies', () => {
     const now = Math.floor(Date.now() / 1000);
@@ -26,14 +32,23 @@ describe('Standard Webhooks signatures', () => {
     const now = Math.floor(Date.now() / 1000);
     const headers = { ...signWebhook(secret, 'msg_2', now, body) };
     expect(() => new Webhook(secret).verify(`${body} `, headers)).toThrow(WebhookVerificationError);
-    expect(() => new Webhook(secret).verify(body, { ...headers, 'webhook-id': 'msg_3' })).toThrow(WebhookVerificationError);
-    expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(body, headers)).toThrow(WebhookVerificationError);
+    expect(() => new Webhook(secret).verify(body, { ...headers, 'webhook-id': 'msg_3' })).toThrow(
+      WebhookVerificationError,
+    );
+    expect(() => new Webhook(`whsec_${randomBytes(32).toString('base64')}`).verify(body, headers)).toThrow(
+      WebhookVerificationError,
+    );
   });
 
   it('reads the key from whsec_ secrets of 24 to 64 bytes and refuses others', () => {
     expect(signingKeyOf(secret)).toHaveLength(32);
     expect(signingKeyOf(`whsec_${randomBytes(24).toString('base64')}`)).toHaveLength(24);
-    for (const bad of ['nope', `whsec_${randomBytes(16).toString('base64')}`, `whsec_${randomBytes(65).toString('base64')}`, 'whsec_!!!']) {
+    for (const bad of [
+      'nope',
+      `whsec_${randomBytes(16).toString('base64')}`,
+      `whsec_${randomBytes(65).toString('base64')}`,
+      'whsec_!!!',
+    ]) {
       expect(() => signingKeyOf(bad)).toThrow(ValidationError);
     }
   });

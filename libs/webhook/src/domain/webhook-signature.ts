@@ -16,7 +16,8 @@ export type EncryptedSigningSecret = string & { readonly [encrypted]: true };
 
 /** The HMAC key inside a `whsec_` secret. Throws a ValidationError when the secret is malformed. */
 export function signingKeyOf(secret: string, field = 'secret'): Buffer {
-  if (!secret.startsWith(SIGNING_SECRET_PREFIX)) throw new ValidationError(field, `must start with ${SIGNING_SECRET_PREFIX}`);
+  if (!secret.startsWith(SIGNING_SECRET_PREFIX))
+    throw new ValidationError(field, `must start with ${SIGNING_SECRET_PREFIX}`);
   const encoded = secret.slice(SIGNING_SECRET_PREFIX.length);
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) throw new ValidationError(field, 'must be base64 after the prefix');
   const key = Buffer.from(encoded, 'base64');
@@ -40,7 +41,12 @@ export interface WebhookSignatureHeaders {
  * Signs one attempt: HMAC-SHA256 over `{msgId}.{timestamp}.{body}` with the key decoded from the
  * `whsec_` secret, base64, prefixed `v1,`. `body` must be the exact bytes sent.
  */
-export function signWebhook(secret: string, msgId: string, timestampSeconds: number, body: string): WebhookSignatureHeaders {
+export function signWebhook(
+  secret: string,
+  msgId: string,
+  timestampSeconds: number,
+  body: string,
+): WebhookSignatureHeaders {
   if (msgId.includes('.')) throw new Error('webhook-id must not contain "."');
   const timestamp = String(Math.floor(timestampSeconds));
   const signature = createHmac('sha256', signingKeyOf(secret)).update(`${msgId}.${timestamp}.${body}`).digest('base64');

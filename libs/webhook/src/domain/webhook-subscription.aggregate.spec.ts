@@ -11,7 +11,14 @@ const T1 = new Date('2025-11-26T13:00:00.000Z');
 
 const create = (overrides: Partial<Parameters<typeof WebhookSubscription.create>[0]> = {}) =>
   WebhookSubscription.create(
-    { tenantId: TENANT, url: 'https://hooks.example.com/crm', eventTypes: ['session.*'], maxAttempts: 8, encryptedSecret: 'v1.x' as EncryptedSigningSecret, ...overrides },
+    {
+      tenantId: TENANT,
+      url: 'https://hooks.example.com/crm',
+      eventTypes: ['session.*'],
+      maxAttempts: 8,
+      encryptedSecret: 'v1.x' as EncryptedSigningSecret,
+      ...overrides,
+    },
     WEBHOOK_EVENT_TYPES,
     T0,
   );
@@ -65,13 +72,17 @@ describe('WebhookSubscription', () => {
   it('changes only what differs, one version step per save', () => {
     const s = create();
     s.markPersisted();
-    expect(s.update({ url: 'https://hooks.example.com/crm', eventTypes: ['session.*'] }, WEBHOOK_EVENT_TYPES, T1)).toEqual([]);
+    expect(
+      s.update({ url: 'https://hooks.example.com/crm', eventTypes: ['session.*'] }, WEBHOOK_EVENT_TYPES, T1),
+    ).toEqual([]);
     expect(s.hasUnsavedChanges).toBe(false);
-    expect(s.update({ url: 'https://other.example.com/', eventTypes: ['*'], description: null, maxAttempts: 3 }, WEBHOOK_EVENT_TYPES, T1)).toEqual([
-      'url',
-      'eventTypes',
-      'maxAttempts',
-    ]);
+    expect(
+      s.update(
+        { url: 'https://other.example.com/', eventTypes: ['*'], description: null, maxAttempts: 3 },
+        WEBHOOK_EVENT_TYPES,
+        T1,
+      ),
+    ).toEqual(['url', 'eventTypes', 'maxAttempts']);
     expect(s.version).toBe(2);
     expect(s.update({ channelId: CHANNEL }, WEBHOOK_EVENT_TYPES, T1)).toEqual(['channelId']);
     expect(s.version).toBe(2);
@@ -80,10 +91,15 @@ describe('WebhookSubscription', () => {
 
   it('counts failures, disables after N with subscription_disabled, and enable clears it all', () => {
     const s = create();
-    for (let i = 1; i <= 2; i++) expect(s.recordFailedDelivery({ gone: false, reason: 'endpoint answered 500', disableAfter: 3 }, T1)).toEqual({ disabled: false });
+    for (let i = 1; i <= 2; i++)
+      expect(s.recordFailedDelivery({ gone: false, reason: 'endpoint answered 500', disableAfter: 3 }, T1)).toEqual({
+        disabled: false,
+      });
     expect(s.consecutiveFailures).toBe(2);
     expect(s.pullEvents()).toEqual([]);
-    expect(s.recordFailedDelivery({ gone: false, reason: 'endpoint answered 500', disableAfter: 3 }, T1)).toEqual({ disabled: true });
+    expect(s.recordFailedDelivery({ gone: false, reason: 'endpoint answered 500', disableAfter: 3 }, T1)).toEqual({
+      disabled: true,
+    });
     expect(s.toProps()).toMatchObject({ active: false, disabledAt: T1, consecutiveFailures: 3 });
     expect(s.disabledReason).toContain('3 consecutive deliveries failed');
     const events = s.pullEvents();
@@ -110,7 +126,9 @@ describe('WebhookSubscription', () => {
     expect(s.recordSuccessfulDelivery(T1)).toBe(true);
     expect(s.consecutiveFailures).toBe(0);
     expect(s.recordSuccessfulDelivery(T1)).toBe(false);
-    expect(s.recordFailedDelivery({ gone: true, reason: 'endpoint answered 410 Gone', disableAfter: 5 }, T1)).toEqual({ disabled: true });
+    expect(s.recordFailedDelivery({ gone: true, reason: 'endpoint answered 410 Gone', disableAfter: 5 }, T1)).toEqual({
+      disabled: true,
+    });
     expect(s.disabledReason).toContain('410 Gone');
   });
 
@@ -157,7 +175,11 @@ describe('WebhookSubscription', () => {
   it('records webhook.test only for a live subscription; deleted ones are not live', () => {
     const s = create();
     s.requestTest(undefined, T1);
-    expect(s.pullEvents()[0]).toMatchObject({ type: 'webhook.test', aggregateId: s.id, data: { subscriptionId: s.id, message: expect.any(String) } });
+    expect(s.pullEvents()[0]).toMatchObject({
+      type: 'webhook.test',
+      aggregateId: s.id,
+      data: { subscriptionId: s.id, message: expect.any(String) },
+    });
     s.requestTest('  hello ', T1);
     expect(s.pullEvents()[0]!.data).toEqual({ subscriptionId: s.id, message: 'hello' });
     expect(s.delete(T1)).toBe(true);

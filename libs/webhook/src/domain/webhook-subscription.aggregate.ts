@@ -69,7 +69,14 @@ export interface WebhookSubscriptionChanges {
   active?: boolean;
 }
 
-export const WEBHOOK_SUBSCRIPTION_CHANGEABLE_FIELDS = ['url', 'eventTypes', 'channelId', 'description', 'maxAttempts', 'active'] as const;
+export const WEBHOOK_SUBSCRIPTION_CHANGEABLE_FIELDS = [
+  'url',
+  'eventTypes',
+  'channelId',
+  'description',
+  'maxAttempts',
+  'active',
+] as const;
 export type WebhookSubscriptionChangeableField = (typeof WEBHOOK_SUBSCRIPTION_CHANGEABLE_FIELDS)[number];
 
 /**
@@ -80,7 +87,10 @@ export type WebhookSubscriptionChangeableField = (typeof WEBHOOK_SUBSCRIPTION_CH
 export class WebhookSubscription extends VersionedAggregateRoot {
   protected readonly aggregateType = WEBHOOK_SUBSCRIPTION_AGGREGATE_TYPE;
 
-  private constructor(private readonly props: WebhookSubscriptionProps, persistedVersion: number) {
+  private constructor(
+    private readonly props: WebhookSubscriptionProps,
+    persistedVersion: number,
+  ) {
     super(props, persistedVersion);
   }
 
@@ -177,7 +187,11 @@ export class WebhookSubscription extends VersionedAggregateRoot {
    * one is invalid. `active: true` re-enables (as `enable`), `active: false` pauses the subscription
    * without marking it disabled. Returns the names of the fields that really changed.
    */
-  update(changes: WebhookSubscriptionChanges, knownEventTypes: readonly string[], at: Date): WebhookSubscriptionChangeableField[] {
+  update(
+    changes: WebhookSubscriptionChanges,
+    knownEventTypes: readonly string[],
+    at: Date,
+  ): WebhookSubscriptionChangeableField[] {
     const next: Partial<Pick<WebhookSubscriptionProps, WebhookSubscriptionChangeableField>> = {};
     if (changes.url !== undefined) next.url = parseWebhookUrl(changes.url).href;
     if (changes.eventTypes !== undefined) next.eventTypes = parseEventTypes(changes.eventTypes, knownEventTypes);
@@ -281,7 +295,10 @@ export class WebhookSubscription extends VersionedAggregateRoot {
    * or the count reaches `disableAfter`, recording `webhook.subscription_disabled`. Returns whether
    * this call disabled it.
    */
-  recordFailedDelivery(input: { gone: boolean; reason: string; disableAfter: number }, at: Date): { disabled: boolean } {
+  recordFailedDelivery(
+    input: { gone: boolean; reason: string; disableAfter: number },
+    at: Date,
+  ): { disabled: boolean } {
     const p = this.props;
     if (!this.isLive) return { disabled: false };
     p.consecutiveFailures += 1;
@@ -310,7 +327,13 @@ export class WebhookSubscription extends VersionedAggregateRoot {
   requestTest(message: string | null | undefined, at: Date): void {
     if (!this.isLive) throw new WebhookSubscriptionInactiveError(this.props.id);
     const text = message === null || message === undefined ? WEBHOOK_TEST_DEFAULT_MESSAGE : parseTestMessage(message);
-    this.record<WebhookTestEventData>(WebhookEventTypes.test, this.props.tenantId, this.props.id, { subscriptionId: this.props.id, message: text }, at);
+    this.record<WebhookTestEventData>(
+      WebhookEventTypes.test,
+      this.props.tenantId,
+      this.props.id,
+      { subscriptionId: this.props.id, message: text },
+      at,
+    );
   }
 
   toProps(): WebhookSubscriptionProps {
@@ -336,7 +359,8 @@ function parseDescription(value: unknown, field = 'description'): string | null 
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string or null');
   const trimmed = value.trim();
   if (trimmed.length === 0) return null;
-  if (trimmed.length > WEBHOOK_DESCRIPTION_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WEBHOOK_DESCRIPTION_MAX_LENGTH} characters`);
+  if (trimmed.length > WEBHOOK_DESCRIPTION_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WEBHOOK_DESCRIPTION_MAX_LENGTH} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) throw new ValidationError(field, 'must not contain control characters');
   return trimmed;
 }
@@ -345,7 +369,8 @@ function parseTestMessage(value: unknown, field = 'message'): string {
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length === 0) return WEBHOOK_TEST_DEFAULT_MESSAGE;
-  if (trimmed.length > WEBHOOK_TEST_MESSAGE_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WEBHOOK_TEST_MESSAGE_MAX_LENGTH} characters`);
+  if (trimmed.length > WEBHOOK_TEST_MESSAGE_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WEBHOOK_TEST_MESSAGE_MAX_LENGTH} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) throw new ValidationError(field, 'must not contain control characters');
   return trimmed;
 }
@@ -357,8 +382,16 @@ function parseChannelId(value: unknown, field = 'channelId'): string | null {
 }
 
 function parseMaxAttempts(value: unknown, field = 'maxAttempts'): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < WEBHOOK_MAX_ATTEMPTS_MIN || value > WEBHOOK_MAX_ATTEMPTS_MAX) {
-    throw new ValidationError(field, `must be an integer from ${WEBHOOK_MAX_ATTEMPTS_MIN} to ${WEBHOOK_MAX_ATTEMPTS_MAX}`);
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < WEBHOOK_MAX_ATTEMPTS_MIN ||
+    value > WEBHOOK_MAX_ATTEMPTS_MAX
+  ) {
+    throw new ValidationError(
+      field,
+      `must be an integer from ${WEBHOOK_MAX_ATTEMPTS_MIN} to ${WEBHOOK_MAX_ATTEMPTS_MAX}`,
+    );
   }
   return value;
 }
@@ -367,4 +400,3 @@ function requireSecret(value: unknown): EncryptedSigningSecret {
   if (typeof value !== 'string' || value.length === 0) throw new ValidationError('secret', 'must be set');
   return value as EncryptedSigningSecret;
 }
-

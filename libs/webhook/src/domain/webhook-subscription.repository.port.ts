@@ -27,7 +27,10 @@ export abstract class WebhookSubscriptionRepository {
   abstract listLive(tenantId: string): Promise<WebhookSubscription[]>;
 
   /** Not deleted subscriptions of the tenant, newest first: (createdAt DESC, id DESC). */
-  abstract list(tenantId: string, criteria: WebhookSubscriptionListCriteria): Promise<Positioned<WebhookSubscription>[]>;
+  abstract list(
+    tenantId: string,
+    criteria: WebhookSubscriptionListCriteria,
+  ): Promise<Positioned<WebhookSubscription>[]>;
 
   /** Stores the changes if the row still has the version it was read with; throws
    *  WebhookSubscriptionVersionConflictError or WebhookSubscriptionNotFoundError otherwise. */

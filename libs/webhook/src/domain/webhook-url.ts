@@ -25,19 +25,23 @@ export function parseWebhookUrl(value: unknown, field = 'url'): WebhookEndpoint 
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const trimmed = value.trim();
   if (trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (trimmed.length > WEBHOOK_URL_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`);
-  if (CONTROL_OR_SPACE.test(trimmed)) throw new ValidationError(field, 'must not contain whitespace or control characters');
+  if (trimmed.length > WEBHOOK_URL_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`);
+  if (CONTROL_OR_SPACE.test(trimmed))
+    throw new ValidationError(field, 'must not contain whitespace or control characters');
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
     throw new ValidationError(field, 'must be an absolute http(s) URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValidationError(field, 'must be an absolute http(s) URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ValidationError(field, 'must be an absolute http(s) URL');
   if (!url.hostname) throw new ValidationError(field, 'must name a host');
   if (url.username || url.password) throw new ValidationError(field, 'must not contain credentials');
   if (url.hash || trimmed.includes('#')) throw new ValidationError(field, 'must not contain a fragment');
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (url.href.length > WEBHOOK_URL_MAX_LENGTH) throw new ValidationError(field, `must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`);
+  if (url.href.length > WEBHOOK_URL_MAX_LENGTH)
+    throw new ValidationError(field, `must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`);
   return { href: url.href, protocol: url.protocol, host };
 }

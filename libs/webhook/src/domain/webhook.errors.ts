@@ -17,14 +17,22 @@ export class WebhookDeliveryNotFoundError extends NotFoundError {
 /** The subscription changed since it was read: optimistic concurrency check failed. */
 export class WebhookSubscriptionVersionConflictError extends ConflictError {
   constructor(id: string, expectedVersion: number) {
-    super('WEBHOOK.VERSION_CONFLICT', `version: webhook subscription ${id} was modified concurrently (expected version ${expectedVersion})`, 'version');
+    super(
+      'WEBHOOK.VERSION_CONFLICT',
+      `version: webhook subscription ${id} was modified concurrently (expected version ${expectedVersion})`,
+      'version',
+    );
   }
 }
 
 /** The operation needs an active subscription (test, replay); enable it first. */
 export class WebhookSubscriptionInactiveError extends RuleViolationError {
   constructor(id: string) {
-    super('WEBHOOK.SUBSCRIPTION_INACTIVE', `webhook subscription ${id} is not active: enable it first (POST /v1/webhook-subscriptions/${id}/enable)`, 'id');
+    super(
+      'WEBHOOK.SUBSCRIPTION_INACTIVE',
+      `webhook subscription ${id} is not active: enable it first (POST /v1/webhook-subscriptions/${id}/enable)`,
+      'id',
+    );
   }
 }
 
@@ -32,7 +40,11 @@ export class WebhookSubscriptionInactiveError extends RuleViolationError {
  *  cannot be sent again. */
 export class WebhookEventExpiredError extends RuleViolationError {
   constructor(deliveryId: string, eventId: string) {
-    super('WEBHOOK.EVENT_EXPIRED', `delivery ${deliveryId}: event ${eventId} is no longer stored and cannot be replayed`, 'id');
+    super(
+      'WEBHOOK.EVENT_EXPIRED',
+      `delivery ${deliveryId}: event ${eventId} is no longer stored and cannot be replayed`,
+      'id',
+    );
   }
 }
 
@@ -40,7 +52,9 @@ export class WebhookEventExpiredError extends RuleViolationError {
  *  tampered with. An operations problem, not a client error. */
 export class WebhookSecretUnreadableError extends Error {
   constructor(readonly subscriptionId: string) {
-    super(`webhook subscription ${subscriptionId}: the stored signing secret cannot be decrypted (was SECRETS_ENCRYPTION_KEY changed?)`);
+    super(
+      `webhook subscription ${subscriptionId}: the stored signing secret cannot be decrypted (was SECRETS_ENCRYPTION_KEY changed?)`,
+    );
     this.name = new.target.name;
   }
 }

@@ -35,4 +35,7 @@ export interface WebhookSubscriptionDisabledEventData {
 }
 
 /** Event types that tell about a subscription (`data.subscriptionId`) and so are never delivered to it. */
-export const SELF_EXCLUDING_EVENT_TYPES: readonly string[] = [WebhookEventTypes.deliveryFailed, WebhookEventTypes.subscriptionDisabled];
+export const SELF_EXCLUDING_EVENT_TYPES: readonly string[] = [
+  WebhookEventTypes.deliveryFailed,
+  WebhookEventTypes.subscriptionDisabled,
+];

@@ -1,5 +1,9 @@
 import { Global, Injectable, Module } from '@nestjs/common';
-import { type WebhookDeliveryStart, WebhookDeliveryStarter, type WebhookDeliveryStartOptions } from '../application/webhook-delivery-starter.port';
+import {
+  type WebhookDeliveryStart,
+  WebhookDeliveryStarter,
+  type WebhookDeliveryStartOptions,
+} from '../application/webhook-delivery-starter.port';
 
 export interface RecordedWebhookStart {
   input: WebhookDeliveryStart;
@@ -38,7 +42,10 @@ export class RecordingWebhookDeliveryStarter extends WebhookDeliveryStarter {
 /** Binds the WebhookDeliveryStarter port to one RecordingWebhookDeliveryStarter, globally. */
 @Global()
 @Module({
-  providers: [RecordingWebhookDeliveryStarter, { provide: WebhookDeliveryStarter, useExisting: RecordingWebhookDeliveryStarter }],
+  providers: [
+    RecordingWebhookDeliveryStarter,
+    { provide: WebhookDeliveryStarter, useExisting: RecordingWebhookDeliveryStarter },
+  ],
   exports: [RecordingWebhookDeliveryStarter, WebhookDeliveryStarter],
 })
 export class RecordingWebhookDeliveryStarterModule {}

@@ -1,4 +1,10 @@
-import { type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  createServer,
+} from 'node:http';
 import { type AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
@@ -14,7 +20,8 @@ export interface ReceivedWebhook {
 
 /** How the receiver answers one request: a status and headers (after `delayMs`, default at once), or
  *  never (`hang`). */
-export type ReceiverReply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
+export type ReceiverReply =
+  { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang';
 
 export interface TestWebhookReceiver {
   /** `http://127.0.0.1:<port>` + path. */

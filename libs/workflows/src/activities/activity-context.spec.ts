@@ -1,6 +1,11 @@
 import { ApplicationFailure, compileRetryPolicy } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { ContactIdTakenError, ContactPhoneContendedError, ContactVersionConflictError, DuplicateContactPhoneError } from '@app/contact';
+import {
+  ContactIdTakenError,
+  ContactPhoneContendedError,
+  ContactVersionConflictError,
+  DuplicateContactPhoneError,
+} from '@app/contact';
 import { MessageExternalIdConflictError, MessageReferenceNotFoundError } from '@app/message';
 import { SessionContendedError, SessionNotFoundError } from '@app/session';
 import { RuleViolationError, ValidationError } from '@app/shared';
@@ -28,22 +33,36 @@ describe('asFailure: which activity errors are worth retrying', () => {
       [new MessageExternalIdConflictError('channel', 'external'), 'MESSAGE.EXTERNAL_ID_CONFLICT'],
       [new (class extends RuleViolationError {})('SOME.RULE', 'field: broken'), 'SOME.RULE'],
     ];
-    for (const [error, type] of cases) expect({ type, failure: failureOf(error) }).toMatchObject({ type, failure: { nonRetryable: true, type } });
+    for (const [error, type] of cases)
+      expect({ type, failure: failureOf(error) }).toMatchObject({ type, failure: { nonRetryable: true, type } });
   });
 
   it('leaves conflicts that only say "changed concurrently" retryable: the retry reads again', () => {
-    for (const error of [new ContactPhoneContendedError('5511999990001'), new SessionContendedError('c', 'ch'), new ContactVersionConflictError('c', 3)]) {
+    for (const error of [
+      new ContactPhoneContendedError('5511999990001'),
+      new SessionContendedError('c', 'ch'),
+      new ContactVersionConflictError('c', 3),
+    ]) {
       expect(asFailure(error)).toBe(error);
     }
   });
 
   it('leaves infrastructure errors retryable (database and Temporal outages)', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect' });
-    const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-    const serialization = Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+      errno: -111,
+      syscall: 'connect',
+    });
+    const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    const serialization = Object.assign(new Error('could not serialize access due to concurrent update'), {
+      code: '40001',
+    });
     const lost = new Error('Connection terminated unexpectedly');
     const poolTimeout = new Error('timeout exceeded when trying to connect');
-    for (const error of [refused, adminShutdown, serialization, lost, poolTimeout]) expect(asFailure(error)).toBe(error);
+    for (const error of [refused, adminShutdown, serialization, lost, poolTimeout])
+      expect(asFailure(error)).toBe(error);
   });
 });
 
@@ -56,7 +75,9 @@ describe('saga step retry policy', () => {
       expect(msToNumber(options.retry!.maximumInterval!)).toBeLessThanOrEqual(30_000);
     }
     // A backoff above the threshold becomes a workflow timer: a new command in the saga's history.
-    expect(msToNumber(SAGA_LOCAL_STEP_OPTIONS.retry!.maximumInterval!)).toBeLessThan(msToNumber(SAGA_LOCAL_STEP_OPTIONS.localRetryThreshold!));
+    expect(msToNumber(SAGA_LOCAL_STEP_OPTIONS.retry!.maximumInterval!)).toBeLessThan(
+      msToNumber(SAGA_LOCAL_STEP_OPTIONS.localRetryThreshold!),
+    );
   });
 });
 

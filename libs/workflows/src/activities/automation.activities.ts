@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InboundConversationSteps } from '@app/inbound';
-import { GetSessionMessageStatsHandler, PurgeStaleHeldMessageEventsHandler, PurgeStalePendingAcksHandler } from '@app/message';
+import {
+  GetSessionMessageStatsHandler,
+  PurgeStaleHeldMessageEventsHandler,
+  PurgeStalePendingAcksHandler,
+} from '@app/message';
 import { EndSessionHandler, type ExpiredSessionPosition, FindExpiredSessionsHandler } from '@app/session';
 import { type DebouncerActivitiesContract } from '../contracts/debouncer.contracts';
-import { type SessionCleanupActivitiesContract, type SessionCleanupResult } from '../contracts/session-cleanup.contracts';
+import {
+  type SessionCleanupActivitiesContract,
+  type SessionCleanupResult,
+} from '../contracts/session-cleanup.contracts';
 import { TemporalConversationWorkflows } from '../temporal/temporal-conversation-workflows';
 import { inActivity } from './activity-context';
 
@@ -40,7 +47,14 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
             continue;
           }
           const statsProvider = () => this.stats.execute({ tenantId, sessionId });
-          const { ended } = await this.endSession.execute({ tenantId, sessionId, reason: 'cleanup', at: now, statsProvider, onlyIfIdle: true });
+          const { ended } = await this.endSession.execute({
+            tenantId,
+            sessionId,
+            reason: 'cleanup',
+            at: now,
+            statsProvider,
+            onlyIfIdle: true,
+          });
           if (ended) {
             result.ended += 1;
             result.endedByTenant[tenantId] = (result.endedByTenant[tenantId] ?? 0) + 1;
@@ -56,7 +70,13 @@ export class AutomationActivities implements SessionCleanupActivitiesContract, D
     });
   }
 
-  completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }) {
+  completeMessageGroup(input: {
+    tenantId: string;
+    channelId: string;
+    sessionId: string;
+    groupId: string;
+    messageIds: string[];
+  }) {
     return inActivity(async () => ({ groupId: (await this.steps.completeMessageGroup(input))?.id ?? null }));
   }
 }

@@ -38,7 +38,12 @@ export class HistoryImportActivities implements HistoryImportActivitiesContract,
     @Inject(historyImportConfig.KEY) private readonly config: HistoryImportConfig,
   ) {}
 
-  determineImportTimeRange(input: { importId: string; tenantId: string; channelId: string; days: number | null }): Promise<ImportTimeRange> {
+  determineImportTimeRange(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+    days: number | null;
+  }): Promise<ImportTimeRange> {
     return inActivity(async () => {
       const range = await this.runs.determineRange(input);
       return { start: range.start?.toISOString() ?? null, end: range.end.toISOString() };
@@ -76,7 +81,10 @@ export class HistoryImportActivities implements HistoryImportActivitiesContract,
             channelId: input.channelId,
             chatId: input.chat.chatId,
             chatName: input.chat.name,
-            range: { start: input.range.start === null ? null : new Date(input.range.start), end: new Date(input.range.end) },
+            range: {
+              start: input.range.start === null ? null : new Date(input.range.start),
+              end: new Date(input.range.end),
+            },
             messagesPerChatLimit: input.messagesPerChatLimit,
           },
           {
@@ -89,25 +97,50 @@ export class HistoryImportActivities implements HistoryImportActivitiesContract,
         ),
       ).finally(() => clearInterval(alive));
       // Stopped by a cancellation: the last page and its cursor are stored; report it as cancelled.
-      if (!done && context.cancellationSignal.aborted) throw new CancelledFailure('the chat import was cancelled after its last stored page');
-      return { done, imported: totals.imported, duplicate: totals.duplicate, skipped: totals.skipped, pages: totals.pages };
+      if (!done && context.cancellationSignal.aborted)
+        throw new CancelledFailure('the chat import was cancelled after its last stored page');
+      return {
+        done,
+        imported: totals.imported,
+        duplicate: totals.duplicate,
+        skipped: totals.skipped,
+        pages: totals.pages,
+      };
     });
   }
 
-  markChatImport(input: { importId: string; chatId: string; status: 'done' | 'failed' | 'cancelled'; error: string | null }): Promise<void> {
+  markChatImport(input: {
+    importId: string;
+    chatId: string;
+    status: 'done' | 'failed' | 'cancelled';
+    error: string | null;
+  }): Promise<void> {
     return inActivity(() => this.runs.markChat(input.importId, input.chatId, input.status, input.error));
   }
 
-  consolidateHistorySessions(input: { importId: string; tenantId: string; channelId: string }): Promise<ConsolidationResult> {
+  consolidateHistorySessions(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+  }): Promise<ConsolidationResult> {
     return inActivity(async () => {
       const outcome = await this.consolidator.consolidate(input, () => Context.current().heartbeat());
-      return { contacts: outcome.contacts, sessionsCreated: outcome.sessionsCreated, sessionsActive: outcome.sessionsActive, messagesMoved: outcome.messagesMoved };
+      return {
+        contacts: outcome.contacts,
+        sessionsCreated: outcome.sessionsCreated,
+        sessionsActive: outcome.sessionsActive,
+        messagesMoved: outcome.messagesMoved,
+      };
     });
   }
 
   processBufferedWebhooks(input: { importId: string; tenantId: string; channelId: string }) {
     return inActivity(() =>
-      this.replayer.replay(input, (externalId) => inboundMessageWorkflowId(input.channelId, externalId), () => Context.current().heartbeat()),
+      this.replayer.replay(
+        input,
+        (externalId) => inboundMessageWorkflowId(input.channelId, externalId),
+        () => Context.current().heartbeat(),
+      ),
     );
   }
 
@@ -142,7 +175,11 @@ async function wahaFailures<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof WahaPermanentError) throw ApplicationFailure.nonRetryable(err.message, 'WahaPermanentError');
-    if (err instanceof WahaError) throw ApplicationFailure.retryable(err.message, 'WahaTransientError', { code: err.code, retryAfterMs: err.retryAfterMs ?? null });
+    if (err instanceof WahaError)
+      throw ApplicationFailure.retryable(err.message, 'WahaTransientError', {
+        code: err.code,
+        retryAfterMs: err.retryAfterMs ?? null,
+      });
     throw err;
   }
 }

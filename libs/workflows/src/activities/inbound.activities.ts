@@ -1,13 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
-import { ConversationRolledBackError, type InboundMessage, InboundConversationSteps, InboundMetrics, type RollbackOutcome, type SagaCompensationStep } from '@app/inbound';
+import {
+  ConversationRolledBackError,
+  type InboundMessage,
+  InboundConversationSteps,
+  InboundMetrics,
+  type RollbackOutcome,
+  type SagaCompensationStep,
+} from '@app/inbound';
 import { OutboxRelayService } from '@app/outbox';
 import { EventOutbox, UnitOfWork, deterministicEventId } from '@app/shared';
 import { CONVERSATION_ROLLED_BACK, type InboundActivitiesContract } from '../contracts/inbound.contracts';
 import { TemporalClientProvider } from '../temporal/temporal-client.module';
 import { currentActivity, inActivity } from './activity-context';
 
-const COMPENSATION_STEPS: readonly string[] = ['deleteMessage', 'closeSession', 'deleteContact'] satisfies SagaCompensationStep[];
+const COMPENSATION_STEPS: readonly string[] = [
+  'deleteMessage',
+  'closeSession',
+  'deleteContact',
+] satisfies SagaCompensationStep[];
 
 /** The saga's steps (seed names FindOrCreateContactActivity, FindOrCreateSessionActivity,
  *  CreateMessageActivity, PublishDomainEventsActivity, ProcessMessageDebouncerActivity,
@@ -26,19 +37,33 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     return inActivity(() => this.steps.findOrCreateContact(input));
   }
 
-  findOrCreateSession(input: { tenantId: string; channelId: string; contactId: string; proposedSessionId: string; message: InboundMessage }) {
+  findOrCreateSession(input: {
+    tenantId: string;
+    channelId: string;
+    contactId: string;
+    proposedSessionId: string;
+    message: InboundMessage;
+  }) {
     return inActivity(async () => {
       const { session, opened } = await this.steps.findOrOpenSession(input);
       // By the proposed id, not `opened`: a retried attempt after the commit finds the session it
       // opened and must still make sure the workflow started.
-      if (session.id === input.proposedSessionId && session.status === 'active') await this.steps.watchSession(input.tenantId, session);
+      if (session.id === input.proposedSessionId && session.status === 'active')
+        await this.steps.watchSession(input.tenantId, session);
       return { sessionId: session.id, opened };
     });
   }
 
   /** A rolled-back contact or session fails it for good (retrying cannot help) under a type the saga
    *  recognises, so it resolves both again. */
-  createMessage(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; proposedMessageId: string; message: InboundMessage }) {
+  createMessage(input: {
+    tenantId: string;
+    channelId: string;
+    contactId: string;
+    sessionId: string;
+    proposedMessageId: string;
+    message: InboundMessage;
+  }) {
     return inActivity(async () => {
       try {
         const created = await this.steps.createMessage(input);
@@ -47,7 +72,8 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
         InboundMetrics.sagaFinished('completed', input.message.receivedAt);
         return created;
       } catch (err) {
-        if (err instanceof ConversationRolledBackError) throw ApplicationFailure.nonRetryable(err.message, CONVERSATION_ROLLED_BACK);
+        if (err instanceof ConversationRolledBackError)
+          throw ApplicationFailure.nonRetryable(err.message, CONVERSATION_ROLLED_BACK);
         throw err;
       }
     });
@@ -57,11 +83,31 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     return inActivity(async () => ({ published: (await this.relay.processCorrelated(input.correlationId)).published }));
   }
 
-  processMessageDebouncer(input: { tenantId: string; channelId: string; sessionId: string; messageId: string; message: InboundMessage }) {
-    return inActivity(() => this.steps.debounce({ tenantId: input.tenantId, channelId: input.channelId, sessionId: input.sessionId, messageId: input.messageId }));
+  processMessageDebouncer(input: {
+    tenantId: string;
+    channelId: string;
+    sessionId: string;
+    messageId: string;
+    message: InboundMessage;
+  }) {
+    return inActivity(() =>
+      this.steps.debounce({
+        tenantId: input.tenantId,
+        channelId: input.channelId,
+        sessionId: input.sessionId,
+        messageId: input.messageId,
+      }),
+    );
   }
 
-  trackAdConversion(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; messageId: string; message: InboundMessage }) {
+  trackAdConversion(input: {
+    tenantId: string;
+    channelId: string;
+    contactId: string;
+    sessionId: string;
+    messageId: string;
+    message: InboundMessage;
+  }) {
     return inActivity(() => this.steps.trackAdConversion(input));
   }
 
@@ -83,12 +129,20 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     });
   }
 
-  recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }) {
+  recordSagaCompensated(input: {
+    tenantId: string;
+    sagaId: string;
+    compensated: string[];
+    kept?: string[];
+    reason: string;
+  }) {
     return inActivity(async () => {
       await this.recordCompensatedEvent(input);
       InboundMetrics.messageProcessed('saga', 'compensated');
-      for (const step of input.compensated) if (COMPENSATION_STEPS.includes(step)) InboundMetrics.compensated(step as SagaCompensationStep, 'undone');
-      for (const step of input.kept ?? []) if (COMPENSATION_STEPS.includes(step)) InboundMetrics.compensated(step as SagaCompensationStep, 'kept');
+      for (const step of input.compensated)
+        if (COMPENSATION_STEPS.includes(step)) InboundMetrics.compensated(step as SagaCompensationStep, 'undone');
+      for (const step of input.kept ?? [])
+        if (COMPENSATION_STEPS.includes(step)) InboundMetrics.compensated(step as SagaCompensationStep, 'kept');
       InboundMetrics.sagaFinished('compensated', await this.sagaStartedAt());
     });
   }
@@ -100,33 +154,41 @@ export class InboundActivities implements InboundActivitiesContract<InboundMessa
     try {
       const { client } = this.temporal;
       // Bounded: the metric must never hold up the compensation's record.
-      const description = await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(workflowId, runId).describe());
+      const description = await client.connection.withDeadline(Date.now() + 5_000, () =>
+        client.workflow.getHandle(workflowId, runId).describe(),
+      );
       return description.startTime.toISOString();
     } catch {
       return undefined;
     }
   }
 
-  private recordCompensatedEvent(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }) {
+  private recordCompensatedEvent(input: {
+    tenantId: string;
+    sagaId: string;
+    compensated: string[];
+    kept?: string[];
+    reason: string;
+  }) {
     return this.unitOfWork.run(() =>
-        this.eventOutbox.append([
-          {
-            // One event per saga run, whatever the retries: the id derives from the run.
-            id: deterministicEventId(`${input.sagaId}:${currentActivity().runId}:saga.compensated`),
-            type: 'saga.compensated',
-            occurredAt: new Date(),
-            tenantId: input.tenantId,
-            aggregateType: 'saga',
-            aggregateId: input.sagaId,
-            data: {
-              saga: 'ProcessInboundMessageSaga',
-              sagaId: input.sagaId,
-              compensated: input.compensated,
-              kept: input.kept ?? [],
-              reason: input.reason,
-            },
+      this.eventOutbox.append([
+        {
+          // One event per saga run, whatever the retries: the id derives from the run.
+          id: deterministicEventId(`${input.sagaId}:${currentActivity().runId}:saga.compensated`),
+          type: 'saga.compensated',
+          occurredAt: new Date(),
+          tenantId: input.tenantId,
+          aggregateType: 'saga',
+          aggregateId: input.sagaId,
+          data: {
+            saga: 'ProcessInboundMessageSaga',
+            sagaId: input.sagaId,
+            compensated: input.compensated,
+            kept: input.kept ?? [],
+            reason: input.reason,
           },
-        ]),
-      );
+        },
+      ]),
+    );
   }
 }

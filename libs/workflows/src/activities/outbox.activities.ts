@@ -24,7 +24,10 @@ export class OutboxActivities implements OutboxActivitiesContract {
   }
 
   cleanupOldEvents(input: CleanupInput): Promise<{ deleted: number }> {
-    return this.relay.cleanup(requireInt(input.batchSize, 'batchSize', 1, 10_000), requireInt(input.retentionMs, 'retentionMs', 0));
+    return this.relay.cleanup(
+      requireInt(input.batchSize, 'batchSize', 1, 10_000),
+      requireInt(input.retentionMs, 'retentionMs', 0),
+    );
   }
 
   getOutboxMetrics(): Promise<OutboxCountsSnapshot> {

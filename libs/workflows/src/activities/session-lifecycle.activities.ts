@@ -3,8 +3,21 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApplicationFailure } from '@temporalio/common';
 import { GetSessionPolicyHandler, GetWahaConnectionHandler, WahaClient, WahaPermanentError } from '@app/channel';
 import { GetContactHandler } from '@app/contact';
-import { AdoptWahaMessageIdHandler, ApplyMessageAckHandler, CreateMessageHandler, DeleteMessageHandler, GetSessionMessageStatsHandler } from '@app/message';
-import { EndSessionHandler, GetSessionHandler, RecordTimeoutWarningHandler, SessionMetrics, SessionNotFoundError, type SessionView } from '@app/session';
+import {
+  AdoptWahaMessageIdHandler,
+  ApplyMessageAckHandler,
+  CreateMessageHandler,
+  DeleteMessageHandler,
+  GetSessionMessageStatsHandler,
+} from '@app/message';
+import {
+  EndSessionHandler,
+  GetSessionHandler,
+  RecordTimeoutWarningHandler,
+  SessionMetrics,
+  SessionNotFoundError,
+  type SessionView,
+} from '@app/session';
 import {
   type EndSessionOutcome,
   type SendTimeoutWarningInput,
@@ -56,7 +69,12 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     const session = await this.sessions.execute({ tenantId: input.tenantId, sessionId: input.sessionId });
     if (session.status !== 'active') return { sent: false, externalId: null, reason: 'session has ended' };
     if (input.lastActivityAt !== undefined && Date.parse(session.lastActivityAt) > Date.parse(input.lastActivityAt)) {
-      return { sent: false, externalId: null, reason: 'the session has later activity', laterActivityAt: session.lastActivityAt };
+      return {
+        sent: false,
+        externalId: null,
+        reason: 'the session has later activity',
+        laterActivityAt: session.lastActivityAt,
+      };
     }
     const policy = await this.policies.execute({ tenantId: input.tenantId, channelId: session.channelId });
     if (!policy.warningText) return { sent: false, externalId: null, reason: 'the channel has no warning text' };
@@ -65,16 +83,28 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     const rawId = input.messageRawId ?? warningMessageRawId();
     const externalId = `true_${chatId}_${rawId}`;
     const now = new Date();
-    const warning = (id: string, ackLevel: number) => warningMessage(input.tenantId, session, id, policy.warningText!, ackLevel, now);
+    const warning = (id: string, ackLevel: number) =>
+      warningMessage(input.tenantId, session, id, policy.warningText!, ackLevel, now);
     const placeholder = await this.messages.execute(warning(externalId, 0));
     const connection = await this.connections.execute({ tenantId: input.tenantId, channelId: session.channelId });
-    const markFailed = () => this.acks.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId, ack: -1, at: new Date() });
+    const markFailed = () =>
+      this.acks.execute({
+        tenantId: input.tenantId,
+        channelId: session.channelId,
+        externalId,
+        ack: -1,
+        at: new Date(),
+      });
 
     let sentId: string;
     try {
       const earlierAttempt = currentActivity().attempt > 1 || !placeholder.created;
-      const found = earlierAttempt ? await this.waha.findMessage({ ...connection, chatId, messageId: externalId }) : null;
-      sentId = found ? found.id : (await this.waha.sendText({ ...connection, chatId, text: policy.warningText, messageId: rawId })).id;
+      const found = earlierAttempt
+        ? await this.waha.findMessage({ ...connection, chatId, messageId: externalId })
+        : null;
+      sentId = found
+        ? found.id
+        : (await this.waha.sendText({ ...connection, chatId, text: policy.warningText, messageId: rawId })).id;
     } catch (err) {
       if (err instanceof WahaPermanentError) {
         await markFailed();
@@ -86,9 +116,18 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       // An engine that ignored our message id: the record takes the id WAHA really used (its echo
       // may have moved it already). Only if another record holds that id does ours go.
       this.logger.warn({ placeholderId: externalId, sentId }, 'WAHA did not reuse the pre-generated message id');
-      const adopted = await this.echoes.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId: sentId, placeholderId: placeholder.message.id });
+      const adopted = await this.echoes.execute({
+        tenantId: input.tenantId,
+        channelId: session.channelId,
+        externalId: sentId,
+        placeholderId: placeholder.message.id,
+      });
       if (adopted?.message.id !== placeholder.message.id) {
-        await this.deletions.execute({ tenantId: input.tenantId, messageId: placeholder.message.id, reason: 'replaced by the id WAHA assigned' });
+        await this.deletions.execute({
+          tenantId: input.tenantId,
+          messageId: placeholder.message.id,
+          reason: 'replaced by the id WAHA assigned',
+        });
         if (!adopted) await this.messages.execute(warning(sentId, 1));
       }
     }
@@ -102,7 +141,13 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       const contact = await this.contacts.execute({ tenantId: input.tenantId, id: session.contactId });
       const externalId = `true_${contact.phone}@c.us_${input.messageRawId}`;
       // ERROR moves only a message still pending: one that WAHA's acks showed sent stays sent.
-      const { outcome } = await this.acks.execute({ tenantId: input.tenantId, channelId: session.channelId, externalId, ack: -1, at: new Date() });
+      const { outcome } = await this.acks.execute({
+        tenantId: input.tenantId,
+        channelId: session.channelId,
+        externalId,
+        ack: -1,
+        at: new Date(),
+      });
       // The workflow calls this once the warning's activity has failed for good.
       SessionMetrics.warning('failed');
       return { marked: outcome === 'applied' };
@@ -128,7 +173,14 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
         };
       } catch (err) {
         if (!(err instanceof SessionNotFoundError)) throw err;
-        return { status: 'missing', lastActivityAt: new Date(0).toISOString(), timeoutSeconds: 1, warningLeadSeconds: null, endReason: null, endedAt: null };
+        return {
+          status: 'missing',
+          lastActivityAt: new Date(0).toISOString(),
+          timeoutSeconds: 1,
+          warningLeadSeconds: null,
+          endReason: null,
+          endedAt: null,
+        };
       }
     });
   }
@@ -137,9 +189,22 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
     return inActivity(() => this.end(input.tenantId, input.sessionId, input.reason, new Date(), false));
   }
 
-  private async end(tenantId: string, sessionId: string, reason: SessionEndReason, at: Date, onlyIfIdle: boolean): Promise<EndSessionOutcome> {
+  private async end(
+    tenantId: string,
+    sessionId: string,
+    reason: SessionEndReason,
+    at: Date,
+    onlyIfIdle: boolean,
+  ): Promise<EndSessionOutcome> {
     const statsProvider = () => this.stats.execute({ tenantId, sessionId });
-    const { session, ended } = await this.endSessionHandler.execute({ tenantId, sessionId, reason, at, statsProvider, onlyIfIdle });
+    const { session, ended } = await this.endSessionHandler.execute({
+      tenantId,
+      sessionId,
+      reason,
+      at,
+      statsProvider,
+      onlyIfIdle,
+    });
     return {
       ended,
       status: session.status,
@@ -150,14 +215,29 @@ export class SessionLifecycleActivities implements SessionLifecycleActivitiesCon
       warningLeadSeconds: session.warningLeadSeconds,
     };
   }
-
 }
 
 /** The outbound record of a session's timeout warning under one message id. */
-function warningMessage(tenantId: string, session: SessionView, externalId: string, text: string, ackLevel: number, sentAt: Date): Parameters<CreateMessageHandler['execute']>[0] {
+function warningMessage(
+  tenantId: string,
+  session: SessionView,
+  externalId: string,
+  text: string,
+  ackLevel: number,
+  sentAt: Date,
+): Parameters<CreateMessageHandler['execute']>[0] {
   return {
-    tenantId, channelId: session.channelId, contactId: session.contactId, sessionId: session.id,
-    direction: 'outbound', externalId, type: 'text', text, ackLevel, sentAt, metadata: { source: 'api', automated: 'session_timeout_warning' },
+    tenantId,
+    channelId: session.channelId,
+    contactId: session.contactId,
+    sessionId: session.id,
+    direction: 'outbound',
+    externalId,
+    type: 'text',
+    text,
+    ackLevel,
+    sentAt,
+    metadata: { source: 'api', automated: 'session_timeout_warning' },
   };
 }
 

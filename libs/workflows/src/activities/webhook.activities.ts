@@ -17,7 +17,11 @@ import {
   WEBHOOK_GONE,
   WEBHOOK_SUBSCRIPTION_INACTIVE,
 } from '../contracts/webhook-delivery.contracts';
-import { type WebhookHeldReleaseActivitiesContract, type WebhookHeldReleaseInput, type WebhookHeldReleaseResult } from '../contracts/webhook-held-release.contracts';
+import {
+  type WebhookHeldReleaseActivitiesContract,
+  type WebhookHeldReleaseInput,
+  type WebhookHeldReleaseResult,
+} from '../contracts/webhook-held-release.contracts';
 import { currentActivity, inActivity } from './activity-context';
 
 /** DeliverWebhook, WebhookStatusUpdate and CompensateWebhook of the seed, over the webhook context,
@@ -39,7 +43,8 @@ export class WebhookActivities implements WebhookActivitiesContract, WebhookHeld
       try {
         result = await this.dispatch.deliver({ tenantId, subscriptionId, eventId, deliveryId, attempt });
       } catch (err) {
-        if (err instanceof WebhookDeliveryNotFoundError) throw ApplicationFailure.nonRetryable(err.message, PERMANENT_WEBHOOK_ERROR);
+        if (err instanceof WebhookDeliveryNotFoundError)
+          throw ApplicationFailure.nonRetryable(err.message, PERMANENT_WEBHOOK_ERROR);
         throw err;
       }
       const message = describeFailedAttempt(result);
@@ -67,7 +72,12 @@ export class WebhookActivities implements WebhookActivitiesContract, WebhookHeld
     return inActivity(() => this.outcomes.delivered(input));
   }
 
-  compensateWebhook(input: { tenantId: string; deliveryId: string; reason: string; gone: boolean }): Promise<{ attempts: number }> {
+  compensateWebhook(input: {
+    tenantId: string;
+    deliveryId: string;
+    reason: string;
+    gone: boolean;
+  }): Promise<{ attempts: number }> {
     return inActivity(() => this.outcomes.deadLettered(input));
   }
 

@@ -16,5 +16,11 @@ export const messageReceivedSignal = defineSignal<[DebouncedMessage]>('messageRe
 
 export interface DebouncerActivitiesContract {
   /** groupId null: every message was grouped already (a repeated signal), nothing was stored. */
-  completeMessageGroup(input: { tenantId: string; channelId: string; sessionId: string; groupId: string; messageIds: string[] }): Promise<{ groupId: string | null }>;
+  completeMessageGroup(input: {
+    tenantId: string;
+    channelId: string;
+    sessionId: string;
+    groupId: string;
+    messageIds: string[];
+  }): Promise<{ groupId: string | null }>;
 }

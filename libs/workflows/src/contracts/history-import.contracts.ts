@@ -132,17 +132,48 @@ export interface BufferedWebhooksResult {
 }
 
 export interface HistoryImportActivitiesContract {
-  determineImportTimeRange(input: { importId: string; tenantId: string; channelId: string; days: number | null }): Promise<ImportTimeRange>;
-  fetchWahaChats(input: { importId: string; tenantId: string; channelId: string; chatLimit: number | null }): Promise<ImportChat[]>;
+  determineImportTimeRange(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+    days: number | null;
+  }): Promise<ImportTimeRange>;
+  fetchWahaChats(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+    chatLimit: number | null;
+  }): Promise<ImportChat[]>;
   recordImportPhase(input: { importId: string; phase: HistoryImportPhase }): Promise<void>;
-  consolidateHistorySessions(input: { importId: string; tenantId: string; channelId: string }): Promise<ConsolidationResult>;
-  processBufferedWebhooks(input: { importId: string; tenantId: string; channelId: string }): Promise<BufferedWebhooksResult>;
-  markImportCompleted(input: { importId: string; tenantId: string; outcome: HistoryImportOutcome; progress: HistoryImportProgress; consolidation: ConsolidationResult | null; webhooksReplayed: number; error: string | null }): Promise<void>;
+  consolidateHistorySessions(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+  }): Promise<ConsolidationResult>;
+  processBufferedWebhooks(input: {
+    importId: string;
+    tenantId: string;
+    channelId: string;
+  }): Promise<BufferedWebhooksResult>;
+  markImportCompleted(input: {
+    importId: string;
+    tenantId: string;
+    outcome: HistoryImportOutcome;
+    progress: HistoryImportProgress;
+    consolidation: ConsolidationResult | null;
+    webhooksReplayed: number;
+    error: string | null;
+  }): Promise<void>;
 }
 
 export interface ImportChatHistoryActivitiesContract {
   importChatHistory(input: ImportChatSliceInput): Promise<ImportChatSliceResult>;
-  markChatImport(input: { importId: string; chatId: string; status: 'done' | 'failed' | 'cancelled'; error: string | null }): Promise<void>;
+  markChatImport(input: {
+    importId: string;
+    chatId: string;
+    status: 'done' | 'failed' | 'cancelled';
+    error: string | null;
+  }): Promise<void>;
 }
 
 export const historyImportProgressQuery = defineQuery<HistoryImportProgress>('progress');

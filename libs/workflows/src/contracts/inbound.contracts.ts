@@ -28,7 +28,11 @@ export interface ProcessInboundMessageResult {
 }
 
 export interface InboundActivitiesContract<M extends InboundMessageRef = InboundMessageRef> {
-  findOrCreateContact(input: { tenantId: string; proposedContactId: string; message: M }): Promise<{ contactId: string; created: boolean }>;
+  findOrCreateContact(input: {
+    tenantId: string;
+    proposedContactId: string;
+    message: M;
+  }): Promise<{ contactId: string; created: boolean }>;
   findOrCreateSession(input: {
     tenantId: string;
     channelId: string;
@@ -45,17 +49,39 @@ export interface InboundActivitiesContract<M extends InboundMessageRef = Inbound
     message: M;
   }): Promise<{ messageId: string; created: boolean }>;
   publishDomainEvents(input: { correlationId: string }): Promise<{ published: number }>;
-  processMessageDebouncer(input: { tenantId: string; channelId: string; sessionId: string; messageId: string; message: M }): Promise<{ grouped: boolean }>;
-  trackAdConversion(input: { tenantId: string; channelId: string; contactId: string; sessionId: string; messageId: string; message: M }): Promise<{ recorded: boolean }>;
+  processMessageDebouncer(input: {
+    tenantId: string;
+    channelId: string;
+    sessionId: string;
+    messageId: string;
+    message: M;
+  }): Promise<{ grouped: boolean }>;
+  trackAdConversion(input: {
+    tenantId: string;
+    channelId: string;
+    contactId: string;
+    sessionId: string;
+    messageId: string;
+    message: M;
+  }): Promise<{ recorded: boolean }>;
   /** Compensations: idempotent, keyed by the ids this saga proposed, so they are safe to retry and
    *  do nothing to rows that another saga created. A session or contact that another message
    *  adopted meanwhile is kept (`keptInUse`). */
   deleteMessage(input: { tenantId: string; messageId: string }): Promise<{ deleted: boolean }>;
-  closeSessionForRollback(input: { tenantId: string; sessionId: string }): Promise<{ closed: boolean; keptInUse?: boolean }>;
+  closeSessionForRollback(input: {
+    tenantId: string;
+    sessionId: string;
+  }): Promise<{ closed: boolean; keptInUse?: boolean }>;
   deleteContact(input: { tenantId: string; contactId: string }): Promise<{ deleted: boolean; keptInUse?: boolean }>;
   /** `compensated`: the undos that changed something; `kept`: those that left their row to the
    *  other messages using it. */
-  recordSagaCompensated(input: { tenantId: string; sagaId: string; compensated: string[]; kept?: string[]; reason: string }): Promise<void>;
+  recordSagaCompensated(input: {
+    tenantId: string;
+    sagaId: string;
+    compensated: string[];
+    kept?: string[];
+    reason: string;
+  }): Promise<void>;
 }
 
 /** The types of failure the saga's steps may raise without retry. */

@@ -60,7 +60,10 @@ export interface OutboxProcessorState {
 export const OUTBOX_FAILURE_BACKOFF = { initialMs: 1_000, maxMs: 30_000 } as const;
 
 export function outboxFailureBackoffMs(consecutiveFailures: number): number {
-  return Math.min(OUTBOX_FAILURE_BACKOFF.initialMs * 2 ** Math.max(0, consecutiveFailures - 1), OUTBOX_FAILURE_BACKOFF.maxMs);
+  return Math.min(
+    OUTBOX_FAILURE_BACKOFF.initialMs * 2 ** Math.max(0, consecutiveFailures - 1),
+    OUTBOX_FAILURE_BACKOFF.maxMs,
+  );
 }
 
 export interface OutboxProcessorInput {
@@ -103,7 +106,9 @@ export const outboxProcessorStateQuery = defineQuery<OutboxProcessorState>('stat
 /** Replaces the running processor's settings (validated; an invalid one is rejected naming the
  *  field) from its next iteration on, and carries them across continue-as-new. Answers the settings
  *  now in force. */
-export const updateOutboxSettingsUpdate = defineUpdate<Required<OutboxProcessorSettings>, [OutboxProcessorSettings]>('updateSettings');
+export const updateOutboxSettingsUpdate = defineUpdate<Required<OutboxProcessorSettings>, [OutboxProcessorSettings]>(
+  'updateSettings',
+);
 
 export const DEFAULT_OUTBOX_PROCESSOR_SETTINGS: OutboxProcessorSettings = {
   batchSize: 100,

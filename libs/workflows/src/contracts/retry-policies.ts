@@ -22,13 +22,23 @@ export const SAGA_STEP_RETRY_WINDOW = '15 minutes';
 export const SAGA_STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: SAGA_STEP_RETRY_WINDOW,
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ValidationError'] },
+  retry: {
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['ValidationError'],
+  },
 };
 
 /** Optional saga steps (debouncer, ad conversion, publish): bounded retries, never fail the saga. */
 export const SAGA_OPTIONAL_STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3 },
+  retry: {
+    initialInterval: '200 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 seconds',
+    maximumAttempts: 3,
+  },
 };
 
 /** The saga steps as local activities (same timeouts and retries): a message costs one workflow task,
@@ -49,13 +59,24 @@ export const SAGA_LOCAL_OPTIONAL_STEP_OPTIONS: LocalActivityOptions = {
 /** Compensations are idempotent, so they retry until they succeed (with a generous cap). */
 export const COMPENSATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 50,
+  },
 };
 
 /** Session lifecycle steps; the WAHA send of a warning may wait on a slow or restarting WAHA. */
 export const SESSION_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'],
+  },
 };
 
 /** The wake-up read of a session's timing: a local activity (a marker, no server round trip), retried
@@ -63,7 +84,12 @@ export const SESSION_ACTIVITY_OPTIONS: ActivityOptions = {
 export const SESSION_LOCAL_READ_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30 seconds',
   localRetryThreshold: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['ValidationError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['ValidationError'],
+  },
 };
 
 /** The inactivity end as a local activity (a marker instead of an activity task's three events and
@@ -81,7 +107,13 @@ export const SESSION_LOCAL_END_OPTIONS: LocalActivityOptions = {
  *  (WahaPermanentError) are final. */
 export const SESSION_WARNING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 8, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 seconds',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'],
+  },
 };
 
 /** Cleanup and debouncer bookkeeping. */
@@ -112,7 +144,12 @@ export function webhookDeliveryOptions(maxAttempts: number, attemptsMade = 0): A
       backoffCoefficient: 2,
       maximumInterval: '5 minutes',
       maximumAttempts: maxAttempts - attemptsMade,
-      nonRetryableErrorTypes: ['PermanentWebhookError', 'WebhookGoneError', 'WebhookSubscriptionInactive', 'ValidationError'],
+      nonRetryableErrorTypes: [
+        'PermanentWebhookError',
+        'WebhookGoneError',
+        'WebhookSubscriptionInactive',
+        'ValidationError',
+      ],
     },
   };
 }
@@ -125,20 +162,36 @@ export function webhookDeliveryOptions(maxAttempts: number, attemptsMade = 0): A
 export const WEBHOOK_RELEASE_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '15 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ValidationError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: ['ValidationError'],
+  },
 };
 
 /** Bookkeeping after a delivery (database only). */
 export const WEBHOOK_BOOKKEEPING_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 50 },
+  retry: {
+    initialInterval: '500 milliseconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 50,
+  },
 };
 
 /** History import bookkeeping and WAHA reads (range, chat list, phases, outcome). WAHA's 4xx answers
  *  and invalid input are final; everything else (WAHA 5xx/429, database outage) retries. */
 export const HISTORY_IMPORT_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 20, nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['ValidationError', 'WahaPermanentError'],
+  },
 };
 
 /** Consolidating an import's sessions and replaying its buffered webhooks: batches with a heartbeat
@@ -146,7 +199,13 @@ export const HISTORY_IMPORT_ACTIVITY_OPTIONS: ActivityOptions = {
 export const HISTORY_IMPORT_LONG_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 50, nonRetryableErrorTypes: ['ValidationError'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 50,
+    nonRetryableErrorTypes: ['ValidationError'],
+  },
 };
 
 /** A chat slice heartbeats after every page; a worker that died is noticed within this. */

@@ -109,9 +109,17 @@ export interface SessionLifecycleActivitiesContract {
   sendSessionTimeoutWarning(input: SendTimeoutWarningInput): Promise<SendTimeoutWarningResult>;
   /** A warning that could not be sent (WAHA refused it, or gave no answer before the deadline):
    *  its recorded message is marked `failed`. */
-  recordTimeoutWarningFailed(input: { tenantId: string; sessionId: string; messageRawId: string }): Promise<{ marked: boolean }>;
+  recordTimeoutWarningFailed(input: {
+    tenantId: string;
+    sessionId: string;
+    messageRawId: string;
+  }): Promise<{ marked: boolean }>;
   /** EndSessionDueToTimeout: ends it with reason `inactivity` unless the database saw later activity. */
-  endSessionDueToTimeout(input: { tenantId: string; sessionId: string; deadlineAt: string }): Promise<EndSessionOutcome>;
+  endSessionDueToTimeout(input: {
+    tenantId: string;
+    sessionId: string;
+    deadlineAt: string;
+  }): Promise<EndSessionOutcome>;
   /** The session's timing as stored (run as a local activity when the workflow wakes). */
   readSessionTimes(input: { tenantId: string; sessionId: string }): Promise<SessionTimes>;
   /** Ends it now with the given reason (manual close, saga rollback). */

@@ -41,5 +41,10 @@ export interface WebhookActivitiesContract {
   /** CompensateWebhook: final failure. Marks the delivery dead, counts the subscription's consecutive
    *  failure, disables it after N (or at once when gone), raises webhook.delivery_failed and
    *  webhook.subscription_disabled. */
-  compensateWebhook(input: { tenantId: string; deliveryId: string; reason: string; gone: boolean }): Promise<{ attempts: number }>;
+  compensateWebhook(input: {
+    tenantId: string;
+    deliveryId: string;
+    reason: string;
+    gone: boolean;
+  }): Promise<{ attempts: number }>;
 }

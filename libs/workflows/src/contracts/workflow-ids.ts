@@ -4,9 +4,12 @@ export const OUTBOX_PROCESSOR_WORKFLOW_ID = 'outbox-processor';
 export const SESSION_CLEANUP_SCHEDULE_ID = 'session-cleanup';
 export const WEBHOOK_HELD_RELEASE_SCHEDULE_ID = 'webhook-held-release';
 
-export const inboundMessageWorkflowId = (channelId: string, externalMessageId: string) => `inbound:${channelId}:${externalMessageId}`;
+export const inboundMessageWorkflowId = (channelId: string, externalMessageId: string) =>
+  `inbound:${channelId}:${externalMessageId}`;
 export const sessionWorkflowId = (sessionId: string) => `session:${sessionId}`;
 export const debouncerWorkflowId = (sessionId: string) => `debounce:${sessionId}`;
-export const webhookDeliveryWorkflowId = (subscriptionId: string, eventId: string) => `webhook:${subscriptionId}:${eventId}`;
+export const webhookDeliveryWorkflowId = (subscriptionId: string, eventId: string) =>
+  `webhook:${subscriptionId}:${eventId}`;
 export const historyImportWorkflowId = (channelId: string) => `history-import:${channelId}`;
-export const historyImportChatWorkflowId = (channelId: string, chatId: string) => `history-import:${channelId}:${chatId}`;
+export const historyImportChatWorkflowId = (channelId: string, chatId: string) =>
+  `history-import:${channelId}:${chatId}`;

@@ -4,7 +4,11 @@ import { TemporalConfig } from './temporal.config';
 
 /** One translation of our config into SDK connection options, shared by the client (api) and the
  *  worker's NativeConnection: dev server, self-hosted cluster with mTLS, or Temporal Cloud. */
-export function connectionOptions(config: TemporalConfig): { address: string; tls?: TLSConfig | boolean; apiKey?: string } {
+export function connectionOptions(config: TemporalConfig): {
+  address: string;
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+} {
   const { tls } = config;
   let tlsOption: TLSConfig | boolean | undefined;
   if (tls.enabled) {

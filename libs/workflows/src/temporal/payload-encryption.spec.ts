@@ -1,7 +1,12 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { AesGcmPayloadCodec, parsePayloadKeys, PayloadEncryptionError, temporalDataConverter } from './payload-encryption';
+import {
+  AesGcmPayloadCodec,
+  parsePayloadKeys,
+  PayloadEncryptionError,
+  temporalDataConverter,
+} from './payload-encryption';
 import { temporalConfig } from './temporal.config';
 
 const newKey = () => randomBytes(32).toString('base64');
@@ -29,9 +34,9 @@ describe('AesGcmPayloadCodec', () => {
 
     const decoded = await codec.decode(encoded);
     expect(decoded.map((p) => defaultPayloadConverter.fromPayload(p))).toEqual([input, null, 'second']);
-    expect(decoded.map((p) => Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, text(v)])))).toEqual(
-      original.map((p) => Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, text(v)]))),
-    );
+    expect(
+      decoded.map((p) => Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, text(v)]))),
+    ).toEqual(original.map((p) => Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, text(v)]))));
     expect(await codec.encode([])).toEqual([]);
   });
 
@@ -44,11 +49,15 @@ describe('AesGcmPayloadCodec', () => {
 
   it("writes Temporal's layout: iv | ciphertext | tag over the protobuf-encoded Payload (what other codec servers read)", async () => {
     const key = randomBytes(32);
-    const [encoded] = await new AesGcmPayloadCodec(parsePayloadKeys(`k1:${key.toString('base64')}`)).encode([json(input)]);
+    const [encoded] = await new AesGcmPayloadCodec(parsePayloadKeys(`k1:${key.toString('base64')}`)).encode([
+      json(input),
+    ]);
     const data = Buffer.from(encoded!.data!);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
     decipher.setAuthTag(data.subarray(data.length - 16));
-    const inner = temporal.api.common.v1.Payload.decode(Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]));
+    const inner = temporal.api.common.v1.Payload.decode(
+      Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]),
+    );
     expect(text(inner.metadata.encoding)).toBe('json/plain');
     expect(JSON.parse(text(inner.data))).toEqual(input);
   });
@@ -62,9 +71,15 @@ describe('AesGcmPayloadCodec', () => {
       return { metadata: encoded!.metadata, data };
     };
     for (const index of [0, 12, 20, -1]) {
-      await expect(codec.decode([flipped(index)])).rejects.toThrow(new PayloadEncryptionError('encrypted payload failed authentication with key "k1": it was altered or encrypted with another key of that id'));
+      await expect(codec.decode([flipped(index)])).rejects.toThrow(
+        new PayloadEncryptionError(
+          'encrypted payload failed authentication with key "k1": it was altered or encrypted with another key of that id',
+        ),
+      );
     }
-    await expect(codec.decode([{ metadata: encoded!.metadata, data: Buffer.from(encoded!.data!).subarray(0, 20) }])).rejects.toThrow(/key "k1"\) is truncated: 20 bytes/);
+    await expect(
+      codec.decode([{ metadata: encoded!.metadata, data: Buffer.from(encoded!.data!).subarray(0, 20) }]),
+    ).rejects.toThrow(/key "k1"\) is truncated: 20 bytes/);
     // The same id with other key material (a key replaced instead of rotated) cannot pass as the original.
     await expect(codecOf(`k1:${newKey()}`).decode([encoded!])).rejects.toThrow(/failed authentication with key "k1"/);
   });
@@ -88,19 +103,29 @@ describe('AesGcmPayloadCodec', () => {
     const [fresh] = await rotated.encode([json(input)]);
     expect(text(fresh!.metadata?.['encryption-key-id'])).toBe('k2');
     // A process still on the old key list cannot read the new key's payloads, and says why.
-    await expect(before.decode([fresh!])).rejects.toThrow('payload was encrypted with key "k2", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: k1)');
+    await expect(before.decode([fresh!])).rejects.toThrow(
+      'payload was encrypted with key "k2", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: k1)',
+    );
 
     const retired = codecOf(`k2:${k2}`);
-    await expect(retired.decode([old!])).rejects.toThrow('payload was encrypted with key "k1", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: k2)');
-    await expect(new AesGcmPayloadCodec([]).decode([old!])).rejects.toThrow('key "k1", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: none)');
-    await expect(rotated.decode([{ metadata: { encoding: Buffer.from('binary/encrypted') }, data: old!.data }])).rejects.toThrow(
-      'encrypted payload has no encryption-key-id metadata',
+    await expect(retired.decode([old!])).rejects.toThrow(
+      'payload was encrypted with key "k1", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: k2)',
     );
+    await expect(new AesGcmPayloadCodec([]).decode([old!])).rejects.toThrow(
+      'key "k1", which TEMPORAL_PAYLOAD_KEYS does not hold (it holds: none)',
+    );
+    await expect(
+      rotated.decode([{ metadata: { encoding: Buffer.from('binary/encrypted') }, data: old!.data }]),
+    ).rejects.toThrow('encrypted payload has no encryption-key-id metadata');
   });
 
   it('passes plaintext payloads through on decode (histories from before encryption), and encrypts nothing without keys', async () => {
     const codec = codecOf(`k1:${newKey()}`);
-    const plain = [json(input), defaultPayloadConverter.toPayload(undefined), { metadata: {}, data: Buffer.from('raw') }];
+    const plain = [
+      json(input),
+      defaultPayloadConverter.toPayload(undefined),
+      { metadata: {}, data: Buffer.from('raw') },
+    ];
     const [encrypted] = await codec.encode([json('mixed in')]);
     const decoded = await codec.decode([...plain, encrypted!]);
     expect(decoded.slice(0, 3)).toEqual(plain);
@@ -124,7 +149,11 @@ describe('TEMPORAL_PAYLOAD_KEYS', () => {
   });
 
   it.each([
-    ['a key of the wrong size', `k1:${randomBytes(16).toString('base64')}`, 'key "k1" decodes to 16 bytes, AES-256 needs 32'],
+    [
+      'a key of the wrong size',
+      `k1:${randomBytes(16).toString('base64')}`,
+      'key "k1" decodes to 16 bytes, AES-256 needs 32',
+    ],
     ['a key that is not base64', `k1:${newKey().slice(0, 40)}!!!=`, 'key "k1" is not valid base64'],
     ['a missing key id', newKey(), 'entry 1 must start with a key id'],
     ['a key id with other characters', `k 1:${newKey()}`, 'entry 1 must start with a key id'],

@@ -31,15 +31,19 @@ export class PayloadEncryptionError extends Error {
 export function parsePayloadKeys(raw: string | undefined): PayloadKey[] {
   if (!raw?.trim()) return [];
   const fail = (problem: string): never => {
-    throw new Error(`Invalid configuration:\n  ${PAYLOAD_KEYS_VARIABLE}: ${problem} (expected "<id>:<base64 of 32 random bytes>", comma-separated, current key first)`);
+    throw new Error(
+      `Invalid configuration:\n  ${PAYLOAD_KEYS_VARIABLE}: ${problem} (expected "<id>:<base64 of 32 random bytes>", comma-separated, current key first)`,
+    );
   };
   const keys = raw.split(',').map((entry, index): PayloadKey => {
     const separator = entry.indexOf(':');
     const id = entry.slice(0, separator).trim();
     const encoded = entry.slice(separator + 1).trim();
-    if (separator < 0 || !KEY_ID.test(id)) fail(`entry ${index + 1} must start with a key id of letters, digits, ".", "_" or "-", then ":"`);
+    if (separator < 0 || !KEY_ID.test(id))
+      fail(`entry ${index + 1} must start with a key id of letters, digits, ".", "_" or "-", then ":"`);
     const key = Buffer.from(encoded, 'base64');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.toString('base64') !== encoded) fail(`key "${id}" is not valid base64`);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || key.toString('base64') !== encoded)
+      fail(`key "${id}" is not valid base64`);
     if (key.length !== 32) fail(`key "${id}" decodes to ${key.length} bytes, AES-256 needs 32`);
     return { id, key: createSecretKey(key) };
   });
@@ -53,7 +57,9 @@ export function parsePayloadKeys(raw: string | undefined): PayloadKey[] {
 
 /** temporal.api.common.v1.Payload (fields 1 and 2): the whole inner payload, its own metadata
  *  included, is what gets encrypted. Defined here to keep to the protobufjs we depend on directly. */
-const PayloadMessage = new Type('Payload').add(new MapField('metadata', 1, 'string', 'bytes')).add(new Field('data', 2, 'bytes'));
+const PayloadMessage = new Type('Payload')
+  .add(new MapField('metadata', 1, 'string', 'bytes'))
+  .add(new Field('data', 2, 'bytes'));
 new Root().add(PayloadMessage);
 
 /**
@@ -100,17 +106,22 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const key = this.byId.get(id);
     if (!key) {
       const held = this.keys.length ? this.keys.map((k) => k.id).join(', ') : 'none';
-      throw new PayloadEncryptionError(`payload was encrypted with key "${id}", which ${PAYLOAD_KEYS_VARIABLE} does not hold (it holds: ${held})`);
+      throw new PayloadEncryptionError(
+        `payload was encrypted with key "${id}", which ${PAYLOAD_KEYS_VARIABLE} does not hold (it holds: ${held})`,
+      );
     }
     const data = Buffer.from(payload.data ?? []);
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadEncryptionError(`encrypted payload (key "${id}") is truncated: ${data.length} bytes`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadEncryptionError(`encrypted payload (key "${id}") is truncated: ${data.length} bytes`);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
     let plaintext: Buffer;
     try {
       plaintext = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadEncryptionError(`encrypted payload failed authentication with key "${id}": it was altered or encrypted with another key of that id`);
+      throw new PayloadEncryptionError(
+        `encrypted payload failed authentication with key "${id}": it was altered or encrypted with another key of that id`,
+      );
     }
     const inner = PayloadMessage.toObject(PayloadMessage.decode(plaintext)) as Payload;
     return { metadata: inner.metadata ?? {}, data: inner.data ?? new Uint8Array() };
@@ -127,6 +138,8 @@ const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 /** The data converter every Client, Worker and replay of this deployment uses. The codec is always
  *  there: without keys it encrypts nothing, and an encrypted payload then fails with an error naming
  *  its key id instead of an unknown-encoding error from deep inside the SDK. */
-export function temporalDataConverter(payloadKeys: readonly PayloadKey[]): DataConverter & { payloadCodecs: [AesGcmPayloadCodec] } {
+export function temporalDataConverter(
+  payloadKeys: readonly PayloadKey[],
+): DataConverter & { payloadCodecs: [AesGcmPayloadCodec] } {
   return { payloadCodecs: [new AesGcmPayloadCodec(payloadKeys)] };
 }

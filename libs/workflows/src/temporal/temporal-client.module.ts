@@ -19,7 +19,12 @@ export class TemporalClientProvider implements OnApplicationShutdown {
   constructor(@Inject(temporalConfig.KEY) readonly config: TemporalConfig) {
     this.connection = Connection.lazy(connectionOptions(config));
     this.dataConverter = temporalDataConverter(config.payloadKeys);
-    this.current = new Client({ connection: this.connection, namespace: config.namespace, dataConverter: this.dataConverter, interceptors: clientInterceptors() });
+    this.current = new Client({
+      connection: this.connection,
+      namespace: config.namespace,
+      dataConverter: this.dataConverter,
+      interceptors: clientInterceptors(),
+    });
   }
 
   get client(): Client {
@@ -38,7 +43,12 @@ export class TemporalClientProvider implements OnApplicationShutdown {
    *  later call goes through it, which is cheaper and enables eager workflow start. The caller
    *  owns and closes that connection. */
   shareWorkerConnection(connection: ConnectionLike): void {
-    this.current = new Client({ connection, namespace: this.config.namespace, dataConverter: this.dataConverter, interceptors: clientInterceptors() });
+    this.current = new Client({
+      connection,
+      namespace: this.config.namespace,
+      dataConverter: this.dataConverter,
+      interceptors: clientInterceptors(),
+    });
   }
 
   /** Resolves when the server answers its health check within `timeoutMs`. */

@@ -1,6 +1,11 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import { historyImportConfig, HistoryImportWorkflows } from '@app/history-import';
 import { ConversationWorkflows, type InboundMessage } from '@app/inbound';
 import { WebhookDeliveryStarter } from '@app/webhook';
@@ -55,7 +60,9 @@ export class TemporalConversationWorkflows extends ConversationWorkflows {
       const results = await Promise.all(
         batch.map(async (sessionId) => {
           try {
-            await this.temporal.client.workflow.getHandle(sessionWorkflowId(sessionId)).signal(sessionPolicyChangedSignal);
+            await this.temporal.client.workflow
+              .getHandle(sessionWorkflowId(sessionId))
+              .signal(sessionPolicyChangedSignal);
             return 1;
           } catch (err) {
             // Ended meanwhile (or never watched): nothing to tell.
@@ -73,7 +80,9 @@ export class TemporalConversationWorkflows extends ConversationWorkflows {
     await this.temporal.client.workflow.signalWithStart('MessageDebouncerWorkflow', {
       workflowId: debouncerWorkflowId(input.sessionId),
       taskQueue: TaskQueues.automation,
-      args: [{ tenantId: input.tenantId, channelId: input.channelId, sessionId: input.sessionId, windowMs: input.windowMs }],
+      args: [
+        { tenantId: input.tenantId, channelId: input.channelId, sessionId: input.sessionId, windowMs: input.windowMs },
+      ],
       signal: messageReceivedSignal,
       signalArgs: [{ messageId: input.messageId }],
     });
@@ -81,7 +90,9 @@ export class TemporalConversationWorkflows extends ConversationWorkflows {
 
   /** Starts the saga for one message. A running saga for the same id is reused and a completed one
    *  is not started again (duplicate deliveries are no-ops); a failed one may run again. */
-  async startInboundSaga(input: ProcessInboundMessageInput<InboundMessage>): Promise<{ workflowId: string; duplicate: boolean }> {
+  async startInboundSaga(
+    input: ProcessInboundMessageInput<InboundMessage>,
+  ): Promise<{ workflowId: string; duplicate: boolean }> {
     const workflowId = inboundMessageWorkflowId(input.channelId, input.message.externalId);
     try {
       await this.temporal.client.workflow.start('ProcessInboundMessageSaga', {

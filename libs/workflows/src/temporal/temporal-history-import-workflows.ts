@@ -1,7 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { type HistoryImportConfig, historyImportConfig, HistoryImportWorkflows, type LiveImportProgress, type StartImportWorkflow } from '@app/history-import';
-import { cancelHistoryImportSignal, historyImportProgressQuery, type HistoryImportWorkflowInput } from '../contracts/history-import.contracts';
+import {
+  type HistoryImportConfig,
+  historyImportConfig,
+  HistoryImportWorkflows,
+  type LiveImportProgress,
+  type StartImportWorkflow,
+} from '@app/history-import';
+import {
+  cancelHistoryImportSignal,
+  historyImportProgressQuery,
+  type HistoryImportWorkflowInput,
+} from '../contracts/history-import.contracts';
 import { TaskQueues } from '../contracts/task-queues';
 import { historyImportWorkflowId } from '../contracts/workflow-ids';
 import { TemporalClientProvider } from './temporal-client.module';
@@ -21,7 +31,11 @@ export class TemporalHistoryImportWorkflows extends HistoryImportWorkflows {
   }
 
   async start(input: StartImportWorkflow): Promise<boolean> {
-    const args: HistoryImportWorkflowInput = { ...input, concurrency: this.config.concurrency, chatsPerRun: this.config.chatsPerRun };
+    const args: HistoryImportWorkflowInput = {
+      ...input,
+      concurrency: this.config.concurrency,
+      chatsPerRun: this.config.chatsPerRun,
+    };
     try {
       await this.temporal.client.workflow.start('WAHAHistoryImportWorkflow', {
         workflowId: historyImportWorkflowId(input.channelId),
@@ -51,7 +65,9 @@ export class TemporalHistoryImportWorkflows extends HistoryImportWorkflows {
   }
 
   async cancel(channelId: string, reason: string): Promise<void> {
-    await this.temporal.client.workflow.getHandle(historyImportWorkflowId(channelId)).signal(cancelHistoryImportSignal, { reason });
+    await this.temporal.client.workflow
+      .getHandle(historyImportWorkflowId(channelId))
+      .signal(cancelHistoryImportSignal, { reason });
   }
 
   async isRunning(channelId: string): Promise<boolean> {

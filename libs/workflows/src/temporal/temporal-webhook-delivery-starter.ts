@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/client';
 import { WebhookDeliveryStarter, type WebhookDeliveryStart, type WebhookDeliveryStartOptions } from '@app/webhook';
 import { TaskQueues } from '../contracts/task-queues';
 import { webhookDeliveryWorkflowId } from '../contracts/workflow-ids';
@@ -23,8 +27,14 @@ export class TemporalWebhookDeliveryStarter extends WebhookDeliveryStarter {
         // In the worker (fan-out from the outbox relay) the first workflow task skips matching.
         requestEagerStart: this.temporal.eagerStartAvailable,
         ...(options.replay
-          ? { workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING }
-          : { workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE, workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING }),
+          ? {
+              workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+              workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
+            }
+          : {
+              workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+              workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            }),
       });
     } catch (err) {
       if (!options.replay && err instanceof WorkflowExecutionAlreadyStartedError) return;

@@ -5,14 +5,17 @@ import { parseBooleanEnv, validateConfig } from '@app/shared';
 import { parsePayloadKeys } from './payload-encryption';
 
 export class TemporalEnv {
-  @IsOptional() @Matches(/^[^:\s]+:\d+$/, { message: 'TEMPORAL_ADDRESS must be host:port' })
+  @IsOptional()
+  @Matches(/^[^:\s]+:\d+$/, { message: 'TEMPORAL_ADDRESS must be host:port' })
   TEMPORAL_ADDRESS: string = 'localhost:7233';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TEMPORAL_NAMESPACE: string = 'default';
 
   /** Temporal Cloud API key. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TEMPORAL_API_KEY?: string;
 
   /** mTLS client certificate and key files; a CA file for private CAs. */
@@ -22,18 +25,25 @@ export class TemporalEnv {
   @IsOptional() @IsString() TEMPORAL_TLS_SERVER_NAME?: string;
 
   /** Force TLS without client certificates (Temporal Cloud with an API key uses TLS by default). */
-  @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
+  @IsOptional()
+  @Transform(({ obj, key }) => parseBooleanEnv(obj[key]))
+  @IsBoolean()
   TEMPORAL_TLS?: boolean;
 
   /** Register the namespace at worker start when it does not exist. Off for Temporal Cloud. */
-  @IsOptional() @Transform(({ obj, key }) => parseBooleanEnv(obj[key])) @IsBoolean()
+  @IsOptional()
+  @Transform(({ obj, key }) => parseBooleanEnv(obj[key]))
+  @IsBoolean()
   TEMPORAL_ENSURE_NAMESPACE?: boolean;
 
-  @IsOptional() @IsInt() @Min(1)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   TEMPORAL_NAMESPACE_RETENTION_DAYS: number = 7;
 
   /** Payload encryption keys, `<id>:<base64 32 bytes>` comma-separated, current first (docs/payload-encryption.md). */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TEMPORAL_PAYLOAD_KEYS?: string;
 }
 

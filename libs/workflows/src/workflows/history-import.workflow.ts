@@ -37,7 +37,11 @@ import {
   historyImportProgressQuery,
   withRates,
 } from '../contracts/history-import.contracts';
-import { HISTORY_IMPORT_ACTIVITY_OPTIONS, HISTORY_IMPORT_LONG_ACTIVITY_OPTIONS, IMPORT_CHAT_HEARTBEAT_TIMEOUT } from '../contracts/retry-policies';
+import {
+  HISTORY_IMPORT_ACTIVITY_OPTIONS,
+  HISTORY_IMPORT_LONG_ACTIVITY_OPTIONS,
+  IMPORT_CHAT_HEARTBEAT_TIMEOUT,
+} from '../contracts/retry-policies';
 import { invalidInput, requireInt } from '../contracts/validation';
 import { historyImportChatWorkflowId } from '../contracts/workflow-ids';
 
@@ -99,11 +103,19 @@ export async function WAHAHistoryImportWorkflow(input: HistoryImportWorkflowInpu
   setHandler(chatProgressSignal, (slice) => {
     addCounts(slice);
     const before = reportedByChat.get(slice.chatId) ?? { imported: 0, duplicate: 0, skipped: 0 };
-    reportedByChat.set(slice.chatId, { imported: before.imported + slice.imported, duplicate: before.duplicate + slice.duplicate, skipped: before.skipped + slice.skipped });
+    reportedByChat.set(slice.chatId, {
+      imported: before.imported + slice.imported,
+      duplicate: before.duplicate + slice.duplicate,
+      skipped: before.skipped + slice.skipped,
+    });
   });
   const chatFinished = (chatId: string, result: ChatSliceCounts) => {
     const before = reportedByChat.get(chatId) ?? { imported: 0, duplicate: 0, skipped: 0 };
-    addCounts({ imported: result.imported - before.imported, duplicate: result.duplicate - before.duplicate, skipped: result.skipped - before.skipped });
+    addCounts({
+      imported: result.imported - before.imported,
+      duplicate: result.duplicate - before.duplicate,
+      skipped: result.skipped - before.skipped,
+    });
     reportedByChat.delete(chatId);
   };
 
@@ -163,7 +175,10 @@ export async function WAHAHistoryImportWorkflow(input: HistoryImportWorkflowInpu
   // Assigned inside the scope's closure, which TypeScript's narrowing does not see.
   const next = continueWith as { range: ImportTimeRange; pendingChats: ImportChat[] } | null;
   if (next !== null && outcome === 'completed') {
-    return continueAsNew<typeof WAHAHistoryImportWorkflow>({ ...input, carried: { range: next.range, pendingChats: next.pendingChats, progress } });
+    return continueAsNew<typeof WAHAHistoryImportWorkflow>({
+      ...input,
+      carried: { range: next.range, pendingChats: next.pendingChats, progress },
+    });
   }
 
   // Whatever happened above, what was imported is consolidated and the buffered webhooks are
@@ -184,8 +199,17 @@ export async function WAHAHistoryImportWorkflow(input: HistoryImportWorkflowInpu
     const replay = await longActivities.processBufferedWebhooks(ids);
     await enterPhase('completing');
     progress.phase = outcome;
-    await activities.markImportCompleted({ importId: input.importId, tenantId: input.tenantId, outcome, progress, consolidation, webhooksReplayed: replay.replayed, error });
-    if (outcome === 'failed') throw ApplicationFailure.nonRetryable(error ?? 'the history import failed', 'HistoryImportFailed');
+    await activities.markImportCompleted({
+      importId: input.importId,
+      tenantId: input.tenantId,
+      outcome,
+      progress,
+      consolidation,
+      webhooksReplayed: replay.replayed,
+      error,
+    });
+    if (outcome === 'failed')
+      throw ApplicationFailure.nonRetryable(error ?? 'the history import failed', 'HistoryImportFailed');
     return withRates(progress, Date.now());
   });
 }
@@ -234,7 +258,9 @@ async function importOneChat(
  * chat's stored totals and what it reported before, so pages committed by an attempt that died
  * (worker killed) are still counted, once.
  */
-export async function ImportChatHistoryWorkflow(input: ImportChatHistoryWorkflowInput): Promise<ImportChatHistoryResult> {
+export async function ImportChatHistoryWorkflow(
+  input: ImportChatHistoryWorkflowInput,
+): Promise<ImportChatHistoryResult> {
   const reported: ChatSliceCounts = { imported: 0, duplicate: 0, skipped: 0 };
   const parent = getExternalWorkflowHandle(input.parentWorkflowId);
   const sliceInput = {
@@ -294,17 +320,31 @@ export async function ImportChatHistoryWorkflow(input: ImportChatHistoryWorkflow
   } catch (err) {
     const cancelled = isCancellation(err);
     await CancellationScope.nonCancellable(() =>
-      chatBookkeeping.markChatImport({ importId: input.importId, chatId: input.chat.chatId, status: cancelled ? 'cancelled' : 'failed', error: failureMessage(err) }),
+      chatBookkeeping.markChatImport({
+        importId: input.importId,
+        chatId: input.chat.chatId,
+        status: cancelled ? 'cancelled' : 'failed',
+        error: failureMessage(err),
+      }),
     );
     throw err;
   }
   // The slice that stored the last page marked the chat done in that page's transaction.
-  return { chatId: input.chat.chatId, imported: last?.imported ?? 0, duplicate: last?.duplicate ?? 0, skipped: last?.skipped ?? 0, pages: last?.pages ?? 0 };
+  return {
+    chatId: input.chat.chatId,
+    imported: last?.imported ?? 0,
+    duplicate: last?.duplicate ?? 0,
+    skipped: last?.skipped ?? 0,
+    pages: last?.pages ?? 0,
+  };
 }
 
 function isPermanent(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && (cause.nonRetryable || cause.type === 'WahaPermanentError' || cause.type === 'ValidationError');
+  return (
+    cause instanceof ApplicationFailure &&
+    (cause.nonRetryable || cause.type === 'WahaPermanentError' || cause.type === 'ValidationError')
+  );
 }
 
 /** What the activity said of a WAHA failure (its code, and the wait WAHA or the breaker asked for). */
@@ -313,7 +353,10 @@ function wahaDetailOf(err: unknown): { code: string | null; retryAfterMs: number
   if (cause instanceof TimeoutFailure || !(cause instanceof ApplicationFailure)) return null;
   const detail = cause.details?.[0] as { code?: unknown; retryAfterMs?: unknown } | undefined;
   if (!detail) return null;
-  return { code: typeof detail.code === 'string' ? detail.code : null, retryAfterMs: typeof detail.retryAfterMs === 'number' ? detail.retryAfterMs : null };
+  return {
+    code: typeof detail.code === 'string' ? detail.code : null,
+    retryAfterMs: typeof detail.retryAfterMs === 'number' ? detail.retryAfterMs : null,
+  };
 }
 
 /** The innermost message of a failure chain (ActivityFailure -> ApplicationFailure -> ...). */
@@ -328,7 +371,12 @@ function failureMessage(err: unknown): string {
 }
 
 function validateImportInput(input: HistoryImportWorkflowInput): void {
-  if (!input || typeof input.importId !== 'string' || typeof input.tenantId !== 'string' || typeof input.channelId !== 'string') {
+  if (
+    !input ||
+    typeof input.importId !== 'string' ||
+    typeof input.tenantId !== 'string' ||
+    typeof input.channelId !== 'string'
+  ) {
     throw invalidInput('importId', 'importId, tenantId and channelId are required');
   }
   requireInt(input.concurrency, 'concurrency', 1, 64);

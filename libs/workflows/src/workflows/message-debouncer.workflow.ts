@@ -1,5 +1,17 @@
-import { condition, continueAsNew, proxyActivities, setHandler, sleep, uuid4, workflowInfo } from '@temporalio/workflow';
-import { type DebouncerActivitiesContract, type MessageDebouncerInput, messageReceivedSignal } from '../contracts/debouncer.contracts';
+import {
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  type DebouncerActivitiesContract,
+  type MessageDebouncerInput,
+  messageReceivedSignal,
+} from '../contracts/debouncer.contracts';
 import { AUTOMATION_ACTIVITY_OPTIONS } from '../contracts/retry-policies';
 import { invalidInput, requireInt } from '../contracts/validation';
 
@@ -11,7 +23,10 @@ const activities = proxyActivities<DebouncerActivitiesContract>(AUTOMATION_ACTIV
  * is recorded and `message.group.completed` raised. Timers are Temporal's, so a worker restart loses
  * nothing. Messages that arrive while a group is being recorded open the next window.
  */
-export async function MessageDebouncerWorkflow(input: MessageDebouncerInput, carried: string[] = []): Promise<{ groups: number }> {
+export async function MessageDebouncerWorkflow(
+  input: MessageDebouncerInput,
+  carried: string[] = [],
+): Promise<{ groups: number }> {
   if (!input || typeof input.sessionId !== 'string') throw invalidInput('sessionId', 'is required');
   requireInt(input.windowMs, 'windowMs', 1);
   let buffer: string[] = [...carried];

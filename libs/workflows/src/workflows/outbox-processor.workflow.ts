@@ -94,7 +94,11 @@ export async function OutboxProcessorWorkflow(input: OutboxProcessorInput): Prom
 
     if (shutdownRequested) return finish(stats);
     const info = workflowInfo();
-    if (iterationInRun >= settings.iterationsPerRun || info.continueAsNewSuggested || info.historyLength >= settings.maxHistoryEvents) {
+    if (
+      iterationInRun >= settings.iterationsPerRun ||
+      info.continueAsNewSuggested ||
+      info.historyLength >= settings.maxHistoryEvents
+    ) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof OutboxProcessorWorkflow>({ settings, stats });
     }
@@ -113,7 +117,10 @@ async function iterate(settings: Required<OutboxProcessorSettings>, stats: Outbo
   record(stats, pending, retried);
 
   if (stats.iterations % settings.cleanupEveryIterations === 0) {
-    const { deleted } = await activities.cleanupOldEvents({ batchSize: settings.batchSize, retentionMs: settings.retentionMs });
+    const { deleted } = await activities.cleanupOldEvents({
+      batchSize: settings.batchSize,
+      retentionMs: settings.retentionMs,
+    });
     stats.cleanedUp += deleted;
   }
   if (stats.iterations % settings.metricsEveryIterations === 0 || stats.outbox === null) {
@@ -156,6 +163,9 @@ function validateSettings(settings: OutboxProcessorSettings | undefined): Requir
     cleanupEveryIterations: requireInt(settings.cleanupEveryIterations, 'settings.cleanupEveryIterations', 1),
     retentionMs: requireInt(settings.retentionMs, 'settings.retentionMs', 0),
     metricsEveryIterations: requireInt(settings.metricsEveryIterations, 'settings.metricsEveryIterations', 1),
-    maxHistoryEvents: settings.maxHistoryEvents === undefined ? 10_000 : requireInt(settings.maxHistoryEvents, 'settings.maxHistoryEvents', 100),
+    maxHistoryEvents:
+      settings.maxHistoryEvents === undefined
+        ? 10_000
+        : requireInt(settings.maxHistoryEvents, 'settings.maxHistoryEvents', 100),
   };
 }

@@ -31,9 +31,15 @@ type Activities = InboundActivitiesContract<InboundMessageRef>;
 type StepResult<K extends keyof Activities> = Awaited<ReturnType<Activities[K]>>;
 /** The steps as local activities: run by the worker that runs this workflow, recorded as markers,
  *  so a message costs ONE workflow task instead of one per step (a server round trip each). */
-const localSteps = { steps: proxyLocalActivities<Activities>(SAGA_LOCAL_STEP_OPTIONS), optional: proxyLocalActivities<Activities>(SAGA_LOCAL_OPTIONAL_STEP_OPTIONS) };
+const localSteps = {
+  steps: proxyLocalActivities<Activities>(SAGA_LOCAL_STEP_OPTIONS),
+  optional: proxyLocalActivities<Activities>(SAGA_LOCAL_OPTIONAL_STEP_OPTIONS),
+};
 /** The steps as regular activities: how sagas started before LOCAL_STEPS_PATCH ran (kept for their replay). */
-const remoteSteps = { steps: proxyActivities<Activities>(SAGA_STEP_OPTIONS), optional: proxyActivities<Activities>(SAGA_OPTIONAL_STEP_OPTIONS) };
+const remoteSteps = {
+  steps: proxyActivities<Activities>(SAGA_STEP_OPTIONS),
+  optional: proxyActivities<Activities>(SAGA_OPTIONAL_STEP_OPTIONS),
+};
 /** Compensations stay regular activities: they may wait on the lifecycle workflow and retry for minutes. */
 const compensations = proxyActivities<Activities>(COMPENSATION_OPTIONS);
 const LOCAL_STEPS_PATCH = 'inbound-saga-local-steps';
@@ -49,7 +55,8 @@ const MAX_RESOLVE_ROUNDS = 3;
 
 /** What one compensation did: undid its row, kept it for the other messages using it, or nothing. */
 type UndoOutcome = 'undone' | 'kept' | 'none';
-const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome => (undone ? 'undone' : keptInUse ? 'kept' : 'none');
+const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome =>
+  undone ? 'undone' : keptInUse ? 'kept' : 'none';
 
 /**
  * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
@@ -67,7 +74,9 @@ const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome => (undo
  * (up to MAX_RESOLVE_ROUNDS). On failure the compensations run in reverse order (the message's
  * first) in a non-cancellable scope, then `saga.compensated` is recorded and the failure is rethrown.
  */
-export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInput): Promise<ProcessInboundMessageResult> {
+export async function ProcessInboundMessageSaga(
+  input: ProcessInboundMessageInput,
+): Promise<ProcessInboundMessageResult> {
   validate(input);
   const { tenantId, channelId, message } = input;
   const sagaId = workflowInfo().workflowId;
@@ -78,11 +87,16 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
     let proposedMessageId: string | undefined;
     const undoMessage = {
       name: 'deleteMessage',
-      run: async () => undoOutcome((await compensations.deleteMessage({ tenantId, messageId: proposedMessageId! })).deleted),
+      run: async () =>
+        undoOutcome((await compensations.deleteMessage({ tenantId, messageId: proposedMessageId! })).deleted),
     };
     const resolve = async (
       round: number,
-    ): Promise<{ contact: StepResult<'findOrCreateContact'>; session: StepResult<'findOrCreateSession'>; created: StepResult<'createMessage'> }> => {
+    ): Promise<{
+      contact: StepResult<'findOrCreateContact'>;
+      session: StepResult<'findOrCreateSession'>;
+      created: StepResult<'createMessage'>;
+    }> => {
       const proposedContactId = uuid4();
       undo.unshift({
         name: 'deleteContact',
@@ -102,7 +116,13 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
           return undoOutcome(outcome.closed, outcome.keptInUse);
         },
       });
-      const session = await steps.findOrCreateSession({ tenantId, channelId, contactId: contact.contactId, proposedSessionId, message });
+      const session = await steps.findOrCreateSession({
+        tenantId,
+        channelId,
+        contactId: contact.contactId,
+        proposedSessionId,
+        message,
+      });
 
       // One message id for every round (a round that failed stored nothing); its undo stays first.
       proposedMessageId ??= uuid4();
@@ -110,12 +130,20 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
       undo.unshift(undoMessage);
       try {
         const created = await steps.createMessage({
-          tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, proposedMessageId, message,
+          tenantId,
+          channelId,
+          contactId: contact.contactId,
+          sessionId: session.sessionId,
+          proposedMessageId,
+          message,
         });
         return { contact, session, created };
       } catch (err) {
         if (round >= MAX_RESOLVE_ROUNDS || !isConversationRolledBack(err) || !patched(RESOLVE_AGAIN_PATCH)) throw err;
-        log.info('contact or session rolled back by another saga; resolving them again', { round, error: failureReason(err) });
+        log.info('contact or session rolled back by another saga; resolving them again', {
+          round,
+          error: failureReason(err),
+        });
         // A session this round opened for a contact that was deleted meanwhile would stay active unused.
         await closeSession();
         return resolve(round + 1);
@@ -137,16 +165,38 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
     // them here (to save the relay's wait), later ones leave them to the relay.
     const published = patched(PUBLISH_BY_RELAY_PATCH)
       ? { published: 0 }
-      : await attempt('publishDomainEvents', () => optional.publishDomainEvents({ correlationId: sagaId }), { published: 0 });
-    const debounced = created.created && message.direction === 'inbound'
-      ? await attempt('processMessageDebouncer', () => optional.processMessageDebouncer({
-          tenantId, channelId, sessionId: session.sessionId, messageId: created.messageId, message,
-        }), { grouped: false })
-      : { grouped: false };
+      : await attempt('publishDomainEvents', () => optional.publishDomainEvents({ correlationId: sagaId }), {
+          published: 0,
+        });
+    const debounced =
+      created.created && message.direction === 'inbound'
+        ? await attempt(
+            'processMessageDebouncer',
+            () =>
+              optional.processMessageDebouncer({
+                tenantId,
+                channelId,
+                sessionId: session.sessionId,
+                messageId: created.messageId,
+                message,
+              }),
+            { grouped: false },
+          )
+        : { grouped: false };
     const ad = message.adReferral
-      ? await attempt('trackAdConversion', () => optional.trackAdConversion({
-          tenantId, channelId, contactId: contact.contactId, sessionId: session.sessionId, messageId: created.messageId, message,
-        }), { recorded: false })
+      ? await attempt(
+          'trackAdConversion',
+          () =>
+            optional.trackAdConversion({
+              tenantId,
+              channelId,
+              contactId: contact.contactId,
+              sessionId: session.sessionId,
+              messageId: created.messageId,
+              message,
+            }),
+          { recorded: false },
+        )
       : { recorded: false };
 
     return {
@@ -180,7 +230,12 @@ export async function ProcessInboundMessageSaga(input: ProcessInboundMessageInpu
     });
     throw err instanceof ApplicationFailure
       ? err
-      : ApplicationFailure.create({ message: reason, type: SAGA_STEP_FAILED, nonRetryable: true, cause: err instanceof Error ? err : undefined });
+      : ApplicationFailure.create({
+          message: reason,
+          type: SAGA_STEP_FAILED,
+          nonRetryable: true,
+          cause: err instanceof Error ? err : undefined,
+        });
   }
 }
 
@@ -206,8 +261,10 @@ function validate(input: ProcessInboundMessageInput): void {
   const m = input.message;
   if (!m || typeof m !== 'object') throw invalidInput('message', 'is required');
   if (typeof m.externalId !== 'string' || !m.externalId) throw invalidInput('message.externalId', 'is required');
-  if (m.direction !== 'inbound' && m.direction !== 'outbound') throw invalidInput('message.direction', 'must be inbound or outbound');
-  if (typeof m.sentAt !== 'string' || Number.isNaN(Date.parse(m.sentAt))) throw invalidInput('message.sentAt', 'must be an ISO date');
+  if (m.direction !== 'inbound' && m.direction !== 'outbound')
+    throw invalidInput('message.direction', 'must be inbound or outbound');
+  if (typeof m.sentAt !== 'string' || Number.isNaN(Date.parse(m.sentAt)))
+    throw invalidInput('message.sentAt', 'must be an ISO date');
   if (!m.contact || typeof m.contact.phone !== 'string' || !/^\d{8,15}$/.test(m.contact.phone)) {
     throw invalidInput('message.contact.phone', 'must be 8 to 15 digits');
   }

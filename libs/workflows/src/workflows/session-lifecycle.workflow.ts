@@ -10,7 +10,12 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SESSION_ACTIVITY_OPTIONS, SESSION_LOCAL_END_OPTIONS, SESSION_LOCAL_READ_OPTIONS, SESSION_WARNING_OPTIONS } from '../contracts/retry-policies';
+import {
+  SESSION_ACTIVITY_OPTIONS,
+  SESSION_LOCAL_END_OPTIONS,
+  SESSION_LOCAL_READ_OPTIONS,
+  SESSION_WARNING_OPTIONS,
+} from '../contracts/retry-policies';
 import {
   type EndSessionOutcome,
   type SessionActivity,
@@ -163,7 +168,11 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
   for (;;) {
     applyPending();
     if (closeRequest) {
-      outcome = await activities.endSession({ tenantId: input.tenantId, sessionId: input.sessionId, reason: closeRequest });
+      outcome = await activities.endSession({
+        tenantId: input.tenantId,
+        sessionId: input.sessionId,
+        reason: closeRequest,
+      });
       break;
     }
     let now = readClock();
@@ -173,10 +182,19 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
       readThisWake = true;
       wakeUps += 1;
       wakeUpsThisRun += 1;
-      const stored: SessionTimes = await localReads.readSessionTimes({ tenantId: input.tenantId, sessionId: input.sessionId });
+      const stored: SessionTimes = await localReads.readSessionTimes({
+        tenantId: input.tenantId,
+        sessionId: input.sessionId,
+      });
       if (stored.status !== 'active') {
         // Ended elsewhere (the cleanup schedule, a direct end) or erased: nothing left to watch.
-        outcome = { ended: false, status: 'ended', endReason: stored.endReason, endedAt: stored.endedAt, lastActivityAt: null };
+        outcome = {
+          ended: false,
+          status: 'ended',
+          endReason: stored.endReason,
+          endedAt: stored.endedAt,
+          lastActivityAt: null,
+        };
         break;
       }
       lastActivityMs = Math.max(lastActivityMs, Date.parse(stored.lastActivityAt));
@@ -186,8 +204,14 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
     readThisWake = false;
     now = readClock();
     if (now >= deadlineMs()) {
-      const end = { tenantId: input.tenantId, sessionId: input.sessionId, deadlineAt: new Date(deadlineMs()).toISOString() };
-      const result = patched(LOCAL_END_PATCH) ? await localEnds.endSessionDueToTimeout(end) : await activities.endSessionDueToTimeout(end);
+      const end = {
+        tenantId: input.tenantId,
+        sessionId: input.sessionId,
+        deadlineAt: new Date(deadlineMs()).toISOString(),
+      };
+      const result = patched(LOCAL_END_PATCH)
+        ? await localEnds.endSessionDueToTimeout(end)
+        : await activities.endSessionDueToTimeout(end);
       if (result.status === 'active' && result.lastActivityAt) {
         // The database saw a later message (or a longer timeout) since the read: wait from there.
         lastActivityMs = Math.max(lastActivityMs, Date.parse(result.lastActivityAt));
@@ -217,7 +241,11 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
       continue;
     }
 
-    if (signalsThisRun >= SIGNALS_PER_RUN || wakeUpsThisRun >= WAKE_UPS_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    if (
+      signalsThisRun >= SIGNALS_PER_RUN ||
+      wakeUpsThisRun >= WAKE_UPS_PER_RUN ||
+      workflowInfo().continueAsNewSuggested
+    ) {
       await condition(allHandlersFinished);
       applyPending();
       if (!closeRequest) {
@@ -248,9 +276,16 @@ export async function SessionLifecycleWorkflow(input: SessionLifecycleInput): Pr
  * after the end is pointless, and the end must not wait for WAHA). A warning WAHA refuses (4xx) or
  * does not take in time is recorded failed, and the run carries on to end the session on time.
  */
-async function sendWarningOrRecordFailure(input: SessionLifecycleInput, lastActivityMs: number, timeLeftMs: number): Promise<SendTimeoutWarningResult> {
+async function sendWarningOrRecordFailure(
+  input: SessionLifecycleInput,
+  lastActivityMs: number,
+  timeLeftMs: number,
+): Promise<SendTimeoutWarningResult> {
   const messageRawId = warningRawId();
-  const send = proxyActivities<SessionLifecycleActivitiesContract>({ ...SESSION_WARNING_OPTIONS, scheduleToCloseTimeout: Math.max(timeLeftMs, 1_000) });
+  const send = proxyActivities<SessionLifecycleActivitiesContract>({
+    ...SESSION_WARNING_OPTIONS,
+    scheduleToCloseTimeout: Math.max(timeLeftMs, 1_000),
+  });
   try {
     return await send.sendSessionTimeoutWarning({
       tenantId: input.tenantId,
@@ -261,7 +296,11 @@ async function sendWarningOrRecordFailure(input: SessionLifecycleInput, lastActi
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;
     try {
-      await activities.recordTimeoutWarningFailed({ tenantId: input.tenantId, sessionId: input.sessionId, messageRawId });
+      await activities.recordTimeoutWarningFailed({
+        tenantId: input.tenantId,
+        sessionId: input.sessionId,
+        messageRawId,
+      });
     } catch (recordErr) {
       // The database stayed unreachable through the retries: the message stays `pending`; the
       // session must still end.

@@ -31,14 +31,19 @@ const CONTINUES_INLINE_ATTEMPT_PATCH = 'webhook-continues-inline-attempt';
  */
 export async function WebhookDeliveryWorkflow(input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   validate(input);
-  const attemptsMade = (input.attemptsMade ?? 0) > 0 && patched(CONTINUES_INLINE_ATTEMPT_PATCH) ? input.attemptsMade! : 0;
+  const attemptsMade =
+    (input.attemptsMade ?? 0) > 0 && patched(CONTINUES_INLINE_ATTEMPT_PATCH) ? input.attemptsMade! : 0;
   const deliver = proxyActivities<WebhookActivitiesContract>(webhookDeliveryOptions(input.maxAttempts, attemptsMade));
   const firstWaitMs = attemptsMade > 0 ? (input.retryAfterMs ?? webhookRetryDelayMs(attemptsMade)) : 0;
   if (firstWaitMs > 0) await sleep(firstWaitMs);
   try {
     const result = await deliver.deliverWebhook(input);
     if (!patched(DELIVERED_IN_ATTEMPT_PATCH)) {
-      await bookkeeping.webhookStatusUpdate({ tenantId: input.tenantId, deliveryId: input.deliveryId, statusCode: result.statusCode });
+      await bookkeeping.webhookStatusUpdate({
+        tenantId: input.tenantId,
+        deliveryId: input.deliveryId,
+        statusCode: result.statusCode,
+      });
     }
     return { deliveryId: input.deliveryId, status: 'delivered', attempts: result.attempt };
   } catch (err) {

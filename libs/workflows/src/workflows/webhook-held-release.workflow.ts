@@ -11,7 +11,9 @@ const activities = proxyActivities<WebhookHeldReleaseActivitiesContract>(WEBHOOK
 
 /** Run by the `webhook-held-release` Schedule: starts the held deliveries of endpoints that recovered,
  *  and one probe per failing endpoint that has no run under way (WebhookHeldDeliveryReleaseService). */
-export async function WebhookHeldReleaseWorkflow(input: WebhookHeldReleaseInput = { batchSize: 500 }): Promise<WebhookHeldReleaseResult> {
+export async function WebhookHeldReleaseWorkflow(
+  input: WebhookHeldReleaseInput = { batchSize: 500 },
+): Promise<WebhookHeldReleaseResult> {
   const batchSize = requireInt(input.batchSize, 'batchSize', 1, 10_000);
   return activities.releaseHeldWebhookDeliveries({ batchSize });
 }

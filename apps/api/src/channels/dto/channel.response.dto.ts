@@ -20,7 +20,13 @@ export class WahaCircuitResponseDto implements WahaCircuitView {
   })
   state!: WahaCircuitState;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the breaker entered this state; null when it never changed', example: '2025-11-26T12:00:00.000Z' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the breaker entered this state; null when it never changed',
+    example: '2025-11-26T12:00:00.000Z',
+  })
   changedAt!: string | null;
 
   @ApiProperty({
@@ -54,10 +60,20 @@ export class ChannelResponseDto implements ChannelView {
   @ApiProperty({ description: 'Whether group chats (@g.us) are processed', example: false })
   allowGroups!: boolean;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'null: the tenant default applies (30 minutes without one)', example: 1800 })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'null: the tenant default applies (30 minutes without one)',
+    example: 1800,
+  })
   sessionTimeoutSeconds!: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'null: no warning before an idle session closes', example: 300 })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'null: no warning before an idle session closes',
+    example: 300,
+  })
   sessionWarningLeadSeconds!: number | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'Are you still there? This conversation closes in 5 minutes.' })
@@ -66,7 +82,12 @@ export class ChannelResponseDto implements ChannelView {
   @ApiProperty({ type: Number, nullable: true, description: 'null: inbound messages are not debounced', example: 2000 })
   debounceWindowMs!: number | null;
 
-  @ApiProperty({ enum: INBOUND_MODES, nullable: true, description: 'null: the configured default mode', example: 'saga' })
+  @ApiProperty({
+    enum: INBOUND_MODES,
+    nullable: true,
+    description: 'null: the configured default mode',
+    example: 'saga',
+  })
   inboundMode!: InboundMode | null;
 
   @ApiProperty({
@@ -77,14 +98,24 @@ export class ChannelResponseDto implements ChannelView {
   })
   wahaStatus!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When WAHA reported wahaStatus', example: '2025-11-26T12:00:00.000Z' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When WAHA reported wahaStatus',
+    example: '2025-11-26T12:00:00.000Z',
+  })
   wahaStatusAt!: string | null;
 
-  @ApiProperty({ type: WahaCircuitResponseDto, description: "The circuit breaker of the workers' calls to this channel's WAHA, as last recorded" })
+  @ApiProperty({
+    type: WahaCircuitResponseDto,
+    description: "The circuit breaker of the workers' calls to this channel's WAHA, as last recorded",
+  })
   wahaCircuit!: WahaCircuitResponseDto;
 
   @ApiProperty({
-    description: "Path of this channel's WAHA webhook on this API: configure WAHA's webhook url as <api base URL> + this path",
+    description:
+      "Path of this channel's WAHA webhook on this API: configure WAHA's webhook url as <api base URL> + this path",
     example: '/v1/channels/3c9a1f0e-5b7d-4e2a-9c8b-1d2e3f4a5b6c/waha/events',
   })
   webhookPath!: string;
@@ -110,6 +141,10 @@ export class ChannelPageResponseDto {
   @ApiProperty({ type: [ChannelResponseDto] })
   data!: ChannelResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }

@@ -1,23 +1,46 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { CHANNEL_TYPES, type ChannelType, INBOUND_MODES, type InboundMode } from '@app/channel';
 import { ChannelLimits as L, WAHA_URL_OPTIONS } from './channel-settings.constraints';
 
 export class CreateChannelRequestDto {
-  @ApiProperty({ description: `Unique in the tenant, ignoring case; 1 to ${L.nameMaxLength} characters`, example: 'Sales BR', maxLength: L.nameMaxLength })
-  @IsString() @IsNotEmpty() @MaxLength(L.nameMaxLength)
+  @ApiProperty({
+    description: `Unique in the tenant, ignoring case; 1 to ${L.nameMaxLength} characters`,
+    example: 'Sales BR',
+    maxLength: L.nameMaxLength,
+  })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(L.nameMaxLength)
   name!: string;
 
   @ApiPropertyOptional({ enum: CHANNEL_TYPES, default: 'waha', example: 'waha' })
-  @IsOptional() @IsIn(CHANNEL_TYPES)
+  @IsOptional()
+  @IsIn(CHANNEL_TYPES)
   type?: ChannelType;
 
   @ApiProperty({
-    description: 'Base URL of the WAHA server: absolute http(s), a path prefix is allowed; no credentials, query or fragment',
+    description:
+      'Base URL of the WAHA server: absolute http(s), a path prefix is allowed; no credentials, query or fragment',
     example: 'https://waha.example.com',
     maxLength: L.baseUrlMaxLength,
   })
-  @IsString() @IsUrl(WAHA_URL_OPTIONS) @MaxLength(L.baseUrlMaxLength)
+  @IsString()
+  @IsUrl(WAHA_URL_OPTIONS)
+  @MaxLength(L.baseUrlMaxLength)
   wahaBaseUrl!: string;
 
   @ApiPropertyOptional({
@@ -26,7 +49,10 @@ export class CreateChannelRequestDto {
     example: 'default',
     maxLength: L.sessionMaxLength,
   })
-  @IsOptional() @IsString() @Matches(L.sessionPattern, { message: 'wahaSession may contain only letters, digits, "_" and "-"' }) @MaxLength(L.sessionMaxLength)
+  @IsOptional()
+  @IsString()
+  @Matches(L.sessionPattern, { message: 'wahaSession may contain only letters, digits, "_" and "-"' })
+  @MaxLength(L.sessionMaxLength)
   wahaSession?: string;
 
   @ApiPropertyOptional({
@@ -36,7 +62,9 @@ export class CreateChannelRequestDto {
     example: 'waha-secret-api-key',
     maxLength: L.apiKeyMaxLength,
   })
-  @IsOptional() @IsString() @MaxLength(L.apiKeyMaxLength)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.apiKeyMaxLength)
   wahaApiKey?: string | null;
 
   @ApiPropertyOptional({
@@ -45,11 +73,15 @@ export class CreateChannelRequestDto {
     minLength: L.webhookSecretMinLength,
     maxLength: L.webhookSecretMaxLength,
   })
-  @IsOptional() @IsString() @MinLength(L.webhookSecretMinLength) @MaxLength(L.webhookSecretMaxLength)
+  @IsOptional()
+  @IsString()
+  @MinLength(L.webhookSecretMinLength)
+  @MaxLength(L.webhookSecretMaxLength)
   webhookSecret?: string;
 
   @ApiPropertyOptional({ description: 'Process group chats (@g.us)', default: false, example: false })
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   allowGroups?: boolean;
 
   @ApiPropertyOptional({
@@ -60,7 +92,10 @@ export class CreateChannelRequestDto {
     maximum: L.timeoutMaxSeconds,
     example: 1800,
   })
-  @IsOptional() @IsInt() @Min(L.timeoutMinSeconds) @Max(L.timeoutMaxSeconds)
+  @IsOptional()
+  @IsInt()
+  @Min(L.timeoutMinSeconds)
+  @Max(L.timeoutMaxSeconds)
   sessionTimeoutSeconds?: number | null;
 
   @ApiPropertyOptional({
@@ -72,7 +107,10 @@ export class CreateChannelRequestDto {
     maximum: L.warningLeadMaxSeconds,
     example: 300,
   })
-  @IsOptional() @IsInt() @Min(L.warningLeadMinSeconds) @Max(L.warningLeadMaxSeconds)
+  @IsOptional()
+  @IsInt()
+  @Min(L.warningLeadMinSeconds)
+  @Max(L.warningLeadMaxSeconds)
   sessionWarningLeadSeconds?: number | null;
 
   @ApiPropertyOptional({
@@ -82,7 +120,9 @@ export class CreateChannelRequestDto {
     example: 'Are you still there? This conversation closes in 5 minutes.',
     maxLength: L.warningTextMaxLength,
   })
-  @IsOptional() @IsString() @MaxLength(L.warningTextMaxLength)
+  @IsOptional()
+  @IsString()
+  @MaxLength(L.warningTextMaxLength)
   sessionWarningText?: string | null;
 
   @ApiPropertyOptional({
@@ -93,15 +133,20 @@ export class CreateChannelRequestDto {
     maximum: L.debounceMaxMs,
     example: 2000,
   })
-  @IsOptional() @IsInt() @Min(L.debounceMinMs) @Max(L.debounceMaxMs)
+  @IsOptional()
+  @IsInt()
+  @Min(L.debounceMinMs)
+  @Max(L.debounceMaxMs)
   debounceWindowMs?: number | null;
 
   @ApiPropertyOptional({
     enum: INBOUND_MODES,
     nullable: true,
-    description: 'How inbound messages are processed: saga (Temporal workflow) or direct (one transaction); null or absent: configured default',
+    description:
+      'How inbound messages are processed: saga (Temporal workflow) or direct (one transaction); null or absent: configured default',
     example: 'saga',
   })
-  @IsOptional() @IsIn(INBOUND_MODES)
+  @IsOptional()
+  @IsIn(INBOUND_MODES)
   inboundMode?: InboundMode | null;
 }

@@ -10,6 +10,9 @@ export class RotateWebhookSecretRequestDto {
     minLength: L.webhookSecretMinLength,
     maxLength: L.webhookSecretMaxLength,
   })
-  @IsOptional() @IsString() @MinLength(L.webhookSecretMinLength) @MaxLength(L.webhookSecretMaxLength)
+  @IsOptional()
+  @IsString()
+  @MinLength(L.webhookSecretMinLength)
+  @MaxLength(L.webhookSecretMaxLength)
   webhookSecret?: string;
 }

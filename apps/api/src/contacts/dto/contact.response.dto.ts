@@ -25,7 +25,13 @@ export class ContactResponseDto implements ContactView {
     additionalProperties: true,
     nullable: true,
     description: 'First-touch attribution (click-to-WhatsApp ad) of the first message that carried one; set once',
-    example: { sourceType: 'ad', sourceId: '120210000000000001', sourceUrl: 'https://fb.me/1AbCdEfGhIjK', ctwaClid: 'Afc3…', entryPoint: 'ctwa_ad' },
+    example: {
+      sourceType: 'ad',
+      sourceId: '120210000000000001',
+      sourceUrl: 'https://fb.me/1AbCdEfGhIjK',
+      ctwaClid: 'Afc3…',
+      entryPoint: 'ctwa_ad',
+    },
   })
   firstTouch!: ContactView['firstTouch'];
 
@@ -40,6 +46,10 @@ export class ContactPageResponseDto {
   @ApiProperty({ type: [ContactResponseDto] })
   data!: ContactResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }

@@ -9,22 +9,42 @@ export class CreateContactRequestDto {
     example: '+55 (11) 99999-0000',
     maxLength: 64,
   })
-  @IsString() @IsNotEmpty() @MaxLength(64)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
   phone!: string;
 
   @ApiPropertyOptional({ type: String, example: 'Ana Souza', maxLength: 200, nullable: true })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   name?: string | null;
 
-  @ApiPropertyOptional({ description: 'WhatsApp id of the contact', type: String, example: '5511999990000@c.us', maxLength: 128, nullable: true })
-  @IsOptional() @IsString() @MaxLength(128)
+  @ApiPropertyOptional({
+    description: 'WhatsApp id of the contact',
+    type: String,
+    example: '5511999990000@c.us',
+    maxLength: 128,
+    nullable: true,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   whatsappId?: string | null;
 
-  @ApiPropertyOptional({ type: String, example: 'https://pps.whatsapp.net/v/t61/ana.jpg', maxLength: 2048, nullable: true })
-  @IsOptional() @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }) @MaxLength(2048)
+  @ApiPropertyOptional({
+    type: String,
+    example: 'https://pps.whatsapp.net/v/t61/ana.jpg',
+    maxLength: 2048,
+    nullable: true,
+  })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2048)
   profilePictureUrl?: string | null;
 
   @ApiPropertyOptional({ enum: CONTACT_SOURCES, default: 'api', example: 'manual' })
-  @IsOptional() @IsIn(CONTACT_SOURCES)
+  @IsOptional()
+  @IsIn(CONTACT_SOURCES)
   source?: ContactSource;
 }

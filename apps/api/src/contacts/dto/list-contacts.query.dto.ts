@@ -9,6 +9,8 @@ export class ListContactsQueryDto extends PageQueryDto {
     example: 'ana',
     maxLength: 100,
   })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   search?: string;
 }

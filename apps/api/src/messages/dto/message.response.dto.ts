@@ -41,13 +41,22 @@ export class MessageMediaDto implements MessageMedia {
 }
 
 export class MessageReplyToDto implements MessageReplyTo {
-  @ApiProperty({ type: String, nullable: true, description: 'Raw or full WAHA id of the quoted message', example: 'AC1F3B7E9D2C4A6F8E0B1D3C5A7E9F21' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Raw or full WAHA id of the quoted message',
+    example: 'AC1F3B7E9D2C4A6F8E0B1D3C5A7E9F21',
+  })
   id!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
   participant!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, example: 'Olá! Vi o anúncio de vocês e quero saber mais sobre o plano Pro.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Olá! Vi o anúncio de vocês e quero saber mais sobre o plano Pro.',
+  })
   body!: string | null;
 }
 
@@ -81,7 +90,12 @@ export class AdReferralDto implements AdReferral {
   @ApiProperty({ type: String, nullable: true, example: 'https://fb.me/1AbCdEfGhIjK' })
   sourceUrl!: string | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Click-to-WhatsApp click id', example: 'Afc3nYt8WqKx2mP0dLr7sVb1eZg9hJ4oN6uI5yT0aQwXcEr2' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Click-to-WhatsApp click id',
+    example: 'Afc3nYt8WqKx2mP0dLr7sVb1eZg9hJ4oN6uI5yT0aQwXcEr2',
+  })
   ctwaClid!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: 'Plano Pro Acme - 30% off no primeiro mês' })
@@ -95,7 +109,11 @@ export class AdReferralDto implements AdReferral {
 }
 
 export class MessageMetadataDto implements MessageMetadataView {
-  @ApiPropertyOptional({ enum: MESSAGE_SOURCES, description: 'Own messages: written through the API or in a WhatsApp app', example: 'app' })
+  @ApiPropertyOptional({
+    enum: MESSAGE_SOURCES,
+    description: 'Own messages: written through the API or in a WhatsApp app',
+    example: 'app',
+  })
   source?: MessageSource;
 
   @ApiPropertyOptional({ type: MessageReplyToDto })
@@ -104,10 +122,17 @@ export class MessageMetadataDto implements MessageMetadataView {
   @ApiPropertyOptional({ type: MessageLocationDto })
   location?: MessageLocationDto;
 
-  @ApiPropertyOptional({ type: [String], description: 'Raw vCard texts of shared contacts', example: ['BEGIN:VCARD\nVERSION:3.0\nFN:Bruno Lima\nEND:VCARD'] })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Raw vCard texts of shared contacts',
+    example: ['BEGIN:VCARD\nVERSION:3.0\nFN:Bruno Lima\nEND:VCARD'],
+  })
   vCards?: string[];
 
-  @ApiPropertyOptional({ type: AdReferralDto, description: 'Present on the first message sent after tapping a Click-to-WhatsApp ad' })
+  @ApiPropertyOptional({
+    type: AdReferralDto,
+    description: 'Present on the first message sent after tapping a Click-to-WhatsApp ad',
+  })
   adReferral?: AdReferralDto;
 
   @ApiPropertyOptional({ description: 'Group messages: the group chat id', example: '120363400000000001@g.us' })
@@ -144,7 +169,10 @@ export class MessageResponseDto implements MessageView {
   @ApiProperty({ enum: MESSAGE_DIRECTIONS, example: 'inbound' })
   direction!: MessageDirection;
 
-  @ApiProperty({ description: 'WAHA message id {fromMe}_{chatId}_{rawId}[_{participant}]', example: 'false_5511999990001@c.us_AC2B7E1F4D9A3C5E8B0F6A2D4C7E9B13' })
+  @ApiProperty({
+    description: 'WAHA message id {fromMe}_{chatId}_{rawId}[_{participant}]',
+    example: 'false_5511999990001@c.us_AC2B7E1F4D9A3C5E8B0F6A2D4C7E9B13',
+  })
   externalId!: string;
 
   @ApiProperty({ example: '5511999990001@c.us' })
@@ -156,7 +184,12 @@ export class MessageResponseDto implements MessageView {
   @ApiProperty({ enum: MESSAGE_TYPES, example: 'image' })
   type!: MessageType;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Text, or the caption of a media message', example: 'Essa é a tela que aparece pra mim' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Text, or the caption of a media message',
+    example: 'Essa é a tela que aparece pra mim',
+  })
   text!: string | null;
 
   @ApiProperty({ type: MessageMediaDto, nullable: true })
@@ -164,7 +197,8 @@ export class MessageResponseDto implements MessageView {
 
   @ApiProperty({
     enum: MESSAGE_STATUSES,
-    description: 'Inbound: received. Outbound: pending, sent, delivered, read, played (forward only) or failed. Revoked: deleted.',
+    description:
+      'Inbound: received. Outbound: pending, sent, delivered, read, played (forward only) or failed. Revoked: deleted.',
     example: 'received',
   })
   status!: MessageStatus;
@@ -178,10 +212,20 @@ export class MessageResponseDto implements MessageView {
   })
   ackLevel!: WahaAck | null;
 
-  @ApiProperty({ format: 'date-time', description: 'WhatsApp time of the message', example: '2026-03-10T13:00:40.000Z' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'WhatsApp time of the message',
+    example: '2026-03-10T13:00:40.000Z',
+  })
   sentAt!: string;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the sender deleted it for everyone', example: null })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the sender deleted it for everyone',
+    example: null,
+  })
   revokedAt!: string | null;
 
   @ApiProperty({ type: MessageMetadataDto })
@@ -201,6 +245,10 @@ export class MessagePageResponseDto {
   @ApiProperty({ type: [MessageResponseDto] })
   data!: MessageResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }

@@ -22,7 +22,13 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** `ttl` and `blockDuration` in milliseconds, as the guard passes them. */
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName: string): Promise<ThrottlerStorageRecord> {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    _throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
     const [row] = (await this.dataSource.query(
       `INSERT INTO rate_limit_hits AS r (key, hits, window_ends_at)
        VALUES ($1, 1, now() + make_interval(secs => $2::float8 / 1000))
@@ -39,7 +45,12 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
       [key, ttl, limit, blockDuration],
     )) as { hits: number; secondsToExpire: number; secondsToUnblock: number }[];
     const isBlocked = row!.secondsToUnblock > 0;
-    return { totalHits: row!.hits, timeToExpire: row!.secondsToExpire, isBlocked, timeToBlockExpire: isBlocked ? row!.secondsToUnblock : 0 };
+    return {
+      totalHits: row!.hits,
+      timeToExpire: row!.secondsToExpire,
+      isBlocked,
+      timeToBlockExpire: isBlocked ? row!.secondsToUnblock : 0,
+    };
   }
 
   /** Deletes the counters whose window and block both ended; returns how many. */
@@ -54,7 +65,9 @@ export class PostgresThrottlerStorage implements ThrottlerStorage, OnModuleInit,
   onModuleInit(): void {
     if (this.cleanupTimer) return;
     this.cleanupTimer = setInterval(() => {
-      this.removeExpired().catch((err: unknown) => this.logger.warn(`rate limit cleanup failed: ${(err as Error).message}`));
+      this.removeExpired().catch((err: unknown) =>
+        this.logger.warn(`rate limit cleanup failed: ${(err as Error).message}`),
+      );
     }, CLEANUP_INTERVAL_MS);
     this.cleanupTimer.unref();
   }

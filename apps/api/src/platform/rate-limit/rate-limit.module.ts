@@ -22,7 +22,8 @@ export const RateLimitModule = ThrottlerModule.forRootAsync({
       {
         name: 'default',
         ttl: config.rateLimit.windowSeconds * 1000,
-        limit: (context) => (context.switchToHttp().getRequest<TenantRequest>().apiKey ? config.rateLimit.perKey : config.rateLimit.perIp),
+        limit: (context) =>
+          context.switchToHttp().getRequest<TenantRequest>().apiKey ? config.rateLimit.perKey : config.rateLimit.perIp,
       },
     ],
   }),

@@ -18,10 +18,22 @@ export class SessionSummaryResponseDto implements SessionSummaryData {
   @ApiProperty({ example: 12 })
   messagesTotal!: number;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'WhatsApp time of the first message', example: '2025-11-26T12:00:05.000Z' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'WhatsApp time of the first message',
+    example: '2025-11-26T12:00:05.000Z',
+  })
   firstMessageAt!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'WhatsApp time of the last message', example: '2025-11-26T12:14:40.000Z' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'WhatsApp time of the last message',
+    example: '2025-11-26T12:14:40.000Z',
+  })
   lastMessageAt!: string | null;
 
   @ApiProperty({ description: 'From start to end, in seconds (millisecond precision)', example: 2680.5 })
@@ -30,7 +42,8 @@ export class SessionSummaryResponseDto implements SessionSummaryData {
   @ApiProperty({
     type: Number,
     nullable: true,
-    description: 'From the first inbound message to the first reply after it, in seconds (millisecond precision); null without a reply',
+    description:
+      'From the first inbound message to the first reply after it, in seconds (millisecond precision); null without a reply',
     example: 42.25,
   })
   firstResponseSeconds!: number | null;
@@ -49,10 +62,18 @@ export class SessionResponseDto implements SessionView {
   @ApiProperty({ enum: SESSION_STATUSES, example: 'ended' })
   status!: SessionStatus;
 
-  @ApiProperty({ format: 'date-time', description: 'Time of the activity that opened the session', example: '2025-11-26T12:00:05.000Z' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Time of the activity that opened the session',
+    example: '2025-11-26T12:00:05.000Z',
+  })
   startedAt!: string;
 
-  @ApiProperty({ format: 'date-time', description: 'Latest inbound or outbound activity', example: '2025-11-26T12:14:40.000Z' })
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Latest inbound or outbound activity',
+    example: '2025-11-26T12:14:40.000Z',
+  })
   lastActivityAt!: string;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2025-11-26T12:44:40.000Z' })
@@ -64,7 +85,12 @@ export class SessionResponseDto implements SessionView {
   @ApiProperty({ description: 'Inactivity timeout in seconds', example: 1800 })
   timeoutSeconds!: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'Seconds before the deadline that the timeout warning is given; null for none', example: 300 })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Seconds before the deadline that the timeout warning is given; null for none',
+    example: 300,
+  })
   warningLeadSeconds!: number | null;
 
   @ApiProperty({
@@ -105,6 +131,10 @@ export class SessionPageResponseDto {
   @ApiProperty({ type: [SessionResponseDto] })
   data!: SessionResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import {
   EVENT_TYPES_MAX_COUNT,
   EVENT_TYPE_MAX_LENGTH,
@@ -20,24 +31,39 @@ export class CreateWebhookSubscriptionRequestDto {
     example: 'https://hooks.example.com/crm',
     maxLength: WEBHOOK_URL_MAX_LENGTH,
   })
-  @IsString() @MaxLength(WEBHOOK_URL_MAX_LENGTH)
+  @IsString()
+  @MaxLength(WEBHOOK_URL_MAX_LENGTH)
   url!: string;
 
-  @ApiProperty({ description: EVENT_TYPES_DESCRIPTION, example: ['session.*', 'message.created'], type: [String], minItems: 1, maxItems: EVENT_TYPES_MAX_COUNT })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(EVENT_TYPES_MAX_COUNT) @IsString({ each: true }) @MaxLength(EVENT_TYPE_MAX_LENGTH, { each: true })
+  @ApiProperty({
+    description: EVENT_TYPES_DESCRIPTION,
+    example: ['session.*', 'message.created'],
+    type: [String],
+    minItems: 1,
+    maxItems: EVENT_TYPES_MAX_COUNT,
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(EVENT_TYPES_MAX_COUNT)
+  @IsString({ each: true })
+  @MaxLength(EVENT_TYPE_MAX_LENGTH, { each: true })
   eventTypes!: string[];
 
   @ApiPropertyOptional({
     type: String,
     format: 'uuid',
     nullable: true,
-    description: 'Only events of this channel (their data.channelId); events without a channel are then not sent. Absent or null: every event.',
+    description:
+      'Only events of this channel (their data.channelId); events without a channel are then not sent. Absent or null: every event.',
   })
-  @IsOptional() @IsUUID()
+  @IsOptional()
+  @IsUUID()
   channelId?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'CRM sync', maxLength: WEBHOOK_DESCRIPTION_MAX_LENGTH })
-  @IsOptional() @IsString() @MaxLength(WEBHOOK_DESCRIPTION_MAX_LENGTH)
+  @IsOptional()
+  @IsString()
+  @MaxLength(WEBHOOK_DESCRIPTION_MAX_LENGTH)
   description?: string | null;
 
   @ApiPropertyOptional({
@@ -46,6 +72,9 @@ export class CreateWebhookSubscriptionRequestDto {
     maximum: WEBHOOK_MAX_ATTEMPTS_MAX,
     example: 8,
   })
-  @IsOptional() @IsInt() @Min(WEBHOOK_MAX_ATTEMPTS_MIN) @Max(WEBHOOK_MAX_ATTEMPTS_MAX)
+  @IsOptional()
+  @IsInt()
+  @Min(WEBHOOK_MAX_ATTEMPTS_MIN)
+  @Max(WEBHOOK_MAX_ATTEMPTS_MAX)
   maxAttempts?: number;
 }

@@ -19,10 +19,20 @@ export class WebhookDeliveryAttemptResponseDto implements WebhookDeliveryAttempt
   @ApiProperty({ example: 142 })
   durationMs!: number;
 
-  @ApiProperty({ type: Number, nullable: true, description: "The endpoint's HTTP status; null without an answer", example: 503 })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: "The endpoint's HTTP status; null without an answer",
+    example: 503,
+  })
   statusCode!: number | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Why it failed (response bodies are never stored)', example: 'endpoint answered 503' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Why it failed (response bodies are never stored)',
+    example: 'endpoint answered 503',
+  })
   error!: string | null;
 
   @ApiProperty({ enum: WEBHOOK_ATTEMPT_OUTCOMES, example: 'retryable' })
@@ -42,7 +52,12 @@ export class WebhookDeliveryResponseDto implements WebhookDeliveryView {
   @ApiProperty({ example: 'message.created' })
   eventType!: string;
 
-  @ApiProperty({ enum: WEBHOOK_DELIVERY_STATUSES, description: 'held: its endpoint is failing, it waits (started once the endpoint recovers, or as its probe); pending: its run is starting; failed: retrying; dead: gave up (replay to send again)', example: 'delivered' })
+  @ApiProperty({
+    enum: WEBHOOK_DELIVERY_STATUSES,
+    description:
+      'held: its endpoint is failing, it waits (started once the endpoint recovers, or as its probe); pending: its run is starting; failed: retrying; dead: gave up (replay to send again)',
+    example: 'delivered',
+  })
   status!: WebhookDeliveryStatus;
 
   @ApiProperty({ description: 'Attempts of the current run (a replay starts a new run)', example: 1 })
@@ -54,7 +69,12 @@ export class WebhookDeliveryResponseDto implements WebhookDeliveryView {
   @ApiProperty({ type: String, nullable: true, example: null })
   lastError!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the endpoint asked (Retry-After) to be retried' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the endpoint asked (Retry-After) to be retried',
+  })
   nextAttemptAt!: string | null;
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
@@ -67,7 +87,10 @@ export class WebhookDeliveryResponseDto implements WebhookDeliveryView {
   updatedAt!: string;
 }
 
-export class WebhookDeliveryWithAttemptsResponseDto extends WebhookDeliveryResponseDto implements WebhookDeliveryWithAttemptsView {
+export class WebhookDeliveryWithAttemptsResponseDto
+  extends WebhookDeliveryResponseDto
+  implements WebhookDeliveryWithAttemptsView
+{
   @ApiProperty({ type: [WebhookDeliveryAttemptResponseDto], description: 'Every attempt, oldest first' })
   attemptLog!: WebhookDeliveryAttemptResponseDto[];
 }
@@ -76,7 +99,11 @@ export class WebhookDeliveryPageResponseDto {
   @ApiProperty({ type: [WebhookDeliveryWithAttemptsResponseDto] })
   data!: WebhookDeliveryWithAttemptsResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }
 
@@ -84,6 +111,9 @@ export class WebhookReplayResultResponseDto {
   @ApiProperty({ description: 'Deliveries reset to pending and sent again', example: 12 })
   count!: number;
 
-  @ApiProperty({ description: 'Failed or dead deliveries not replayed because their event is no longer stored', example: 0 })
+  @ApiProperty({
+    description: 'Failed or dead deliveries not replayed because their event is no longer stored',
+    example: 0,
+  })
   skipped!: number;
 }

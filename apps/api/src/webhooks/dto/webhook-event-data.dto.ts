@@ -31,13 +31,19 @@ export class ContactChangesData {
   @ApiPropertyOptional({ type: String, nullable: true }) whatsappId?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) name?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) profilePictureUrl?: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'First-touch attribution (only in the event that records it)' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'First-touch attribution (only in the event that records it)',
+  })
   firstTouch?: Record<string, unknown>;
 }
 
 export class ContactUpdatedEventData extends ContactEventData {
-  @ApiProperty({ type: [String], enum: ['phone', 'whatsappId', 'name', 'profilePictureUrl', 'firstTouch'] }) changedFields!: string[];
-  @ApiProperty({ type: ContactChangesData, description: 'New values of the changed fields' }) changes!: ContactChangesData;
+  @ApiProperty({ type: [String], enum: ['phone', 'whatsappId', 'name', 'profilePictureUrl', 'firstTouch'] })
+  changedFields!: string[];
+  @ApiProperty({ type: ContactChangesData, description: 'New values of the changed fields' })
+  changes!: ContactChangesData;
   @ApiProperty(ISO) updatedAt!: string;
 }
 
@@ -56,7 +62,12 @@ export class SessionEventData {
   @ApiProperty(ISO) lastActivityAt!: string;
   @ApiProperty({ example: 1800 }) timeoutSeconds!: number;
   @ApiProperty({ type: Number, nullable: true, example: 300 }) warningLeadSeconds!: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Ad referral that started the conversation' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Ad referral that started the conversation',
+  })
   firstTouch!: Record<string, unknown> | null;
 }
 
@@ -118,7 +129,11 @@ export class MessageStatusChangedEventData extends MessageEventData {
   @ApiProperty({ enum: MESSAGE_DIRECTIONS }) direction!: string;
   @ApiProperty({ example: 'sent' }) from!: string;
   @ApiProperty({ example: 'read' }) to!: string;
-  @ApiProperty({ description: 'WAHA ack level (-1 error, 0 pending, 1 server, 2 device, 3 read, 4 played)', example: 3 }) ackLevel!: number;
+  @ApiProperty({
+    description: 'WAHA ack level (-1 error, 0 pending, 1 server, 2 device, 3 read, 4 played)',
+    example: 3,
+  })
+  ackLevel!: number;
   @ApiProperty(ISO) changedAt!: string;
 }
 
@@ -191,8 +206,17 @@ export class ChannelCreatedEventData extends ChannelEventData {
 }
 
 export class ChannelUpdatedEventData extends ChannelEventData {
-  @ApiProperty({ type: [String], description: 'Changed fields; secrets appear only by name (wahaApiKey, webhookSecret)' }) changedFields!: string[];
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'New values of the changed non-secret fields' }) changes!: Record<string, unknown>;
+  @ApiProperty({
+    type: [String],
+    description: 'Changed fields; secrets appear only by name (wahaApiKey, webhookSecret)',
+  })
+  changedFields!: string[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'New values of the changed non-secret fields',
+  })
+  changes!: Record<string, unknown>;
   @ApiProperty(ISO) updatedAt!: string;
 }
 
@@ -200,7 +224,11 @@ export class SagaCompensatedEventData {
   @ApiProperty({ example: 'ProcessInboundMessageSaga' }) saga!: string;
   @ApiProperty() sagaId!: string;
   @ApiProperty({ type: [String], description: 'Steps undone, in the order they were undone' }) compensated!: string[];
-  @ApiProperty({ type: [String], description: 'Undos skipped because other messages use the row (a contact or session they adopted)' }) kept!: string[];
+  @ApiProperty({
+    type: [String],
+    description: 'Undos skipped because other messages use the row (a contact or session they adopted)',
+  })
+  kept!: string[];
   @ApiProperty() reason!: string;
 }
 
@@ -212,7 +240,11 @@ export class MessageImportedEventData {
   @ApiProperty({ example: '5511999990000@c.us' }) chatId!: string;
   @ApiProperty({ type: String, nullable: true }) chatName!: string | null;
   @ApiProperty() group!: boolean;
-  @ApiProperty({ enum: ['pending', 'running', 'done', 'failed', 'cancelled'], description: 'How the chat ended in this import' }) chatStatus!: string;
+  @ApiProperty({
+    enum: ['pending', 'running', 'done', 'failed', 'cancelled'],
+    description: 'How the chat ended in this import',
+  })
+  chatStatus!: string;
   @ApiProperty() messagesImported!: number;
   @ApiProperty({ description: 'Messages already stored (same WAHA id)' }) duplicatesSkipped!: number;
   @ApiProperty({ description: 'History items that are not conversation messages, or malformed' }) itemsSkipped!: number;
@@ -229,7 +261,8 @@ export class WebhookTestEventDataDto {
 }
 
 export class WebhookDeliveryFailedEventDataDto {
-  @ApiProperty({ format: 'uuid', description: 'The subscription that could not be reached (never this one)' }) subscriptionId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The subscription that could not be reached (never this one)' })
+  subscriptionId!: string;
   @ApiProperty({ format: 'uuid' }) deliveryId!: string;
   @ApiProperty({ format: 'uuid', description: 'The event that was not delivered' }) eventId!: string;
   @ApiProperty({ example: 'message.created' }) eventType!: string;

@@ -3,7 +3,10 @@ import { WEBHOOK_EVENT_DATA_MODELS } from './webhook-event-data.dto';
 
 /** What every webhook POST carries (compact JSON), signed per Standard Webhooks. */
 export class WebhookPayloadDto {
-  @ApiProperty({ format: 'uuid', description: 'The event id; also the webhook-id header, the same on every retry: deduplicate on it' })
+  @ApiProperty({
+    format: 'uuid',
+    description: 'The event id; also the webhook-id header, the same on every retry: deduplicate on it',
+  })
   id!: string;
 
   @ApiProperty({ example: 'message.created' })
@@ -29,7 +32,10 @@ export class WebhookEventTypeResponseDto {
   @ApiProperty({ example: 'A session ended, with the reason and its summary.' })
   description!: string;
 
-  @ApiProperty({ description: 'Name of the schema of `data` under components.schemas of /docs-json', example: 'SessionEndedEventData' })
+  @ApiProperty({
+    description: 'Name of the schema of `data` under components.schemas of /docs-json',
+    example: 'SessionEndedEventData',
+  })
   dataSchema!: string;
 
   @ApiProperty({ type: WebhookPayloadDto, description: 'A complete example payload of this type' })

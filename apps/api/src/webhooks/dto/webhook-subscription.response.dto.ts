@@ -14,7 +14,12 @@ export class WebhookSubscriptionResponseDto implements WebhookSubscriptionView {
   @ApiProperty({ type: [String], example: ['session.*', 'message.created'] })
   eventTypes!: string[];
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Only events of this channel; null: every event' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Only events of this channel; null: every event',
+  })
   channelId!: string | null;
 
   @ApiProperty({ description: 'Whether events are sent to it (false: paused or disabled)', example: true })
@@ -37,7 +42,12 @@ export class WebhookSubscriptionResponseDto implements WebhookSubscriptionView {
   })
   failingSince!: string | null;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was disabled automatically (410 Gone, or too many failures in a row)' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When it was disabled automatically (410 Gone, or too many failures in a row)',
+  })
   disabledAt!: string | null;
 
   @ApiProperty({ type: String, nullable: true, example: null })
@@ -64,6 +74,10 @@ export class WebhookSubscriptionPageResponseDto {
   @ApiProperty({ type: [WebhookSubscriptionResponseDto] })
   data!: WebhookSubscriptionResponseDto[];
 
-  @ApiProperty({ type: String, nullable: true, description: 'Pass as ?cursor= to get the next page; null on the last page' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Pass as ?cursor= to get the next page; null on the last page',
+  })
   nextCursor!: string | null;
 }

@@ -18,7 +18,10 @@ export class ListChannelsHandler {
     const limit = pageLimit(query.limit);
     const after = keysetAfter(query.cursor);
     const rows = await this.channels.list(query.tenantId, { limit: limit + 1, after });
-    const circuits = await this.circuits.findByChannels(query.tenantId, rows.slice(0, limit).map((row) => row.item.id));
+    const circuits = await this.circuits.findByChannels(
+      query.tenantId,
+      rows.slice(0, limit).map((row) => row.item.id),
+    );
     return toPage(rows, limit, (channel) => toChannelView(channel, circuits.get(channel.id)));
   }
 }

@@ -45,7 +45,9 @@ export class RecordWahaSessionStatusHandler {
 }
 
 function toDate(at: Date | string | number): Date {
-  const date = at instanceof Date ? at : typeof at === 'string' || typeof at === 'number' ? new Date(at) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new ValidationError('at', 'must be a Date, an ISO 8601 time or epoch milliseconds');
+  const date =
+    at instanceof Date ? at : typeof at === 'string' || typeof at === 'number' ? new Date(at) : new Date(NaN);
+  if (Number.isNaN(date.getTime()))
+    throw new ValidationError('at', 'must be a Date, an ISO 8601 time or epoch milliseconds');
   return date;
 }

@@ -21,7 +21,11 @@ export interface WahaCircuitStatus {
 }
 
 /** A channel whose breaker no process has recorded: closed since ever. */
-export const CLOSED_WAHA_CIRCUIT: WahaCircuitStatus = Object.freeze({ state: 'closed', changedAt: null, lastFailure: null });
+export const CLOSED_WAHA_CIRCUIT: WahaCircuitStatus = Object.freeze({
+  state: 'closed',
+  changedAt: null,
+  lastFailure: null,
+});
 
 /**
  * Where breaker transitions are kept: the breakers live in the worker processes that call WAHA,

@@ -26,7 +26,10 @@ async function refusal(work: Promise<unknown>): Promise<ValidationError> {
 describe('WahaUrlGuard', () => {
   const resolver = new FakeResolver({
     'waha.example.com': [{ address: '93.184.216.34', family: 4 }],
-    'metadata.example.com': [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }],
+    'metadata.example.com': [
+      { address: '93.184.216.34', family: 4 },
+      { address: '169.254.169.254', family: 4 },
+    ],
     'waha.cluster.local': [{ address: '10.20.3.4', family: 4 }],
   });
   const publicOnly = new WahaUrlGuard(new WahaAddressPolicy(), resolver);

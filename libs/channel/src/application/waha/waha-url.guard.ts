@@ -39,6 +39,7 @@ export class WahaUrlGuard {
       throw error;
     }
     const refused = this.policy.firstRefused(addresses.map((a) => a.address));
-    if (refused) throw new ValidationError(field, `host ${host} resolves to ${refused.address}, ${refused.reason}; ${ALLOW_HINT}`);
+    if (refused)
+      throw new ValidationError(field, `host ${host} resolves to ${refused.address}, ${refused.reason}; ${ALLOW_HINT}`);
   }
 }

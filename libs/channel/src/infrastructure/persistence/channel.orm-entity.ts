@@ -14,7 +14,8 @@ export class ChannelOrmEntity {
   @Column('text', { name: 'webhook_secret_enc' }) webhookSecretEnc!: string;
   @Column('boolean', { name: 'allow_groups' }) allowGroups!: boolean;
   @Column('integer', { name: 'session_timeout_seconds', nullable: true }) sessionTimeoutSeconds!: number | null;
-  @Column('integer', { name: 'session_warning_lead_seconds', nullable: true }) sessionWarningLeadSeconds!: number | null;
+  @Column('integer', { name: 'session_warning_lead_seconds', nullable: true }) sessionWarningLeadSeconds!:
+    number | null;
   @Column('text', { name: 'session_warning_text', nullable: true }) sessionWarningText!: string | null;
   @Column('integer', { name: 'debounce_window_ms', nullable: true }) debounceWindowMs!: number | null;
   @Column('text', { name: 'inbound_mode', nullable: true }) inboundMode!: string | null;

@@ -34,25 +34,29 @@ export class SqlWahaCircuitStateStore extends WahaCircuitStateStore {
     // The tenant comes from the channel row (a WAHA connection carries no tenant); no row is
     // written for a channel deleted meanwhile. A transition older than the recorded one (another
     // worker's, or a write that overtook this one) changes nothing.
-    await this.ownSystemTransaction((m) => m.query(
-      `INSERT INTO waha_circuit_states (channel_id, tenant_id, state, changed_at, last_failure)
+    await this.ownSystemTransaction((m) =>
+      m.query(
+        `INSERT INTO waha_circuit_states (channel_id, tenant_id, state, changed_at, last_failure)
        SELECT c.id, c.tenant_id, $2, $3, $4 FROM channels c WHERE c.id = $1
        ON CONFLICT (channel_id) DO UPDATE
          SET state = EXCLUDED.state,
              changed_at = EXCLUDED.changed_at,
              last_failure = COALESCE(EXCLUDED.last_failure, waha_circuit_states.last_failure)
        WHERE waha_circuit_states.changed_at <= EXCLUDED.changed_at`,
-      [transition.channelId, transition.state, transition.changedAt, transition.lastFailure],
-    ));
+        [transition.channelId, transition.state, transition.changedAt, transition.lastFailure],
+      ),
+    );
   }
 
   async recordClosedIfNot(channelId: string, at: Date): Promise<void> {
     if (!isUuid(channelId)) return;
-    await this.ownSystemTransaction((m) => m.query(
-      `UPDATE waha_circuit_states SET state = 'closed', changed_at = $2
+    await this.ownSystemTransaction((m) =>
+      m.query(
+        `UPDATE waha_circuit_states SET state = 'closed', changed_at = $2
         WHERE channel_id = $1 AND state <> 'closed' AND changed_at <= $2`,
-      [channelId, at],
-    ));
+        [channelId, at],
+      ),
+    );
   }
 
   private ownSystemTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -70,7 +74,11 @@ export class SqlWahaCircuitStateStore extends WahaCircuitStateStore {
       ),
     );
     for (const row of rows) {
-      found.set(row.channel_id, { state: asCircuitState(row.state), changedAt: new Date(row.changed_at), lastFailure: row.last_failure });
+      found.set(row.channel_id, {
+        state: asCircuitState(row.state),
+        changedAt: new Date(row.changed_at),
+        lastFailure: row.last_failure,
+      });
     }
     return found;
   }

@@ -116,7 +116,10 @@ describe('TypeOrmChannelRepository (real PostgreSQL)', () => {
     const error = await rejection(repository.update(readerTwo));
     expect(error).toBeInstanceOf(ChannelVersionConflictError);
     expect((error as ChannelVersionConflictError).code).toBe('CHANNEL.VERSION_CONFLICT');
-    expect((await db.query(`SELECT name, version FROM channels WHERE id = $1`, [channel.id]))[0]).toEqual({ name: 'First writer', version: 2 });
+    expect((await db.query(`SELECT name, version FROM channels WHERE id = $1`, [channel.id]))[0]).toEqual({
+      name: 'First writer',
+      version: 2,
+    });
   });
 
   it('reports a channel deleted meanwhile as not found', async () => {
@@ -130,7 +133,9 @@ describe('TypeOrmChannelRepository (real PostgreSQL)', () => {
   it('locks the row for the unit of work with findByIdForUpdate, and refuses to run outside one', async () => {
     const channel = newChannel(tenantA);
     await repository.insert(channel);
-    expect(((await rejection(repository.findByIdForUpdate(tenantA, channel.id))) as Error).message).toMatch(/unit of work/);
+    expect(((await rejection(repository.findByIdForUpdate(tenantA, channel.id))) as Error).message).toMatch(
+      /unit of work/,
+    );
 
     const order: string[] = [];
     let releaseFirst!: () => void;
@@ -163,10 +168,19 @@ describe('TypeOrmChannelRepository (real PostgreSQL)', () => {
     const later = newChannel(tenant, new Date('2025-01-02T00:00:00.000Z'));
     for (const c of [...same, later]) await repository.insert(c);
 
-    const expected = [later.id, ...same.map((c) => c.id).sort().reverse()];
+    const expected = [
+      later.id,
+      ...same
+        .map((c) => c.id)
+        .sort()
+        .reverse(),
+    ];
     expect((await repository.list(tenant, { limit: 100 })).map((r) => r.item.id)).toEqual(expected);
     expect((await repository.list(tenant, { limit: 2 })).map((r) => r.item.id)).toEqual(expected.slice(0, 2));
-    const after = await repository.list(tenant, { limit: 100, after: { createdAt: at.toISOString(), id: expected[1]! } });
+    const after = await repository.list(tenant, {
+      limit: 100,
+      after: { createdAt: at.toISOString(), id: expected[1]! },
+    });
     expect(after.map((r) => r.item.id)).toEqual(expected.slice(2));
   });
 });

@@ -16,10 +16,12 @@ interface RecordedRequest {
 
 type Reply = (res: ServerResponse, req: RecordedRequest) => void;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => (res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  (res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
 
 /** A real HTTP server on 127.0.0.1 standing in for WAHA; each test sets how it answers. */
 describe('HttpWahaClient (real HTTP server)', () => {
@@ -40,7 +42,12 @@ describe('HttpWahaClient (real HTTP server)', () => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
-        const recorded = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const recorded = {
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         requests.push(recorded);
         reply(res, recorded);
       });
@@ -60,7 +67,12 @@ describe('HttpWahaClient (real HTTP server)', () => {
     requests.length = 0;
   });
 
-  const connection = (overrides: Partial<WahaConnection> = {}): WahaConnection => ({ baseUrl, apiKey: 'waha-key-123', session: 'default', ...overrides });
+  const connection = (overrides: Partial<WahaConnection> = {}): WahaConnection => ({
+    baseUrl,
+    apiKey: 'waha-key-123',
+    session: 'default',
+    ...overrides,
+  });
 
   async function failure(work: Promise<unknown>): Promise<WahaError> {
     try {
@@ -101,7 +113,10 @@ describe('HttpWahaClient (real HTTP server)', () => {
     });
 
     it('reads a WEBJS answer ({ id: { _serialized } }) and sends no reply_to or API key when there is none', async () => {
-      reply = json(201, { id: { fromMe: true, remote: '5511999990001@c.us', id: '3EB0FF', _serialized: 'true_5511999990001@c.us_3EB0FF' }, ack: 0 });
+      reply = json(201, {
+        id: { fromMe: true, remote: '5511999990001@c.us', id: '3EB0FF', _serialized: 'true_5511999990001@c.us_3EB0FF' },
+        ack: 0,
+      });
       const sent = await client.sendText({ ...connection({ apiKey: null }), chatId: '5511999990001@c.us', text: 'Hi' });
       expect(sent).toEqual({ id: 'true_5511999990001@c.us_3EB0FF' });
       expect(requests[0]!.headers['x-api-key']).toBeUndefined();
@@ -110,9 +125,16 @@ describe('HttpWahaClient (real HTTP server)', () => {
 
     it('fails permanently on a 401 (missing or wrong API key), exposing the status', async () => {
       reply = json(401, { message: 'Unauthorized', statusCode: 401 });
-      const error = await failure(client.sendText({ ...connection({ apiKey: 'wrong' }), chatId: '5511999990001@c.us', text: 'Hi' }));
+      const error = await failure(
+        client.sendText({ ...connection({ apiKey: 'wrong' }), chatId: '5511999990001@c.us', text: 'Hi' }),
+      );
       expect(error).toBeInstanceOf(WahaPermanentError);
-      expect(error).toMatchObject({ status: 401, code: 'WAHA.UNAUTHORIZED', retryable: false, operation: 'POST /api/sendText' });
+      expect(error).toMatchObject({
+        status: 401,
+        code: 'WAHA.UNAUTHORIZED',
+        retryable: false,
+        operation: 'POST /api/sendText',
+      });
       expect(error.message).toContain('answered 401');
       expect(error.message).not.toContain('wrong');
     });
@@ -155,7 +177,9 @@ describe('HttpWahaClient (real HTTP server)', () => {
     it('fails transiently with a timeout when WAHA does not answer in time', async () => {
       reply = () => undefined; // never answers
       const started = Date.now();
-      const error = await failure(impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      const error = await failure(
+        impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }),
+      );
       expect(error).toBeInstanceOf(WahaTransientError);
       expect(error).toMatchObject({ status: null, code: 'WAHA.TIMEOUT' });
       expect(error.message).toContain('within 300 ms');
@@ -169,7 +193,9 @@ describe('HttpWahaClient (real HTTP server)', () => {
         res.write('{"id":'); // and nothing more
       };
       const started = Date.now();
-      const error = await failure(impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }));
+      const error = await failure(
+        impatientClient.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }),
+      );
       expect(error).toBeInstanceOf(WahaTransientError);
       expect(error).toMatchObject({ status: null, code: 'WAHA.TIMEOUT' });
       expect(Date.now() - started).toBeLessThan(5000);
@@ -185,7 +211,9 @@ describe('HttpWahaClient (real HTTP server)', () => {
         res.writeHead(201, { 'content-type': 'text/html' });
         res.end('<html>proxy</html>');
       };
-      expect(await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' }))).toMatchObject({
+      expect(
+        await failure(client.sendText({ ...connection(), chatId: '5511999990001@c.us', text: 'Hi' })),
+      ).toMatchObject({
         code: 'WAHA.INVALID_RESPONSE',
       });
     });
@@ -208,8 +236,15 @@ describe('HttpWahaClient (real HTTP server)', () => {
 
     it('gets the message by chat and full id (encoded, without media) and reads id, fromMe and ack', async () => {
       reply = json(200, { id: messageId, fromMe: true, source: 'api', ack: 2, body: 'Olá!' });
-      await expect(client.findMessage({ ...connection(), chatId, messageId })).resolves.toEqual({ id: messageId, fromMe: true, ack: 2 });
-      expect(requests[0]).toMatchObject({ method: 'GET', url: `/api/default/chats/${encodeURIComponent(chatId)}/messages/${encodeURIComponent(messageId)}?downloadMedia=false` });
+      await expect(client.findMessage({ ...connection(), chatId, messageId })).resolves.toEqual({
+        id: messageId,
+        fromMe: true,
+        ack: 2,
+      });
+      expect(requests[0]).toMatchObject({
+        method: 'GET',
+        url: `/api/default/chats/${encodeURIComponent(chatId)}/messages/${encodeURIComponent(messageId)}?downloadMedia=false`,
+      });
       expect(requests[0]!.headers['x-api-key']).toBe('waha-key-123');
     });
 
@@ -219,7 +254,11 @@ describe('HttpWahaClient (real HTTP server)', () => {
     });
 
     it('fails permanently on a 404 for the session (the answer is unknown, not "not sent")', async () => {
-      reply = json(404, { statusCode: 404, message: "We didn't find a session with name 'default'.", error: 'Not Found' });
+      reply = json(404, {
+        statusCode: 404,
+        message: "We didn't find a session with name 'default'.",
+        error: 'Not Found',
+      });
       const error = await failure(client.findMessage({ ...connection(), chatId, messageId }));
       expect(error).toBeInstanceOf(WahaPermanentError);
       expect(error).toMatchObject({ status: 404, code: 'WAHA.NOT_FOUND' });
@@ -227,16 +266,28 @@ describe('HttpWahaClient (real HTTP server)', () => {
 
     it('fails transiently on a 500, and permanently on a 2xx that is no message', async () => {
       reply = json(500, { statusCode: 500, exception: { message: '2 UNKNOWN' } });
-      expect(await failure(client.findMessage({ ...connection(), chatId, messageId }))).toBeInstanceOf(WahaTransientError);
+      expect(await failure(client.findMessage({ ...connection(), chatId, messageId }))).toBeInstanceOf(
+        WahaTransientError,
+      );
       reply = json(200, { nothing: true });
-      expect(await failure(client.findMessage({ ...connection(), chatId, messageId }))).toMatchObject({ code: 'WAHA.INVALID_RESPONSE' });
+      expect(await failure(client.findMessage({ ...connection(), chatId, messageId }))).toMatchObject({
+        code: 'WAHA.INVALID_RESPONSE',
+      });
     });
   });
 
   describe('getSession', () => {
     it('reads name and status of the session, with the session name encoded into the path', async () => {
-      reply = json(200, { name: 'sales-2', status: 'WORKING', config: { webhooks: [] }, me: { id: '5511999990000@c.us', pushName: 'Acme' } });
-      await expect(client.getSession(connection({ session: 'sales-2' }))).resolves.toEqual({ name: 'sales-2', status: 'WORKING' });
+      reply = json(200, {
+        name: 'sales-2',
+        status: 'WORKING',
+        config: { webhooks: [] },
+        me: { id: '5511999990000@c.us', pushName: 'Acme' },
+      });
+      await expect(client.getSession(connection({ session: 'sales-2' }))).resolves.toEqual({
+        name: 'sales-2',
+        status: 'WORKING',
+      });
       expect(requests[0]).toMatchObject({ method: 'GET', url: '/api/sessions/sales-2' });
       expect(requests[0]!.headers['x-api-key']).toBe('waha-key-123');
     });
@@ -268,21 +319,32 @@ describe('HttpWahaClient (real HTTP server)', () => {
         { id: '5511999990001@c.us', name: 'Ana Souza', conversationTimestamp: 1773147750 },
         { id: '120363025555555555@g.us', name: '', conversationTimestamp: 1773140000 },
       ]);
-      await expect(client.listChats({ ...connection({ session: 'sales 2' }), limit: 20, offset: 40 })).resolves.toEqual([
-        { id: '5511999990001@c.us', name: 'Ana Souza', conversationTimestamp: 1773147750 },
-        { id: '120363025555555555@g.us', name: null, conversationTimestamp: 1773140000 },
-      ]);
-      expect(requests[0]).toMatchObject({ method: 'GET', url: '/api/sales%202/chats?limit=20&offset=40&sortBy=conversationTimestamp&sortOrder=desc' });
+      await expect(client.listChats({ ...connection({ session: 'sales 2' }), limit: 20, offset: 40 })).resolves.toEqual(
+        [
+          { id: '5511999990001@c.us', name: 'Ana Souza', conversationTimestamp: 1773147750 },
+          { id: '120363025555555555@g.us', name: null, conversationTimestamp: 1773140000 },
+        ],
+      );
+      expect(requests[0]).toMatchObject({
+        method: 'GET',
+        url: '/api/sales%202/chats?limit=20&offset=40&sortBy=conversationTimestamp&sortOrder=desc',
+      });
       expect(requests[0]!.headers['x-api-key']).toBe('waha-key-123');
 
       reply = json(200, []);
-      await expect(client.listChats({ ...connection(), limit: 5, offset: 0, sortBy: 'id', sortOrder: 'asc' })).resolves.toEqual([]);
+      await expect(
+        client.listChats({ ...connection(), limit: 5, offset: 0, sortBy: 'id', sortOrder: 'asc' }),
+      ).resolves.toEqual([]);
       expect(requests[1]!.url).toBe('/api/default/chats?limit=5&offset=0&sortBy=id&sortOrder=asc');
     });
 
     it('normalises WEBJS chats ({ id: { _serialized }, timestamp }) and skips items without a usable id', async () => {
       reply = json(200, [
-        { id: { server: 'c.us', user: '5511999990002', _serialized: '5511999990002@c.us' }, name: 'Bruno', timestamp: 1773147000 },
+        {
+          id: { server: 'c.us', user: '5511999990002', _serialized: '5511999990002@c.us' },
+          name: 'Bruno',
+          timestamp: 1773147000,
+        },
         { id: '5511999990003@s.whatsapp.net', conversationTimestamp: '1773146000' },
         { id: '5511999990004@c.us', name: 'Ms', conversationTimestamp: 1773145000123 },
         { id: { server: 'c.us' }, name: 'no id' },
@@ -299,10 +361,18 @@ describe('HttpWahaClient (real HTTP server)', () => {
 
     it('fails permanently when the answer is not an array, and refuses a bad page before asking WAHA', async () => {
       reply = json(200, { chats: [] });
-      expect(await failure(client.listChats({ ...connection(), limit: 10, offset: 0 }))).toMatchObject({ code: 'WAHA.INVALID_RESPONSE', status: 200 });
+      expect(await failure(client.listChats({ ...connection(), limit: 10, offset: 0 }))).toMatchObject({
+        code: 'WAHA.INVALID_RESPONSE',
+        status: 200,
+      });
       const before = requests.length;
-      expect(await failure(client.listChats({ ...connection(), limit: 0, offset: 0 }))).toMatchObject({ code: 'WAHA.BAD_REQUEST', status: null });
-      expect(await failure(client.listChats({ ...connection(), limit: 10, offset: -1 }))).toMatchObject({ code: 'WAHA.BAD_REQUEST' });
+      expect(await failure(client.listChats({ ...connection(), limit: 0, offset: 0 }))).toMatchObject({
+        code: 'WAHA.BAD_REQUEST',
+        status: null,
+      });
+      expect(await failure(client.listChats({ ...connection(), limit: 10, offset: -1 }))).toMatchObject({
+        code: 'WAHA.BAD_REQUEST',
+      });
       expect(requests).toHaveLength(before);
     });
   });
@@ -317,7 +387,15 @@ describe('HttpWahaClient (real HTTP server)', () => {
       ];
       reply = json(200, page);
       await expect(
-        client.listChatMessages({ ...connection(), chatId, limit: 100, offset: 200, sortOrder: 'asc', timestampGte: 1773000000, timestampLte: 1773147760 }),
+        client.listChatMessages({
+          ...connection(),
+          chatId,
+          limit: 100,
+          offset: 200,
+          sortOrder: 'asc',
+          timestampGte: 1773000000,
+          timestampLte: 1773147760,
+        }),
       ).resolves.toEqual(page);
       expect(requests[0]).toMatchObject({
         method: 'GET',
@@ -325,22 +403,35 @@ describe('HttpWahaClient (real HTTP server)', () => {
       });
 
       reply = json(200, []);
-      await expect(client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'desc' })).resolves.toEqual([]);
-      expect(requests[1]!.url).toBe(`/api/default/chats/${encodeURIComponent(chatId)}/messages?limit=10&offset=0&sortBy=timestamp&sortOrder=desc&downloadMedia=false`);
+      await expect(
+        client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'desc' }),
+      ).resolves.toEqual([]);
+      expect(requests[1]!.url).toBe(
+        `/api/default/chats/${encodeURIComponent(chatId)}/messages?limit=10&offset=0&sortBy=timestamp&sortOrder=desc&downloadMedia=false`,
+      );
     });
 
     it('fails permanently unless the answer is a JSON array of objects', async () => {
       for (const answer of [{ messages: [] }, [{ id: 'x' }, 'text'], [null], null]) {
         reply = answer === null ? (res) => res.writeHead(200).end() : json(200, answer);
-        const error = await failure(client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'asc' }));
+        const error = await failure(
+          client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'asc' }),
+        );
         expect(error).toBeInstanceOf(WahaPermanentError);
         expect(error).toMatchObject({ code: 'WAHA.INVALID_RESPONSE' });
       }
     });
 
     it('names the session status problem on a 422 and keeps it transient', async () => {
-      reply = json(422, { error: 'Session status is not as expected. Try again later or restart the session', session: 'default', status: 'SCAN_QR_CODE', expected: ['WORKING'] });
-      const error = await failure(client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'asc' }));
+      reply = json(422, {
+        error: 'Session status is not as expected. Try again later or restart the session',
+        session: 'default',
+        status: 'SCAN_QR_CODE',
+        expected: ['WORKING'],
+      });
+      const error = await failure(
+        client.listChatMessages({ ...connection(), chatId, limit: 10, offset: 0, sortOrder: 'asc' }),
+      );
       expect(error).toBeInstanceOf(WahaTransientError);
       expect(error).toMatchObject({ code: 'WAHA.SESSION_NOT_READY', status: 422 });
       expect(error.message).toContain("the WAHA session 'default' is SCAN_QR_CODE, not WORKING");
@@ -377,7 +468,10 @@ describe('HttpWahaClient (real HTTP server)', () => {
       expect(requests).toHaveLength(1);
 
       // The same name now also answers with the cloud metadata address: refused, nothing sent.
-      resolver.answers['waha.internal.test'] = [{ address: '127.0.0.1', family: 4 }, { address: '169.254.169.254', family: 4 }];
+      resolver.answers['waha.internal.test'] = [
+        { address: '127.0.0.1', family: 4 },
+        { address: '169.254.169.254', family: 4 },
+      ];
       loopbackAllowed.onModuleDestroy(); // no pooled socket from the first call may carry the second
       const error = await failure(loopbackAllowed.getSession(named));
       expect(error).toMatchObject({ status: null, code: 'WAHA.ADDRESS_REFUSED' });
@@ -387,7 +481,13 @@ describe('HttpWahaClient (real HTTP server)', () => {
 
     it('refuses a host name resolving to loopback when the policy does not allow it', async () => {
       resolver.answers['rebound.test'] = [{ address: '::ffff:127.0.0.1', family: 6 }];
-      const error = await failure(publicOnly.sendText({ ...connection({ baseUrl: `http://rebound.test:${port()}` }), chatId: '5511999990001@c.us', text: 'Hi' }));
+      const error = await failure(
+        publicOnly.sendText({
+          ...connection({ baseUrl: `http://rebound.test:${port()}` }),
+          chatId: '5511999990001@c.us',
+          text: 'Hi',
+        }),
+      );
       expect(error).toBeInstanceOf(WahaPermanentError);
       expect(error).toMatchObject({ code: 'WAHA.ADDRESS_REFUSED' });
       expect(requests).toHaveLength(0);

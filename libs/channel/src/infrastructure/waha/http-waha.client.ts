@@ -3,7 +3,11 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type LookupFunction, isIP } from 'node:net';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HostResolver } from '@app/shared';
-import { type WahaFailureCode, WahaPermanentError, WahaTransientError } from '../../application/waha/waha-client.errors';
+import {
+  type WahaFailureCode,
+  WahaPermanentError,
+  WahaTransientError,
+} from '../../application/waha/waha-client.errors';
 import {
   type WahaChat,
   WahaClient,
@@ -83,7 +87,13 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
     if (request.replyTo !== undefined) body.reply_to = request.replyTo;
     if (request.messageId !== undefined) body.id = request.messageId;
     const operation = 'POST /api/sendText';
-    const { status, answer } = await this.call({ connection: request, operation, method: 'POST', path: '/api/sendText', body });
+    const { status, answer } = await this.call({
+      connection: request,
+      operation,
+      method: 'POST',
+      path: '/api/sendText',
+      body,
+    });
     // GOWS answers `{ id: "true_<chat>_<raw>", _data }`, WEBJS `{ id: { _serialized } }`.
     const id = readId(answer);
     if (!id) throw invalidResponse(operation, status, 'has no message id (id or id._serialized)', answer);
@@ -99,7 +109,12 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
     } catch (error) {
       // WAHA answers 404 both for an unknown message and for an unknown session; only the first
       // means "not sent". Its session-missing body names the session ("We didn't find a session").
-      if (error instanceof WahaPermanentError && error.code === 'WAHA.NOT_FOUND' && !/session/i.test(error.responseBody ?? '')) return null;
+      if (
+        error instanceof WahaPermanentError &&
+        error.code === 'WAHA.NOT_FOUND' &&
+        !/session/i.test(error.responseBody ?? '')
+      )
+        return null;
       throw error;
     }
     const { status, answer } = answered;
@@ -149,30 +164,49 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
       // WAHA downloads every media file by default: slow, and the files expire within minutes.
       downloadMedia: 'false',
     });
-    if (request.timestampGte !== undefined) query.set('filter.timestamp.gte', String(pageNumber(operation, 'timestampGte', request.timestampGte, 0)));
-    if (request.timestampLte !== undefined) query.set('filter.timestamp.lte', String(pageNumber(operation, 'timestampLte', request.timestampLte, 0)));
+    if (request.timestampGte !== undefined)
+      query.set('filter.timestamp.gte', String(pageNumber(operation, 'timestampGte', request.timestampGte, 0)));
+    if (request.timestampLte !== undefined)
+      query.set('filter.timestamp.lte', String(pageNumber(operation, 'timestampLte', request.timestampLte, 0)));
     const path = `/api/${encodeURIComponent(request.session)}/chats/${encodeURIComponent(request.chatId)}/messages?${query.toString()}`;
     const { status, answer } = await this.call({ connection: request, operation, method: 'GET', path });
     if (!Array.isArray(answer)) throw invalidResponse(operation, status, 'is not a JSON array of messages', answer);
     const messages: Record<string, unknown>[] = [];
     for (const item of answer) {
-      if (!isRecord(item)) throw invalidResponse(operation, status, 'holds an item that is not a message object', answer);
+      if (!isRecord(item))
+        throw invalidResponse(operation, status, 'holds an item that is not a message object', answer);
       messages.push(item);
     }
     return messages;
   }
 
-  private async call({ connection, operation, method, path, body }: WahaCall): Promise<{ status: number; answer: unknown }> {
+  private async call({
+    connection,
+    operation,
+    method,
+    path,
+    body,
+  }: WahaCall): Promise<{ status: number; answer: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (connection.apiKey !== null) headers['x-api-key'] = connection.apiKey;
 
     let response: WahaHttpAnswer;
     try {
-      response = await this.send(`${connection.baseUrl.replace(/\/+$/, '')}${path}`, method, headers, body === undefined ? undefined : JSON.stringify(body));
+      response = await this.send(
+        `${connection.baseUrl.replace(/\/+$/, '')}${path}`,
+        method,
+        headers,
+        body === undefined ? undefined : JSON.stringify(body),
+      );
     } catch (error) {
       if ((error as { code?: unknown }).code === ADDRESS_REFUSED) {
-        throw new WahaPermanentError(`WAHA ${operation} refused: ${(error as Error).message}`, { code: 'WAHA.ADDRESS_REFUSED', operation, status: null, cause: error });
+        throw new WahaPermanentError(`WAHA ${operation} refused: ${(error as Error).message}`, {
+          code: 'WAHA.ADDRESS_REFUSED',
+          operation,
+          status: null,
+          cause: error,
+        });
       }
       throw this.unreachable(operation, error);
     }
@@ -188,7 +222,12 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
   }
 
   /** One request, answered with its whole body, or rejected (timeout, network, refused address). */
-  private send(target: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<WahaHttpAnswer> {
+  private send(
+    target: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<WahaHttpAnswer> {
     let url: URL;
     try {
       url = new URL(target);
@@ -198,7 +237,10 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     if (isIP(host) !== 0) {
       const verdict = this.policy.check(host);
-      if (!verdict.allowed) return Promise.reject(new AddressRefusedError(`${host} is ${verdict.reason}; allow it with WAHA_ALLOWED_CIDRS`));
+      if (!verdict.allowed)
+        return Promise.reject(
+          new AddressRefusedError(`${host} is ${verdict.reason}; allow it with WAHA_ALLOWED_CIDRS`),
+        );
     }
     const https = url.protocol === 'https:';
     const request = https ? httpsRequest : httpRequest;
@@ -211,10 +253,12 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
         timedOut = true;
         req.destroy(timeout);
       }, this.timeoutMs);
-      const settle = <T>(done: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        done(value);
-      };
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          done(value);
+        };
       const req = request(
         {
           protocol: url.protocol,
@@ -232,10 +276,21 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('error', settle(reject));
-          res.on('end', () => settle(resolve)({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            settle(resolve)({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
           // A body cut off (by the timeout or the peer) may end in neither 'end' nor 'error'.
           res.on('close', () => {
-            if (!res.complete) settle(reject)(timedOut ? timeout : Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }));
+            if (!res.complete)
+              settle(reject)(
+                timedOut
+                  ? timeout
+                  : Object.assign(new Error('the connection closed before the answer ended'), { code: 'ECONNRESET' }),
+              );
           });
         },
       );
@@ -255,15 +310,29 @@ export class HttpWahaClient extends WahaClient implements OnModuleDestroy {
           }
           const refused = this.policy.firstRefused(addresses.map((a) => a.address));
           if (refused) {
-            callback(new AddressRefusedError(`host ${hostname} resolves to ${refused.address}, ${refused.reason}; allow it with WAHA_ALLOWED_CIDRS`), '', 4);
+            callback(
+              new AddressRefusedError(
+                `host ${hostname} resolves to ${refused.address}, ${refused.reason}; allow it with WAHA_ALLOWED_CIDRS`,
+              ),
+              '',
+              4,
+            );
             return;
           }
-          const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+          const wanted =
+            options.family === 4 || options.family === 6
+              ? addresses.filter((a) => a.family === options.family)
+              : addresses;
           const usable = wanted.length > 0 ? wanted : addresses;
-          if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+          if (options.all)
+            callback(
+              null,
+              usable.map((a) => ({ address: a.address, family: a.family })),
+            );
           else callback(null, usable[0]!.address, usable[0]!.family);
         },
-        (error: Error & { code?: string }) => callback(Object.assign(error, { code: error.code ?? 'ENOTFOUND' }), '', 4),
+        (error: Error & { code?: string }) =>
+          callback(Object.assign(error, { code: error.code ?? 'ENOTFOUND' }), '', 4),
       );
     };
   }
@@ -296,7 +365,8 @@ function failed(operation: string, response: WahaHttpAnswer): WahaPermanentError
   const message = `WAHA ${operation} answered ${status}${hint ? ` (${hint})` : ''}${responseBody ? `: ${responseBody}` : ''}`;
   const transient = (code: WahaFailureCode, retryAfterMs?: number) =>
     new WahaTransientError(message, { code, operation, status, responseBody, retryAfterMs });
-  const permanent = (code: WahaFailureCode) => new WahaPermanentError(message, { code, operation, status, responseBody });
+  const permanent = (code: WahaFailureCode) =>
+    new WahaPermanentError(message, { code, operation, status, responseBody });
   // Everything not listed (other 4xx, and 3xx redirects, which are not followed) needs a fix too.
 
   if (status === 422) return transient('WAHA.SESSION_NOT_READY');
@@ -316,7 +386,10 @@ function failureHint(status: number, text: string): string | null {
   // Never "wrong key" with the key: the message goes to logs and workflow histories.
   if (status === 401) return "WAHA did not accept the API key: check the channel's WAHA API key";
   if (status === 403) return "the channel's WAHA API key may not do this";
-  if (status === 404) return /session/i.test(text) ? "WAHA has no session of the channel's session name" : 'WAHA does not know the session or the item asked for';
+  if (status === 404)
+    return /session/i.test(text)
+      ? "WAHA has no session of the channel's session name"
+      : 'WAHA does not know the session or the item asked for';
   if (status === 422) return sessionStatusHint(text);
   if (status === 429) return 'WAHA is rate limiting';
   return null;
@@ -332,7 +405,10 @@ function sessionStatusHint(text: string): string {
   }
   if (isRecord(body) && typeof body.status === 'string') {
     const session = typeof body.session === 'string' ? `'${body.session}' ` : '';
-    const expected = Array.isArray(body.expected) && body.expected.every((e) => typeof e === 'string') ? body.expected.join(' or ') : 'WORKING';
+    const expected =
+      Array.isArray(body.expected) && body.expected.every((e) => typeof e === 'string')
+        ? body.expected.join(' or ')
+        : 'WORKING';
     return `the WAHA session ${session}is ${body.status}, not ${expected}: it cannot send or read until it is (start it, or scan its QR code)`;
   }
   return 'the WAHA session is not WORKING (or the engine cannot do this): it cannot send or read until it is';
@@ -363,7 +439,8 @@ function readChat(item: unknown): WahaChat | null {
 
 /** Unix seconds from a number or numeric string; a value in milliseconds is scaled down. */
 function unixSeconds(value: unknown): number | null {
-  const number = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+  const number =
+    typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : NaN;
   if (!Number.isFinite(number) || number <= 0) return null;
   // Seconds stay below 1e11 until the year 5138; a larger value is milliseconds.
   return number >= 1e11 ? Math.floor(number / 1000) : Math.floor(number);

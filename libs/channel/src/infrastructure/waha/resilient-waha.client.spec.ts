@@ -6,7 +6,11 @@ import { register } from 'prom-client';
 import { DnsHostResolver, parseCidrList } from '@app/shared';
 import { WahaError, WahaPermanentError, WahaTransientError } from '../../application/waha/waha-client.errors';
 import { type WahaConnection } from '../../application/waha/waha-client.port';
-import { WahaCircuitStateStore, type WahaCircuitStatus, type WahaCircuitTransition } from '../../application/waha/waha-circuit-state.port';
+import {
+  WahaCircuitStateStore,
+  type WahaCircuitStatus,
+  type WahaCircuitTransition,
+} from '../../application/waha/waha-circuit-state.port';
 import { type WahaChannelGuardSettings, type WahaReadRetrySettings } from '../../channel.config';
 import { WahaAddressPolicy } from '../../domain/waha-address-policy';
 import { HttpWahaClient } from './http-waha.client';
@@ -21,10 +25,12 @@ interface Arrival {
 
 type Reply = (res: ServerResponse) => void;
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Reply => (res) => {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Reply =>
+  (res) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
 const SESSION = json(200, { name: 'default', status: 'WORKING' });
 const UNAVAILABLE = json(503, { statusCode: 503, message: 'Service Unavailable' });
 
@@ -57,16 +63,32 @@ describe('ResilientWahaClient (real HTTP server)', () => {
   let script: Reply[] = [];
   let fallback: Reply = SESSION;
   const arrivals: Arrival[] = [];
-  const http = new HttpWahaClient({ wahaHttpTimeoutMs: 10_000 }, new WahaAddressPolicy(parseCidrList('127.0.0.1/32')), new DnsHostResolver());
+  const http = new HttpWahaClient(
+    { wahaHttpTimeoutMs: 10_000 },
+    new WahaAddressPolicy(parseCidrList('127.0.0.1/32')),
+    new DnsHostResolver(),
+  );
   afterAll(() => http.onModuleDestroy());
 
   const retrySettings: WahaReadRetrySettings = { attempts: 4, baseDelayMs: 20, maxDelayMs: 3_000, budgetMs: 5_000 };
-  const guardSettings: WahaChannelGuardSettings = { breakerThreshold: 3, breakerHalfOpenAfterMs: 400, breakerHalfOpenMaxMs: 2_000, rateLimitPerSecond: 1_000, rateLimitMaxWaitMs: 5_000 };
-  const clientWith = (overrides: { retry?: Partial<WahaReadRetrySettings>; guard?: Partial<WahaChannelGuardSettings> } = {}, store = new MemoryCircuitStore()) => ({
+  const guardSettings: WahaChannelGuardSettings = {
+    breakerThreshold: 3,
+    breakerHalfOpenAfterMs: 400,
+    breakerHalfOpenMaxMs: 2_000,
+    rateLimitPerSecond: 1_000,
+    rateLimitMaxWaitMs: 5_000,
+  };
+  const clientWith = (
+    overrides: { retry?: Partial<WahaReadRetrySettings>; guard?: Partial<WahaChannelGuardSettings> } = {},
+    store = new MemoryCircuitStore(),
+  ) => ({
     store,
     client: new ResilientWahaClient(
       http,
-      { wahaReadRetry: { ...retrySettings, ...overrides.retry }, wahaChannelGuard: { ...guardSettings, ...overrides.guard } },
+      {
+        wahaReadRetry: { ...retrySettings, ...overrides.retry },
+        wahaChannelGuard: { ...guardSettings, ...overrides.guard },
+      },
       store,
     ),
   });
@@ -98,7 +120,13 @@ describe('ResilientWahaClient (real HTTP server)', () => {
   /** A connection of a channel of its own, so breakers and limiters of tests do not meet. */
   const channel = (overrides: Partial<WahaConnection> = {}): WahaConnection => {
     channelCounter += 1;
-    return { baseUrl, apiKey: 'waha-key-123', session: 'default', channelId: `00000000-0000-4000-8000-${String(channelCounter).padStart(12, '0')}`, ...overrides };
+    return {
+      baseUrl,
+      apiKey: 'waha-key-123',
+      session: 'default',
+      channelId: `00000000-0000-4000-8000-${String(channelCounter).padStart(12, '0')}`,
+      ...overrides,
+    };
   };
 
   async function failure(work: Promise<unknown>): Promise<WahaError> {
@@ -119,7 +147,9 @@ describe('ResilientWahaClient (real HTTP server)', () => {
   };
 
   async function metric(name: string, labels: Record<string, string>): Promise<number> {
-    const found = (await register.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, value]) => v.labels[k] === value));
+    const found = (await register.getSingleMetric(name)?.get())?.values.find((v) =>
+      Object.entries(labels).every(([k, value]) => v.labels[k] === value),
+    );
     return found?.value ?? 0;
   }
 
@@ -129,8 +159,14 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       const retriedBefore = await metric('crm_waha_calls_total', { operation: 'getSession', outcome: 'retried' });
       script = [UNAVAILABLE, UNAVAILABLE];
       await expect(client.getSession(channel())).resolves.toEqual({ name: 'default', status: 'WORKING' });
-      expect(arrivals.map((a) => a.url)).toEqual(['/api/sessions/default', '/api/sessions/default', '/api/sessions/default']);
-      expect(await metric('crm_waha_calls_total', { operation: 'getSession', outcome: 'retried' })).toBe(retriedBefore + 1);
+      expect(arrivals.map((a) => a.url)).toEqual([
+        '/api/sessions/default',
+        '/api/sessions/default',
+        '/api/sessions/default',
+      ]);
+      expect(await metric('crm_waha_calls_total', { operation: 'getSession', outcome: 'retried' })).toBe(
+        retriedBefore + 1,
+      );
     });
 
     it('honours Retry-After on a 429: the second attempt comes at least 900 ms after the first', async () => {
@@ -145,12 +181,22 @@ describe('ResilientWahaClient (real HTTP server)', () => {
     });
 
     it('retries a timeout: the attempt that hung is given up and the next one answers', async () => {
-      const impatientHttp = new HttpWahaClient({ wahaHttpTimeoutMs: 200 }, new WahaAddressPolicy(parseCidrList('127.0.0.1/32')), new DnsHostResolver());
+      const impatientHttp = new HttpWahaClient(
+        { wahaHttpTimeoutMs: 200 },
+        new WahaAddressPolicy(parseCidrList('127.0.0.1/32')),
+        new DnsHostResolver(),
+      );
       try {
-        const client = new ResilientWahaClient(impatientHttp, { wahaReadRetry: retrySettings, wahaChannelGuard: guardSettings }, new MemoryCircuitStore());
+        const client = new ResilientWahaClient(
+          impatientHttp,
+          { wahaReadRetry: retrySettings, wahaChannelGuard: guardSettings },
+          new MemoryCircuitStore(),
+        );
         script = [() => undefined]; // never answers
         fallback = json(404, { statusCode: 404, message: 'Message not found', error: 'Not Found' });
-        await expect(client.findMessage({ ...channel(), chatId: '5511999990001@c.us', messageId: 'true_5511999990001@c.us_3EB0' })).resolves.toBeNull();
+        await expect(
+          client.findMessage({ ...channel(), chatId: '5511999990001@c.us', messageId: 'true_5511999990001@c.us_3EB0' }),
+        ).resolves.toBeNull();
         expect(arrivals).toHaveLength(2);
         expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(190);
       } finally {
@@ -161,7 +207,9 @@ describe('ResilientWahaClient (real HTTP server)', () => {
     it('retries 5xx and network errors of every read, up to the attempt limit', async () => {
       const { client } = clientWith({ retry: { attempts: 3 } });
       fallback = json(500, { statusCode: 500, exception: { message: '2 UNKNOWN' } });
-      const error = await failure(client.listChatMessages({ ...channel(), chatId: '5511999990001@c.us', limit: 10, offset: 0, sortOrder: 'asc' }));
+      const error = await failure(
+        client.listChatMessages({ ...channel(), chatId: '5511999990001@c.us', limit: 10, offset: 0, sortOrder: 'asc' }),
+      );
       expect(error).toBeInstanceOf(WahaTransientError);
       expect(error).toMatchObject({ code: 'WAHA.SERVER_ERROR', status: 500 });
       expect(arrivals).toHaveLength(3);
@@ -189,13 +237,18 @@ describe('ResilientWahaClient (real HTTP server)', () => {
 
       const { client: impatient } = clientWith({ retry: { maxDelayMs: 500 } });
       script = [json(429, { message: 'Too Many Requests' }, { 'retry-after': '1' })];
-      expect(await failure(impatient.getSession(channel()))).toMatchObject({ code: 'WAHA.RATE_LIMITED', retryAfterMs: 1_000 });
+      expect(await failure(impatient.getSession(channel()))).toMatchObject({
+        code: 'WAHA.RATE_LIMITED',
+        retryAfterMs: 1_000,
+      });
       expect(arrivals).toHaveLength(2);
     });
 
     it('does not retry 404 and 401, and says what they mean', async () => {
       const { client } = clientWith();
-      script = [json(404, { statusCode: 404, message: "We didn't find a session with name 'nope'.", error: 'Not Found' })];
+      script = [
+        json(404, { statusCode: 404, message: "We didn't find a session with name 'nope'.", error: 'Not Found' }),
+      ];
       const notFound = await failure(client.getSession(channel({ session: 'nope' })));
       expect(notFound).toBeInstanceOf(WahaPermanentError);
       expect(notFound).toMatchObject({ code: 'WAHA.NOT_FOUND', status: 404 });
@@ -204,7 +257,9 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       expect(arrivals).toHaveLength(1);
 
       script = [json(401, { message: 'Unauthorized', statusCode: 401 })];
-      const unauthorized = await failure(client.listChats({ ...channel({ apiKey: 'not-the-key' }), limit: 10, offset: 0 }));
+      const unauthorized = await failure(
+        client.listChats({ ...channel({ apiKey: 'not-the-key' }), limit: 10, offset: 0 }),
+      );
       expect(unauthorized).toMatchObject({ code: 'WAHA.UNAUTHORIZED', status: 401 });
       expect(unauthorized.message).toContain("WAHA did not accept the API key: check the channel's WAHA API key");
       expect(unauthorized.message).not.toContain('not-the-key');
@@ -213,8 +268,17 @@ describe('ResilientWahaClient (real HTTP server)', () => {
 
     it('does not retry a 422 (session not WORKING) inside the call, and keeps it transient', async () => {
       const { client } = clientWith();
-      script = [json(422, { error: 'Session status is not as expected. Try again later or restart the session', session: 'default', status: 'STARTING', expected: ['WORKING'] })];
-      const error = await failure(client.findMessage({ ...channel(), chatId: '5511999990001@c.us', messageId: 'true_5511999990001@c.us_3EB0' }));
+      script = [
+        json(422, {
+          error: 'Session status is not as expected. Try again later or restart the session',
+          session: 'default',
+          status: 'STARTING',
+          expected: ['WORKING'],
+        }),
+      ];
+      const error = await failure(
+        client.findMessage({ ...channel(), chatId: '5511999990001@c.us', messageId: 'true_5511999990001@c.us_3EB0' }),
+      );
       expect(error).toBeInstanceOf(WahaTransientError);
       expect(error).toMatchObject({ code: 'WAHA.SESSION_NOT_READY' });
       expect(error.message).toContain("the WAHA session 'default' is STARTING, not WORKING");
@@ -237,7 +301,8 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       const connection = channel();
       const other = channel();
       fallback = UNAVAILABLE;
-      for (let i = 0; i < 3; i++) expect(await failure(client.getSession(connection))).toMatchObject({ code: 'WAHA.SERVER_ERROR' });
+      for (let i = 0; i < 3; i++)
+        expect(await failure(client.getSession(connection))).toMatchObject({ code: 'WAHA.SERVER_ERROR' });
       expect(arrivals).toHaveLength(3);
 
       const openedAt = Date.now();
@@ -250,7 +315,9 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       expect(fast.message).toContain('after 3 consecutive failed requests');
       expect(fast.message).toMatch(/WAHA is tried again from \d{4}-\d\d-\d\dT/);
       // sendText fails fast as well: nothing reached the server.
-      expect(await failure(client.sendText({ ...connection, chatId: '5511999990001@c.us', text: 'Olá' }))).toMatchObject({ code: 'WAHA.CIRCUIT_OPEN' });
+      expect(
+        await failure(client.sendText({ ...connection, chatId: '5511999990001@c.us', text: 'Olá' })),
+      ).toMatchObject({ code: 'WAHA.CIRCUIT_OPEN' });
       expect(arrivals).toHaveLength(3);
 
       // Another channel on the same server has its own breaker.
@@ -268,11 +335,16 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       expect(arrivals).toHaveLength(6);
       await client.settled();
       expect(store.transitions.map((t) => t.state)).toEqual(['open', 'half_open', 'closed']);
-      expect(store.transitions.map((t) => t.changedAt.getTime())).toEqual([...store.transitions.map((t) => t.changedAt.getTime())].sort((a, b) => a - b));
+      expect(store.transitions.map((t) => t.changedAt.getTime())).toEqual(
+        [...store.transitions.map((t) => t.changedAt.getTime())].sort((a, b) => a - b),
+      );
     });
 
     it('opens again for twice as long (up to the maximum) when the half-open test call fails', async () => {
-      const { client, store } = clientWith({ retry: { attempts: 1 }, guard: { breakerThreshold: 2, breakerHalfOpenAfterMs: 200, breakerHalfOpenMaxMs: 300 } });
+      const { client, store } = clientWith({
+        retry: { attempts: 1 },
+        guard: { breakerThreshold: 2, breakerHalfOpenAfterMs: 200, breakerHalfOpenMaxMs: 300 },
+      });
       const connection = channel();
       fallback = json(504, { message: 'Gateway Timeout' });
       await failure(client.getSession(connection));
@@ -305,10 +377,18 @@ describe('ResilientWahaClient (real HTTP server)', () => {
     it('does not count 4xx answers (WAHA works; the request or the channel is wrong)', async () => {
       const { client, store } = clientWith({ retry: { attempts: 1 } });
       const connection = channel();
-      fallback = json(404, { statusCode: 404, message: "We didn't find a session with name 'default'.", error: 'Not Found' });
-      for (let i = 0; i < 6; i++) expect(await failure(client.getSession(connection))).toMatchObject({ code: 'WAHA.NOT_FOUND' });
+      fallback = json(404, {
+        statusCode: 404,
+        message: "We didn't find a session with name 'default'.",
+        error: 'Not Found',
+      });
+      for (let i = 0; i < 6; i++)
+        expect(await failure(client.getSession(connection))).toMatchObject({ code: 'WAHA.NOT_FOUND' });
       fallback = json(400, { statusCode: 400, message: ['limit must be a number'], error: 'Bad Request' });
-      for (let i = 0; i < 6; i++) expect(await failure(client.listChats({ ...connection, limit: 1, offset: 0 }))).toMatchObject({ code: 'WAHA.BAD_REQUEST' });
+      for (let i = 0; i < 6; i++)
+        expect(await failure(client.listChats({ ...connection, limit: 1, offset: 0 }))).toMatchObject({
+          code: 'WAHA.BAD_REQUEST',
+        });
       expect(arrivals).toHaveLength(12);
       await client.settled();
       expect(store.transitions).toEqual([]);
@@ -323,7 +403,9 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       expect(fast).toMatchObject({ code: 'WAHA.CIRCUIT_OPEN' });
       expect(fast.message).toContain(`WAHA session '${anonymous.session}' at`);
       fallback = SESSION;
-      await expect(client.getSession({ ...anonymous, session: `${anonymous.session}-b` })).resolves.toMatchObject({ status: 'WORKING' });
+      await expect(client.getSession({ ...anonymous, session: `${anonymous.session}-b` })).resolves.toMatchObject({
+        status: 'WORKING',
+      });
     });
 
     it('goes on when recording a transition fails (the database is down): the call answers as WAHA did', async () => {
@@ -364,7 +446,9 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       const { client } = clientWith({ guard: { rateLimitPerSecond: 2, rateLimitMaxWaitMs: 1_000 } });
       const connection = channel();
       const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => client.getSession(connection)));
-      const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as WahaError);
+      const rejected = outcomes
+        .filter((o): o is PromiseRejectedResult => o.status === 'rejected')
+        .map((o) => o.reason as WahaError);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(4);
       expect(rejected.map((e) => [e.constructor.name, e.code])).toEqual([
         ['WahaTransientError', 'WAHA.QUEUE_FULL'],
@@ -377,7 +461,10 @@ describe('ResilientWahaClient (real HTTP server)', () => {
 
   describe('metrics', () => {
     it('counts calls by operation and outcome, times them, and tracks open breakers and transitions, without ids', async () => {
-      const { client } = clientWith({ retry: { attempts: 1 }, guard: { breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000, breakerHalfOpenMaxMs: 60_000 } });
+      const { client } = clientWith({
+        retry: { attempts: 1 },
+        guard: { breakerThreshold: 1, breakerHalfOpenAfterMs: 60_000, breakerHalfOpenMaxMs: 60_000 },
+      });
       const before = {
         ok: await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' }),
         permanent: await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' }),
@@ -392,10 +479,18 @@ describe('ResilientWahaClient (real HTTP server)', () => {
       await failure(client.listChatMessages(request));
       await failure(client.listChatMessages(request));
       await failure(client.listChatMessages(request));
-      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' })).toBe(before.ok + 1);
-      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' })).toBe(before.permanent + 1);
-      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'transient_error' })).toBe(before.transient + 1);
-      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'circuit_open' })).toBe(before.open + 1);
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'ok' })).toBe(
+        before.ok + 1,
+      );
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'permanent_error' })).toBe(
+        before.permanent + 1,
+      );
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'transient_error' })).toBe(
+        before.transient + 1,
+      );
+      expect(await metric('crm_waha_calls_total', { operation: 'listChatMessages', outcome: 'circuit_open' })).toBe(
+        before.open + 1,
+      );
       expect(await metric('crm_waha_circuit_open_channels', {})).toBe(before.openChannels + 1);
       expect(await metric('crm_waha_circuit_transitions_total', { to: 'open' })).toBe(before.toOpen + 1);
 

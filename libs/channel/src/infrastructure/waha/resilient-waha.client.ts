@@ -24,7 +24,12 @@ import { type WahaCallOutcome, WahaMetrics, type WahaOperation } from './waha.me
  *  Not retried inside the call: 4xx (a fix is needed), 422 (a session that is not WORKING stays so
  *  for longer than a call should wait; the caller's own retry comes back later), and what this
  *  process held back itself (open circuit, full rate-limit queue). */
-const RETRIED_READ_FAILURES: ReadonlySet<WahaFailureCode> = new Set<WahaFailureCode>(['WAHA.SERVER_ERROR', 'WAHA.RATE_LIMITED', 'WAHA.TIMEOUT', 'WAHA.UNREACHABLE']);
+const RETRIED_READ_FAILURES: ReadonlySet<WahaFailureCode> = new Set<WahaFailureCode>([
+  'WAHA.SERVER_ERROR',
+  'WAHA.RATE_LIMITED',
+  'WAHA.TIMEOUT',
+  'WAHA.UNREACHABLE',
+]);
 
 /**
  * The WahaClient the application gets: the HTTP client behind one resilience layer. Every request
@@ -80,7 +85,12 @@ export class ResilientWahaClient extends WahaClient implements OnModuleDestroy {
     return this.call('listChatMessages', request, true, () => this.http.listChatMessages(request));
   }
 
-  private async call<T>(operation: WahaOperation, connection: WahaConnection, retried: boolean, request: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    operation: WahaOperation,
+    connection: WahaConnection,
+    retried: boolean,
+    request: () => Promise<T>,
+  ): Promise<T> {
     const started = performance.now();
     const attempt = () => this.guards.run(connection, request);
     let retries = 0;

@@ -1,5 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { BrokenCircuitError, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, DelegateBackoff, type IHalfOpenAfterBackoffContext, circuitBreaker, handleWhen } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  DelegateBackoff,
+  type IHalfOpenAfterBackoffContext,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import { RateLimiterMemory, RateLimiterQueue, RateLimiterQueueError } from 'rate-limiter-flexible';
 import { type WahaFailureCode, WahaTransientError } from '../../application/waha/waha-client.errors';
 import { type WahaConnection } from '../../application/waha/waha-client.port';
@@ -11,7 +20,12 @@ import { WahaMetrics } from './waha.metrics';
  *  Not counted: 4xx answers (the request or the channel's settings are wrong, WAHA itself works),
  *  429 (WAHA works and said when to come back; the retry honours it), and what this process held
  *  back itself (open circuit, full rate-limit queue). */
-const BREAKER_FAILURES: ReadonlySet<WahaFailureCode> = new Set<WahaFailureCode>(['WAHA.SERVER_ERROR', 'WAHA.TIMEOUT', 'WAHA.UNREACHABLE', 'WAHA.SESSION_NOT_READY']);
+const BREAKER_FAILURES: ReadonlySet<WahaFailureCode> = new Set<WahaFailureCode>([
+  'WAHA.SERVER_ERROR',
+  'WAHA.TIMEOUT',
+  'WAHA.UNREACHABLE',
+  'WAHA.SESSION_NOT_READY',
+]);
 
 /** How much of a failure message the circuit row keeps. */
 const FAILURE_TEXT_LENGTH = 1_000;
@@ -76,8 +90,18 @@ export class WahaChannelGuards {
     const key = connection.channelId ?? `${baseUrl}|${connection.session}`;
     let guard = this.guards.get(key);
     if (!guard) {
-      const name = connection.channelId ? `channel ${connection.channelId}` : `WAHA session '${connection.session}' at ${baseUrl}`;
-      guard = new ChannelGuard(key, name, connection.channelId ?? null, this.settings, this.limiter, this.store, this.logger);
+      const name = connection.channelId
+        ? `channel ${connection.channelId}`
+        : `WAHA session '${connection.session}' at ${baseUrl}`;
+      guard = new ChannelGuard(
+        key,
+        name,
+        connection.channelId ?? null,
+        this.settings,
+        this.limiter,
+        this.store,
+        this.logger,
+      );
       this.guards.set(key, guard);
     }
     return guard;
@@ -162,7 +186,12 @@ class ChannelGuard {
     return new WahaTransientError(
       `WAHA call of ${this.name} not made: its circuit breaker is open since ${new Date(this.openedAt).toISOString()} after ${this.settings.breakerThreshold} consecutive failed requests` +
         `${last ? ` (last: ${last})` : ''}; WAHA is tried again from ${new Date(retryAt).toISOString()}`,
-      { code: 'WAHA.CIRCUIT_OPEN', operation: 'circuit breaker', status: null, retryAfterMs: Math.max(0, retryAt - Date.now()) },
+      {
+        code: 'WAHA.CIRCUIT_OPEN',
+        operation: 'circuit breaker',
+        status: null,
+        retryAfterMs: Math.max(0, retryAt - Date.now()),
+      },
     );
   }
 
@@ -175,7 +204,10 @@ class ChannelGuard {
     WahaMetrics.circuitChanged(previous, next);
     const lastFailure = next === 'open' ? this.lastFailure() : null;
     const level = next === 'half_open' ? 'log' : 'warn';
-    this.logger[level]({ channelId: this.channelId, from: previous, to: next, lastFailure }, `WAHA circuit breaker of ${this.name} is ${next.replace('_', '-')}`);
+    this.logger[level](
+      { channelId: this.channelId, from: previous, to: next, lastFailure },
+      `WAHA circuit breaker of ${this.name} is ${next.replace('_', '-')}`,
+    );
     if (!this.channelId) return;
     this.reported = true;
     const transition = { channelId: this.channelId, state: next, changedAt: now, lastFailure };
@@ -186,7 +218,10 @@ class ChannelGuard {
    *  failed write is logged, never thrown: the WAHA call it came from goes on. */
   private record(write: () => Promise<void>): void {
     this.recording = this.recording.then(write).catch((error: unknown) => {
-      this.logger.warn({ channelId: this.channelId, err: error }, `could not record the WAHA circuit breaker state of ${this.name}`);
+      this.logger.warn(
+        { channelId: this.channelId, err: error },
+        `could not record the WAHA circuit breaker state of ${this.name}`,
+      );
     });
   }
 

@@ -90,11 +90,15 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
 
   it('records the open breaker and its closing, and GET and list show open, then closed', async () => {
     expect(waha).toBeInstanceOf(ResilientWahaClient);
-    const created = await moduleRef.get(CreateChannelHandler).execute({ tenantId, name: 'Circuit channel', wahaBaseUrl: baseUrl, wahaApiKey: 'key-1' });
+    const created = await moduleRef
+      .get(CreateChannelHandler)
+      .execute({ tenantId, name: 'Circuit channel', wahaBaseUrl: baseUrl, wahaApiKey: 'key-1' });
     const get = moduleRef.get(GetChannelHandler);
     const list = moduleRef.get(ListChannelsHandler);
     expect(created.wahaCircuit).toEqual({ state: 'closed', changedAt: null, lastFailure: null });
-    await expect(get.execute({ tenantId, id: created.id })).resolves.toMatchObject({ wahaCircuit: { state: 'closed', changedAt: null, lastFailure: null } });
+    await expect(get.execute({ tenantId, id: created.id })).resolves.toMatchObject({
+      wahaCircuit: { state: 'closed', changedAt: null, lastFailure: null },
+    });
 
     const connection = await moduleRef.get(GetWahaConnectionHandler).execute({ tenantId, channelId: created.id });
     expect(connection).toMatchObject({ channelId: created.id, baseUrl, session: 'default', apiKey: 'key-1' });
@@ -106,10 +110,14 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
     expect(await failure(waha.getSession(connection))).toMatchObject({ code: 'WAHA.CIRCUIT_OPEN' });
     expect(requests).toBe(2);
 
-    const opened = await eventually(async () => {
-      const view = await get.execute({ tenantId, id: created.id });
-      return view.wahaCircuit.state === 'open' ? view : undefined;
-    }, 10_000, 'circuit shown open');
+    const opened = await eventually(
+      async () => {
+        const view = await get.execute({ tenantId, id: created.id });
+        return view.wahaCircuit.state === 'open' ? view : undefined;
+      },
+      10_000,
+      'circuit shown open',
+    );
     expect(opened.wahaCircuit.lastFailure).toContain('GET /api/sessions/{session} answered 503');
     expect(Date.parse(opened.wahaCircuit.changedAt!)).toBeGreaterThanOrEqual(before - 1000);
     const row = await rowOf(created.id);
@@ -117,8 +125,12 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
     const listed = await list.execute({ tenantId });
     expect(listed.data.find((c) => c.id === created.id)?.wahaCircuit).toEqual(opened.wahaCircuit);
     // An update or a secret rotation answers the channel with its breaker as recorded, too.
-    await expect(moduleRef.get(UpdateChannelHandler).execute({ tenantId, id: created.id, name: 'Circuit channel (renamed)' })).resolves.toMatchObject({ wahaCircuit: opened.wahaCircuit });
-    await expect(moduleRef.get(RotateWebhookSecretHandler).execute({ tenantId, id: created.id })).resolves.toMatchObject({ wahaCircuit: opened.wahaCircuit });
+    await expect(
+      moduleRef.get(UpdateChannelHandler).execute({ tenantId, id: created.id, name: 'Circuit channel (renamed)' }),
+    ).resolves.toMatchObject({ wahaCircuit: opened.wahaCircuit });
+    await expect(
+      moduleRef.get(RotateWebhookSecretHandler).execute({ tenantId, id: created.id }),
+    ).resolves.toMatchObject({ wahaCircuit: opened.wahaCircuit });
 
     await new Promise((resolve) => setTimeout(resolve, HALF_OPEN_AFTER_MS + 50));
     reply = answer(200, { name: 'default', status: 'WORKING' });
@@ -130,15 +142,33 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
     expect(Date.parse(closed.wahaCircuit.changedAt!)).toBeGreaterThanOrEqual(Date.parse(opened.wahaCircuit.changedAt!));
     // The failure that opened it stays visible after it closed.
     expect(closed.wahaCircuit.lastFailure).toBe(opened.wahaCircuit.lastFailure);
-    expect((await list.execute({ tenantId })).data.find((c) => c.id === created.id)?.wahaCircuit).toEqual(closed.wahaCircuit);
+    expect((await list.execute({ tenantId })).data.find((c) => c.id === created.id)?.wahaCircuit).toEqual(
+      closed.wahaCircuit,
+    );
   });
 
   it('keeps the later transition when an older one arrives late, and shows nothing across tenants', async () => {
     const store = moduleRef.get(WahaCircuitStateStore);
-    const created = await moduleRef.get(CreateChannelHandler).execute({ tenantId, name: 'Ordering channel', wahaBaseUrl: baseUrl });
-    await store.record({ channelId: created.id, state: 'open', changedAt: new Date('2026-01-01T10:00:02Z'), lastFailure: 'answered 500' });
-    await store.record({ channelId: created.id, state: 'half_open', changedAt: new Date('2026-01-01T10:00:01Z'), lastFailure: null });
-    expect(await rowOf(created.id)).toMatchObject({ state: 'open', last_failure: 'answered 500', changed_at: new Date('2026-01-01T10:00:02Z') });
+    const created = await moduleRef
+      .get(CreateChannelHandler)
+      .execute({ tenantId, name: 'Ordering channel', wahaBaseUrl: baseUrl });
+    await store.record({
+      channelId: created.id,
+      state: 'open',
+      changedAt: new Date('2026-01-01T10:00:02Z'),
+      lastFailure: 'answered 500',
+    });
+    await store.record({
+      channelId: created.id,
+      state: 'half_open',
+      changedAt: new Date('2026-01-01T10:00:01Z'),
+      lastFailure: null,
+    });
+    expect(await rowOf(created.id)).toMatchObject({
+      state: 'open',
+      last_failure: 'answered 500',
+      changed_at: new Date('2026-01-01T10:00:02Z'),
+    });
 
     expect((await store.findByChannels(otherTenantId, [created.id])).size).toBe(0);
     expect((await store.findByChannels(tenantId, [created.id])).get(created.id)).toEqual({
@@ -149,12 +179,21 @@ describe('WAHA circuit state (real PostgreSQL)', () => {
 
     // A fresh process's first success corrects a row left open; an already closed row is left as it is.
     await store.recordClosedIfNot(created.id, new Date('2026-01-01T10:05:00Z'));
-    expect(await rowOf(created.id)).toMatchObject({ state: 'closed', last_failure: 'answered 500', changed_at: new Date('2026-01-01T10:05:00Z') });
+    expect(await rowOf(created.id)).toMatchObject({
+      state: 'closed',
+      last_failure: 'answered 500',
+      changed_at: new Date('2026-01-01T10:05:00Z'),
+    });
     await store.recordClosedIfNot(created.id, new Date('2026-01-01T10:06:00Z'));
     expect((await rowOf(created.id))!.changed_at).toEqual(new Date('2026-01-01T10:05:00Z'));
 
     // No row for a channel that does not exist; the row goes with its channel.
-    await store.record({ channelId: '00000000-0000-4000-8000-000000000000', state: 'open', changedAt: new Date(), lastFailure: 'x' });
+    await store.record({
+      channelId: '00000000-0000-4000-8000-000000000000',
+      state: 'open',
+      changedAt: new Date(),
+      lastFailure: 'x',
+    });
     expect(await rowOf('00000000-0000-4000-8000-000000000000')).toBeUndefined();
     await db.query(`DELETE FROM channels WHERE id = $1`, [created.id]);
     expect(await rowOf(created.id)).toBeUndefined();

@@ -28,7 +28,7 @@ const duration = new Histogram({
 });
 const openChannels = new Gauge({
   name: 'crm_waha_circuit_open_channels',
-  help: "Channels whose WAHA circuit breaker is open in this process (half-open ones are not counted)",
+  help: 'Channels whose WAHA circuit breaker is open in this process (half-open ones are not counted)',
 });
 const transitions = new Counter({
   name: 'crm_waha_circuit_transitions_total',

@@ -27,7 +27,8 @@ function toSearch(term: string | undefined): ContactSearch | undefined {
   if (term === undefined) return undefined;
   const trimmed = term.trim();
   if (trimmed.length === 0) return undefined;
-  if (trimmed.length > SEARCH_MAX_LENGTH) throw new ValidationError('search', `must be at most ${SEARCH_MAX_LENGTH} characters`);
+  if (trimmed.length > SEARCH_MAX_LENGTH)
+    throw new ValidationError('search', `must be at most ${SEARCH_MAX_LENGTH} characters`);
   if (CONTROL_CHARACTERS.test(trimmed)) throw new ValidationError('search', 'must not contain control characters');
   return { phonePrefix: phoneSearchPrefix(trimmed), nameContains: trimmed };
 }

@@ -70,13 +70,17 @@ describe('SetContactFirstTouchHandler', () => {
   it('stores the first touch in one unit of work with its contact.updated event', async () => {
     const result = await handler.execute({ tenantId: TENANT, contactId: CONTACT_ID, firstTouch: { sourceId: 'ad-1' } });
     expect(result.set).toBe(true);
-    expect(result.contact).toMatchObject({ id: CONTACT_ID, firstTouch: { sourceId: 'ad-1' }, updatedAt: NOW.toISOString() });
+    expect(result.contact).toMatchObject({
+      id: CONTACT_ID,
+      firstTouch: { sourceId: 'ad-1' },
+      updatedAt: NOW.toISOString(),
+    });
     expect(units).toBe(1);
     expect(locked).toEqual([`${TENANT}/${CONTACT_ID}`]);
     expect(updated).toHaveLength(1);
-    expect(appended.map((e) => [e.type, e.aggregateId, (e.data as { changedFields: string[] }).changedFields])).toEqual([
-      ['contact.updated', CONTACT_ID, ['firstTouch']],
-    ]);
+    expect(appended.map((e) => [e.type, e.aggregateId, (e.data as { changedFields: string[] }).changedFields])).toEqual(
+      [['contact.updated', CONTACT_ID, ['firstTouch']]],
+    );
   });
 
   it('keeps the first touch already stored and writes nothing', async () => {
@@ -91,8 +95,12 @@ describe('SetContactFirstTouchHandler', () => {
 
   it('answers ContactNotFoundError for a contact of another tenant or an unknown one', async () => {
     const other = '7a1d2c3b-4a59-4e8f-9d7c-1b2a3c4d5e6f';
-    expect(await rejection(handler.execute({ tenantId: other, contactId: CONTACT_ID, firstTouch: {} }))).toBeInstanceOf(ContactNotFoundError);
-    expect(await rejection(handler.execute({ tenantId: TENANT, contactId: other, firstTouch: {} }))).toBeInstanceOf(ContactNotFoundError);
+    expect(await rejection(handler.execute({ tenantId: other, contactId: CONTACT_ID, firstTouch: {} }))).toBeInstanceOf(
+      ContactNotFoundError,
+    );
+    expect(await rejection(handler.execute({ tenantId: TENANT, contactId: other, firstTouch: {} }))).toBeInstanceOf(
+      ContactNotFoundError,
+    );
     expect(updated).toEqual([]);
   });
 
@@ -101,11 +109,15 @@ describe('SetContactFirstTouchHandler', () => {
     expect(badId).toBeInstanceOf(ValidationError);
     expect((badId as ValidationError).field).toBe('contactId');
 
-    const tooBig = await rejection(handler.execute({ tenantId: TENANT, contactId: CONTACT_ID, firstTouch: { blob: 'x'.repeat(16 * 1024) } }));
+    const tooBig = await rejection(
+      handler.execute({ tenantId: TENANT, contactId: CONTACT_ID, firstTouch: { blob: 'x'.repeat(16 * 1024) } }),
+    );
     expect(tooBig).toBeInstanceOf(ValidationError);
     expect((tooBig as ValidationError).field).toBe('firstTouch');
 
-    const notObject = await rejection(handler.execute({ tenantId: TENANT, contactId: CONTACT_ID, firstTouch: [] as never }));
+    const notObject = await rejection(
+      handler.execute({ tenantId: TENANT, contactId: CONTACT_ID, firstTouch: [] as never }),
+    );
     expect((notObject as ValidationError).field).toBe('firstTouch');
     expect(units).toBe(0);
     expect(locked).toEqual([]);

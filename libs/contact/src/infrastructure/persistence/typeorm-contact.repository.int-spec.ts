@@ -66,21 +66,39 @@ describe('TypeOrmContactRepository (real PostgreSQL)', () => {
   });
 
   it('stores and reads back the first touch (jsonb) through insert, insertIfAbsent and update', async () => {
-    const touch = { sourceType: 'ad', sourceId: '120208', nested: { list: [1, 'two', null], flag: false }, text: 'ação 😀 "q"' };
-    const viaInsert = Contact.rehydrate({ ...newContact(tenantA, '5511900000101').toProps(), firstTouch: touch, version: 1 });
+    const touch = {
+      sourceType: 'ad',
+      sourceId: '120208',
+      nested: { list: [1, 'two', null], flag: false },
+      text: 'ação 😀 "q"',
+    };
+    const viaInsert = Contact.rehydrate({
+      ...newContact(tenantA, '5511900000101').toProps(),
+      firstTouch: touch,
+      version: 1,
+    });
     await repository.insert(viaInsert);
     expect((await repository.findById(tenantA, viaInsert.id))?.firstTouch).toEqual(touch);
 
-    const viaInsertIfAbsent = Contact.rehydrate({ ...newContact(tenantA, '5511900000102').toProps(), firstTouch: touch, version: 1 });
+    const viaInsertIfAbsent = Contact.rehydrate({
+      ...newContact(tenantA, '5511900000102').toProps(),
+      firstTouch: touch,
+      version: 1,
+    });
     expect(await repository.insertIfAbsent(viaInsertIfAbsent)).toBe(true);
     expect((await repository.findById(tenantA, viaInsertIfAbsent.id))?.toProps()).toEqual(viaInsertIfAbsent.toProps());
 
     const viaUpdate = newContact(tenantA, '5511900000103');
     await repository.insert(viaUpdate);
-    expect((await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [viaUpdate.id]))[0].first_touch).toBeNull();
+    expect(
+      (await db.query(`SELECT first_touch FROM contacts WHERE id = $1`, [viaUpdate.id]))[0].first_touch,
+    ).toBeNull();
     expect(viaUpdate.setFirstTouch(touch, new Date())).toBe(true);
     await repository.update(viaUpdate);
-    const [row] = await db.query(`SELECT first_touch, jsonb_typeof(first_touch) AS kind, version FROM contacts WHERE id = $1`, [viaUpdate.id]);
+    const [row] = await db.query(
+      `SELECT first_touch, jsonb_typeof(first_touch) AS kind, version FROM contacts WHERE id = $1`,
+      [viaUpdate.id],
+    );
     expect(row).toEqual({ first_touch: touch, kind: 'object', version: 2 });
     expect((await repository.findById(tenantA, viaUpdate.id))?.toProps()).toEqual(viaUpdate.toProps());
   });
@@ -88,7 +106,8 @@ describe('TypeOrmContactRepository (real PostgreSQL)', () => {
   it('refuses an id that is already taken, with ContactIdTakenError, in insert and insertIfAbsent', async () => {
     const first = newContact(tenantA, '5511900000104');
     await repository.insert(first);
-    const sameId = () => Contact.create({ id: first.id, tenantId: tenantB, phone: '5511900000105', source: 'api' }, new Date());
+    const sameId = () =>
+      Contact.create({ id: first.id, tenantId: tenantB, phone: '5511900000105', source: 'api' }, new Date());
     const viaInsert = await rejection(repository.insert(sameId()));
     expect(viaInsert).toBeInstanceOf(ContactIdTakenError);
     expect((viaInsert as ContactIdTakenError).code).toBe('CONTACT.ID_TAKEN');
@@ -231,12 +250,27 @@ describe('TypeOrmContactRepository (real PostgreSQL)', () => {
   it('lists after a keyset position in (createdAt DESC, id DESC) order, ties broken by id', async () => {
     const tenant = tenantB;
     const at = new Date('2025-01-01T00:00:00.000Z');
-    const same = [newContactAt(tenant, '4930100000001', at), newContactAt(tenant, '4930100000002', at), newContactAt(tenant, '4930100000003', at)];
+    const same = [
+      newContactAt(tenant, '4930100000001', at),
+      newContactAt(tenant, '4930100000002', at),
+      newContactAt(tenant, '4930100000003', at),
+    ];
     const later = newContactAt(tenant, '4930100000004', new Date('2025-01-02T00:00:00.000Z'));
     for (const c of [...same, later]) await repository.insert(c);
 
-    const expected = [later.id, ...same.map((c) => c.id).sort().reverse()];
-    const all = (await repository.list(tenant, { limit: 100, search: { phonePrefix: '49301', nameContains: 'no name matches this' } })).map((r) => r.item.id);
+    const expected = [
+      later.id,
+      ...same
+        .map((c) => c.id)
+        .sort()
+        .reverse(),
+    ];
+    const all = (
+      await repository.list(tenant, {
+        limit: 100,
+        search: { phonePrefix: '49301', nameContains: 'no name matches this' },
+      })
+    ).map((r) => r.item.id);
     expect(all).toEqual(expected);
 
     const afterSecond = await repository.list(tenant, {

@@ -55,7 +55,9 @@ export class TypeOrmContactRepository extends ContactRepository {
 
   async insert(contact: Contact): Promise<void> {
     try {
-      await this.tx.forTenant(contact.tenantId, (m) => m.query(`INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})`, insertParameters(contact)));
+      await this.tx.forTenant(contact.tenantId, (m) =>
+        m.query(`INSERT INTO contacts (${INSERT_COLUMNS}) VALUES (${INSERT_VALUES})`, insertParameters(contact)),
+      );
     } catch (error) {
       throw translateUniqueViolation(error, contact);
     }
@@ -90,7 +92,9 @@ export class TypeOrmContactRepository extends ContactRepository {
 
   async findByIdForUpdate(tenantId: string, id: string): Promise<Contact | null> {
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.live(tenantId, (q) => q.andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne());
+    const row = await this.live(tenantId, (q) =>
+      q.andWhere('c.id = :id', { id }).setLock('pessimistic_write').getOne(),
+    );
     return row ? ContactMapper.toDomain(row) : null;
   }
 
@@ -108,7 +112,8 @@ export class TypeOrmContactRepository extends ContactRepository {
         query.andWhere(
           new Brackets((either) => {
             either.where(`c.name ILIKE :namePattern`, { namePattern: `%${escapeLike(search.nameContains)}%` });
-            if (search.phonePrefix) either.orWhere('c.phone LIKE :phonePattern', { phonePattern: `${search.phonePrefix}%` });
+            if (search.phonePrefix)
+              either.orWhere('c.phone LIKE :phonePattern', { phonePattern: `${search.phonePrefix}%` });
           }),
         );
       }
@@ -121,26 +126,28 @@ export class TypeOrmContactRepository extends ContactRepository {
     const row = ContactMapper.toOrm(contact);
     let affected: number | undefined;
     try {
-      const result = await this.tx.forTenant(contact.tenantId, (m) => m
-        .createQueryBuilder()
-        .update(ContactOrmEntity)
-        .set({
-          phone: row.phone,
-          whatsappId: row.whatsappId,
-          name: row.name,
-          profilePictureUrl: row.profilePictureUrl,
-          firstTouch: () => 'CAST(:firstTouch AS jsonb)',
-          updatedAt: row.updatedAt,
-          deletedAt: row.deletedAt,
-          version: row.version,
-        })
-        .where('tenant_id = :tenantId AND id = :id AND version = :expectedVersion AND deleted_at IS NULL', {
-          tenantId: contact.tenantId,
-          id: contact.id,
-          expectedVersion: contact.expectedVersion,
-        })
-        .setParameter('firstTouch', toJsonParameter(row.firstTouch))
-        .execute());
+      const result = await this.tx.forTenant(contact.tenantId, (m) =>
+        m
+          .createQueryBuilder()
+          .update(ContactOrmEntity)
+          .set({
+            phone: row.phone,
+            whatsappId: row.whatsappId,
+            name: row.name,
+            profilePictureUrl: row.profilePictureUrl,
+            firstTouch: () => 'CAST(:firstTouch AS jsonb)',
+            updatedAt: row.updatedAt,
+            deletedAt: row.deletedAt,
+            version: row.version,
+          })
+          .where('tenant_id = :tenantId AND id = :id AND version = :expectedVersion AND deleted_at IS NULL', {
+            tenantId: contact.tenantId,
+            id: contact.id,
+            expectedVersion: contact.expectedVersion,
+          })
+          .setParameter('firstTouch', toJsonParameter(row.firstTouch))
+          .execute(),
+      );
       affected = result.affected;
     } catch (error) {
       throw translateUniqueViolation(error, contact);
@@ -155,7 +162,12 @@ export class TypeOrmContactRepository extends ContactRepository {
 
   private live<T>(tenantId: string, query: (builder: SelectQueryBuilder<ContactOrmEntity>) => Promise<T>): Promise<T> {
     return this.tx.forTenant(tenantId, (m) =>
-      query(m.createQueryBuilder(ContactOrmEntity, 'c').where('c.tenant_id = :tenantId', { tenantId }).andWhere('c.deleted_at IS NULL')),
+      query(
+        m
+          .createQueryBuilder(ContactOrmEntity, 'c')
+          .where('c.tenant_id = :tenantId', { tenantId })
+          .andWhere('c.deleted_at IS NULL'),
+      ),
     );
   }
 }

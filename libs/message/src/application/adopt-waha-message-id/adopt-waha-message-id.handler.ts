@@ -57,19 +57,31 @@ export class AdoptWahaMessageIdHandler {
       const existing = await this.messages.findByExternalId(command.tenantId, command.channelId, command.externalId);
       if (existing) return { message: toMessageView(existing), adopted: false };
       const placeholder = await this.placeholderFor(command, waId.chatId, waId.rawId, now);
-      if (!placeholder || !placeholder.metadata.automated || !placeholder.adoptExternalId(command.externalId, now)) return null;
+      if (!placeholder || !placeholder.metadata.automated || !placeholder.adoptExternalId(command.externalId, now))
+        return null;
       await this.messages.update(placeholder);
       return { message: toMessageView(placeholder), adopted: true };
     });
   }
 
-  private placeholderFor(command: AdoptWahaMessageIdCommand, chatId: string, rawId: string, now: Date): Promise<Message | null> {
-    if (command.placeholderId !== undefined) return this.messages.findById(command.tenantId, command.placeholderId, { forUpdate: true });
+  private placeholderFor(
+    command: AdoptWahaMessageIdCommand,
+    chatId: string,
+    rawId: string,
+    now: Date,
+  ): Promise<Message | null> {
+    if (command.placeholderId !== undefined)
+      return this.messages.findById(command.tenantId, command.placeholderId, { forUpdate: true });
     if (!command.text) return Promise.resolve(null);
     return this.messages.findAutomatedPlaceholder(
       command.tenantId,
       command.channelId,
-      { chatId, text: command.text, createdAfter: new Date(now.getTime() - ECHO_MATCH_WINDOW_MS), otherThanRawId: rawId },
+      {
+        chatId,
+        text: command.text,
+        createdAfter: new Date(now.getTime() - ECHO_MATCH_WINDOW_MS),
+        otherThanRawId: rawId,
+      },
       { forUpdate: true },
     );
   }

@@ -37,7 +37,9 @@ export class CompleteMessageGroupHandler {
       const existing = await this.groups.findById(command.tenantId, groupId);
       if (existing) return this.replay(existing, command.sessionId, groupId);
 
-      const grouped = new Set(await this.groups.findGroupedMessageIds(command.tenantId, command.sessionId, messageIds, groupId));
+      const grouped = new Set(
+        await this.groups.findGroupedMessageIds(command.tenantId, command.sessionId, messageIds, groupId),
+      );
       const ungrouped = messageIds.filter((id) => !grouped.has(id));
       if (ungrouped.length === 0) return null;
       const found = new Map((await this.messages.findByIds(command.tenantId, ungrouped)).map((m) => [m.id, m]));
@@ -47,7 +49,14 @@ export class CompleteMessageGroupHandler {
         return message;
       });
       const group = MessageGroup.complete(
-        { id: groupId, tenantId: command.tenantId, sessionId: command.sessionId, channelId: command.channelId, messages, completedAt: command.at },
+        {
+          id: groupId,
+          tenantId: command.tenantId,
+          sessionId: command.sessionId,
+          channelId: command.channelId,
+          messages,
+          completedAt: command.at,
+        },
         now,
       );
       if (await this.groups.insertIfAbsent(group)) {
@@ -68,8 +77,10 @@ export class CompleteMessageGroupHandler {
 }
 
 function uniqueIds(ids: unknown): string[] {
-  if (!Array.isArray(ids) || ids.length === 0) throw new ValidationError('messageIds', 'must be a non-empty list of message ids');
-  if (ids.length > MESSAGE_GROUP_MAX_SIZE * 2) throw new ValidationError('messageIds', `must hold at most ${MESSAGE_GROUP_MAX_SIZE} ids`);
+  if (!Array.isArray(ids) || ids.length === 0)
+    throw new ValidationError('messageIds', 'must be a non-empty list of message ids');
+  if (ids.length > MESSAGE_GROUP_MAX_SIZE * 2)
+    throw new ValidationError('messageIds', `must hold at most ${MESSAGE_GROUP_MAX_SIZE} ids`);
   const unique = [...new Set(ids)];
   for (const id of unique) if (!isUuid(id)) throw new ValidationError('messageIds', 'must contain only UUIDs');
   return unique as string[];

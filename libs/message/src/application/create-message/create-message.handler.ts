@@ -50,7 +50,13 @@ export class CreateMessageHandler {
 
       const pending = await this.pendingAcks.take(candidate.channelId, candidate.waKey);
       if (pending) candidate.applyAck(pending.ackLevel, pending.receivedAt, now);
-      const held = await this.heldEvents.take(candidate.tenantId, candidate.channelId, candidate.waChatId, candidate.waRawId, candidate.direction);
+      const held = await this.heldEvents.take(
+        candidate.tenantId,
+        candidate.channelId,
+        candidate.waChatId,
+        candidate.waRawId,
+        candidate.direction,
+      );
       applyHeldEvents(candidate, held, now);
       if (!(await this.messages.insertIfAbsent(candidate))) {
         // Not visible to this tenant above, yet taken: the channel's row belongs to another tenant.

@@ -56,7 +56,13 @@ export class ReactToMessageHandler {
       );
       if (!message) {
         const changed = await this.held.hold(
-          { tenantId: command.tenantId, channelId: command.channelId, chatId: target.chatId, rawId: target.rawId, direction },
+          {
+            tenantId: command.tenantId,
+            channelId: command.channelId,
+            chatId: target.chatId,
+            rawId: target.rawId,
+            direction,
+          },
           { kind: 'reaction', reaction },
           now,
         );

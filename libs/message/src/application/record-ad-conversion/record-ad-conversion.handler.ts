@@ -31,7 +31,8 @@ export class RecordAdConversionHandler {
       const message = await this.messages.findById(command.tenantId, command.messageId);
       if (!message) throw new MessageNotFoundError(command.messageId);
       for (const field of ['contactId', 'sessionId', 'channelId'] as const) {
-        if (message[field] !== command[field]) throw new ValidationError(field, `must be the ${field} of message ${message.id}`);
+        if (message[field] !== command[field])
+          throw new ValidationError(field, `must be the ${field} of message ${message.id}`);
       }
       if (await this.conversions.insertIfAbsent(candidate)) {
         await this.eventOutbox.append(candidate.pullEvents());

@@ -39,7 +39,10 @@ export class RevokeMessageHandler {
 
     return this.unitOfWork.run(async () => {
       for (const fromMe of [false, true]) {
-        await this.messages.lockWaMessage(command.channelId, waMessageKey({ fromMe, chatId: command.chatId, rawId: command.rawId, participant: null }));
+        await this.messages.lockWaMessage(
+          command.channelId,
+          waMessageKey({ fromMe, chatId: command.chatId, rawId: command.rawId, participant: null }),
+        );
       }
       // Read after the lock: a change that waited for its message's creation is never dated before it.
       const now = this.clock.now();
@@ -50,7 +53,13 @@ export class RevokeMessageHandler {
         { forUpdate: true },
       );
       if (!message) {
-        const target = { tenantId: command.tenantId, channelId: command.channelId, chatId: command.chatId, rawId: command.rawId, direction: null };
+        const target = {
+          tenantId: command.tenantId,
+          channelId: command.channelId,
+          chatId: command.chatId,
+          rawId: command.rawId,
+          direction: null,
+        };
         await this.held.hold(target, { kind: 'revoke', at: command.at }, now);
         return { outcome: 'held' };
       }

@@ -1,7 +1,13 @@
 import { type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
 import { UnitOfWork } from '@app/shared';
-import { Message, MessageModule, MessageNotFoundError, MessageRepository, PendingMessageAckRepository } from '@app/message';
+import {
+  Message,
+  MessageModule,
+  MessageNotFoundError,
+  MessageRepository,
+  PendingMessageAckRepository,
+} from '@app/message';
 import { type SeededConversation, newMessageInput, seedConversation, waMessageId } from '@app/message/testing';
 import { createTenant, createTestContext, eventually } from '../../../../../test/support/nest';
 import { ownerView } from '../../../../../test/support/database';
@@ -25,9 +31,18 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
     await moduleRef?.close();
   });
 
-  const newMessage = (overrides: Parameters<typeof newMessageInput>[0] = {}, at = new Date('2026-03-10T13:02:31.123Z')) =>
+  const newMessage = (
+    overrides: Parameters<typeof newMessageInput>[0] = {},
+    at = new Date('2026-03-10T13:02:31.123Z'),
+  ) =>
     Message.create(
-      newMessageInput({ tenantId: conv.tenantId, sessionId: conv.sessionId, contactId: conv.contactId, channelId: conv.channelId, ...overrides }),
+      newMessageInput({
+        tenantId: conv.tenantId,
+        sessionId: conv.sessionId,
+        contactId: conv.contactId,
+        channelId: conv.channelId,
+        ...overrides,
+      }),
       at,
     );
 
@@ -50,7 +65,9 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
     expect(loaded?.toProps()).toEqual(message.toProps());
     expect(loaded?.pullEvents()).toEqual([]);
     expect((await repository.findByExternalId(conv.tenantId, conv.channelId, message.externalId))?.id).toBe(message.id);
-    expect(await repository.insertIfAbsent(newMessage({ direction: 'outbound', externalId: message.externalId }))).toBe(false);
+    expect(await repository.insertIfAbsent(newMessage({ direction: 'outbound', externalId: message.externalId }))).toBe(
+      false,
+    );
   });
 
   it('answers null or empty (not a database error) for ids and tenants that are not UUIDs', async () => {
@@ -64,7 +81,10 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
     const message = newMessage({ direction: 'outbound', externalId: waMessageId('outbound'), ackLevel: 1 });
     await repository.insertIfAbsent(message);
     message.applyAck(3, new Date('2026-03-10T13:03:00Z'), new Date('2026-03-10T13:03:01Z'));
-    message.react({ reactorId: '5511999990001@c.us', emoji: '👍', reactionExternalId: 'R1', at: new Date('2026-03-10T13:03:02Z') }, new Date());
+    message.react(
+      { reactorId: '5511999990001@c.us', emoji: '👍', reactionExternalId: 'R1', at: new Date('2026-03-10T13:03:02Z') },
+      new Date(),
+    );
     await repository.update(message);
     expect((await repository.findById(conv.tenantId, message.id))?.toProps()).toEqual(message.toProps());
 
@@ -76,14 +96,30 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
   it('lists in (createdAt DESC, id DESC) order, ties broken by id, after a keyset position', async () => {
     const other = await seedConversation(db, conv.tenantId, { channelId: conv.channelId });
     const same = new Date('2025-01-01T00:00:00.000Z');
-    const input = () => ({ sessionId: other.sessionId, contactId: other.contactId, externalId: waMessageId('inbound') });
+    const input = () => ({
+      sessionId: other.sessionId,
+      contactId: other.contactId,
+      externalId: waMessageId('inbound'),
+    });
     const tied = [newMessage(input(), same), newMessage(input(), same), newMessage(input(), same)];
     const later = newMessage(input(), new Date('2025-01-02T00:00:00.000Z'));
     for (const m of [...tied, later]) await repository.insertIfAbsent(m);
 
-    const expected = [later.id, ...tied.map((m) => m.id).sort().reverse()];
-    expect((await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId })).map((r) => r.item.id)).toEqual(expected);
-    const after = await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId, after: { createdAt: same.toISOString(), id: expected[1]! } });
+    const expected = [
+      later.id,
+      ...tied
+        .map((m) => m.id)
+        .sort()
+        .reverse(),
+    ];
+    expect(
+      (await repository.list(conv.tenantId, { limit: 10, sessionId: other.sessionId })).map((r) => r.item.id),
+    ).toEqual(expected);
+    const after = await repository.list(conv.tenantId, {
+      limit: 10,
+      sessionId: other.sessionId,
+      after: { createdAt: same.toISOString(), id: expected[1]! },
+    });
     expect(after.map((r) => r.item.id)).toEqual(expected.slice(2));
   });
 
@@ -112,10 +148,16 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
     });
     await unrelated;
     // The second unit of work is queued behind the first: PostgreSQL shows its lock as not granted.
-    await eventually(async () => {
-      const [{ waiting }] = await db.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
-      return waiting > 0 ? true : undefined;
-    }, 10_000, 'second lock request waiting');
+    await eventually(
+      async () => {
+        const [{ waiting }] = await db.query(
+          `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+        );
+        return waiting > 0 ? true : undefined;
+      },
+      10_000,
+      'second lock request waiting',
+    );
     expect(order).toEqual(['unrelated locked']);
     releaseFirst();
     await Promise.all([first, second]);
@@ -125,8 +167,12 @@ describe('TypeOrmMessageRepository (real PostgreSQL)', () => {
   it('keeps one pending ack per message and hands it out once', async () => {
     const pending = moduleRef.get(PendingMessageAckRepository, { strict: false });
     const waKey = waMessageId('outbound');
-    await unitOfWork.run(() => pending.save({ channelId: conv.channelId, waKey, ackLevel: 2, receivedAt: new Date('2026-03-10T13:02:10Z') }));
-    await unitOfWork.run(() => pending.save({ channelId: conv.channelId, waKey, ackLevel: 3, receivedAt: new Date('2026-03-10T13:02:20Z') }));
+    await unitOfWork.run(() =>
+      pending.save({ channelId: conv.channelId, waKey, ackLevel: 2, receivedAt: new Date('2026-03-10T13:02:10Z') }),
+    );
+    await unitOfWork.run(() =>
+      pending.save({ channelId: conv.channelId, waKey, ackLevel: 3, receivedAt: new Date('2026-03-10T13:02:20Z') }),
+    );
     expect(await pending.find(conv.channelId, waKey)).toEqual({
       channelId: conv.channelId,
       waKey,

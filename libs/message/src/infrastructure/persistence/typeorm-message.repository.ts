@@ -41,39 +41,43 @@ export class TypeOrmMessageRepository extends MessageRepository {
     // A transaction-scoped lock is released at commit or rollback; outside a transaction it would be
     // released at once and protect nothing.
     if (!this.tx.inTransaction()) throw new Error('lockWaMessage must run inside a unit of work');
-    await this.tx.manager().query(`SELECT pg_advisory_xact_lock(hashtext($1::text || ':' || $2::text))`, [channelId, waKey]);
+    await this.tx
+      .manager()
+      .query(`SELECT pg_advisory_xact_lock(hashtext($1::text || ':' || $2::text))`, [channelId, waKey]);
   }
 
   async insertIfAbsent(message: Message): Promise<boolean> {
     const row = MessageMapper.toOrm(message);
     try {
-      const inserted: { id: string }[] = await this.tx.forTenant(row.tenantId, (m) => m.query(
-        `INSERT INTO messages (${INSERT_COLUMNS})
+      const inserted: { id: string }[] = await this.tx.forTenant(row.tenantId, (m) =>
+        m.query(
+          `INSERT INTO messages (${INSERT_COLUMNS})
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15, $16, $17::jsonb, $18, $19)
          ON CONFLICT (channel_id, external_id) DO NOTHING
          RETURNING id`,
-        [
-          row.id,
-          row.tenantId,
-          row.sessionId,
-          row.contactId,
-          row.channelId,
-          row.direction,
-          row.externalId,
-          row.waChatId,
-          row.waRawId,
-          row.type,
-          row.text,
-          row.media === null ? null : JSON.stringify(row.media),
-          row.status,
-          row.ackLevel,
-          row.sentAt,
-          row.revokedAt,
-          JSON.stringify(row.metadata),
-          row.createdAt,
-          row.updatedAt,
-        ],
-      ));
+          [
+            row.id,
+            row.tenantId,
+            row.sessionId,
+            row.contactId,
+            row.channelId,
+            row.direction,
+            row.externalId,
+            row.waChatId,
+            row.waRawId,
+            row.type,
+            row.text,
+            row.media === null ? null : JSON.stringify(row.media),
+            row.status,
+            row.ackLevel,
+            row.sentAt,
+            row.revokedAt,
+            JSON.stringify(row.metadata),
+            row.createdAt,
+            row.updatedAt,
+          ],
+        ),
+      );
       return inserted.length > 0;
     } catch (error) {
       throw translateForeignKeyViolation(error, {
@@ -89,13 +93,24 @@ export class TypeOrmMessageRepository extends MessageRepository {
     return this.one(tenantId, (query) => query.andWhere('m.id = :id', { id }), options);
   }
 
-  async findByExternalId(tenantId: string, channelId: string, externalId: string, options: LoadOptions = {}): Promise<Message | null> {
+  async findByExternalId(
+    tenantId: string,
+    channelId: string,
+    externalId: string,
+    options: LoadOptions = {},
+  ): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(channelId)) return null;
-    const query = (q: MessageQuery) => q.andWhere('m.channel_id = :channelId', { channelId }).andWhere('m.external_id = :externalId', { externalId });
+    const query = (q: MessageQuery) =>
+      q.andWhere('m.channel_id = :channelId', { channelId }).andWhere('m.external_id = :externalId', { externalId });
     return this.one(tenantId, query, options);
   }
 
-  async findByWaLocator(tenantId: string, channelId: string, locator: WaMessageLocator, options: LoadOptions = {}): Promise<Message | null> {
+  async findByWaLocator(
+    tenantId: string,
+    channelId: string,
+    locator: WaMessageLocator,
+    options: LoadOptions = {},
+  ): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(channelId)) return null;
     const query = (q: MessageQuery) => {
       q.andWhere('m.channel_id = :channelId', { channelId })
@@ -107,20 +122,26 @@ export class TypeOrmMessageRepository extends MessageRepository {
     return this.one(tenantId, query, options);
   }
 
-  async findAutomatedPlaceholder(tenantId: string, channelId: string, criteria: AutomatedPlaceholderCriteria, options: LoadOptions = {}): Promise<Message | null> {
+  async findAutomatedPlaceholder(
+    tenantId: string,
+    channelId: string,
+    criteria: AutomatedPlaceholderCriteria,
+    options: LoadOptions = {},
+  ): Promise<Message | null> {
     if (!isUuid(tenantId) || !isUuid(channelId)) return null;
-    const query = (q: MessageQuery) => q
-      .andWhere('m.channel_id = :channelId', { channelId })
-      .andWhere('m.wa_chat_id = :chatId', { chatId: criteria.chatId })
-      .andWhere(`m.direction = 'outbound'`)
-      .andWhere(`m.status IN ('pending', 'failed')`)
-      .andWhere(`m.metadata ->> 'automated' IS NOT NULL`)
-      .andWhere('m.text = :text', { text: criteria.text })
-      .andWhere('m.wa_raw_id <> :rawId', { rawId: criteria.otherThanRawId })
-      .andWhere('m.created_at >= :createdAfter', { createdAfter: criteria.createdAfter })
-      .orderBy('m.createdAt', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .limit(1);
+    const query = (q: MessageQuery) =>
+      q
+        .andWhere('m.channel_id = :channelId', { channelId })
+        .andWhere('m.wa_chat_id = :chatId', { chatId: criteria.chatId })
+        .andWhere(`m.direction = 'outbound'`)
+        .andWhere(`m.status IN ('pending', 'failed')`)
+        .andWhere(`m.metadata ->> 'automated' IS NOT NULL`)
+        .andWhere('m.text = :text', { text: criteria.text })
+        .andWhere('m.wa_raw_id <> :rawId', { rawId: criteria.otherThanRawId })
+        .andWhere('m.created_at >= :createdAfter', { createdAfter: criteria.createdAfter })
+        .orderBy('m.createdAt', 'DESC')
+        .addOrderBy('m.id', 'DESC')
+        .limit(1);
     return this.one(tenantId, query, options);
   }
 
@@ -153,33 +174,41 @@ export class TypeOrmMessageRepository extends MessageRepository {
 
   async update(message: Message): Promise<void> {
     const row = MessageMapper.toOrm(message);
-    const result = await this.tx.forTenant(row.tenantId, (m) => m
-      .createQueryBuilder()
-      .update(MessageOrmEntity)
-      .set({
-        externalId: row.externalId,
-        waRawId: row.waRawId,
-        status: row.status,
-        ackLevel: row.ackLevel,
-        metadata: row.metadata,
-        revokedAt: row.revokedAt,
-        updatedAt: row.updatedAt,
-      })
-      .where('tenant_id = :tenantId AND id = :id', { tenantId: row.tenantId, id: row.id })
-      .execute());
+    const result = await this.tx.forTenant(row.tenantId, (m) =>
+      m
+        .createQueryBuilder()
+        .update(MessageOrmEntity)
+        .set({
+          externalId: row.externalId,
+          waRawId: row.waRawId,
+          status: row.status,
+          ackLevel: row.ackLevel,
+          metadata: row.metadata,
+          revokedAt: row.revokedAt,
+          updatedAt: row.updatedAt,
+        })
+        .where('tenant_id = :tenantId AND id = :id', { tenantId: row.tenantId, id: row.id })
+        .execute(),
+    );
     if (!result.affected) throw new MessageNotFoundError(row.id);
   }
 
   async delete(message: Message): Promise<boolean> {
     const result = await this.tx.forTenant(message.tenantId, (m) =>
-      m.createQueryBuilder().delete().from(MessageOrmEntity).where('tenant_id = :tenantId AND id = :id', { tenantId: message.tenantId, id: message.id }).execute(),
+      m
+        .createQueryBuilder()
+        .delete()
+        .from(MessageOrmEntity)
+        .where('tenant_id = :tenantId AND id = :id', { tenantId: message.tenantId, id: message.id })
+        .execute(),
     );
     return (result.affected ?? 0) > 0;
   }
 
   async sessionStats(tenantId: string, sessionId: string): Promise<SessionMessageStats> {
-    const [row]: StatsRow[] = await this.tx.forTenant(tenantId, (m) => m.query(
-      `WITH totals AS (
+    const [row]: StatsRow[] = await this.tx.forTenant(tenantId, (m) =>
+      m.query(
+        `WITH totals AS (
          SELECT count(*) FILTER (WHERE direction = 'inbound')::int  AS inbound,
                 count(*) FILTER (WHERE direction = 'outbound')::int AS outbound,
                 min(sent_at) AS first_message_at,
@@ -195,8 +224,9 @@ export class TypeOrmMessageRepository extends MessageRepository {
                   AND NOT (o.metadata ? 'automated')
                   AND o.sent_at >= totals.first_inbound_at) AS first_outbound_after_inbound_at
          FROM totals`,
-      [tenantId, sessionId],
-    ));
+        [tenantId, sessionId],
+      ),
+    );
     return {
       inbound: row?.inbound ?? 0,
       outbound: row?.outbound ?? 0,
@@ -208,10 +238,16 @@ export class TypeOrmMessageRepository extends MessageRepository {
   }
 
   private ofTenant<T>(tenantId: string, query: (builder: MessageQuery) => Promise<T>): Promise<T> {
-    return this.tx.forTenant(tenantId, (m) => query(m.createQueryBuilder(MessageOrmEntity, 'm').where('m.tenant_id = :tenantId', { tenantId })));
+    return this.tx.forTenant(tenantId, (m) =>
+      query(m.createQueryBuilder(MessageOrmEntity, 'm').where('m.tenant_id = :tenantId', { tenantId })),
+    );
   }
 
-  private async one(tenantId: string, narrow: (query: MessageQuery) => MessageQuery, options: LoadOptions): Promise<Message | null> {
+  private async one(
+    tenantId: string,
+    narrow: (query: MessageQuery) => MessageQuery,
+    options: LoadOptions,
+  ): Promise<Message | null> {
     const row = await this.ofTenant(tenantId, (query) => {
       const narrowed = narrow(query);
       if (options.forUpdate) narrowed.setLock('for_no_key_update');

@@ -19,7 +19,10 @@ export class TypeOrmPendingMessageAckRepository extends PendingMessageAckReposit
   async find(channelId: string, waKey: string): Promise<PendingMessageAck | null> {
     const rows: PendingRow[] = await this.tx
       .manager()
-      .query(`SELECT ack_level, received_at FROM pending_message_acks WHERE channel_id = $1 AND external_id = $2`, [channelId, waKey]);
+      .query(`SELECT ack_level, received_at FROM pending_message_acks WHERE channel_id = $1 AND external_id = $2`, [
+        channelId,
+        waKey,
+      ]);
     return rows[0] ? toPending(channelId, waKey, rows[0]) : null;
   }
 
@@ -32,7 +35,9 @@ export class TypeOrmPendingMessageAckRepository extends PendingMessageAckReposit
         [ack.channelId, ack.waKey, ack.ackLevel, ack.receivedAt],
       );
     } catch (error) {
-      throw translateForeignKeyViolation(error, { pending_message_acks_channel_id_fkey: { field: 'channelId', id: ack.channelId } });
+      throw translateForeignKeyViolation(error, {
+        pending_message_acks_channel_id_fkey: { field: 'channelId', id: ack.channelId },
+      });
     }
   }
 
@@ -40,10 +45,10 @@ export class TypeOrmPendingMessageAckRepository extends PendingMessageAckReposit
     // DELETE answers [rows, rowCount] through TypeORM's query().
     const [rows] = (await this.tx
       .manager()
-      .query(`DELETE FROM pending_message_acks WHERE channel_id = $1 AND external_id = $2 RETURNING ack_level, received_at`, [
-        channelId,
-        waKey,
-      ])) as [PendingRow[], number];
+      .query(
+        `DELETE FROM pending_message_acks WHERE channel_id = $1 AND external_id = $2 RETURNING ack_level, received_at`,
+        [channelId, waKey],
+      )) as [PendingRow[], number];
     return rows[0] ? toPending(channelId, waKey, rows[0]) : null;
   }
 

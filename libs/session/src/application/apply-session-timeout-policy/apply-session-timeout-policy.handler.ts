@@ -23,7 +23,10 @@ export class ApplySessionTimeoutPolicyHandler {
     assertUuid(command.channelId, 'channelId');
     assertSessionTimeouts(command.timeoutSeconds, command.warningLeadSeconds);
     const { timeoutSeconds, warningLeadSeconds } = command;
-    const sessionIds = await this.sessions.applyTimeoutPolicy(command.tenantId, command.channelId, { timeoutSeconds, warningLeadSeconds });
+    const sessionIds = await this.sessions.applyTimeoutPolicy(command.tenantId, command.channelId, {
+      timeoutSeconds,
+      warningLeadSeconds,
+    });
     return { sessionIds };
   }
 }

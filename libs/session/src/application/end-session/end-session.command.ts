@@ -18,4 +18,7 @@ interface EndSessionFields {
 /** The summary's message statistics (from the message context): given, or fetched by
  *  `statsProvider` under the row lock and only when the call really ends the session. */
 export type EndSessionCommand = EndSessionFields &
-  ({ stats: SessionMessageStats; statsProvider?: never } | { statsProvider: SessionMessageStatsProvider; stats?: never });
+  (
+    | { stats: SessionMessageStats; statsProvider?: never }
+    | { statsProvider: SessionMessageStatsProvider; stats?: never }
+  );

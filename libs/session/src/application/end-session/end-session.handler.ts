@@ -43,7 +43,8 @@ export class EndSessionHandler {
         return { session: toSessionView(session), ended: false };
       }
       // An ended session ignores the stats (its first summary stays): only an active one needs them.
-      const stats = command.stats ?? (session.isActive ? await command.statsProvider(session.id) : emptySessionMessageStats());
+      const stats =
+        command.stats ?? (session.isActive ? await command.statsProvider(session.id) : emptySessionMessageStats());
       // A rollback undoes a session only its failed saga used; messages (counted under the lock, so
       // a message being stored for it is either counted or finds the session ended) keep it active.
       if (reason === 'saga_rollback' && session.isActive && stats.inbound + stats.outbound > 0) {

@@ -21,7 +21,8 @@ export class FindExpiredSessionsHandler {
     }
     if (query.after) {
       assertUuid(query.after.sessionId, 'after.sessionId');
-      if (Number.isNaN(Date.parse(query.after.deadline))) throw new ValidationError('after.deadline', 'must be an ISO-8601 timestamp');
+      if (Number.isNaN(Date.parse(query.after.deadline)))
+        throw new ValidationError('after.deadline', 'must be an ISO-8601 timestamp');
     }
     return this.sessions.findExpiredActive({ now: query.now, limit, after: query.after });
   }

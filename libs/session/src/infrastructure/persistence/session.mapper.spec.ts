@@ -33,7 +33,12 @@ describe('SessionMapper', () => {
     session.end('inactivity', new Date('2025-11-26T10:10:00.000Z'), emptySessionMessageStats());
     session.markPersisted();
     const row = SessionMapper.toRow(session);
-    expect(row).toMatchObject({ status: 'ended', endReason: 'inactivity', version: 2, firstTouch: { sourceId: 'ad-1' } });
+    expect(row).toMatchObject({
+      status: 'ended',
+      endReason: 'inactivity',
+      version: 2,
+      firstTouch: { sourceId: 'ad-1' },
+    });
     expect(row.summary).toEqual(session.summary?.toJSON());
     expect(SessionMapper.toDomain(toEntity(session)).toProps()).toEqual(session.toProps());
   });

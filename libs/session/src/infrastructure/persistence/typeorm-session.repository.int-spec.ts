@@ -1,7 +1,14 @@
 import { type TestingModule } from '@nestjs/testing';
 import { type DataSource } from 'typeorm';
 import { ConflictError, UnitOfWork, ValidationError } from '@app/shared';
-import { type NewSession, Session, SessionNotFoundError, SessionRepository, SessionVersionConflictError, emptySessionMessageStats } from '@app/session';
+import {
+  type NewSession,
+  Session,
+  SessionNotFoundError,
+  SessionRepository,
+  SessionVersionConflictError,
+  emptySessionMessageStats,
+} from '@app/session';
 import { createSessionTestContext, rejection, type SessionTestContext } from '../../testing';
 
 const T0 = new Date('2025-11-26T10:00:00.123Z');
@@ -32,7 +39,10 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
   async function newSession(tenantId = tenantA, overrides: Partial<NewSession> = {}): Promise<Session> {
     const contactId = overrides.contactId ?? (await ctx.newContact(tenantId));
     const channelId = overrides.channelId ?? (await ctx.newChannel(tenantId));
-    return Session.open({ tenantId, contactId, channelId, startedAt: T0, timeoutSeconds: 600, warningLeadSeconds: 60, ...overrides }, plus(1));
+    return Session.open(
+      { tenantId, contactId, channelId, startedAt: T0, timeoutSeconds: 600, warningLeadSeconds: 60, ...overrides },
+      plus(1),
+    );
   }
 
   it('reads back exactly what it stored, including summary and first touch', async () => {
@@ -62,9 +72,10 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     expect(ended?.summary?.toJSON()).toMatchObject({ messagesTotal: 2, durationSeconds: 90, firstResponseSeconds: 30 });
     expect(await repository.findActive(tenantA, session.contactId, session.channelId)).toBeNull();
     // updated_at is the time of the write (the repository's clock), not a domain time.
-    const [row] = await db.query(`SELECT version, abs(extract(epoch FROM updated_at - now())) < 60 AS touched_now FROM sessions WHERE id = $1`, [
-      session.id,
-    ]);
+    const [row] = await db.query(
+      `SELECT version, abs(extract(epoch FROM updated_at - now())) < 60 AS touched_now FROM sessions WHERE id = $1`,
+      [session.id],
+    );
     expect(row).toEqual({ version: 2, touched_now: true });
   });
 
@@ -75,7 +86,9 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     const second = await newSession(tenantA, { contactId: first.contactId, channelId: first.channelId });
     expect(await repository.insertIfAbsent(second)).toBe(false);
     expect(second.hasUnsavedChanges).toBe(true);
-    expect(await db.query(`SELECT id FROM sessions WHERE contact_id = $1`, [first.contactId])).toEqual([{ id: first.id }]);
+    expect(await db.query(`SELECT id FROM sessions WHERE contact_id = $1`, [first.contactId])).toEqual([
+      { id: first.id },
+    ]);
 
     first.end('manual', plus(10), emptySessionMessageStats());
     await repository.update(first);
@@ -115,7 +128,10 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     expect(error).toBeInstanceOf(SessionVersionConflictError);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as SessionVersionConflictError).code).toBe('SESSION.VERSION_CONFLICT');
-    expect((await db.query(`SELECT status, version FROM sessions WHERE id = $1`, [session.id]))[0]).toEqual({ status: 'active', version: 2 });
+    expect((await db.query(`SELECT status, version FROM sessions WHERE id = $1`, [session.id]))[0]).toEqual({
+      status: 'active',
+      version: 2,
+    });
 
     const ghost = await newSession();
     ghost.recordActivity(plus(5));
@@ -193,7 +209,10 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     const created = new Date('2025-01-01T00:00:00.000Z');
     const same: Session[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const s = Session.open({ tenantId: tenant, contactId: await ctx.newContact(tenant), channelId, startedAt: T0, timeoutSeconds: 60 }, created);
+      const s = Session.open(
+        { tenantId: tenant, contactId: await ctx.newContact(tenant), channelId, startedAt: T0, timeoutSeconds: 60 },
+        created,
+      );
       await repository.insertIfAbsent(s);
       same.push(s);
     }
@@ -203,11 +222,19 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     );
     await repository.insertIfAbsent(later);
 
-    const expected = [later.id, ...same.map((s) => s.id).sort().reverse()];
+    const expected = [
+      later.id,
+      ...same
+        .map((s) => s.id)
+        .sort()
+        .reverse(),
+    ];
     expect((await repository.list(tenant, { limit: 100 })).map((r) => r.item.id)).toEqual(expected);
-    expect((await repository.list(tenant, { limit: 100, after: { createdAt: created.toISOString(), id: expected[1]! } })).map((r) => r.item.id)).toEqual(
-      expected.slice(2),
-    );
+    expect(
+      (
+        await repository.list(tenant, { limit: 100, after: { createdAt: created.toISOString(), id: expected[1]! } })
+      ).map((r) => r.item.id),
+    ).toEqual(expected.slice(2));
     expect((await repository.list(tenant, { limit: 2 })).map((r) => r.item.id)).toEqual(expected.slice(0, 2));
   });
 
@@ -219,7 +246,8 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
     await repository.insertIfAbsent(b);
     const deadlineA = plus(60, base);
 
-    const refs = async (now: Date) => (await repository.findExpiredActive({ now, limit: 100 })).filter((r) => [a.id, b.id].includes(r.sessionId));
+    const refs = async (now: Date) =>
+      (await repository.findExpiredActive({ now, limit: 100 })).filter((r) => [a.id, b.id].includes(r.sessionId));
     const refB = { tenantId: tenantB, sessionId: b.id, deadline: '2000-06-01T00:00:30.000000Z' };
     const refA = { tenantId: tenantA, sessionId: a.id, deadline: '2000-06-01T00:01:00.000000Z' };
     expect(await refs(deadlineA)).toEqual([refB]);
@@ -232,18 +260,29 @@ describe('TypeOrmSessionRepository (real PostgreSQL)', () => {
   });
 
   it('findExpiredActive pages through the overdue sessions by their exact deadline, also within one millisecond', async () => {
-    const sessions = await Promise.all([0, 1, 2].map(() => newSession(tenantA, { startedAt: new Date('1999-03-01T00:00:00.000Z'), timeoutSeconds: 60, warningLeadSeconds: null })));
+    const sessions = await Promise.all(
+      [0, 1, 2].map(() =>
+        newSession(tenantA, {
+          startedAt: new Date('1999-03-01T00:00:00.000Z'),
+          timeoutSeconds: 60,
+          warningLeadSeconds: null,
+        }),
+      ),
+    );
     for (const session of sessions) await repository.insertIfAbsent(session);
     // Deadlines 1 µs apart, in the reverse order of the ids: only an exact keyset visits each once.
     const ids = sessions.map((s) => s.id).sort();
     for (const [i, id] of ids.entries()) {
-      await db.query(`UPDATE sessions SET last_activity_at = '1999-03-01T00:00:00.000000Z'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1`, [id, 2 - i]);
+      await db.query(
+        `UPDATE sessions SET last_activity_at = '1999-03-01T00:00:00.000000Z'::timestamptz + $2 * interval '1 microsecond' WHERE id = $1`,
+        [id, 2 - i],
+      );
     }
     const now = new Date('1999-03-02T00:00:00.000Z');
     const seen: string[] = [];
     let after: { deadline: string; sessionId: string } | undefined;
     for (let page = 0; page < 10; page += 1) {
-      const [ref] = (await repository.findExpiredActive({ now, limit: 1, after }));
+      const [ref] = await repository.findExpiredActive({ now, limit: 1, after });
       if (!ref) break;
       seen.push(ref.sessionId);
       after = { deadline: ref.deadline, sessionId: ref.sessionId };

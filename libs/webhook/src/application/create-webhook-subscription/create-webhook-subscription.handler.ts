@@ -41,7 +41,10 @@ export class CreateWebhookSubscriptionHandler {
       this.clock.now(),
     );
     await this.urlGuard.check(subscription.url);
-    if (subscription.channelId !== null && !(await this.channels.exists(subscription.tenantId, subscription.channelId))) {
+    if (
+      subscription.channelId !== null &&
+      !(await this.channels.exists(subscription.tenantId, subscription.channelId))
+    ) {
       throw new ValidationError('channelId', 'is not a channel of this tenant');
     }
     await this.unitOfWork.run(() => this.subscriptions.insert(subscription));

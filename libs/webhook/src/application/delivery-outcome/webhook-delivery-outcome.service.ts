@@ -67,7 +67,9 @@ export class WebhookDeliveryOutcomeService {
    */
   async deadLettered(input: WebhookDeadLetteredInput): Promise<{ attempts: number }> {
     assertUuid(input.deliveryId, 'deliveryId');
-    const reason = truncateError(typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim() : 'delivery failed');
+    const reason = truncateError(
+      typeof input.reason === 'string' && input.reason.trim() ? input.reason.trim() : 'delivery failed',
+    );
     let markedDead = false;
     const result = await this.unitOfWork.run(async () => {
       const now = this.clock.now();
@@ -79,10 +81,14 @@ export class WebhookDeliveryOutcomeService {
 
       const subscription = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, delivery.subscriptionId);
       if (subscription?.isLive) {
-        subscription.recordFailedDelivery({ gone: input.gone === true, reason, disableAfter: this.config.disableAfterFailures }, now);
+        subscription.recordFailedDelivery(
+          { gone: input.gone === true, reason, disableAfter: this.config.disableAfterFailures },
+          now,
+        );
         await this.subscriptions.update(subscription);
         const events: DomainEvent[] = [];
-        if (!SELF_EXCLUDING_EVENT_TYPES.includes(delivery.eventType)) events.push(webhookDeliveryFailedEvent(delivery, reason, now));
+        if (!SELF_EXCLUDING_EVENT_TYPES.includes(delivery.eventType))
+          events.push(webhookDeliveryFailedEvent(delivery, reason, now));
         events.push(...subscription.pullEvents());
         await this.eventOutbox.append(events);
       }

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock, UnitOfWork, ValidationError, assertUuid } from '@app/shared';
-import { type WebhookAttemptOutcome, classifyHttpStatus, parseRetryAfter, truncateError } from '../../domain/webhook-delivery';
+import {
+  type WebhookAttemptOutcome,
+  classifyHttpStatus,
+  parseRetryAfter,
+  truncateError,
+} from '../../domain/webhook-delivery';
 import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
 import { signWebhook } from '../../domain/webhook-signature';
 import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
@@ -98,23 +103,30 @@ export class WebhookDispatchService {
 
   async deliver(input: WebhookDeliverInput, options: WebhookDeliverOptions = {}): Promise<WebhookDeliverResult> {
     for (const key of ['tenantId', 'subscriptionId', 'eventId', 'deliveryId'] as const) assertUuid(input[key], key);
-    if (!Number.isInteger(input.attempt) || input.attempt < 1) throw new ValidationError('attempt', 'must be a positive integer');
-    if (input.timeoutMs !== undefined && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1)) throw new ValidationError('timeoutMs', 'must be a positive integer');
+    if (!Number.isInteger(input.attempt) || input.attempt < 1)
+      throw new ValidationError('attempt', 'must be a positive integer');
+    if (input.timeoutMs !== undefined && (!Number.isInteger(input.timeoutMs) || input.timeoutMs < 1))
+      throw new ValidationError('timeoutMs', 'must be a positive integer');
     const timeoutMs = Math.min(input.timeoutMs ?? this.config.timeoutMs, this.config.timeoutMs);
 
     const subscription = await this.subscriptions.findById(input.tenantId, input.subscriptionId);
     if (!subscription || !subscription.isLive) {
-      const error = subscription ? `webhook subscription ${input.subscriptionId} is not active` : `webhook subscription ${input.subscriptionId} no longer exists`;
+      const error = subscription
+        ? `webhook subscription ${input.subscriptionId} is not active`
+        : `webhook subscription ${input.subscriptionId} no longer exists`;
       return { outcome: 'inactive', statusCode: null, retryAfterMs: null, error };
     }
     // Read under the row lock: a replay resets the row and starts the run in one transaction, so the
     // run's first attempt waits for that commit instead of seeing the state before the reset.
-    const delivery = await this.unitOfWork.run(() => this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId));
+    const delivery = await this.unitOfWork.run(() =>
+      this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId),
+    );
     if (!delivery || delivery.subscriptionId !== subscription.id || delivery.eventId !== input.eventId.toLowerCase()) {
       throw new WebhookDeliveryNotFoundError(input.deliveryId);
     }
     // Delivered by an earlier attempt whose result was lost: the receiver has it already.
-    if (delivery.status === 'delivered') return { outcome: 'delivered', statusCode: delivery.lastStatusCode, retryAfterMs: null, error: null };
+    if (delivery.status === 'delivered')
+      return { outcome: 'delivered', statusCode: delivery.lastStatusCode, retryAfterMs: null, error: null };
 
     const startedAt = this.clock.now();
     const event = await this.events.find(input.tenantId, input.eventId);
@@ -127,7 +139,12 @@ export class WebhookDispatchService {
         this.urlGuard.checkSyntax(subscription.url);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        return this.record(input, subscription, startedAt, failure('permanent', `endpoint URL is no longer allowed: ${error.message}`));
+        return this.record(
+          input,
+          subscription,
+          startedAt,
+          failure('permanent', `endpoint URL is no longer allowed: ${error.message}`),
+        );
       }
       const secret = this.secrets.decrypt(subscription.encryptedSecret, subscription.id);
       const slowMarked = this.markFailingIfSlow(input.tenantId, subscription, timeoutMs);
@@ -146,7 +163,11 @@ export class WebhookDispatchService {
    * that stops the watch and tells (after any mark in progress has committed) whether this attempt
    * made the mark. A mark that cannot be written is skipped: the attempt's own record follows.
    */
-  private markFailingIfSlow(tenantId: string, subscription: WebhookSubscription, timeoutMs: number): () => Promise<boolean> {
+  private markFailingIfSlow(
+    tenantId: string,
+    subscription: WebhookSubscription,
+    timeoutMs: number,
+  ): () => Promise<boolean> {
     if (subscription.failingSince !== null || this.config.slowAfterMs >= timeoutMs) return async () => false;
     let marking: Promise<boolean> | null = null;
     const timer = setTimeout(() => {
@@ -173,7 +194,13 @@ export class WebhookDispatchService {
     timeoutMs: number,
     options: WebhookDeliverOptions,
   ): Promise<AttemptResult> {
-    const body = JSON.stringify({ id: event.id, type: event.type, occurredAt: event.occurredAt, tenantId: event.tenantId, data: event.data });
+    const body = JSON.stringify({
+      id: event.id,
+      type: event.type,
+      occurredAt: event.occurredAt,
+      tenantId: event.tenantId,
+      data: event.data,
+    });
     const headers = {
       'content-type': 'application/json',
       'user-agent': WEBHOOK_USER_AGENT,
@@ -189,7 +216,9 @@ export class WebhookDispatchService {
       case 'timeout': {
         // An endpoint counts as failing once unanswered for the slow threshold (or the full timeout);
         // a shorter inline budget running out proves neither, unless the caller says it does.
-        const cutShort = timeoutMs < Math.min(this.config.slowAfterMs, this.config.timeoutMs) && !(options.shortTimeoutMarksFailing?.() ?? false);
+        const cutShort =
+          timeoutMs < Math.min(this.config.slowAfterMs, this.config.timeoutMs) &&
+          !(options.shortTimeoutMarksFailing?.() ?? false);
         return { ...failure('retryable', `no answer within ${timeoutMs} ms`), durationMs, cutShort };
       }
       case 'network':
@@ -199,7 +228,8 @@ export class WebhookDispatchService {
       case 'response': {
         const status = response.statusCode;
         const outcome = classifyHttpStatus(status);
-        if (outcome === 'delivered') return { outcome, statusCode: status, retryAfterMs: null, error: null, durationMs };
+        if (outcome === 'delivered')
+          return { outcome, statusCode: status, retryAfterMs: null, error: null, durationMs };
         const retryAfterMs = outcome === 'retryable' ? parseRetryAfter(response.retryAfter, this.clock.now()) : null;
         const error =
           status >= 300 && status < 400
@@ -230,7 +260,10 @@ export class WebhookDispatchService {
       const now = this.clock.now();
       const delivery = await this.deliveries.findByIdForUpdate(input.tenantId, input.deliveryId);
       if (!delivery) throw new WebhookDeliveryNotFoundError(input.deliveryId);
-      delivery.recordAttempt({ outcome: result.outcome, statusCode: result.statusCode, error, retryAfterMs: result.retryAfterMs }, now);
+      delivery.recordAttempt(
+        { outcome: result.outcome, statusCode: result.statusCode, error, retryAfterMs: result.retryAfterMs },
+        now,
+      );
       await this.deliveries.appendAttempt(delivery.id, {
         startedAt,
         durationMs: Math.max(0, Math.round(result.durationMs)),
@@ -243,7 +276,11 @@ export class WebhookDispatchService {
       if (health) {
         const locked = await this.subscriptions.findAnyByIdForUpdate(input.tenantId, subscription.id);
         const changed =
-          health === 'success' ? locked?.recordSuccessfulDelivery(now) : health === 'failing' ? locked?.recordFailedAttempt(now) : locked?.recordEndpointAnswered(now);
+          health === 'success'
+            ? locked?.recordSuccessfulDelivery(now)
+            : health === 'failing'
+              ? locked?.recordFailedAttempt(now)
+              : locked?.recordEndpointAnswered(now);
         if (locked && changed) await this.subscriptions.update(locked);
       }
     });
@@ -253,9 +290,14 @@ export class WebhookDispatchService {
   }
 
   /** What the attempt says about the endpoint's health, when that may change the subscription. */
-  private healthChange(result: AttemptResult, subscription: WebhookSubscription, markedSlow: boolean): 'success' | 'failing' | 'answered' | null {
+  private healthChange(
+    result: AttemptResult,
+    subscription: WebhookSubscription,
+    markedSlow: boolean,
+  ): 'success' | 'failing' | 'answered' | null {
     if (result.outcome === 'delivered') return subscription.hasFailureRecord || markedSlow ? 'success' : null;
-    if (result.outcome === 'retryable') return subscription.failingSince === null && !markedSlow && !result.cutShort ? 'failing' : null;
+    if (result.outcome === 'retryable')
+      return subscription.failingSince === null && !markedSlow && !result.cutShort ? 'failing' : null;
     return markedSlow && result.statusCode !== null ? 'answered' : null;
   }
 }

@@ -37,7 +37,12 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     counter += 1;
     return create.execute({ tenantId, url: `https://93.184.216.34/hooks/${counter}`, eventTypes, ...extra });
   };
-  const event = (tenantId: string, type: string, data: Record<string, unknown> = {}): WebhookFanOutEvent => ({ id: newEventId(), type, tenantId, data });
+  const event = (tenantId: string, type: string, data: Record<string, unknown> = {}): WebhookFanOutEvent => ({
+    id: newEventId(),
+    type,
+    tenantId,
+    data,
+  });
   const targets = async (e: WebhookFanOutEvent) => (await fanOut.plan(e)).map((p) => p.subscriptionId).sort();
   const sorted = (...ids: string[]) => [...ids].sort();
 
@@ -62,29 +67,42 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
         { subscriptionId: exact.id, deliveryId: expect.any(String), maxAttempts: 8, attempts: 0, start: 'inline' },
       ]),
     );
-    const rows = await db.query(`SELECT tenant_id, subscription_id, event_type, status, attempts FROM webhook_deliveries WHERE id = ANY($1::uuid[])`, [
-      planned.map((p) => p.deliveryId),
-    ]);
+    const rows = await db.query(
+      `SELECT tenant_id, subscription_id, event_type, status, attempts FROM webhook_deliveries WHERE id = ANY($1::uuid[])`,
+      [planned.map((p) => p.deliveryId)],
+    );
     expect(rows).toHaveLength(2);
-    for (const row of rows) expect(row).toMatchObject({ tenant_id: tenantA, event_type: 'message.created', status: 'pending', attempts: 0 });
+    for (const row of rows)
+      expect(row).toMatchObject({ tenant_id: tenantA, event_type: 'message.created', status: 'pending', attempts: 0 });
   });
 
   it('holds new deliveries to a failing endpoint (stored held, no run), never webhook.test; a re-published held event stays held', async () => {
     const tenant = (await createTenant(moduleRef, 'Held')).tenantId;
     const healthy = await subscribe(tenant, ['contact.*']);
     const failing = await subscribe(tenant, ['contact.*']);
-    await db.query(`UPDATE webhook_subscriptions SET failing_since = now() - interval '30 seconds' WHERE id = $1`, [failing.id]);
+    await db.query(`UPDATE webhook_subscriptions SET failing_since = now() - interval '30 seconds' WHERE id = $1`, [
+      failing.id,
+    ]);
     const statusOf = async (subscriptionId: string, eventId: string) =>
-      (await db.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`, [subscriptionId, eventId]))[0]?.status;
+      (
+        await db.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 AND event_id = $2`, [
+          subscriptionId,
+          eventId,
+        ])
+      )[0]?.status;
 
     const created = event(tenant, 'contact.created');
-    expect(await fanOut.plan(created)).toEqual([{ subscriptionId: healthy.id, deliveryId: expect.any(String), maxAttempts: 8, attempts: 0, start: 'inline' }]);
+    expect(await fanOut.plan(created)).toEqual([
+      { subscriptionId: healthy.id, deliveryId: expect.any(String), maxAttempts: 8, attempts: 0, start: 'inline' },
+    ]);
     expect(await statusOf(healthy.id, created.id)).toBe('pending');
     expect(await statusOf(failing.id, created.id)).toBe('held');
 
     // The outbox is at-least-once: publishing the event again neither starts the held row nor adds one.
     expect((await fanOut.plan(created)).map((p) => p.subscriptionId)).toEqual([healthy.id]);
-    expect(await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1`, [created.id])).toEqual([{ n: 2 }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE event_id = $1`, [created.id]),
+    ).toEqual([{ n: 2 }]);
 
     // An operator's test event is a probe of its own: never held, but sent by a run, not inline.
     const test = event(tenant, 'webhook.test', { subscriptionId: failing.id, message: 'ping' });
@@ -93,15 +111,25 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
 
     // Healthy again: new events go out at once (the held one waits for the release).
     await db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [failing.id]);
-    expect((await fanOut.plan(event(tenant, 'contact.updated'))).map((p) => p.subscriptionId).sort()).toEqual(sorted(healthy.id, failing.id));
+    expect((await fanOut.plan(event(tenant, 'contact.updated'))).map((p) => p.subscriptionId).sort()).toEqual(
+      sorted(healthy.id, failing.id),
+    );
     expect((await fanOut.plan(created)).map((p) => p.subscriptionId)).toEqual([healthy.id]);
     expect(await statusOf(failing.id, created.id)).toBe('held');
   });
 
   it('applies the channel filter on data.channelId', async () => {
     const tenant = (await createTenant(moduleRef, 'Channels')).tenantId;
-    const channelA = (await moduleRef.get(CreateChannelHandler).execute({ tenantId: tenant, name: 'A', wahaBaseUrl: 'http://waha:3000' })).id;
-    const channelB = (await moduleRef.get(CreateChannelHandler).execute({ tenantId: tenant, name: 'B', wahaBaseUrl: 'http://waha:3000' })).id;
+    const channelA = (
+      await moduleRef
+        .get(CreateChannelHandler)
+        .execute({ tenantId: tenant, name: 'A', wahaBaseUrl: 'http://waha:3000' })
+    ).id;
+    const channelB = (
+      await moduleRef
+        .get(CreateChannelHandler)
+        .execute({ tenantId: tenant, name: 'B', wahaBaseUrl: 'http://waha:3000' })
+    ).id;
     const onlyA = await subscribe(tenant, ['message.*'], { channelId: channelA });
     const any = await subscribe(tenant, ['message.*']);
 
@@ -115,7 +143,9 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     const target = await subscribe(tenant, ['contact.created']);
     await subscribe(tenant, ['*']);
     await subscribe(tenant, ['webhook.*']);
-    expect(await targets(event(tenant, 'webhook.test', { subscriptionId: target.id, message: 'hi' }))).toEqual([target.id]);
+    expect(await targets(event(tenant, 'webhook.test', { subscriptionId: target.id, message: 'hi' }))).toEqual([
+      target.id,
+    ]);
     // A subscription of another tenant named in the data gets nothing.
     const foreign = await subscribe((await createTenant(moduleRef, 'Foreign')).tenantId, ['*']);
     expect(await targets(event(tenant, 'webhook.test', { subscriptionId: foreign.id }))).toEqual([]);
@@ -125,9 +155,15 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
     const tenant = (await createTenant(moduleRef, 'Failures')).tenantId;
     const failing = await subscribe(tenant, ['*']);
     const watcher = await subscribe(tenant, ['webhook.*']);
-    expect(await targets(event(tenant, 'webhook.delivery_failed', { subscriptionId: failing.id }))).toEqual([watcher.id]);
-    expect(await targets(event(tenant, 'webhook.subscription_disabled', { subscriptionId: failing.id }))).toEqual([watcher.id]);
-    expect(await targets(event(tenant, 'webhook.delivery_failed', { subscriptionId: watcher.id }))).toEqual([failing.id]);
+    expect(await targets(event(tenant, 'webhook.delivery_failed', { subscriptionId: failing.id }))).toEqual([
+      watcher.id,
+    ]);
+    expect(await targets(event(tenant, 'webhook.subscription_disabled', { subscriptionId: failing.id }))).toEqual([
+      watcher.id,
+    ]);
+    expect(await targets(event(tenant, 'webhook.delivery_failed', { subscriptionId: watcher.id }))).toEqual([
+      failing.id,
+    ]);
   });
 
   it('skips paused and deleted subscriptions', async () => {
@@ -166,13 +202,21 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
 
   it('a repeat answers a pending or failed row with its recorded attempts, and no longer a delivered or dead one', async () => {
     const tenant = (await createTenant(moduleRef, 'Settled')).tenantId;
-    const subs = [await subscribe(tenant, ['*']), await subscribe(tenant, ['*']), await subscribe(tenant, ['*']), await subscribe(tenant, ['*'])];
+    const subs = [
+      await subscribe(tenant, ['*']),
+      await subscribe(tenant, ['*']),
+      await subscribe(tenant, ['*']),
+      await subscribe(tenant, ['*']),
+    ];
     const e = event(tenant, 'contact.created');
     const first = await fanOut.plan(e);
     const idOf = (subscriptionId: string) => first.find((p) => p.subscriptionId === subscriptionId)!.deliveryId;
     const [pending, failed, delivered, dead] = subs;
     await db.query(`UPDATE webhook_deliveries SET status = 'failed', attempts = 1 WHERE id = $1`, [idOf(failed!.id)]);
-    await db.query(`UPDATE webhook_deliveries SET status = 'delivered', attempts = 1, delivered_at = now() WHERE id = $1`, [idOf(delivered!.id)]);
+    await db.query(
+      `UPDATE webhook_deliveries SET status = 'delivered', attempts = 1, delivered_at = now() WHERE id = $1`,
+      [idOf(delivered!.id)],
+    );
     await db.query(`UPDATE webhook_deliveries SET status = 'dead', attempts = 2 WHERE id = $1`, [idOf(dead!.id)]);
 
     const byId = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
@@ -185,8 +229,14 @@ describe('WebhookFanOutService (real PostgreSQL)', () => {
   });
 
   it('refuses malformed events', async () => {
-    await expect(fanOut.plan({ id: 'x', type: 'contact.created', tenantId: newEventId(), data: {} })).rejects.toThrow(ValidationError);
-    await expect(fanOut.plan({ id: newEventId(), type: 'contact.created', tenantId: 'nope', data: {} })).rejects.toThrow(ValidationError);
-    expect(await fanOut.plan({ id: newEventId(), type: 'contact.created', tenantId: newEventId(), data: null })).toEqual([]);
+    await expect(fanOut.plan({ id: 'x', type: 'contact.created', tenantId: newEventId(), data: {} })).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(
+      fanOut.plan({ id: newEventId(), type: 'contact.created', tenantId: 'nope', data: {} }),
+    ).rejects.toThrow(ValidationError);
+    expect(
+      await fanOut.plan({ id: newEventId(), type: 'contact.created', tenantId: newEventId(), data: null }),
+    ).toEqual([]);
   });
 });

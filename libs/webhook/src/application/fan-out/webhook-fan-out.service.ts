@@ -55,7 +55,8 @@ export class WebhookFanOutService {
   async plan(event: WebhookFanOutEvent): Promise<PlannedDelivery[]> {
     if (!isUuid(event.id)) throw new ValidationError('id', 'must be a UUID (the event id)');
     if (!isUuid(event.tenantId)) throw new ValidationError('tenantId', 'must be a UUID');
-    if (typeof event.type !== 'string' || event.type.length === 0) throw new ValidationError('type', 'must be an event type');
+    if (typeof event.type !== 'string' || event.type.length === 0)
+      throw new ValidationError('type', 'must be an event type');
     const data = isRecord(event.data) ? event.data : {};
 
     const targets = (await this.subscriptions.listLive(event.tenantId)).filter((subscription) =>
@@ -77,9 +78,18 @@ export class WebhookFanOutService {
     return targets.flatMap((subscription) => {
       const delivery = stored.get(subscription.id);
       // Absent only if the subscription was hard-deleted meanwhile (its rows cascade away).
-      if (!delivery || delivery.status === 'held' || delivery.status === 'delivered' || delivery.status === 'dead') return [];
+      if (!delivery || delivery.status === 'held' || delivery.status === 'delivered' || delivery.status === 'dead')
+        return [];
       const start = delivery.created && !subscription.holdsNewDeliveries ? 'inline' : 'run';
-      return [{ subscriptionId: subscription.id, deliveryId: delivery.id, maxAttempts: subscription.maxAttempts, attempts: delivery.attempts, start }];
+      return [
+        {
+          subscriptionId: subscription.id,
+          deliveryId: delivery.id,
+          maxAttempts: subscription.maxAttempts,
+          attempts: delivery.attempts,
+          start,
+        },
+      ];
     });
   }
 }

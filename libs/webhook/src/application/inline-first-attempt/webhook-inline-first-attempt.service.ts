@@ -4,8 +4,16 @@ import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.reposit
 import { WebhookDeliveryNotFoundError } from '../../domain/webhook.errors';
 import { type WebhookSettings, webhookConfig } from '../../webhook.config';
 import { WebhookDeliveryOutcomeService } from '../delivery-outcome/webhook-delivery-outcome.service';
-import { type WebhookDeliverResult, WebhookDispatchService, describeFailedAttempt } from '../dispatch/webhook-dispatch.service';
-import { type PlannedDelivery, type WebhookFanOutEvent, WebhookFanOutService } from '../fan-out/webhook-fan-out.service';
+import {
+  type WebhookDeliverResult,
+  WebhookDispatchService,
+  describeFailedAttempt,
+} from '../dispatch/webhook-dispatch.service';
+import {
+  type PlannedDelivery,
+  type WebhookFanOutEvent,
+  WebhookFanOutService,
+} from '../fan-out/webhook-fan-out.service';
 import { type WebhookDeliveryStart, WebhookDeliveryStarter } from '../webhook-delivery-starter.port';
 import { KeyedConcurrencyLimit } from './keyed-concurrency-limit';
 
@@ -66,7 +74,11 @@ export class WebhookInlineFirstAttemptService {
     private readonly deliveries: WebhookDeliveryRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly clock: Clock,
-    @Inject(webhookConfig.KEY) private readonly config: Pick<WebhookSettings, 'inlineAttemptTimeoutMs' | 'inlineMaxPerSubscription' | 'inlineSlotWaitMs'>,
+    @Inject(webhookConfig.KEY)
+    private readonly config: Pick<
+      WebhookSettings,
+      'inlineAttemptTimeoutMs' | 'inlineMaxPerSubscription' | 'inlineSlotWaitMs'
+    >,
   ) {
     this.inFlight = new KeyedConcurrencyLimit(config.inlineMaxPerSubscription);
   }
@@ -79,7 +91,10 @@ export class WebhookInlineFirstAttemptService {
     const failed = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
     if (failed.length > 0) {
       const first = failed[0] instanceof Error ? failed[0].message : String(failed[0]);
-      throw new Error(`${failed.length} of ${planned.length} webhook deliveries of event ${event.id} were not sent: ${first}`, { cause: failed[0] });
+      throw new Error(
+        `${failed.length} of ${planned.length} webhook deliveries of event ${event.id} were not sent: ${first}`,
+        { cause: failed[0] },
+      );
     }
     return settled.map((s) => (s as PromiseFulfilledResult<InlineFirstAttemptResult>).value);
   }
@@ -134,7 +149,10 @@ export class WebhookInlineFirstAttemptService {
       return result('delivered', true);
     }
     if (attempt.outcome === 'retryable' && delivery.maxAttempts > 1) {
-      await this.starter.start({ ...start, attemptsMade: 1, ...(attempt.retryAfterMs !== null ? { retryAfterMs: attempt.retryAfterMs } : {}) }, { replay: false });
+      await this.starter.start(
+        { ...start, attemptsMade: 1, ...(attempt.retryAfterMs !== null ? { retryAfterMs: attempt.retryAfterMs } : {}) },
+        { replay: false },
+      );
       return result('run-started', true);
     }
     // A final answer: the dead letter a run would write after this attempt, written here.

@@ -5,7 +5,11 @@ import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.reposit
 import { WebhookSubscriptionNotFoundError } from '../../domain/webhook.errors';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
 
-import { type WebhookDeliveryWithAttemptsView, toWebhookDeliveryAttemptView, toWebhookDeliveryView } from '../webhook-delivery.view';
+import {
+  type WebhookDeliveryWithAttemptsView,
+  toWebhookDeliveryAttemptView,
+  toWebhookDeliveryView,
+} from '../webhook-delivery.view';
 import { type ListWebhookDeliveriesQuery } from './list-webhook-deliveries.query';
 
 /** Deliveries of one live subscription, newest first, each with its full attempt log. */
@@ -23,8 +27,16 @@ export class ListWebhookDeliveriesHandler {
     }
     const limit = pageLimit(query.limit);
     const after = keysetAfter(query.cursor);
-    if (!(await this.subscriptions.findById(query.tenantId, query.subscriptionId))) throw new WebhookSubscriptionNotFoundError(query.subscriptionId);
-    const rows = await this.deliveries.listForSubscription(query.tenantId, query.subscriptionId, { status: query.status, limit: limit + 1, after });
-    return toPage(rows, limit, (row) => ({ ...toWebhookDeliveryView(row.delivery), attemptLog: row.attemptLog.map(toWebhookDeliveryAttemptView) }));
+    if (!(await this.subscriptions.findById(query.tenantId, query.subscriptionId)))
+      throw new WebhookSubscriptionNotFoundError(query.subscriptionId);
+    const rows = await this.deliveries.listForSubscription(query.tenantId, query.subscriptionId, {
+      status: query.status,
+      limit: limit + 1,
+      after,
+    });
+    return toPage(rows, limit, (row) => ({
+      ...toWebhookDeliveryView(row.delivery),
+      attemptLog: row.attemptLog.map(toWebhookDeliveryAttemptView),
+    }));
   }
 }

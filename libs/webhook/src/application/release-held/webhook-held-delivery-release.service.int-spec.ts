@@ -57,11 +57,14 @@ describe('WebhookHeldDeliveryReleaseService (real PostgreSQL)', () => {
     expect(held).toHaveLength(count);
     return { tenantId, subscriptionId: subscription.id, held };
   };
-  const recovered = (subscriptionId: string) => db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [subscriptionId]);
+  const recovered = (subscriptionId: string) =>
+    db.query(`UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1`, [subscriptionId]);
   const statuses = async (subscriptionId: string) =>
-    ((await db.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY created_at, id`, [subscriptionId])) as { status: string }[]).map(
-      (r) => r.status,
-    );
+    (
+      (await db.query(`SELECT status FROM webhook_deliveries WHERE subscription_id = $1 ORDER BY created_at, id`, [
+        subscriptionId,
+      ])) as { status: string }[]
+    ).map((r) => r.status);
   const startedIds = () => starter.starts.map((s) => s.input.deliveryId);
 
   it('starts the held deliveries of a recovered endpoint, oldest first, at most a batch per run', async () => {
@@ -93,15 +96,22 @@ describe('WebhookHeldDeliveryReleaseService (real PostgreSQL)', () => {
     expect(await statuses(subscriptionId)).toEqual(['pending', 'held', 'held']);
 
     // The probe is retrying (failed, its run goes on): no second probe.
-    await db.query(`UPDATE webhook_deliveries SET status = 'failed', attempts = 2, updated_at = now() WHERE id = $1`, [held[0]!.id]);
+    await db.query(`UPDATE webhook_deliveries SET status = 'failed', attempts = 2, updated_at = now() WHERE id = $1`, [
+      held[0]!.id,
+    ]);
     expect(await release.release({ batchSize: 100 })).toEqual({ subscriptions: 1, released: 0, probes: 0 });
     // Waiting on a long Retry-After counts as under way too, however long ago it last changed.
     const silent = `now() - make_interval(secs => ${(WEBHOOK_RUN_SILENCE_MS + 60_000) / 1000})`;
-    await db.query(`UPDATE webhook_deliveries SET updated_at = ${silent}, next_attempt_at = now() + interval '1 hour' WHERE id = $1`, [held[0]!.id]);
+    await db.query(
+      `UPDATE webhook_deliveries SET updated_at = ${silent}, next_attempt_at = now() + interval '1 hour' WHERE id = $1`,
+      [held[0]!.id],
+    );
     expect(await release.release({ batchSize: 100 })).toEqual({ subscriptions: 1, released: 0, probes: 0 });
 
     // Dead-lettered: the next held delivery probes.
-    await db.query(`UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = $1`, [held[0]!.id]);
+    await db.query(`UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL WHERE id = $1`, [
+      held[0]!.id,
+    ]);
     expect(await release.release({ batchSize: 100 })).toEqual({ subscriptions: 1, released: 0, probes: 1 });
     expect(startedIds()).toEqual([held[0]!.id, held[1]!.id]);
 
@@ -116,15 +126,24 @@ describe('WebhookHeldDeliveryReleaseService (real PostgreSQL)', () => {
     const paused = await failingWithHeld('Paused', 2);
     const disabled = await failingWithHeld('Disabled', 1);
     const deleted = await failingWithHeld('Deleted', 1);
-    await moduleRef.get(UpdateWebhookSubscriptionHandler).execute({ tenantId: paused.tenantId, id: paused.subscriptionId, active: false });
-    await db.query(`UPDATE webhook_subscriptions SET active = false, disabled_at = now(), disabled_reason = 'test' WHERE id = $1`, [disabled.subscriptionId]);
-    await moduleRef.get(DeleteWebhookSubscriptionHandler).execute({ tenantId: deleted.tenantId, id: deleted.subscriptionId });
+    await moduleRef
+      .get(UpdateWebhookSubscriptionHandler)
+      .execute({ tenantId: paused.tenantId, id: paused.subscriptionId, active: false });
+    await db.query(
+      `UPDATE webhook_subscriptions SET active = false, disabled_at = now(), disabled_reason = 'test' WHERE id = $1`,
+      [disabled.subscriptionId],
+    );
+    await moduleRef
+      .get(DeleteWebhookSubscriptionHandler)
+      .execute({ tenantId: deleted.tenantId, id: deleted.subscriptionId });
 
     expect(await release.release({ batchSize: 100 })).toEqual({ subscriptions: 0, released: 0, probes: 0 });
     expect(starter.starts).toEqual([]);
 
     // enable clears the failing mark with the disabled one: everything held goes out.
-    await moduleRef.get(EnableWebhookSubscriptionHandler).execute({ tenantId: disabled.tenantId, id: disabled.subscriptionId });
+    await moduleRef
+      .get(EnableWebhookSubscriptionHandler)
+      .execute({ tenantId: disabled.tenantId, id: disabled.subscriptionId });
     expect(await release.release({ batchSize: 100 })).toEqual({ subscriptions: 1, released: 1, probes: 0 });
     expect(startedIds()).toEqual(disabled.held.map((h) => h.id));
     expect(await statuses(paused.subscriptionId)).toEqual(['held', 'held']);
@@ -158,7 +177,10 @@ describe('WebhookHeldDeliveryReleaseService (real PostgreSQL)', () => {
 
   it('refuses a batch size out of range, naming it', async () => {
     for (const batchSize of [0, 1.5, 10_001]) {
-      await expect(release.release({ batchSize })).rejects.toMatchObject({ constructor: ValidationError, field: 'batchSize' });
+      await expect(release.release({ batchSize })).rejects.toMatchObject({
+        constructor: ValidationError,
+        field: 'batchSize',
+      });
     }
   });
 });

@@ -93,7 +93,10 @@ export class WebhookHeldDeliveryReleaseService {
       const { tenantId, id: subscriptionId, maxAttempts } = subscription;
       await Promise.all(
         held.map((delivery) =>
-          this.starter.start({ tenantId, subscriptionId, eventId: delivery.eventId, deliveryId: delivery.id, maxAttempts }, { replay: false }),
+          this.starter.start(
+            { tenantId, subscriptionId, eventId: delivery.eventId, deliveryId: delivery.id, maxAttempts },
+            { replay: false },
+          ),
         ),
       );
       return held.length;

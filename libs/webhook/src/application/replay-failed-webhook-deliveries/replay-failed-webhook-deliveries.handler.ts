@@ -7,7 +7,10 @@ import { type WebhookSubscription } from '../../domain/webhook-subscription.aggr
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
 import { WebhookDeliveryStarter } from '../webhook-delivery-starter.port';
 import { WebhookEventSource } from '../webhook-event-source.port';
-import { type ReplayFailedWebhookDeliveriesCommand, type ReplayFailedWebhookDeliveriesResult } from './replay-failed-webhook-deliveries.command';
+import {
+  type ReplayFailedWebhookDeliveriesCommand,
+  type ReplayFailedWebhookDeliveriesResult,
+} from './replay-failed-webhook-deliveries.command';
 
 /** Deliveries read per batch. */
 const BATCH_SIZE = 200;
@@ -31,7 +34,8 @@ export class ReplayFailedWebhookDeliveriesHandler {
 
   async execute(command: ReplayFailedWebhookDeliveriesCommand): Promise<ReplayFailedWebhookDeliveriesResult> {
     assertUuid(command.subscriptionId, 'id');
-    if (!(command.since instanceof Date) || Number.isNaN(command.since.getTime())) throw new ValidationError('since', 'must be a valid time');
+    if (!(command.since instanceof Date) || Number.isNaN(command.since.getTime()))
+      throw new ValidationError('since', 'must be a valid time');
     const subscription = await this.subscriptions.findById(command.tenantId, command.subscriptionId);
     if (!subscription) throw new WebhookSubscriptionNotFoundError(command.subscriptionId);
     if (!subscription.isLive) throw new WebhookSubscriptionInactiveError(subscription.id);
@@ -39,11 +43,20 @@ export class ReplayFailedWebhookDeliveriesHandler {
     const result: ReplayFailedWebhookDeliveriesResult = { count: 0, skipped: 0 };
     let after: { updatedAt: Date; id: string } | undefined;
     for (;;) {
-      const batch = await this.deliveries.listFailedSince(command.tenantId, subscription.id, command.since, BATCH_SIZE, after);
+      const batch = await this.deliveries.listFailedSince(
+        command.tenantId,
+        subscription.id,
+        command.since,
+        BATCH_SIZE,
+        after,
+      );
       if (batch.length === 0) return result;
       const last = batch[batch.length - 1]!;
       after = { updatedAt: last.updatedAt, id: last.id };
-      const stored = await this.events.stored(command.tenantId, batch.map((d) => d.eventId));
+      const stored = await this.events.stored(
+        command.tenantId,
+        batch.map((d) => d.eventId),
+      );
       for (const candidate of batch) {
         if (!stored.has(candidate.eventId)) {
           result.skipped += 1;

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Clock, UnitOfWork, assertUuid } from '@app/shared';
 import { WebhookDeliveryRepository } from '../../domain/webhook-delivery.repository.port';
-import { WebhookDeliveryNotFoundError, WebhookEventExpiredError, WebhookSubscriptionInactiveError, WebhookSubscriptionNotFoundError } from '../../domain/webhook.errors';
+import {
+  WebhookDeliveryNotFoundError,
+  WebhookEventExpiredError,
+  WebhookSubscriptionInactiveError,
+  WebhookSubscriptionNotFoundError,
+} from '../../domain/webhook.errors';
 import { WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
 import { WebhookDeliveryStarter } from '../webhook-delivery-starter.port';
 import { WebhookEventSource } from '../webhook-event-source.port';
@@ -34,7 +39,8 @@ export class ReplayWebhookDeliveryHandler {
       const subscription = await this.subscriptions.findById(command.tenantId, delivery.subscriptionId);
       if (!subscription) throw new WebhookSubscriptionNotFoundError(delivery.subscriptionId);
       if (!subscription.isLive) throw new WebhookSubscriptionInactiveError(subscription.id);
-      if ((await this.events.stored(command.tenantId, [delivery.eventId])).size === 0) throw new WebhookEventExpiredError(delivery.id, delivery.eventId);
+      if ((await this.events.stored(command.tenantId, [delivery.eventId])).size === 0)
+        throw new WebhookEventExpiredError(delivery.id, delivery.eventId);
 
       delivery.resetForReplay(this.clock.now());
       await this.deliveries.update(delivery);

@@ -25,7 +25,8 @@ export class UpdateWebhookSubscriptionHandler {
     const url = command.url === undefined ? undefined : await this.urlGuard.check(command.url);
     if (command.channelId !== undefined && command.channelId !== null) {
       assertUuid(command.channelId, 'channelId');
-      if (!(await this.channels.exists(command.tenantId, command.channelId))) throw new ValidationError('channelId', 'is not a channel of this tenant');
+      if (!(await this.channels.exists(command.tenantId, command.channelId)))
+        throw new ValidationError('channelId', 'is not a channel of this tenant');
     }
     return this.unitOfWork.run(async () => {
       const subscription = await this.subscriptions.findByIdForUpdate(command.tenantId, command.id);

@@ -25,7 +25,12 @@ describe('NodeWebhookHttpSender (real HTTP on 127.0.0.1)', () => {
   const allowLoopback = new WebhookAddressPolicy(parseCidrList('127.0.0.1/32'));
   const publicOnly = new WebhookAddressPolicy();
   const post = (sender: NodeWebhookHttpSender, url: string, timeoutMs = 2_000) =>
-    sender.post({ url, headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' }, body: '{"a":1}', timeoutMs });
+    sender.post({
+      url,
+      headers: { 'content-type': 'application/json', 'webhook-id': 'msg_1' },
+      body: '{"a":1}',
+      timeoutMs,
+    });
 
   beforeAll(async () => {
     receiver = await startTestWebhookReceiver();
@@ -42,7 +47,11 @@ describe('NodeWebhookHttpSender (real HTTP on 127.0.0.1)', () => {
     expect(result).toMatchObject({ kind: 'response', statusCode: 200, retryAfter: null });
     expect(receiver.received).toHaveLength(1);
     expect(receiver.received[0]).toMatchObject({ method: 'POST', path: '/in?k=1', body: '{"a":1}' });
-    expect(receiver.received[0]!.headers).toMatchObject({ 'content-type': 'application/json', 'webhook-id': 'msg_1', 'content-length': '7' });
+    expect(receiver.received[0]!.headers).toMatchObject({
+      'content-type': 'application/json',
+      'webhook-id': 'msg_1',
+      'content-length': '7',
+    });
   });
 
   it('keeps the connection alive: consecutive posts to one endpoint share a socket until closed', async () => {
@@ -76,7 +85,10 @@ describe('NodeWebhookHttpSender (real HTTP on 127.0.0.1)', () => {
     resolver.set(() => ['127.0.0.1']);
     const port = new URL(receiver.url()).port;
     const result = await post(sender, `http://rebind.webhook.test:${port}/hooks`);
-    expect(result).toMatchObject({ kind: 'blocked', message: expect.stringContaining('rebind.webhook.test resolves to 127.0.0.1, a loopback address') });
+    expect(result).toMatchObject({
+      kind: 'blocked',
+      message: expect.stringContaining('rebind.webhook.test resolves to 127.0.0.1, a loopback address'),
+    });
     expect(resolver.asked).toContain('rebind.webhook.test');
     expect(receiver.received).toHaveLength(0);
   });
@@ -84,19 +96,27 @@ describe('NodeWebhookHttpSender (real HTTP on 127.0.0.1)', () => {
   it('refuses when any one of several addresses is blocked', async () => {
     const sender = new NodeWebhookHttpSender(allowLoopback, new ScriptedResolver(() => ['127.0.0.1', '10.0.0.1']));
     const port = new URL(receiver.url()).port;
-    expect(await post(sender, `http://multi.webhook.test:${port}/hooks`)).toMatchObject({ kind: 'blocked', message: expect.stringContaining('10.0.0.1') });
+    expect(await post(sender, `http://multi.webhook.test:${port}/hooks`)).toMatchObject({
+      kind: 'blocked',
+      message: expect.stringContaining('10.0.0.1'),
+    });
     expect(receiver.received).toHaveLength(0);
   });
 
   it('connects through its own lookup: a name only our resolver knows reaches the allow-listed receiver', async () => {
     const sender = new NodeWebhookHttpSender(allowLoopback, new ScriptedResolver(() => ['127.0.0.1']));
     const port = new URL(receiver.url()).port;
-    expect(await post(sender, `http://receiver.webhook.test:${port}/hooks`)).toMatchObject({ kind: 'response', statusCode: 200 });
+    expect(await post(sender, `http://receiver.webhook.test:${port}/hooks`)).toMatchObject({
+      kind: 'response',
+      statusCode: 200,
+    });
     expect(receiver.received[0]!.headers.host).toBe(`receiver.webhook.test:${port}`);
   });
 
   it('does not follow redirects', async () => {
-    receiver.reply((request) => (request.path === '/hooks' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 }));
+    receiver.reply((request) =>
+      request.path === '/hooks' ? { status: 302, headers: { location: '/elsewhere' } } : { status: 200 },
+    );
     const sender = new NodeWebhookHttpSender(allowLoopback, new ScriptedResolver(() => []));
     expect(await post(sender, receiver.url())).toMatchObject({ kind: 'response', statusCode: 302 });
     expect(receiver.received.map((r) => r.path)).toEqual(['/hooks']);
@@ -113,8 +133,14 @@ describe('NodeWebhookHttpSender (real HTTP on 127.0.0.1)', () => {
 
   it('reports network errors and unresolvable names', async () => {
     const sender = new NodeWebhookHttpSender(allowLoopback, new ScriptedResolver(() => []));
-    expect(await post(sender, 'http://127.0.0.1:1/hooks')).toMatchObject({ kind: 'network', message: expect.stringContaining('ECONNREFUSED') });
-    expect(await post(sender, 'http://nowhere.webhook.test/hooks')).toMatchObject({ kind: 'network', message: expect.stringContaining('ENOTFOUND') });
+    expect(await post(sender, 'http://127.0.0.1:1/hooks')).toMatchObject({
+      kind: 'network',
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(await post(sender, 'http://nowhere.webhook.test/hooks')).toMatchObject({
+      kind: 'network',
+      message: expect.stringContaining('ENOTFOUND'),
+    });
   });
 
   it('passes Retry-After through', async () => {

@@ -3,7 +3,11 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { type LookupFunction, isIP } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { HostResolver } from '@app/shared';
-import { type WebhookHttpRequest, type WebhookHttpResult, WebhookHttpSender } from '../../application/webhook-http-sender.port';
+import {
+  type WebhookHttpRequest,
+  type WebhookHttpResult,
+  WebhookHttpSender,
+} from '../../application/webhook-http-sender.port';
 import { WebhookAddressPolicy } from '../../domain/webhook-address-policy';
 
 const BLOCKED = 'EWEBHOOKBLOCKED';
@@ -30,8 +34,16 @@ class RequestTimeoutError extends Error {
 export class NodeWebhookHttpSender extends WebhookHttpSender implements OnModuleDestroy {
   /** Idle sockets are closed after this long; endpoints commonly drop idle ones after 5 s or more. */
   private static readonly IDLE_SOCKET_MS = 4_000;
-  private readonly httpAgent = new HttpAgent({ keepAlive: true, timeout: NodeWebhookHttpSender.IDLE_SOCKET_MS, scheduling: 'lifo' });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, timeout: NodeWebhookHttpSender.IDLE_SOCKET_MS, scheduling: 'lifo' });
+  private readonly httpAgent = new HttpAgent({
+    keepAlive: true,
+    timeout: NodeWebhookHttpSender.IDLE_SOCKET_MS,
+    scheduling: 'lifo',
+  });
+  private readonly httpsAgent = new HttpsAgent({
+    keepAlive: true,
+    timeout: NodeWebhookHttpSender.IDLE_SOCKET_MS,
+    scheduling: 'lifo',
+  });
 
   constructor(
     private readonly policy: WebhookAddressPolicy,
@@ -58,7 +70,12 @@ export class NodeWebhookHttpSender extends WebhookHttpSender implements OnModule
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     if (isIP(host) !== 0) {
       const verdict = this.policy.check(host);
-      if (!verdict.allowed) return Promise.resolve({ kind: 'blocked', message: `refused to connect to ${host}: ${verdict.reason}`, durationMs: 0 });
+      if (!verdict.allowed)
+        return Promise.resolve({
+          kind: 'blocked',
+          message: `refused to connect to ${host}: ${verdict.reason}`,
+          durationMs: 0,
+        });
     }
     const https = url.protocol === 'https:';
     const send = https ? httpsRequest : httpRequest;
@@ -90,7 +107,12 @@ export class NodeWebhookHttpSender extends WebhookHttpSender implements OnModule
           servername: isIP(host) === 0 ? host : undefined,
         },
         (res: IncomingMessage) => {
-          finish({ kind: 'response', statusCode: res.statusCode ?? 0, retryAfter: headerValue(res.headers['retry-after']), durationMs: elapsed() });
+          finish({
+            kind: 'response',
+            statusCode: res.statusCode ?? 0,
+            retryAfter: headerValue(res.headers['retry-after']),
+            durationMs: elapsed(),
+          });
           // Never read or keep the body (SSRF hygiene): drain it so the connection can be reused,
           // and drop the connection when the body does not end in time.
           res.on('error', () => undefined);
@@ -120,15 +142,29 @@ export class NodeWebhookHttpSender extends WebhookHttpSender implements OnModule
           }
           const refused = this.policy.firstRefused(addresses.map((a) => a.address));
           if (refused) {
-            callback(new BlockedAddressError(`refused to connect: host ${hostname} resolves to ${refused.address}, ${refused.reason}`), '', 4);
+            callback(
+              new BlockedAddressError(
+                `refused to connect: host ${hostname} resolves to ${refused.address}, ${refused.reason}`,
+              ),
+              '',
+              4,
+            );
             return;
           }
-          const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
+          const wanted =
+            options.family === 4 || options.family === 6
+              ? addresses.filter((a) => a.family === options.family)
+              : addresses;
           const usable = wanted.length > 0 ? wanted : addresses;
-          if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+          if (options.all)
+            callback(
+              null,
+              usable.map((a) => ({ address: a.address, family: a.family })),
+            );
           else callback(null, usable[0]!.address, usable[0]!.family);
         },
-        (error: Error & { code?: string }) => callback(Object.assign(error, { code: error.code ?? 'ENOTFOUND' }), '', 4),
+        (error: Error & { code?: string }) =>
+          callback(Object.assign(error, { code: error.code ?? 'ENOTFOUND' }), '', 4),
       );
     };
   }

@@ -15,12 +15,22 @@ export class TypeOrmWebhookEventSource extends WebhookEventSource {
 
   async find(tenantId: string, eventId: string): Promise<WebhookEventPayload | null> {
     if (!isUuid(tenantId) || !isUuid(eventId)) return null;
-    const rows: { id: string; type: string; occurred_at: Date; tenant_id: string; payload: Record<string, unknown> }[] = await this.tx.forTenant(tenantId, (m) =>
-      m.query(`SELECT id, type, occurred_at, tenant_id, payload FROM outbox_events WHERE tenant_id = $1 AND id = $2`, [tenantId, eventId]),
-    );
+    const rows: { id: string; type: string; occurred_at: Date; tenant_id: string; payload: Record<string, unknown> }[] =
+      await this.tx.forTenant(tenantId, (m) =>
+        m.query(
+          `SELECT id, type, occurred_at, tenant_id, payload FROM outbox_events WHERE tenant_id = $1 AND id = $2`,
+          [tenantId, eventId],
+        ),
+      );
     const row = rows[0];
     if (!row) return null;
-    return { id: row.id, type: row.type, occurredAt: row.occurred_at.toISOString(), tenantId: row.tenant_id, data: row.payload };
+    return {
+      id: row.id,
+      type: row.type,
+      occurredAt: row.occurred_at.toISOString(),
+      tenantId: row.tenant_id,
+      data: row.payload,
+    };
   }
 
   async stored(tenantId: string, eventIds: string[]): Promise<Set<string>> {

@@ -3,7 +3,10 @@ import { type SelectQueryBuilder } from 'typeorm';
 import { TransactionContext, keysetPage } from '@app/database';
 import { isUuid, type Positioned } from '@app/shared';
 import { type WebhookSubscription } from '../../domain/webhook-subscription.aggregate';
-import { type WebhookSubscriptionListCriteria, WebhookSubscriptionRepository } from '../../domain/webhook-subscription.repository.port';
+import {
+  type WebhookSubscriptionListCriteria,
+  WebhookSubscriptionRepository,
+} from '../../domain/webhook-subscription.repository.port';
 import { WebhookSubscriptionNotFoundError, WebhookSubscriptionVersionConflictError } from '../../domain/webhook.errors';
 import { WebhookMapper } from './webhook.mapper';
 import { WebhookSubscriptionOrmEntity } from './webhook-subscription.orm-entity';
@@ -17,7 +20,9 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
   }
 
   async insert(subscription: WebhookSubscription): Promise<void> {
-    await this.tx.forTenant(subscription.tenantId, (m) => m.insert(WebhookSubscriptionOrmEntity, WebhookMapper.subscriptionToOrm(subscription)));
+    await this.tx.forTenant(subscription.tenantId, (m) =>
+      m.insert(WebhookSubscriptionOrmEntity, WebhookMapper.subscriptionToOrm(subscription)),
+    );
     subscription.markPersisted();
   }
 
@@ -30,20 +35,26 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
   async findByIdForUpdate(tenantId: string, id: string): Promise<WebhookSubscription | null> {
     this.requireTransaction('findByIdForUpdate');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.live(tenantId, (q) => q.andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne());
+    const row = await this.live(tenantId, (q) =>
+      q.andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne(),
+    );
     return row ? WebhookMapper.subscriptionToDomain(row) : null;
   }
 
   async findAnyByIdForUpdate(tenantId: string, id: string): Promise<WebhookSubscription | null> {
     this.requireTransaction('findAnyByIdForUpdate');
     if (!isUuid(tenantId) || !isUuid(id)) return null;
-    const row = await this.ofTenant(tenantId, (q) => q.andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne());
+    const row = await this.ofTenant(tenantId, (q) =>
+      q.andWhere('s.id = :id', { id }).setLock('pessimistic_write').getOne(),
+    );
     return row ? WebhookMapper.subscriptionToDomain(row) : null;
   }
 
   async listLive(tenantId: string): Promise<WebhookSubscription[]> {
     if (!isUuid(tenantId)) return [];
-    const rows = await this.live(tenantId, (q) => q.andWhere('s.active').orderBy('s.createdAt', 'ASC').addOrderBy('s.id', 'ASC').getMany());
+    const rows = await this.live(tenantId, (q) =>
+      q.andWhere('s.active').orderBy('s.createdAt', 'ASC').addOrderBy('s.id', 'ASC').getMany(),
+    );
     return rows.map((row) => WebhookMapper.subscriptionToDomain(row));
   }
 
@@ -55,33 +66,37 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
 
   async update(subscription: WebhookSubscription): Promise<void> {
     const row = WebhookMapper.subscriptionToOrm(subscription);
-    const result = await this.tx.forTenant(subscription.tenantId, (m) => m
-      .createQueryBuilder()
-      .update(WebhookSubscriptionOrmEntity)
-      .set({
-        url: row.url,
-        description: row.description,
-        eventTypes: row.eventTypes,
-        channelId: row.channelId,
-        secretEnc: row.secretEnc,
-        active: row.active,
-        maxAttempts: row.maxAttempts,
-        consecutiveFailures: row.consecutiveFailures,
-        failingSince: row.failingSince,
-        disabledAt: row.disabledAt,
-        disabledReason: row.disabledReason,
-        deletedAt: row.deletedAt,
-        updatedAt: row.updatedAt,
-        version: row.version,
-      })
-      .where('tenant_id = :tenantId AND id = :id AND version = :expectedVersion', {
-        tenantId: subscription.tenantId,
-        id: subscription.id,
-        expectedVersion: subscription.expectedVersion,
-      })
-      .execute());
+    const result = await this.tx.forTenant(subscription.tenantId, (m) =>
+      m
+        .createQueryBuilder()
+        .update(WebhookSubscriptionOrmEntity)
+        .set({
+          url: row.url,
+          description: row.description,
+          eventTypes: row.eventTypes,
+          channelId: row.channelId,
+          secretEnc: row.secretEnc,
+          active: row.active,
+          maxAttempts: row.maxAttempts,
+          consecutiveFailures: row.consecutiveFailures,
+          failingSince: row.failingSince,
+          disabledAt: row.disabledAt,
+          disabledReason: row.disabledReason,
+          deletedAt: row.deletedAt,
+          updatedAt: row.updatedAt,
+          version: row.version,
+        })
+        .where('tenant_id = :tenantId AND id = :id AND version = :expectedVersion', {
+          tenantId: subscription.tenantId,
+          id: subscription.id,
+          expectedVersion: subscription.expectedVersion,
+        })
+        .execute(),
+    );
     if (!result.affected) {
-      const exists = await this.ofTenant(subscription.tenantId, (q) => q.andWhere('s.id = :id', { id: subscription.id }).getExists());
+      const exists = await this.ofTenant(subscription.tenantId, (q) =>
+        q.andWhere('s.id = :id', { id: subscription.id }).getExists(),
+      );
       if (!exists) throw new WebhookSubscriptionNotFoundError(subscription.id);
       throw new WebhookSubscriptionVersionConflictError(subscription.id, subscription.expectedVersion);
     }
@@ -89,7 +104,9 @@ export class TypeOrmWebhookSubscriptionRepository extends WebhookSubscriptionRep
   }
 
   private ofTenant<T>(tenantId: string, query: (builder: SubscriptionQuery) => Promise<T>): Promise<T> {
-    return this.tx.forTenant(tenantId, (m) => query(m.createQueryBuilder(WebhookSubscriptionOrmEntity, 's').where('s.tenant_id = :tenantId', { tenantId })));
+    return this.tx.forTenant(tenantId, (m) =>
+      query(m.createQueryBuilder(WebhookSubscriptionOrmEntity, 's').where('s.tenant_id = :tenantId', { tenantId })),
+    );
   }
 
   private live<T>(tenantId: string, query: (builder: SubscriptionQuery) => Promise<T>): Promise<T> {

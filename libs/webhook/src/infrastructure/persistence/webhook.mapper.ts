@@ -1,4 +1,9 @@
-import { type WebhookAttemptOutcome, WebhookDelivery, type WebhookDeliveryAttempt, isWebhookDeliveryStatus } from '../../domain/webhook-delivery';
+import {
+  type WebhookAttemptOutcome,
+  WebhookDelivery,
+  type WebhookDeliveryAttempt,
+  isWebhookDeliveryStatus,
+} from '../../domain/webhook-delivery';
 import { type EncryptedSigningSecret } from '../../domain/webhook-signature';
 import { WebhookSubscription } from '../../domain/webhook-subscription.aggregate';
 import { WebhookDeliveryAttemptOrmEntity } from './webhook-delivery-attempt.orm-entity';
@@ -53,7 +58,8 @@ export const WebhookMapper = {
   },
 
   deliveryToDomain(row: WebhookDeliveryOrmEntity): WebhookDelivery {
-    if (!isWebhookDeliveryStatus(row.status)) throw new Error(`webhook delivery ${row.id} has an unknown status ${row.status}`);
+    if (!isWebhookDeliveryStatus(row.status))
+      throw new Error(`webhook delivery ${row.id} has an unknown status ${row.status}`);
     return WebhookDelivery.rehydrate({
       id: row.id,
       tenantId: row.tenantId,
