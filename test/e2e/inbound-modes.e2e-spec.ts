@@ -105,15 +105,18 @@ describe('inbound modes: saga and direct write the same rows and events (e2e)', 
     const rows = async (sql: string) => (await h.query(sql, [side.tenantId])).map((r) => normalise(r, names) as Row);
     const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
     const events = // The channels' own events are setup (they differ by mode and name), not the traffic's.
-    (
-      await h.query(
-        `SELECT type, aggregate_type, aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND aggregate_type <> 'channel'`,
-        [side.tenantId],
-      )
-    ).map(
-      (e) =>
-        normalise({ type: e.type, aggregate: `${e.aggregate_type} ${e.aggregate_id}`, data: e.payload }, names) as Row,
-    );
+      (
+        await h.query(
+          `SELECT type, aggregate_type, aggregate_id, payload FROM outbox_events WHERE tenant_id = $1 AND aggregate_type <> 'channel'`,
+          [side.tenantId],
+        )
+      ).map(
+        (e) =>
+          normalise(
+            { type: e.type, aggregate: `${e.aggregate_type} ${e.aggregate_id}`, data: e.payload },
+            names,
+          ) as Row,
+      );
     events.sort(byJson);
     return {
       contacts: await rows(`SELECT * FROM contacts WHERE tenant_id = $1 ORDER BY phone, created_at`),

@@ -76,23 +76,19 @@ describe('worker app (real Temporal dev server, real PostgreSQL)', () => {
 
     const { tenant } = await app.get(TenantService).createTenant('Acme');
     const eventId = newEventId();
-    await app
-      .get(UnitOfWork)
-      .run(() =>
-        app
-          .get(EventOutbox)
-          .append([
-            {
-              id: eventId,
-              type: 'contact.created',
-              occurredAt: new Date(),
-              tenantId: tenant.id,
-              aggregateType: 'contact',
-              aggregateId: newEventId(),
-              data: {},
-            },
-          ]),
-      );
+    await app.get(UnitOfWork).run(() =>
+      app.get(EventOutbox).append([
+        {
+          id: eventId,
+          type: 'contact.created',
+          occurredAt: new Date(),
+          tenantId: tenant.id,
+          aggregateType: 'contact',
+          aggregateId: newEventId(),
+          data: {},
+        },
+      ]),
+    );
     await publisher.waitFor(() => publisher.countOf(eventId) === 1, 15_000);
     const metrics = await (await fetch(`http://127.0.0.1:${app.get(WorkerHealthServer).port}/metrics`)).text();
     expect(Number(/^crm_outbox_notify_drains_total (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);

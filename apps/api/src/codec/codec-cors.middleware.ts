@@ -26,13 +26,11 @@ export class CodecCorsMiddleware implements NestMiddleware {
     }
     if (req.method !== 'OPTIONS') return next();
     if (!allowed) {
-      res
-        .status(403)
-        .json({
-          statusCode: 403,
-          error: 'Forbidden',
-          message: `origin ${origin ?? '(none)'} is not in TEMPORAL_CODEC_CORS_ORIGINS`,
-        });
+      res.status(403).json({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: `origin ${origin ?? '(none)'} is not in TEMPORAL_CODEC_CORS_ORIGINS`,
+      });
       return;
     }
     res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');

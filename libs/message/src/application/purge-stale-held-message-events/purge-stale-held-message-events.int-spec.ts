@@ -31,13 +31,11 @@ describe('PurgeStaleHeldMessageEvents (real PostgreSQL)', () => {
       .get(RevokeMessageHandler)
       .execute({ tenantId, channelId: conv.channelId, chatId, rawId: staleRaw, at });
     const reaction = { tenantId, channelId: conv.channelId, reactorId: chatId, emoji: '👍', at };
-    await moduleRef
-      .get(ReactToMessageHandler)
-      .execute({
-        ...reaction,
-        targetExternalId: waMessageId('inbound', '5511999990001', staleRaw),
-        reactionExternalId: waMessageId('inbound'),
-      });
+    await moduleRef.get(ReactToMessageHandler).execute({
+      ...reaction,
+      targetExternalId: waMessageId('inbound', '5511999990001', staleRaw),
+      reactionExternalId: waMessageId('inbound'),
+    });
     const freshTarget = waMessageId('inbound', '5511999990001', freshRaw);
     await moduleRef
       .get(ReactToMessageHandler)
@@ -53,17 +51,15 @@ describe('PurgeStaleHeldMessageEvents (real PostgreSQL)', () => {
     expect(left).toEqual([{ wa_raw_id: freshRaw, kind: 'reaction' }]);
 
     // The kept reaction still applies when its message lands.
-    const { message } = await moduleRef
-      .get(CreateMessageHandler)
-      .execute(
-        newMessageInput({
-          tenantId,
-          sessionId: conv.sessionId,
-          contactId: conv.contactId,
-          channelId: conv.channelId,
-          externalId: freshTarget,
-        }),
-      );
+    const { message } = await moduleRef.get(CreateMessageHandler).execute(
+      newMessageInput({
+        tenantId,
+        sessionId: conv.sessionId,
+        contactId: conv.contactId,
+        channelId: conv.channelId,
+        externalId: freshTarget,
+      }),
+    );
     expect(message.reactions).toEqual([{ reactor: chatId, emoji: '👍', reactedAt: at.toISOString() }]);
   });
 });

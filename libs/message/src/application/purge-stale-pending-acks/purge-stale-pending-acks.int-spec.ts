@@ -41,18 +41,16 @@ describe('PurgeStalePendingAcks (real PostgreSQL)', () => {
     expect(left).toEqual([fresh]);
 
     // The kept ack still applies when its message lands.
-    const { message } = await moduleRef
-      .get(CreateMessageHandler)
-      .execute(
-        newMessageInput({
-          tenantId,
-          sessionId: conv.sessionId,
-          contactId: conv.contactId,
-          channelId: conv.channelId,
-          direction: 'outbound',
-          externalId: fresh,
-        }),
-      );
+    const { message } = await moduleRef.get(CreateMessageHandler).execute(
+      newMessageInput({
+        tenantId,
+        sessionId: conv.sessionId,
+        contactId: conv.contactId,
+        channelId: conv.channelId,
+        direction: 'outbound',
+        externalId: fresh,
+      }),
+    );
     expect(message.status).toBe('read');
   });
 });
