@@ -157,6 +157,7 @@ describe('Payload codec endpoint (/v1/codec, real API, real dev server)', () => 
     const other = await preflight('https://evil.example.com');
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await other.json()).toMatchObject({ statusCode: 403, error: 'Forbidden', code: 'CORS_ORIGIN_NOT_ALLOWED' });
 
     // The answers themselves carry the header for the UI's origin (a 401 too, so the UI can show it).
     const answered = await post('decode', { payloads: [] }, { 'x-api-key': tenant.apiKey, origin: UI_ORIGIN });

@@ -1,5 +1,6 @@
-import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode } from '../platform/error-envelope';
 import { codecConfig, CodecConfig } from './codec.config';
 
 /** The headers the Temporal UI and CLI send: the UI's `Authorization` (its access token, or a key a
@@ -26,12 +27,13 @@ export class CodecCorsMiddleware implements NestMiddleware {
     }
     if (req.method !== 'OPTIONS') return next();
     if (!allowed) {
-      res.status(403).json({
-        statusCode: 403,
-        error: 'Forbidden',
-        message: `origin ${origin ?? '(none)'} is not in TEMPORAL_CODEC_CORS_ORIGINS`,
-      });
-      return;
+      // Through the error filter, so the refusal has the API's one error envelope.
+      return next(
+        new ForbiddenException({
+          code: ErrorCode.CORS_ORIGIN_NOT_ALLOWED,
+          message: `origin ${origin ?? '(none)'} is not in TEMPORAL_CODEC_CORS_ORIGINS`,
+        }),
+      );
     }
     res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);

@@ -40,6 +40,7 @@ export const ErrorCode = {
   TEMPORAL_UNAVAILABLE: 'TEMPORAL_UNAVAILABLE',
   NOT_READY: 'NOT_READY',
   INSUFFICIENT_SCOPE: 'INSUFFICIENT_SCOPE',
+  CORS_ORIGIN_NOT_ALLOWED: 'CORS_ORIGIN_NOT_ALLOWED',
 } as const;
 
 /** Seconds a client is asked to wait before retrying a request that met an outage. */
