@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { INestApplication } from '@nestjs/common';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { parseWahaEvent, signWahaBody, type InboundMessage } from '@app/inbound';
-import { type ProcessInboundMessageResult, TemporalConversationWorkflows } from '@app/workflows';
+import {
+  inboundMessageWorkflowId,
+  type ProcessInboundMessageResult,
+  TemporalConversationWorkflows,
+} from '@app/workflows';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import { runMigrations } from '../../libs/database/src/run-migrations';
 import { freshWahaFixture, type FixtureJson } from '../fixtures/waha';
@@ -211,10 +215,10 @@ describe('inbound through a database outage (owned PostgreSQL, e2e)', () => {
       const unpublished = () =>
         h.query<{ type: string; status: string }>(
           `SELECT type, status FROM outbox_events WHERE tenant_id = $1 AND correlation_id = $2 AND status <> 'published'`,
-          [tenantId, `inbound:${directChannel.id}:${toDirect.payload.id}`],
+          [tenantId, inboundMessageWorkflowId(directChannel.id, toDirect.payload.id as string)],
         );
       const correlated = await h.query(`SELECT type FROM outbox_events WHERE correlation_id = $1`, [
-        `inbound:${directChannel.id}:${toDirect.payload.id}`,
+        inboundMessageWorkflowId(directChannel.id, toDirect.payload.id as string),
       ]);
       expect(correlated.length).toBeGreaterThan(0);
       await eventually(

@@ -8,6 +8,7 @@ export * from './activities/webhook.activities';
 export * from './activities/history-import.activities';
 export * from './activities/activity-registry';
 export * from './temporal/temporal.config';
+export * from './temporal/inbound-workflow-id';
 export * from './temporal/connection-options';
 export * from './temporal/temporal-client.module';
 export * from './temporal/payload-encryption';

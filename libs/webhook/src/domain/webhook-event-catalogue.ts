@@ -327,7 +327,7 @@ export const WEBHOOK_EVENT_CATALOGUE: readonly WebhookEventTypeEntry[] = [
       'Processing of an inbound message failed midway and its completed steps were undone (`compensated`); a contact or session another message had adopted meanwhile is kept (`kept`).',
     exampleData: {
       saga: 'ProcessInboundMessageSaga',
-      sagaId: `inbound:${CHANNEL}:false_5511999990000@c.us_AC4A1B2C3D`,
+      sagaId: `inbound:${CHANNEL}:q3Jc0Xh2m1PzR8vB4sTaLw`,
       compensated: ['deleteMessage'],
       kept: ['closeSession', 'deleteContact'],
       reason: 'session store unavailable',

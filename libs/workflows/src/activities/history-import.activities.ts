@@ -21,7 +21,7 @@ import {
   type ImportChatSliceResult,
   type ImportTimeRange,
 } from '../contracts/history-import.contracts';
-import { inboundMessageWorkflowId } from '../contracts/workflow-ids';
+import { inboundMessageWorkflowId } from '../temporal/inbound-workflow-id';
 import { inActivity } from './activity-context';
 
 /** Well inside IMPORT_CHAT_HEARTBEAT_TIMEOUT (20 s): a dead worker is noticed, a slow WAHA call is not mistaken for one. */

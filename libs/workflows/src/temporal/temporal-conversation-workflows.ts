@@ -21,7 +21,8 @@ import {
   sessionPolicyChangedSignal,
 } from '../contracts/session-lifecycle.contracts';
 import { TaskQueues } from '../contracts/task-queues';
-import { debouncerWorkflowId, inboundMessageWorkflowId, sessionWorkflowId } from '../contracts/workflow-ids';
+import { debouncerWorkflowId, sessionWorkflowId } from '../contracts/workflow-ids';
+import { inboundMessageWorkflowId } from './inbound-workflow-id';
 import { TemporalClientProvider } from './temporal-client.module';
 
 /** Sessions signalled at once when a channel's policy changes. */

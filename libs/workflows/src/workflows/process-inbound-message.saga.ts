@@ -59,7 +59,7 @@ const undoOutcome = (undone: boolean, keptInUse?: boolean): UndoOutcome =>
   undone ? 'undone' : keptInUse ? 'kept' : 'none';
 
 /**
- * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{externalMessageId}`):
+ * One inbound WhatsApp message, exactly once (id `inbound:{channelId}:{hash of externalMessageId}`):
  * FindOrCreateContact -> FindOrCreateSession (starts the lifecycle workflow of a session it opens) ->
  * CreateMessage, then the optional ProcessMessageDebouncer and TrackAdConversion, which never fail
  * the saga. PublishDomainEvents is the outbox relay's: each step's events commit with its rows and
