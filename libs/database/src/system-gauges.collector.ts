@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { Gauge } from 'prom-client';
+import { waitAtMost } from '@app/shared';
 import { TransactionContext } from './transaction-context';
 
 /** A snapshot is reused this long, so concurrent or frequent scrapes cost one round of queries. */
@@ -60,15 +61,11 @@ export class SystemGaugesCollector implements OnModuleInit, OnModuleDestroy {
 
   private async query(): Promise<Snapshot | null> {
     const waitMs = SYSTEM_GAUGES_STATEMENT_TIMEOUT_MS + 1_000;
-    let timer: NodeJS.Timeout | undefined;
     const counting = this.counts();
-    // The statement timeout bounds the query; this bounds the wait for a pooled connection too.
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${waitMs} ms`)), waitMs);
-    });
-    counting.catch(() => undefined);
     try {
-      const row = (await Promise.race([counting, deadline]))[0]!;
+      // The statement timeout bounds the query; this bounds the wait for a pooled connection too.
+      if (!(await waitAtMost(counting, waitMs))) throw new Error(`no answer within ${waitMs} ms`);
+      const row = (await counting)[0]!;
       return Object.fromEntries(
         Object.entries(row).map(([key, value]) => [key, Number(value ?? 0)]),
       ) as unknown as Snapshot;
@@ -78,8 +75,6 @@ export class SystemGaugesCollector implements OnModuleInit, OnModuleDestroy {
         'system gauges: counting failed; /metrics keeps the last values',
       );
       return null;
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Clock, inStoredTraceContext } from '@app/shared';
+import { Clock, inStoredTraceContext, waitAtMost } from '@app/shared';
 import { afterFailedAttempt, OutboxEventRecord } from '../domain/outbox-event';
 import { outboxConfig, OutboxConfig } from '../outbox.config';
 import { OutboxPublisherRegistry } from './outbox-publisher';
@@ -85,12 +85,7 @@ export class OutboxRelayService implements OnModuleDestroy {
     );
     const everyPublish = Promise.all(publishes);
     if (this.config.maxDetachedPublishes > 0 && events.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        everyPublish,
-        new Promise((resolve) => (timer = setTimeout(resolve, this.config.publishWaitMs))),
-      ]);
-      clearTimeout(timer);
+      await waitAtMost(everyPublish, this.config.publishWaitMs);
     } else {
       await everyPublish;
     }
@@ -145,12 +140,7 @@ export class OutboxRelayService implements OnModuleDestroy {
   /** Waits (at most `maxWaitMs`) for the detached publishes of this process to record their outcome:
    *  on shutdown, so a clean stop leaves nothing for the lease to recover. */
   async drainDetached(maxWaitMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.detached]),
-      new Promise((resolve) => (timer = setTimeout(resolve, maxWaitMs))),
-    ]);
-    clearTimeout(timer);
+    await waitAtMost(Promise.allSettled([...this.detached]), maxWaitMs);
   }
 
   onModuleDestroy(): Promise<void> {

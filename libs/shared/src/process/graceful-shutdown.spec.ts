@@ -1,6 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { drainHttpServer } from './graceful-shutdown';
+import { drainHttpServer, waitAtMost } from './graceful-shutdown';
 
 /** A server whose `/slow` requests wait until the test releases them. */
 async function slowServer(): Promise<{ server: Server; port: number; arrived: Promise<void>; release: () => void }> {
@@ -54,5 +54,20 @@ describe('drainHttpServer', () => {
     expect(result.ms).toBeGreaterThanOrEqual(190);
     expect((await inFlight).error).toBe('ECONNRESET');
     release();
+  });
+});
+
+describe('waitAtMost', () => {
+  it('answers true when the work settles in time, resolved or rejected', async () => {
+    await expect(waitAtMost(Promise.resolve('done'), 1_000)).resolves.toBe(true);
+    await expect(waitAtMost(Promise.reject(new Error('failed')), 1_000)).resolves.toBe(true);
+  });
+
+  it('answers false when the time runs out first, and a later rejection is not left unhandled', async () => {
+    let fail!: (error: Error) => void;
+    const work = new Promise<never>((_, reject) => (fail = reject));
+    await expect(waitAtMost(work, 20)).resolves.toBe(false);
+    fail(new Error('too late'));
+    await expect(work).rejects.toThrow('too late');
   });
 });

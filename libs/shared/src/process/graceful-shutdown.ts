@@ -74,6 +74,22 @@ export function drainHttpServer(server: Server, timeoutMs: number): Promise<{ dr
   });
 }
 
+/** Waits for `work` at most `ms`: true when it settled in time, false when the time ran out first.
+ *  Its result and error are left to the caller (a rejection after the time is not unhandled). */
+export async function waitAtMost(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = work.then(
+    () => true,
+    () => true,
+  );
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
